@@ -1,0 +1,73 @@
+package dev.tally.node.account;
+
+import dev.tally.node.account.Outcome.Result;
+import dev.tally.node.account.RequestMemory.How;
+import dev.tally.node.account.RequestMemory.Remembered;
+import dev.tally.node.account.RequestMemory.Resolution;
+import java.time.Instant;
+import java.util.List;
+import org.pcollections.HashTreePMap;
+import org.pcollections.OrderedPMap;
+import org.pcollections.PMap;
+
+/**
+ * An open account as plain lists, the form snapshots are stored in. The live state uses persistent
+ * maps so that each event costs no copy of the whole account; those do not serialize as such.
+ */
+public record AccountSnapshot(
+    String orgId,
+    String displayName,
+    Instant createdAt,
+    List<Grant> grants,
+    List<Reservation> reservations,
+    long held,
+    long debt,
+    long grantsGiven,
+    long reservationsMade,
+    List<RequestSeen> requests,
+    List<ReservationResolved> resolved)
+    implements CborSerializable {
+
+  public record RequestSeen(String requestId, String fingerprint, Result result, Instant at) implements CborSerializable {}
+
+  public record ReservationResolved(String reservationId, How how, Instant at) implements CborSerializable {}
+
+  public static AccountSnapshot of(OpenAccount account) {
+    RequestMemory memory = account.memory();
+    return new AccountSnapshot(
+        account.orgId(),
+        account.displayName(),
+        account.createdAt(),
+        List.copyOf(account.grants().values()),
+        List.copyOf(account.reservations().values()),
+        account.held(),
+        account.debt(),
+        account.grantsGiven(),
+        account.reservationsMade(),
+        memory.requests().entrySet().stream()
+            .map(e -> new RequestSeen(e.getKey(), e.getValue().fingerprint(), e.getValue().result(), e.getValue().at()))
+            .toList(),
+        memory.resolved().entrySet().stream()
+            .map(e -> new ReservationResolved(e.getKey(), e.getValue().how(), e.getValue().at()))
+            .toList());
+  }
+
+  public OpenAccount toAccount() {
+    PMap<String, Grant> grantsById = HashTreePMap.empty();
+    for (Grant grant : grants) grantsById = grantsById.plus(grant.grantId(), grant);
+    PMap<String, Reservation> reservationsById = HashTreePMap.empty();
+    for (Reservation reservation : reservations) {
+      reservationsById = reservationsById.plus(reservation.reservationId(), reservation);
+    }
+    OrderedPMap<String, Remembered> seen = OrderedPMap.empty();
+    for (RequestSeen request : requests) {
+      seen = seen.plus(request.requestId(), new Remembered(request.fingerprint(), request.result(), request.at()));
+    }
+    OrderedPMap<String, Resolution> resolutions = OrderedPMap.empty();
+    for (ReservationResolved r : resolved) resolutions = resolutions.plus(r.reservationId(), new Resolution(r.how(), r.at()));
+    return new OpenAccount(
+        orgId, displayName, createdAt, grantsById, reservationsById, held, debt, grantsGiven, reservationsMade,
+        new RequestMemory(seen, resolutions));
+  }
+
+}

@@ -1,0 +1,4 @@
+package dev.tally.node.account;
+
+/** Micro-credits taken from one grant by a charge or a debt settlement. */
+public record Draw(String grantId, long amount) implements CborSerializable {}

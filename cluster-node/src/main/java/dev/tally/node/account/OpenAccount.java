@@ -1,0 +1,319 @@
+package dev.tally.node.account;
+
+import dev.tally.node.account.AccountState.Decision;
+import dev.tally.node.account.OrgEvent.CreditsCharged;
+import dev.tally.node.account.OrgEvent.CreditsGranted;
+import dev.tally.node.account.OrgEvent.CreditsReserved;
+import dev.tally.node.account.OrgEvent.DebtSettled;
+import dev.tally.node.account.OrgEvent.GrantExpired;
+import dev.tally.node.account.OrgEvent.GrantVoided;
+import dev.tally.node.account.OrgEvent.OrgCreated;
+import dev.tally.node.account.OrgEvent.ReservationCommitted;
+import dev.tally.node.account.OrgEvent.ReservationExpired;
+import dev.tally.node.account.OrgEvent.ReservationExtended;
+import dev.tally.node.account.OrgEvent.ReservationReleased;
+import dev.tally.node.account.Outcome.Rejection;
+import dev.tally.node.account.Outcome.Result;
+import dev.tally.node.account.RequestMemory.How;
+import dev.tally.node.account.RequestMemory.Remembered;
+import dev.tally.node.account.RequestMemory.Resolution;
+import dev.tally.node.account.RequestMemory.Retention;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
+
+/**
+ * An org's open account: grants, open reservations, debt and the memory of recent requests.
+ * {@code held} is the sum of the open reservations' holds, kept so a balance costs no scan.
+ */
+public record OpenAccount(
+    String orgId,
+    String displayName,
+    Instant createdAt,
+    PMap<String, Grant> grants,
+    PMap<String, Reservation> reservations,
+    long held,
+    long debt,
+    long grantsGiven,
+    long reservationsMade,
+    RequestMemory memory)
+    implements AccountState {
+
+  static OpenAccount created(OrgCreated event) {
+    return new OpenAccount(
+        event.orgId(), event.displayName(), event.at(), HashTreePMap.empty(), HashTreePMap.empty(), 0, 0, 0, 0,
+        RequestMemory.EMPTY);
+  }
+
+  // ---- reading
+
+  /** Rule 1: available = Σ remaining of grants in effect − Σ held − debt. */
+  public Outcome.BalanceView balanceAt(Instant now) {
+    long granted = grantsInEffect(now).mapToLong(Grant::remaining).sum();
+    return new Outcome.BalanceView(granted - held - debt, held, debt, granted, reservations.size());
+  }
+
+  public long availableAt(Instant now) {
+    return balanceAt(now).available();
+  }
+
+  /** Grants with credits left, in draw order (including those not yet in effect). */
+  public List<Grant> grantsInDrawOrder() {
+    return grants.values().stream().sorted(Grant.DRAW_ORDER).toList();
+  }
+
+  /** The next moment something falls due on its own: a hold or grant expiry, or a grant that could pay debt. */
+  public Optional<Instant> nextDeadline() {
+    Stream<Instant> reservationExpiries = reservations.values().stream().map(Reservation::expiresAt);
+    Stream<Instant> grantExpiries = grants.values().stream().map(Grant::expiresAt).filter(at -> at != null);
+    Stream<Instant> grantsThatCouldPayDebt =
+        debt > 0 ? grants.values().stream().map(Grant::effectiveAt) : Stream.empty();
+    return Stream.of(reservationExpiries, grantExpiries, grantsThatCouldPayDebt)
+        .flatMap(s -> s)
+        .min(Comparator.naturalOrder());
+  }
+
+  Result resultOf(Operation operation) {
+    if (operation instanceof Operation.Requested requested) return memory.request(requested.requestId()).result();
+    return orgInfo();
+  }
+
+  private Outcome.OrgInfo orgInfo() {
+    return new Outcome.OrgInfo(orgId, displayName, createdAt);
+  }
+
+  private Stream<Grant> grantsInEffect(Instant now) {
+    return grants.values().stream().filter(grant -> grant.inEffectAt(now));
+  }
+
+  // ---- deciding
+
+  @Override
+  public Decision decide(Operation operation, Instant now) {
+    if (operation instanceof Operation.Requested requested) return decideRequested(requested, now);
+    if (operation instanceof Operation.GetBalance) return new Decision.Answer(new Outcome.GrantList(grantsInDrawOrder()));
+    if (operation instanceof Operation.CreateOrg create && !create.displayName().equals(displayName)) {
+      return refuse(Rejection.ORG_EXISTS, "org " + orgId + " exists with another name");
+    }
+    return new Decision.Answer(orgInfo());
+  }
+
+  private Decision decideRequested(Operation.Requested operation, Instant now) {
+    Remembered earlier = memory.request(operation.requestId());
+    if (earlier != null) {
+      return earlier.fingerprint().equals(operation.fingerprint())
+          ? new Decision.Answer(earlier.result())
+          : refuse(Rejection.IDEMPOTENCY_MISMATCH, "request id " + operation.requestId() + " was used for another request");
+    }
+    if (operation instanceof Operation.Reserve reserve) return decideReserve(reserve, now);
+    if (operation instanceof Operation.Commit commit) return decideCommit(commit, now);
+    if (operation instanceof Operation.Release release) return decideRelease(release, now);
+    if (operation instanceof Operation.Charge charge) return decideCharge(charge, now);
+    if (operation instanceof Operation.Extend extend) return decideExtend(extend, now);
+    if (operation instanceof Operation.GrantCredits grant) return decideGrant(grant, now);
+    return decideVoid((Operation.VoidGrant) operation, now);
+  }
+
+  private Decision decideGrant(Operation.GrantCredits op, Instant now) {
+    if (grants.containsKey(op.grantId())) return refuse(Rejection.GRANT_EXISTS, "grant " + op.grantId() + " exists");
+    int priority = op.priority() != null ? op.priority() : op.kind().defaultPriority();
+    Instant effectiveAt = op.effectiveAt() != null ? op.effectiveAt() : now;
+    return persist(new CreditsGranted(
+        op.requestId(), op.fingerprint(), op.grantId(), op.kind(), op.amount(), priority, effectiveAt, op.expiresAt(),
+        now));
+  }
+
+  private Decision decideVoid(Operation.VoidGrant op, Instant now) {
+    Grant grant = grants.get(op.grantId());
+    if (grant == null) return refuse(Rejection.GRANT_NOT_FOUND, "no grant " + op.grantId() + " with credits left");
+    return persist(new GrantVoided(op.requestId(), op.fingerprint(), op.grantId(), grant.remaining(), op.reason(), now));
+  }
+
+  private Decision decideReserve(Operation.Reserve op, Instant now) {
+    long available = availableAt(now);
+    if (op.amount() > available) return creditsExhausted(op.amount(), available);
+    String reservationId = "rsv-" + (reservationsMade + 1);
+    return persist(new CreditsReserved(
+        op.requestId(), op.fingerprint(), reservationId, op.amount(), now.plus(op.ttl()), op.labels(), now));
+  }
+
+  private Decision decideExtend(Operation.Extend op, Instant now) {
+    Reservation reservation = reservations.get(op.reservationId());
+    if (reservation == null) return unknownOrResolved(op.reservationId());
+    long available = availableAt(now);
+    if (op.additional() > available) return creditsExhausted(op.additional(), available);
+    return persist(new ReservationExtended(
+        op.requestId(), op.fingerprint(), op.reservationId(), op.additional(), now.plus(op.ttl()), now));
+  }
+
+  /** Rule 2: charge the actual usage; the excess over the hold comes from what is available, the rest is debt. */
+  private Decision decideCommit(Operation.Commit op, Instant now) {
+    Reservation reservation = reservations.get(op.reservationId());
+    if (reservation == null) return unknownOrResolved(op.reservationId());
+    long availableOnceReleased = availableAt(now) + reservation.held();
+    long covered = Math.max(0, Math.min(op.amount(), availableOnceReleased));
+    return persist(new ReservationCommitted(
+        op.requestId(), op.fingerprint(), op.reservationId(), reservation.held(), op.amount(), drawsFor(covered, now),
+        op.amount() - covered, reservation.labels(), now));
+  }
+
+  private Decision decideRelease(Operation.Release op, Instant now) {
+    Reservation reservation = reservations.get(op.reservationId());
+    if (reservation == null) return unknownOrResolved(op.reservationId());
+    return persist(new ReservationReleased(op.requestId(), op.fingerprint(), op.reservationId(), reservation.held(), now));
+  }
+
+  private Decision decideCharge(Operation.Charge op, Instant now) {
+    long available = availableAt(now);
+    if (op.amount() > available) return creditsExhausted(op.amount(), available);
+    return persist(new CreditsCharged(
+        op.requestId(), op.fingerprint(), op.amount(), drawsFor(op.amount(), now), op.labels(), now));
+  }
+
+  /** Rule 4 and 7: holds and grants whose time has come, in the order they fell due. */
+  List<OrgEvent> expiriesDue(Instant now) {
+    Stream<OrgEvent> reservationsDue = reservations.values().stream()
+        .filter(reservation -> reservation.expiredAt(now))
+        .map(reservation -> new ReservationExpired(reservation.reservationId(), reservation.held(), reservation.expiresAt()));
+    Stream<OrgEvent> grantsDue = grants.values().stream()
+        .filter(grant -> grant.expiredAt(now))
+        .map(grant -> new GrantExpired(grant.grantId(), grant.remaining(), grant.expiresAt()));
+    return Stream.concat(reservationsDue, grantsDue).sorted(Comparator.comparing(OrgEvent::at)).toList();
+  }
+
+  /** Debt is paid off from credits that no hold needs, as soon as there are some. */
+  List<OrgEvent> debtSettlement(Instant now) {
+    if (debt == 0) return List.of();
+    long free = balanceAt(now).grantedRemaining() - held;
+    long settled = Math.min(debt, free);
+    if (settled <= 0) return List.of();
+    return List.of(new DebtSettled(settled, drawsFor(settled, now), now));
+  }
+
+  /** Rule 3: takes {@code amount} from the grants in effect in draw order. The caller ensures they hold enough. */
+  private List<Draw> drawsFor(long amount, Instant now) {
+    List<Draw> draws = new ArrayList<>();
+    long left = amount;
+    for (Grant grant : grantsInEffect(now).sorted(Grant.DRAW_ORDER).toList()) {
+      if (left == 0) break;
+      long taken = Math.min(left, grant.remaining());
+      if (taken > 0) draws.add(new Draw(grant.grantId(), taken));
+      left -= taken;
+    }
+    if (left != 0) throw new IllegalStateException("grants in effect cannot cover " + amount);
+    return draws;
+  }
+
+  private Decision unknownOrResolved(String reservationId) {
+    Resolution resolution = memory.resolution(reservationId);
+    if (resolution == null) return refuse(Rejection.RESERVATION_NOT_FOUND, "no open reservation " + reservationId);
+    String how = resolution.how().name().toLowerCase(Locale.ROOT);
+    return new Decision.Refuse(
+        Rejection.RESERVATION_RESOLVED,
+        "reservation " + reservationId + " was already " + how + " at " + resolution.at(),
+        Map.of("resolution", how, "resolved_at", resolution.at().toString()));
+  }
+
+  private static Decision creditsExhausted(long wanted, long available) {
+    return new Decision.Refuse(
+        Rejection.CREDITS_EXHAUSTED,
+        "needs " + wanted + " µcr but " + available + " µcr are available",
+        Map.of("requested", Long.toString(wanted), "available", Long.toString(available)));
+  }
+
+  private static Decision refuse(Rejection reason, String message) {
+    return new Decision.Refuse(reason, message, Map.of());
+  }
+
+  private static Decision persist(OrgEvent event) {
+    return new Decision.Persist(List.of(event));
+  }
+
+  // ---- applying
+
+  @Override
+  public OpenAccount apply(OrgEvent event, Retention retention) {
+    if (event instanceof CreditsReserved e) {
+      Reservation reservation = new Reservation(e.reservationId(), e.amount(), e.expiresAt(), e.labels());
+      return with(grants, reservations.plus(e.reservationId(), reservation), held + e.amount(), debt, grantsGiven,
+              reservationsMade + 1, memory)
+          .remembering(e, new Outcome.Reserved(e.reservationId(), e.amount(), e.expiresAt()), retention);
+    }
+    if (event instanceof ReservationCommitted e) {
+      long released = Math.max(0, e.held() - e.charged());
+      return closing(e.reservationId(), How.COMMITTED, e.at(), retention)
+          .drawing(e.draws(), e.debtIncurred())
+          .remembering(e, new Outcome.Committed(e.charged(), released, e.debtIncurred(), e.draws()), retention);
+    }
+    if (event instanceof ReservationReleased e) {
+      return closing(e.reservationId(), How.RELEASED, e.at(), retention)
+          .remembering(e, new Outcome.Released(e.released()), retention);
+    }
+    if (event instanceof ReservationExpired e) return closing(e.reservationId(), How.EXPIRED, e.at(), retention);
+    if (event instanceof ReservationExtended e) {
+      Reservation extended = reservations.get(e.reservationId()).extended(e.additional(), e.expiresAt());
+      return with(grants, reservations.plus(e.reservationId(), extended), held + e.additional(), debt, grantsGiven,
+              reservationsMade, memory)
+          .remembering(e, new Outcome.Extended(extended.held(), extended.expiresAt()), retention);
+    }
+    if (event instanceof CreditsCharged e) {
+      return drawing(e.draws(), 0).remembering(e, new Outcome.Charged(e.charged(), e.draws()), retention);
+    }
+    if (event instanceof CreditsGranted e) {
+      Grant grant = new Grant(
+          e.grantId(), e.kind(), e.amount(), e.amount(), e.priority(), e.effectiveAt(), e.expiresAt(), grantsGiven + 1);
+      return with(grants.plus(e.grantId(), grant), reservations, held, debt, grantsGiven + 1, reservationsMade, memory)
+          .remembering(e, new Outcome.Granted(grant), retention);
+    }
+    if (event instanceof GrantVoided e) {
+      return with(grants.minus(e.grantId()), reservations, held, debt, grantsGiven, reservationsMade, memory)
+          .remembering(e, new Outcome.Voided(e.voided()), retention);
+    }
+    if (event instanceof GrantExpired e) {
+      return with(grants.minus(e.grantId()), reservations, held, debt, grantsGiven, reservationsMade, memory);
+    }
+    if (event instanceof DebtSettled e) return drawing(e.draws(), -e.settled());
+    throw new IllegalStateException("org " + orgId + " is already created: " + event);
+  }
+
+  private OpenAccount closing(String reservationId, How how, Instant at, Retention retention) {
+    Reservation reservation = reservations.get(reservationId);
+    return with(grants, reservations.minus(reservationId), held - reservation.held(), debt, grantsGiven,
+        reservationsMade, memory.resolve(reservationId, new Resolution(how, at), retention));
+  }
+
+  /** Takes the drawn credits off their grants (dropping emptied grants) and moves debt by {@code debtChange}. */
+  private OpenAccount drawing(List<Draw> draws, long debtChange) {
+    PMap<String, Grant> drawn = grants;
+    for (Draw draw : draws) {
+      Grant grant = drawn.get(draw.grantId()).less(draw.amount());
+      drawn = grant.remaining() == 0 ? drawn.minus(grant.grantId()) : drawn.plus(grant.grantId(), grant);
+    }
+    return with(drawn, reservations, held, debt + debtChange, grantsGiven, reservationsMade, memory);
+  }
+
+  private OpenAccount remembering(OrgEvent.Requested event, Result result, Retention retention) {
+    RequestMemory remembered =
+        memory.remember(event.requestId(), new Remembered(event.fingerprint(), result, event.at()), retention);
+    return with(grants, reservations, held, debt, grantsGiven, reservationsMade, remembered);
+  }
+
+  private OpenAccount with(
+      PMap<String, Grant> grants,
+      PMap<String, Reservation> reservations,
+      long held,
+      long debt,
+      long grantsGiven,
+      long reservationsMade,
+      RequestMemory memory) {
+    return new OpenAccount(
+        orgId, displayName, createdAt, grants, reservations, held, debt, grantsGiven, reservationsMade, memory);
+  }
+}

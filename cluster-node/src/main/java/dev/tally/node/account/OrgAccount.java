@@ -1,0 +1,134 @@
+package dev.tally.node.account;
+
+import dev.tally.node.account.AccountState.Handled;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One org's credit account: a sharded, event-sourced entity and the single writer of its balance.
+ * It takes operations in batches (group commit) and persists a batch's events in one write.
+ */
+public final class OrgAccount
+    extends EventSourcedBehaviorWithEnforcedReplies<OrgAccount.Command, OrgEvent, AccountState> {
+
+  public static final EntityTypeKey<Command> ENTITY_TYPE = EntityTypeKey.create(Command.class, "OrgAccount");
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Operations handled in order and persisted as one write; answered with one outcome per operation. */
+  public record Execute(List<Operation> operations, ActorRef<Outcomes> replyTo) implements Command {}
+
+  public record Outcomes(List<Outcome> outcomes) implements CborSerializable {}
+
+  /** Something falls due now: a hold or grant expires, or a grant can pay debt. */
+  public record Tick() implements Command {}
+
+  private static final Object TICK = "tick";
+
+  private final AccountSettings settings;
+  private final Clock clock;
+  private final TimerScheduler<Command> timers;
+
+  private OrgAccount(String orgId, AccountSettings settings, Clock clock, TimerScheduler<Command> timers) {
+    super(persistenceId(orgId), SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.settings = settings;
+    this.clock = clock;
+    this.timers = timers;
+  }
+
+  public static Behavior<Command> create(String orgId, AccountSettings settings, Clock clock) {
+    return Behaviors.withTimers(timers -> new OrgAccount(orgId, settings, clock, timers));
+  }
+
+  public static PersistenceId persistenceId(String orgId) {
+    return PersistenceId.of("org", orgId, "|");
+  }
+
+  @Override
+  public AccountState emptyState() {
+    return new AccountState.Unopened();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, OrgEvent, AccountState> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Execute.class, this::execute)
+        .onCommand(Tick.class, this::fallDue)
+        .build();
+  }
+
+  private ReplyEffect<OrgEvent, AccountState> execute(AccountState state, Execute command) {
+    Handled handled = AccountState.handle(state, command.operations(), clock.instant(), settings.retention());
+    Outcomes outcomes = new Outcomes(handled.outcomes());
+    if (handled.events().isEmpty()) return Effect().reply(command.replyTo(), outcomes);
+    return Effect().persist(handled.events()).thenRun(this::armTimer).thenReply(command.replyTo(), after -> outcomes);
+  }
+
+  private ReplyEffect<OrgEvent, AccountState> fallDue(AccountState state, Tick tick) {
+    Handled handled = AccountState.handle(state, List.of(), clock.instant(), settings.retention());
+    if (handled.events().isEmpty()) return Effect().none().thenRun(this::armTimer).thenNoReply();
+    return Effect().persist(handled.events()).thenRun(this::armTimer).thenNoReply();
+  }
+
+  /** Rule 4: holds expire on time while the org is in memory; after a restart, recovery re-arms this. */
+  private void armTimer(AccountState state) {
+    if (!(state instanceof OpenAccount account)) return;
+    account.nextDeadline().ifPresentOrElse(
+        deadline -> {
+          Duration delay = Duration.between(clock.instant(), deadline);
+          timers.startSingleTimer(TICK, new Tick(), delay.isNegative() ? Duration.ZERO : delay);
+        },
+        () -> timers.cancel(TICK));
+  }
+
+  @Override
+  public EventHandler<AccountState, OrgEvent> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onAnyEvent((state, event) -> state.apply(event, settings.retention()));
+  }
+
+  @Override
+  public SignalHandler<AccountState> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::armTimer).build();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // Snapshots bound recovery time; events are never deleted, they are the audit ledger.
+    return RetentionCriteria.snapshotEvery(settings.snapshotEveryEvents(), settings.snapshotsKept());
+  }
+
+  @Override
+  public SnapshotAdapter<AccountState> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(AccountState state) {
+        return state instanceof OpenAccount account ? AccountSnapshot.of(account) : state;
+      }
+
+      @Override
+      public AccountState fromJournal(Object stored) {
+        return stored instanceof AccountSnapshot snapshot ? snapshot.toAccount() : (AccountState) stored;
+      }
+    };
+  }
+
+}

@@ -1,0 +1,67 @@
+package dev.tally.node.account;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** The entity's answer to one operation of a batch. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
+@JsonSubTypes({@JsonSubTypes.Type(Outcome.Done.class), @JsonSubTypes.Type(Outcome.Rejected.class)})
+public sealed interface Outcome extends CborSerializable {
+
+  /** The operation succeeded (or is a retry of one that did); the balance is the one right after. */
+  record Done(Result result, BalanceView balance) implements Outcome {}
+
+  /** The operation was refused; nothing changed. {@code facts} carry numbers a program may act on. */
+  record Rejected(Rejection reason, String message, Map<String, String> facts) implements Outcome {}
+
+  enum Rejection {
+    CREDITS_EXHAUSTED,
+    ORG_NOT_FOUND,
+    ORG_EXISTS,
+    GRANT_NOT_FOUND,
+    GRANT_EXISTS,
+    RESERVATION_NOT_FOUND,
+    RESERVATION_RESOLVED,
+    IDEMPOTENCY_MISMATCH
+  }
+
+  record BalanceView(long available, long held, long debt, long grantedRemaining, int openReservations)
+      implements CborSerializable {}
+
+  /** What an operation produced. The results of account changes are remembered for retries. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
+  @JsonSubTypes({
+    @JsonSubTypes.Type(OrgInfo.class),
+    @JsonSubTypes.Type(GrantList.class),
+    @JsonSubTypes.Type(Granted.class),
+    @JsonSubTypes.Type(Voided.class),
+    @JsonSubTypes.Type(Reserved.class),
+    @JsonSubTypes.Type(Extended.class),
+    @JsonSubTypes.Type(Committed.class),
+    @JsonSubTypes.Type(Released.class),
+    @JsonSubTypes.Type(Charged.class)
+  })
+  sealed interface Result extends CborSerializable {}
+
+  record OrgInfo(String orgId, String displayName, Instant createdAt) implements Result {}
+
+  /** Grants with credits remaining, in draw order. */
+  record GrantList(List<Grant> grants) implements Result {}
+
+  record Granted(Grant grant) implements Result {}
+
+  record Voided(long voided) implements Result {}
+
+  record Reserved(String reservationId, long held, Instant expiresAt) implements Result {}
+
+  record Extended(long held, Instant expiresAt) implements Result {}
+
+  record Committed(long charged, long released, long debtIncurred, List<Draw> draws) implements Result {}
+
+  record Released(long released) implements Result {}
+
+  record Charged(long charged, List<Draw> draws) implements Result {}
+}

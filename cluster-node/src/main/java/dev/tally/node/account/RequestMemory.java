@@ -1,0 +1,57 @@
+package dev.tally.node.account;
+
+import dev.tally.node.account.Outcome.Result;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.pcollections.OrderedPMap;
+
+/**
+ * What an org remembers of recent requests (rule 6: a retry returns the first outcome) and of
+ * recently resolved reservations (rule 5: a second resolution is told how the first went). Both
+ * forget entries older than the retention window or beyond its size, oldest first.
+ */
+public record RequestMemory(OrderedPMap<String, Remembered> requests, OrderedPMap<String, Resolution> resolved) {
+
+  public static final RequestMemory EMPTY = new RequestMemory(OrderedPMap.empty(), OrderedPMap.empty());
+
+  /** How long and how many request ids each org remembers: whichever limit is reached first. */
+  public record Retention(Duration window, int maxEntries) {}
+
+  public record Remembered(String fingerprint, Result result, Instant at) implements CborSerializable {}
+
+  public enum How {
+    COMMITTED,
+    RELEASED,
+    EXPIRED
+  }
+
+  public record Resolution(How how, Instant at) implements CborSerializable {}
+
+  public Remembered request(String requestId) {
+    return requests.get(requestId);
+  }
+
+  public Resolution resolution(String reservationId) {
+    return resolved.get(reservationId);
+  }
+
+  public RequestMemory remember(String requestId, Remembered outcome, Retention retention) {
+    return new RequestMemory(trim(requests.plus(requestId, outcome), outcome.at(), retention, Remembered::at), resolved);
+  }
+
+  public RequestMemory resolve(String reservationId, Resolution resolution, Retention retention) {
+    return new RequestMemory(requests, trim(resolved.plus(reservationId, resolution), resolution.at(), retention, Resolution::at));
+  }
+
+  private static <V> OrderedPMap<String, V> trim(
+      OrderedPMap<String, V> entries, Instant now, Retention retention, java.util.function.Function<V, Instant> at) {
+    Instant cutoff = now.minus(retention.window());
+    while (!entries.isEmpty()) {
+      Map.Entry<String, V> oldest = entries.entrySet().iterator().next();
+      if (entries.size() <= retention.maxEntries() && !at.apply(oldest.getValue()).isBefore(cutoff)) break;
+      entries = entries.minus(oldest.getKey());
+    }
+    return entries;
+  }
+}

@@ -1,0 +1,16 @@
+package dev.tally.node.account;
+
+import java.time.Instant;
+
+/** Credits held for a call in flight, until it is committed, released or expires. */
+public record Reservation(String reservationId, long held, Instant expiresAt, Labels labels)
+    implements CborSerializable {
+
+  public boolean expiredAt(Instant now) {
+    return !expiresAt.isAfter(now);
+  }
+
+  public Reservation extended(long additional, Instant newExpiresAt) {
+    return new Reservation(reservationId, held + additional, newExpiresAt, labels);
+  }
+}

@@ -1,0 +1,185 @@
+package dev.tally.node.account;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.node.account.AccountState.Handled;
+import dev.tally.node.account.Outcome.Done;
+import dev.tally.node.account.RequestMemory.Retention;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.Size;
+
+/**
+ * Random interleavings of grants, voids, reserves, commits below and above the hold, releases,
+ * one-step charges, retries and clock moves (which expire holds and grants) never let a reserve
+ * exceed the balance, and always conserve credits: granted = remaining + drawn + expired + voided.
+ */
+class LedgerPropertiesTest {
+
+  static final Retention RETENTION = new Retention(Duration.ofHours(1), 50);
+
+  /** One random step; indexes pick among the reservations, grants and requests seen so far. */
+  sealed interface Step {}
+
+  record GrantStep(GrantKind kind, long amount, int expiresInMinutes, int startsInMinutes) implements Step {}
+
+  record VoidStep(int grantIndex) implements Step {}
+
+  record ReserveStep(long amount, int ttlMinutes) implements Step {}
+
+  record CommitStep(int reservationIndex, long amount) implements Step {}
+
+  record ReleaseStep(int reservationIndex) implements Step {}
+
+  record ChargeStep(long amount) implements Step {}
+
+  record ExtendStep(int reservationIndex, long additional) implements Step {}
+
+  record RetryStep(int requestIndex) implements Step {}
+
+  record ClockStep(int minutes) implements Step {}
+
+  @Provide
+  Arbitrary<List<List<Step>>> batches() {
+    Arbitrary<Long> amount = Arbitraries.longs().between(1, 2_000);
+    Arbitrary<Integer> index = Arbitraries.integers().between(0, 40);
+    Arbitrary<Step> step = Arbitraries.oneOf(
+        Combinators.combine(Arbitraries.of(GrantKind.class), amount, Arbitraries.integers().between(0, 120),
+            Arbitraries.integers().between(0, 30)).as(GrantStep::new),
+        index.map(VoidStep::new),
+        Combinators.combine(amount, Arbitraries.integers().between(1, 60)).as(ReserveStep::new),
+        Combinators.combine(index, Arbitraries.longs().between(0, 3_000)).as(CommitStep::new),
+        Combinators.combine(index, Arbitraries.longs().between(0, 3_000)).as(CommitStep::new),
+        index.map(ReleaseStep::new),
+        amount.map(ChargeStep::new),
+        Combinators.combine(index, Arbitraries.longs().between(0, 500)).as(ExtendStep::new),
+        index.map(RetryStep::new),
+        Arbitraries.integers().between(0, 45).map(ClockStep::new));
+    return step.list().ofMinSize(1).ofMaxSize(4).list().ofMinSize(1).ofMaxSize(60);
+  }
+
+  @Property(tries = 300)
+  void reservesNeverExceedTheBalanceAndCreditsAreConserved(@ForAll("batches") @Size(min = 1) List<List<Step>> batches) {
+    Instant now = Instant.parse("2026-11-01T00:00:00Z");
+    AccountState state = AccountState.handle(
+        new AccountState.Unopened(), List.of(new Operation.CreateOrg("org", "Org")), now, RETENTION).after();
+    Totals totals = new Totals();
+    List<String> grantIds = new ArrayList<>();
+    List<String> reservationIds = new ArrayList<>();
+    List<Operation> requests = new ArrayList<>();
+    int counter = 0;
+
+    for (List<Step> batch : batches) {
+      List<Operation> operations = new ArrayList<>();
+      for (Step step : batch) {
+        String id = "req-" + ++counter;
+        Operation operation = null;
+        if (step instanceof GrantStep g) {
+          String grantId = "grant-" + counter;
+          grantIds.add(grantId);
+          Instant startsAt = now.plus(Duration.ofMinutes(g.startsInMinutes()));
+          Instant expiresAt = g.expiresInMinutes() == 0 ? null : startsAt.plus(Duration.ofMinutes(g.expiresInMinutes()));
+          operation = new Operation.GrantCredits(id, grantId, g.kind(), g.amount(), null, startsAt, expiresAt);
+        } else if (step instanceof VoidStep v && !grantIds.isEmpty()) {
+          operation = new Operation.VoidGrant(id, pick(grantIds, v.grantIndex()), "test");
+        } else if (step instanceof ReserveStep r) {
+          operation = new Operation.Reserve(id, r.amount(), Duration.ofMinutes(r.ttlMinutes()), Labels.NONE);
+        } else if (step instanceof CommitStep c) {
+          operation = new Operation.Commit(id, reservationFor(reservationIds, c.reservationIndex()), c.amount());
+        } else if (step instanceof ReleaseStep r) {
+          operation = new Operation.Release(id, reservationFor(reservationIds, r.reservationIndex()));
+        } else if (step instanceof ChargeStep c) {
+          operation = new Operation.Charge(id, c.amount(), Labels.NONE);
+        } else if (step instanceof ExtendStep e) {
+          operation = new Operation.Extend(id, reservationFor(reservationIds, e.reservationIndex()), Duration.ofMinutes(5),
+              e.additional());
+        } else if (step instanceof RetryStep r && !requests.isEmpty()) {
+          operation = pick(requests, r.requestIndex());
+        } else if (step instanceof ClockStep c) {
+          now = now.plus(Duration.ofMinutes(c.minutes()));
+        }
+        if (operation != null) {
+          operations.add(operation);
+          requests.add(operation);
+        }
+      }
+
+      Handled handled = AccountState.handle(state, operations, now, RETENTION);
+      for (int i = 0; i < operations.size(); i++) {
+        Operation operation = operations.get(i);
+        if (handled.outcomes().get(i) instanceof Done done) {
+          if (done.result() instanceof Outcome.Reserved reserved) reservationIds.add(reserved.reservationId());
+          boolean spends = operation instanceof Operation.Reserve
+              || operation instanceof Operation.Charge
+              || (operation instanceof Operation.Extend extend && extend.additional() > 0);
+          if (spends && isFirstTime(operation, handled)) {
+            assertTrue(done.balance().available() >= 0, () -> "a spend left the balance negative: " + done);
+          }
+        }
+      }
+      handled.events().forEach(totals::add);
+      state = handled.after();
+      totals.check((OpenAccount) state);
+    }
+  }
+
+  /** A retried spend may meet a balance that went negative since (e.g. a grant expired): only first tries count. */
+  private static boolean isFirstTime(Operation operation, Handled handled) {
+    return handled.events().stream()
+        .anyMatch(e -> e instanceof OrgEvent.Requested r && r.requestId().equals(((Operation.Requested) operation).requestId()));
+  }
+
+  private static <T> T pick(List<T> items, int index) {
+    return items.get(index % items.size());
+  }
+
+  private static String reservationFor(List<String> reservationIds, int index) {
+    return reservationIds.isEmpty() || index >= 35 ? "rsv-unknown" : pick(reservationIds, index);
+  }
+
+  /** Running sums over every event the account emitted. */
+  static final class Totals {
+    long granted, drawn, expired, voided, charged, debtIncurred, debtSettled;
+
+    void add(OrgEvent event) {
+      if (event instanceof OrgEvent.CreditsGranted e) granted += e.amount();
+      if (event instanceof OrgEvent.GrantVoided e) voided += e.voided();
+      if (event instanceof OrgEvent.GrantExpired e) expired += e.expired();
+      if (event instanceof OrgEvent.ReservationCommitted e) {
+        long covered = e.draws().stream().mapToLong(Draw::amount).sum();
+        assertEquals(e.charged(), covered + e.debtIncurred(), "a commit's usage is drawn or becomes debt");
+        drawn += covered;
+        charged += e.charged();
+        debtIncurred += e.debtIncurred();
+      }
+      if (event instanceof OrgEvent.CreditsCharged e) {
+        assertEquals(e.charged(), e.draws().stream().mapToLong(Draw::amount).sum());
+        drawn += e.charged();
+        charged += e.charged();
+      }
+      if (event instanceof OrgEvent.DebtSettled e) {
+        assertEquals(e.settled(), e.draws().stream().mapToLong(Draw::amount).sum());
+        drawn += e.settled();
+        debtSettled += e.settled();
+      }
+    }
+
+    void check(OpenAccount account) {
+      long remaining = account.grants().values().stream().mapToLong(Grant::remaining).sum();
+      assertEquals(granted, remaining + drawn + expired + voided, "credits are conserved");
+      assertEquals(debtIncurred - debtSettled, account.debt(), "debt is what was incurred and not yet settled");
+      assertTrue(account.debt() >= 0);
+      assertTrue(account.grants().values().stream().allMatch(g -> g.remaining() > 0 && g.remaining() <= g.amount()));
+      assertEquals(account.reservations().values().stream().mapToLong(Reservation::held).sum(), account.held());
+    }
+  }
+}

@@ -1,0 +1,391 @@
+package dev.tally.node.account;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.tally.node.account.OrgAccount.Execute;
+import dev.tally.node.account.OrgAccount.Outcomes;
+import dev.tally.node.account.OrgEvent.CreditsCharged;
+import dev.tally.node.account.OrgEvent.ReservationCommitted;
+import dev.tally.node.account.OrgEvent.ReservationExpired;
+import dev.tally.node.account.Outcome.Done;
+import dev.tally.node.account.Outcome.Rejected;
+import dev.tally.node.account.Outcome.Rejection;
+import dev.tally.node.account.RequestMemory.Retention;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** One test per ledger rule of DESIGN §4, against the real entity with Pekko's persistence testkit. */
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OrgAccountTest {
+
+  static final long CREDIT = 1_000_000;
+  static final Duration TTL = Duration.ofMinutes(5);
+  static final Config CONFIG = ConfigFactory.parseString("pekko.actor.provider = local")
+      .withFallback(ManualTime.config())
+      .withFallback(EventSourcedBehaviorTestKit.config())
+      .withFallback(ConfigFactory.load());
+
+  @JUnit5TestKit ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(CONFIG).build();
+
+  final MutableClock clock = new MutableClock(Instant.parse("2026-11-01T00:00:00Z"));
+  final AtomicInteger orgs = new AtomicInteger();
+  final AtomicInteger requests = new AtomicInteger();
+
+  AccountSettings settings = new AccountSettings(new Retention(Duration.ofHours(24), 1000), 50, 2);
+
+  /** A fresh org, created and holding the given grants. */
+  EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> org(Operation.GrantCredits... grants) {
+    String orgId = "org-" + orgs.incrementAndGet();
+    var account = EventSourcedBehaviorTestKit.<OrgAccount.Command, OrgEvent, AccountState>create(
+        testKit.system(),
+        OrgAccount.create(orgId, settings, clock),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+    done(account, new Operation.CreateOrg(orgId, "Org " + orgId));
+    for (Operation.GrantCredits grant : grants) done(account, grant);
+    return account;
+  }
+
+  Operation.GrantCredits grant(String grantId, GrantKind kind, long amount, Instant expiresAt) {
+    return new Operation.GrantCredits(nextId(), grantId, kind, amount, null, null, expiresAt);
+  }
+
+  Operation.GrantCredits purchase(long amount) {
+    return grant("purchase-" + requests.incrementAndGet(), GrantKind.PURCHASE, amount, null);
+  }
+
+  String nextId() {
+    return "req-" + requests.incrementAndGet();
+  }
+
+  static CommandResultWithReply<OrgAccount.Command, OrgEvent, AccountState, Outcomes> execute(
+      EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account, Operation... operations) {
+    return account.runCommand(replyTo -> new Execute(List.of(operations), replyTo));
+  }
+
+  static Done done(EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account, Operation operation) {
+    Outcome outcome = execute(account, operation).reply().outcomes().get(0);
+    return assertInstanceOf(Done.class, outcome, () -> "expected success, got " + outcome);
+  }
+
+  static Rejected rejected(EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account, Operation operation) {
+    var result = execute(account, operation);
+    assertTrue(result.events().isEmpty(), "a refused operation persists nothing");
+    return assertInstanceOf(Rejected.class, result.reply().outcomes().get(0));
+  }
+
+  String reserve(EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account, long amount) {
+    return ((Outcome.Reserved) done(account, new Operation.Reserve(nextId(), amount, TTL, Labels.NONE)).result())
+        .reservationId();
+  }
+
+  static Outcome.BalanceView balance(EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account) {
+    return done(account, new Operation.GetBalance()).balance();
+  }
+
+  // ---- rule 1
+
+  @Test
+  void availableIsGrantsInEffectMinusHeldMinusDebt() {
+    var account = org(purchase(10 * CREDIT));
+    reserve(account, 3 * CREDIT);
+    assertEquals(new Outcome.BalanceView(7 * CREDIT, 3 * CREDIT, 0, 10 * CREDIT, 1), balance(account));
+  }
+
+  @Test
+  void reserveAboveAvailableIsRejectedAndChangesNothing() {
+    var account = org(purchase(10 * CREDIT));
+    reserve(account, 6 * CREDIT);
+    Rejected refusal = rejected(account, new Operation.Reserve(nextId(), 5 * CREDIT, TTL, Labels.NONE));
+    assertEquals(Rejection.CREDITS_EXHAUSTED, refusal.reason());
+    assertEquals(Long.toString(4 * CREDIT), refusal.facts().get("available"));
+    assertEquals(4 * CREDIT, balance(account).available());
+  }
+
+  @Test
+  void reservesInOneBatchNeverExceedTheBalance() {
+    var account = org(purchase(3 * CREDIT));
+    Operation[] fiveReserves = new Operation[5];
+    for (int i = 0; i < 5; i++) fiveReserves[i] = new Operation.Reserve(nextId(), CREDIT, TTL, Labels.NONE);
+    List<Outcome> outcomes = execute(account, fiveReserves).reply().outcomes();
+    assertEquals(3, outcomes.stream().filter(o -> o instanceof Done).count());
+    assertEquals(0, balance(account).available());
+  }
+
+  // ---- rule 2
+
+  @Test
+  void commitBelowHoldReleasesTheRest() {
+    var account = org(purchase(10 * CREDIT));
+    String reservation = reserve(account, 4 * CREDIT);
+    Outcome.Committed committed =
+        (Outcome.Committed) done(account, new Operation.Commit(nextId(), reservation, CREDIT)).result();
+    assertEquals(CREDIT, committed.charged());
+    assertEquals(3 * CREDIT, committed.released());
+    assertEquals(new Outcome.BalanceView(9 * CREDIT, 0, 0, 9 * CREDIT, 0), balance(account));
+  }
+
+  @Test
+  void commitAboveHoldDrawsTheExcessFromTheBalance() {
+    var account = org(purchase(10 * CREDIT));
+    String reservation = reserve(account, 2 * CREDIT);
+    Outcome.Committed committed =
+        (Outcome.Committed) done(account, new Operation.Commit(nextId(), reservation, 5 * CREDIT)).result();
+    assertEquals(5 * CREDIT, committed.charged());
+    assertEquals(0, committed.debtIncurred());
+    assertEquals(5 * CREDIT, balance(account).available());
+  }
+
+  @Test
+  void usageBeyondTheGrantsBecomesDebtThatBlocksReservesUntilAGrantPaysIt() {
+    var account = org(purchase(10 * CREDIT));
+    String reservation = reserve(account, 8 * CREDIT);
+    var commit = execute(account, new Operation.Commit(nextId(), reservation, 13 * CREDIT));
+    Outcome.Committed committed = (Outcome.Committed) ((Done) commit.reply().outcomes().get(0)).result();
+    assertEquals(13 * CREDIT, committed.charged(), "usage that happened is never dropped");
+    assertEquals(3 * CREDIT, committed.debtIncurred());
+    assertEquals(new Outcome.BalanceView(-3 * CREDIT, 0, 3 * CREDIT, 0, 0), balance(account));
+
+    assertEquals(Rejection.CREDITS_EXHAUSTED,
+        rejected(account, new Operation.Reserve(nextId(), 1, TTL, Labels.NONE)).reason());
+
+    var topUp = execute(account, purchase(5 * CREDIT));
+    assertInstanceOf(OrgEvent.DebtSettled.class, topUp.events().get(1));
+    assertEquals(new Outcome.BalanceView(2 * CREDIT, 0, 0, 2 * CREDIT, 0), balance(account));
+    reserve(account, 2 * CREDIT);
+  }
+
+  // ---- rule 3
+
+  @Test
+  void drawOrderIsPriorityThenSoonestExpiryThenOldest() {
+    Instant soon = clock.instant().plus(Duration.ofDays(10));
+    Instant later = clock.instant().plus(Duration.ofDays(20));
+    var account = org(
+        grant("purchase-old", GrantKind.PURCHASE, 2 * CREDIT, null),
+        grant("purchase-new", GrantKind.PURCHASE, 2 * CREDIT, null),
+        grant("promo-later", GrantKind.PROMOTION, CREDIT, later),
+        grant("promo-soon", GrantKind.PROMOTION, CREDIT, soon),
+        grant("trial", GrantKind.TRIAL, CREDIT, later));
+    var charge = execute(account, new Operation.Charge(nextId(), 6 * CREDIT, Labels.NONE));
+    CreditsCharged charged = assertInstanceOf(CreditsCharged.class, charge.events().get(0));
+    assertEquals(List.of(
+            new Draw("trial", CREDIT),
+            new Draw("promo-soon", CREDIT),
+            new Draw("promo-later", CREDIT),
+            new Draw("purchase-old", 2 * CREDIT),
+            new Draw("purchase-new", CREDIT)),
+        charged.draws());
+  }
+
+  @Test
+  void everyChargeEventListsTheGrantsItDrewFrom() {
+    var account = org(grant("trial", GrantKind.TRIAL, CREDIT, null), grant("bought", GrantKind.PURCHASE, 5 * CREDIT, null));
+    String reservation = reserve(account, 2 * CREDIT);
+    var commit = execute(account, new Operation.Commit(nextId(), reservation, 3 * CREDIT));
+    ReservationCommitted committed = assertInstanceOf(ReservationCommitted.class, commit.events().get(0));
+    assertEquals(List.of(new Draw("trial", CREDIT), new Draw("bought", 2 * CREDIT)), committed.draws());
+  }
+
+  // ---- rule 4
+
+  @Test
+  void releaseReturnsTheWholeHold() {
+    var account = org(purchase(10 * CREDIT));
+    String reservation = reserve(account, 4 * CREDIT);
+    Outcome.Released released = (Outcome.Released) done(account, new Operation.Release(nextId(), reservation)).result();
+    assertEquals(4 * CREDIT, released.released());
+    assertEquals(new Outcome.BalanceView(10 * CREDIT, 0, 0, 10 * CREDIT, 0), balance(account));
+  }
+
+  @Test
+  void aReservationPastItsExpiryIsReleasedBeforeTheNextCommandIsHandled() {
+    var account = org(purchase(10 * CREDIT));
+    reserve(account, 4 * CREDIT);
+    clock.advance(TTL.plusSeconds(1));
+    var next = execute(account, new Operation.GetBalance());
+    ReservationExpired expired = assertInstanceOf(ReservationExpired.class, next.events().get(0));
+    assertEquals(clock.instant().minusSeconds(1), expired.at(), "stamped with the moment it expired");
+    assertEquals(10 * CREDIT, ((Done) next.reply().outcomes().get(0)).balance().available());
+  }
+
+  @Test
+  void aReservationExpiresOnTimeWhileTheOrgIsInMemoryWithNoTraffic() {
+    var account = org(purchase(10 * CREDIT));
+    reserve(account, 4 * CREDIT);
+    clock.advance(TTL);
+    ManualTime.get(testKit.system()).timePasses(TTL);
+    OpenAccount state = (OpenAccount) account.getState();
+    assertEquals(0, state.held());
+    assertEquals(RequestMemory.How.EXPIRED, state.memory().resolution("rsv-1").how());
+  }
+
+  @Test
+  void aReservationStillExpiresAfterTheOrgIsRecovered() {
+    var account = org(purchase(10 * CREDIT));
+    reserve(account, 4 * CREDIT);
+    account.restart();
+    assertEquals(4 * CREDIT, ((OpenAccount) account.getState()).held(), "the hold survives recovery");
+    clock.advance(TTL);
+    ManualTime.get(testKit.system()).timePasses(TTL);
+    assertEquals(0, ((OpenAccount) account.getState()).held(), "recovery re-armed the expiry timer");
+  }
+
+  // ---- rule 5
+
+  @Test
+  void aSecondCommitWithTheSameRequestIdReturnsTheFirstOutcome() {
+    var account = org(purchase(10 * CREDIT));
+    String reservation = reserve(account, 4 * CREDIT);
+    Operation.Commit commit = new Operation.Commit(nextId(), reservation, 3 * CREDIT);
+    Outcome.Result first = done(account, commit).result();
+    var retry = execute(account, commit);
+    assertTrue(retry.events().isEmpty(), "a retry changes nothing");
+    assertEquals(first, ((Done) retry.reply().outcomes().get(0)).result());
+    assertEquals(7 * CREDIT, balance(account).available());
+  }
+
+  @Test
+  void anyOtherSecondResolutionIsRefusedAndSaysHowTheFirstWent() {
+    var account = org(purchase(10 * CREDIT));
+    String reservation = reserve(account, 4 * CREDIT);
+    done(account, new Operation.Release(nextId(), reservation));
+    Rejected commitAfterRelease = rejected(account, new Operation.Commit(nextId(), reservation, CREDIT));
+    assertEquals(Rejection.RESERVATION_RESOLVED, commitAfterRelease.reason());
+    assertEquals("released", commitAfterRelease.facts().get("resolution"));
+    assertEquals(Rejection.RESERVATION_NOT_FOUND,
+        rejected(account, new Operation.Release(nextId(), "rsv-404")).reason());
+  }
+
+  // ---- rule 6
+
+  @Test
+  void aRetriedRequestReturnsTheOriginalOutcomeAndChangesNothing() {
+    var account = org(purchase(10 * CREDIT));
+    Operation.Reserve reserve = new Operation.Reserve(nextId(), 2 * CREDIT, TTL, Labels.NONE);
+    Outcome.Result first = done(account, reserve).result();
+    var retry = execute(account, reserve);
+    assertTrue(retry.events().isEmpty());
+    assertEquals(first, ((Done) retry.reply().outcomes().get(0)).result());
+    assertEquals(8 * CREDIT, balance(account).available());
+  }
+
+  @Test
+  void theSameRequestIdWithOtherContentIsRefused() {
+    var account = org(purchase(10 * CREDIT));
+    String requestId = nextId();
+    done(account, new Operation.Charge(requestId, CREDIT, Labels.NONE));
+    assertEquals(Rejection.IDEMPOTENCY_MISMATCH,
+        rejected(account, new Operation.Charge(requestId, 2 * CREDIT, Labels.NONE)).reason());
+    assertEquals(9 * CREDIT, balance(account).available());
+  }
+
+  @Test
+  void requestIdsAreRememberedForABoundedWindow() {
+    settings = new AccountSettings(new Retention(Duration.ofHours(1), 3), 50, 2);
+    var account = org(purchase(10 * CREDIT));
+    Operation.Charge first = new Operation.Charge(nextId(), 1, Labels.NONE);
+    done(account, first);
+    for (int i = 0; i < 3; i++) done(account, new Operation.Charge(nextId(), 1, Labels.NONE));
+    OpenAccount state = (OpenAccount) account.getState();
+    assertEquals(3, state.memory().requests().size(), "at most max-entries ids are kept");
+    assertEquals(null, state.memory().request(first.requestId()), "the oldest is forgotten first");
+
+    Operation.Charge recent = new Operation.Charge(nextId(), 1, Labels.NONE);
+    done(account, recent);
+    clock.advance(Duration.ofHours(2));
+    done(account, new Operation.Charge(nextId(), 1, Labels.NONE));
+    assertEquals(null, ((OpenAccount) account.getState()).memory().request(recent.requestId()),
+        "ids older than the window are forgotten");
+  }
+
+  // ---- rule 7
+
+  @Test
+  void grantsExpireAndExpiredCreditsAreNeverDrawn() {
+    Instant expiry = clock.instant().plus(Duration.ofDays(1));
+    var account = org(grant("promo", GrantKind.PROMOTION, 5 * CREDIT, expiry), purchase(2 * CREDIT));
+    clock.advance(Duration.ofDays(1));
+    var charge = execute(account, new Operation.Charge(nextId(), CREDIT, Labels.NONE));
+    OrgEvent.GrantExpired expired = assertInstanceOf(OrgEvent.GrantExpired.class, charge.events().get(0));
+    assertEquals(5 * CREDIT, expired.expired());
+    CreditsCharged charged = assertInstanceOf(CreditsCharged.class, charge.events().get(1));
+    assertTrue(charged.draws().stream().noneMatch(d -> d.grantId().equals("promo")));
+    assertEquals(CREDIT, balance(account).available());
+  }
+
+  @Test
+  void voidedCreditsAreNeverDrawn() {
+    var account = org(grant("promo", GrantKind.PROMOTION, 5 * CREDIT, null), purchase(2 * CREDIT));
+    Outcome.Voided voided = (Outcome.Voided) done(account, new Operation.VoidGrant(nextId(), "promo", "fraud")).result();
+    assertEquals(5 * CREDIT, voided.voided());
+    assertEquals(Rejection.CREDITS_EXHAUSTED,
+        rejected(account, new Operation.Charge(nextId(), 3 * CREDIT, Labels.NONE)).reason());
+  }
+
+  // ---- rule 10
+
+  @Test
+  void creditsBelongToOneOrg() {
+    var rich = org(purchase(10 * CREDIT));
+    var poor = org();
+    done(rich, new Operation.Charge(nextId(), CREDIT, Labels.NONE));
+    assertEquals(0, balance(poor).grantedRemaining());
+    assertEquals(Rejection.CREDITS_EXHAUSTED,
+        rejected(poor, new Operation.Charge(nextId(), CREDIT, Labels.NONE)).reason());
+    assertEquals(9 * CREDIT, balance(rich).available());
+  }
+
+  // ---- the account's life
+
+  @Test
+  void anOrgMustBeCreatedBeforeAnythingElse() {
+    var account = EventSourcedBehaviorTestKit.<OrgAccount.Command, OrgEvent, AccountState>create(
+        testKit.system(), OrgAccount.create("never-created", settings, clock));
+    assertEquals(Rejection.ORG_NOT_FOUND, rejected(account, new Operation.GetBalance()).reason());
+  }
+
+  @Test
+  void aBatchIsPersistedInOneWriteAndAnsweredInOrder() {
+    var account = org(purchase(10 * CREDIT));
+    var batch = execute(account,
+        new Operation.Reserve(nextId(), CREDIT, TTL, Labels.NONE),
+        new Operation.Charge(nextId(), 2 * CREDIT, Labels.NONE),
+        new Operation.Reserve(nextId(), 100 * CREDIT, TTL, Labels.NONE),
+        new Operation.GetBalance());
+    assertEquals(2, batch.events().size());
+    List<Outcome> outcomes = batch.reply().outcomes();
+    assertInstanceOf(Outcome.Reserved.class, ((Done) outcomes.get(0)).result());
+    assertInstanceOf(Outcome.Charged.class, ((Done) outcomes.get(1)).result());
+    assertEquals(Rejection.CREDITS_EXHAUSTED, ((Rejected) outcomes.get(2)).reason());
+    assertEquals(7 * CREDIT, ((Done) outcomes.get(3)).balance().available());
+  }
+
+  @Test
+  void theStateSurvivesASnapshotAndRecovery() {
+    settings = new AccountSettings(new Retention(Duration.ofHours(24), 1000), 3, 2);
+    var account = org(purchase(10 * CREDIT), grant("trial", GrantKind.TRIAL, CREDIT, clock.instant().plusSeconds(3600)));
+    String reservation = reserve(account, 2 * CREDIT);
+    done(account, new Operation.Commit(nextId(), reservation, CREDIT));
+    reserve(account, 3 * CREDIT);
+    AccountState before = account.getState();
+    AccountState recovered = account.restart().state();
+    assertEquals(AccountSnapshot.of((OpenAccount) before), AccountSnapshot.of((OpenAccount) recovered));
+  }
+}

@@ -1,0 +1,25 @@
+package dev.tally.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+
+/** Starts one node from application.conf and the environment; stops on SIGTERM or Ctrl-C. */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    // A node process ends when its actor system does, e.g. after the cluster downed it.
+    Config config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on").withFallback(ConfigFactory.load());
+    NodeSettings settings = NodeSettings.from(config);
+    TallyNode node = TallyNode.start(
+        TallyNode.newSystem(config),
+        NettyServerBuilder.forAddress(new InetSocketAddress(settings.grpcHost(), settings.grpcPort())),
+        Clock.systemUTC());
+    // Pekko's coordinated shutdown runs on SIGTERM / Ctrl-C (its JVM shutdown hook).
+    System.out.println("TALLY_GRPC_READY " + settings.grpcHost() + ":" + node.grpcPort());
+  }
+}

@@ -1,0 +1,101 @@
+package dev.tally.node;
+
+import dev.tally.node.account.OrgAccount;
+import dev.tally.node.api.AccountsService;
+import dev.tally.node.api.MeteringService;
+import dev.tally.node.api.OrgBatcher;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Tally cluster node: joins the cluster, hosts its share of org accounts through sharding and
+ * serves both gRPC services, health and reflection. Stopping it (coordinated shutdown) first
+ * reports NOT_SERVING, then drains the gRPC server, then lets the node leave the cluster.
+ */
+public final class TallyNode {
+
+  private static final Logger log = LoggerFactory.getLogger(TallyNode.class);
+
+  private final ActorSystem<Void> system;
+  private final Server server;
+
+  private TallyNode(ActorSystem<Void> system, Server server) {
+    this.system = system;
+    this.server = server;
+  }
+
+  /** Starts a node on an actor system built from its config; the builder chooses where gRPC listens. */
+  public static TallyNode start(ActorSystem<Void> system, ServerBuilder<?> serverBuilder, Clock clock) throws IOException {
+    NodeSettings settings = NodeSettings.from(system.settings().config());
+    Cluster cluster = Cluster.get(system);
+    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    ClusterSharding sharding = ClusterSharding.get(system);
+    sharding.init(Entity.of(OrgAccount.ENTITY_TYPE, entity -> OrgAccount.create(entity.getEntityId(), settings.account(), clock)));
+
+    OrgBatcher batcher = new OrgBatcher(sharding, settings.entityTimeout(), settings.maxBatch(), settings.maxQueued());
+    HealthStatusManager health = new HealthStatusManager();
+    Server server = serverBuilder
+        .addService(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl()))
+        .addService(new AccountsService(batcher, system))
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .build()
+        .start();
+    health.setStatus("", ServingStatus.SERVING);
+
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "grpc-not-serving", () -> {
+      health.enterTerminalState();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "grpc-drain", () -> CompletableFuture.supplyAsync(() -> {
+      server.shutdown();
+      try {
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) server.shutdownNow();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        server.shutdownNow();
+      }
+      return Done.getInstance();
+    }));
+    log.info("Tally gRPC listening on {}:{}", settings.grpcHost(), server.getPort());
+    return new TallyNode(system, server);
+  }
+
+  public int grpcPort() {
+    return server.getPort();
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** Stops the node gracefully and waits until it has. */
+  public void stop() {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+  static ActorSystem<Void> newSystem(com.typesafe.config.Config config) {
+    return ActorSystem.create(Behaviors.empty(), "tally", config);
+  }
+}

@@ -1,0 +1,45 @@
+package dev.tally.node.api;
+
+import static dev.tally.node.api.ProtoMapping.draws;
+import static dev.tally.node.api.ProtoMapping.labels;
+import static dev.tally.node.api.ProtoMapping.timestamp;
+
+import dev.tally.node.account.OrgEvent;
+import dev.tally.v1.LedgerEntry;
+
+/** Turns journal events into ledger entries: one flat, documented shape for every kind of event. */
+final class LedgerEntries {
+
+  private LedgerEntries() {}
+
+  static LedgerEntry of(long sequenceNr, OrgEvent event) {
+    LedgerEntry.Builder entry = LedgerEntry.newBuilder().setSequenceNr(sequenceNr).setOccurredAt(timestamp(event.at()));
+    if (event instanceof OrgEvent.Requested requested) entry.setRequestId(requested.requestId());
+    if (event instanceof OrgEvent.OrgCreated) {
+      entry.setType("ORG_CREATED");
+    } else if (event instanceof OrgEvent.CreditsGranted e) {
+      entry.setType("CREDITS_GRANTED").setGrantId(e.grantId()).setAmount(e.amount());
+    } else if (event instanceof OrgEvent.GrantVoided e) {
+      entry.setType("GRANT_VOIDED").setGrantId(e.grantId()).setAmount(e.voided());
+    } else if (event instanceof OrgEvent.GrantExpired e) {
+      entry.setType("GRANT_EXPIRED").setGrantId(e.grantId()).setAmount(e.expired());
+    } else if (event instanceof OrgEvent.CreditsReserved e) {
+      entry.setType("CREDITS_RESERVED").setReservationId(e.reservationId()).setAmount(e.amount())
+          .setLabels(labels(e.labels()));
+    } else if (event instanceof OrgEvent.ReservationExtended e) {
+      entry.setType("RESERVATION_EXTENDED").setReservationId(e.reservationId()).setAmount(e.additional());
+    } else if (event instanceof OrgEvent.ReservationCommitted e) {
+      entry.setType("RESERVATION_COMMITTED").setReservationId(e.reservationId()).setAmount(e.charged())
+          .addAllDraws(draws(e.draws())).setDebtIncurred(e.debtIncurred()).setLabels(labels(e.labels()));
+    } else if (event instanceof OrgEvent.ReservationReleased e) {
+      entry.setType("RESERVATION_RELEASED").setReservationId(e.reservationId()).setAmount(e.released());
+    } else if (event instanceof OrgEvent.ReservationExpired e) {
+      entry.setType("RESERVATION_EXPIRED").setReservationId(e.reservationId()).setAmount(e.released());
+    } else if (event instanceof OrgEvent.CreditsCharged e) {
+      entry.setType("CREDITS_CHARGED").setAmount(e.charged()).addAllDraws(draws(e.draws())).setLabels(labels(e.labels()));
+    } else if (event instanceof OrgEvent.DebtSettled e) {
+      entry.setType("DEBT_SETTLED").setAmount(e.settled()).addAllDraws(draws(e.draws()));
+    }
+    return entry.build();
+  }
+}

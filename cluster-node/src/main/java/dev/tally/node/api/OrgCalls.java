@@ -1,0 +1,56 @@
+package dev.tally.node.api;
+
+import dev.tally.node.account.Operation;
+import dev.tally.node.account.Outcome;
+import dev.tally.node.account.Outcome.Done;
+import dev.tally.node.account.Outcome.Rejected;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Runs one unary call against an org's account: hands the operation to the org's batch, bounds
+ * the wait by the caller's deadline, and answers with the response or the mapped error.
+ */
+final class OrgCalls {
+
+  private final OrgBatcher batcher;
+
+  OrgCalls(OrgBatcher batcher) {
+    this.batcher = batcher;
+  }
+
+  <T> void run(String orgId, Operation operation, StreamObserver<T> responses, Function<Done, T> toResponse) {
+    CompletableFuture<Outcome> outcome = batcher.submit(orgId, operation).copy();
+    Deadline deadline = Context.current().getDeadline();
+    if (deadline != null) outcome.orTimeout(Math.max(0, deadline.timeRemaining(TimeUnit.MILLISECONDS)), TimeUnit.MILLISECONDS);
+    outcome.whenComplete((result, failure) -> {
+      try {
+        if (failure != null) {
+          responses.onError(TallyErrors.failure(failure));
+        } else if (result instanceof Rejected rejected) {
+          responses.onError(TallyErrors.rejected(rejected));
+        } else {
+          responses.onNext(toResponse.apply((Done) result));
+          responses.onCompleted();
+        }
+      } catch (StatusRuntimeException cancelled) {
+        // the caller went away; nothing to tell it
+      } catch (RuntimeException bug) {
+        responses.onError(TallyErrors.failure(bug));
+      }
+    });
+  }
+
+  /** Answers with the request's field violations, if there are any; true when it did. */
+  static boolean refuseInvalid(RequestChecks checks, StreamObserver<?> responses) {
+    StatusRuntimeException failure = checks.failure();
+    if (failure == null) return false;
+    responses.onError(failure);
+    return true;
+  }
+}

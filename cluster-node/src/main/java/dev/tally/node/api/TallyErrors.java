@@ -1,0 +1,88 @@
+package dev.tally.node.api;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Duration;
+import com.google.rpc.BadRequest;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import com.google.rpc.RetryInfo;
+import dev.tally.node.account.Outcome.Rejected;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where failures become gRPC statuses (DESIGN §6): a {@code google.rpc.Status} with
+ * an {@code ErrorInfo} whose reason a program can switch on, plus {@code BadRequest} or
+ * {@code RetryInfo} where they help. Nothing reaches a client as UNKNOWN.
+ */
+public final class TallyErrors {
+
+  public static final String DOMAIN = "tally.dev";
+
+  private static final Logger log = LoggerFactory.getLogger(TallyErrors.class);
+  private static final Duration RETRY_SOON = Duration.newBuilder().setNanos(100_000_000).build();
+
+  private TallyErrors() {}
+
+  public static StatusRuntimeException invalid(List<BadRequest.FieldViolation> violations) {
+    String message = violations.stream()
+        .map(v -> v.getField() + ": " + v.getDescription())
+        .reduce((a, b) -> a + "; " + b)
+        .orElse("invalid request");
+    return status(Code.INVALID_ARGUMENT, message, "INVALID_REQUEST", Map.of(),
+        Any.pack(BadRequest.newBuilder().addAllFieldViolations(violations).build()));
+  }
+
+  /** A refusal by the org's account. */
+  public static StatusRuntimeException rejected(Rejected rejected) {
+    Code code = switch (rejected.reason()) {
+      case CREDITS_EXHAUSTED -> Code.RESOURCE_EXHAUSTED;
+      case ORG_NOT_FOUND, GRANT_NOT_FOUND, RESERVATION_NOT_FOUND -> Code.NOT_FOUND;
+      case RESERVATION_RESOLVED -> Code.FAILED_PRECONDITION;
+      case ORG_EXISTS, GRANT_EXISTS, IDEMPOTENCY_MISMATCH -> Code.ALREADY_EXISTS;
+    };
+    return status(code, rejected.message(), rejected.reason().name(), rejected.facts());
+  }
+
+  /** Anything else that went wrong on the way to the entity and back. */
+  public static StatusRuntimeException failure(Throwable thrown) {
+    Throwable cause = unwrap(thrown);
+    if (cause instanceof StatusRuntimeException status) return status;
+    if (cause instanceof OrgBatcher.Backpressure) {
+      return status(Code.UNAVAILABLE, cause.getMessage(), "BACKPRESSURE", Map.of(), retryInfo());
+    }
+    if (cause instanceof TimeoutException) {
+      return status(Code.UNAVAILABLE, "the org's account did not answer in time", "TIMEOUT", Map.of(), retryInfo());
+    }
+    log.error("internal error", cause);
+    return status(Code.INTERNAL, "internal error: " + cause.getClass().getSimpleName(), "INTERNAL", Map.of());
+  }
+
+  private static Throwable unwrap(Throwable thrown) {
+    Throwable cause = thrown;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  private static Any retryInfo() {
+    return Any.pack(RetryInfo.newBuilder().setRetryDelay(RETRY_SOON).build());
+  }
+
+  private static StatusRuntimeException status(
+      Code code, String message, String reason, Map<String, String> facts, Any... details) {
+    ErrorInfo info = ErrorInfo.newBuilder().setDomain(DOMAIN).setReason(reason).putAllMetadata(facts).build();
+    com.google.rpc.Status.Builder status =
+        com.google.rpc.Status.newBuilder().setCode(code.getNumber()).setMessage(message).addDetails(Any.pack(info));
+    for (Any detail : details) status.addDetails(detail);
+    return StatusProto.toStatusRuntimeException(status.build());
+  }
+}

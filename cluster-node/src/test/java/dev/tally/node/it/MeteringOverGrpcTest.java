@@ -1,0 +1,251 @@
+package dev.tally.node.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.protobuf.util.Durations;
+import com.google.rpc.BadRequest;
+import dev.tally.v1.AccountsGrpc;
+import dev.tally.v1.Balance;
+import dev.tally.v1.ChargeRequest;
+import dev.tally.v1.CommitRequest;
+import dev.tally.v1.CommitResponse;
+import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.GetBalanceRequest;
+import dev.tally.v1.GrantCreditsRequest;
+import dev.tally.v1.GrantKind;
+import dev.tally.v1.LedgerEntry;
+import dev.tally.v1.ListLedgerRequest;
+import dev.tally.v1.ListLedgerResponse;
+import dev.tally.v1.MeteringGrpc;
+import dev.tally.v1.ReleaseRequest;
+import dev.tally.v1.ReserveRequest;
+import dev.tally.v1.ReserveResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Status.Code;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.function.Executable;
+
+/** The node as a client meets it: a real node process, real gRPC over a socket, real Cassandra. */
+@ExtendWith(TestCassandra.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MeteringOverGrpcTest {
+
+  static final long CREDIT = 1_000_000;
+
+  NodeProcess node;
+  MeteringGrpc.MeteringBlockingStub metering;
+  MeteringGrpc.MeteringFutureStub meteringAsync;
+  AccountsGrpc.AccountsBlockingStub accounts;
+  HealthGrpc.HealthBlockingStub health;
+
+  @BeforeAll
+  void startNode() throws Exception {
+    node = NodeProcess.start(TestCassandra.server());
+    ManagedChannel channel = node.channel();
+    metering = MeteringGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);
+    meteringAsync = MeteringGrpc.newFutureStub(channel);
+    accounts = AccountsGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);
+    health = HealthGrpc.newBlockingStub(channel);
+  }
+
+  @AfterAll
+  void stopNode() throws Exception {
+    node.close();
+  }
+
+  String orgWith(long credits) {
+    String orgId = "org-" + UUID.randomUUID();
+    accounts.createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setDisplayName("Acme").build());
+    if (credits > 0) {
+      accounts.grantCredits(GrantCreditsRequest.newBuilder()
+          .setOrgId(orgId).setRequestId(id()).setKind(GrantKind.PURCHASE).setAmount(credits).build());
+    }
+    return orgId;
+  }
+
+  static String id() {
+    return UUID.randomUUID().toString();
+  }
+
+  ReserveResponse reserve(String orgId, long amount) {
+    return metering.reserve(ReserveRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(amount).build());
+  }
+
+  Balance balance(String orgId) {
+    return metering.getBalance(GetBalanceRequest.newBuilder().setOrgId(orgId).build()).getBalance();
+  }
+
+  List<LedgerEntry> ledger(String orgId) {
+    List<LedgerEntry> entries = new ArrayList<>();
+    String token = "";
+    do {
+      ListLedgerResponse page = accounts.listLedger(
+          ListLedgerRequest.newBuilder().setOrgId(orgId).setPageSize(3).setPageToken(token).build());
+      entries.addAll(page.getEntriesList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return entries;
+  }
+
+  @Test
+  void twoHundredConcurrentReservesOfOneCreditAgainstFiftyCreditsExactlyFiftySucceed() throws Exception {
+    String orgId = orgWith(50 * CREDIT);
+    List<ListenableFuture<ReserveResponse>> calls = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      calls.add(meteringAsync.withDeadlineAfter(1, TimeUnit.MINUTES).reserve(
+          ReserveRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(CREDIT).build()));
+    }
+    int succeeded = 0;
+    int exhausted = 0;
+    for (ListenableFuture<ReserveResponse> call : calls) {
+      try {
+        call.get();
+        succeeded++;
+      } catch (ExecutionException e) {
+        ErrorDetails details = ErrorDetails.of(e.getCause());
+        assertEquals(Code.RESOURCE_EXHAUSTED, details.code());
+        assertEquals("CREDITS_EXHAUSTED", details.info().getReason());
+        exhausted++;
+      }
+    }
+    assertEquals(50, succeeded);
+    assertEquals(150, exhausted);
+    Balance balance = balance(orgId);
+    assertEquals(0, balance.getAvailable());
+    assertEquals(50 * CREDIT, balance.getHeld());
+    assertEquals(50, balance.getOpenReservations());
+  }
+
+  @Test
+  void aRetriedCommitChargesOnceAndTheSameIdWithAnotherAmountIsRefused() {
+    String orgId = orgWith(10 * CREDIT);
+    String reservationId = reserve(orgId, 4 * CREDIT).getReservationId();
+    CommitRequest commit = CommitRequest.newBuilder()
+        .setOrgId(orgId).setRequestId(id()).setReservationId(reservationId).setAmount(3 * CREDIT).build();
+    CommitResponse first = metering.commit(commit);
+    CommitResponse retry = metering.commit(commit);
+    assertEquals(first.getCharged(), retry.getCharged());
+    assertEquals(first.getDrawsList(), retry.getDrawsList());
+    assertEquals(7 * CREDIT, balance(orgId).getAvailable(), "charged once");
+
+    ErrorDetails.expect(Code.ALREADY_EXISTS, "IDEMPOTENCY_MISMATCH",
+        () -> metering.commit(commit.toBuilder().setAmount(CREDIT).build()));
+    assertEquals(7 * CREDIT, balance(orgId).getAvailable());
+    assertEquals(1, ledger(orgId).stream().filter(e -> e.getType().equals("RESERVATION_COMMITTED")).count());
+  }
+
+  @Test
+  void badInputGetsTheDocumentedCodeAndReasonAndChangesNothing() {
+    String orgId = orgWith(10 * CREDIT);
+    String reservationId = reserve(orgId, CREDIT).getReservationId();
+    Balance balanceBefore = balance(orgId);
+    int ledgerBefore = ledger(orgId).size();
+
+    ReserveRequest reserve = ReserveRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(CREDIT).build();
+    expectInvalid("amount", () -> metering.reserve(reserve.toBuilder().setAmount(-5).build()));
+    expectInvalid("amount", () -> metering.reserve(reserve.toBuilder().setAmount(0).build()));
+    expectInvalid("org_id", () -> metering.reserve(reserve.toBuilder().clearOrgId().build()));
+    expectInvalid("request_id", () -> metering.reserve(reserve.toBuilder().clearRequestId().build()));
+    expectInvalid("ttl", () -> metering.reserve(reserve.toBuilder().setTtl(Durations.fromHours(2)).build()));
+    expectInvalid("amount", () -> metering.charge(
+        ChargeRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(-1).build()));
+    expectInvalid("reservation_id", () -> metering.commit(
+        CommitRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(1).build()));
+    expectInvalid("amount", () -> metering.commit(CommitRequest.newBuilder()
+        .setOrgId(orgId).setRequestId(id()).setReservationId(reservationId).setAmount(-1).build()));
+    expectInvalid("kind", () -> accounts.grantCredits(
+        GrantCreditsRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(CREDIT).build()));
+
+    ErrorDetails.expect(Code.NOT_FOUND, "ORG_NOT_FOUND",
+        () -> metering.reserve(reserve.toBuilder().setOrgId("no-such-org-" + id()).build()));
+    ErrorDetails.expect(Code.NOT_FOUND, "RESERVATION_NOT_FOUND", () -> metering.commit(CommitRequest.newBuilder()
+        .setOrgId(orgId).setRequestId(id()).setReservationId("rsv-404").setAmount(1).build()));
+    ErrorDetails.expect(Code.NOT_FOUND, "RESERVATION_NOT_FOUND", () -> metering.release(
+        ReleaseRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setReservationId("rsv-404").build()));
+
+    assertEquals(balanceBefore, balance(orgId));
+    assertEquals(ledgerBefore, ledger(orgId).size());
+  }
+
+  void expectInvalid(String field, Executable call) {
+    ErrorDetails details = ErrorDetails.expect(Code.INVALID_ARGUMENT, "INVALID_REQUEST", call);
+    BadRequest badRequest = details.detail(BadRequest.class).orElseThrow();
+    assertTrue(badRequest.getFieldViolationsList().stream().anyMatch(v -> v.getField().equals(field)),
+        () -> "expected a violation of " + field + " in " + badRequest);
+  }
+
+  @Test
+  void aResolvedReservationCannotBeResolvedAgain() {
+    String orgId = orgWith(10 * CREDIT);
+    String reservationId = reserve(orgId, CREDIT).getReservationId();
+    metering.release(ReleaseRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setReservationId(reservationId).build());
+    ErrorDetails details = ErrorDetails.expect(Code.FAILED_PRECONDITION, "RESERVATION_RESOLVED", () -> metering.commit(
+        CommitRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setReservationId(reservationId).setAmount(1).build()));
+    assertEquals("released", details.info().getMetadataOrThrow("resolution"));
+  }
+
+  @Test
+  void theLedgerListsEveryEventInOrderAcrossPages() {
+    String orgId = orgWith(10 * CREDIT);
+    String reservationId = reserve(orgId, 2 * CREDIT).getReservationId();
+    metering.commit(CommitRequest.newBuilder()
+        .setOrgId(orgId).setRequestId(id()).setReservationId(reservationId).setAmount(CREDIT).build());
+    metering.charge(ChargeRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(CREDIT).build());
+    List<LedgerEntry> entries = ledger(orgId);
+    assertEquals(List.of("ORG_CREATED", "CREDITS_GRANTED", "CREDITS_RESERVED", "RESERVATION_COMMITTED", "CREDITS_CHARGED"),
+        entries.stream().map(LedgerEntry::getType).toList());
+    for (int i = 0; i < entries.size(); i++) assertEquals(i + 1, entries.get(i).getSequenceNr());
+  }
+
+  @Test
+  void theNodeServesHealth() {
+    assertEquals(HealthCheckResponse.ServingStatus.SERVING,
+        health.check(HealthCheckRequest.newBuilder().build()).getStatus());
+  }
+
+  @Test
+  void theNodeServesReflection() throws Exception {
+    CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
+    StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(node.channel())
+        .serverReflectionInfo(new StreamObserver<>() {
+          @Override
+          public void onNext(ServerReflectionResponse response) {
+            answer.complete(response);
+          }
+
+          @Override
+          public void onError(Throwable failure) {
+            answer.completeExceptionally(failure);
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+    requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+    List<String> services = answer.get(1, TimeUnit.MINUTES).getListServicesResponse().getServiceList().stream()
+        .map(ServiceResponse::getName).toList();
+    requests.onCompleted();
+    assertTrue(services.containsAll(List.of("tally.v1.Metering", "tally.v1.Accounts", "grpc.health.v1.Health")),
+        () -> "services: " + services);
+  }
+}

@@ -1,0 +1,89 @@
+package dev.tally.node.it;
+
+import dev.tally.ops.cassandra.CassandraServer;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Tally node in its own JVM ({@code dev.tally.node.Main}), on free ports of 127.0.0.1 and a
+ * given Cassandra, so that tests can kill it like a crash would.
+ */
+public final class NodeProcess implements AutoCloseable {
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  private final Process process;
+  private final Path log;
+  private final int grpcPort;
+  private final List<ManagedChannel> channels = new ArrayList<>();
+
+  private NodeProcess(Process process, Path log, int grpcPort) {
+    this.process = process;
+    this.log = log;
+    this.grpcPort = grpcPort;
+  }
+
+  public static NodeProcess start(CassandraServer cassandra, String... extraJvmOptions) throws Exception {
+    int grpcPort = CassandraServer.freePort();
+    Path log = Files.createTempFile(Files.createDirectories(Paths.get("target", "nodes")), "node-", ".log");
+    List<String> command = new ArrayList<>();
+    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx512m");
+    command.addAll(List.of(extraJvmOptions));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.tally.node.Main"));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("TALLY_GRPC_PORT", Integer.toString(grpcPort));
+    builder.environment().put("TALLY_CLUSTER_PORT", Integer.toString(CassandraServer.freePort()));
+    builder.environment().put("TALLY_CASSANDRA_CONTACT_POINT", "127.0.0.1:" + cassandra.cqlPort());
+    NodeProcess node = new NodeProcess(builder.start(), log, grpcPort);
+    node.awaitReady();
+    return node;
+  }
+
+  private void awaitReady() throws IOException, InterruptedException {
+    Instant deadline = Instant.now().plus(START_TIMEOUT);
+    while (Instant.now().isBefore(deadline)) {
+      if (Files.readString(log, StandardCharsets.UTF_8).contains("TALLY_GRPC_READY")) return;
+      if (!process.isAlive()) break;
+      Thread.sleep(100);
+    }
+    process.destroyForcibly();
+    throw new IllegalStateException("node did not start; its log:\n" + Files.readString(log, StandardCharsets.UTF_8));
+  }
+
+  /** A channel to this node's gRPC port, closed with the node. */
+  public ManagedChannel channel() {
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+    channels.add(channel);
+    return channel;
+  }
+
+  public int grpcPort() {
+    return grpcPort;
+  }
+
+  /** Like a crash: SIGKILL, no shutdown hook runs. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    channels.forEach(ManagedChannel::shutdownNow);
+    if (process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly();
+    }
+  }
+}

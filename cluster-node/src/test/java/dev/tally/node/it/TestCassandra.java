@@ -1,0 +1,43 @@
+package dev.tally.node.it;
+
+import dev.tally.ops.cassandra.CassandraServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One real Cassandra for the whole test run, started on free ports in a fresh folder under
+ * {@code target/} before the first test class that needs it and stopped when the run ends.
+ */
+public final class TestCassandra implements BeforeAllCallback {
+
+  private static CassandraServer server;
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    server(context);
+  }
+
+  static synchronized CassandraServer server(ExtensionContext context) throws Exception {
+    if (server == null) {
+      Path dataDir = Files.createTempDirectory(Files.createDirectories(Paths.get("target", "cassandra")), "run-");
+      CassandraServer started = CassandraServer.builder(dataDir)
+          .cqlPort(CassandraServer.freePort())
+          .storagePort(CassandraServer.freePort())
+          .build()
+          .start();
+      started.applySchema();
+      server = started;
+      context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+          .put(TestCassandra.class, (ExtensionContext.Store.CloseableResource) started::stop);
+    }
+    return server;
+  }
+
+  static CassandraServer server() {
+    if (server == null) throw new IllegalStateException("annotate the test class with @ExtendWith(TestCassandra.class)");
+    return server;
+  }
+}

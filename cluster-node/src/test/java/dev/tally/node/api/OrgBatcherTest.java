@@ -1,0 +1,109 @@
+package dev.tally.node.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.typesafe.config.ConfigFactory;
+import dev.tally.node.account.Operation;
+import dev.tally.node.account.OrgAccount;
+import dev.tally.node.account.OrgAccount.Execute;
+import dev.tally.node.account.OrgAccount.Outcomes;
+import dev.tally.node.account.Outcome;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Group commit on the node: an idle org's operation goes to its entity at once, and what arrives
+ * while that batch is out goes next, together, in arrival order. The entity here is a probe that
+ * answers when the test says so.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OrgBatcherTest {
+
+  final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString("""
+      pekko.actor.provider = cluster
+      pekko.remote.artery.canonical.port = 0
+      pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+      """).withFallback(ConfigFactory.load()));
+  final TestProbe<Execute> entity = testKit.createTestProbe();
+  OrgBatcher batcher;
+
+  @BeforeAll
+  void startSharding() {
+    Cluster cluster = Cluster.get(testKit.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    ClusterSharding sharding = ClusterSharding.get(testKit.system());
+    sharding.init(Entity.of(OrgAccount.ENTITY_TYPE, context -> Behaviors.receiveMessage(command -> {
+      entity.getRef().tell((Execute) command);
+      return Behaviors.same();
+    })));
+    batcher = new OrgBatcher(sharding, Duration.ofSeconds(30), 100, 1000);
+  }
+
+  @AfterAll
+  void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void operationsArrivingWhileABatchIsOutLeaveTogetherAsTheNextBatch() {
+    CompletableFuture<Outcome> first = batcher.submit("acme", charge(0));
+    Execute firstBatch = entity.expectMessageClass(Execute.class);
+    assertEquals(1, firstBatch.operations().size(), "an idle org's operation leaves at once, alone");
+
+    List<CompletableFuture<Outcome>> waiting = new ArrayList<>();
+    for (int i = 1; i <= 10; i++) waiting.add(batcher.submit("acme", charge(i)));
+    assertFalse(waiting.get(0).isDone());
+
+    firstBatch.replyTo().tell(answers(firstBatch));
+    Execute secondBatch = entity.expectMessageClass(Execute.class);
+    assertEquals(10, secondBatch.operations().size());
+    for (int i = 0; i < 10; i++) assertEquals(charge(i + 1), secondBatch.operations().get(i));
+
+    secondBatch.replyTo().tell(answers(secondBatch));
+    assertEquals("op-0", rejectionOf(first.join()));
+    for (int i = 0; i < 10; i++) assertEquals("op-" + (i + 1), rejectionOf(waiting.get(i).join()));
+  }
+
+  @Test
+  void eachOrgHasItsOwnBatches() {
+    batcher.submit("org-a", charge(0));
+    batcher.submit("org-b", charge(1));
+    Execute one = entity.expectMessageClass(Execute.class);
+    Execute other = entity.expectMessageClass(Execute.class);
+    assertEquals(1, one.operations().size());
+    assertEquals(1, other.operations().size());
+    one.replyTo().tell(answers(one));
+    other.replyTo().tell(answers(other));
+  }
+
+  private static Operation charge(int n) {
+    return new Operation.Charge("op-" + n, 1, dev.tally.node.account.Labels.NONE);
+  }
+
+  /** Echoes each operation's request id back, so the test can see who got which answer. */
+  private static Outcomes answers(Execute batch) {
+    return new Outcomes(batch.operations().stream()
+        .<Outcome>map(op -> new Outcome.Rejected(
+            Outcome.Rejection.CREDITS_EXHAUSTED, ((Operation.Charge) op).requestId(), Map.of()))
+        .toList());
+  }
+
+  private static String rejectionOf(Outcome outcome) {
+    return ((Outcome.Rejected) outcome).message();
+  }
+}

@@ -28,469 +28,469 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Apache Cassandra 5.0 in a child JVM, bound to 127.0.0.1, for development runs and
- * integration tests. Its data, config and log ({@code cassandra.log}) live in one data folder; starting
- * again on the same folder keeps the data.
- *
- * <pre>{@code
- * try (CassandraServer cassandra = CassandraServer.builder(dir).cqlPort(CassandraServer.freePort())
- *         .storagePort(CassandraServer.freePort()).build()) {
- *     cassandra.start();
- *     cassandra.applySchema();
- *     ... connect to cassandra.contactPoint(), local datacenter CassandraServer.LOCAL_DATACENTER ...
- * }
- * }</pre>
- */
+* A real single-node Apache Cassandra 5.0 in a child JVM, bound to 127.0.0.1, for development runs and
+* integration tests. Its data, config and log ({@code cassandra.log}) live in one data folder; starting
+* again on the same folder keeps the data.
+*
+* <pre>{@code
+* try (CassandraServer cassandra = CassandraServer.builder(dir).cqlPort(CassandraServer.freePort())
+*         .storagePort(CassandraServer.freePort()).build()) {
+*     cassandra.start();
+*     cassandra.applySchema();
+*     ... connect to cassandra.contactPoint(), local datacenter CassandraServer.LOCAL_DATACENTER ...
+* }
+* }</pre>
+*/
 public final class CassandraServer implements AutoCloseable {
 
-    public static final int DEFAULT_CQL_PORT = 9042;
-    public static final int DEFAULT_STORAGE_PORT = 7000;
-    /** The only datacenter SimpleSnitch knows; drivers need it as their local datacenter. */
-    public static final String LOCAL_DATACENTER = "datacenter1";
+  public static final int DEFAULT_CQL_PORT = 9042;
+  public static final int DEFAULT_STORAGE_PORT = 7000;
+  /** The only datacenter SimpleSnitch knows; drivers need it as their local datacenter. */
+  public static final String LOCAL_DATACENTER = "datacenter1";
 
-    private static final Logger log = LoggerFactory.getLogger(CassandraServer.class);
-    private static final String MAIN_CLASS = "org.apache.cassandra.service.CassandraDaemon";
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
-    private static final InetAddress LOOPBACK = loopback();
+  private static final Logger log = LoggerFactory.getLogger(CassandraServer.class);
+  private static final String MAIN_CLASS = "org.apache.cassandra.service.CassandraDaemon";
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+  private static final InetAddress LOOPBACK = loopback();
+
+  private final Path dataDir;
+  private final int cqlPort;
+  private final int storagePort;
+  private final String maxHeap;
+  private final Path javaHome;
+  private final Duration startTimeout;
+
+  private Process process;
+  private Thread stopOnExit;
+
+  private CassandraServer(Builder builder) {
+    this.dataDir = builder.dataDir.toAbsolutePath().normalize();
+    this.cqlPort = builder.cqlPort;
+    this.storagePort = builder.storagePort;
+    this.maxHeap = builder.maxHeap;
+    this.javaHome = builder.javaHome;
+    this.startTimeout = builder.startTimeout;
+  }
+
+  public static Builder builder(Path dataDir) {
+    return new Builder(dataDir);
+  }
+
+  /** Starts Cassandra and returns once it answers CQL; no-op if already running. */
+  public synchronized CassandraServer start() {
+    if (isRunning()) {
+      return this;
+    }
+    JavaHome java = JavaHome.select(javaHome);
+    String classpath = CassandraClasspath.load();
+    SingleNodeConfig config = new SingleNodeConfig(dataDir, cqlPort, storagePort);
+    createDataDir();
+    refuseIfAlreadyRunningHere();
+    config.write();
+    requirePortsFree();
+
+    Instant begin = Instant.now();
+    process = launch(command(java, classpath, config));
+    stopOnExit = stopOnJvmExit(process);
+    log.info("Starting Cassandra (pid {}, {}) on CQL port {}, data {}", process.pid(), java, cqlPort, dataDir);
+    try {
+      awaitCqlReady();
+    } catch (RuntimeException e) {
+      kill();
+      throw e;
+    }
+    log.info("Cassandra CQL-ready on 127.0.0.1:{} after {} ms", cqlPort, Duration.between(begin, Instant.now()).toMillis());
+    return this;
+  }
+
+  /** Applies the versioned CQL files (ops/cql, packaged as cql/) in version order; idempotent. */
+  public void applySchema() {
+    requireRunning();
+    try (CqlSession session = session(false)) {
+      for (CqlSchema.Script script : CqlSchema.apply(session)) {
+        log.info("Applied {} ({} statements)", script.name(), script.statements().size());
+      }
+    }
+  }
+
+  /** A new session to this node, with full driver metadata; the caller closes it. */
+  public CqlSession newSession() {
+    return session(true);
+  }
+
+  private CqlSession session(boolean withSchemaMetadata) {
+    return CqlSession.builder()
+        .addContactPoint(contactPoint())
+        .withLocalDatacenter(LOCAL_DATACENTER)
+        .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+            // DDL on a small dev machine can take seconds; the default 2 s is for production reads.
+            .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
+            // Off, the driver skips its debounced (1 s) schema refresh after every DDL statement.
+            .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, withSchemaMetadata)
+            .withBoolean(DefaultDriverOption.METADATA_TOKEN_MAP_ENABLED, withSchemaMetadata)
+            .build())
+        .build();
+  }
+
+  /** Graceful stop: SIGTERM (Cassandra drains and flushes), up to 30 s, then SIGKILL. Idempotent. */
+  public synchronized void stop() {
+    if (process == null) {
+      return;
+    }
+    terminate(process);
+    forgetProcess();
+  }
+
+  /** SIGKILL now, for crash tests; waits only until the OS has reaped the process. Idempotent. */
+  public synchronized void kill() {
+    if (process == null) {
+      return;
+    }
+    process.destroyForcibly();
+    awaitExit(process, STOP_TIMEOUT);
+    forgetProcess();
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  public synchronized boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  public int cqlPort() {
+    return cqlPort;
+  }
+
+  public int storagePort() {
+    return storagePort;
+  }
+
+  public InetSocketAddress contactPoint() {
+    return new InetSocketAddress(LOOPBACK, cqlPort);
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public Path logFile() {
+    return dataDir.resolve("cassandra.log");
+  }
+
+  /** A port free on 127.0.0.1 right now (the OS picks it); for tests. */
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, LOOPBACK)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("No free port on 127.0.0.1", e);
+    }
+  }
+
+  private List<String> command(JavaHome java, String classpath, SingleNodeConfig config) {
+    List<String> command = new ArrayList<>();
+    command.add(java.executable().toString());
+    command.add("-Xmx" + maxHeap);
+    command.addAll(List.of(
+        // Each one proven necessary on Java 17: without it start-up dies with an access error.
+        "--add-opens", "java.base/jdk.internal.ref=ALL-UNNAMED", // FileUtils: jdk.internal.ref.Cleaner.clean
+        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", // FileUtils: sun.nio.ch.DirectBuffer.cleaner
+        "--add-opens", "java.base/java.io=ALL-UNNAMED")); // NativeLibrary: FileDescriptor.fd
+    command.add("-Dcassandra.config=" + config.yaml().toUri());
+    command.add("-Dcassandra-foreground=yes");
+    command.add("-Dcassandra.storagedir=" + dataDir);
+    command.add("-Dcassandra.triggers_dir=" + config.triggersDir());
+    command.add("-Dlogback.configurationFile=" + config.logbackXml());
+    // lz4, snappy, netty and JNA unpack native libraries there; a killed JVM would leave them in /tmp.
+    command.add("-Djava.io.tmpdir=" + config.tmpDir());
+    // A lone seed has nobody to gossip with: skip the waits meant for real clusters.
+    command.add("-Dcassandra.skip_wait_for_gossip_to_settle=0");
+    command.add("-Dcassandra.ring_delay_ms=100");
+    command.add("-Dcassandra.shutdown_announce_in_ms=0");
+    command.add("-cp");
+    command.add(classpath);
+    command.add(MAIN_CLASS);
+    return command;
+  }
+
+  private Process launch(List<String> command) {
+    try {
+      String classpath = command.get(command.indexOf("-cp") + 1);
+      appendToLog("==== " + Instant.now() + " starting "
+          + String.join(" ", command).replace(classpath, "<cassandra.classpath>"));
+      Process started = new ProcessBuilder(command)
+          .directory(dataDir.toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
+          .start();
+      started.getOutputStream().close();
+      Files.writeString(pidFile(), Long.toString(started.pid()), StandardCharsets.UTF_8);
+      return started;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start " + command.get(0), e);
+    }
+  }
+
+  /** Marks each start in the log, which is kept across restarts. */
+  private void appendToLog(String line) throws IOException {
+    Files.writeString(logFile(), "\n" + line + "\n", StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+
+  private void awaitCqlReady() {
+    Instant deadline = Instant.now().plus(startTimeout);
+    while (true) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("Cassandra exited with code " + process.exitValue()
+            + " during start-up. Last lines of " + logFile() + ":\n" + logTail());
+      }
+      if (acceptsConnections() && answersCql()) {
+        return;
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException("Cassandra did not answer CQL on " + contactPoint() + " within "
+            + startTimeout.toSeconds() + " s. Last lines of " + logFile() + ":\n" + logTail());
+      }
+      sleep(POLL_INTERVAL);
+    }
+  }
+
+  /** A plain TCP probe first: building a driver session against a closed port is slow and noisy. */
+  private boolean acceptsConnections() {
+    try (Socket socket = new Socket()) {
+      socket.connect(contactPoint(), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private boolean answersCql() {
+    try (CqlSession session = session(false)) {
+      return session.execute("SELECT release_version FROM system.local").one() != null;
+    } catch (DriverException e) {
+      log.debug("Not CQL-ready yet: {}", e.toString());
+      return false;
+    }
+  }
+
+  private void createDataDir() {
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create " + dataDir, e);
+    }
+  }
+
+  /** Two Cassandras on one data folder corrupt it; the pid file tells whether one is still alive. */
+  private void refuseIfAlreadyRunningHere() {
+    Optional<ProcessHandle> previous = readPid().flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive)
+        .filter(handle -> handle.info().commandLine().map(line -> line.contains(MAIN_CLASS)).orElse(true));
+    if (previous.isPresent()) {
+      throw new IllegalStateException("Cassandra pid " + previous.get().pid() + " is still running on "
+          + dataDir + "; stop it first.");
+    }
+  }
+
+  private Optional<Long> readPid() {
+    try {
+      return Files.isRegularFile(pidFile())
+          ? Optional.of(Long.parseLong(Files.readString(pidFile(), StandardCharsets.UTF_8).strip()))
+          : Optional.empty();
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Fails fast with a clear message instead of a bind error buried in the log. */
+  private void requirePortsFree() {
+    for (int port : new int[] {cqlPort, storagePort}) {
+      if (!isFree(port)) {
+        throw new IllegalStateException("Port 127.0.0.1:" + port + " is taken; pick another (freePort()).");
+      }
+    }
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket probe = new ServerSocket(port, 1, LOOPBACK)) {
+      return probe.isBound();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private Path pidFile() {
+    return dataDir.resolve("cassandra.pid");
+  }
+
+  private void requireRunning() {
+    if (!isRunning()) {
+      throw new IllegalStateException("Cassandra is not running; call start() first.");
+    }
+  }
+
+  private String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(logFile(), StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException | UncheckedIOException e) {
+      return "(cannot read the log: " + e + ")";
+    }
+  }
+
+  private void forgetProcess() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopOnExit);
+    } catch (IllegalStateException shutdownInProgress) {
+      // The hook itself is stopping Cassandra.
+    }
+    deletePidFile();
+    process = null;
+    stopOnExit = null;
+  }
+
+  private void deletePidFile() {
+    try {
+      Files.deleteIfExists(pidFile());
+    } catch (IOException e) {
+      log.warn("Cannot delete {}: {}", pidFile(), e.toString());
+    }
+  }
+
+  /** Without it, a JVM that exits without close() (Ctrl-C on main, a test run) would leave Cassandra running. */
+  private Thread stopOnJvmExit(Process started) {
+    Thread hook = new Thread(() -> {
+      terminate(started);
+      deletePidFile();
+    }, "cassandra-stop-on-exit");
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
+  }
+
+  private static void terminate(Process process) {
+    if (!process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    if (!awaitExit(process, STOP_TIMEOUT)) {
+      log.warn("Cassandra pid {} ignored SIGTERM for {} s; killing it", process.pid(), STOP_TIMEOUT.toSeconds());
+      process.destroyForcibly();
+      awaitExit(process, STOP_TIMEOUT);
+    }
+  }
+
+  private static boolean awaitExit(Process process, Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+      return false;
+    }
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for Cassandra", e);
+    }
+  }
+
+  /** Named "127.0.0.1", never "localhost": Cassandra listens on that IPv4 address only. */
+  private static InetAddress loopback() {
+    try {
+      return InetAddress.getByAddress("127.0.0.1", new byte[] {127, 0, 0, 1});
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+  * {@code --data DIR [--cql-port 9042] [--storage-port 7000] [--max-heap 1G]}: starts Cassandra, applies the
+  * schema and runs until Ctrl-C, which stops it gracefully.
+  */
+  public static void main(String[] args) throws InterruptedException {
+    Map<String, String> options = options(args);
+    if (!options.containsKey("--data")) {
+      System.err.println("usage: CassandraServer --data DIR [--cql-port N] [--storage-port N] [--max-heap SIZE]");
+      System.exit(2);
+    }
+    CassandraServer server = builder(Path.of(options.get("--data")))
+        .cqlPort(Integer.parseInt(options.getOrDefault("--cql-port", String.valueOf(DEFAULT_CQL_PORT))))
+        .storagePort(Integer.parseInt(options.getOrDefault("--storage-port", String.valueOf(DEFAULT_STORAGE_PORT))))
+        .maxHeap(options.getOrDefault("--max-heap", "1G"))
+        .build();
+    server.start();
+    server.applySchema();
+    System.out.println("Cassandra is up: CQL at 127.0.0.1:" + server.cqlPort()
+        + " (local datacenter " + LOCAL_DATACENTER + "), data " + server.dataDir()
+        + ", log " + server.logFile() + ". Ctrl-C stops it.");
+    int exitCode = server.process.waitFor();
+    System.out.println("Cassandra exited with code " + exitCode);
+    System.exit(exitCode == 0 || exitCode == 143 ? 0 : 1);
+  }
+
+  private static Map<String, String> options(String[] args) {
+    Map<String, String> options = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      options.put(args[i], args[i + 1]);
+    }
+    if (args.length % 2 != 0) {
+      throw new IllegalArgumentException("Option without a value: " + args[args.length - 1]);
+    }
+    return options;
+  }
+
+  public static final class Builder {
 
     private final Path dataDir;
-    private final int cqlPort;
-    private final int storagePort;
-    private final String maxHeap;
-    private final Path javaHome;
-    private final Duration startTimeout;
+    private int cqlPort = DEFAULT_CQL_PORT;
+    private int storagePort = DEFAULT_STORAGE_PORT;
+    private String maxHeap = "1G";
+    private Path javaHome;
+    private Duration startTimeout = Duration.ofSeconds(120);
 
-    private Process process;
-    private Thread stopOnExit;
-
-    private CassandraServer(Builder builder) {
-        this.dataDir = builder.dataDir.toAbsolutePath().normalize();
-        this.cqlPort = builder.cqlPort;
-        this.storagePort = builder.storagePort;
-        this.maxHeap = builder.maxHeap;
-        this.javaHome = builder.javaHome;
-        this.startTimeout = builder.startTimeout;
+    private Builder(Path dataDir) {
+      this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
     }
 
-    public static Builder builder(Path dataDir) {
-        return new Builder(dataDir);
+    public Builder cqlPort(int port) {
+      this.cqlPort = port;
+      return this;
     }
 
-    /** Starts Cassandra and returns once it answers CQL; no-op if already running. */
-    public synchronized CassandraServer start() {
-        if (isRunning()) {
-            return this;
-        }
-        JavaHome java = JavaHome.select(javaHome);
-        String classpath = CassandraClasspath.load();
-        SingleNodeConfig config = new SingleNodeConfig(dataDir, cqlPort, storagePort);
-        createDataDir();
-        refuseIfAlreadyRunningHere();
-        config.write();
-        requirePortsFree();
-
-        Instant begin = Instant.now();
-        process = launch(command(java, classpath, config));
-        stopOnExit = stopOnJvmExit(process);
-        log.info("Starting Cassandra (pid {}, {}) on CQL port {}, data {}", process.pid(), java, cqlPort, dataDir);
-        try {
-            awaitCqlReady();
-        } catch (RuntimeException e) {
-            kill();
-            throw e;
-        }
-        log.info("Cassandra CQL-ready on 127.0.0.1:{} after {} ms", cqlPort, Duration.between(begin, Instant.now()).toMillis());
-        return this;
+    public Builder storagePort(int port) {
+      this.storagePort = port;
+      return this;
     }
 
-    /** Applies the versioned CQL files (ops/cql, packaged as cql/) in version order; idempotent. */
-    public void applySchema() {
-        requireRunning();
-        try (CqlSession session = session(false)) {
-            for (CqlSchema.Script script : CqlSchema.apply(session)) {
-                log.info("Applied {} ({} statements)", script.name(), script.statements().size());
-            }
-        }
+    /** -Xmx only, e.g. "1G" or "512M". Never -Xms: Cassandra mlocks its memory when it can (as root). */
+    public Builder maxHeap(String size) {
+      this.maxHeap = Objects.requireNonNull(size, "size");
+      return this;
     }
 
-    /** A new session to this node, with full driver metadata; the caller closes it. */
-    public CqlSession newSession() {
-        return session(true);
+    /** A Java 11/17 home; by default $CASSANDRA_JAVA_HOME, this JVM if 17, else a JDK 17 in /usr/lib/jvm. */
+    public Builder javaHome(Path home) {
+      this.javaHome = home;
+      return this;
     }
 
-    private CqlSession session(boolean withSchemaMetadata) {
-        return CqlSession.builder()
-                .addContactPoint(contactPoint())
-                .withLocalDatacenter(LOCAL_DATACENTER)
-                .withConfigLoader(DriverConfigLoader.programmaticBuilder()
-                        // DDL on a small dev machine can take seconds; the default 2 s is for production reads.
-                        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
-                        // Off, the driver skips its debounced (1 s) schema refresh after every DDL statement.
-                        .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, withSchemaMetadata)
-                        .withBoolean(DefaultDriverOption.METADATA_TOKEN_MAP_ENABLED, withSchemaMetadata)
-                        .build())
-                .build();
+    public Builder startTimeout(Duration timeout) {
+      this.startTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
     }
 
-    /** Graceful stop: SIGTERM (Cassandra drains and flushes), up to 30 s, then SIGKILL. Idempotent. */
-    public synchronized void stop() {
-        if (process == null) {
-            return;
-        }
-        terminate(process);
-        forgetProcess();
+    public CassandraServer build() {
+      if (cqlPort == storagePort) {
+        throw new IllegalArgumentException("CQL and storage port must differ: " + cqlPort);
+      }
+      return new CassandraServer(this);
     }
-
-    /** SIGKILL now, for crash tests; waits only until the OS has reaped the process. Idempotent. */
-    public synchronized void kill() {
-        if (process == null) {
-            return;
-        }
-        process.destroyForcibly();
-        awaitExit(process, STOP_TIMEOUT);
-        forgetProcess();
-    }
-
-    @Override
-    public void close() {
-        stop();
-    }
-
-    public synchronized boolean isRunning() {
-        return process != null && process.isAlive();
-    }
-
-    public int cqlPort() {
-        return cqlPort;
-    }
-
-    public int storagePort() {
-        return storagePort;
-    }
-
-    public InetSocketAddress contactPoint() {
-        return new InetSocketAddress(LOOPBACK, cqlPort);
-    }
-
-    public Path dataDir() {
-        return dataDir;
-    }
-
-    public Path logFile() {
-        return dataDir.resolve("cassandra.log");
-    }
-
-    /** A port free on 127.0.0.1 right now (the OS picks it); for tests. */
-    public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, LOOPBACK)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free port on 127.0.0.1", e);
-        }
-    }
-
-    private List<String> command(JavaHome java, String classpath, SingleNodeConfig config) {
-        List<String> command = new ArrayList<>();
-        command.add(java.executable().toString());
-        command.add("-Xmx" + maxHeap);
-        command.addAll(List.of(
-                // Each one proven necessary on Java 17: without it start-up dies with an access error.
-                "--add-opens", "java.base/jdk.internal.ref=ALL-UNNAMED", // FileUtils: jdk.internal.ref.Cleaner.clean
-                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", // FileUtils: sun.nio.ch.DirectBuffer.cleaner
-                "--add-opens", "java.base/java.io=ALL-UNNAMED")); // NativeLibrary: FileDescriptor.fd
-        command.add("-Dcassandra.config=" + config.yaml().toUri());
-        command.add("-Dcassandra-foreground=yes");
-        command.add("-Dcassandra.storagedir=" + dataDir);
-        command.add("-Dcassandra.triggers_dir=" + config.triggersDir());
-        command.add("-Dlogback.configurationFile=" + config.logbackXml());
-        // lz4, snappy, netty and JNA unpack native libraries there; a killed JVM would leave them in /tmp.
-        command.add("-Djava.io.tmpdir=" + config.tmpDir());
-        // A lone seed has nobody to gossip with: skip the waits meant for real clusters.
-        command.add("-Dcassandra.skip_wait_for_gossip_to_settle=0");
-        command.add("-Dcassandra.ring_delay_ms=100");
-        command.add("-Dcassandra.shutdown_announce_in_ms=0");
-        command.add("-cp");
-        command.add(classpath);
-        command.add(MAIN_CLASS);
-        return command;
-    }
-
-    private Process launch(List<String> command) {
-        try {
-            String classpath = command.get(command.indexOf("-cp") + 1);
-            appendToLog("==== " + Instant.now() + " starting "
-                    + String.join(" ", command).replace(classpath, "<cassandra.classpath>"));
-            Process started = new ProcessBuilder(command)
-                    .directory(dataDir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
-                    .start();
-            started.getOutputStream().close();
-            Files.writeString(pidFile(), Long.toString(started.pid()), StandardCharsets.UTF_8);
-            return started;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot start " + command.get(0), e);
-        }
-    }
-
-    /** Marks each start in the log, which is kept across restarts. */
-    private void appendToLog(String line) throws IOException {
-        Files.writeString(logFile(), "\n" + line + "\n", StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    }
-
-    private void awaitCqlReady() {
-        Instant deadline = Instant.now().plus(startTimeout);
-        while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Cassandra exited with code " + process.exitValue()
-                        + " during start-up. Last lines of " + logFile() + ":\n" + logTail());
-            }
-            if (acceptsConnections() && answersCql()) {
-                return;
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("Cassandra did not answer CQL on " + contactPoint() + " within "
-                        + startTimeout.toSeconds() + " s. Last lines of " + logFile() + ":\n" + logTail());
-            }
-            sleep(POLL_INTERVAL);
-        }
-    }
-
-    /** A plain TCP probe first: building a driver session against a closed port is slow and noisy. */
-    private boolean acceptsConnections() {
-        try (Socket socket = new Socket()) {
-            socket.connect(contactPoint(), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private boolean answersCql() {
-        try (CqlSession session = session(false)) {
-            return session.execute("SELECT release_version FROM system.local").one() != null;
-        } catch (DriverException e) {
-            log.debug("Not CQL-ready yet: {}", e.toString());
-            return false;
-        }
-    }
-
-    private void createDataDir() {
-        try {
-            Files.createDirectories(dataDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create " + dataDir, e);
-        }
-    }
-
-    /** Two Cassandras on one data folder corrupt it; the pid file tells whether one is still alive. */
-    private void refuseIfAlreadyRunningHere() {
-        Optional<ProcessHandle> previous = readPid().flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive)
-                .filter(handle -> handle.info().commandLine().map(line -> line.contains(MAIN_CLASS)).orElse(true));
-        if (previous.isPresent()) {
-            throw new IllegalStateException("Cassandra pid " + previous.get().pid() + " is still running on "
-                    + dataDir + "; stop it first.");
-        }
-    }
-
-    private Optional<Long> readPid() {
-        try {
-            return Files.isRegularFile(pidFile())
-                    ? Optional.of(Long.parseLong(Files.readString(pidFile(), StandardCharsets.UTF_8).strip()))
-                    : Optional.empty();
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** Fails fast with a clear message instead of a bind error buried in the log. */
-    private void requirePortsFree() {
-        for (int port : new int[] {cqlPort, storagePort}) {
-            if (!isFree(port)) {
-                throw new IllegalStateException("Port 127.0.0.1:" + port + " is taken; pick another (freePort()).");
-            }
-        }
-    }
-
-    private static boolean isFree(int port) {
-        try (ServerSocket probe = new ServerSocket(port, 1, LOOPBACK)) {
-            return probe.isBound();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private Path pidFile() {
-        return dataDir.resolve("cassandra.pid");
-    }
-
-    private void requireRunning() {
-        if (!isRunning()) {
-            throw new IllegalStateException("Cassandra is not running; call start() first.");
-        }
-    }
-
-    private String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(logFile(), StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException | UncheckedIOException e) {
-            return "(cannot read the log: " + e + ")";
-        }
-    }
-
-    private void forgetProcess() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(stopOnExit);
-        } catch (IllegalStateException shutdownInProgress) {
-            // The hook itself is stopping Cassandra.
-        }
-        deletePidFile();
-        process = null;
-        stopOnExit = null;
-    }
-
-    private void deletePidFile() {
-        try {
-            Files.deleteIfExists(pidFile());
-        } catch (IOException e) {
-            log.warn("Cannot delete {}: {}", pidFile(), e.toString());
-        }
-    }
-
-    /** Without it, a JVM that exits without close() (Ctrl-C on main, a test run) would leave Cassandra running. */
-    private Thread stopOnJvmExit(Process started) {
-        Thread hook = new Thread(() -> {
-            terminate(started);
-            deletePidFile();
-        }, "cassandra-stop-on-exit");
-        Runtime.getRuntime().addShutdownHook(hook);
-        return hook;
-    }
-
-    private static void terminate(Process process) {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        if (!awaitExit(process, STOP_TIMEOUT)) {
-            log.warn("Cassandra pid {} ignored SIGTERM for {} s; killing it", process.pid(), STOP_TIMEOUT.toSeconds());
-            process.destroyForcibly();
-            awaitExit(process, STOP_TIMEOUT);
-        }
-    }
-
-    private static boolean awaitExit(Process process, Duration timeout) {
-        try {
-            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-            return false;
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while waiting for Cassandra", e);
-        }
-    }
-
-    /** Named "127.0.0.1", never "localhost": Cassandra listens on that IPv4 address only. */
-    private static InetAddress loopback() {
-        try {
-            return InetAddress.getByAddress("127.0.0.1", new byte[] {127, 0, 0, 1});
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * {@code --data DIR [--cql-port 9042] [--storage-port 7000] [--max-heap 1G]}: starts Cassandra, applies the
-     * schema and runs until Ctrl-C, which stops it gracefully.
-     */
-    public static void main(String[] args) throws InterruptedException {
-        Map<String, String> options = options(args);
-        if (!options.containsKey("--data")) {
-            System.err.println("usage: CassandraServer --data DIR [--cql-port N] [--storage-port N] [--max-heap SIZE]");
-            System.exit(2);
-        }
-        CassandraServer server = builder(Path.of(options.get("--data")))
-                .cqlPort(Integer.parseInt(options.getOrDefault("--cql-port", String.valueOf(DEFAULT_CQL_PORT))))
-                .storagePort(Integer.parseInt(options.getOrDefault("--storage-port", String.valueOf(DEFAULT_STORAGE_PORT))))
-                .maxHeap(options.getOrDefault("--max-heap", "1G"))
-                .build();
-        server.start();
-        server.applySchema();
-        System.out.println("Cassandra is up: CQL at 127.0.0.1:" + server.cqlPort()
-                + " (local datacenter " + LOCAL_DATACENTER + "), data " + server.dataDir()
-                + ", log " + server.logFile() + ". Ctrl-C stops it.");
-        int exitCode = server.process.waitFor();
-        System.out.println("Cassandra exited with code " + exitCode);
-        System.exit(exitCode == 0 || exitCode == 143 ? 0 : 1);
-    }
-
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i], args[i + 1]);
-        }
-        if (args.length % 2 != 0) {
-            throw new IllegalArgumentException("Option without a value: " + args[args.length - 1]);
-        }
-        return options;
-    }
-
-    public static final class Builder {
-
-        private final Path dataDir;
-        private int cqlPort = DEFAULT_CQL_PORT;
-        private int storagePort = DEFAULT_STORAGE_PORT;
-        private String maxHeap = "1G";
-        private Path javaHome;
-        private Duration startTimeout = Duration.ofSeconds(120);
-
-        private Builder(Path dataDir) {
-            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
-        }
-
-        public Builder cqlPort(int port) {
-            this.cqlPort = port;
-            return this;
-        }
-
-        public Builder storagePort(int port) {
-            this.storagePort = port;
-            return this;
-        }
-
-        /** -Xmx only, e.g. "1G" or "512M". Never -Xms: Cassandra mlocks its memory when it can (as root). */
-        public Builder maxHeap(String size) {
-            this.maxHeap = Objects.requireNonNull(size, "size");
-            return this;
-        }
-
-        /** A Java 11/17 home; by default $CASSANDRA_JAVA_HOME, this JVM if 17, else a JDK 17 in /usr/lib/jvm. */
-        public Builder javaHome(Path home) {
-            this.javaHome = home;
-            return this;
-        }
-
-        public Builder startTimeout(Duration timeout) {
-            this.startTimeout = Objects.requireNonNull(timeout, "timeout");
-            return this;
-        }
-
-        public CassandraServer build() {
-            if (cqlPort == storagePort) {
-                throw new IllegalArgumentException("CQL and storage port must differ: " + cqlPort);
-            }
-            return new CassandraServer(this);
-        }
-    }
+  }
 }

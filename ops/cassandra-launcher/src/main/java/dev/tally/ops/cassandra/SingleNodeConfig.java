@@ -9,113 +9,113 @@ import java.nio.file.Path;
 /** The files a single local Cassandra node needs in its data folder, rewritten on every start. */
 final class SingleNodeConfig {
 
-    /** Must never change for a data folder: Cassandra refuses to start if system.local holds another name. */
-    static final String CLUSTER_NAME = "tally-local";
+  /** Must never change for a data folder: Cassandra refuses to start if system.local holds another name. */
+  static final String CLUSTER_NAME = "tally-local";
 
-    private final Path dataDir;
-    private final int cqlPort;
-    private final int storagePort;
+  private final Path dataDir;
+  private final int cqlPort;
+  private final int storagePort;
 
-    SingleNodeConfig(Path dataDir, int cqlPort, int storagePort) {
-        this.dataDir = dataDir;
-        this.cqlPort = cqlPort;
-        this.storagePort = storagePort;
+  SingleNodeConfig(Path dataDir, int cqlPort, int storagePort) {
+    this.dataDir = dataDir;
+    this.cqlPort = cqlPort;
+    this.storagePort = storagePort;
+  }
+
+  Path yaml() {
+    return dataDir.resolve("cassandra.yaml");
+  }
+
+  Path logbackXml() {
+    return dataDir.resolve("logback.xml");
+  }
+
+  Path triggersDir() {
+    return dataDir.resolve("triggers");
+  }
+
+  Path tmpDir() {
+    return dataDir.resolve("tmp");
+  }
+
+  /** Writes cassandra.yaml and logback.xml and creates the triggers dir Cassandra insists on, and tmp. */
+  void write() {
+    try {
+      Files.createDirectories(triggersDir());
+      Files.createDirectories(tmpDir());
+      Files.writeString(yaml(), yamlText(), StandardCharsets.UTF_8);
+      Files.writeString(logbackXml(), LOGBACK_XML, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the Cassandra config into " + dataDir, e);
     }
+  }
 
-    Path yaml() {
-        return dataDir.resolve("cassandra.yaml");
-    }
+  private String yamlText() {
+    return """
+        # Written by dev.tally.ops.cassandra.CassandraServer on every start: edits here are lost.
+        # One node on 127.0.0.1 only; nothing listens on other interfaces.
+        cluster_name: %s
+        num_tokens: 16
+        partitioner: org.apache.cassandra.dht.Murmur3Partitioner
+        endpoint_snitch: SimpleSnitch
 
-    Path logbackXml() {
-        return dataDir.resolve("logback.xml");
-    }
+        listen_address: 127.0.0.1
+        rpc_address: 127.0.0.1
+        storage_port: %d
+        native_transport_port: %d
+        start_native_transport: true
+        seed_provider:
+          - class_name: org.apache.cassandra.locator.SimpleSeedProvider
+            parameters:
+              - seeds: "127.0.0.1:%d"
 
-    Path triggersDir() {
-        return dataDir.resolve("triggers");
-    }
+        data_file_directories:
+          - %s
+        commitlog_directory: %s
+        saved_caches_directory: %s
+        hints_directory: %s
+        cdc_raw_directory: %s
 
-    Path tmpDir() {
-        return dataDir.resolve("tmp");
-    }
+        # Mutations are in the mmapped commit log before the ack, so a killed JVM loses nothing;
+        # only an OS crash can lose the last 10 s.
+        commitlog_sync: periodic
+        commitlog_sync_period: 10000ms
 
-    /** Writes cassandra.yaml and logback.xml and creates the triggers dir Cassandra insists on, and tmp. */
-    void write() {
-        try {
-            Files.createDirectories(triggersDir());
-            Files.createDirectories(tmpDir());
-            Files.writeString(yaml(), yamlText(), StandardCharsets.UTF_8);
-            Files.writeString(logbackXml(), LOGBACK_XML, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the Cassandra config into " + dataDir, e);
-        }
-    }
+        authenticator: AllowAllAuthenticator
+        authorizer: AllowAllAuthorizer
+        role_manager: CassandraRoleManager
+        network_authorizer: AllowAllNetworkAuthorizer
 
-    private String yamlText() {
-        return """
-                # Written by dev.tally.ops.cassandra.CassandraServer on every start: edits here are lost.
-                # One node on 127.0.0.1 only; nothing listens on other interfaces.
-                cluster_name: %s
-                num_tokens: 16
-                partitioner: org.apache.cassandra.dht.Murmur3Partitioner
-                endpoint_snitch: SimpleSnitch
+        # Dev and test data: no snapshot on TRUNCATE / DROP.
+        auto_snapshot: false
+        """.formatted(
+        CLUSTER_NAME,
+        storagePort,
+        cqlPort,
+        storagePort,
+        quoted(dataDir.resolve("data")),
+        quoted(dataDir.resolve("commitlog")),
+        quoted(dataDir.resolve("saved_caches")),
+        quoted(dataDir.resolve("hints")),
+        quoted(dataDir.resolve("cdc_raw")));
+  }
 
-                listen_address: 127.0.0.1
-                rpc_address: 127.0.0.1
-                storage_port: %d
-                native_transport_port: %d
-                start_native_transport: true
-                seed_provider:
-                  - class_name: org.apache.cassandra.locator.SimpleSeedProvider
-                    parameters:
-                      - seeds: "127.0.0.1:%d"
+  /** A YAML double-quoted scalar, so paths with spaces or colons stay one value. */
+  private static String quoted(Path path) {
+    return '"' + path.toString().replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+  }
 
-                data_file_directories:
-                  - %s
-                commitlog_directory: %s
-                saved_caches_directory: %s
-                hints_directory: %s
-                cdc_raw_directory: %s
-
-                # Mutations are in the mmapped commit log before the ack, so a killed JVM loses nothing;
-                # only an OS crash can lose the last 10 s.
-                commitlog_sync: periodic
-                commitlog_sync_period: 10000ms
-
-                authenticator: AllowAllAuthenticator
-                authorizer: AllowAllAuthorizer
-                role_manager: CassandraRoleManager
-                network_authorizer: AllowAllNetworkAuthorizer
-
-                # Dev and test data: no snapshot on TRUNCATE / DROP.
-                auto_snapshot: false
-                """.formatted(
-                CLUSTER_NAME,
-                storagePort,
-                cqlPort,
-                storagePort,
-                quoted(dataDir.resolve("data")),
-                quoted(dataDir.resolve("commitlog")),
-                quoted(dataDir.resolve("saved_caches")),
-                quoted(dataDir.resolve("hints")),
-                quoted(dataDir.resolve("cdc_raw")));
-    }
-
-    /** A YAML double-quoted scalar, so paths with spaces or colons stay one value. */
-    private static String quoted(Path path) {
-        return '"' + path.toString().replace("\\", "\\\\").replace("\"", "\\\"") + '"';
-    }
-
-    /** Without it logback falls back to DEBUG on the console: megabytes of noise per start. */
-    private static final String LOGBACK_XML = """
-            <configuration>
-              <appender name="STDOUT" class="ch.qos.logback.core.ConsoleAppender">
-                <encoder>
-                  <pattern>%-5level [%thread] %date{ISO8601} %F:%L - %msg%n</pattern>
-                </encoder>
-              </appender>
-              <root level="INFO">
-                <appender-ref ref="STDOUT"/>
-              </root>
-            </configuration>
-            """;
+  /** Without it logback falls back to DEBUG on the console: megabytes of noise per start. */
+  private static final String LOGBACK_XML = """
+      <configuration>
+        <appender name="STDOUT" class="ch.qos.logback.core.ConsoleAppender">
+          <encoder>
+            <pattern>%-5level [%thread] %date{ISO8601} %F:%L - %msg%n</pattern>
+          </encoder>
+        </appender>
+        <root level="INFO">
+          <appender-ref ref="STDOUT"/>
+        </root>
+      </configuration>
+      """;
 }

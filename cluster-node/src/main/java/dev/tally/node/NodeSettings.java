@@ -16,13 +16,21 @@ public record NodeSettings(
     int maxQueued,
     AccountSettings account) {
 
+  static final String PASSIVATE_AFTER = "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
+
   public static NodeSettings from(Config config) {
     Config tally = config.getConfig("tally");
+    Duration maxTtl = tally.getDuration("reservation.max-ttl");
+    // Rule 4: a hold expires on time only if its org is still in memory then; after a crash, on the next touch.
+    if (config.getDuration(PASSIVATE_AFTER).compareTo(maxTtl) <= 0) {
+      throw new IllegalArgumentException(
+          PASSIVATE_AFTER + " (TALLY_PASSIVATE_AFTER) must be longer than tally.reservation.max-ttl (" + maxTtl + ")");
+    }
     return new NodeSettings(
         tally.getString("grpc.host"),
         tally.getInt("grpc.port"),
         tally.getDuration("reservation.default-ttl"),
-        tally.getDuration("reservation.max-ttl"),
+        maxTtl,
         tally.getDuration("entity-timeout"),
         tally.getInt("group-commit.max-batch"),
         tally.getInt("group-commit.max-queued"),

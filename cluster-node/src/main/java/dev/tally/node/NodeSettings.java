@@ -26,6 +26,10 @@ public record NodeSettings(
       throw new IllegalArgumentException(
           PASSIVATE_AFTER + " (TALLY_PASSIVATE_AFTER) must be longer than tally.reservation.max-ttl (" + maxTtl + ")");
     }
+    Retention retention = new Retention(tally.getDuration("idempotency.window"), tally.getInt("idempotency.max-entries"));
+    if (retention.maxEntries() < 1 || retention.window().isNegative() || retention.window().isZero()) {
+      throw new IllegalArgumentException("tally.idempotency.window and max-entries must be positive");
+    }
     return new NodeSettings(
         tally.getString("grpc.host"),
         tally.getInt("grpc.port"),
@@ -35,7 +39,7 @@ public record NodeSettings(
         tally.getInt("group-commit.max-batch"),
         tally.getInt("group-commit.max-queued"),
         new AccountSettings(
-            new Retention(tally.getDuration("idempotency.window"), tally.getInt("idempotency.max-entries")),
+            retention,
             tally.getInt("snapshot.every-events"),
             tally.getInt("snapshot.keep")));
   }

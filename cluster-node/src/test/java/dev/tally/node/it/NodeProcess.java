@@ -25,29 +25,56 @@ public final class NodeProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final int grpcPort;
+  private final int clusterPort;
   private final List<ManagedChannel> channels = new ArrayList<>();
 
-  private NodeProcess(Process process, Path log, int grpcPort) {
+  private NodeProcess(Process process, Path log, int grpcPort, int clusterPort) {
     this.process = process;
     this.log = log;
     this.grpcPort = grpcPort;
+    this.clusterPort = clusterPort;
   }
 
+  /** A node that forms a cluster of its own. */
   public static NodeProcess start(CassandraServer cassandra, String... extraJvmOptions) throws Exception {
+    return start(cassandra, null, extraJvmOptions);
+  }
+
+  /** A node that joins the cluster of {@code seed} (or forms its own when {@code seed} is null). */
+  public static NodeProcess start(CassandraServer cassandra, NodeProcess seed, String... extraJvmOptions)
+      throws Exception {
     int grpcPort = CassandraServer.freePort();
+    int clusterPort = CassandraServer.freePort();
     Path log = Files.createTempFile(Files.createDirectories(Paths.get("target", "nodes")), "node-", ".log");
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
+    if (seed != null) command.add("-Dpekko.cluster.seed-nodes.0=" + seed.clusterAddress());
     command.addAll(List.of(extraJvmOptions));
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.tally.node.Main"));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("TALLY_GRPC_PORT", Integer.toString(grpcPort));
-    builder.environment().put("TALLY_CLUSTER_PORT", Integer.toString(CassandraServer.freePort()));
+    builder.environment().put("TALLY_CLUSTER_PORT", Integer.toString(clusterPort));
     builder.environment().put("TALLY_CASSANDRA_CONTACT_POINT", "127.0.0.1:" + cassandra.cqlPort());
-    NodeProcess node = new NodeProcess(builder.start(), log, grpcPort);
+    NodeProcess node = new NodeProcess(builder.start(), log, grpcPort, clusterPort);
     node.awaitReady();
     return node;
+  }
+
+  /** The node's Pekko cluster address, for others to join. */
+  public String clusterAddress() {
+    return "pekko://tally@127.0.0.1:" + clusterPort;
+  }
+
+  /** The node's log so far (stdout and stderr of its JVM). */
+  public String log() throws IOException {
+    return Files.readString(log, StandardCharsets.UTF_8);
+  }
+
+  /** Graceful stop, like an operator's SIGTERM: coordinated shutdown, then the JVM exits. */
+  public void stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) process.destroyForcibly();
   }
 
   private void awaitReady() throws IOException, InterruptedException {
@@ -81,9 +108,6 @@ public final class NodeProcess implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     channels.forEach(ManagedChannel::shutdownNow);
-    if (process.isAlive()) {
-      process.destroy();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly();
-    }
+    if (process.isAlive()) stop();
   }
 }

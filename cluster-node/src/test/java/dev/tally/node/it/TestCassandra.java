@@ -36,7 +36,7 @@ public final class TestCassandra implements BeforeAllCallback {
     return server;
   }
 
-  static CassandraServer server() {
+  public static CassandraServer server() {
     if (server == null) throw new IllegalStateException("annotate the test class with @ExtendWith(TestCassandra.class)");
     return server;
   }

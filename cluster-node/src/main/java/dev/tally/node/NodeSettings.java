@@ -3,6 +3,9 @@ package dev.tally.node;
 import com.typesafe.config.Config;
 import dev.tally.node.account.AccountSettings;
 import dev.tally.node.account.RequestMemory.Retention;
+import dev.tally.node.terms.PlanCatalog;
+import dev.tally.node.terms.PriceBook;
+import dev.tally.node.terms.Terms;
 import java.time.Duration;
 
 /** The {@code tally} block of the configuration, read once at start-up. */
@@ -41,6 +44,7 @@ public record NodeSettings(
         new AccountSettings(
             retention,
             tally.getInt("snapshot.every-events"),
-            tally.getInt("snapshot.keep")));
+            tally.getInt("snapshot.keep"),
+            new Terms(PlanCatalog.from(tally.getConfig("plans")), PriceBook.from(tally.getConfig("pricing")))));
   }
 }

@@ -1,6 +1,7 @@
 package dev.tally.node;
 
 import dev.tally.node.account.OrgAccount;
+import dev.tally.node.account.OrgAccount.AlertNotice;
 import dev.tally.node.api.AccountsService;
 import dev.tally.node.api.MeteringService;
 import dev.tally.node.api.OrgBatcher;
@@ -15,7 +16,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -48,14 +52,17 @@ public final class TallyNode {
     if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
+    ActorRef<Topic.Command<AlertNotice>> alerts =
+        system.systemActorOf(Topic.create(AlertNotice.class, "tally-alerts"), "tally-alerts", Props.empty());
     ClusterSharding sharding = ClusterSharding.get(system);
-    sharding.init(Entity.of(OrgAccount.ENTITY_TYPE, entity -> OrgAccount.create(entity.getEntityId(), settings.account(), clock)));
+    sharding.init(Entity.of(
+        OrgAccount.ENTITY_TYPE, entity -> OrgAccount.create(entity.getEntityId(), settings.account(), clock, alerts)));
 
     OrgBatcher batcher = new OrgBatcher(sharding, settings.entityTimeout(), settings.maxBatch(), settings.maxQueued());
     HealthStatusManager health = new HealthStatusManager();
     Server server = serverBuilder
-        .addService(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl()))
-        .addService(new AccountsService(batcher, system))
+        .addService(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(), settings.account().terms().prices()))
+        .addService(new AccountsService(batcher, system, settings.account().terms(), alerts))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .build()

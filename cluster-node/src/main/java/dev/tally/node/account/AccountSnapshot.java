@@ -1,9 +1,11 @@
 package dev.tally.node.account;
 
+import dev.tally.node.CborSerializable;
 import dev.tally.node.account.Outcome.Result;
 import dev.tally.node.account.RequestMemory.How;
 import dev.tally.node.account.RequestMemory.Remembered;
 import dev.tally.node.account.RequestMemory.Resolution;
+import dev.tally.node.terms.Overrides;
 import java.time.Instant;
 import java.util.List;
 import org.pcollections.HashTreePMap;
@@ -18,12 +20,15 @@ public record AccountSnapshot(
     String orgId,
     String displayName,
     Instant createdAt,
+    String plan,
+    Overrides overrides,
     List<Grant> grants,
     List<Reservation> reservations,
     long held,
     long debt,
     long grantsGiven,
     long reservationsMade,
+    Period period,
     List<RequestSeen> requests,
     List<ReservationResolved> resolved)
     implements CborSerializable {
@@ -38,12 +43,15 @@ public record AccountSnapshot(
         account.orgId(),
         account.displayName(),
         account.createdAt(),
+        account.plan(),
+        account.overrides(),
         List.copyOf(account.grants().values()),
         List.copyOf(account.reservations().values()),
         account.held(),
         account.debt(),
         account.grantsGiven(),
         account.reservationsMade(),
+        account.period(),
         memory.requests().entrySet().stream()
             .map(e -> new RequestSeen(e.getKey(), e.getValue().fingerprint(), e.getValue().result(), e.getValue().at()))
             .toList(),
@@ -66,8 +74,8 @@ public record AccountSnapshot(
     OrderedPMap<String, Resolution> resolutions = OrderedPMap.empty();
     for (ReservationResolved r : resolved) resolutions = resolutions.plus(r.reservationId(), new Resolution(r.how(), r.at()));
     return new OpenAccount(
-        orgId, displayName, createdAt, grantsById, reservationsById, held, debt, grantsGiven, reservationsMade,
-        new RequestMemory(seen, resolutions));
+        orgId, displayName, createdAt, plan, overrides, grantsById, reservationsById, held, debt, grantsGiven,
+        reservationsMade, period, new RequestMemory(seen, resolutions));
   }
 
 }

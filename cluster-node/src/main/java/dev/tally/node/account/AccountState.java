@@ -1,8 +1,10 @@
 package dev.tally.node.account;
 
+import dev.tally.node.CborSerializable;
 import dev.tally.node.account.Outcome.Rejection;
 import dev.tally.node.account.Outcome.Result;
 import dev.tally.node.account.RequestMemory.Retention;
+import dev.tally.node.terms.Terms;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +19,10 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
   /** No org with this id was created yet: only {@code CreateOrg} is accepted. */
   record Unopened() implements AccountState, CborSerializable {
     @Override
-    public Decision decide(Operation operation, Instant now) {
+    public Decision decide(Operation operation, Instant now, Terms terms, RateGate gate) {
       if (operation instanceof Operation.CreateOrg create) {
-        return new Decision.Persist(List.of(new OrgEvent.OrgCreated(create.orgId(), create.displayName(), now)));
+        OrgEvent.OrgCreated created = new OrgEvent.OrgCreated(create.orgId(), create.displayName(), create.plan(), now);
+        return new Decision.Persist(OpenAccount.opening(created, terms.plans().planOrDefault(create.plan())));
       }
       return new Decision.Refuse(Rejection.ORG_NOT_FOUND, "no org with this id exists", Map.of());
     }
@@ -43,23 +46,29 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
   /** The events a batch of operations produced, one outcome per operation, and the state after them. */
   record Handled(List<OrgEvent> events, List<Outcome> outcomes, AccountState after) {}
 
-  Decision decide(Operation operation, Instant now);
+  Decision decide(Operation operation, Instant now, Terms terms, RateGate gate);
 
   AccountState apply(OrgEvent event, Retention retention);
 
   /**
    * Group commit: decides on each operation in order, each seeing the effects of those before it.
-   * Expiries and debt settlement that are due come first, so nothing is decided on a stale balance.
+   * What fell due (expiries, period ends, debt settlement) comes first, so nothing is decided on a
+   * stale balance; alerts follow the charges that cross their thresholds.
    */
-  static Handled handle(AccountState state, List<Operation> operations, Instant now, Retention retention) {
+  static Handled handle(
+      AccountState state, List<Operation> operations, Instant now, AccountSettings settings, RateGate gate) {
+    Retention retention = settings.retention();
     List<OrgEvent> events = new ArrayList<>();
     List<Outcome> outcomes = new ArrayList<>(operations.size());
-    AccountState current = settleDue(state, now, retention, events);
+    AccountState current = settleDue(state, now, settings, events);
     for (Operation operation : operations) {
-      Decision decision = current.decide(operation, now);
+      Decision decision = current.decide(operation, now, settings.terms(), gate);
       if (decision instanceof Decision.Persist persist) {
         current = applyAll(current, persist.events(), retention, events);
-        current = settleDue(current, now, retention, events);
+        if (persist.events().stream().anyMatch(AccountState::charges)) {
+          current = applyAll(current, ((OpenAccount) current).alertsDue(now, settings.terms()), retention, events);
+        }
+        current = settleDue(current, now, settings, events);
         OpenAccount account = (OpenAccount) current;
         outcomes.add(new Outcome.Done(account.resultOf(operation), account.balanceAt(now)));
       } else if (decision instanceof Decision.Answer answer) {
@@ -72,10 +81,19 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
     return new Handled(events, outcomes, current);
   }
 
-  private static AccountState settleDue(AccountState state, Instant now, Retention retention, List<OrgEvent> events) {
-    if (!(state instanceof OpenAccount account)) return state;
-    AccountState expired = applyAll(account, account.expiriesDue(now), retention, events);
-    return applyAll(expired, ((OpenAccount) expired).debtSettlement(now), retention, events);
+  private static boolean charges(OrgEvent event) {
+    return event instanceof OrgEvent.ReservationCommitted || event instanceof OrgEvent.CreditsCharged;
+  }
+
+  private static AccountState settleDue(AccountState state, Instant now, AccountSettings settings, List<OrgEvent> events) {
+    if (!(state instanceof OpenAccount)) return state;
+    AccountState current = state;
+    for (List<OrgEvent> due = ((OpenAccount) current).nextDue(now, settings.terms());
+        !due.isEmpty();
+        due = ((OpenAccount) current).nextDue(now, settings.terms())) {
+      current = applyAll(current, due, settings.retention(), events);
+    }
+    return applyAll(current, ((OpenAccount) current).debtSettlement(now), settings.retention(), events);
   }
 
   private static AccountState applyAll(

@@ -1,5 +1,6 @@
 package dev.tally.node.account;
 
+import dev.tally.node.CborSerializable;
 import java.time.Instant;
 import java.util.Comparator;
 

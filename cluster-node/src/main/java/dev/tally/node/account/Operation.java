@@ -1,7 +1,10 @@
 package dev.tally.node.account;
 
+import dev.tally.node.CborSerializable;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.tally.node.terms.Overrides;
+import dev.tally.node.terms.Usage;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,7 +27,9 @@ import java.util.HexFormat;
   @JsonSubTypes.Type(Operation.Extend.class),
   @JsonSubTypes.Type(Operation.Commit.class),
   @JsonSubTypes.Type(Operation.Release.class),
-  @JsonSubTypes.Type(Operation.Charge.class)
+  @JsonSubTypes.Type(Operation.Charge.class),
+  @JsonSubTypes.Type(Operation.SetPlan.class),
+  @JsonSubTypes.Type(Operation.SetOverrides.class)
 })
 public sealed interface Operation extends CborSerializable {
 
@@ -36,7 +41,22 @@ public sealed interface Operation extends CborSerializable {
     String fingerprint();
   }
 
-  record CreateOrg(String orgId, String displayName) implements Operation {}
+  /** {@code plan} names a plan of the catalog; its trial credits and first allocation are issued. */
+  record CreateOrg(String orgId, String displayName, String plan) implements Operation {}
+
+  record SetPlan(String requestId, String plan) implements Requested {
+    @Override
+    public String fingerprint() {
+      return digest("plan", plan);
+    }
+  }
+
+  record SetOverrides(String requestId, Overrides overrides) implements Requested {
+    @Override
+    public String fingerprint() {
+      return digest("overrides", overrides);
+    }
+  }
 
   record GetOrg() implements Operation {}
 
@@ -65,10 +85,11 @@ public sealed interface Operation extends CborSerializable {
     }
   }
 
-  record Reserve(String requestId, long amount, Duration ttl, Labels labels) implements Requested {
+  /** Holds {@code amount}, or when {@code estimate} is set, the price of that estimate. */
+  record Reserve(String requestId, long amount, Usage estimate, Duration ttl, Labels labels) implements Requested {
     @Override
     public String fingerprint() {
-      return digest("reserve", amount, ttl, labels);
+      return digest("reserve", amount, estimate, ttl, labels);
     }
   }
 
@@ -79,10 +100,11 @@ public sealed interface Operation extends CborSerializable {
     }
   }
 
-  record Commit(String requestId, String reservationId, long amount) implements Requested {
+  /** Charges {@code amount}, or when {@code usage} is set, the price of that usage. */
+  record Commit(String requestId, String reservationId, long amount, Usage usage) implements Requested {
     @Override
     public String fingerprint() {
-      return digest("commit", reservationId, amount);
+      return digest("commit", reservationId, amount, usage);
     }
   }
 
@@ -93,10 +115,11 @@ public sealed interface Operation extends CborSerializable {
     }
   }
 
-  record Charge(String requestId, long amount, Labels labels) implements Requested {
+  /** Charges {@code amount}, or when {@code usage} is set, the price of that usage. */
+  record Charge(String requestId, long amount, Usage usage, Labels labels) implements Requested {
     @Override
     public String fingerprint() {
-      return digest("charge", amount, labels);
+      return digest("charge", amount, usage, labels);
     }
   }
 

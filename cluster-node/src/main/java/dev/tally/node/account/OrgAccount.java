@@ -1,5 +1,6 @@
 package dev.tally.node.account;
 
+import dev.tally.node.CborSerializable;
 import dev.tally.node.account.AccountState.Handled;
 import java.time.Clock;
 import java.time.Duration;
@@ -9,6 +10,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -44,17 +46,31 @@ public final class OrgAccount
   private final AccountSettings settings;
   private final Clock clock;
   private final TimerScheduler<Command> timers;
+  private final RateGate rateLimits;
+  private final ActorRef<Topic.Command<AlertNotice>> alerts;
 
-  private OrgAccount(String orgId, AccountSettings settings, Clock clock, TimerScheduler<Command> timers) {
+  private OrgAccount(
+      String orgId,
+      AccountSettings settings,
+      Clock clock,
+      TimerScheduler<Command> timers,
+      ActorRef<Topic.Command<AlertNotice>> alerts) {
     super(persistenceId(orgId), SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.settings = settings;
     this.clock = clock;
     this.timers = timers;
+    this.rateLimits = new TokenBuckets(clock);
+    this.alerts = alerts;
   }
 
-  public static Behavior<Command> create(String orgId, AccountSettings settings, Clock clock) {
-    return Behaviors.withTimers(timers -> new OrgAccount(orgId, settings, clock, timers));
+  /** @param alerts the cluster-wide topic alerts are published to once they are persisted */
+  public static Behavior<Command> create(
+      String orgId, AccountSettings settings, Clock clock, ActorRef<Topic.Command<AlertNotice>> alerts) {
+    return Behaviors.withTimers(timers -> new OrgAccount(orgId, settings, clock, timers, alerts));
   }
+
+  /** An alert for subscribers anywhere in the cluster. */
+  public record AlertNotice(String orgId, OrgEvent.AlertRaised alert) implements CborSerializable {}
 
   public static PersistenceId persistenceId(String orgId) {
     return PersistenceId.of("org", orgId, "|");
@@ -75,16 +91,30 @@ public final class OrgAccount
   }
 
   private ReplyEffect<OrgEvent, AccountState> execute(AccountState state, Execute command) {
-    Handled handled = AccountState.handle(state, command.operations(), clock.instant(), settings.retention());
+    Handled handled = AccountState.handle(state, command.operations(), clock.instant(), settings, rateLimits);
     Outcomes outcomes = new Outcomes(handled.outcomes());
     if (handled.events().isEmpty()) return Effect().reply(command.replyTo(), outcomes);
-    return Effect().persist(handled.events()).thenRun(this::armTimer).thenReply(command.replyTo(), after -> outcomes);
+    return Effect().persist(handled.events())
+        .thenRun(after -> afterWrite(after, handled.events()))
+        .thenReply(command.replyTo(), after -> outcomes);
   }
 
   private ReplyEffect<OrgEvent, AccountState> fallDue(AccountState state, Tick tick) {
-    Handled handled = AccountState.handle(state, List.of(), clock.instant(), settings.retention());
+    Handled handled = AccountState.handle(state, List.of(), clock.instant(), settings, rateLimits);
     if (handled.events().isEmpty()) return Effect().none().thenRun(this::armTimer).thenNoReply();
-    return Effect().persist(handled.events()).thenRun(this::armTimer).thenNoReply();
+    return Effect().persist(handled.events()).thenRun(after -> afterWrite(after, handled.events())).thenNoReply();
+  }
+
+  /** Alerts leave only once their events are written; then the next deadline is armed. */
+  private void afterWrite(AccountState state, List<OrgEvent> written) {
+    if (state instanceof OpenAccount account) {
+      for (OrgEvent event : written) {
+        if (event instanceof OrgEvent.AlertRaised alert) {
+          alerts.tell(Topic.publish(new AlertNotice(account.orgId(), alert)));
+        }
+      }
+    }
+    armTimer(state);
   }
 
   /** Rule 4: holds expire on time while the org is in memory; after a restart, recovery re-arms this. */

@@ -1,5 +1,9 @@
 package dev.tally.node.account;
 
+import dev.tally.node.CborSerializable;
+import dev.tally.node.terms.Cost;
+import dev.tally.node.terms.Overrides;
+import dev.tally.node.terms.Usage;
 import java.time.Instant;
 import java.util.List;
 
@@ -9,14 +13,42 @@ public sealed interface OrgEvent extends CborSerializable {
   /** When it happened (for expiries: the moment the reservation or grant expired). */
   Instant at();
 
-  /** An event caused by a client request; the request's id and content digest make retries idempotent. */
+  /**
+   * An event caused by a client request; the request's id and content digest make retries
+   * idempotent. Both are empty for what the account does on its own (a plan's trial or allocation).
+   */
   sealed interface Requested extends OrgEvent {
     String requestId();
 
     String fingerprint();
   }
 
-  record OrgCreated(String orgId, String displayName, Instant at) implements OrgEvent {}
+  record OrgCreated(String orgId, String displayName, String plan, Instant at) implements OrgEvent {}
+
+  record PlanChanged(String requestId, String fingerprint, String plan, Instant at) implements Requested {}
+
+  record OverridesSet(String requestId, String fingerprint, Overrides overrides, Instant at) implements Requested {}
+
+  /** A billing period ended; {@code period} holds its totals. */
+  record PeriodClosed(Period period, Instant at) implements OrgEvent {}
+
+  /** A billing period began; the plan's allocation for it is issued by a CreditsGranted at the same moment. */
+  record PeriodOpened(Instant start, Instant end, long allocation, Instant at) implements OrgEvent {}
+
+  enum AlertKind {
+    USAGE_THRESHOLD,
+    LOW_BALANCE
+  }
+
+  /** A charge crossed a usage threshold (percent of the allocation) or the low-balance floor: once per period. */
+  record AlertRaised(
+      AlertKind kind, int thresholdPercent, Instant periodStart, long periodCharged, long available, Instant at)
+      implements OrgEvent {
+
+    String key() {
+      return kind == AlertKind.USAGE_THRESHOLD ? "usage-" + thresholdPercent : "low-balance";
+    }
+  }
 
   record CreditsGranted(
       String requestId,
@@ -49,7 +81,10 @@ public sealed interface OrgEvent extends CborSerializable {
       String requestId, String fingerprint, String reservationId, long additional, Instant expiresAt, Instant at)
       implements Requested {}
 
-  /** {@code charged} = covered by {@code draws} + {@code debtIncurred}; the hold's rest is released. */
+  /**
+   * {@code charged} = covered by {@code draws} + {@code debtIncurred}; the hold's rest is released.
+   * {@code usage} is null when the caller gave a plain amount.
+   */
   record ReservationCommitted(
       String requestId,
       String fingerprint,
@@ -59,6 +94,8 @@ public sealed interface OrgEvent extends CborSerializable {
       List<Draw> draws,
       long debtIncurred,
       Labels labels,
+      Usage usage,
+      Cost cost,
       Instant at)
       implements Requested {}
 
@@ -67,9 +104,16 @@ public sealed interface OrgEvent extends CborSerializable {
 
   record ReservationExpired(String reservationId, long released, Instant at) implements OrgEvent {}
 
-  /** A one-step charge: reserve and commit at once. */
+  /** A one-step charge: reserve and commit at once. {@code usage} is null for a plain amount. */
   record CreditsCharged(
-      String requestId, String fingerprint, long charged, List<Draw> draws, Labels labels, Instant at)
+      String requestId,
+      String fingerprint,
+      long charged,
+      List<Draw> draws,
+      Labels labels,
+      Usage usage,
+      Cost cost,
+      Instant at)
       implements Requested {}
 
   /** Free credits paid off debt. */

@@ -1,7 +1,10 @@
 package dev.tally.node.account;
 
+import dev.tally.node.CborSerializable;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.tally.node.terms.Cost;
+import dev.tally.node.terms.Plan;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +22,7 @@ public sealed interface Outcome extends CborSerializable {
 
   enum Rejection {
     CREDITS_EXHAUSTED,
+    RATE_LIMITED,
     ORG_NOT_FOUND,
     ORG_EXISTS,
     GRANT_NOT_FOUND,
@@ -35,21 +39,25 @@ public sealed interface Outcome extends CborSerializable {
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
   @JsonSubTypes({
     @JsonSubTypes.Type(OrgInfo.class),
-    @JsonSubTypes.Type(GrantList.class),
+    @JsonSubTypes.Type(Statement.class),
     @JsonSubTypes.Type(Granted.class),
     @JsonSubTypes.Type(Voided.class),
     @JsonSubTypes.Type(Reserved.class),
     @JsonSubTypes.Type(Extended.class),
     @JsonSubTypes.Type(Committed.class),
     @JsonSubTypes.Type(Released.class),
-    @JsonSubTypes.Type(Charged.class)
+    @JsonSubTypes.Type(Charged.class),
+    @JsonSubTypes.Type(TermsSet.class)
   })
   sealed interface Result extends CborSerializable {}
 
-  record OrgInfo(String orgId, String displayName, Instant createdAt) implements Result {}
+  record OrgInfo(String orgId, String displayName, Instant createdAt, String plan) implements Result {}
 
-  /** Grants with credits remaining, in draw order. */
-  record GrantList(List<Grant> grants) implements Result {}
+  /** The balance view: grants with credits remaining in draw order, the terms in force and the period's usage. */
+  record Statement(List<Grant> grants, String plan, Plan terms, Period period) implements Result {}
+
+  /** A plan change or new overrides took effect. */
+  record TermsSet(String plan) implements Result {}
 
   record Granted(Grant grant) implements Result {}
 
@@ -59,9 +67,9 @@ public sealed interface Outcome extends CborSerializable {
 
   record Extended(long held, Instant expiresAt) implements Result {}
 
-  record Committed(long charged, long released, long debtIncurred, List<Draw> draws) implements Result {}
+  record Committed(long charged, long released, long debtIncurred, List<Draw> draws, Cost cost) implements Result {}
 
   record Released(long released) implements Result {}
 
-  record Charged(long charged, List<Draw> draws) implements Result {}
+  record Charged(long charged, List<Draw> draws, Cost cost) implements Result {}
 }

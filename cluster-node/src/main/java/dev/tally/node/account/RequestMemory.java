@@ -1,5 +1,6 @@
 package dev.tally.node.account;
 
+import dev.tally.node.CborSerializable;
 import dev.tally.node.account.Outcome.Result;
 import java.time.Duration;
 import java.time.Instant;

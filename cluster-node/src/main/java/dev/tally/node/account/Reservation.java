@@ -1,5 +1,6 @@
 package dev.tally.node.account;
 
+import dev.tally.node.CborSerializable;
 import java.time.Instant;
 
 /** Credits held for a call in flight, until it is committed, released or expires. */

@@ -10,7 +10,24 @@ import dev.tally.node.account.OrgAccount;
 import dev.tally.node.account.OrgEvent;
 import dev.tally.node.account.Outcome;
 import dev.tally.node.account.Outcome.Done;
+import dev.tally.node.account.OrgAccount.AlertNotice;
+import dev.tally.node.terms.Overrides;
+import dev.tally.node.terms.Terms;
 import dev.tally.v1.AccountsGrpc;
+import dev.tally.v1.Alert;
+import dev.tally.v1.ListPlansRequest;
+import dev.tally.v1.ListPlansResponse;
+import dev.tally.v1.ListPriceBooksRequest;
+import dev.tally.v1.ListPriceBooksResponse;
+import dev.tally.v1.SetOverridesRequest;
+import dev.tally.v1.SetPlanRequest;
+import dev.tally.v1.WatchAlertsRequest;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.GetOrgRequest;
 import dev.tally.v1.GrantCreditsRequest;
@@ -37,22 +54,111 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   private final OrgCalls calls;
   private final ActorSystem<?> system;
   private final CassandraReadJournal journal;
+  private final Terms terms;
+  private final ActorRef<Topic.Command<AlertNotice>> alerts;
+  private final AtomicLong watches = new AtomicLong();
 
-  public AccountsService(OrgBatcher batcher, ActorSystem<?> system) {
+  public AccountsService(
+      OrgBatcher batcher, ActorSystem<?> system, Terms terms, ActorRef<Topic.Command<AlertNotice>> alerts) {
     this.calls = new OrgCalls(batcher);
     this.system = system;
     this.journal = PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    this.terms = terms;
+    this.alerts = alerts;
   }
 
   @Override
   public void createOrg(CreateOrgRequest request, StreamObserver<Org> responses) {
+    String plan = request.getPlan().isEmpty() ? terms.plans().defaultPlan() : request.getPlan();
     RequestChecks checks = new RequestChecks()
         .orgId(request.getOrgId())
         .id("request_id", request.getRequestId())
-        .text("display_name", request.getDisplayName(), RequestChecks.MAX_TEXT_LENGTH);
+        .text("display_name", request.getDisplayName(), RequestChecks.MAX_TEXT_LENGTH)
+        .require(terms.plans().has(plan), "plan", "must be one of " + terms.plans().plans().keySet());
     if (refuseInvalid(checks, responses)) return;
-    calls.run(request.getOrgId(), new Operation.CreateOrg(request.getOrgId(), request.getDisplayName()), responses,
-        AccountsService::org);
+    calls.run(request.getOrgId(), new Operation.CreateOrg(request.getOrgId(), request.getDisplayName(), plan),
+        responses, AccountsService::org);
+  }
+
+  @Override
+  public void setPlan(SetPlanRequest request, StreamObserver<Org> responses) {
+    RequestChecks checks = new RequestChecks()
+        .orgId(request.getOrgId())
+        .id("request_id", request.getRequestId())
+        .require(terms.plans().has(request.getPlan()), "plan", "must be one of " + terms.plans().plans().keySet());
+    if (refuseInvalid(checks, responses)) return;
+    changeTerms(request.getOrgId(), new Operation.SetPlan(request.getRequestId(), request.getPlan()), responses);
+  }
+
+  @Override
+  public void setOverrides(SetOverridesRequest request, StreamObserver<Org> responses) {
+    RequestChecks checks = new RequestChecks()
+        .orgId(request.getOrgId())
+        .id("request_id", request.getRequestId())
+        .require(!request.hasRequestsPerMinute() || request.getRequestsPerMinute() >= 0, "requests_per_minute", "must not be negative")
+        .require(!request.hasCreditsPerMinute() || request.getCreditsPerMinute() >= 0, "credits_per_minute", "must not be negative")
+        .require(!request.hasConcurrentReservations() || request.getConcurrentReservations() >= 0,
+            "concurrent_reservations", "must not be negative")
+        .require(!request.hasPriceMultiplierPermille()
+                || (request.getPriceMultiplierPermille() >= 1 && request.getPriceMultiplierPermille() <= 100_000),
+            "price_multiplier_permille", "must be between 1 and 100000")
+        .require(request.getAlertThresholdsPercentList().stream().allMatch(p -> p >= 1 && p <= 1000),
+            "alert_thresholds_percent", "each must be between 1 and 1000")
+        .require(!request.hasLowBalanceFloor() || request.getLowBalanceFloor() >= 0, "low_balance_floor", "must not be negative");
+    if (refuseInvalid(checks, responses)) return;
+    Overrides overrides = new Overrides(
+        request.hasRequestsPerMinute() ? request.getRequestsPerMinute() : null,
+        request.hasCreditsPerMinute() ? request.getCreditsPerMinute() : null,
+        request.hasConcurrentReservations() ? request.getConcurrentReservations() : null,
+        request.hasPriceMultiplierPermille() ? request.getPriceMultiplierPermille() : null,
+        List.copyOf(request.getAlertThresholdsPercentList()),
+        request.hasLowBalanceFloor() ? request.getLowBalanceFloor() : null);
+    changeTerms(request.getOrgId(), new Operation.SetOverrides(request.getRequestId(), overrides), responses);
+  }
+
+  /** Applies a change of terms, then answers with the org as it is now. */
+  private void changeTerms(String orgId, Operation change, StreamObserver<Org> responses) {
+    calls.run(orgId, change, new StreamObserver<Org>() {
+      @Override
+      public void onNext(Org ignored) {
+        calls.run(orgId, new Operation.GetOrg(), responses, AccountsService::org);
+      }
+
+      @Override
+      public void onError(Throwable failure) {
+        responses.onError(failure);
+      }
+
+      @Override
+      public void onCompleted() {}
+    }, done -> Org.getDefaultInstance());
+  }
+
+  @Override
+  public void listPlans(ListPlansRequest request, StreamObserver<ListPlansResponse> responses) {
+    responses.onNext(ListPlansResponse.newBuilder()
+        .addAllPlans(terms.plans().plans().values().stream()
+            .sorted(java.util.Comparator.comparing(dev.tally.node.terms.Plan::name))
+            .map(ProtoMapping::plan)
+            .toList())
+        .setDefaultPlan(terms.plans().defaultPlan())
+        .build());
+    responses.onCompleted();
+  }
+
+  @Override
+  public void listPriceBooks(ListPriceBooksRequest request, StreamObserver<ListPriceBooksResponse> responses) {
+    responses.onNext(ListPriceBooksResponse.newBuilder().addPriceBooks(ProtoMapping.priceBook(terms.prices())).build());
+    responses.onCompleted();
+  }
+
+  @Override
+  public void watchAlerts(WatchAlertsRequest request, StreamObserver<Alert> responses) {
+    if (!request.getOrgId().isEmpty() && refuseInvalid(new RequestChecks().orgId(request.getOrgId()), responses)) return;
+    ServerCallStreamObserver<Alert> stream = (ServerCallStreamObserver<Alert>) responses;
+    ActorRef<AlertWatch.Message> watch = system.systemActorOf(
+        AlertWatch.create(alerts, request.getOrgId(), stream), "alert-watch-" + watches.incrementAndGet(), Props.empty());
+    stream.setOnCancelHandler(() -> watch.tell(new AlertWatch.End()));
   }
 
   @Override
@@ -68,6 +174,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
         .setDisplayName(info.displayName())
         .setCreatedAt(timestamp(info.createdAt()))
         .setBalance(balance(done.balance()))
+        .setPlan(info.plan())
         .build();
   }
 
@@ -154,7 +261,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
           }
           ListLedgerResponse.Builder page = ListLedgerResponse.newBuilder();
           for (EventEnvelope envelope : envelopes.subList(0, Math.min(pageSize, envelopes.size()))) {
-            page.addEntries(LedgerEntries.of(envelope.sequenceNr(), (OrgEvent) envelope.event()));
+            page.addEntries(LedgerEntries.of(orgId, envelope.sequenceNr(), (OrgEvent) envelope.event()));
           }
           if (envelopes.size() > pageSize) page.setNextPageToken(Long.toString(envelopes.get(pageSize).sequenceNr()));
           responses.onNext(page.build());

@@ -12,11 +12,11 @@ final class LedgerEntries {
 
   private LedgerEntries() {}
 
-  static LedgerEntry of(long sequenceNr, OrgEvent event) {
+  static LedgerEntry of(String orgId, long sequenceNr, OrgEvent event) {
     LedgerEntry.Builder entry = LedgerEntry.newBuilder().setSequenceNr(sequenceNr).setOccurredAt(timestamp(event.at()));
     if (event instanceof OrgEvent.Requested requested) entry.setRequestId(requested.requestId());
-    if (event instanceof OrgEvent.OrgCreated) {
-      entry.setType("ORG_CREATED");
+    if (event instanceof OrgEvent.OrgCreated e) {
+      entry.setType("ORG_CREATED").setPlan(e.plan());
     } else if (event instanceof OrgEvent.CreditsGranted e) {
       entry.setType("CREDITS_GRANTED").setGrantId(e.grantId()).setAmount(e.amount());
     } else if (event instanceof OrgEvent.GrantVoided e) {
@@ -30,15 +30,29 @@ final class LedgerEntries {
       entry.setType("RESERVATION_EXTENDED").setReservationId(e.reservationId()).setAmount(e.additional());
     } else if (event instanceof OrgEvent.ReservationCommitted e) {
       entry.setType("RESERVATION_COMMITTED").setReservationId(e.reservationId()).setAmount(e.charged())
-          .addAllDraws(draws(e.draws())).setDebtIncurred(e.debtIncurred()).setLabels(labels(e.labels()));
+          .addAllDraws(draws(e.draws())).setDebtIncurred(e.debtIncurred()).setLabels(labels(e.labels()))
+          .setCost(ProtoMapping.cost(e.cost()));
+      if (e.usage() != null) entry.setUsage(ProtoMapping.usage(e.usage()));
     } else if (event instanceof OrgEvent.ReservationReleased e) {
       entry.setType("RESERVATION_RELEASED").setReservationId(e.reservationId()).setAmount(e.released());
     } else if (event instanceof OrgEvent.ReservationExpired e) {
       entry.setType("RESERVATION_EXPIRED").setReservationId(e.reservationId()).setAmount(e.released());
     } else if (event instanceof OrgEvent.CreditsCharged e) {
-      entry.setType("CREDITS_CHARGED").setAmount(e.charged()).addAllDraws(draws(e.draws())).setLabels(labels(e.labels()));
+      entry.setType("CREDITS_CHARGED").setAmount(e.charged()).addAllDraws(draws(e.draws())).setLabels(labels(e.labels()))
+          .setCost(ProtoMapping.cost(e.cost()));
+      if (e.usage() != null) entry.setUsage(ProtoMapping.usage(e.usage()));
     } else if (event instanceof OrgEvent.DebtSettled e) {
       entry.setType("DEBT_SETTLED").setAmount(e.settled()).addAllDraws(draws(e.draws()));
+    } else if (event instanceof OrgEvent.PlanChanged e) {
+      entry.setType("PLAN_CHANGED").setPlan(e.plan());
+    } else if (event instanceof OrgEvent.OverridesSet) {
+      entry.setType("OVERRIDES_SET");
+    } else if (event instanceof OrgEvent.PeriodClosed e) {
+      entry.setType("PERIOD_CLOSED").setAmount(e.period().charged());
+    } else if (event instanceof OrgEvent.PeriodOpened e) {
+      entry.setType("PERIOD_OPENED").setAmount(e.allocation());
+    } else if (event instanceof OrgEvent.AlertRaised e) {
+      entry.setType("ALERT_RAISED").setAlert(ProtoMapping.alert(orgId, e));
     }
     return entry.build();
   }

@@ -7,6 +7,8 @@ import static dev.tally.node.api.ProtoMapping.timestamp;
 
 import dev.tally.node.account.Operation;
 import dev.tally.node.account.Outcome;
+import dev.tally.node.terms.PriceBook;
+import dev.tally.node.terms.Usage;
 import dev.tally.v1.ChargeRequest;
 import dev.tally.v1.ChargeResponse;
 import dev.tally.v1.CommitRequest;
@@ -29,11 +31,13 @@ public final class MeteringService extends MeteringGrpc.MeteringImplBase {
   private final OrgCalls calls;
   private final Duration defaultTtl;
   private final Duration maxTtl;
+  private final PriceBook prices;
 
-  public MeteringService(OrgBatcher batcher, Duration defaultTtl, Duration maxTtl) {
+  public MeteringService(OrgBatcher batcher, Duration defaultTtl, Duration maxTtl, PriceBook prices) {
     this.calls = new OrgCalls(batcher);
     this.defaultTtl = defaultTtl;
     this.maxTtl = maxTtl;
+    this.prices = prices;
   }
 
   @Override
@@ -42,12 +46,17 @@ public final class MeteringService extends MeteringGrpc.MeteringImplBase {
     RequestChecks checks = new RequestChecks()
         .orgId(request.getOrgId())
         .id("request_id", request.getRequestId())
-        .positiveAmount("amount", request.getAmount())
         .ttl("ttl", ttl, maxTtl);
+    Usage estimate = null;
+    switch (request.getSizeCase()) {
+      case AMOUNT -> checks.positiveAmount("amount", request.getAmount());
+      case ESTIMATE -> checks.usage("estimate", estimate = ProtoMapping.usage(request.getEstimate()), prices);
+      default -> checks.violation("amount", "an amount or an estimate is required");
+    }
     checkLabels(checks, request.getLabels());
     if (refuseInvalid(checks, responses)) return;
     Operation operation = new Operation.Reserve(
-        request.getRequestId(), request.getAmount(), ttl, ProtoMapping.labels(request.getLabels()));
+        request.getRequestId(), request.getAmount(), estimate, ttl, ProtoMapping.labels(request.getLabels()));
     calls.run(request.getOrgId(), operation, responses, done -> {
       Outcome.Reserved reserved = (Outcome.Reserved) done.result();
       return ReserveResponse.newBuilder()
@@ -64,10 +73,16 @@ public final class MeteringService extends MeteringGrpc.MeteringImplBase {
     RequestChecks checks = new RequestChecks()
         .orgId(request.getOrgId())
         .id("request_id", request.getRequestId())
-        .id("reservation_id", request.getReservationId())
-        .nonNegativeAmount("amount", request.getAmount());
+        .id("reservation_id", request.getReservationId());
+    Usage usage = null;
+    switch (request.getActualCase()) {
+      case AMOUNT -> checks.nonNegativeAmount("amount", request.getAmount());
+      case USAGE -> checks.usage("usage", usage = ProtoMapping.usage(request.getUsage()), prices);
+      default -> checks.violation("amount", "an amount or a usage is required");
+    }
     if (refuseInvalid(checks, responses)) return;
-    Operation operation = new Operation.Commit(request.getRequestId(), request.getReservationId(), request.getAmount());
+    Operation operation =
+        new Operation.Commit(request.getRequestId(), request.getReservationId(), request.getAmount(), usage);
     calls.run(request.getOrgId(), operation, responses, done -> {
       Outcome.Committed committed = (Outcome.Committed) done.result();
       return CommitResponse.newBuilder()
@@ -76,6 +91,7 @@ public final class MeteringService extends MeteringGrpc.MeteringImplBase {
           .setDebtIncurred(committed.debtIncurred())
           .addAllDraws(draws(committed.draws()))
           .setBalance(balance(done.balance()))
+          .setCost(ProtoMapping.cost(committed.cost()))
           .build();
     });
   }
@@ -98,18 +114,24 @@ public final class MeteringService extends MeteringGrpc.MeteringImplBase {
   public void charge(ChargeRequest request, StreamObserver<ChargeResponse> responses) {
     RequestChecks checks = new RequestChecks()
         .orgId(request.getOrgId())
-        .id("request_id", request.getRequestId())
-        .positiveAmount("amount", request.getAmount());
+        .id("request_id", request.getRequestId());
+    Usage usage = null;
+    switch (request.getPriceCase()) {
+      case AMOUNT -> checks.positiveAmount("amount", request.getAmount());
+      case USAGE -> checks.usage("usage", usage = ProtoMapping.usage(request.getUsage()), prices);
+      default -> checks.violation("amount", "an amount or a usage is required");
+    }
     checkLabels(checks, request.getLabels());
     if (refuseInvalid(checks, responses)) return;
-    Operation operation =
-        new Operation.Charge(request.getRequestId(), request.getAmount(), ProtoMapping.labels(request.getLabels()));
+    Operation operation = new Operation.Charge(
+        request.getRequestId(), request.getAmount(), usage, ProtoMapping.labels(request.getLabels()));
     calls.run(request.getOrgId(), operation, responses, done -> {
       Outcome.Charged charged = (Outcome.Charged) done.result();
       return ChargeResponse.newBuilder()
           .setCharged(charged.charged())
           .addAllDraws(draws(charged.draws()))
           .setBalance(balance(done.balance()))
+          .setCost(ProtoMapping.cost(charged.cost()))
           .build();
     });
   }
@@ -139,10 +161,17 @@ public final class MeteringService extends MeteringGrpc.MeteringImplBase {
   @Override
   public void getBalance(GetBalanceRequest request, StreamObserver<GetBalanceResponse> responses) {
     if (refuseInvalid(new RequestChecks().orgId(request.getOrgId()), responses)) return;
-    calls.run(request.getOrgId(), new Operation.GetBalance(), responses, done -> GetBalanceResponse.newBuilder()
-        .setBalance(balance(done.balance()))
-        .addAllGrants(((Outcome.GrantList) done.result()).grants().stream().map(ProtoMapping::grant).toList())
-        .build());
+    calls.run(request.getOrgId(), new Operation.GetBalance(), responses, done -> {
+      Outcome.Statement statement = (Outcome.Statement) done.result();
+      return GetBalanceResponse.newBuilder()
+          .setBalance(balance(done.balance()))
+          .addAllGrants(statement.grants().stream().map(ProtoMapping::grant).toList())
+          .setPlan(statement.plan())
+          .setLimits(ProtoMapping.limits(statement.terms().limits()))
+          .setPeriod(ProtoMapping.period(statement.period()))
+          .setPriceMultiplierPermille(statement.terms().priceMultiplierPermille())
+          .build();
+    });
   }
 
   private static void checkLabels(RequestChecks checks, dev.tally.v1.Labels labels) {

@@ -5,7 +5,14 @@ import dev.tally.node.account.Draw;
 import dev.tally.node.account.Grant;
 import dev.tally.node.account.GrantKind;
 import dev.tally.node.account.Labels;
+import dev.tally.node.account.OrgEvent;
 import dev.tally.node.account.Outcome.BalanceView;
+import dev.tally.node.account.Period;
+import dev.tally.node.terms.Cost;
+import dev.tally.node.terms.Limits;
+import dev.tally.node.terms.Plan;
+import dev.tally.node.terms.PriceBook;
+import dev.tally.node.terms.Usage;
 import dev.tally.v1.Balance;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +73,105 @@ final class ProtoMapping {
         .setProject(labels.project())
         .setUser(labels.user())
         .setCallType(labels.callType())
+        .build();
+  }
+
+  /** A token estimate is priced as if the call used all its allowed output tokens. */
+  static Usage usage(dev.tally.v1.UsageEstimate estimate) {
+    if (estimate.hasTokens()) {
+      dev.tally.v1.TokenEstimate t = estimate.getTokens();
+      return new Usage.Tokens(t.getModel(), t.getInputTokens(), t.getMaxOutputTokens(), 0, 0);
+    }
+    return new Usage.Call(estimate.getCallType());
+  }
+
+  static Usage usage(dev.tally.v1.Usage usage) {
+    if (usage.hasTokens()) {
+      dev.tally.v1.TokenUsage t = usage.getTokens();
+      return new Usage.Tokens(
+          t.getModel(), t.getInputTokens(), t.getOutputTokens(), t.getCacheReadTokens(), t.getCacheWriteTokens());
+    }
+    return new Usage.Call(usage.getCallType());
+  }
+
+  static dev.tally.v1.Usage usage(Usage usage) {
+    if (usage instanceof Usage.Tokens t) {
+      return dev.tally.v1.Usage.newBuilder().setTokens(dev.tally.v1.TokenUsage.newBuilder()
+          .setModel(t.model())
+          .setInputTokens(t.inputTokens())
+          .setOutputTokens(t.outputTokens())
+          .setCacheReadTokens(t.cacheReadTokens())
+          .setCacheWriteTokens(t.cacheWriteTokens())).build();
+    }
+    return dev.tally.v1.Usage.newBuilder().setCallType(usage.callType()).build();
+  }
+
+  static dev.tally.v1.Cost cost(Cost cost) {
+    return dev.tally.v1.Cost.newBuilder()
+        .setAmount(cost.amount())
+        .setPriceBookVersion(cost.priceBookVersion())
+        .setMultiplierPermille(cost.multiplierPermille())
+        .build();
+  }
+
+  static dev.tally.v1.Limits limits(Limits limits) {
+    return dev.tally.v1.Limits.newBuilder()
+        .setRequestsPerMinute(limits.requestsPerMinute())
+        .setCreditsPerMinute(limits.creditsPerMinute())
+        .setConcurrentReservations(limits.concurrentReservations())
+        .build();
+  }
+
+  static dev.tally.v1.Plan plan(Plan plan) {
+    return dev.tally.v1.Plan.newBuilder()
+        .setName(plan.name())
+        .setTrialCredits(plan.trialCredits())
+        .setTrialDays(plan.trialDays())
+        .setMonthlyAllocation(plan.monthlyAllocation())
+        .setRolloverMonths(plan.rolloverMonths())
+        .setLimits(limits(plan.limits()))
+        .setPriceMultiplierPermille(plan.priceMultiplierPermille())
+        .addAllAlertThresholdsPercent(plan.alertThresholdsPercent())
+        .setLowBalanceFloor(plan.lowBalanceFloor())
+        .build();
+  }
+
+  static dev.tally.v1.PeriodUsage period(Period period) {
+    return dev.tally.v1.PeriodUsage.newBuilder()
+        .setStart(timestamp(period.start()))
+        .setEnd(timestamp(period.end()))
+        .setAllocation(period.allocation())
+        .setCharged(period.charged())
+        .setCalls(period.calls())
+        .putAllChargedByModel(period.chargedByModel())
+        .putAllChargedByCallType(period.chargedByCallType())
+        .putAllTokensByModel(period.tokensByModel())
+        .build();
+  }
+
+  static dev.tally.v1.PriceBook priceBook(PriceBook book) {
+    dev.tally.v1.PriceBook.Builder proto = dev.tally.v1.PriceBook.newBuilder().setVersion(book.version());
+    book.models().forEach((model, price) -> proto.addModels(dev.tally.v1.ModelPrice.newBuilder()
+        .setModel(model)
+        .setInputPerMillion(price.inputPerMillion())
+        .setOutputPerMillion(price.outputPerMillion())
+        .setCacheReadPerMillion(price.cacheReadPerMillion())
+        .setCacheWritePerMillion(price.cacheWritePerMillion())));
+    proto.putAllCallTypes(book.callTypes());
+    return proto.build();
+  }
+
+  static dev.tally.v1.Alert alert(String orgId, OrgEvent.AlertRaised alert) {
+    return dev.tally.v1.Alert.newBuilder()
+        .setOrgId(orgId)
+        .setKind(alert.kind() == OrgEvent.AlertKind.USAGE_THRESHOLD
+            ? dev.tally.v1.Alert.Kind.USAGE_THRESHOLD
+            : dev.tally.v1.Alert.Kind.LOW_BALANCE)
+        .setThresholdPercent(alert.thresholdPercent())
+        .setPeriodStart(timestamp(alert.periodStart()))
+        .setRaisedAt(timestamp(alert.at()))
+        .setPeriodCharged(alert.periodCharged())
+        .setAvailable(alert.available())
         .build();
   }
 

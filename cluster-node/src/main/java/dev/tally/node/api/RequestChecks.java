@@ -1,6 +1,8 @@
 package dev.tally.node.api;
 
 import com.google.rpc.BadRequest.FieldViolation;
+import dev.tally.node.terms.PriceBook;
+import dev.tally.node.terms.Usage;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,6 +67,21 @@ final class RequestChecks {
   RequestChecks ttl(String field, Duration ttl, Duration max) {
     if (ttl.isNegative() || ttl.isZero()) return violation(field, "must be positive");
     if (ttl.compareTo(max) > 0) return violation(field, "must be at most " + max.toSeconds() + " s");
+    return this;
+  }
+
+  /** Token counts must not be negative, and the model or call type must be one the price book prices. */
+  RequestChecks usage(String field, Usage usage, PriceBook prices) {
+    if (usage instanceof Usage.Tokens t) {
+      if (t.model().isEmpty()) return violation(field + ".tokens.model", "is required");
+      if (t.inputTokens() < 0 || t.outputTokens() < 0 || t.cacheReadTokens() < 0 || t.cacheWriteTokens() < 0) {
+        return violation(field + ".tokens", "token counts must not be negative");
+      }
+      if (!prices.prices(usage)) return violation(field + ".tokens.model", "is not in price book " + prices.version());
+      return this;
+    }
+    if (usage.callType().isEmpty()) return violation(field, "needs tokens or a call_type");
+    if (!prices.prices(usage)) return violation(field + ".call_type", "is not in price book " + prices.version());
     return this;
   }
 

@@ -5,8 +5,10 @@ import com.google.protobuf.Duration;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import com.google.rpc.QuotaFailure;
 import com.google.rpc.RetryInfo;
 import dev.tally.node.account.Outcome.Rejected;
+import dev.tally.node.account.Outcome.Rejection;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.util.List;
@@ -42,13 +44,30 @@ public final class TallyErrors {
 
   /** A refusal by the org's account. */
   public static StatusRuntimeException rejected(Rejected rejected) {
+    if (rejected.reason() == Rejection.RATE_LIMITED) return rateLimited(rejected);
     Code code = switch (rejected.reason()) {
-      case CREDITS_EXHAUSTED -> Code.RESOURCE_EXHAUSTED;
+      case CREDITS_EXHAUSTED, RATE_LIMITED -> Code.RESOURCE_EXHAUSTED;
       case ORG_NOT_FOUND, GRANT_NOT_FOUND, RESERVATION_NOT_FOUND -> Code.NOT_FOUND;
       case RESERVATION_RESOLVED -> Code.FAILED_PRECONDITION;
       case ORG_EXISTS, GRANT_EXISTS, IDEMPOTENCY_MISMATCH -> Code.ALREADY_EXISTS;
     };
     return status(code, rejected.message(), rejected.reason().name(), rejected.facts());
+  }
+
+  /** RESOURCE_EXHAUSTED with the real wait in a RetryInfo and the limit in a QuotaFailure. */
+  private static StatusRuntimeException rateLimited(Rejected rejected) {
+    long waitMillis = Long.parseLong(rejected.facts().get("retry_after_ms"));
+    Duration retryDelay = Duration.newBuilder()
+        .setSeconds(waitMillis / 1000)
+        .setNanos((int) (waitMillis % 1000) * 1_000_000)
+        .build();
+    QuotaFailure quota = QuotaFailure.newBuilder()
+        .addViolations(QuotaFailure.Violation.newBuilder()
+            .setSubject(rejected.facts().get("limit"))
+            .setDescription(rejected.message()))
+        .build();
+    return status(Code.RESOURCE_EXHAUSTED, rejected.message(), rejected.reason().name(), rejected.facts(),
+        Any.pack(RetryInfo.newBuilder().setRetryDelay(retryDelay).build()), Any.pack(quota));
   }
 
   /** Anything else that went wrong on the way to the entity and back. */

@@ -20,12 +20,14 @@ import net.jqwik.api.constraints.Size;
 
 /**
  * Random interleavings of grants, voids, reserves, commits below and above the hold, releases,
- * one-step charges, retries and clock moves (which expire holds and grants) never let a reserve
- * exceed the balance, and always conserve credits: granted = remaining + drawn + expired + voided.
+ * one-step charges, retries and clock moves (which expire holds and grants and roll billing periods
+ * over, issuing allocations) never let a reserve exceed the balance, always conserve credits
+ * (granted = remaining + drawn + expired + voided) and raise each alert at most once per period.
  */
 class LedgerPropertiesTest {
 
-  static final Retention RETENTION = new Retention(Duration.ofHours(1), 50);
+  static final AccountSettings SETTINGS =
+      new AccountSettings(new Retention(Duration.ofHours(1), 50), 100, 2, TestTerms.TERMS);
 
   /** One random step; indexes pick among the reservations, grants and requests seen so far. */
   sealed interface Step {}
@@ -63,16 +65,19 @@ class LedgerPropertiesTest {
         amount.map(ChargeStep::new),
         Combinators.combine(index, Arbitraries.longs().between(0, 500)).as(ExtendStep::new),
         index.map(RetryStep::new),
-        Arbitraries.integers().between(0, 45).map(ClockStep::new));
+        Arbitraries.integers().between(0, 45).map(ClockStep::new),
+        Arbitraries.integers().between(0, 20 * 24 * 60).map(ClockStep::new));
     return step.list().ofMinSize(1).ofMaxSize(4).list().ofMinSize(1).ofMaxSize(60);
   }
 
   @Property(tries = 300)
   void reservesNeverExceedTheBalanceAndCreditsAreConserved(@ForAll("batches") @Size(min = 1) List<List<Step>> batches) {
     Instant now = Instant.parse("2026-11-01T00:00:00Z");
-    AccountState state = AccountState.handle(
-        new AccountState.Unopened(), List.of(new Operation.CreateOrg("org", "Org")), now, RETENTION).after();
+    Handled opened = AccountState.handle(
+        new AccountState.Unopened(), List.of(new Operation.CreateOrg("org", "Org", "alerting")), now, SETTINGS, RateGate.OPEN);
+    AccountState state = opened.after();
     Totals totals = new Totals();
+    opened.events().forEach(totals::add);
     List<String> grantIds = new ArrayList<>();
     List<String> reservationIds = new ArrayList<>();
     List<Operation> requests = new ArrayList<>();
@@ -92,13 +97,13 @@ class LedgerPropertiesTest {
         } else if (step instanceof VoidStep v && !grantIds.isEmpty()) {
           operation = new Operation.VoidGrant(id, pick(grantIds, v.grantIndex()), "test");
         } else if (step instanceof ReserveStep r) {
-          operation = new Operation.Reserve(id, r.amount(), Duration.ofMinutes(r.ttlMinutes()), Labels.NONE);
+          operation = new Operation.Reserve(id, r.amount(), null, Duration.ofMinutes(r.ttlMinutes()), Labels.NONE);
         } else if (step instanceof CommitStep c) {
-          operation = new Operation.Commit(id, reservationFor(reservationIds, c.reservationIndex()), c.amount());
+          operation = new Operation.Commit(id, reservationFor(reservationIds, c.reservationIndex()), c.amount(), null);
         } else if (step instanceof ReleaseStep r) {
           operation = new Operation.Release(id, reservationFor(reservationIds, r.reservationIndex()));
         } else if (step instanceof ChargeStep c) {
-          operation = new Operation.Charge(id, c.amount(), Labels.NONE);
+          operation = new Operation.Charge(id, c.amount(), null, Labels.NONE);
         } else if (step instanceof ExtendStep e) {
           operation = new Operation.Extend(id, reservationFor(reservationIds, e.reservationIndex()), Duration.ofMinutes(5),
               e.additional());
@@ -113,7 +118,7 @@ class LedgerPropertiesTest {
         }
       }
 
-      Handled handled = AccountState.handle(state, operations, now, RETENTION);
+      Handled handled = AccountState.handle(state, operations, now, SETTINGS, RateGate.OPEN);
       for (int i = 0; i < operations.size(); i++) {
         Operation operation = operations.get(i);
         if (handled.outcomes().get(i) instanceof Done done) {
@@ -149,8 +154,12 @@ class LedgerPropertiesTest {
   /** Running sums over every event the account emitted. */
   static final class Totals {
     long granted, drawn, expired, voided, charged, debtIncurred, debtSettled;
+    final java.util.Set<String> alerts = new java.util.HashSet<>();
 
     void add(OrgEvent event) {
+      if (event instanceof OrgEvent.AlertRaised e) {
+        assertTrue(alerts.add(e.periodStart() + "/" + e.kind() + "/" + e.thresholdPercent()), "alert raised twice: " + e);
+      }
       if (event instanceof OrgEvent.CreditsGranted e) granted += e.amount();
       if (event instanceof OrgEvent.GrantVoided e) voided += e.voided();
       if (event instanceof OrgEvent.GrantExpired e) expired += e.expired();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.tally.node.account.OrgAccount.AlertNotice;
 import dev.tally.node.account.OrgAccount.Execute;
 import dev.tally.node.account.OrgAccount.Outcomes;
 import dev.tally.node.account.OrgEvent.CreditsCharged;
@@ -23,81 +24,18 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** One test per ledger rule of DESIGN §4, against the real entity with Pekko's persistence testkit. */
-@ExtendWith(TestKitJUnit5Extension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OrgAccountTest {
-
-  static final long CREDIT = 1_000_000;
-  static final Duration TTL = Duration.ofMinutes(5);
-  static final Config CONFIG = ConfigFactory.parseString("pekko.actor.provider = local")
-      .withFallback(ManualTime.config())
-      .withFallback(EventSourcedBehaviorTestKit.config())
-      .withFallback(ConfigFactory.load());
-
-  @JUnit5TestKit ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(CONFIG).build();
-
-  final MutableClock clock = new MutableClock(Instant.parse("2026-11-01T00:00:00Z"));
-  final AtomicInteger orgs = new AtomicInteger();
-  final AtomicInteger requests = new AtomicInteger();
-
-  AccountSettings settings = new AccountSettings(new Retention(Duration.ofHours(24), 1000), 50, 2);
-
-  /** A fresh org, created and holding the given grants. */
-  EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> org(Operation.GrantCredits... grants) {
-    String orgId = "org-" + orgs.incrementAndGet();
-    var account = EventSourcedBehaviorTestKit.<OrgAccount.Command, OrgEvent, AccountState>create(
-        testKit.system(),
-        OrgAccount.create(orgId, settings, clock),
-        EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
-    done(account, new Operation.CreateOrg(orgId, "Org " + orgId));
-    for (Operation.GrantCredits grant : grants) done(account, grant);
-    return account;
-  }
-
-  Operation.GrantCredits grant(String grantId, GrantKind kind, long amount, Instant expiresAt) {
-    return new Operation.GrantCredits(nextId(), grantId, kind, amount, null, null, expiresAt);
-  }
-
-  Operation.GrantCredits purchase(long amount) {
-    return grant("purchase-" + requests.incrementAndGet(), GrantKind.PURCHASE, amount, null);
-  }
-
-  String nextId() {
-    return "req-" + requests.incrementAndGet();
-  }
-
-  static CommandResultWithReply<OrgAccount.Command, OrgEvent, AccountState, Outcomes> execute(
-      EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account, Operation... operations) {
-    return account.runCommand(replyTo -> new Execute(List.of(operations), replyTo));
-  }
-
-  static Done done(EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account, Operation operation) {
-    Outcome outcome = execute(account, operation).reply().outcomes().get(0);
-    return assertInstanceOf(Done.class, outcome, () -> "expected success, got " + outcome);
-  }
-
-  static Rejected rejected(EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account, Operation operation) {
-    var result = execute(account, operation);
-    assertTrue(result.events().isEmpty(), "a refused operation persists nothing");
-    return assertInstanceOf(Rejected.class, result.reply().outcomes().get(0));
-  }
-
-  String reserve(EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account, long amount) {
-    return ((Outcome.Reserved) done(account, new Operation.Reserve(nextId(), amount, TTL, Labels.NONE)).result())
-        .reservationId();
-  }
-
-  static Outcome.BalanceView balance(EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account) {
-    return done(account, new Operation.GetBalance()).balance();
-  }
+class OrgAccountTest extends AccountTestBase {
 
   // ---- rule 1
 
@@ -112,7 +50,7 @@ class OrgAccountTest {
   void reserveAboveAvailableIsRejectedAndChangesNothing() {
     var account = org(purchase(10 * CREDIT));
     reserve(account, 6 * CREDIT);
-    Rejected refusal = rejected(account, new Operation.Reserve(nextId(), 5 * CREDIT, TTL, Labels.NONE));
+    Rejected refusal = rejected(account, new Operation.Reserve(nextId(), 5 * CREDIT, null, TTL, Labels.NONE));
     assertEquals(Rejection.CREDITS_EXHAUSTED, refusal.reason());
     assertEquals(Long.toString(4 * CREDIT), refusal.facts().get("available"));
     assertEquals(4 * CREDIT, balance(account).available());
@@ -122,7 +60,7 @@ class OrgAccountTest {
   void reservesInOneBatchNeverExceedTheBalance() {
     var account = org(purchase(3 * CREDIT));
     Operation[] fiveReserves = new Operation[5];
-    for (int i = 0; i < 5; i++) fiveReserves[i] = new Operation.Reserve(nextId(), CREDIT, TTL, Labels.NONE);
+    for (int i = 0; i < 5; i++) fiveReserves[i] = new Operation.Reserve(nextId(), CREDIT, null, TTL, Labels.NONE);
     List<Outcome> outcomes = execute(account, fiveReserves).reply().outcomes();
     assertEquals(3, outcomes.stream().filter(o -> o instanceof Done).count());
     assertEquals(0, balance(account).available());
@@ -135,7 +73,7 @@ class OrgAccountTest {
     var account = org(purchase(10 * CREDIT));
     String reservation = reserve(account, 4 * CREDIT);
     Outcome.Committed committed =
-        (Outcome.Committed) done(account, new Operation.Commit(nextId(), reservation, CREDIT)).result();
+        (Outcome.Committed) done(account, new Operation.Commit(nextId(), reservation, CREDIT, null)).result();
     assertEquals(CREDIT, committed.charged());
     assertEquals(3 * CREDIT, committed.released());
     assertEquals(new Outcome.BalanceView(9 * CREDIT, 0, 0, 9 * CREDIT, 0), balance(account));
@@ -146,7 +84,7 @@ class OrgAccountTest {
     var account = org(purchase(10 * CREDIT));
     String reservation = reserve(account, 2 * CREDIT);
     Outcome.Committed committed =
-        (Outcome.Committed) done(account, new Operation.Commit(nextId(), reservation, 5 * CREDIT)).result();
+        (Outcome.Committed) done(account, new Operation.Commit(nextId(), reservation, 5 * CREDIT, null)).result();
     assertEquals(5 * CREDIT, committed.charged());
     assertEquals(0, committed.debtIncurred());
     assertEquals(5 * CREDIT, balance(account).available());
@@ -156,14 +94,14 @@ class OrgAccountTest {
   void usageBeyondTheGrantsBecomesDebtThatBlocksReservesUntilAGrantPaysIt() {
     var account = org(purchase(10 * CREDIT));
     String reservation = reserve(account, 8 * CREDIT);
-    var commit = execute(account, new Operation.Commit(nextId(), reservation, 13 * CREDIT));
+    var commit = execute(account, new Operation.Commit(nextId(), reservation, 13 * CREDIT, null));
     Outcome.Committed committed = (Outcome.Committed) ((Done) commit.reply().outcomes().get(0)).result();
     assertEquals(13 * CREDIT, committed.charged(), "usage that happened is never dropped");
     assertEquals(3 * CREDIT, committed.debtIncurred());
     assertEquals(new Outcome.BalanceView(-3 * CREDIT, 0, 3 * CREDIT, 0, 0), balance(account));
 
     assertEquals(Rejection.CREDITS_EXHAUSTED,
-        rejected(account, new Operation.Reserve(nextId(), 1, TTL, Labels.NONE)).reason());
+        rejected(account, new Operation.Reserve(nextId(), 1, null, TTL, Labels.NONE)).reason());
 
     var topUp = execute(account, purchase(5 * CREDIT));
     assertInstanceOf(OrgEvent.DebtSettled.class, topUp.events().get(1));
@@ -183,7 +121,7 @@ class OrgAccountTest {
         grant("promo-later", GrantKind.PROMOTION, CREDIT, later),
         grant("promo-soon", GrantKind.PROMOTION, CREDIT, soon),
         grant("trial", GrantKind.TRIAL, CREDIT, later));
-    var charge = execute(account, new Operation.Charge(nextId(), 6 * CREDIT, Labels.NONE));
+    var charge = execute(account, new Operation.Charge(nextId(), 6 * CREDIT, null, Labels.NONE));
     CreditsCharged charged = assertInstanceOf(CreditsCharged.class, charge.events().get(0));
     assertEquals(List.of(
             new Draw("trial", CREDIT),
@@ -198,7 +136,7 @@ class OrgAccountTest {
   void everyChargeEventListsTheGrantsItDrewFrom() {
     var account = org(grant("trial", GrantKind.TRIAL, CREDIT, null), grant("bought", GrantKind.PURCHASE, 5 * CREDIT, null));
     String reservation = reserve(account, 2 * CREDIT);
-    var commit = execute(account, new Operation.Commit(nextId(), reservation, 3 * CREDIT));
+    var commit = execute(account, new Operation.Commit(nextId(), reservation, 3 * CREDIT, null));
     ReservationCommitted committed = assertInstanceOf(ReservationCommitted.class, commit.events().get(0));
     assertEquals(List.of(new Draw("trial", CREDIT), new Draw("bought", 2 * CREDIT)), committed.draws());
   }
@@ -253,7 +191,7 @@ class OrgAccountTest {
   void aSecondCommitWithTheSameRequestIdReturnsTheFirstOutcome() {
     var account = org(purchase(10 * CREDIT));
     String reservation = reserve(account, 4 * CREDIT);
-    Operation.Commit commit = new Operation.Commit(nextId(), reservation, 3 * CREDIT);
+    Operation.Commit commit = new Operation.Commit(nextId(), reservation, 3 * CREDIT, null);
     Outcome.Result first = done(account, commit).result();
     var retry = execute(account, commit);
     assertTrue(retry.events().isEmpty(), "a retry changes nothing");
@@ -266,7 +204,7 @@ class OrgAccountTest {
     var account = org(purchase(10 * CREDIT));
     String reservation = reserve(account, 4 * CREDIT);
     done(account, new Operation.Release(nextId(), reservation));
-    Rejected commitAfterRelease = rejected(account, new Operation.Commit(nextId(), reservation, CREDIT));
+    Rejected commitAfterRelease = rejected(account, new Operation.Commit(nextId(), reservation, CREDIT, null));
     assertEquals(Rejection.RESERVATION_RESOLVED, commitAfterRelease.reason());
     assertEquals("released", commitAfterRelease.facts().get("resolution"));
     assertEquals(Rejection.RESERVATION_NOT_FOUND,
@@ -278,7 +216,7 @@ class OrgAccountTest {
   @Test
   void aRetriedRequestReturnsTheOriginalOutcomeAndChangesNothing() {
     var account = org(purchase(10 * CREDIT));
-    Operation.Reserve reserve = new Operation.Reserve(nextId(), 2 * CREDIT, TTL, Labels.NONE);
+    Operation.Reserve reserve = new Operation.Reserve(nextId(), 2 * CREDIT, null, TTL, Labels.NONE);
     Outcome.Result first = done(account, reserve).result();
     var retry = execute(account, reserve);
     assertTrue(retry.events().isEmpty());
@@ -290,27 +228,27 @@ class OrgAccountTest {
   void theSameRequestIdWithOtherContentIsRefused() {
     var account = org(purchase(10 * CREDIT));
     String requestId = nextId();
-    done(account, new Operation.Charge(requestId, CREDIT, Labels.NONE));
+    done(account, new Operation.Charge(requestId, CREDIT, null, Labels.NONE));
     assertEquals(Rejection.IDEMPOTENCY_MISMATCH,
-        rejected(account, new Operation.Charge(requestId, 2 * CREDIT, Labels.NONE)).reason());
+        rejected(account, new Operation.Charge(requestId, 2 * CREDIT, null, Labels.NONE)).reason());
     assertEquals(9 * CREDIT, balance(account).available());
   }
 
   @Test
   void requestIdsAreRememberedForABoundedWindow() {
-    settings = new AccountSettings(new Retention(Duration.ofHours(1), 3), 50, 2);
+    settings = new AccountSettings(new Retention(Duration.ofHours(1), 3), 50, 2, TestTerms.TERMS);
     var account = org(purchase(10 * CREDIT));
-    Operation.Charge first = new Operation.Charge(nextId(), 1, Labels.NONE);
+    Operation.Charge first = new Operation.Charge(nextId(), 1, null, Labels.NONE);
     done(account, first);
-    for (int i = 0; i < 3; i++) done(account, new Operation.Charge(nextId(), 1, Labels.NONE));
+    for (int i = 0; i < 3; i++) done(account, new Operation.Charge(nextId(), 1, null, Labels.NONE));
     OpenAccount state = (OpenAccount) account.getState();
     assertEquals(3, state.memory().requests().size(), "at most max-entries ids are kept");
     assertEquals(null, state.memory().request(first.requestId()), "the oldest is forgotten first");
 
-    Operation.Charge recent = new Operation.Charge(nextId(), 1, Labels.NONE);
+    Operation.Charge recent = new Operation.Charge(nextId(), 1, null, Labels.NONE);
     done(account, recent);
     clock.advance(Duration.ofHours(2));
-    done(account, new Operation.Charge(nextId(), 1, Labels.NONE));
+    done(account, new Operation.Charge(nextId(), 1, null, Labels.NONE));
     assertEquals(null, ((OpenAccount) account.getState()).memory().request(recent.requestId()),
         "ids older than the window are forgotten");
   }
@@ -322,7 +260,7 @@ class OrgAccountTest {
     Instant expiry = clock.instant().plus(Duration.ofDays(1));
     var account = org(grant("promo", GrantKind.PROMOTION, 5 * CREDIT, expiry), purchase(2 * CREDIT));
     clock.advance(Duration.ofDays(1));
-    var charge = execute(account, new Operation.Charge(nextId(), CREDIT, Labels.NONE));
+    var charge = execute(account, new Operation.Charge(nextId(), CREDIT, null, Labels.NONE));
     OrgEvent.GrantExpired expired = assertInstanceOf(OrgEvent.GrantExpired.class, charge.events().get(0));
     assertEquals(5 * CREDIT, expired.expired());
     CreditsCharged charged = assertInstanceOf(CreditsCharged.class, charge.events().get(1));
@@ -336,7 +274,7 @@ class OrgAccountTest {
     Outcome.Voided voided = (Outcome.Voided) done(account, new Operation.VoidGrant(nextId(), "promo", "fraud")).result();
     assertEquals(5 * CREDIT, voided.voided());
     assertEquals(Rejection.CREDITS_EXHAUSTED,
-        rejected(account, new Operation.Charge(nextId(), 3 * CREDIT, Labels.NONE)).reason());
+        rejected(account, new Operation.Charge(nextId(), 3 * CREDIT, null, Labels.NONE)).reason());
   }
 
   // ---- rule 10
@@ -345,10 +283,10 @@ class OrgAccountTest {
   void creditsBelongToOneOrg() {
     var rich = org(purchase(10 * CREDIT));
     var poor = org();
-    done(rich, new Operation.Charge(nextId(), CREDIT, Labels.NONE));
+    done(rich, new Operation.Charge(nextId(), CREDIT, null, Labels.NONE));
     assertEquals(0, balance(poor).grantedRemaining());
     assertEquals(Rejection.CREDITS_EXHAUSTED,
-        rejected(poor, new Operation.Charge(nextId(), CREDIT, Labels.NONE)).reason());
+        rejected(poor, new Operation.Charge(nextId(), CREDIT, null, Labels.NONE)).reason());
     assertEquals(9 * CREDIT, balance(rich).available());
   }
 
@@ -357,7 +295,7 @@ class OrgAccountTest {
   @Test
   void anOrgMustBeCreatedBeforeAnythingElse() {
     var account = EventSourcedBehaviorTestKit.<OrgAccount.Command, OrgEvent, AccountState>create(
-        testKit.system(), OrgAccount.create("never-created", settings, clock));
+        testKit.system(), OrgAccount.create("never-created", settings, clock, alerts.getRef()));
     assertEquals(Rejection.ORG_NOT_FOUND, rejected(account, new Operation.GetBalance()).reason());
   }
 
@@ -365,9 +303,9 @@ class OrgAccountTest {
   void aBatchIsPersistedInOneWriteAndAnsweredInOrder() {
     var account = org(purchase(10 * CREDIT));
     var batch = execute(account,
-        new Operation.Reserve(nextId(), CREDIT, TTL, Labels.NONE),
-        new Operation.Charge(nextId(), 2 * CREDIT, Labels.NONE),
-        new Operation.Reserve(nextId(), 100 * CREDIT, TTL, Labels.NONE),
+        new Operation.Reserve(nextId(), CREDIT, null, TTL, Labels.NONE),
+        new Operation.Charge(nextId(), 2 * CREDIT, null, Labels.NONE),
+        new Operation.Reserve(nextId(), 100 * CREDIT, null, TTL, Labels.NONE),
         new Operation.GetBalance());
     assertEquals(2, batch.events().size());
     List<Outcome> outcomes = batch.reply().outcomes();
@@ -379,10 +317,10 @@ class OrgAccountTest {
 
   @Test
   void theStateSurvivesASnapshotAndRecovery() {
-    settings = new AccountSettings(new Retention(Duration.ofHours(24), 1000), 3, 2);
+    settings = new AccountSettings(new Retention(Duration.ofHours(24), 1000), 3, 2, TestTerms.TERMS);
     var account = org(purchase(10 * CREDIT), grant("trial", GrantKind.TRIAL, CREDIT, clock.instant().plusSeconds(3600)));
     String reservation = reserve(account, 2 * CREDIT);
-    done(account, new Operation.Commit(nextId(), reservation, CREDIT));
+    done(account, new Operation.Commit(nextId(), reservation, CREDIT, null));
     reserve(account, 3 * CREDIT);
     AccountState before = account.getState();
     AccountState recovered = account.restart().state();

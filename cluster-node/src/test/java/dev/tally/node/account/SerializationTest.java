@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.typesafe.config.ConfigFactory;
 import dev.tally.node.account.Outcome.BalanceView;
 import dev.tally.node.account.RequestMemory.Retention;
+import dev.tally.node.terms.Cost;
+import dev.tally.node.terms.Overrides;
+import dev.tally.node.terms.Usage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,15 +41,17 @@ class SerializationTest {
   void everyReplySerializes() {
     Grant grant = new Grant("g", GrantKind.TRIAL, 10, 5, 0, now, now.plusSeconds(60), 1);
     List<Outcome> outcomes = List.of(
-        new Outcome.Done(new Outcome.OrgInfo("acme", "Acme", now), balance),
-        new Outcome.Done(new Outcome.GrantList(List.of(grant)), balance),
+        new Outcome.Done(new Outcome.OrgInfo("acme", "Acme", now, "payg"), balance),
+        new Outcome.Done(new Outcome.Statement(List.of(grant), "payg", TestTerms.PAYG,
+            Period.monthOf(now, 5).charging(3, new Usage.Tokens("gpt-4o", 1, 2, 3, 4), Labels.NONE)), balance),
+        new Outcome.Done(new Outcome.TermsSet("payg"), balance),
         new Outcome.Done(new Outcome.Granted(grant), balance),
         new Outcome.Done(new Outcome.Voided(5), balance),
         new Outcome.Done(new Outcome.Reserved("rsv-1", 5, now), balance),
         new Outcome.Done(new Outcome.Extended(6, now), balance),
-        new Outcome.Done(new Outcome.Committed(4, 1, 0, List.of(new Draw("g", 4))), balance),
+        new Outcome.Done(new Outcome.Committed(4, 1, 0, List.of(new Draw("g", 4)), new Cost(4, "v1", 1000)), balance),
         new Outcome.Done(new Outcome.Released(5), balance),
-        new Outcome.Done(new Outcome.Charged(3, List.of(new Draw("g", 3))), balance),
+        new Outcome.Done(new Outcome.Charged(3, List.of(new Draw("g", 3)), Cost.plain(3)), balance),
         new Outcome.Rejected(Outcome.Rejection.CREDITS_EXHAUSTED, "no", Map.of("available", "0")));
     OrgAccount.Outcomes reply = new OrgAccount.Outcomes(outcomes);
     assertEquals(reply, serialization.verifySerialization(reply, true));
@@ -54,14 +59,17 @@ class SerializationTest {
 
   @Test
   void theStateSerializesInItsSnapshotForm() {
-    Retention retention = new Retention(Duration.ofHours(1), 100);
+    AccountSettings settings = new AccountSettings(new Retention(Duration.ofHours(1), 100), 100, 2, TestTerms.TERMS);
     AccountState state = AccountState.handle(new AccountState.Unopened(), List.of(
-            new Operation.CreateOrg("acme", "Acme"),
+            new Operation.CreateOrg("acme", "Acme", "monthly"),
             new Operation.GrantCredits("r1", "g1", GrantKind.TRIAL, 100, null, null, now.plusSeconds(3600)),
-            new Operation.Reserve("r2", 30, Duration.ofMinutes(5), new Labels("m", "p", "u", "completion")),
-            new Operation.Reserve("r3", 20, Duration.ofMinutes(5), Labels.NONE),
-            new Operation.Release("r4", "rsv-2")),
-        now, retention).after();
+            new Operation.Reserve("r2", 30, null, Duration.ofMinutes(5), new Labels("m", "p", "u", "completion")),
+            new Operation.Reserve("r3", 0, new Usage.Tokens("gpt-4o", 1000, 500, 0, 0), Duration.ofMinutes(5), Labels.NONE),
+            new Operation.Commit("r4", "rsv-2", 0, new Usage.Tokens("gpt-4o", 900, 200, 100, 0)),
+            new Operation.Charge("r5", 0, new Usage.Call("embedding"), Labels.NONE),
+            new Operation.SetOverrides("r6", new Overrides(10L, null, 3, 1100, List.of(50), null)),
+            new Operation.Release("r7", "rsv-1")),
+        now, settings, RateGate.OPEN).after();
     AccountSnapshot snapshot = AccountSnapshot.of((OpenAccount) state);
     AccountSnapshot restored = serialization.verifySerialization(snapshot, true);
     assertEquals(state, restored.toAccount());

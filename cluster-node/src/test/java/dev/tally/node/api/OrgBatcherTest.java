@@ -92,7 +92,7 @@ class OrgBatcherTest {
   }
 
   private static Operation charge(int n) {
-    return new Operation.Charge("op-" + n, 1, dev.tally.node.account.Labels.NONE);
+    return new Operation.Charge("op-" + n, 1, null, dev.tally.node.account.Labels.NONE);
   }
 
   /** Echoes each operation's request id back, so the test can see who got which answer. */

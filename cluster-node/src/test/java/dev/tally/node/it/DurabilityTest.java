@@ -33,7 +33,7 @@ class DurabilityTest {
       ManagedChannel channel = node.channel();
       var accounts = AccountsGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);
       var metering = MeteringGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);
-      accounts.createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setRequestId("create").build());
+      accounts.createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setRequestId("create").setPlan("payg").build());
       accounts.grantCredits(GrantCreditsRequest.newBuilder()
           .setOrgId(orgId).setRequestId("grant").setKind(GrantKind.PURCHASE).setAmount(10_000_000).build());
       for (int call = 0; call < 5; call++) {

@@ -75,7 +75,8 @@ class MeteringOverGrpcTest {
 
   String orgWith(long credits) {
     String orgId = "org-" + UUID.randomUUID();
-    accounts.createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setDisplayName("Acme").build());
+    accounts.createOrg(CreateOrgRequest.newBuilder()
+        .setOrgId(orgId).setRequestId(id()).setDisplayName("Acme").setPlan("payg").build());
     if (credits > 0) {
       accounts.grantCredits(GrantCreditsRequest.newBuilder()
           .setOrgId(orgId).setRequestId(id()).setKind(GrantKind.PURCHASE).setAmount(credits).build());
@@ -212,7 +213,8 @@ class MeteringOverGrpcTest {
         .setOrgId(orgId).setRequestId(id()).setReservationId(reservationId).setAmount(CREDIT).build());
     metering.charge(ChargeRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(CREDIT).build());
     List<LedgerEntry> entries = ledger(orgId);
-    assertEquals(List.of("ORG_CREATED", "CREDITS_GRANTED", "CREDITS_RESERVED", "RESERVATION_COMMITTED", "CREDITS_CHARGED"),
+    assertEquals(List.of("ORG_CREATED", "PERIOD_OPENED", "CREDITS_GRANTED", "CREDITS_RESERVED", "RESERVATION_COMMITTED",
+            "CREDITS_CHARGED"),
         entries.stream().map(LedgerEntry::getType).toList());
     for (int i = 0; i < entries.size(); i++) assertEquals(i + 1, entries.get(i).getSequenceNr());
   }

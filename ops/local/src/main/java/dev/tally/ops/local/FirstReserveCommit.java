@@ -48,7 +48,7 @@ public final class FirstReserveCommit {
     var metering = MeteringGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
 
     accounts.createOrg(CreateOrgRequest.newBuilder()
-        .setOrgId(orgId).setRequestId("create-" + orgId).setDisplayName("Acme AI").build());
+        .setOrgId(orgId).setRequestId("create-" + orgId).setDisplayName("Acme AI").setPlan("payg").build());
     out.println("created org " + orgId);
     accounts.grantCredits(GrantCreditsRequest.newBuilder()
         .setOrgId(orgId).setRequestId("top-up-" + orgId).setKind(GrantKind.PURCHASE).setAmount(10 * CREDIT).build());

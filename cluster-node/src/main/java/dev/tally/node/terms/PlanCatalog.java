@@ -1,0 +1,47 @@
+package dev.tally.node.terms;
+
+import com.typesafe.config.Config;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The plans orgs can be on, from the {@code tally.plans} configuration. Amounts there are whole credits. */
+public record PlanCatalog(Map<String, Plan> plans, String defaultPlan) {
+
+  static final long CREDIT = 1_000_000;
+
+  public PlanCatalog {
+    if (!plans.containsKey(defaultPlan)) throw new IllegalArgumentException("default plan " + defaultPlan + " is not in the catalog");
+  }
+
+  public static PlanCatalog from(Config config) {
+    Config catalog = config.getConfig("catalog");
+    Map<String, Plan> plans = new LinkedHashMap<>();
+    for (String name : catalog.root().keySet()) {
+      Config plan = catalog.getConfig(name);
+      plans.put(name, new Plan(
+          name,
+          plan.getLong("trial-credits") * CREDIT,
+          plan.getInt("trial-days"),
+          plan.getLong("monthly-allocation") * CREDIT,
+          plan.getInt("rollover-months"),
+          new Limits(
+              plan.getLong("requests-per-minute"),
+              plan.getLong("credits-per-minute") * CREDIT,
+              plan.getInt("concurrent-reservations")),
+          plan.getInt("price-multiplier-permille"),
+          List.copyOf(plan.getIntList("alert-thresholds-percent")),
+          plan.getLong("low-balance-floor") * CREDIT));
+    }
+    return new PlanCatalog(Map.copyOf(plans), config.getString("default"));
+  }
+
+  public boolean has(String name) {
+    return plans.containsKey(name);
+  }
+
+  /** The named plan; an org whose plan was since removed from the catalog is held to the default plan. */
+  public Plan planOrDefault(String name) {
+    return plans.getOrDefault(name, plans.get(defaultPlan));
+  }
+}

@@ -1,0 +1,118 @@
+package dev.tally.node.account;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.tally.node.account.OrgAccount.AlertNotice;
+import dev.tally.node.account.OrgAccount.Execute;
+import dev.tally.node.account.OrgAccount.Outcomes;
+import dev.tally.node.account.OrgEvent.CreditsCharged;
+import dev.tally.node.account.OrgEvent.ReservationCommitted;
+import dev.tally.node.account.OrgEvent.ReservationExpired;
+import dev.tally.node.account.Outcome.Done;
+import dev.tally.node.account.Outcome.Rejected;
+import dev.tally.node.account.Outcome.Rejection;
+import dev.tally.node.account.RequestMemory.Retention;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+/** What entity tests share: a testkit with manual time, a clock the test moves, fresh orgs and short ways to talk to them. */
+abstract class AccountTestBase {
+
+  static final long CREDIT = 1_000_000;
+  static final Duration TTL = Duration.ofMinutes(5);
+  static final Config CONFIG = ConfigFactory.parseString("pekko.actor.provider = local")
+      .withFallback(ManualTime.config())
+      .withFallback(EventSourcedBehaviorTestKit.config())
+      .withFallback(ConfigFactory.load());
+
+  @JUnit5TestKit ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(CONFIG).build();
+
+  /** Every test starts on 5 November 2026, early in a billing period. */
+  MutableClock clock;
+  final AtomicInteger orgs = new AtomicInteger();
+  final AtomicInteger requests = new AtomicInteger();
+
+  AccountSettings settings = new AccountSettings(new Retention(Duration.ofHours(24), 1000), 50, 2, TestTerms.TERMS);
+  TestProbe<Topic.Command<AlertNotice>> alerts;
+
+  @BeforeEach
+  void freshClockAndAlertTopic() {
+    clock = new MutableClock(Instant.parse("2026-11-05T10:00:00Z"));
+    alerts = testKit.createTestProbe();
+  }
+
+  /** A fresh org on the pay-as-you-go plan, created and holding the given grants. */
+  EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> org(Operation.GrantCredits... grants) {
+    return orgOn("payg", grants);
+  }
+
+  EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> orgOn(
+      String plan, Operation.GrantCredits... grants) {
+    String orgId = "org-" + orgs.incrementAndGet();
+    var account = EventSourcedBehaviorTestKit.<OrgAccount.Command, OrgEvent, AccountState>create(
+        testKit.system(),
+        OrgAccount.create(orgId, settings, clock, alerts.getRef()),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+    done(account, new Operation.CreateOrg(orgId, "Org " + orgId, plan));
+    for (Operation.GrantCredits grant : grants) done(account, grant);
+    return account;
+  }
+
+  Operation.GrantCredits grant(String grantId, GrantKind kind, long amount, Instant expiresAt) {
+    return new Operation.GrantCredits(nextId(), grantId, kind, amount, null, null, expiresAt);
+  }
+
+  Operation.GrantCredits purchase(long amount) {
+    return grant("purchase-" + requests.incrementAndGet(), GrantKind.PURCHASE, amount, null);
+  }
+
+  String nextId() {
+    return "req-" + requests.incrementAndGet();
+  }
+
+  static CommandResultWithReply<OrgAccount.Command, OrgEvent, AccountState, Outcomes> execute(
+      EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account, Operation... operations) {
+    return account.runCommand(replyTo -> new Execute(List.of(operations), replyTo));
+  }
+
+  static Done done(EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account, Operation operation) {
+    Outcome outcome = execute(account, operation).reply().outcomes().get(0);
+    return assertInstanceOf(Done.class, outcome, () -> "expected success, got " + outcome);
+  }
+
+  static Rejected rejected(EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account, Operation operation) {
+    var result = execute(account, operation);
+    assertTrue(result.events().isEmpty(), "a refused operation persists nothing");
+    return assertInstanceOf(Rejected.class, result.reply().outcomes().get(0));
+  }
+
+  String reserve(EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account, long amount) {
+    return ((Outcome.Reserved) done(account, new Operation.Reserve(nextId(), amount, null, TTL, Labels.NONE)).result())
+        .reservationId();
+  }
+
+  static Outcome.BalanceView balance(EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account) {
+    return done(account, new Operation.GetBalance()).balance();
+  }
+}

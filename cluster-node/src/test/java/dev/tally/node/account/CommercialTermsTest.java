@@ -1,0 +1,248 @@
+package dev.tally.node.account;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.node.account.OrgAccount.AlertNotice;
+import dev.tally.node.account.OrgEvent.AlertKind;
+import dev.tally.node.account.OrgEvent.AlertRaised;
+import dev.tally.node.account.Outcome.Done;
+import dev.tally.node.account.Outcome.Rejected;
+import dev.tally.node.account.Outcome.Rejection;
+import dev.tally.node.terms.Overrides;
+import dev.tally.node.terms.Usage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.Test;
+
+/** Plans, pricing, rate limits, billing periods and alerts (DESIGN §3, §4 rules 8–9 and rate limiting). */
+class CommercialTermsTest extends AccountTestBase {
+
+  static final Usage.Call EMBEDDING = new Usage.Call("embedding");
+
+  Operation.Charge charge(Usage usage) {
+    return new Operation.Charge(nextId(), 0, usage, Labels.NONE);
+  }
+
+  Operation.Charge charge(long amount) {
+    return new Operation.Charge(nextId(), amount, null, Labels.NONE);
+  }
+
+  Outcome.Statement statement(EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account) {
+    return (Outcome.Statement) done(account, new Operation.GetBalance()).result();
+  }
+
+  List<OrgEvent> eventsOf(EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account, Operation op) {
+    return execute(account, op).events();
+  }
+
+  // ---- pricing
+
+  @Test
+  void aCommitOfTokenUsageChargesItsExactPriceAndRecordsHowItWasPriced() {
+    var account = org(purchase(10 * CREDIT));
+    String reservation = ((Outcome.Reserved) done(account, new Operation.Reserve(
+        nextId(), 0, new Usage.Tokens("gpt-4o", 1000, 2000, 0, 0), TTL, Labels.NONE)).result()).reservationId();
+    assertEquals(22_500, ((OpenAccount) account.getState()).held(), "the estimate is priced: 1000 × 2.5 + 2000 × 10 µcr");
+
+    Usage used = new Usage.Tokens("gpt-4o", 1234, 567, 100, 10);
+    var commit = execute(account, new Operation.Commit(nextId(), reservation, 0, used));
+    OrgEvent.ReservationCommitted committed = assertInstanceOf(OrgEvent.ReservationCommitted.class, commit.events().get(0));
+    assertEquals(8918, committed.charged(), "8917.5 µcr rounded up once");
+    assertEquals(used, committed.usage());
+    assertEquals("test-1", committed.cost().priceBookVersion());
+  }
+
+  @Test
+  void thePlanMultiplierPricesTheSameCallHigher() {
+    var standard = org(purchase(100 * CREDIT));
+    var premium = orgOn("premium", purchase(100 * CREDIT));
+    done(standard, charge(EMBEDDING));
+    done(premium, charge(EMBEDDING));
+    assertEquals(90 * CREDIT, balance(standard).available());
+    assertEquals(85 * CREDIT, balance(premium).available(), "1.5 × 10 credits");
+  }
+
+  @Test
+  void aPlanChangeOrOverrideTakesEffectForTheNextOperation() {
+    var account = org(purchase(100 * CREDIT));
+    done(account, new Operation.SetPlan(nextId(), "premium"));
+    done(account, charge(EMBEDDING));
+    assertEquals(85 * CREDIT, balance(account).available());
+    done(account, new Operation.SetOverrides(nextId(), new Overrides(null, null, null, 2000, List.of(), null)));
+    done(account, charge(EMBEDDING));
+    assertEquals(65 * CREDIT, balance(account).available(), "the override's 2 × wins over the plan's 1.5 ×");
+    Outcome.Statement statement = statement(account);
+    assertEquals("premium", statement.plan());
+    assertEquals(2000, statement.terms().priceMultiplierPermille());
+  }
+
+  // ---- draw order under plans
+
+  @Test
+  void trialCreditsAreSpentBeforePurchasedOnesAndAmongTheRestTheSoonestExpiringFirst() {
+    Instant inFiveDays = clock.instant().plus(Duration.ofDays(5));
+    Instant inNinetyDays = clock.instant().plus(Duration.ofDays(90));
+    var account = orgOn("trial",
+        grant("bought", GrantKind.PURCHASE, 10 * CREDIT, null),
+        grant("code-late", GrantKind.REDEMPTION, 5 * CREDIT, inNinetyDays),
+        grant("code-soon", GrantKind.REDEMPTION, 5 * CREDIT, inFiveDays));
+    var events = eventsOf(account, charge(22 * CREDIT));
+    assertEquals(List.of(
+            new Draw("trial", 10 * CREDIT),
+            new Draw("code-soon", 5 * CREDIT),
+            new Draw("code-late", 5 * CREDIT),
+            new Draw("bought", 2 * CREDIT)),
+        assertInstanceOf(OrgEvent.CreditsCharged.class, events.get(0)).draws());
+  }
+
+  // ---- billing periods and rollover
+
+  @Test
+  void anAllocationOnAZeroMonthPlanIsGoneAfterThePeriodEnds() {
+    var account = orgOn("monthly");
+    assertEquals(100 * CREDIT, balance(account).available());
+    done(account, charge(30 * CREDIT));
+    clock.advance(Duration.between(clock.instant(), Instant.parse("2026-12-01T00:00:00Z")));
+    List<OrgEvent> rollover = eventsOf(account, new Operation.GetBalance());
+    assertEquals(List.of(OrgEvent.GrantExpired.class, OrgEvent.PeriodClosed.class, OrgEvent.PeriodOpened.class,
+        OrgEvent.CreditsGranted.class), rollover.stream().map(Object::getClass).toList());
+    assertEquals(70 * CREDIT, ((OrgEvent.GrantExpired) rollover.get(0)).expired());
+    assertEquals(30 * CREDIT, ((OrgEvent.PeriodClosed) rollover.get(1)).period().charged());
+    assertEquals(100 * CREDIT, balance(account).available(), "only December's allocation is left");
+  }
+
+  @Test
+  void anAllocationOnAThreeMonthPlanIsSpendableForExactlyThreeMorePeriods() {
+    var account = orgOn("professional");
+    Instant novemberAllocationGone = Instant.parse("2027-03-01T00:00:00Z");
+    clock.advance(Duration.between(clock.instant(), novemberAllocationGone.minusSeconds(1)));
+    List<String> grants = statement(account).grants().stream().map(Grant::grantId).toList();
+    assertTrue(grants.contains("allocation-2026-11"), "still spendable in December, January and February");
+    assertEquals(4, grants.size());
+    clock.advance(Duration.ofSeconds(1));
+    assertTrue(statement(account).grants().stream().noneMatch(g -> g.grantId().equals("allocation-2026-11")));
+    assertEquals(400 * CREDIT, balance(account).available(), "December to March: four allocations");
+  }
+
+  @Test
+  void anOrgIdleForFiveMonthsCatchesUpWithFivePeriodClosesInOrder() {
+    var account = orgOn("monthly");
+    clock.advance(Duration.between(clock.instant(), Instant.parse("2027-04-10T00:00:00Z")));
+    List<OrgEvent> events = eventsOf(account, new Operation.GetBalance());
+    List<Instant> closed = events.stream()
+        .filter(e -> e instanceof OrgEvent.PeriodClosed)
+        .map(e -> ((OrgEvent.PeriodClosed) e).period().start())
+        .toList();
+    assertEquals(List.of(Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-12-01T00:00:00Z"),
+        Instant.parse("2027-01-01T00:00:00Z"), Instant.parse("2027-02-01T00:00:00Z"),
+        Instant.parse("2027-03-01T00:00:00Z")), closed);
+    List<Instant> times = events.stream().map(OrgEvent::at).toList();
+    assertEquals(times.stream().sorted().toList(), times, "events are in time order");
+    assertEquals(100 * CREDIT, balance(account).available(), "only April's allocation is left");
+  }
+
+  @Test
+  void anOrgInMemoryRollsOverOnTimeWithNoTraffic() {
+    var account = orgOn("monthly");
+    Duration untilDecember = Duration.between(clock.instant(), Instant.parse("2026-12-01T00:00:00Z"));
+    clock.advance(untilDecember);
+    ManualTime.get(testKit.system()).timePasses(untilDecember);
+    assertEquals(Instant.parse("2026-12-01T00:00:00Z"), ((OpenAccount) account.getState()).period().start());
+  }
+
+  @Test
+  void thePeriodCountsUsageByModelAndByCallType() {
+    var account = org(purchase(100 * CREDIT));
+    done(account, new Operation.Charge(nextId(), 0, new Usage.Tokens("gpt-4o", 1000, 1000, 0, 0),
+        new Labels("", "proj", "user", "completion")));
+    done(account, charge(EMBEDDING));
+    Period period = statement(account).period();
+    assertEquals(2, period.calls());
+    assertEquals(Map.of("gpt-4o", 12_500L, "", 10 * CREDIT), period.chargedByModel());
+    assertEquals(Map.of("completion", 12_500L, "embedding", 10 * CREDIT), period.chargedByCallType());
+    assertEquals(Map.of("gpt-4o", 2000L), period.tokensByModel());
+  }
+
+  // ---- rate limits
+
+  @Test
+  void aRateLimitedRequestIsToldTheRealWaitAndPassesAfterIt() {
+    var account = orgOn("limited", purchase(1000 * CREDIT));
+    for (int i = 0; i < 60; i++) done(account, charge(1));
+    Rejected limited = rejected(account, charge(1));
+    assertEquals(Rejection.RATE_LIMITED, limited.reason());
+    assertEquals("requests_per_minute", limited.facts().get("limit"));
+    long waitMillis = Long.parseLong(limited.facts().get("retry_after_ms"));
+    assertTrue(Math.abs(waitMillis - 1000) <= 100, () -> "60 a minute refill one a second, told " + waitMillis + " ms");
+
+    clock.advance(Duration.ofMillis(waitMillis - 100));
+    assertEquals(Rejection.RATE_LIMITED, rejected(account, charge(1)).reason(), "not before the wait");
+    clock.advance(Duration.ofMillis(100));
+    done(account, charge(1));
+  }
+
+  @Test
+  void openReservationsAreLimitedToTheConcurrencyOfThePlan() {
+    var account = orgOn("limited", purchase(1000 * CREDIT));
+    reserve(account, CREDIT);
+    reserve(account, CREDIT);
+    Rejected limited = rejected(account, new Operation.Reserve(nextId(), CREDIT, null, TTL, Labels.NONE));
+    assertEquals(Rejection.RATE_LIMITED, limited.reason());
+    assertEquals("concurrent_reservations", limited.facts().get("limit"));
+    done(account, new Operation.Release(nextId(), "rsv-1"));
+    reserve(account, CREDIT);
+  }
+
+  @Test
+  void runningOutOfCreditsIsNotARateLimit() {
+    var account = orgOn("limited", purchase(CREDIT));
+    assertEquals(Rejection.CREDITS_EXHAUSTED, rejected(account, charge(2 * CREDIT)).reason());
+  }
+
+  // ---- alerts
+
+  @Test
+  void eachThresholdFiresOncePerPeriodTheMomentAChargeCrossesIt() {
+    var account = orgOn("alerting");
+    assertTrue(alertsIn(eventsOf(account, charge(79 * CREDIT))).isEmpty());
+    List<AlertRaised> eighty = alertsIn(eventsOf(account, charge(CREDIT)));
+    assertEquals(List.of(80), percents(eighty));
+    assertTrue(alertsIn(eventsOf(account, charge(CREDIT))).isEmpty(), "80 % fired already this period");
+    List<AlertRaised> crossing = alertsIn(eventsOf(account, charge(19 * CREDIT)));
+    assertEquals(List.of(AlertKind.USAGE_THRESHOLD, AlertKind.LOW_BALANCE), crossing.stream().map(AlertRaised::kind).toList());
+    assertEquals(100, crossing.get(0).thresholdPercent());
+
+    String orgId = ((OpenAccount) account.getState()).orgId();
+    alerts.expectMessage(Topic.publish(new AlertNotice(orgId, eighty.get(0))));
+    alerts.expectMessage(Topic.publish(new AlertNotice(orgId, crossing.get(0))));
+
+    clock.advance(Duration.between(clock.instant(), Instant.parse("2026-12-01T00:00:00Z")));
+    assertEquals(List.of(80, 100), percents(alertsIn(eventsOf(account, charge(100 * CREDIT))).stream()
+        .filter(a -> a.kind() == AlertKind.USAGE_THRESHOLD).toList()), "a new period, new alerts");
+  }
+
+  static List<AlertRaised> alertsIn(List<OrgEvent> events) {
+    return events.stream().filter(e -> e instanceof AlertRaised).map(e -> (AlertRaised) e).toList();
+  }
+
+  static List<Integer> percents(List<AlertRaised> alerts) {
+    return alerts.stream().map(AlertRaised::thresholdPercent).toList();
+  }
+
+  @Test
+  void aNewOrgGetsItsPlansTrialAndFirstAllocation() {
+    var account = orgOn("trial");
+    Grant trial = statement(account).grants().get(0);
+    assertEquals(GrantKind.TRIAL, trial.kind());
+    assertEquals(10 * CREDIT, trial.remaining());
+    assertEquals(clock.instant().plus(Duration.ofDays(30)), trial.expiresAt());
+    assertInstanceOf(Done.class, execute(account, new Operation.GetOrg()).reply().outcomes().get(0));
+  }
+}

@@ -53,12 +53,14 @@ abstract class AccountTestBase {
   final AtomicInteger orgs = new AtomicInteger();
   final AtomicInteger requests = new AtomicInteger();
 
-  AccountSettings settings = new AccountSettings(new Retention(Duration.ofHours(24), 1000), 50, 2, TestTerms.TERMS);
+  /** Tests that need other settings replace these before they create their orgs. */
+  AccountSettings settings;
   TestProbe<Topic.Command<AlertNotice>> alerts;
 
   @BeforeEach
-  void freshClockAndAlertTopic() {
+  void freshClockSettingsAndAlertTopic() {
     clock = new MutableClock(Instant.parse("2026-11-05T10:00:00Z"));
+    settings = new AccountSettings(new Retention(Duration.ofHours(24), 1000), 50, 2, TestTerms.TERMS);
     alerts = testKit.createTestProbe();
   }
 

@@ -172,20 +172,36 @@ class CommercialTermsTest extends AccountTestBase {
 
   // ---- rate limits
 
+  Operation.Reserve reserveOne() {
+    return new Operation.Reserve(nextId(), 1, null, TTL, Labels.NONE);
+  }
+
   @Test
-  void aRateLimitedRequestIsToldTheRealWaitAndPassesAfterIt() {
-    var account = orgOn("limited", purchase(1000 * CREDIT));
-    for (int i = 0; i < 60; i++) done(account, charge(1));
-    Rejected limited = rejected(account, charge(1));
+  void aRateLimitedReserveIsToldTheRealWaitAndARetryAfterItPasses() {
+    var account = orgOn("paced", purchase(1000 * CREDIT));
+    for (int i = 0; i < 60; i++) done(account, reserveOne());
+    Rejected limited = rejected(account, reserveOne());
     assertEquals(Rejection.RATE_LIMITED, limited.reason());
     assertEquals("requests_per_minute", limited.facts().get("limit"));
     long waitMillis = Long.parseLong(limited.facts().get("retry_after_ms"));
     assertTrue(Math.abs(waitMillis - 1000) <= 100, () -> "60 a minute refill one a second, told " + waitMillis + " ms");
 
     clock.advance(Duration.ofMillis(waitMillis - 100));
-    assertEquals(Rejection.RATE_LIMITED, rejected(account, charge(1)).reason(), "not before the wait");
+    assertEquals(Rejection.RATE_LIMITED, rejected(account, reserveOne()).reason(), "not before the wait");
     clock.advance(Duration.ofMillis(100));
-    done(account, charge(1));
+    done(account, reserveOne());
+  }
+
+  @Test
+  void creditsPerMinuteAreConsumedByTheReservedAmount() {
+    settings = new AccountSettings(settings.retention(), 50, 2, new dev.tally.node.terms.Terms(
+        new dev.tally.node.terms.PlanCatalog(java.util.Map.of("payg", TestTerms.plan("payg", 0, 0,
+            new dev.tally.node.terms.Limits(0, 10 * CREDIT, 0), 1000)), "payg"), TestTerms.PRICES));
+    var account = org(purchase(1000 * CREDIT));
+    reserve(account, 6 * CREDIT);
+    Rejected limited = rejected(account, new Operation.Reserve(nextId(), 6 * CREDIT, null, TTL, Labels.NONE));
+    assertEquals("credits_per_minute", limited.facts().get("limit"));
+    reserve(account, 4 * CREDIT);
   }
 
   @Test

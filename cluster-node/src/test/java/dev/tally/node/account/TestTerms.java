@@ -32,6 +32,7 @@ final class TestTerms {
               "monthly", plan("monthly", 100 * CREDIT, 0, Limits.UNLIMITED, 1000),
               "professional", plan("professional", 100 * CREDIT, 3, Limits.UNLIMITED, 1000),
               "limited", plan("limited", 0, 0, new Limits(60, 0, 2), 1000),
+              "paced", plan("paced", 0, 0, new Limits(60, 0, 0), 1000),
               "premium", plan("premium", 0, 0, Limits.UNLIMITED, 1500),
               "alerting", new Plan("alerting", 0, 0, 100 * CREDIT, 0, Limits.UNLIMITED, 1000, List.of(80, 100), 10 * CREDIT)),
           "payg"),

@@ -12,6 +12,8 @@ import java.time.Duration;
 public record NodeSettings(
     String grpcHost,
     int grpcPort,
+    String metricsHost,
+    int metricsPort,
     Duration defaultTtl,
     Duration maxTtl,
     Duration entityTimeout,
@@ -36,6 +38,8 @@ public record NodeSettings(
     return new NodeSettings(
         tally.getString("grpc.host"),
         tally.getInt("grpc.port"),
+        tally.getString("metrics.host"),
+        tally.getInt("metrics.port"),
         tally.getDuration("reservation.default-ttl"),
         maxTtl,
         tally.getDuration("entity-timeout"),

@@ -5,6 +5,9 @@ import dev.tally.node.account.OrgAccount.AlertNotice;
 import dev.tally.node.api.AccountsService;
 import dev.tally.node.api.MeteringService;
 import dev.tally.node.api.OrgBatcher;
+import dev.tally.node.metrics.GrpcMetrics;
+import dev.tally.node.metrics.NodeMetrics;
+import com.typesafe.config.Config;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -25,6 +28,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,23 +53,24 @@ public final class TallyNode {
   /** Starts a node on an actor system built from its config; the builder chooses where gRPC listens. */
   public static TallyNode start(ActorSystem<Void> system, ServerBuilder<?> serverBuilder, Clock clock) throws IOException {
     NodeSettings settings = NodeSettings.from(system.settings().config());
-    Cluster cluster = Cluster.get(system);
-    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    }
+    join(system);
+    NodeMetrics metrics = new NodeMetrics().serve(settings.metricsHost(), settings.metricsPort());
     ActorRef<Topic.Command<AlertNotice>> alerts =
         system.systemActorOf(Topic.create(AlertNotice.class, "tally-alerts"), "tally-alerts", Props.empty());
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(
-        OrgAccount.ENTITY_TYPE, entity -> OrgAccount.create(entity.getEntityId(), settings.account(), clock, alerts)));
+        OrgAccount.ENTITY_TYPE,
+        entity -> OrgAccount.create(entity.getEntityId(), settings.account(), clock, alerts, metrics)));
 
-    OrgBatcher batcher = new OrgBatcher(sharding, settings.entityTimeout(), settings.maxBatch(), settings.maxQueued());
+    OrgBatcher batcher = new OrgBatcher(
+        sharding, settings.entityTimeout(), settings.maxBatch(), settings.maxQueued(), metrics.registry());
     HealthStatusManager health = new HealthStatusManager();
     Server server = serverBuilder
         .addService(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(), settings.account().terms().prices()))
         .addService(new AccountsService(batcher, system, settings.account().terms(), alerts))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
+        .intercept(new GrpcMetrics(metrics.registry()))
         .build()
         .start();
     health.setStatus("", ServingStatus.SERVING);
@@ -84,8 +90,28 @@ public final class TallyNode {
       }
       return Done.getInstance();
     }));
-    log.info("Tally gRPC listening on {}:{}", settings.grpcHost(), server.getPort());
+    shutdown.addTask(CoordinatedShutdown.PhaseActorSystemTerminate(), "metrics-stop", () -> {
+      metrics.stop();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    log.info("Tally gRPC listening on {}:{}, metrics on {}:{}/metrics", settings.grpcHost(), server.getPort(),
+        settings.metricsHost(), metrics.port());
     return new TallyNode(system, server);
+  }
+
+  /**
+   * Joins the cluster: through Cluster Bootstrap when a discovery method is set (config for a local
+   * cluster, kubernetes-api in Kubernetes), through the seed nodes when listed, else on its own.
+   */
+  private static void join(ActorSystem<Void> system) {
+    Config config = system.settings().config();
+    PekkoManagement.get(system).start();
+    if (!config.getString("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method").isEmpty()) {
+      ClusterBootstrap.get(system).start();
+    } else if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      Cluster cluster = Cluster.get(system);
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
   }
 
   public int grpcPort() {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -48,25 +49,35 @@ public final class OrgAccount
   private final TimerScheduler<Command> timers;
   private final RateGate rateLimits;
   private final ActorRef<Topic.Command<AlertNotice>> alerts;
+  private final AccountMetrics metrics;
 
   private OrgAccount(
       String orgId,
       AccountSettings settings,
       Clock clock,
       TimerScheduler<Command> timers,
-      ActorRef<Topic.Command<AlertNotice>> alerts) {
+      ActorRef<Topic.Command<AlertNotice>> alerts,
+      AccountMetrics metrics) {
     super(persistenceId(orgId), SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.settings = settings;
     this.clock = clock;
     this.timers = timers;
     this.rateLimits = new TokenBuckets(clock);
     this.alerts = alerts;
+    this.metrics = metrics;
   }
 
-  /** @param alerts the cluster-wide topic alerts are published to once they are persisted */
+  /**
+   * @param alerts the cluster-wide topic alerts are published to once they are persisted
+   * @param metrics where the account reports its writes, expiries and time in memory
+   */
   public static Behavior<Command> create(
-      String orgId, AccountSettings settings, Clock clock, ActorRef<Topic.Command<AlertNotice>> alerts) {
-    return Behaviors.withTimers(timers -> new OrgAccount(orgId, settings, clock, timers, alerts));
+      String orgId,
+      AccountSettings settings,
+      Clock clock,
+      ActorRef<Topic.Command<AlertNotice>> alerts,
+      AccountMetrics metrics) {
+    return Behaviors.withTimers(timers -> new OrgAccount(orgId, settings, clock, timers, alerts, metrics));
   }
 
   /** An alert for subscribers anywhere in the cluster. */
@@ -94,26 +105,32 @@ public final class OrgAccount
     Handled handled = AccountState.handle(state, command.operations(), clock.instant(), settings, rateLimits);
     Outcomes outcomes = new Outcomes(handled.outcomes());
     if (handled.events().isEmpty()) return Effect().reply(command.replyTo(), outcomes);
+    long writeStarted = System.nanoTime();
     return Effect().persist(handled.events())
-        .thenRun(after -> afterWrite(after, handled.events()))
+        .thenRun(after -> afterWrite(after, handled.events(), writeStarted))
         .thenReply(command.replyTo(), after -> outcomes);
   }
 
   private ReplyEffect<OrgEvent, AccountState> fallDue(AccountState state, Tick tick) {
     Handled handled = AccountState.handle(state, List.of(), clock.instant(), settings, rateLimits);
     if (handled.events().isEmpty()) return Effect().none().thenRun(this::armTimer).thenNoReply();
-    return Effect().persist(handled.events()).thenRun(after -> afterWrite(after, handled.events())).thenNoReply();
+    long writeStarted = System.nanoTime();
+    return Effect().persist(handled.events())
+        .thenRun(after -> afterWrite(after, handled.events(), writeStarted))
+        .thenNoReply();
   }
 
   /** Alerts leave only once their events are written; then the next deadline is armed. */
-  private void afterWrite(AccountState state, List<OrgEvent> written) {
-    if (state instanceof OpenAccount account) {
-      for (OrgEvent event : written) {
-        if (event instanceof OrgEvent.AlertRaised alert) {
-          alerts.tell(Topic.publish(new AlertNotice(account.orgId(), alert)));
-        }
+  private void afterWrite(AccountState state, List<OrgEvent> written, long writeStarted) {
+    metrics.written(written.size(), Duration.ofNanos(System.nanoTime() - writeStarted));
+    int expired = 0;
+    for (OrgEvent event : written) {
+      if (event instanceof OrgEvent.ReservationExpired) expired++;
+      if (event instanceof OrgEvent.AlertRaised alert && state instanceof OpenAccount account) {
+        alerts.tell(Topic.publish(new AlertNotice(account.orgId(), alert)));
       }
     }
+    if (expired > 0) metrics.reservationsExpired(expired);
     armTimer(state);
   }
 
@@ -137,7 +154,13 @@ public final class OrgAccount
 
   @Override
   public SignalHandler<AccountState> signalHandler() {
-    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::armTimer).build();
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          metrics.accountStarted();
+          armTimer(state);
+        })
+        .onSignal(PostStop.instance(), state -> metrics.accountStopped())
+        .build();
   }
 
   @Override

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
@@ -52,12 +54,18 @@ public final class OrgBatcher {
   private final int maxBatch;
   private final int maxQueued;
   private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
+  private final DistributionSummary batchSizes;
 
-  public OrgBatcher(ClusterSharding sharding, Duration entityTimeout, int maxBatch, int maxQueued) {
+  public OrgBatcher(
+      ClusterSharding sharding, Duration entityTimeout, int maxBatch, int maxQueued, MeterRegistry registry) {
     this.sharding = sharding;
     this.entityTimeout = entityTimeout;
     this.maxBatch = maxBatch;
     this.maxQueued = maxQueued;
+    this.batchSizes = DistributionSummary.builder("tally.group.commit.batch.size")
+        .description("Operations sent to an org's account in one batch")
+        .publishPercentileHistogram()
+        .register(registry);
   }
 
   /** Hands one operation to its org's entity, batched with whatever else is waiting for that org. */
@@ -84,6 +92,7 @@ public final class OrgBatcher {
   }
 
   private void send(Lane lane, List<Pending> batch) {
+    batchSizes.record(batch.size());
     List<Operation> operations = batch.stream().map(Pending::operation).toList();
     sharding
         .entityRefFor(OrgAccount.ENTITY_TYPE, lane.orgId)

@@ -74,7 +74,7 @@ abstract class AccountTestBase {
     String orgId = "org-" + orgs.incrementAndGet();
     var account = EventSourcedBehaviorTestKit.<OrgAccount.Command, OrgEvent, AccountState>create(
         testKit.system(),
-        OrgAccount.create(orgId, settings, clock, alerts.getRef()),
+        OrgAccount.create(orgId, settings, clock, alerts.getRef(), AccountMetrics.NONE),
         EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
     done(account, new Operation.CreateOrg(orgId, "Org " + orgId, plan));
     for (Operation.GrantCredits grant : grants) done(account, grant);

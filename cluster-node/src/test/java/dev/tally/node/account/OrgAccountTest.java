@@ -295,7 +295,7 @@ class OrgAccountTest extends AccountTestBase {
   @Test
   void anOrgMustBeCreatedBeforeAnythingElse() {
     var account = EventSourcedBehaviorTestKit.<OrgAccount.Command, OrgEvent, AccountState>create(
-        testKit.system(), OrgAccount.create("never-created", settings, clock, alerts.getRef()));
+        testKit.system(), OrgAccount.create("never-created", settings, clock, alerts.getRef(), AccountMetrics.NONE));
     assertEquals(Rejection.ORG_NOT_FOUND, rejected(account, new Operation.GetBalance()).reason());
   }
 

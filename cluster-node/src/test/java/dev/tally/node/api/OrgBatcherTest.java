@@ -9,6 +9,7 @@ import dev.tally.node.account.OrgAccount;
 import dev.tally.node.account.OrgAccount.Execute;
 import dev.tally.node.account.OrgAccount.Outcomes;
 import dev.tally.node.account.Outcome;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +52,7 @@ class OrgBatcherTest {
       entity.getRef().tell((Execute) command);
       return Behaviors.same();
     })));
-    batcher = new OrgBatcher(sharding, Duration.ofSeconds(30), 100, 1000);
+    batcher = new OrgBatcher(sharding, Duration.ofSeconds(30), 100, 1000, new SimpleMeterRegistry());
   }
 
   @AfterAll

@@ -26,13 +26,15 @@ public final class NodeProcess implements AutoCloseable {
   private final Path log;
   private final int grpcPort;
   private final int clusterPort;
+  private final int managementPort;
   private final List<ManagedChannel> channels = new ArrayList<>();
 
-  private NodeProcess(Process process, Path log, int grpcPort, int clusterPort) {
+  private NodeProcess(Process process, Path log, int grpcPort, int clusterPort, int managementPort) {
     this.process = process;
     this.log = log;
     this.grpcPort = grpcPort;
     this.clusterPort = clusterPort;
+    this.managementPort = managementPort;
   }
 
   /** A node that forms a cluster of its own. */
@@ -45,6 +47,7 @@ public final class NodeProcess implements AutoCloseable {
       throws Exception {
     int grpcPort = CassandraServer.freePort();
     int clusterPort = CassandraServer.freePort();
+    int managementPort = CassandraServer.freePort();
     Path log = Files.createTempFile(Files.createDirectories(Paths.get("target", "nodes")), "node-", ".log");
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -55,10 +58,17 @@ public final class NodeProcess implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("TALLY_GRPC_PORT", Integer.toString(grpcPort));
     builder.environment().put("TALLY_CLUSTER_PORT", Integer.toString(clusterPort));
+    builder.environment().put("TALLY_MANAGEMENT_PORT", Integer.toString(managementPort));
+    builder.environment().put("TALLY_METRICS_PORT", Integer.toString(CassandraServer.freePort()));
     builder.environment().put("TALLY_CASSANDRA_CONTACT_POINT", "127.0.0.1:" + cassandra.cqlPort());
-    NodeProcess node = new NodeProcess(builder.start(), log, grpcPort, clusterPort);
+    NodeProcess node = new NodeProcess(builder.start(), log, grpcPort, clusterPort, managementPort);
     node.awaitReady();
     return node;
+  }
+
+  /** The node's Pekko Management HTTP port (/alive, /ready, /cluster/members). */
+  public int managementPort() {
+    return managementPort;
   }
 
   /** The node's Pekko cluster address, for others to join. */

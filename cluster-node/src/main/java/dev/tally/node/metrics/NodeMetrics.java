@@ -1,0 +1,97 @@
+package dev.tally.node.metrics;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.tally.node.account.AccountMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The node's metrics (Micrometer), served for Prometheus at {@code GET /metrics}: gRPC calls by
+ * method and status (interceptor), group-commit batch sizes, journal write latency, org accounts
+ * in memory, rejections by reason and expired reservations.
+ */
+public final class NodeMetrics implements AccountMetrics {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicInteger accountsInMemory = new AtomicInteger();
+  private final Timer writes;
+  private final DistributionSummary eventsPerWrite;
+  private final Counter expired;
+  private HttpServer server;
+
+  public NodeMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    writes = Timer.builder("tally.journal.write")
+        .description("Time to persist one batch of an org's events")
+        .publishPercentileHistogram()
+        .register(registry);
+    eventsPerWrite = DistributionSummary.builder("tally.journal.write.events")
+        .description("Events persisted in one write")
+        .publishPercentileHistogram()
+        .register(registry);
+    expired = Counter.builder("tally.reservations.expired").description("Holds released on expiry").register(registry);
+    Gauge.builder("tally.accounts.in.memory", accountsInMemory, AtomicInteger::get)
+        .description("Org accounts in memory on this node")
+        .register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Serves {@code /metrics} on the given address until {@link #stop()}. */
+  public NodeMetrics serve(String host, int port) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    server.createContext("/metrics", exchange -> {
+      byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+      exchange.sendResponseHeaders(200, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    server.start();
+    return this;
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  public void stop() {
+    if (server != null) server.stop(0);
+  }
+
+  @Override
+  public void written(int events, Duration took) {
+    writes.record(took);
+    eventsPerWrite.record(events);
+  }
+
+  @Override
+  public void reservationsExpired(int count) {
+    expired.increment(count);
+  }
+
+  @Override
+  public void accountStarted() {
+    accountsInMemory.incrementAndGet();
+  }
+
+  @Override
+  public void accountStopped() {
+    accountsInMemory.decrementAndGet();
+  }
+}

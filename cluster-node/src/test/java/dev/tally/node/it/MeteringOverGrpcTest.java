@@ -220,6 +220,30 @@ class MeteringOverGrpcTest {
   }
 
   @Test
+  void theNodeExportsItsMetricsForPrometheus() throws Exception {
+    String orgId = orgWith(CREDIT);
+    reserve(orgId, CREDIT);
+    ErrorDetails.expect(Code.RESOURCE_EXHAUSTED, "CREDITS_EXHAUSTED", () -> reserve(orgId, CREDIT));
+    String metrics = NodeProcess.httpBody(node.metricsPort(), "/metrics");
+    for (String expected : List.of(
+        "tally_grpc_server_calls_seconds_count{code=\"OK\",method=\"tally.v1.Metering/Reserve\"}",
+        "tally_grpc_server_calls_seconds_bucket{code=\"RESOURCE_EXHAUSTED\",method=\"tally.v1.Metering/Reserve\"",
+        "tally_rejections_total{method=\"tally.v1.Metering/Reserve\",reason=\"CREDITS_EXHAUSTED\"}",
+        "tally_group_commit_batch_size_count",
+        "tally_journal_write_seconds_count",
+        "tally_accounts_in_memory",
+        "tally_reservations_expired_total")) {
+      assertTrue(metrics.contains(expected), () -> "no " + expected + " in\n" + metrics);
+    }
+  }
+
+  @Test
+  void theNodeIsAliveAndReadyOnItsManagementPort() {
+    assertEquals(200, NodeProcess.httpStatus(node.managementPort(), "/alive"));
+    assertEquals(200, NodeProcess.httpStatus(node.managementPort(), "/ready"));
+  }
+
+  @Test
   void theNodeServesHealth() {
     assertEquals(HealthCheckResponse.ServingStatus.SERVING,
         health.check(HealthCheckRequest.newBuilder().build()).getStatus());

@@ -27,14 +27,16 @@ public final class NodeProcess implements AutoCloseable {
   private final int grpcPort;
   private final int clusterPort;
   private final int managementPort;
+  private final int metricsPort;
   private final List<ManagedChannel> channels = new ArrayList<>();
 
-  private NodeProcess(Process process, Path log, int grpcPort, int clusterPort, int managementPort) {
+  private NodeProcess(Process process, Path log, int grpcPort, int clusterPort, int managementPort, int metricsPort) {
     this.process = process;
     this.log = log;
     this.grpcPort = grpcPort;
     this.clusterPort = clusterPort;
     this.managementPort = managementPort;
+    this.metricsPort = metricsPort;
   }
 
   /** A node that forms a cluster of its own. */
@@ -48,6 +50,7 @@ public final class NodeProcess implements AutoCloseable {
     int grpcPort = CassandraServer.freePort();
     int clusterPort = CassandraServer.freePort();
     int managementPort = CassandraServer.freePort();
+    int metricsPort = CassandraServer.freePort();
     Path log = Files.createTempFile(Files.createDirectories(Paths.get("target", "nodes")), "node-", ".log");
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -59,9 +62,9 @@ public final class NodeProcess implements AutoCloseable {
     builder.environment().put("TALLY_GRPC_PORT", Integer.toString(grpcPort));
     builder.environment().put("TALLY_CLUSTER_PORT", Integer.toString(clusterPort));
     builder.environment().put("TALLY_MANAGEMENT_PORT", Integer.toString(managementPort));
-    builder.environment().put("TALLY_METRICS_PORT", Integer.toString(CassandraServer.freePort()));
+    builder.environment().put("TALLY_METRICS_PORT", Integer.toString(metricsPort));
     builder.environment().put("TALLY_CASSANDRA_CONTACT_POINT", "127.0.0.1:" + cassandra.cqlPort());
-    NodeProcess node = new NodeProcess(builder.start(), log, grpcPort, clusterPort, managementPort);
+    NodeProcess node = new NodeProcess(builder.start(), log, grpcPort, clusterPort, managementPort, metricsPort);
     node.awaitReady();
     return node;
   }
@@ -69,6 +72,35 @@ public final class NodeProcess implements AutoCloseable {
   /** The node's Pekko Management HTTP port (/alive, /ready, /cluster/members). */
   public int managementPort() {
     return managementPort;
+  }
+
+  /** The node's Prometheus endpoint port ({@code GET /metrics}). */
+  public int metricsPort() {
+    return metricsPort;
+  }
+
+  /** GET on one of the node's HTTP ports; the status code, or -1 when nothing answers. */
+  public static int httpStatus(int port, String path) {
+    try {
+      java.net.HttpURLConnection connection =
+          (java.net.HttpURLConnection) new java.net.URL("http://127.0.0.1:" + port + path).openConnection();
+      connection.setConnectTimeout(2000);
+      connection.setReadTimeout(5000);
+      return connection.getResponseCode();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** GET on one of the node's HTTP ports; the body. */
+  public static String httpBody(int port, String path) throws IOException {
+    try (var in = new java.net.URL("http://127.0.0.1:" + port + path).openStream()) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   /** The node's Pekko cluster address, for others to join. */

@@ -1,0 +1,178 @@
+package dev.tally.client;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.rpc.ErrorInfo;
+import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * A Tally call failed. Unchecked, like every SDK failure; catch a subclass by meaning
+ * ({@link CreditsExhaustedException}, {@link RateLimitedException}, {@link TallyUnavailableException}…)
+ * or switch on {@link #reason()}. Never parse {@link #getMessage()}: it is for logs.
+ *
+ * <p>Every exception carries the server's {@link #reason()} (from the {@code google.rpc.ErrorInfo}
+ * of the error), the gRPC {@link #code()}, the full {@link #status()} with its details, and the
+ * {@link #requestId()} of the operation, so that a caller may retry it later with the same id and
+ * be sure it is applied at most once.
+ */
+public class TallyException extends RuntimeException {
+
+  /** The ErrorInfo domain of the errors Tally nodes raise. */
+  public static final String DOMAIN = "tally.dev";
+
+  /** Why a call failed: the {@code ErrorInfo.reason} values a Tally node sends (metering.proto). */
+  public enum Reason {
+    /** A field of the request is wrong (INVALID_ARGUMENT); see {@link InvalidRequestException}. */
+    INVALID_REQUEST,
+    /** Not enough credits, or debt (RESOURCE_EXHAUSTED); see {@link CreditsExhaustedException}. */
+    CREDITS_EXHAUSTED,
+    /** A rate limit of the org is reached (RESOURCE_EXHAUSTED); see {@link RateLimitedException}. */
+    RATE_LIMITED,
+    /** No such org (NOT_FOUND). */
+    ORG_NOT_FOUND,
+    /** No such open or recently resolved reservation (NOT_FOUND). */
+    RESERVATION_NOT_FOUND,
+    /** No such grant (NOT_FOUND). */
+    GRANT_NOT_FOUND,
+    /** The reservation was already committed, released or expired (FAILED_PRECONDITION). */
+    RESERVATION_RESOLVED,
+    /** The request id was used before for other content (ALREADY_EXISTS). */
+    IDEMPOTENCY_MISMATCH,
+    /** The org exists already (ALREADY_EXISTS). */
+    ORG_EXISTS,
+    /** The grant exists already (ALREADY_EXISTS). */
+    GRANT_EXISTS,
+    /** The node is overloaded for this org (UNAVAILABLE); safe to retry after its RetryInfo. */
+    BACKPRESSURE,
+    /** The org's account did not answer in time (UNAVAILABLE); the outcome is unknown, retry with the same id. */
+    TIMEOUT,
+    /** A bug on the node (INTERNAL). */
+    INTERNAL,
+    /** No Tally ErrorInfo (e.g. the connection failed or the deadline passed), or a reason this SDK does not know. */
+    UNSPECIFIED;
+
+    static Reason of(ErrorInfo info) {
+      if (info == null) return UNSPECIFIED;
+      for (Reason reason : values()) {
+        if (reason.name().equals(info.getReason())) return reason;
+      }
+      return UNSPECIFIED;
+    }
+  }
+
+  private final Reason reason;
+  private final Status.Code code;
+  private final com.google.rpc.Status status;
+  private final ErrorInfo errorInfo;
+  private final String requestId;
+
+  TallyException(Failure failure) {
+    super(failure.describe(), failure.cause());
+    this.reason = Reason.of(failure.errorInfo());
+    this.code = failure.code();
+    this.status = failure.status();
+    this.errorInfo = failure.errorInfo() == null ? ErrorInfo.getDefaultInstance() : failure.errorInfo();
+    this.requestId = failure.requestId();
+  }
+
+  /** The server's reason, {@link Reason#UNSPECIFIED} when there is none. */
+  public Reason reason() {
+    return reason;
+  }
+
+  /** The gRPC status code the call ended with. */
+  public Status.Code code() {
+    return code;
+  }
+
+  /** The rich status: code, message and every detail the node attached. */
+  public com.google.rpc.Status status() {
+    return status;
+  }
+
+  /** The {@code ErrorInfo} of the error (the default instance when the node sent none). */
+  public ErrorInfo errorInfo() {
+    return errorInfo;
+  }
+
+  /** Facts the node attached to the reason, e.g. {@code available} for CREDITS_EXHAUSTED. */
+  public Map<String, String> metadata() {
+    return errorInfo.getMetadataMap();
+  }
+
+  /** The request id of the failed operation, if it had one: reuse it to retry the same operation safely. */
+  public Optional<String> requestId() {
+    return Optional.ofNullable(requestId);
+  }
+
+  /** The first detail of the given type ({@code RetryInfo}, {@code BadRequest}, {@code QuotaFailure}…). */
+  public <T extends Message> Optional<T> detail(Class<T> type) {
+    return detail(status, type);
+  }
+
+  static <T extends Message> Optional<T> detail(com.google.rpc.Status status, Class<T> type) {
+    for (Any any : status.getDetailsList()) {
+      if (any.is(type)) {
+        try {
+          return Optional.of(any.unpack(type));
+        } catch (InvalidProtocolBufferException e) {
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The one place where a failed gRPC call becomes a typed exception, chosen by the ErrorInfo
+   * reason, or by the gRPC code when the node sent none.
+   */
+  static TallyException from(Throwable thrown, String requestId) {
+    Throwable cause = thrown;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof TallyException tally) return tally;
+    Status grpcStatus = Status.fromThrowable(cause);
+    com.google.rpc.Status status = StatusProto.fromThrowable(cause);
+    if (status == null) {
+      status = com.google.rpc.Status.newBuilder()
+          .setCode(grpcStatus.getCode().value())
+          .setMessage(grpcStatus.getDescription() == null ? "" : grpcStatus.getDescription())
+          .build();
+    }
+    ErrorInfo info = detail(status, ErrorInfo.class).filter(i -> i.getDomain().equals(DOMAIN)).orElse(null);
+    Failure failure = new Failure(grpcStatus.getCode(), status, info, requestId, cause);
+    return switch (Reason.of(info)) {
+      case CREDITS_EXHAUSTED -> new CreditsExhaustedException(failure);
+      case RATE_LIMITED -> new RateLimitedException(failure);
+      case INVALID_REQUEST -> new InvalidRequestException(failure);
+      case ORG_NOT_FOUND -> new OrgNotFoundException(failure);
+      case RESERVATION_NOT_FOUND -> new ReservationNotFoundException(failure);
+      case RESERVATION_RESOLVED -> new ReservationResolvedException(failure);
+      case IDEMPOTENCY_MISMATCH -> new IdempotencyMismatchException(failure);
+      case BACKPRESSURE, TIMEOUT -> new TallyUnavailableException(failure);
+      case UNSPECIFIED -> switch (grpcStatus.getCode()) {
+        case UNAVAILABLE, DEADLINE_EXCEEDED -> new TallyUnavailableException(failure);
+        default -> new TallyException(failure);
+      };
+      default -> new TallyException(failure);
+    };
+  }
+
+  /** What a failed call left behind, passed to the exception constructors. */
+  record Failure(Status.Code code, com.google.rpc.Status status, ErrorInfo errorInfo, String requestId, Throwable cause) {
+
+    String describe() {
+      String reason = errorInfo == null ? "" : errorInfo.getReason() + " ";
+      String id = requestId == null ? "" : " [request_id " + requestId + "]";
+      return reason + "(" + code + "): " + status.getMessage() + id;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package dev.tally.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tally.client.example.MeterAnLlmCall;
+import dev.tally.node.it.TestCassandra;
+import dev.tally.v1.LedgerEntry;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The README's example program meters its simulated LLM calls end to end against a real node. */
+@ExtendWith({TestCassandra.class, TestNode.class})
+class MeterAnLlmCallTest {
+
+  @Test
+  void theExampleBillsTwoCallsAndTheDeliveredPartOfAStreamAndNotTheFailedCall() {
+    try (TallyClient tally = TallyClient.builder().nodes(TestNode.address()).build()) {
+      assumeTrue(nodePricesTokens(tally), "the node under test does not price token usage yet");
+      Orgs orgs = new Orgs(tally.channel());
+      String org = orgs.withCredits(Credits.of(50));
+
+      MeterAnLlmCall.meterCalls(tally, org);
+
+      List<LedgerEntry> reserved = orgs.ledger(org, "CREDITS_RESERVED");
+      List<LedgerEntry> committed = orgs.ledger(org, "RESERVATION_COMMITTED");
+      assertEquals(4, reserved.size());
+      assertEquals(3, committed.size());
+      assertEquals(1, orgs.ledger(org, "RESERVATION_RELEASED").size());
+      LedgerEntry stream = committed.get(2);
+      long streamHold = reserved.get(2).getAmount();
+      assertTrue(stream.getAmount() > 0 && stream.getAmount() < streamHold,
+          () -> "the broken stream billed " + stream.getAmount() + " of a " + streamHold + " hold");
+      assertEquals(0, tally.balance(org).getBalance().getHeld());
+    }
+  }
+
+  @Test
+  void theExampleRunsAsAProgram() throws Exception {
+    try (TallyClient tally = TallyClient.builder().nodes(TestNode.address()).build()) {
+      assumeTrue(nodePricesTokens(tally), "the node under test does not price token usage yet");
+    }
+    MeterAnLlmCall.main(new String[] {TestNode.address()});
+  }
+
+  static boolean nodePricesTokens(TallyClient tally) {
+    try {
+      tally.reserve("no-such-org-pricing-probe", Estimate.tokens("gpt-4o", 1, 1));
+      return true;
+    } catch (OrgNotFoundException orgChecked) {
+      return true;  // the estimate passed the request checks
+    } catch (InvalidRequestException estimateRefused) {
+      return false;
+    }
+  }
+}

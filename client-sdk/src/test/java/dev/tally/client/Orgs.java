@@ -1,0 +1,59 @@
+package dev.tally.client;
+
+import dev.tally.v1.AccountsGrpc;
+import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.GrantCreditsRequest;
+import dev.tally.v1.GrantKind;
+import dev.tally.v1.LedgerEntry;
+import dev.tally.v1.ListLedgerRequest;
+import dev.tally.v1.ListLedgerResponse;
+import io.grpc.Channel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** Test orgs through the Accounts service, the way an operator would set them up, and their ledgers. */
+final class Orgs {
+
+  /** Prepaid top-ups only: no trial credits, no rate limits, so balances are exactly what tests grant. */
+  static final String PLAN = "payg";
+
+  private final Channel channel;
+
+  Orgs(Channel channel) {
+    this.channel = channel;
+  }
+
+  private AccountsGrpc.AccountsBlockingStub accounts() {
+    return AccountsGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);
+  }
+
+  /** A new org holding {@code microCredits} of one PURCHASE grant. */
+  String withCredits(long microCredits) {
+    String orgId = "org-" + UUID.randomUUID();
+    accounts().createOrg(CreateOrgRequest.newBuilder()
+        .setOrgId(orgId).setRequestId(UUID.randomUUID().toString()).setPlan(PLAN).build());
+    accounts().grantCredits(GrantCreditsRequest.newBuilder()
+        .setOrgId(orgId).setRequestId(UUID.randomUUID().toString()).setKind(GrantKind.PURCHASE).setAmount(microCredits).build());
+    return orgId;
+  }
+
+  /** Every event of the org's account, oldest first. */
+  List<LedgerEntry> ledger(String orgId) {
+    List<LedgerEntry> entries = new ArrayList<>();
+    String token = "";
+    do {
+      ListLedgerResponse page = accounts().listLedger(
+          ListLedgerRequest.newBuilder().setOrgId(orgId).setPageSize(1000).setPageToken(token).build());
+      entries.addAll(page.getEntriesList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return entries;
+  }
+
+  /** The ledger entries of one type, e.g. RESERVATION_COMMITTED. */
+  List<LedgerEntry> ledger(String orgId, String type) {
+    return ledger(orgId).stream().filter(entry -> entry.getType().equals(type)).toList();
+  }
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# A local Tally cluster on the loopback network: one Cassandra and N nodes that find each other
+# through Cluster Bootstrap with config-based discovery. State, data and logs live in .tally-cluster/.
+#
+#   ops/cluster.sh start [N]   Cassandra and N nodes (default 3)
+#   ops/cluster.sh add         one more node joins the running cluster
+#   ops/cluster.sh remove K    node K leaves gracefully (SIGTERM: stops serving, drains, hands off, leaves)
+#   ops/cluster.sh kill K      node K dies at once (SIGKILL), for failover drills
+#   ops/cluster.sh status      every node's ports, readiness and the members the cluster sees
+#   ops/cluster.sh stop        every node, then Cassandra
+#
+# Node K has the address 127.0.0.K (Linux routes all of 127.0.0.0/8 to loopback) with the standard
+# ports: gRPC 50051, management 8558 (/alive, /ready, /cluster/members), metrics 9464, remoting
+# 25520. One address per node because Cluster Bootstrap tells contact points apart by host.
+# Cassandra listens on 127.0.0.1:9142.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STATE=.tally-cluster
+CQL_PORT=${TALLY_CLUSTER_CQL_PORT:-9142}
+MAX_NODES=9
+
+classpath() { echo "$(cat ops/local/target/runtime.classpath):ops/local/target/classes"; }
+
+build() {
+  [ -f ops/local/target/runtime.classpath ] || ./mvnw -q -B install -DskipTests -pl ops/local -am
+}
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+start_cassandra() {
+  mkdir -p "$STATE"
+  if alive "$STATE/cassandra.pid"; then return; fi
+  java -cp "$(classpath)" dev.tally.ops.cassandra.CassandraServer --data "$STATE/cassandra" \
+    --cql-port "$CQL_PORT" --storage-port 7100 > "$STATE/cassandra.out" 2>&1 &
+  echo $! > "$STATE/cassandra.pid"
+  for _ in $(seq 1 120); do
+    grep -q "Cassandra is up" "$STATE/cassandra.out" 2>/dev/null && { echo "Cassandra up on 127.0.0.1:$CQL_PORT"; return; }
+    alive "$STATE/cassandra.pid" || break
+    sleep 1
+  done
+  echo "Cassandra did not start; see $STATE/cassandra.out" >&2; exit 1
+}
+
+# Every possible node's management endpoint: a new node finds the running ones among them. Only
+# some of them run, so the join decision does not wait to hear from all of them.
+discovery_endpoints() {
+  local args=("-Dpekko.management.cluster.bootstrap.contact-point-discovery.contact-with-all-contact-points=false") i
+  for i in $(seq 1 "$MAX_NODES"); do
+    args+=("-Dpekko.discovery.config.services.tally.endpoints.$((i - 1)).host=127.0.0.$i"
+           "-Dpekko.discovery.config.services.tally.endpoints.$((i - 1)).port=8558")
+  done
+  echo "${args[@]}"
+}
+
+start_node() {
+  local k=$1
+  if alive "$STATE/node-$k.pid"; then echo "node $k already runs"; return; fi
+  local host=127.0.0.$k
+  # shellcheck disable=SC2046
+  TALLY_GRPC_HOST=$host TALLY_MANAGEMENT_HOST=$host TALLY_METRICS_HOST=$host TALLY_CLUSTER_HOST=$host \
+  TALLY_CASSANDRA_CONTACT_POINT=127.0.0.1:$CQL_PORT \
+  TALLY_DISCOVERY_METHOD=config TALLY_BOOTSTRAP_REQUIRED_CONTACT_POINTS=1 \
+    java -Xmx512m $(discovery_endpoints) -cp "$(classpath)" dev.tally.node.Main > "$STATE/node-$k.log" 2>&1 &
+  echo $! > "$STATE/node-$k.pid"
+  echo "node $k starting: gRPC $host:50051, management http://$host:8558, log $STATE/node-$k.log"
+}
+
+wait_ready() {
+  local k=$1
+  for _ in $(seq 1 120); do
+    if curl -sf "http://127.0.0.$k:8558/ready" > /dev/null 2>&1; then echo "node $k ready"; return; fi
+    alive "$STATE/node-$k.pid" || { echo "node $k died; see $STATE/node-$k.log" >&2; return 1; }
+    sleep 1
+  done
+  echo "node $k not ready after 2 minutes; see $STATE/node-$k.log" >&2; return 1
+}
+
+next_free() {
+  local k
+  for k in $(seq 1 "$MAX_NODES"); do alive "$STATE/node-$k.pid" || { echo "$k"; return; }; done
+  echo "at most $MAX_NODES nodes" >&2; exit 1
+}
+
+stop_pid() {
+  local pidfile=$1 signal=$2
+  alive "$pidfile" || { rm -f "$pidfile"; return; }
+  local pid; pid=$(cat "$pidfile")
+  kill "-$signal" "$pid"
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+  rm -f "$pidfile"
+}
+
+status() {
+  local k any=""
+  for k in $(seq 1 "$MAX_NODES"); do
+    [ -f "$STATE/node-$k.pid" ] || continue
+    if alive "$STATE/node-$k.pid"; then
+      local ready="not ready"
+      curl -sf "http://127.0.0.$k:8558/ready" > /dev/null 2>&1 && ready="ready"
+      printf 'node %d  pid %-7s gRPC 127.0.0.%d:50051  management http://127.0.0.%d:8558  %s\n' "$k" \
+        "$(cat "$STATE/node-$k.pid")" "$k" "$k" "$ready"
+      any=$k
+    else
+      printf 'node %d  stopped\n' "$k"
+    fi
+  done
+  if [ -n "$any" ]; then
+    echo "members:"
+    curl -s "http://127.0.0.$any:8558/cluster/members" | tr '{' '\n' | grep '"node"' \
+      | sed -E 's/.*"node":"([^"]+)".*"status":"([^"]+)".*/  \1  \2/'
+  fi
+}
+
+case "${1:-}" in
+  start)
+    build; start_cassandra
+    for k in $(seq 1 "${2:-3}"); do start_node "$k"; done
+    for k in $(seq 1 "${2:-3}"); do wait_ready "$k"; done ;;
+  add)
+    build; k=$(next_free); start_node "$k"; wait_ready "$k" ;;
+  remove)
+    stop_pid "$STATE/node-${2:?node number}.pid" TERM; echo "node $2 left" ;;
+  kill)
+    stop_pid "$STATE/node-${2:?node number}.pid" KILL; echo "node $2 killed" ;;
+  status)
+    status ;;
+  stop)
+    for k in $(seq 1 "$MAX_NODES"); do stop_pid "$STATE/node-$k.pid" TERM; done
+    stop_pid "$STATE/cassandra.pid" TERM; echo "stopped" ;;
+  *)
+    sed -n '2,10p' "$0"; exit 2 ;;
+esac

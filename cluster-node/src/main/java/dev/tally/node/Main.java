@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 
 /** Starts one node from application.conf and the environment; stops on SIGTERM or Ctrl-C. */
 public final class Main {
@@ -17,7 +18,10 @@ public final class Main {
     NodeSettings settings = NodeSettings.from(config);
     TallyNode node = TallyNode.start(
         TallyNode.newSystem(config),
-        NettyServerBuilder.forAddress(new InetSocketAddress(settings.grpcHost(), settings.grpcPort())),
+        NettyServerBuilder.forAddress(new InetSocketAddress(settings.grpcHost(), settings.grpcPort()))
+            // Clients re-resolve now and then, so nodes added by a scale-up get their share of calls.
+            .maxConnectionAge(5, TimeUnit.MINUTES)
+            .maxConnectionAgeGrace(30, TimeUnit.SECONDS),
         Clock.systemUTC());
     // Pekko's coordinated shutdown runs on SIGTERM / Ctrl-C (its JVM shutdown hook).
     System.out.println("TALLY_GRPC_READY " + settings.grpcHost() + ":" + node.grpcPort());

@@ -73,7 +73,10 @@ public final class TallyNode {
         .intercept(new GrpcMetrics(metrics.registry()))
         .build()
         .start();
-    health.setStatus("", ServingStatus.SERVING);
+    // Health-checking clients send calls only once this node is an Up member that can reach its shards.
+    health.setStatus("", ServingStatus.NOT_SERVING);
+    org.apache.pekko.cluster.Cluster.get(system.classicSystem())
+        .registerOnMemberUp(() -> health.setStatus("", ServingStatus.SERVING));
 
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "grpc-not-serving", () -> {

@@ -5,6 +5,7 @@ import dev.tally.node.account.AccountState.Handled;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -77,7 +78,9 @@ public final class OrgAccount
       Clock clock,
       ActorRef<Topic.Command<AlertNotice>> alerts,
       AccountMetrics metrics) {
-    return Behaviors.withTimers(timers -> new OrgAccount(orgId, settings, clock, timers, alerts, metrics));
+    // Whatever the account or Pekko logs for it carries the org's id.
+    return Behaviors.withMdc(Command.class, Map.of("orgId", orgId),
+        Behaviors.withTimers(timers -> new OrgAccount(orgId, settings, clock, timers, alerts, metrics)));
   }
 
   /** An alert for subscribers anywhere in the cluster. */

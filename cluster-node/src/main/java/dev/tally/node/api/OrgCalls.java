@@ -11,6 +11,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.slf4j.MDC;
 
 /**
  * Runs one unary call against an org's account: hands the operation to the org's batch, bounds
@@ -29,7 +30,8 @@ final class OrgCalls {
     Deadline deadline = Context.current().getDeadline();
     if (deadline != null) outcome.orTimeout(Math.max(0, deadline.timeRemaining(TimeUnit.MILLISECONDS)), TimeUnit.MILLISECONDS);
     outcome.whenComplete((result, failure) -> {
-      try {
+      try (MDC.MDCCloseable org = MDC.putCloseable("orgId", orgId);
+          MDC.MDCCloseable request = MDC.putCloseable("requestId", requestIdOf(operation))) {
         if (failure != null) {
           responses.onError(TallyErrors.failure(failure));
         } else if (result instanceof Rejected rejected) {
@@ -44,6 +46,10 @@ final class OrgCalls {
         responses.onError(TallyErrors.failure(bug));
       }
     });
+  }
+
+  private static String requestIdOf(Operation operation) {
+    return operation instanceof Operation.Requested requested ? requested.requestId() : "";
   }
 
   /** Answers with the request's field violations, if there are any; true when it did. */

@@ -1,0 +1,234 @@
+package dev.tally.ops.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.client.Estimate;
+import dev.tally.client.Reservation;
+import dev.tally.client.TallyClient;
+import dev.tally.client.Usage;
+import dev.tally.node.it.NodeProcess;
+import dev.tally.node.it.TestCassandra;
+import dev.tally.v1.AccountsGrpc;
+import dev.tally.v1.Balance;
+import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.GetBalanceRequest;
+import dev.tally.v1.GrantCreditsRequest;
+import dev.tally.v1.GrantKind;
+import dev.tally.v1.LedgerEntry;
+import dev.tally.v1.ListLedgerRequest;
+import dev.tally.v1.ListLedgerResponse;
+import dev.tally.v1.MeteringGrpc;
+import io.grpc.Channel;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A cluster drill on real node JVMs and a real Cassandra, under continuous reserve/commit load
+ * through the SDK: three nodes; a fourth joins and receives shards; one leaves gracefully with no
+ * failed operation; one is killed with SIGKILL and the others take over its orgs. Afterwards every
+ * acknowledged commit is in the ledger, no reservation is charged twice, and every org's credits
+ * add up.
+ */
+@ExtendWith(TestCassandra.class)
+class ClusterDrillTest {
+
+  static final int ORGS = 12;
+  static final int WORKERS = 3;
+  static final long GRANTED = 1_000_000L * 1_000_000L;
+  // A downed node is decided on quickly, so the drill does not wait the production 20 s.
+  static final String FAST_DOWNING = "-Dpekko.cluster.split-brain-resolver.stable-after=5s";
+
+  enum Phase { WARM_UP, SCALE_OUT, GRACEFUL_LEAVE, CRASH, AFTER }
+
+  record Committed(String orgId, String reservationId) {}
+
+  final AtomicReference<Phase> phase = new AtomicReference<>(Phase.WARM_UP);
+  final Map<Phase, AtomicInteger> succeeded = new ConcurrentHashMap<>();
+  final Map<Phase, List<Throwable>> failed = new ConcurrentHashMap<>();
+  final Set<Committed> acknowledged = ConcurrentHashMap.newKeySet();
+
+  @Test
+  void scaleOutLeaveAndCrashUnderLoadLoseNoAcknowledgedCommitAndChargeNothingTwice() throws Exception {
+    for (Phase p : Phase.values()) {
+      succeeded.put(p, new AtomicInteger());
+      failed.put(p, new java.util.concurrent.CopyOnWriteArrayList<>());
+    }
+    NodeProcess first = NodeProcess.start(TestCassandra.server(), FAST_DOWNING);
+    NodeProcess second = NodeProcess.start(TestCassandra.server(), first, FAST_DOWNING);
+    NodeProcess third = NodeProcess.start(TestCassandra.server(), first, FAST_DOWNING);
+    NodeProcess fourth = null;
+    ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
+    try {
+      for (NodeProcess node : List.of(first, second, third)) awaitReady(node);
+      List<String> orgIds = createOrgs(first.channel());
+
+      try (TallyClient tally = TallyClient.builder()
+          .nodes(address(first), address(second), address(third))
+          .defaultDeadline(Duration.ofSeconds(30))
+          .retries(10, Duration.ofMillis(200), Duration.ofSeconds(3))
+          .build()) {
+        List<Future<?>> load = new ArrayList<>();
+        for (int w = 0; w < WORKERS; w++) {
+          int worker = w;
+          load.add(workers.submit(() -> meter(tally, orgIds, worker)));
+        }
+        awaitSucceeded(Phase.WARM_UP, 100);
+
+        phase.set(Phase.SCALE_OUT);
+        fourth = NodeProcess.start(TestCassandra.server(), first, FAST_DOWNING);
+        awaitReady(fourth);
+        NodeProcess joined = fourth;
+        assertTrue(eventually(Duration.ofMinutes(2), () -> hostsShards(joined)), "the fourth node received shards");
+        awaitSucceeded(Phase.SCALE_OUT, 50);
+
+        phase.set(Phase.GRACEFUL_LEAVE);
+        second.stop();
+        awaitSucceeded(Phase.GRACEFUL_LEAVE, 100);
+
+        phase.set(Phase.CRASH);
+        third.kill();
+        assertTrue(eventually(Duration.ofMinutes(2), () -> everyOrgAnswers(first.channel(), orgIds)),
+            "the remaining nodes took over the crashed node's orgs");
+        awaitSucceeded(Phase.CRASH, 50);
+
+        phase.set(Phase.AFTER);
+        for (Future<?> worker : load) worker.get(2, TimeUnit.MINUTES);
+      }
+
+      assertEquals(List.of(), failed.get(Phase.GRACEFUL_LEAVE), "a graceful leave fails no operation");
+      assertEquals(List.of(), failed.get(Phase.SCALE_OUT), "scaling out fails no operation");
+      for (String orgId : orgIds) checkLedger(first.channel(), orgId);
+      System.out.printf("cluster drill: succeeded %s, failed %s%n", succeeded,
+          failed.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().size()).toList());
+    } finally {
+      workers.shutdownNow();
+      for (NodeProcess node : new NodeProcess[] {fourth, third, second, first}) {
+        if (node != null) node.close();
+      }
+    }
+  }
+
+  /** Reserve, then commit a varying amount, until the drill is over; every acknowledged commit is noted. */
+  private void meter(TallyClient tally, List<String> orgIds, int worker) {
+    for (int i = 0; phase.get() != Phase.AFTER; i++) {
+      Phase during = phase.get();
+      String orgId = orgIds.get((worker * 7 + i) % orgIds.size());
+      try (Reservation reservation = tally.reserve(orgId, Estimate.microCredits(10_000))) {
+        reservation.commit(Usage.microCredits(1_000L * (1 + i % 9)));
+        acknowledged.add(new Committed(orgId, reservation.reservationId()));
+        succeeded.get(during).incrementAndGet();
+      } catch (RuntimeException failure) {
+        failed.get(during).add(failure);
+      }
+    }
+  }
+
+  /** The org's ledger holds every acknowledged commit, each reservation charged at most once, and credits add up. */
+  private void checkLedger(Channel channel, String orgId) {
+    List<LedgerEntry> ledger = ledger(channel, orgId);
+    List<String> committed = ledger.stream()
+        .filter(e -> e.getType().equals("RESERVATION_COMMITTED"))
+        .map(LedgerEntry::getReservationId)
+        .toList();
+    assertEquals(committed.size(), new HashSet<>(committed).size(), "no reservation of " + orgId + " charged twice");
+    for (Committed ack : acknowledged) {
+      if (ack.orgId().equals(orgId)) {
+        assertTrue(committed.contains(ack.reservationId()), "acknowledged commit " + ack + " is in the ledger");
+      }
+    }
+    long charged = ledger.stream()
+        .filter(e -> e.getType().equals("RESERVATION_COMMITTED") || e.getType().equals("CREDITS_CHARGED"))
+        .mapToLong(LedgerEntry::getAmount)
+        .sum();
+    Balance balance = MeteringGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+        .getBalance(GetBalanceRequest.newBuilder().setOrgId(orgId).build()).getBalance();
+    assertEquals(GRANTED, balance.getGrantedRemaining() + charged, "credits of " + orgId + " are conserved");
+    assertEquals(balance.getGrantedRemaining() - balance.getHeld() - balance.getDebt(), balance.getAvailable());
+  }
+
+  private static List<LedgerEntry> ledger(Channel channel, String orgId) {
+    List<LedgerEntry> entries = new ArrayList<>();
+    String token = "";
+    do {
+      ListLedgerResponse page = AccountsGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES)
+          .listLedger(ListLedgerRequest.newBuilder().setOrgId(orgId).setPageSize(1000).setPageToken(token).build());
+      entries.addAll(page.getEntriesList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return entries;
+  }
+
+  private static List<String> createOrgs(Channel channel) {
+    var accounts = AccountsGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);
+    List<String> orgIds = new ArrayList<>();
+    for (int i = 0; i < ORGS; i++) {
+      String orgId = "drill-" + i + "-" + UUID.randomUUID();
+      accounts.createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setRequestId("create-" + orgId).setPlan("payg").build());
+      accounts.grantCredits(GrantCreditsRequest.newBuilder()
+          .setOrgId(orgId).setRequestId("grant-" + orgId).setKind(GrantKind.PURCHASE).setAmount(GRANTED).build());
+      orgIds.add(orgId);
+    }
+    return orgIds;
+  }
+
+  private static boolean everyOrgAnswers(Channel channel, List<String> orgIds) {
+    try {
+      for (String orgId : orgIds) {
+        MeteringGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+            .getBalance(GetBalanceRequest.newBuilder().setOrgId(orgId).build());
+      }
+      return true;
+    } catch (RuntimeException notYet) {
+      return false;
+    }
+  }
+
+  private static boolean hostsShards(NodeProcess node) {
+    try {
+      return NodeProcess.httpBody(node.managementPort(), "/cluster/shards/OrgAccount").contains("\"shardId\"");
+    } catch (java.io.IOException notYet) {
+      return false;
+    }
+  }
+
+  private void awaitSucceeded(Phase during, int operations) throws InterruptedException {
+    assertTrue(eventually(Duration.ofMinutes(3), () -> succeeded.get(during).get() >= operations),
+        () -> operations + " operations succeeded during " + during + "; failures: " + failed.get(during));
+  }
+
+  private static void awaitReady(NodeProcess node) throws InterruptedException {
+    assertTrue(eventually(Duration.ofMinutes(2), () -> NodeProcess.httpStatus(node.managementPort(), "/ready") == 200),
+        "node became ready");
+  }
+
+  /** Polls the condition until it holds or the time is up. */
+  private static boolean eventually(Duration limit, BooleanSupplier condition) throws InterruptedException {
+    Instant deadline = Instant.now().plus(limit);
+    while (Instant.now().isBefore(deadline)) {
+      if (condition.getAsBoolean()) return true;
+      Thread.sleep(200);
+    }
+    return false;
+  }
+
+  private static String address(NodeProcess node) {
+    return "127.0.0.1:" + node.grpcPort();
+  }
+}

@@ -1,0 +1,104 @@
+package dev.tally.ops.tallyctl;
+
+import dev.tally.ops.tallyctl.Management.Member;
+import dev.tally.ops.tallyctl.Management.Members;
+import dev.tally.ops.tallyctl.Management.ShardInfo;
+import dev.tally.ops.tallyctl.Management.Unreachable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+
+/** The cluster as a node's management HTTP API shows it: members, shards, and making a node leave. */
+final class ClusterCommands {
+
+  /** The sharded entity every org lives in. */
+  static final String ORG_ACCOUNT = "OrgAccount";
+
+  /** What {@code shards --json} prints. */
+  record Shards(String node, String entityType, int entities, List<Shard> shards) {}
+
+  record Shard(String shardId, int entities) {}
+
+  /** What {@code leave --json} prints. */
+  record Leave(String node, String message) {}
+
+  private ClusterCommands() {}
+
+  static void members(Invocation run) {
+    Members members = run.tally().management().members();
+    if (run.out().json) {
+      run.out().document(members);
+      return;
+    }
+    Table table = new Table("NODE", "STATUS", "ROLES", "NOTES");
+    members.members().stream().sorted(Comparator.comparing(Member::node)).forEach(member ->
+        table.row(member.node(), member.status(), String.join(",", member.roles().stream().sorted().toList()),
+            notes(members, member.node())));
+    run.out().table(table);
+  }
+
+  static void shards(Invocation run) {
+    Management management = run.tally().management();
+    String node = management.members().selfNode();
+    List<Shard> shards = new ArrayList<>();
+    for (ShardInfo shard : management.shards(ORG_ACCOUNT)) shards.add(new Shard(shard.shardId(), shard.numEntities()));
+    shards.sort(Comparator.comparing(Shard::shardId, ClusterCommands::byNumber));
+    int entities = shards.stream().mapToInt(Shard::entities).sum();
+    if (run.out().json) {
+      run.out().document(new Shards(node, ORG_ACCOUNT, entities, shards));
+      return;
+    }
+    run.out().line(node + " hosts " + shards.size() + " " + ORG_ACCOUNT + " shards, " + entities + " orgs in memory");
+    Table table = new Table("SHARD", "ORGS IN MEMORY").alignRight(0, 1);
+    shards.forEach(shard -> table.row(shard.shardId(), shard.entities()));
+    if (!table.isEmpty()) run.out().table(table);
+  }
+
+  static void leave(Invocation run) {
+    Management management = run.tally().management();
+    String node = address(management, run.operand(0));
+    String message = management.leave(node);
+    if (run.out().json) {
+      run.out().document(new Leave(node, message));
+      return;
+    }
+    run.out().line(message + ": its shards move to the other nodes, then it shuts down");
+  }
+
+  /**
+   * A member's full address: given as such, or looked up from its host:port (the management API
+   * itself only knows {@code pekko://tally@host:port} and {@code tally@host:port}).
+   */
+  private static String address(Management management, String node) {
+    if (node.contains("@")) return node;
+    return management.members().members().stream()
+        .map(Member::node)
+        .filter(address -> address.endsWith("@" + node))
+        .findFirst()
+        .orElseThrow(() -> Failure.refused("no member at " + node + " in the cluster (tallyctl members lists them)"));
+  }
+
+  /** leader, oldest, this node, unreachable. */
+  private static String notes(Members members, String node) {
+    List<String> notes = new ArrayList<>();
+    if (node.equals(members.leader())) notes.add("leader");
+    if (node.equals(members.oldest())) notes.add("oldest");
+    if (node.equals(members.selfNode())) notes.add("self");
+    for (Unreachable unreachable : Objects.requireNonNullElse(members.unreachable(), List.<Unreachable>of())) {
+      if (unreachable.node().equals(node)) {
+        notes.add("UNREACHABLE from " + String.join(",", unreachable.observedBy()));
+      }
+    }
+    return String.join(", ", notes);
+  }
+
+  /** Shard ids are numbers in text: 2 before 10. */
+  private static int byNumber(String a, String b) {
+    try {
+      return Long.compare(Long.parseLong(a), Long.parseLong(b));
+    } catch (NumberFormatException e) {
+      return a.compareTo(b);
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package dev.tally.ops.tallyctl;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
+import dev.tally.client.TallyClient;
+import dev.tally.client.TallyException;
+import dev.tally.v1.AccountsGrpc;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.time.Duration;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Where this run reaches Tally: one node's gRPC port through the SDK (Metering through the client,
+ * Accounts through stubs on its channel), and one node's management HTTP API. Connects on first use.
+ */
+final class Connection implements AutoCloseable {
+
+  /** Retries of UNAVAILABLE are safe (every mutation carries a request id) but a person is waiting. */
+  private static final int ATTEMPTS = 3;
+
+  final String node;
+  final String managementAddress;
+  final Duration timeout;
+  private TallyClient client;
+
+  Connection(String node, String managementAddress, Duration timeout) {
+    this.node = node;
+    this.managementAddress = managementAddress;
+    this.timeout = timeout;
+  }
+
+  TallyClient client() {
+    if (client == null) {
+      try {
+        client = TallyClient.builder()
+            .nodes(node)
+            .defaultDeadline(timeout)
+            .retries(ATTEMPTS, Duration.ofMillis(200), Duration.ofSeconds(1))
+            .build();
+      } catch (IllegalArgumentException e) {
+        throw Failure.usage("--node " + node + ": " + e.getMessage());
+      }
+    }
+    return client;
+  }
+
+  /** Accounts calls, on the client's channel: same deadline and retries. */
+  AccountsGrpc.AccountsBlockingStub accounts() {
+    return AccountsGrpc.newBlockingStub(client().channel());
+  }
+
+  Management management() {
+    return new Management(managementAddress, timeout);
+  }
+
+  /** Reads: runs one call on {@code org} (null when about no org), turning its failure into a {@link Failure}. */
+  <T> T read(String org, Supplier<T> call) {
+    return change(org, null, call);
+  }
+
+  /** Mutations: like {@link #read}, and when the outcome is unknown the message says how to finish it safely. */
+  <T> T change(String org, String requestId, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (TallyException e) {
+      throw failure(e.code(), e.status(), rootCause(e), org, requestId);
+    } catch (StatusRuntimeException e) {
+      com.google.rpc.Status status = StatusProto.fromThrowable(e);
+      if (status == null) {
+        String description = e.getStatus().getDescription();
+        status = com.google.rpc.Status.newBuilder()
+            .setCode(e.getStatus().getCode().value())
+            .setMessage(description == null ? "" : description)
+            .build();
+      }
+      throw failure(e.getStatus().getCode(), status, rootCause(e), org, requestId);
+    }
+  }
+
+  /** The one place where a failed call becomes a line for stderr and an exit code, by its ErrorInfo reason. */
+  private Failure failure(
+      Status.Code code, com.google.rpc.Status status, String rootCause, String org, String requestId) {
+    String unknownOutcome = requestId == null ? ""
+        : "; to be sure it is applied, rerun with --request-id " + requestId + " (never applied twice)";
+    ErrorInfo info = detail(status, ErrorInfo.class);
+    String reason = info == null || !info.getDomain().equals(TallyException.DOMAIN) ? "" : info.getReason();
+    return switch (reason) {
+      case "ORG_NOT_FOUND" -> Failure.refused("org " + org + " not found (ORG_NOT_FOUND)");
+      case "INVALID_REQUEST" -> {
+        BadRequest bad = detail(status, BadRequest.class);
+        String violations = bad == null || bad.getFieldViolationsCount() == 0 ? status.getMessage()
+            : bad.getFieldViolationsList().stream()
+                .map(v -> v.getField() + " " + v.getDescription())
+                .collect(Collectors.joining("; "));
+        yield Failure.refused("invalid request (INVALID_REQUEST): " + violations);
+      }
+      case "BACKPRESSURE", "TIMEOUT" -> Failure.unreachable(status.getMessage() + " (" + reason + ")" + unknownOutcome);
+      case "" -> switch (code) {
+        case UNAVAILABLE -> Failure.unreachable("cannot reach the Tally node at " + node + ": "
+            + (rootCause != null ? rootCause : status.getMessage()) + unknownOutcome);
+        case DEADLINE_EXCEEDED -> Failure.unreachable("no answer from the Tally node at " + node + " within "
+            + timeout.toSeconds() + " s" + unknownOutcome);
+        default -> Failure.refused("the node at " + node + " failed the call: " + code + " " + status.getMessage());
+      };
+      default -> Failure.refused(status.getMessage() + " (" + reason + ")");
+    };
+  }
+
+  /**
+   * What went wrong underneath, e.g. "Connection refused" rather than gRPC's "io exception"; null
+   * when nothing is known beyond the status.
+   */
+  private static String rootCause(Throwable thrown) {
+    for (Throwable cause = thrown.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.net.ConnectException && cause.getMessage() != null) {
+        // netty's native transport says "finishConnect(..) failed with error(-111): Connection refused"
+        String message = cause.getMessage();
+        int errno = message.lastIndexOf("): ");
+        return errno < 0 ? message : message.substring(errno + 3);
+      }
+    }
+    for (Throwable cause = thrown.getCause(); cause != null; cause = cause.getCause()) {
+      if (!(cause instanceof StatusRuntimeException) && cause.getMessage() != null) return cause.getMessage();
+    }
+    return null;
+  }
+
+  private static <T extends com.google.protobuf.Message> T detail(com.google.rpc.Status status, Class<T> type) {
+    for (Any any : status.getDetailsList()) {
+      if (any.is(type)) {
+        try {
+          return any.unpack(type);
+        } catch (InvalidProtocolBufferException e) {
+          return null;
+        }
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    if (client != null) client.close();
+  }
+}

@@ -1,0 +1,184 @@
+package dev.tally.ops.tallyctl;
+
+import static dev.tally.ops.tallyctl.Command.Option.optional;
+import static dev.tally.ops.tallyctl.Command.Option.required;
+
+import dev.tally.ops.tallyctl.Command.Option;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * {@code tallyctl}, the operator's command line: orgs, credits and ledgers over the SDK (gRPC), the
+ * cluster's members and shards over a node's management HTTP API. {@code tallyctl --help} lists it all.
+ */
+public final class Tallyctl {
+
+  static final String DEFAULT_NODE = "127.0.0.1:50051";
+  static final String DEFAULT_MANAGEMENT = "127.0.0.1:8558";
+  static final int DEFAULT_TIMEOUT_SECONDS = 10;
+
+  private static final Option REQUEST_ID =
+      optional("request-id", "ID", "the id that makes a rerun safe (default: a new one, printed)");
+
+  static final List<Option> GLOBAL_OPTIONS = List.of(
+      optional("node", "HOST:PORT", "a node's gRPC address (env TALLY_NODE, default " + DEFAULT_NODE + ")"),
+      optional("management", "HOST:PORT",
+          "a node's management HTTP address (env TALLY_MANAGEMENT, default " + DEFAULT_MANAGEMENT + ")"),
+      optional("timeout", "SECONDS", "longest wait for one call, retries included (default " + DEFAULT_TIMEOUT_SECONDS + ")"),
+      new Option("json", null, false, "print one JSON document; amounts as integer micro-credits (*_micro_credits)"),
+      new Option("help", null, false, "this help; tallyctl COMMAND --help for one command"));
+
+  static final List<Command> COMMANDS = List.of(
+      new Command("org create", List.of("ORG"), List.of(
+          optional("name", "NAME", "display name"),
+          optional("plan", "PLAN", "the plan to start on (default: the catalog's default; see tallyctl plans)"),
+          REQUEST_ID),
+          "open an org's account", AccountCommands::createOrg),
+      new Command("org show", List.of("ORG"), List.of(),
+          "an org: plan, limits, balance, grants and this period's usage", AccountCommands::showOrg),
+      new Command("grant", List.of("ORG", "AMOUNT"), List.of(
+          required("kind", "KIND", "TRIAL, SUBSCRIPTION, PURCHASE, PROMOTION, REDEMPTION, REFERRAL or ADJUSTMENT"),
+          optional("expires", "TIME", "when the remaining credits expire, e.g. 2027-01-01T00:00:00Z (default: never)"),
+          optional("effective", "TIME", "from when they may be drawn (default: now)"),
+          optional("priority", "N", "draw order, lowest first (default: the kind's)"),
+          optional("id", "GRANT_ID", "the grant's id (default: grant-REQUEST_ID)"),
+          REQUEST_ID),
+          "give AMOUNT credits (up to 6 decimals, e.g. 12.5) to an org", AccountCommands::grant),
+      new Command("void", List.of("ORG", "GRANT_ID"), List.of(
+          optional("reason", "TEXT", "why, for the ledger"),
+          REQUEST_ID),
+          "take back what remains of a grant", AccountCommands::voidGrant),
+      new Command("balance", List.of("ORG"), List.of(),
+          "an org's balance and grants", AccountCommands::balance),
+      new Command("ledger", List.of("ORG"), List.of(
+          optional("limit", "N", "the first N entries only (default: all)")),
+          "an org's ledger, oldest first", AccountCommands::ledger),
+      new Command("plans", List.of(), List.of(),
+          "the plan catalog", AccountCommands::plans),
+      new Command("members", List.of(), List.of(),
+          "the cluster's members, as the --management node sees them", ClusterCommands::members),
+      new Command("shards", List.of(), List.of(),
+          "the org shards the --management node hosts", ClusterCommands::shards),
+      new Command("leave", List.of("NODE_ADDRESS"), List.of(),
+          "make a node leave the cluster (its address as members shows it, or its host:port)", ClusterCommands::leave));
+
+  private Tallyctl() {}
+
+  public static void main(String[] args) {
+    // grpc-java logs connection trouble through java.util.logging; tallyctl says it once, on stderr.
+    Logger.getLogger("io.grpc").setLevel(Level.OFF);
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs one command line; the exit status (see {@link ExitCode}). */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, System.getenv(), out, err);
+  }
+
+  static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
+    try {
+      Arguments arguments = Arguments.parse(args);
+      if (arguments.words.isEmpty()) {
+        if (!arguments.flag("help")) throw Failure.usage("no command; tallyctl --help lists them");
+        out.print(usage());
+        return ExitCode.OK.status;
+      }
+      Command command = find(arguments.words);
+      if (arguments.flag("help")) {
+        out.print(help(command));
+        return ExitCode.OK.status;
+      }
+      Set<String> globalOptions = GLOBAL_OPTIONS.stream().map(Option::name).collect(Collectors.toSet());
+      List<String> operands = command.check(arguments, globalOptions);
+      String node = arguments.option("node").orElse(environment.getOrDefault("TALLY_NODE", DEFAULT_NODE));
+      String management = arguments.option("management")
+          .orElse(environment.getOrDefault("TALLY_MANAGEMENT", DEFAULT_MANAGEMENT));
+      try (Connection tally = new Connection(node, management, timeout(arguments))) {
+        command.action().run(new Invocation(operands, arguments, tally, new Output(out, arguments.flag("json"))));
+      }
+      return ExitCode.OK.status;
+    } catch (Failure failure) {
+      err.println("tallyctl: " + failure.getMessage());
+      return failure.exitCode.status;
+    }
+  }
+
+  /** The command whose name the words start with ({@code org show acme} is {@code org show}). */
+  private static Command find(List<String> words) {
+    for (Command command : COMMANDS) {
+      List<String> name = command.words();
+      if (words.size() >= name.size() && words.subList(0, name.size()).equals(name)) return command;
+    }
+    List<String> subcommands = COMMANDS.stream()
+        .filter(command -> command.words().size() > 1 && command.words().get(0).equals(words.get(0)))
+        .map(command -> command.words().get(1))
+        .toList();
+    if (!subcommands.isEmpty()) {
+      throw Failure.usage(words.get(0) + " needs one of: " + String.join(", ", subcommands));
+    }
+    throw Failure.usage("unknown command " + words.get(0) + "; tallyctl --help lists them");
+  }
+
+  private static Duration timeout(Arguments arguments) {
+    String text = arguments.option("timeout").orElse(Integer.toString(DEFAULT_TIMEOUT_SECONDS));
+    try {
+      int seconds = Integer.parseInt(text);
+      if (seconds > 0) return Duration.ofSeconds(seconds);
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw Failure.usage("--timeout " + text + " is not a positive number of seconds");
+  }
+
+  static String usage() {
+    StringBuilder text = new StringBuilder();
+    text.append("usage: tallyctl [--node HOST:PORT] [--management HOST:PORT] [--json] COMMAND ...\n\n");
+    text.append("Operates a Tally cluster: orgs and credits through a node's gRPC API, members and shards through\n");
+    text.append("its management HTTP API. Amounts are credits with up to 6 decimals (12.5 = 12,500,000 micro-credits).\n");
+    text.append("\ncommands:\n");
+    Table commands = new Table();
+    for (Command command : COMMANDS) {
+      commands.row("  " + command.name() + (command.operands().isEmpty() ? "" : " " + String.join(" ", command.operands())),
+          command.summary());
+    }
+    text.append(print(commands));
+    text.append("\noptions:\n").append(options(GLOBAL_OPTIONS));
+    text.append("\nexit codes:\n");
+    Table codes = new Table();
+    for (ExitCode code : ExitCode.values()) codes.row("  " + code.status, code.meaning);
+    text.append(print(codes));
+    text.append("\nEach command's options: tallyctl COMMAND --help\n");
+    return text.toString();
+  }
+
+  private static String help(Command command) {
+    StringBuilder text = new StringBuilder("usage: " + command.synopsis() + "\n\n" + command.summary() + "\n");
+    if (!command.options().isEmpty()) text.append("\noptions:\n").append(options(command.options()));
+    text.append("\nglobal options:\n").append(options(GLOBAL_OPTIONS));
+    return text.toString();
+  }
+
+  private static String options(List<Option> options) {
+    Table table = new Table();
+    for (Option option : options) {
+      table.row("  --" + option.name() + (option.value() == null ? "" : " " + option.value()), option.description());
+    }
+    return print(table);
+  }
+
+  private static String print(Table table) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (PrintStream stream = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+      table.print(stream);
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+}

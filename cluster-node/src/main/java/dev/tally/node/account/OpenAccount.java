@@ -157,8 +157,9 @@ public record OpenAccount(
     if (operation instanceof Operation.GetBalance) {
       return new Decision.Answer(new Outcome.Statement(grantsInDrawOrder(), plan, termsUnder(terms), period));
     }
-    if (operation instanceof Operation.CreateOrg create && !create.displayName().equals(displayName)) {
-      return refuse(Rejection.ORG_EXISTS, "org " + orgId + " exists with another name");
+    if (operation instanceof Operation.CreateOrg create
+        && !(create.displayName().equals(displayName) && create.plan().equals(plan))) {
+      return refuse(Rejection.ORG_EXISTS, "org " + orgId + " exists with another name or plan");
     }
     return new Decision.Answer(orgInfo());
   }

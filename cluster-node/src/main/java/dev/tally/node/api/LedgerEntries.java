@@ -20,7 +20,7 @@ final class LedgerEntries {
     } else if (event instanceof OrgEvent.CreditsGranted e) {
       entry.setType("CREDITS_GRANTED").setGrantId(e.grantId()).setAmount(e.amount());
     } else if (event instanceof OrgEvent.GrantVoided e) {
-      entry.setType("GRANT_VOIDED").setGrantId(e.grantId()).setAmount(e.voided());
+      entry.setType("GRANT_VOIDED").setGrantId(e.grantId()).setAmount(e.voided()).setReason(e.reason());
     } else if (event instanceof OrgEvent.GrantExpired e) {
       entry.setType("GRANT_EXPIRED").setGrantId(e.grantId()).setAmount(e.expired());
     } else if (event instanceof OrgEvent.CreditsReserved e) {

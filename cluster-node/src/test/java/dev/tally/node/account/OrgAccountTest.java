@@ -300,6 +300,17 @@ class OrgAccountTest extends AccountTestBase {
   }
 
   @Test
+  void creatingAnOrgAgainWithTheSameNameAndPlanReturnsItAndAnythingElseIsRefused() {
+    var account = org();
+    String orgId = ((OpenAccount) account.getState()).orgId();
+    var retry = execute(account, new Operation.CreateOrg(orgId, "Org " + orgId, "payg"));
+    assertTrue(retry.events().isEmpty());
+    assertInstanceOf(Outcome.OrgInfo.class, ((Done) retry.reply().outcomes().get(0)).result());
+    assertEquals(Rejection.ORG_EXISTS, rejected(account, new Operation.CreateOrg(orgId, "Org " + orgId, "trial")).reason());
+    assertEquals(Rejection.ORG_EXISTS, rejected(account, new Operation.CreateOrg(orgId, "Other", "payg")).reason());
+  }
+
+  @Test
   void aBatchIsPersistedInOneWriteAndAnsweredInOrder() {
     var account = org(purchase(10 * CREDIT));
     var batch = execute(account,

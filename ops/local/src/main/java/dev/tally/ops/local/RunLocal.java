@@ -25,6 +25,8 @@ public final class RunLocal {
     cassandra.applySchema();
 
     System.setProperty("tally.cassandra.contact-point", "127.0.0.1:" + cqlPort);
+    // The Cassandra driver read the system properties already; the node's config must see this one.
+    com.typesafe.config.ConfigFactory.invalidateCaches();
     dev.tally.node.Main.main(new String[0]);
     System.out.println("Tally is running. Data folder: " + data + " (Cassandra log: " + cassandra.logFile() + ")");
     System.out.println("Press Ctrl-C to stop.");

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Regenerates BENCHMARKS.md at the repository root: builds tally-bench, starts PostgreSQL (ops/postgres.sh),
+# runs every measurement (`tally-bench suite`: Tally vs PostgreSQL, group commit, memory, recovery; about
+# 35 minutes, or 3 with --quick) on a Cassandra and nodes of its own, and writes the page from the results:
+# the machine, the commands, the tables, and ops/bench/findings.md (the hand-written reading of the numbers).
+#
+#   ops/bench/benchmarks.sh [--quick] [--no-postgres]
+#   ops/bench/benchmarks.sh --page-only     rewrite BENCHMARKS.md from the last run's results (e.g. after editing findings.md)
+#
+# Raw numbers and charts of every run land in ops/bench/results/ (results.json, latency.hlog, report.html).
+# Run it on an otherwise idle machine: the tables show each run's load average and the CPU others used.
+# TALLY_BENCH_CLASSPATH=<classpath> skips the build and runs that frozen build instead (a copy of the jars
+# that concurrent builds in the same work tree cannot overwrite mid-run).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+suite_args=()
+page_only=false
+for arg in "$@"; do
+  case "$arg" in
+    --quick|--no-postgres) suite_args+=("$arg") ;;
+    --page-only) page_only=true ;;
+    *) echo "usage: $0 [--quick] [--no-postgres] | --page-only" >&2; exit 2 ;;
+  esac
+done
+results=ops/bench/results
+
+if ! $page_only; then
+
+if [[ -n "${TALLY_BENCH_CLASSPATH:-}" ]]; then
+  classpath="$TALLY_BENCH_CLASSPATH"
+else
+  ./mvnw -q -B install -DskipTests -pl ops/bench -am
+  classpath="$(cat ops/bench/target/runtime.classpath):ops/bench/target/classes"
+fi
+if [[ " ${suite_args[*]-} " != *" --no-postgres "* ]]; then
+  suite_args+=(--postgres "$(ops/postgres.sh start)")
+fi
+
+rm -rf "$results"
+mkdir -p "$results"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+java -cp "$classpath" dev.tally.ops.bench.TallyBench \
+  suite "${suite_args[@]}" --report "$results" --markdown "$results/results.md" > "$results/suite.log" 2>&1 \
+  || { tail -50 "$results/suite.log"; exit 1; }
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'started=%q\nload_before=%q\nload_after=%q\n' "$started" "$load_before" "$load_after" > "$results/run.env"
+fi
+# shellcheck disable=SC1091
+. "$results/run.env"
+
+fsync_line="$(
+  pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
+  if [[ -n "$pg_bin" ]]; then
+    probe="$(mktemp -d)"
+    "$pg_bin/pg_test_fsync" -s 1 -f "$probe/probe" 2>/dev/null | grep -m1 -E '^\s+fdatasync' | sed -E 's/ +/ /g; s/^ //'
+    rm -rf "$probe"
+  fi
+)"
+
+{
+  cat <<HEADER
+# Benchmarks
+
+Written by \`ops/bench/benchmarks.sh\` on ${started}; every number below comes from that run (raw data, HdrHistogram
+logs and charts per run in [\`ops/bench/results/\`](ops/bench/results/)). Rerun it to regenerate this page.
+
+## The machine
+
+Everything — the load generator, the Tally node, Cassandra and PostgreSQL — ran on this one machine, all traffic on 127.0.0.1.
+
+| fact | value |
+|---|---|
+| CPU cores (\`nproc\`) | $(nproc) ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')) |
+| memory (\`free -g\`) | $(free -g | awk '/^Mem:/ {print $2 " GiB total, " $7 " GiB available"}') |
+| Java (\`java -version\`) | $(java -version 2>&1 | head -1) |
+| OS | $(uname -sr), $(. /etc/os-release && echo "$PRETTY_NAME") |
+| disk fsync (PostgreSQL's \`pg_test_fsync\`, 8 kB) | ${fsync_line:-not measured} |
+| load average before → after the suite | ${load_before} → ${load_after} |
+
+Tally: one node (\`-Xmx1g\`, default settings unless a table says otherwise) on a single-node Cassandra 5.0 (\`-Xmx1G\`,
+\`commitlog_sync: periodic\` as \`ops/cassandra-launcher\` configures it). PostgreSQL: the Debian package, started by
+\`ops/postgres.sh\` with \`fsync = on\`, \`synchronous_commit = on\`; the baseline uses a pool of 2 × cores connections.
+The node is stopped while PostgreSQL runs and vice versa, so each system had the machine to itself (apart from the load generator).
+
+## Commands
+
+\`\`\`sh
+ops/bench/benchmarks.sh                       # this page: every measurement below (~40 min; --quick for a smoke run)
+ops/bench.sh                                  # Tally vs PostgreSQL: 10,000 Zipf orgs, open loop at 5,000 pairs/s, 60 s each
+ops/bench.sh --hot                            # the same for one hot org taking all traffic
+ops/bench.sh --hot --concurrency 256          # closed loop: the most each system does
+ops/bench.sh --target tally --hot --concurrency 256 --node-settings TALLY_GROUP_COMMIT_MAX_BATCH=1   # coalescing off
+ops/bench.sh --target tally --node-jvm "-XX:StartFlightRecording=filename=node.jfr,settings=profile"  # profile the node
+ops/postgres.sh start|stop|status             # the baseline's PostgreSQL (installs the Debian package when missing)
+\`\`\`
+
+A *unit* is one reserve+commit pair (or one one-step charge). *op* latencies are per single call (a reserve or a
+commit), *pair* latency is reserve-then-commit end to end. In open loop each operation is timed from its intended
+start (no coordinated omission); in closed loop from its actual start. An overloaded open-loop run lasts longer than
+its 60 s: every scheduled operation is still sent and charged its full wait, and histograms stop at 120 s (a value of
+120,062 ms reads "≥ 2 minutes"); errors are what failed after the SDK's own retries. CPU columns are cores used
+during the measured window by each process group, *others* being everything else on the machine (other people's
+builds and tests): that column, not the load average (which counts the services' own runnable threads), tells
+whether the machine was otherwise idle.
+
+## Results
+
+HEADER
+  cat "$results/results.md"
+  echo
+  if [[ -f ops/bench/findings.md ]]; then cat ops/bench/findings.md; fi
+} > BENCHMARKS.md
+echo "wrote BENCHMARKS.md (load average before ${load_before}, after ${load_after})"

@@ -1,0 +1,284 @@
+package dev.tally.ops.bench;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Drives a {@link Target} with a {@link Workload} for a bounded time and measures every operation.
+ *
+ * <p><b>Open loop</b> (a target rate): operation i is due at {@code start + i / rate}, whether or
+ * not earlier ones have answered, and its latency is measured from that intended start. A system
+ * that falls behind is charged for the whole backlog: no coordinated omission. In-flight
+ * operations are capped for memory's sake; when the cap is reached new operations wait, and that
+ * wait is part of their latency too.
+ *
+ * <p><b>Closed loop</b> (a concurrency): that many callers each start their next operation when
+ * the previous one answered; latency is measured from the actual start. This finds the most a
+ * system does, not how it behaves at a given rate.
+ *
+ * <p>Operations started during the warm-up are run but not measured. After the run, operations
+ * still in flight get a drain timeout, then count as errors ("UNFINISHED").
+ */
+final class Runner {
+
+  enum Mode {
+    OPEN,
+    CLOSED
+  }
+
+  record Settings(Mode mode, double rate, int concurrency, Duration warmup, Duration duration, int maxInFlight,
+      Duration drainTimeout) {
+
+    static Settings open(double rate, Duration warmup, Duration duration) {
+      return new Settings(Mode.OPEN, rate, 0, warmup, duration, 50_000, Duration.ofSeconds(30));
+    }
+
+    static Settings closed(int concurrency, Duration warmup, Duration duration) {
+      return new Settings(Mode.CLOSED, 0, concurrency, warmup, duration, concurrency, Duration.ofSeconds(30));
+    }
+
+    String describe() {
+      return mode == Mode.OPEN
+          ? String.format(Locale.ROOT, "open loop %,.0f/s", rate)
+          : String.format(Locale.ROOT, "closed loop x%d", concurrency);
+    }
+  }
+
+  /** One second of the measured window. */
+  record Second(int second, long units, long errors, long inFlight, double p50, double p90, double p99, double max) {}
+
+  private final Target target;
+  private final Workload workload;
+  private final Settings settings;
+  private final Consumer<String> progress;
+
+  private final Latencies warm = new Latencies();
+  private final Latencies measured = new Latencies();
+  private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+  private final LongAdder errorCount = new LongAdder();
+  private final LongAdder unitsDone = new LongAdder();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong lastMeasuredEnd = new AtomicLong();
+  private final List<Second> timeline = new ArrayList<>();
+  private final Semaphore slots;
+  private final ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
+
+  private Runnable atWarmupEnd = () -> {};
+  private volatile long warmupEndNanos;
+  private volatile long endNanos;
+
+  Runner(Target target, Workload workload, Settings settings, Consumer<String> progress) {
+    this.target = target;
+    this.workload = workload;
+    this.settings = settings;
+    this.progress = progress;
+    this.slots = new Semaphore(settings.maxInFlight());
+  }
+
+  /** Something to do the moment the measured window opens (e.g. read the node's metrics). */
+  Runner atWarmupEnd(Runnable hook) {
+    this.atWarmupEnd = hook;
+    return this;
+  }
+
+  /** Runs warm-up, measured window and drain; writes the interval log to {@code hlog} when given. */
+  RunResult run(String label, java.nio.file.Path hlog) throws Exception {
+    long startNanos = System.nanoTime();
+    warmupEndNanos = startNanos + settings.warmup().toNanos();
+    endNanos = warmupEndNanos + settings.duration().toNanos();
+    Instant measuredStart = Instant.now().plus(settings.warmup());
+    if (hlog != null) measured.logTo(hlog, measuredStart.toEpochMilli());
+
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "bench-progress");
+      t.setDaemon(true);
+      return t;
+    });
+    AtomicLong lastErrors = new AtomicLong();
+    AtomicLong lastUnits = new AtomicLong();
+    ticker.scheduleAtFixedRate(() -> tick(label, startNanos, lastUnits, lastErrors), 1, 1, TimeUnit.SECONDS);
+
+    if (settings.mode() == Mode.OPEN) openLoop(startNanos);
+    else closedLoop();
+    boolean drained = drain();
+    ticker.shutdown();
+    ticker.awaitTermination(5, TimeUnit.SECONDS);
+    tick(label, startNanos, lastUnits, lastErrors);
+    if (!drained) count("UNFINISHED", inFlight.get());
+    measured.close();
+
+    Map<String, Histogram> totals = measured.totals();
+    long units = totals.get(Latencies.PAIR).getTotalCount() + totals.get(Latencies.CHARGE).getTotalCount();
+    long end = lastMeasuredEnd.get();
+    double seconds = Math.max(settings.duration().toNanos(), end - warmupEndNanos) / 1e9;
+    Map<String, Long> errorsByReason = new TreeMap<>();
+    errors.forEach((reason, n) -> errorsByReason.put(reason, n.sum()));
+    return new RunResult(label, target.name(), workload, settings, measuredStart, seconds, units, units / seconds,
+        totals, errorsByReason, List.copyOf(timeline));
+  }
+
+  private void openLoop(long startNanos) throws InterruptedException {
+    Workload.Sampler sampler = workload.sampler(42);
+    double interval = 1e9 / settings.rate();
+    boolean measuring = false;
+    for (long i = 0; ; i++) {
+      long intended = startNanos + (long) (i * interval);
+      if (intended >= endNanos) return;
+      long wait;
+      while ((wait = intended - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
+      if (!measuring && intended >= warmupEndNanos) {
+        measuring = true;
+        atWarmupEnd.run();
+      }
+      slots.acquire();
+      launch(sampler.next(), intended, intended >= warmupEndNanos, null);
+    }
+  }
+
+  private void closedLoop() throws InterruptedException {
+    for (int i = 0; i < settings.concurrency(); i++) {
+      Workload.Sampler sampler = workload.sampler(42 + i);
+      slots.acquire();
+      long now = System.nanoTime();
+      launch(sampler.next(), now, now >= warmupEndNanos, sampler);
+    }
+    long wait;
+    while ((wait = warmupEndNanos - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
+    atWarmupEnd.run();
+    while ((wait = endNanos - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
+  }
+
+  /** Starts one operation; in closed loop ({@code sampler} set) its completion starts the next one. */
+  private void launch(Workload.Op op, long intended, boolean measure, Workload.Sampler sampler) {
+    inFlight.incrementAndGet();
+    Latencies latencies = measure ? measured : warm;
+    if (op.charge()) {
+      target.charge(op.orgId(), op.amount()).whenComplete((ok, failure) -> {
+        long now = System.nanoTime();
+        if (failure == null) {
+          latencies.record(Latencies.CHARGE, now - intended);
+          if (measure) unitDone(now);
+        } else {
+          failed(failure, measure);
+        }
+        finished(sampler);
+      });
+      return;
+    }
+    target.reserve(op.orgId(), op.amount()).whenComplete((hold, failure) -> {
+      long reserved = System.nanoTime();
+      if (failure != null) {
+        failed(failure, measure);
+        finished(sampler);
+        return;
+      }
+      latencies.record(Latencies.RESERVE, reserved - intended);
+      target.commit(hold, op.actual()).whenComplete((ok, commitFailure) -> {
+        long now = System.nanoTime();
+        if (commitFailure == null) {
+          latencies.record(Latencies.COMMIT, now - reserved);
+          latencies.record(Latencies.PAIR, now - intended);
+          if (measure) unitDone(now);
+        } else {
+          failed(commitFailure, measure);
+        }
+        finished(sampler);
+      });
+    });
+  }
+
+  private void unitDone(long now) {
+    unitsDone.increment();
+    lastMeasuredEnd.accumulateAndGet(now, Math::max);
+  }
+
+  private void finished(Workload.Sampler sampler) {
+    inFlight.decrementAndGet();
+    slots.release();
+    if (sampler == null) return;
+    long now = System.nanoTime();
+    if (now >= endNanos) return;
+    Workload.Op next;
+    synchronized (sampler) {
+      next = sampler.next();
+    }
+    slots.acquireUninterruptibly();
+    int[] nesting = depth.get();
+    if (nesting[0] > 32) {
+      // An operation that fails at once would recurse: start the next one on another thread.
+      ForkJoinPool.commonPool().execute(() -> launch(next, System.nanoTime(), System.nanoTime() >= warmupEndNanos, sampler));
+      return;
+    }
+    nesting[0]++;
+    try {
+      launch(next, now, now >= warmupEndNanos, sampler);
+    } finally {
+      nesting[0]--;
+    }
+  }
+
+  /** Counts a measured failure by reason; warm-up failures are not part of the result. */
+  private void failed(Throwable failure, boolean measure) {
+    if (!measure) return;
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    count(cause instanceof Target.Failed refused ? refused.reason() : cause.getClass().getSimpleName(), 1);
+  }
+
+  private void count(String reason, long n) {
+    if (n <= 0) return;
+    errors.computeIfAbsent(reason, r -> new LongAdder()).add(n);
+    errorCount.add(n);
+  }
+
+  private boolean drain() throws InterruptedException {
+    long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+    while (inFlight.get() > 0) {
+      if (System.nanoTime() > deadline) return false;
+      Thread.sleep(5);
+    }
+    return true;
+  }
+
+  private synchronized void tick(String label, long startNanos, AtomicLong lastUnits, AtomicLong lastErrors) {
+    long now = System.nanoTime();
+    boolean warming = now < warmupEndNanos;
+    Map<String, Histogram> interval = (warming ? warm : measured).interval();
+    if (!warming) warm.interval();
+    Histogram ops = interval.get(Latencies.OPERATION);
+    long units = interval.get(Latencies.PAIR).getTotalCount() + interval.get(Latencies.CHARGE).getTotalCount();
+    long errorsNow = errorCount.sum();
+    long newErrors = errorsNow - lastErrors.getAndSet(errorsNow);
+    int second = (int) Math.round((now - warmupEndNanos) / 1e9);
+    if (!warming) {
+      timeline.add(new Second(second, units, newErrors, inFlight.get(), ms(ops, 50), ms(ops, 90), ms(ops, 99),
+          ops.getTotalCount() == 0 ? 0 : ops.getMaxValue() / 1000.0));
+    }
+    progress.accept(String.format(Locale.ROOT,
+        "[%4ds] %-8s %-28s %s %,7d units/s | op p50 %6.2f ms p99 %7.2f ms max %8.2f ms | in flight %,6d | errors %,d",
+        (now - startNanos) / 1_000_000_000L, target.name(), label, warming ? "warm-up " : (now > endNanos ? "draining" : "measured"),
+        units, ms(ops, 50), ms(ops, 99), ops.getTotalCount() == 0 ? 0 : ops.getMaxValue() / 1000.0, inFlight.get(),
+        errorsNow));
+  }
+
+  private static double ms(Histogram histogram, double percentile) {
+    return histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(percentile) / 1000.0;
+  }
+}

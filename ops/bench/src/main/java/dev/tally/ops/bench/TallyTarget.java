@@ -1,0 +1,138 @@
+package dev.tally.ops.bench;
+
+import dev.tally.client.Reservation;
+import dev.tally.client.TallyClient;
+import dev.tally.client.TallyException;
+import dev.tally.client.Usage;
+import dev.tally.v1.AccountsGrpc;
+import dev.tally.v1.ChargeRequest;
+import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.GrantCreditsRequest;
+import dev.tally.v1.GrantKind;
+import dev.tally.v1.ReserveRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
+
+/** Tally, driven the way an AI service drives it: through the SDK's async calls. */
+public final class TallyTarget implements Target {
+
+  private static final int SETUP_CONCURRENCY = 64;
+
+  private record TallyHold(Reservation reservation) implements Hold {}
+
+  private final TallyClient client;
+  private final String address;
+
+  public TallyTarget(String address) {
+    this.address = address;
+    this.client = TallyClient.builder().nodes(address).defaultDeadline(Duration.ofSeconds(30)).build();
+  }
+
+  @Override
+  public String name() {
+    return "tally";
+  }
+
+  public TallyClient client() {
+    return client;
+  }
+
+  public String address() {
+    return address;
+  }
+
+  /** Opens each org on the payg plan (no trial, no rate limits) and grants it purchased credits. */
+  @Override
+  public void prepare(List<String> orgIds, long microCreditsEach) throws Exception {
+    AccountsGrpc.AccountsStub accounts = AccountsGrpc.newStub(client.channel());
+    Semaphore permits = new Semaphore(SETUP_CONCURRENCY);
+    CompletableFuture<?>[] done = new CompletableFuture<?>[orgIds.size()];
+    for (int i = 0; i < orgIds.size(); i++) {
+      String org = orgIds.get(i);
+      permits.acquire();
+      CompletableFuture<Object> created = new CompletableFuture<>();
+      accounts.createOrg(CreateOrgRequest.newBuilder()
+          .setOrgId(org).setRequestId("bench-create-" + org).setPlan("payg").build(), observer(created));
+      done[i] = created
+          .thenCompose(org1 -> {
+            CompletableFuture<Object> granted = new CompletableFuture<>();
+            accounts.grantCredits(GrantCreditsRequest.newBuilder()
+                .setOrgId(org).setRequestId("bench-grant-" + org).setKind(GrantKind.PURCHASE)
+                .setAmount(microCreditsEach).build(), observer(granted));
+            return granted;
+          })
+          .whenComplete((ok, failure) -> permits.release());
+    }
+    CompletableFuture.allOf(done).join();
+  }
+
+  private static <T> StreamObserver<T> observer(CompletableFuture<Object> result) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {
+        result.complete(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        result.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        result.complete(null);
+      }
+    };
+  }
+
+  @Override
+  public CompletableFuture<Hold> reserve(String orgId, long microCredits) {
+    return client.reserveAsync(ReserveRequest.newBuilder().setOrgId(orgId).setAmount(microCredits).build())
+        .<Hold>thenApply(TallyHold::new)
+        .exceptionally(TallyTarget::rethrowFailed);
+  }
+
+  @Override
+  public CompletableFuture<Void> commit(Hold hold, long actual) {
+    return ((TallyHold) hold).reservation().commitAsync(Usage.microCredits(actual))
+        .<Void>thenApply(response -> null)
+        .exceptionally(TallyTarget::rethrowFailed);
+  }
+
+  @Override
+  public CompletableFuture<Void> charge(String orgId, long microCredits) {
+    return client.chargeAsync(ChargeRequest.newBuilder().setOrgId(orgId).setAmount(microCredits).build())
+        .<Void>thenApply(response -> null)
+        .exceptionally(TallyTarget::rethrowFailed);
+  }
+
+  /** The balance read that recovery is timed by. */
+  public CompletableFuture<Void> balance(String orgId) {
+    return client.balanceAsync(orgId).<Void>thenApply(response -> null).exceptionally(TallyTarget::rethrowFailed);
+  }
+
+  private static <T> T rethrowFailed(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    throw new Failed(reasonOf(cause), String.valueOf(cause.getMessage()), cause);
+  }
+
+  static String reasonOf(Throwable failure) {
+    if (failure instanceof TallyException tally) {
+      return tally.reason() == TallyException.Reason.UNSPECIFIED ? tally.code().name() : tally.reason().name();
+    }
+    if (failure instanceof StatusRuntimeException status) return status.getStatus().getCode().name();
+    Status status = Status.fromThrowable(failure);
+    return status.getCode() == Status.Code.UNKNOWN ? failure.getClass().getSimpleName() : status.getCode().name();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

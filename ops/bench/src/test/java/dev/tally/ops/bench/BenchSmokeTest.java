@@ -1,0 +1,76 @@
+package dev.tally.ops.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tally.node.it.NodeProcess;
+import dev.tally.node.it.TestCassandra;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * tally-bench against a real node for a few seconds, so the harness cannot rot: the run must
+ * complete with throughput, no errors, and a full report folder. The PostgreSQL baseline runs too
+ * when a PostgreSQL is up (ops/postgres.sh start); CI has none, so there it is skipped.
+ */
+@ExtendWith(TestCassandra.class)
+class BenchSmokeTest {
+
+  @Test
+  void aShortOpenLoopRunAgainstARealNodeMeasuresEveryOperationAndWritesItsReport(@TempDir Path reports) throws Exception {
+    try (NodeProcess node = NodeProcess.start(TestCassandra.server())) {
+      List<RunResult> results = TallyBench.run(new BenchOptions(new String[] {
+          "run", "--target", "tally", "--tally", "127.0.0.1:" + node.grpcPort(), "--node-metrics", Integer.toString(node.metricsPort()),
+          "--orgs", "50", "--charges", "0.3", "--rate", "100", "--warmup", "1s", "--duration", "3s",
+          "--report", reports.toString(), "--name", "smoke"}));
+
+      RunResult tally = results.get(0);
+      assertEquals(Map.of(), tally.errors());
+      assertTrue(tally.units() > 0 && tally.unitsPerSecond() > 0, "throughput " + tally.unitsPerSecond());
+      assertTrue(tally.latencies().get(Latencies.PAIR).getTotalCount() > 0, "pairs measured");
+      assertTrue(tally.latencies().get(Latencies.CHARGE).getTotalCount() > 0, "charges measured");
+      assertReportFolder(reports.resolve("smoke-tally"));
+      String json = Files.readString(reports.resolve("smoke-tally/results.json"), StandardCharsets.UTF_8);
+      assertTrue(json.contains("\"groupCommitBatches\""), "the node's batch sizes are in the report");
+    }
+  }
+
+  @Test
+  void thePostgresBaselineRunsTheSameWorkloadWhenPostgresIsUp(@TempDir Path reports) throws Exception {
+    assumeTrue(postgresUp(), "no PostgreSQL at " + TallyBench.DEFAULT_POSTGRES + " (ops/postgres.sh start)");
+    List<RunResult> results = TallyBench.run(new BenchOptions(new String[] {
+        "run", "--target", "postgres", "--orgs", "50", "--charges", "0.3", "--rate", "100", "--warmup", "1s",
+        "--duration", "2s", "--report", reports.toString(), "--name", "smoke"}));
+
+    RunResult postgres = results.get(0);
+    assertEquals(Map.of(), postgres.errors());
+    assertTrue(postgres.unitsPerSecond() > 0, "throughput " + postgres.unitsPerSecond());
+    assertReportFolder(reports.resolve("smoke-postgres"));
+  }
+
+  private static void assertReportFolder(Path folder) throws Exception {
+    String json = Files.readString(folder.resolve("results.json"), StandardCharsets.UTF_8);
+    assertTrue(json.contains("\"unitsPerSecond\""), json);
+    assertTrue(json.contains("\"p99Ms\""), json);
+    String html = Files.readString(folder.resolve("report.html"), StandardCharsets.UTF_8);
+    assertTrue(html.contains("<svg") && html.contains("Percentile distribution"), "report.html has its charts");
+    assertTrue(Files.size(folder.resolve("latency.hlog")) > 0, "latency.hlog written");
+  }
+
+  private static boolean postgresUp() {
+    try (var connection = DriverManager.getConnection(TallyBench.DEFAULT_POSTGRES)) {
+      return connection.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+}

@@ -63,7 +63,8 @@ public final class TallyNode {
         entity -> OrgAccount.create(entity.getEntityId(), settings.account(), clock, alerts, metrics)));
 
     OrgBatcher batcher = new OrgBatcher(
-        sharding, settings.entityTimeout(), settings.maxBatch(), settings.maxQueued(), metrics.registry());
+        sharding, settings.entityTimeout(), settings.maxBatch(), settings.maxQueued(), metrics.registry(),
+        system.executionContext());
     HealthStatusManager health = new HealthStatusManager();
     Server server = serverBuilder
         .addService(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(), settings.account().terms().prices()))

@@ -254,7 +254,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
     journal.currentEventsByPersistenceId(persistenceId, fromSequenceNr, Long.MAX_VALUE)
         .take(pageSize + 1L)
         .runWith(Sink.seq(), system)
-        .whenComplete((envelopes, failure) -> {
+        .whenCompleteAsync((envelopes, failure) -> {
           if (failure != null) {
             responses.onError(TallyErrors.failure(failure));
             return;
@@ -266,7 +266,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
           if (envelopes.size() > pageSize) page.setNextPageToken(Long.toString(envelopes.get(pageSize).sequenceNr()));
           responses.onNext(page.build());
           responses.onCompleted();
-        });
+        }, system.executionContext());
   }
 
   /** The page token is the sequence number to read from; none means the first entry. Invalid: 0. */

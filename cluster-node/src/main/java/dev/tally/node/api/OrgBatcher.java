@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -55,9 +56,21 @@ public final class OrgBatcher {
   private final int maxQueued;
   private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
   private final DistributionSummary batchSizes;
+  private final Executor replies;
 
+  /**
+   * @param replies runs the answer to each batch. Pekko's ask returns a Scala-backed stage whose
+   *     callbacks otherwise go to the common pool, which on a 2-core machine starts a new thread
+   *     per task (measured by tally-bench: 1.8× fewer pairs/s with 10,000 orgs).
+   */
   public OrgBatcher(
-      ClusterSharding sharding, Duration entityTimeout, int maxBatch, int maxQueued, MeterRegistry registry) {
+      ClusterSharding sharding,
+      Duration entityTimeout,
+      int maxBatch,
+      int maxQueued,
+      MeterRegistry registry,
+      Executor replies) {
+    this.replies = replies;
     this.sharding = sharding;
     this.entityTimeout = entityTimeout;
     this.maxBatch = maxBatch;
@@ -97,13 +110,13 @@ public final class OrgBatcher {
     sharding
         .entityRefFor(OrgAccount.ENTITY_TYPE, lane.orgId)
         .<Outcomes>ask(replyTo -> new Execute(operations, replyTo), entityTimeout)
-        .whenComplete((outcomes, failure) -> {
+        .whenCompleteAsync((outcomes, failure) -> {
           for (int i = 0; i < batch.size(); i++) {
             if (failure != null) batch.get(i).outcome().completeExceptionally(failure);
             else batch.get(i).outcome().complete(outcomes.outcomes().get(i));
           }
           sendNext(lane);
-        });
+        }, replies);
   }
 
   private void sendNext(Lane lane) {

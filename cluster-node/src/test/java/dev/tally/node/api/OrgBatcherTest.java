@@ -52,7 +52,8 @@ class OrgBatcherTest {
       entity.getRef().tell((Execute) command);
       return Behaviors.same();
     })));
-    batcher = new OrgBatcher(sharding, Duration.ofSeconds(30), 100, 1000, new SimpleMeterRegistry());
+    batcher = new OrgBatcher(
+        sharding, Duration.ofSeconds(30), 100, 1000, new SimpleMeterRegistry(), testKit.system().executionContext());
   }
 
   @AfterAll

@@ -16,14 +16,29 @@ public final class Main {
     // A node process ends when its actor system does, e.g. after the cluster downed it.
     Config config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on").withFallback(ConfigFactory.load());
     NodeSettings settings = NodeSettings.from(config);
-    TallyNode node = TallyNode.start(
-        TallyNode.newSystem(config),
+    var system = TallyNode.newSystem(config);
+    TallyNode node;
+    try {
+      node = startNode(system, settings);
+    } catch (Exception e) {
+      // A node that cannot serve (a port taken, say) must not linger as a cluster member.
+      System.err.println("Tally node failed to start: " + e);
+      system.terminate();
+      System.exit(1);
+      return;
+    }
+    // Pekko's coordinated shutdown runs on SIGTERM / Ctrl-C (its JVM shutdown hook).
+    System.out.println("TALLY_GRPC_READY " + settings.grpcHost() + ":" + node.grpcPort());
+  }
+
+  private static TallyNode startNode(org.apache.pekko.actor.typed.ActorSystem<Void> system, NodeSettings settings)
+      throws Exception {
+    return TallyNode.start(
+        system,
         NettyServerBuilder.forAddress(new InetSocketAddress(settings.grpcHost(), settings.grpcPort()))
             // Clients re-resolve now and then, so nodes added by a scale-up get their share of calls.
             .maxConnectionAge(5, TimeUnit.MINUTES)
             .maxConnectionAgeGrace(30, TimeUnit.SECONDS),
         Clock.systemUTC());
-    // Pekko's coordinated shutdown runs on SIGTERM / Ctrl-C (its JVM shutdown hook).
-    System.out.println("TALLY_GRPC_READY " + settings.grpcHost() + ":" + node.grpcPort());
   }
 }

@@ -51,7 +51,7 @@ public final class TallyNode {
   }
 
   /** Starts a node on an actor system built from its config; the builder chooses where gRPC listens. */
-  public static TallyNode start(ActorSystem<Void> system, ServerBuilder<?> serverBuilder, Clock clock) throws IOException {
+  public static TallyNode start(ActorSystem<Void> system, ServerBuilder<?> serverBuilder, Clock clock) throws Exception {
     NodeSettings settings = NodeSettings.from(system.settings().config());
     join(system);
     NodeMetrics metrics = new NodeMetrics().serve(settings.metricsHost(), settings.metricsPort());
@@ -107,9 +107,10 @@ public final class TallyNode {
    * Joins the cluster: through Cluster Bootstrap when a discovery method is set (config for a local
    * cluster, kubernetes-api in Kubernetes), through the seed nodes when listed, else on its own.
    */
-  private static void join(ActorSystem<Void> system) {
+  private static void join(ActorSystem<Void> system) throws Exception {
     Config config = system.settings().config();
-    PekkoManagement.get(system).start();
+    // Waits for the HTTP binding, so a management port that is taken fails the start.
+    PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
     if (!config.getString("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method").isEmpty()) {
       ClusterBootstrap.get(system).start();
     } else if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {

@@ -44,8 +44,29 @@ public final class NodeProcess implements AutoCloseable {
     return start(cassandra, null, extraJvmOptions);
   }
 
-  /** A node that joins the cluster of {@code seed} (or forms its own when {@code seed} is null). */
+  /**
+   * A node that joins the cluster of {@code seed} (or forms its own when {@code seed} is null).
+   * Free ports are picked, then bound by the node; when another process took one in between, the
+   * node exits and is started again on new ports.
+   */
   public static NodeProcess start(CassandraServer cassandra, NodeProcess seed, String... extraJvmOptions)
+      throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnFreePorts(cassandra, seed, extraJvmOptions);
+      } catch (PortTaken e) {
+        if (attempt == 3) throw e;
+      }
+    }
+  }
+
+  private static final class PortTaken extends IllegalStateException {
+    PortTaken(String log) {
+      super("a port was taken before the node bound it; its log:\n" + log);
+    }
+  }
+
+  private static NodeProcess startOnFreePorts(CassandraServer cassandra, NodeProcess seed, String... extraJvmOptions)
       throws Exception {
     int grpcPort = CassandraServer.freePort();
     int clusterPort = CassandraServer.freePort();
@@ -127,7 +148,9 @@ public final class NodeProcess implements AutoCloseable {
       Thread.sleep(100);
     }
     process.destroyForcibly();
-    throw new IllegalStateException("node did not start; its log:\n" + Files.readString(log, StandardCharsets.UTF_8));
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    if (output.contains("Address already in use")) throw new PortTaken(output);
+    throw new IllegalStateException("node did not start; its log:\n" + output);
   }
 
   /** A channel to this node's gRPC port, closed with the node. */

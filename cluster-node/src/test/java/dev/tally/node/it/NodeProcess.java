@@ -68,10 +68,11 @@ public final class NodeProcess implements AutoCloseable {
 
   private static NodeProcess startOnFreePorts(CassandraServer cassandra, NodeProcess seed, String... extraJvmOptions)
       throws Exception {
-    int grpcPort = CassandraServer.freePort();
-    int clusterPort = CassandraServer.freePort();
-    int managementPort = CassandraServer.freePort();
-    int metricsPort = CassandraServer.freePort();
+    int[] ports = distinctFreePorts(4);
+    int grpcPort = ports[0];
+    int clusterPort = ports[1];
+    int managementPort = ports[2];
+    int metricsPort = ports[3];
     Path log = Files.createTempFile(Files.createDirectories(Paths.get("target", "nodes")), "node-", ".log");
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -124,6 +125,23 @@ public final class NodeProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Ports free on 127.0.0.1 right now, all different: the sockets are held open until all are picked. */
+  private static int[] distinctFreePorts(int count) throws IOException {
+    java.net.ServerSocket[] sockets = new java.net.ServerSocket[count];
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        sockets[i] = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        ports[i] = sockets[i].getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (java.net.ServerSocket socket : sockets) {
+        if (socket != null) socket.close();
+      }
+    }
+  }
+
   /** The node's Pekko cluster address, for others to join. */
   public String clusterAddress() {
     return "pekko://tally@127.0.0.1:" + clusterPort;
@@ -149,7 +167,9 @@ public final class NodeProcess implements AutoCloseable {
     }
     process.destroyForcibly();
     String output = Files.readString(log, StandardCharsets.UTF_8);
-    if (output.contains("Address already in use")) throw new PortTaken(output);
+    if (output.contains("Tally node failed to start") || output.contains("Address already in use")) {
+      throw new PortTaken(output);
+    }
     throw new IllegalStateException("node did not start; its log:\n" + output);
   }
 

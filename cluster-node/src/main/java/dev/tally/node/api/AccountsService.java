@@ -118,20 +118,8 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
 
   /** Applies a change of terms, then answers with the org as it is now. */
   private void changeTerms(String orgId, Operation change, StreamObserver<Org> responses) {
-    calls.run(orgId, change, new StreamObserver<Org>() {
-      @Override
-      public void onNext(Org ignored) {
-        calls.run(orgId, new Operation.GetOrg(), responses, AccountsService::org);
-      }
-
-      @Override
-      public void onError(Throwable failure) {
-        responses.onError(failure);
-      }
-
-      @Override
-      public void onCompleted() {}
-    }, done -> Org.getDefaultInstance());
+    calls.runThen(orgId, change, responses,
+        () -> calls.run(orgId, new Operation.GetOrg(), responses, AccountsService::org));
   }
 
   @Override
@@ -233,20 +221,8 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
         .require(fromSequenceNr > 0, "page_token", "is not a token this service gave out");
     if (refuseInvalid(checks, responses)) return;
     int pageSize = request.getPageSize() == 0 ? DEFAULT_PAGE_SIZE : request.getPageSize();
-    calls.run(request.getOrgId(), new Operation.GetOrg(), new StreamObserver<Org>() {
-      @Override
-      public void onNext(Org org) {
-        readPage(request.getOrgId(), fromSequenceNr, pageSize, responses);
-      }
-
-      @Override
-      public void onError(Throwable failure) {
-        responses.onError(failure);
-      }
-
-      @Override
-      public void onCompleted() {}
-    }, AccountsService::org);
+    calls.runThen(request.getOrgId(), new Operation.GetOrg(), responses,
+        () -> readPage(request.getOrgId(), fromSequenceNr, pageSize, responses));
   }
 
   private void readPage(String orgId, long fromSequenceNr, int pageSize, StreamObserver<ListLedgerResponse> responses) {

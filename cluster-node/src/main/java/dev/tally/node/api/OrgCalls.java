@@ -48,6 +48,27 @@ final class OrgCalls {
     });
   }
 
+  /**
+   * Runs one operation against an org's account and, once it succeeded, {@code next}; a refusal or
+   * failure goes to {@code responses} instead.
+   */
+  void runThen(String orgId, Operation operation, StreamObserver<?> responses, Runnable next) {
+    run(orgId, operation, new StreamObserver<Done>() {
+      @Override
+      public void onNext(Done done) {
+        next.run();
+      }
+
+      @Override
+      public void onError(Throwable failure) {
+        responses.onError(failure);
+      }
+
+      @Override
+      public void onCompleted() {}
+    }, done -> done);
+  }
+
   private static String requestIdOf(Operation operation) {
     return operation instanceof Operation.Requested requested ? requested.requestId() : "";
   }

@@ -52,6 +52,8 @@ public class TallyException extends RuntimeException {
     BACKPRESSURE,
     /** The org's account did not answer in time (UNAVAILABLE); the outcome is unknown, retry with the same id. */
     TIMEOUT,
+    /** The node was stopping before it answered (UNAVAILABLE); the outcome is unknown, retry with the same id. */
+    NODE_STOPPING,
     /** A bug on the node (INTERNAL). */
     INTERNAL,
     /** No Tally ErrorInfo (e.g. the connection failed or the deadline passed), or a reason this SDK does not know. */
@@ -157,7 +159,7 @@ public class TallyException extends RuntimeException {
       case RESERVATION_NOT_FOUND -> new ReservationNotFoundException(failure);
       case RESERVATION_RESOLVED -> new ReservationResolvedException(failure);
       case IDEMPOTENCY_MISMATCH -> new IdempotencyMismatchException(failure);
-      case BACKPRESSURE, TIMEOUT -> new TallyUnavailableException(failure);
+      case BACKPRESSURE, TIMEOUT, NODE_STOPPING -> new TallyUnavailableException(failure);
       case UNSPECIFIED -> switch (grpcStatus.getCode()) {
         case UNAVAILABLE, DEADLINE_EXCEEDED -> new TallyUnavailableException(failure);
         default -> new TallyException(failure);

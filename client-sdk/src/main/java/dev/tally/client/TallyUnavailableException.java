@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * No node could complete the call before the SDK ran out of retries or the deadline passed:
- * nodes unreachable or draining, the org's account busy (BACKPRESSURE) or slow (TIMEOUT). The
+ * nodes unreachable or draining, the org's account busy (BACKPRESSURE) or slow (TIMEOUT), the node
+ * stopping before it answered (NODE_STOPPING). The
  * outcome is unknown — the node may have applied it. Retrying later with the same
  * {@link #requestId()} is safe: it is applied at most once.
  */

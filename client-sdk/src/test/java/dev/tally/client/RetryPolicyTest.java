@@ -77,6 +77,35 @@ class RetryPolicyTest {
   }
 
   @Test
+  void aCallAStoppingNodeDidNotGetToIsRetriedWithTheSameRequestId() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    try (FakeNode node = FakeNode.start(request -> {
+          if (calls.incrementAndGet() == 1) throw FakeNode.error(Code.UNAVAILABLE, "NODE_STOPPING", Map.of());
+          return RESERVED;
+        });
+        TallyClient tally = clientFor(node, 3)) {
+      Reservation reservation = tally.reserve("acme", Estimate.microCredits(5));
+
+      assertEquals("rsv-1", reservation.reservationId());
+      assertEquals(2, node.received().size());
+      assertEquals(List.of(reservation.requestId(), reservation.requestId()), requestIds(node));
+    }
+  }
+
+  @Test
+  void aStoppingNodeIsRaisedAsUnavailableWhenRetriesRunOut() throws Exception {
+    try (FakeNode node = FakeNode.start(request -> {
+          throw FakeNode.error(Code.UNAVAILABLE, "NODE_STOPPING", Map.of());
+        });
+        TallyClient tally = clientFor(node, 2)) {
+      TallyUnavailableException failure =
+          assertThrows(TallyUnavailableException.class, () -> tally.reserve("acme", Estimate.microCredits(5)));
+
+      assertEquals(TallyException.Reason.NODE_STOPPING, failure.reason());
+    }
+  }
+
+  @Test
   void aCallerRetryWithTheRequestIdFromTheFailureSendsTheSameId() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     try (FakeNode node = FakeNode.start(request -> {

@@ -12,6 +12,7 @@ import java.time.Duration;
 public record NodeSettings(
     String grpcHost,
     int grpcPort,
+    Duration drainTimeout,
     String metricsHost,
     int metricsPort,
     Duration defaultTtl,
@@ -21,6 +22,7 @@ public record NodeSettings(
     int maxQueued,
     AccountSettings account) {
 
+  static final String UNBIND_TIMEOUT = "pekko.coordinated-shutdown.phases.service-unbind.timeout";
   static final String PASSIVATE_AFTER = "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
 
   public static NodeSettings from(Config config) {
@@ -31,6 +33,12 @@ public record NodeSettings(
       throw new IllegalArgumentException(
           PASSIVATE_AFTER + " (TALLY_PASSIVATE_AFTER) must be longer than tally.reservation.max-ttl (" + maxTtl + ")");
     }
+    Duration drainTimeout = tally.getDuration("grpc.drain-timeout");
+    // The drain runs in the service-unbind phase and needs up to a second after its timeout.
+    if (config.getDuration(UNBIND_TIMEOUT).compareTo(drainTimeout.plusSeconds(2)) < 0) {
+      throw new IllegalArgumentException(
+          UNBIND_TIMEOUT + " must be at least tally.grpc.drain-timeout (" + drainTimeout + ") plus 2 s");
+    }
     Retention retention = new Retention(tally.getDuration("idempotency.window"), tally.getInt("idempotency.max-entries"));
     if (retention.maxEntries() < 1 || retention.window().isNegative() || retention.window().isZero()) {
       throw new IllegalArgumentException("tally.idempotency.window and max-entries must be positive");
@@ -38,6 +46,7 @@ public record NodeSettings(
     return new NodeSettings(
         tally.getString("grpc.host"),
         tally.getInt("grpc.port"),
+        drainTimeout,
         tally.getString("metrics.host"),
         tally.getInt("metrics.port"),
         tally.getDuration("reservation.default-ttl"),

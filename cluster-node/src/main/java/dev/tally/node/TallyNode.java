@@ -4,6 +4,7 @@ import dev.tally.node.account.OrgAccount;
 import dev.tally.node.account.OrgAccount.AlertNotice;
 import dev.tally.node.api.AccountsService;
 import dev.tally.node.api.MeteringService;
+import dev.tally.node.api.OpenCalls;
 import dev.tally.node.api.OrgBatcher;
 import dev.tally.node.metrics.GrpcMetrics;
 import dev.tally.node.metrics.NodeMetrics;
@@ -15,6 +16,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
@@ -66,12 +68,14 @@ public final class TallyNode {
         sharding, settings.entityTimeout(), settings.maxBatch(), settings.maxQueued(), metrics.registry(),
         system.executionContext());
     HealthStatusManager health = new HealthStatusManager();
+    OpenCalls openCalls = new OpenCalls();
     Server server = serverBuilder
         .addService(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(), settings.account().terms().prices()))
         .addService(new AccountsService(batcher, system, settings.account().terms(), alerts))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
-        .intercept(new GrpcMetrics(metrics.registry()))
+        .intercept(openCalls)
+        .intercept(new GrpcMetrics(metrics.registry())) // outermost: also counts the calls openCalls answers
         .build()
         .start();
     // Health-checking clients send calls only once this node is an Up member that can reach its shards.
@@ -84,16 +88,8 @@ public final class TallyNode {
       health.enterTerminalState();
       return CompletableFuture.completedFuture(Done.getInstance());
     });
-    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "grpc-drain", () -> CompletableFuture.supplyAsync(() -> {
-      server.shutdown();
-      try {
-        if (!server.awaitTermination(5, TimeUnit.SECONDS)) server.shutdownNow();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        server.shutdownNow();
-      }
-      return Done.getInstance();
-    }));
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "grpc-drain",
+        () -> CompletableFuture.supplyAsync(() -> drain(server, openCalls, settings.drainTimeout())));
     shutdown.addTask(CoordinatedShutdown.PhaseActorSystemTerminate(), "metrics-stop", () -> {
       metrics.stop();
       return CompletableFuture.completedFuture(Done.getInstance());
@@ -101,6 +97,28 @@ public final class TallyNode {
     log.info("Tally gRPC listening on {}:{}, metrics on {}:{}/metrics", settings.grpcHost(), server.getPort(),
         settings.metricsHost(), metrics.port());
     return new TallyNode(system, server);
+  }
+
+  /**
+   * Stops taking calls and lets the open ones finish, for at most {@code timeout}; those still open
+   * then are answered UNAVAILABLE / NODE_STOPPING, which clients retry elsewhere, rather than reset.
+   */
+  private static Done drain(Server server, OpenCalls openCalls, Duration timeout) {
+    server.shutdown();
+    int streams = openCalls.endStreams();
+    if (streams > 0) log.info("ended {} alert streams: this node is stopping", streams);
+    try {
+      if (!server.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        int refused = openCalls.refuseAll();
+        log.warn("{} calls still open after {}: answered NODE_STOPPING, to be retried on another node", refused, timeout);
+        server.awaitTermination(1, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      openCalls.refuseAll();
+    }
+    server.shutdownNow();
+    return Done.getInstance();
   }
 
   /**

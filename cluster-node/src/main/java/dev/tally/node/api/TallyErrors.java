@@ -84,6 +84,11 @@ public final class TallyErrors {
     return status(Code.INTERNAL, "internal error: " + cause.getClass().getSimpleName(), "INTERNAL", Map.of());
   }
 
+  /** The node is stopping and did not get to this call: safe to retry elsewhere with the same request id. */
+  public static StatusRuntimeException nodeStopping() {
+    return status(Code.UNAVAILABLE, "this node is stopping; retry on another node", "NODE_STOPPING", Map.of());
+  }
+
   private static Throwable unwrap(Throwable thrown) {
     Throwable cause = thrown;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {

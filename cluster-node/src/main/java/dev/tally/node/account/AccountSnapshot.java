@@ -46,7 +46,7 @@ public record AccountSnapshot(
         account.plan(),
         account.overrides(),
         List.copyOf(account.grants().values()),
-        List.copyOf(account.reservations().values()),
+        account.reservations().inExpiryOrder(),
         account.held(),
         account.debt(),
         account.grantsGiven(),
@@ -63,10 +63,6 @@ public record AccountSnapshot(
   public OpenAccount toAccount() {
     PMap<String, Grant> grantsById = HashTreePMap.empty();
     for (Grant grant : grants) grantsById = grantsById.plus(grant.grantId(), grant);
-    PMap<String, Reservation> reservationsById = HashTreePMap.empty();
-    for (Reservation reservation : reservations) {
-      reservationsById = reservationsById.plus(reservation.reservationId(), reservation);
-    }
     OrderedPMap<String, Remembered> seen = OrderedPMap.empty();
     for (RequestSeen request : requests) {
       seen = seen.plus(request.requestId(), new Remembered(request.fingerprint(), request.result(), request.at()));
@@ -74,7 +70,7 @@ public record AccountSnapshot(
     OrderedPMap<String, Resolution> resolutions = OrderedPMap.empty();
     for (ReservationResolved r : resolved) resolutions = resolutions.plus(r.reservationId(), new Resolution(r.how(), r.at()));
     return new OpenAccount(
-        orgId, displayName, createdAt, plan, overrides, grantsById, reservationsById, held, debt, grantsGiven,
+        orgId, displayName, createdAt, plan, overrides, grantsById, Holds.of(reservations), held, debt, grantsGiven,
         reservationsMade, period, new RequestMemory(seen, resolutions));
   }
 

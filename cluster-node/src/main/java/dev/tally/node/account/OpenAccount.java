@@ -56,7 +56,7 @@ public record OpenAccount(
     String plan,
     Overrides overrides,
     PMap<String, Grant> grants,
-    PMap<String, Reservation> reservations,
+    Holds reservations,
     long held,
     long debt,
     long grantsGiven,
@@ -70,7 +70,7 @@ public record OpenAccount(
   static OpenAccount created(OrgCreated event) {
     return new OpenAccount(
         event.orgId(), event.displayName(), event.at(), event.plan(), Overrides.NONE, HashTreePMap.empty(),
-        HashTreePMap.empty(), 0, 0, 0, 0, Period.monthOf(event.at(), 0), RequestMemory.EMPTY);
+        Holds.NONE, 0, 0, 0, 0, Period.monthOf(event.at(), 0), RequestMemory.EMPTY);
   }
 
   /** What a new org on {@code plan} starts with: its trial credits and its first period with its allocation. */
@@ -127,7 +127,7 @@ public record OpenAccount(
    * period, or a grant taking effect that could pay debt.
    */
   public Optional<Instant> nextDeadline() {
-    Stream<Instant> reservationExpiries = reservations.values().stream().map(Reservation::expiresAt);
+    Stream<Instant> reservationExpiries = reservations.firstExpiry().stream();
     Stream<Instant> grantExpiries = grants.values().stream().map(Grant::expiresAt).filter(at -> at != null);
     Stream<Instant> grantsThatCouldPayDebt =
         debt > 0 ? grants.values().stream().map(Grant::effectiveAt) : Stream.empty();
@@ -208,7 +208,7 @@ public record OpenAccount(
     if (amount > available) return creditsExhausted(amount, available);
     int concurrent = inForce.limits().concurrentReservations();
     if (concurrent > 0 && reservations.size() >= concurrent) {
-      Instant firstToExpire = reservations.values().stream().map(Reservation::expiresAt).min(Comparator.naturalOrder()).orElse(now);
+      Instant firstToExpire = reservations.firstExpiry().orElse(now);
       return rateLimited(new Throttled("concurrent_reservations", Duration.between(now, firstToExpire)));
     }
     Optional<Throttled> throttled = gate.admit(inForce.limits(), amount, now);
@@ -267,8 +267,7 @@ public record OpenAccount(
    */
   List<OrgEvent> nextDue(Instant now, Terms terms) {
     Instant until = period.end().isAfter(now) ? now : period.end();
-    Stream<OrgEvent> reservationsDue = reservations.values().stream()
-        .filter(reservation -> reservation.expiredAt(until))
+    Stream<OrgEvent> reservationsDue = reservations.expiredAt(until).stream()
         .map(reservation -> new ReservationExpired(reservation.reservationId(), reservation.held(), reservation.expiresAt()));
     Stream<OrgEvent> grantsDue = grants.values().stream()
         .filter(grant -> grant.expiredAt(until))
@@ -361,7 +360,7 @@ public record OpenAccount(
   public OpenAccount apply(OrgEvent event, Retention retention) {
     if (event instanceof CreditsReserved e) {
       Reservation reservation = new Reservation(e.reservationId(), e.amount(), e.expiresAt(), e.labels());
-      return with(grants, reservations.plus(e.reservationId(), reservation), held + e.amount(), debt, grantsGiven,
+      return with(grants, reservations.plus(reservation), held + e.amount(), debt, grantsGiven,
               reservationsMade + 1, memory)
           .remembering(e, new Outcome.Reserved(e.reservationId(), e.amount(), e.expiresAt()), retention);
     }
@@ -379,7 +378,7 @@ public record OpenAccount(
     if (event instanceof ReservationExpired e) return closing(e.reservationId(), How.EXPIRED, e.at(), retention);
     if (event instanceof ReservationExtended e) {
       Reservation extended = reservations.get(e.reservationId()).extended(e.additional(), e.expiresAt());
-      return with(grants, reservations.plus(e.reservationId(), extended), held + e.additional(), debt, grantsGiven,
+      return with(grants, reservations.plus(extended), held + e.additional(), debt, grantsGiven,
               reservationsMade, memory)
           .remembering(e, new Outcome.Extended(extended.held(), extended.expiresAt()), retention);
     }
@@ -449,7 +448,7 @@ public record OpenAccount(
 
   private OpenAccount with(
       PMap<String, Grant> grants,
-      PMap<String, Reservation> reservations,
+      Holds reservations,
       long held,
       long debt,
       long grantsGiven,

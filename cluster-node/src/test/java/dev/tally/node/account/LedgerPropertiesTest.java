@@ -188,7 +188,9 @@ class LedgerPropertiesTest {
       assertEquals(debtIncurred - debtSettled, account.debt(), "debt is what was incurred and not yet settled");
       assertTrue(account.debt() >= 0);
       assertTrue(account.grants().values().stream().allMatch(g -> g.remaining() > 0 && g.remaining() <= g.amount()));
-      assertEquals(account.reservations().values().stream().mapToLong(Reservation::held).sum(), account.held());
+      assertEquals(account.reservations().inExpiryOrder().stream().mapToLong(Reservation::held).sum(), account.held());
+      assertEquals(java.util.Set.copyOf(account.reservations().byId().values()),
+          java.util.Set.copyOf(account.reservations().inExpiryOrder()), "the expiry index holds exactly the open reservations");
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.tally.node.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.tally.node.account.Operation;
@@ -93,6 +94,32 @@ class OrgBatcherTest {
     other.replyTo().tell(answers(other));
   }
 
+  @Test
+  void aFullQueueStillTakesCommitsAndReleasesButNothingNew() {
+    OrgBatcher small = new OrgBatcher(
+        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), 100, 2, new SimpleMeterRegistry(),
+        testKit.system().executionContext());
+    small.submit("busy", charge(0));
+    Execute inFlight = entity.expectMessageClass(Execute.class);
+    small.submit("busy", charge(1));
+    small.submit("busy", charge(2));
+
+    CompletableFuture<Outcome> refused = small.submit("busy", charge(3));
+    CompletableFuture<Outcome> commit = small.submit("busy", new Operation.Commit("commit-1", "rsv-1", 1, null));
+    CompletableFuture<Outcome> release = small.submit("busy", new Operation.Release("release-1", "rsv-2"));
+    CompletableFuture<Outcome> beyondTwice = small.submit("busy", new Operation.Release("release-2", "rsv-3"));
+
+    assertTrue(refused.isCompletedExceptionally(), "a new charge is refused once the queue is full");
+    assertFalse(commit.isDone(), "a commit still gets in");
+    assertFalse(release.isDone(), "a release still gets in");
+    assertTrue(beyondTwice.isCompletedExceptionally(), "even those are refused at twice the limit");
+    inFlight.replyTo().tell(answers(inFlight));
+    Execute next = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of("op-1", "op-2", "commit-1", "release-1"),
+        next.operations().stream().map(op -> ((Operation.Requested) op).requestId()).toList());
+    next.replyTo().tell(answers(next));
+  }
+
   private static Operation charge(int n) {
     return new Operation.Charge("op-" + n, 1, null, dev.tally.node.account.Labels.NONE);
   }
@@ -101,7 +128,7 @@ class OrgBatcherTest {
   private static Outcomes answers(Execute batch) {
     return new Outcomes(batch.operations().stream()
         .<Outcome>map(op -> new Outcome.Rejected(
-            Outcome.Rejection.CREDITS_EXHAUSTED, ((Operation.Charge) op).requestId(), Map.of()))
+            Outcome.Rejection.CREDITS_EXHAUSTED, ((Operation.Requested) op).requestId(), Map.of()))
         .toList());
   }
 

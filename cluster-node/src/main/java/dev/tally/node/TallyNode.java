@@ -84,8 +84,13 @@ public final class TallyNode {
     // Health-checking clients send calls only once this node is an Up member that can reach its shards
     // and has warmed up the way to them.
     health.setStatus("", ServingStatus.NOT_SERVING);
-    org.apache.pekko.cluster.Cluster.get(system.classicSystem()).registerOnMemberUp(() ->
-        warmUp(batcher).whenComplete((done, failure) -> health.setStatus("", ServingStatus.SERVING)));
+    org.apache.pekko.cluster.Cluster.get(system.classicSystem()).registerOnMemberUp(() -> {
+      long started = System.nanoTime();
+      warmUp(batcher).whenComplete((done, failure) -> {
+        health.setStatus("", ServingStatus.SERVING);
+        log.info("warmed up in {} ms: gRPC health is SERVING", (System.nanoTime() - started) / 1_000_000);
+      });
+    });
 
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "grpc-not-serving", () -> {

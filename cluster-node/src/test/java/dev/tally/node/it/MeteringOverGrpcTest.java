@@ -244,9 +244,12 @@ class MeteringOverGrpcTest {
   }
 
   @Test
-  void theNodeServesHealth() {
-    assertEquals(HealthCheckResponse.ServingStatus.SERVING,
-        health.check(HealthCheckRequest.newBuilder().build()).getStatus());
+  void theNodeReportsServingOnceItHasJoinedAndWarmedUp() {
+    // Watch streams the status as it changes: NOT_SERVING while the node joins and warms up, then SERVING.
+    var statuses = health.withDeadlineAfter(30, TimeUnit.SECONDS).watch(HealthCheckRequest.newBuilder().build());
+    HealthCheckResponse.ServingStatus last = null;
+    while (last != HealthCheckResponse.ServingStatus.SERVING && statuses.hasNext()) last = statuses.next().getStatus();
+    assertEquals(HealthCheckResponse.ServingStatus.SERVING, last);
   }
 
   @Test

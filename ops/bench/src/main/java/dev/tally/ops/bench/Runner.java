@@ -149,6 +149,7 @@ final class Runner {
         atWarmupEnd.run();
       }
       slots.acquire();
+      inFlight.incrementAndGet();
       launch(sampler.next(), intended, intended >= warmupEndNanos, null);
     }
   }
@@ -157,6 +158,7 @@ final class Runner {
     for (int i = 0; i < settings.concurrency(); i++) {
       Workload.Sampler sampler = workload.sampler(42 + i);
       slots.acquire();
+      inFlight.incrementAndGet();
       long now = System.nanoTime();
       launch(sampler.next(), now, now >= warmupEndNanos, sampler);
     }
@@ -166,9 +168,11 @@ final class Runner {
     while ((wait = endNanos - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
   }
 
-  /** Starts one operation; in closed loop ({@code sampler} set) its completion starts the next one. */
+  /**
+   * Starts one operation, which the caller has counted in flight and holds a slot for; in closed
+   * loop ({@code sampler} set) its completion starts the next one.
+   */
   private void launch(Workload.Op op, long intended, boolean measure, Workload.Sampler sampler) {
-    inFlight.incrementAndGet();
     Latencies latencies = measure ? measured : warm;
     if (op.charge()) {
       target.charge(op.orgId(), op.amount()).whenComplete((ok, failure) -> {
@@ -211,16 +215,18 @@ final class Runner {
   }
 
   private void finished(Workload.Sampler sampler) {
-    inFlight.decrementAndGet();
-    slots.release();
-    if (sampler == null) return;
     long now = System.nanoTime();
-    if (now >= endNanos) return;
+    if (sampler == null || now >= endNanos) {
+      inFlight.decrementAndGet();
+      slots.release();
+      return;
+    }
+    // Closed loop: the next operation takes over this one's slot and in-flight count, so the drain
+    // never sees zero in flight while a next operation is still about to start (and record).
     Workload.Op next;
     synchronized (sampler) {
       next = sampler.next();
     }
-    slots.acquireUninterruptibly();
     int[] nesting = depth.get();
     if (nesting[0] > 32) {
       // An operation that fails at once would recurse: start the next one on another thread.

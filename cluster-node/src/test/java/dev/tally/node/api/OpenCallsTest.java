@@ -2,12 +2,12 @@ package dev.tally.node.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.Any;
 import com.google.rpc.ErrorInfo;
+import dev.tally.node.it.AlertWatcher;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.Alert;
 import dev.tally.v1.MeteringGrpc;
@@ -97,34 +97,18 @@ class OpenCallsTest {
 
   @Test
   void endingStreamsEndsAlertSubscriptionsAndLeavesUnaryCallsToFinish() throws Exception {
-    BlockingQueue<Object> watched = new LinkedBlockingQueue<>();
-    AccountsGrpc.newStub(channel).watchAlerts(WatchAlertsRequest.getDefaultInstance(), new StreamObserver<>() {
-      @Override
-      public void onNext(Alert alert) {
-        watched.add(alert);
-      }
-
-      @Override
-      public void onError(Throwable failure) {
-        watched.add(failure);
-      }
-
-      @Override
-      public void onCompleted() {
-        watched.add("completed");
-      }
-    });
+    AlertWatcher watcher = AlertWatcher.watch(AccountsGrpc.newStub(channel), "");
     StreamObserver<Alert> stream = watches.poll(10, TimeUnit.SECONDS);
     stream.onNext(Alert.newBuilder().setOrgId("acme").build());
-    assertInstanceOf(Alert.class, watched.poll(10, TimeUnit.SECONDS));
+    assertEquals("acme", watcher.alerts().poll(10, TimeUnit.SECONDS).getOrgId());
     ListenableFuture<ReserveResponse> reserve = reserve();
     StreamObserver<ReserveResponse> held = reserves.poll(10, TimeUnit.SECONDS);
 
     assertEquals(1, openCalls.endStreams());
 
-    Object end = watched.poll(10, TimeUnit.SECONDS);
-    assertEquals(Status.Code.UNAVAILABLE, Status.fromThrowable((Throwable) end).getCode());
-    assertEquals("NODE_STOPPING", reason((Throwable) end));
+    Throwable end = watcher.end().get(10, TimeUnit.SECONDS);
+    assertEquals(Status.Code.UNAVAILABLE, Status.fromThrowable(end).getCode());
+    assertEquals("NODE_STOPPING", reason(end));
     assertFalse(reserve.isDone(), "the unary call is left to its service");
     held.onNext(ReserveResponse.newBuilder().setReservationId("rsv-2").build());
     held.onCompleted();

@@ -15,16 +15,12 @@ import dev.tally.v1.LedgerEntry;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.MeteringGrpc;
 import dev.tally.v1.ReserveRequest;
-import dev.tally.v1.WatchAlertsRequest;
-import io.grpc.Context;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -48,7 +44,7 @@ class AlertsAcrossTheClusterTest {
       var watchOnSecond = AccountsGrpc.newStub(second.channel());
 
       // Every org's alerts, on the second node; wait until the first node's alerts reach it.
-      BlockingQueue<Alert> everyOrg = watch(watchOnSecond, "");
+      BlockingQueue<Alert> everyOrg = AlertWatcher.watch(watchOnSecond, "").alerts();
       Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
       Alert warmUp = null;
       while (warmUp == null && Instant.now().isBefore(deadline)) {
@@ -60,7 +56,7 @@ class AlertsAcrossTheClusterTest {
       assertNotNull(warmUp, "alerts never crossed to the other node");
 
       String orgId = flexOrg(accounts);
-      BlockingQueue<Alert> oneOrg = watch(watchOnSecond, orgId);
+      BlockingQueue<Alert> oneOrg = AlertWatcher.watch(watchOnSecond, orgId).alerts();
       List<String> reservations = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
         reservations.add(metering.withDeadlineAfter(1, TimeUnit.MINUTES).reserve(ReserveRequest.newBuilder()
@@ -96,24 +92,6 @@ class AlertsAcrossTheClusterTest {
     String orgId = "alerts-" + UUID.randomUUID();
     accounts.createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setPlan("flex").build());
     return orgId;
-  }
-
-  static BlockingQueue<Alert> watch(AccountsGrpc.AccountsStub accounts, String orgId) {
-    BlockingQueue<Alert> alerts = new LinkedBlockingQueue<>();
-    Context.current().fork().run(() -> accounts.watchAlerts(WatchAlertsRequest.newBuilder().setOrgId(orgId).build(),
-        new StreamObserver<>() {
-          @Override
-          public void onNext(Alert alert) {
-            alerts.add(alert);
-          }
-
-          @Override
-          public void onError(Throwable failure) {}
-
-          @Override
-          public void onCompleted() {}
-        }));
-    return alerts;
   }
 
   static String id() {

@@ -4,18 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.tally.v1.AccountsGrpc;
-import dev.tally.v1.Alert;
 import dev.tally.v1.CommitRequest;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantKind;
 import dev.tally.v1.MeteringGrpc;
 import dev.tally.v1.ReserveRequest;
-import dev.tally.v1.WatchAlertsRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -50,7 +47,7 @@ class GracefulStopTest {
           .setPlan("payg").build()); // no rate limits
       accounts.grantCredits(GrantCreditsRequest.newBuilder().setOrgId(orgId).setRequestId("grant-" + orgId)
           .setKind(GrantKind.PURCHASE).setAmount(1_000_000_000_000L).build());
-      CompletableFuture<Throwable> streamEnd = watchAlerts(channel);
+      CompletableFuture<Throwable> streamEnd = AlertWatcher.watch(AccountsGrpc.newStub(channel), "").end();
 
       AtomicBoolean stopped = new AtomicBoolean();
       AtomicInteger succeeded = new AtomicInteger();
@@ -88,24 +85,5 @@ class GracefulStopTest {
       assertEquals(Set.of(Status.Code.UNAVAILABLE), failures.stream().map(Status::getCode).collect(Collectors.toSet()),
           () -> "every unanswered call is UNAVAILABLE; seen " + seen);
     }
-  }
-
-  private static CompletableFuture<Throwable> watchAlerts(ManagedChannel channel) {
-    CompletableFuture<Throwable> end = new CompletableFuture<>();
-    AccountsGrpc.newStub(channel).watchAlerts(WatchAlertsRequest.getDefaultInstance(), new StreamObserver<Alert>() {
-      @Override
-      public void onNext(Alert alert) {}
-
-      @Override
-      public void onError(Throwable failure) {
-        end.complete(failure);
-      }
-
-      @Override
-      public void onCompleted() {
-        end.complete(new AssertionError("the alert stream completed normally"));
-      }
-    });
-    return end;
   }
 }

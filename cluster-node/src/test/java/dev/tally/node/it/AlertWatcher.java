@@ -1,0 +1,51 @@
+package dev.tally.node.it;
+
+import dev.tally.v1.AccountsGrpc;
+import dev.tally.v1.Alert;
+import dev.tally.v1.WatchAlertsRequest;
+import io.grpc.Context;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/** A WatchAlerts subscription as a test sees it: the alerts received so far, and how the stream ended. */
+public final class AlertWatcher implements StreamObserver<Alert> {
+
+  private final BlockingQueue<Alert> alerts = new LinkedBlockingQueue<>();
+  private final CompletableFuture<Throwable> end = new CompletableFuture<>();
+
+  private AlertWatcher() {}
+
+  /** Subscribes to the alerts of {@code orgId}, or of every org when it is empty. */
+  public static AlertWatcher watch(AccountsGrpc.AccountsStub accounts, String orgId) {
+    AlertWatcher watcher = new AlertWatcher();
+    // Forked: the subscription must not end with the caller's context (a deadline or a cancellation).
+    Context.current().fork().run(() -> accounts.watchAlerts(WatchAlertsRequest.newBuilder().setOrgId(orgId).build(), watcher));
+    return watcher;
+  }
+
+  public BlockingQueue<Alert> alerts() {
+    return alerts;
+  }
+
+  /** Completes with the failure the stream ended with; a stream that completes normally ends with an AssertionError. */
+  public CompletableFuture<Throwable> end() {
+    return end;
+  }
+
+  @Override
+  public void onNext(Alert alert) {
+    alerts.add(alert);
+  }
+
+  @Override
+  public void onError(Throwable failure) {
+    end.complete(failure);
+  }
+
+  @Override
+  public void onCompleted() {
+    end.complete(new AssertionError("the alert stream completed normally"));
+  }
+}

@@ -3,6 +3,7 @@ package dev.tally.node;
 import com.typesafe.config.Config;
 import dev.tally.node.account.AccountSettings;
 import dev.tally.node.account.RequestMemory.Retention;
+import dev.tally.node.api.OrgBatcher;
 import dev.tally.node.terms.PlanCatalog;
 import dev.tally.node.terms.PriceBook;
 import dev.tally.node.terms.Terms;
@@ -18,8 +19,7 @@ public record NodeSettings(
     Duration defaultTtl,
     Duration maxTtl,
     Duration entityTimeout,
-    int maxBatch,
-    int maxQueued,
+    OrgBatcher.Limits groupCommit,
     AccountSettings account) {
 
   static final String UNBIND_TIMEOUT = "pekko.coordinated-shutdown.phases.service-unbind.timeout";
@@ -52,8 +52,10 @@ public record NodeSettings(
         tally.getDuration("reservation.default-ttl"),
         maxTtl,
         tally.getDuration("entity-timeout"),
-        tally.getInt("group-commit.max-batch"),
-        tally.getInt("group-commit.max-queued"),
+        new OrgBatcher.Limits(
+            tally.getInt("group-commit.max-batch"),
+            tally.getInt("group-commit.max-queued"),
+            tally.getInt("group-commit.max-in-flight")),
         new AccountSettings(
             retention,
             tally.getInt("snapshot.every-events"),

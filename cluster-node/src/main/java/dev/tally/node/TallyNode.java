@@ -68,8 +68,7 @@ public final class TallyNode {
         entity -> OrgAccount.create(entity.getEntityId(), settings.account(), clock, alerts, metrics)));
 
     OrgBatcher batcher = new OrgBatcher(
-        sharding, settings.entityTimeout(), settings.maxBatch(), settings.maxQueued(), metrics.registry(),
-        system.executionContext());
+        sharding, settings.entityTimeout(), settings.groupCommit(), metrics.registry(), system.executionContext());
     HealthStatusManager health = new HealthStatusManager();
     OpenCalls openCalls = new OpenCalls();
     Server server = serverBuilder

@@ -2,6 +2,7 @@ package dev.tally.node.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -10,12 +11,16 @@ import dev.tally.node.account.OrgAccount;
 import dev.tally.node.account.OrgAccount.Execute;
 import dev.tally.node.account.OrgAccount.Outcomes;
 import dev.tally.node.account.Outcome;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -54,7 +59,8 @@ class OrgBatcherTest {
       return Behaviors.same();
     })));
     batcher = new OrgBatcher(
-        sharding, Duration.ofSeconds(30), 100, 1000, new SimpleMeterRegistry(), testKit.system().executionContext());
+        sharding, Duration.ofSeconds(30), new OrgBatcher.Limits(100, 1000, 100), new SimpleMeterRegistry(),
+        testKit.system().executionContext());
   }
 
   @AfterAll
@@ -97,8 +103,8 @@ class OrgBatcherTest {
   @Test
   void aFullQueueStillTakesCommitsAndReleasesButNothingNew() {
     OrgBatcher small = new OrgBatcher(
-        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), 100, 2, new SimpleMeterRegistry(),
-        testKit.system().executionContext());
+        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), new OrgBatcher.Limits(100, 2, 100),
+        new SimpleMeterRegistry(), testKit.system().executionContext());
     small.submit("busy", charge(0));
     Execute inFlight = entity.expectMessageClass(Execute.class);
     small.submit("busy", charge(1));
@@ -118,6 +124,87 @@ class OrgBatcherTest {
     assertEquals(List.of("op-1", "op-2", "commit-1", "release-1"),
         next.operations().stream().map(op -> ((Operation.Requested) op).requestId()).toList());
     next.replyTo().tell(answers(next));
+  }
+
+  @Test
+  void anOperationWhoseCallerWentAwayWhileItWaitedIsNotSent() throws Exception {
+    CompletableFuture<Outcome> first = batcher.submit("gone", charge(0));
+    Execute inFlight = entity.expectMessageClass(Execute.class);
+    Context.CancellableContext call = Context.current().withCancellation();
+    CompletableFuture<Outcome> abandoned = call.call(() -> batcher.submit("gone", charge(1)));
+    CompletableFuture<Outcome> waiting = batcher.submit("gone", charge(2));
+    call.cancel(null); // what gRPC does when the call's deadline passes or its client cancels
+
+    inFlight.replyTo().tell(answers(inFlight));
+    Execute next = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of(charge(2)), next.operations(), "only the operation whose caller still waits");
+    StatusRuntimeException dropped = assertThrows(StatusRuntimeException.class, () -> {
+      try {
+        abandoned.join();
+      } catch (CompletionException e) {
+        throw e.getCause();
+      }
+    });
+    assertEquals(Status.Code.CANCELLED, dropped.getStatus().getCode());
+    next.replyTo().tell(answers(next));
+    assertEquals("op-0", rejectionOf(first.join()));
+    assertEquals("op-2", rejectionOf(waiting.join()));
+  }
+
+  @Test
+  void whenEveryWaitingCallerWentAwayNothingIsSentAndTheOrgGoesIdle() throws Exception {
+    batcher.submit("all-gone", charge(0));
+    Execute inFlight = entity.expectMessageClass(Execute.class);
+    Context.CancellableContext call = Context.current().withCancellation();
+    CompletableFuture<Outcome> abandoned = call.call(() -> batcher.submit("all-gone", charge(1)));
+    call.cancel(null);
+
+    inFlight.replyTo().tell(answers(inFlight));
+    assertThrows(CompletionException.class, abandoned::join);
+    entity.expectNoMessage(Duration.ofMillis(200));
+    batcher.submit("all-gone", charge(2));
+    assertEquals(List.of(charge(2)), entity.expectMessageClass(Execute.class).operations(),
+        "the org's next operation leaves at once, alone");
+  }
+
+  @Test
+  void orgsBeyondTheNodesBatchSlotsWaitForOneInArrivalOrder() {
+    OrgBatcher twoSlots = new OrgBatcher(
+        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), new OrgBatcher.Limits(100, 1000, 2),
+        new SimpleMeterRegistry(), testKit.system().executionContext());
+    twoSlots.submit("slot-a", charge(0));
+    twoSlots.submit("slot-b", charge(1));
+    Execute a = entity.expectMessageClass(Execute.class);
+    Execute b = entity.expectMessageClass(Execute.class);
+    twoSlots.submit("slot-c", charge(2));
+    twoSlots.submit("slot-d", charge(3));
+    entity.expectNoMessage(Duration.ofMillis(200));
+
+    a.replyTo().tell(answers(a));
+    assertEquals(List.of(charge(2)), entity.expectMessageClass(Execute.class).operations(), "first in line");
+    entity.expectNoMessage(Duration.ofMillis(200));
+    b.replyTo().tell(answers(b));
+    assertEquals(List.of(charge(3)), entity.expectMessageClass(Execute.class).operations());
+  }
+
+  @Test
+  void aBusyOrgGoesToTheBackOfTheLineAndItsOperationsLeaveTogether() {
+    OrgBatcher oneSlot = new OrgBatcher(
+        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), new OrgBatcher.Limits(100, 1000, 1),
+        new SimpleMeterRegistry(), testKit.system().executionContext());
+    oneSlot.submit("busy-org", charge(0));
+    Execute first = entity.expectMessageClass(Execute.class);
+    oneSlot.submit("busy-org", charge(1));
+    oneSlot.submit("quiet-org", charge(2));
+    oneSlot.submit("busy-org", charge(3));
+
+    first.replyTo().tell(answers(first));
+    Execute quiet = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of(charge(2)), quiet.operations(), "the org that waited for the slot goes first");
+    quiet.replyTo().tell(answers(quiet));
+    Execute busy = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of(charge(1), charge(3)), busy.operations());
+    busy.replyTo().tell(answers(busy));
   }
 
   private static Operation charge(int n) {

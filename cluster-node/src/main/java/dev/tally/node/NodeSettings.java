@@ -55,6 +55,7 @@ public record NodeSettings(
         new OrgBatcher.Limits(
             tally.getInt("group-commit.max-batch"),
             tally.getInt("group-commit.max-queued"),
+            tally.getInt("group-commit.max-waiting"),
             tally.getInt("group-commit.max-in-flight")),
         new AccountSettings(
             retention,

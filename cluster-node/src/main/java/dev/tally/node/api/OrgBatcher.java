@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,20 +41,21 @@ public final class OrgBatcher {
   /**
    * @param maxBatch most operations in one batch (one journal write)
    * @param maxQueued operations waiting for one org beyond which new ones are refused
+   * @param maxWaiting operations waiting on the node, all orgs together, beyond which new ones are refused
    * @param maxInFlight batches out to their entities at once, node-wide
    */
-  public record Limits(int maxBatch, int maxQueued, int maxInFlight) {
+  public record Limits(int maxBatch, int maxQueued, int maxWaiting, int maxInFlight) {
     public Limits {
-      if (maxBatch < 1 || maxQueued < 1 || maxInFlight < 1) {
+      if (maxBatch < 1 || maxQueued < 1 || maxWaiting < 1 || maxInFlight < 1) {
         throw new IllegalArgumentException("group-commit limits must be positive: " + this);
       }
     }
   }
 
-  /** Thrown into an operation's future when its org already has too many operations waiting. */
+  /** Thrown into an operation's future when its org, or the node, already has too many operations waiting. */
   public static final class Backpressure extends RuntimeException {
-    Backpressure(String orgId, int queued) {
-      super(queued + " operations already wait for org " + orgId);
+    Backpressure(String message) {
+      super(message);
     }
   }
 
@@ -80,6 +82,7 @@ public final class OrgBatcher {
   private final Executor replies;
   private final ArrayDeque<Lane> waitingForSlot = new ArrayDeque<>();
   private int freeSlots;
+  private final AtomicInteger waiting = new AtomicInteger();
 
   /**
    * @param replies runs the answer to each batch. Pekko's ask returns a Scala-backed stage whose
@@ -110,11 +113,13 @@ public final class OrgBatcher {
       boolean needsSlot;
       synchronized (lane) {
         if (lane.retired) continue; // dropped between lookup and lock: take the org's new lane
-        if (!admits(lane, operation)) {
-          pending.outcome().completeExceptionally(new Backpressure(orgId, lane.waiting.size()));
+        Backpressure refusal = refusal(lane, operation);
+        if (refusal != null) {
+          pending.outcome().completeExceptionally(refusal);
           return pending.outcome();
         }
         lane.waiting.add(pending);
+        waiting.incrementAndGet();
         needsSlot = !lane.scheduled;
         lane.scheduled = true;
       }
@@ -124,15 +129,22 @@ public final class OrgBatcher {
   }
 
   /**
-   * Whether one more operation fits in its org's queue. Past max-queued only commits and releases
-   * get in, up to twice the limit: they end holds. Refusing them too left a hot org under overload
-   * with holds open until their TTL, and its goodput fell to 12 pairs/s at 5,000 offered.
+   * Why one more operation does not fit, or null when it does. Past max-queued for its org, or
+   * max-waiting on the node, only commits and releases get in, up to twice the limit: they end
+   * holds. Refusing them too left a hot org under overload with holds open until their TTL, and its
+   * goodput fell to 12 pairs/s at 5,000 offered.
    */
-  private boolean admits(Lane lane, Operation operation) {
+  private Backpressure refusal(Lane lane, Operation operation) {
+    int factor = operation instanceof Operation.Commit || operation instanceof Operation.Release ? 2 : 1;
     int queued = lane.waiting.size();
-    if (queued < limits.maxQueued()) return true;
-    boolean endsAHold = operation instanceof Operation.Commit || operation instanceof Operation.Release;
-    return endsAHold && queued < 2 * limits.maxQueued();
+    if (queued >= factor * limits.maxQueued()) {
+      return new Backpressure(queued + " operations already wait for org " + lane.orgId);
+    }
+    int onNode = waiting.get();
+    if (onNode >= factor * limits.maxWaiting()) {
+      return new Backpressure(onNode + " operations already wait on this node");
+    }
+    return null;
   }
 
   /** Gives the lane a free slot, or puts it in line for one. */
@@ -172,6 +184,7 @@ public final class OrgBatcher {
     synchronized (lane) {
       List<Pending> batch = new ArrayList<>(Math.min(limits.maxBatch(), lane.waiting.size()));
       while (batch.size() < limits.maxBatch() && !lane.waiting.isEmpty()) batch.add(lane.waiting.poll());
+      waiting.addAndGet(-batch.size());
       if (batch.isEmpty()) {
         // An idle org's lane is dropped so the map stays as small as the set of busy orgs.
         lane.scheduled = false;

@@ -59,7 +59,7 @@ class OrgBatcherTest {
       return Behaviors.same();
     })));
     batcher = new OrgBatcher(
-        sharding, Duration.ofSeconds(30), new OrgBatcher.Limits(100, 1000, 100), new SimpleMeterRegistry(),
+        sharding, Duration.ofSeconds(30), new OrgBatcher.Limits(100, 1000, 100_000, 100), new SimpleMeterRegistry(),
         testKit.system().executionContext());
   }
 
@@ -103,7 +103,7 @@ class OrgBatcherTest {
   @Test
   void aFullQueueStillTakesCommitsAndReleasesButNothingNew() {
     OrgBatcher small = new OrgBatcher(
-        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), new OrgBatcher.Limits(100, 2, 100),
+        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), new OrgBatcher.Limits(100, 2, 100_000, 100),
         new SimpleMeterRegistry(), testKit.system().executionContext());
     small.submit("busy", charge(0));
     Execute inFlight = entity.expectMessageClass(Execute.class);
@@ -168,9 +168,38 @@ class OrgBatcherTest {
   }
 
   @Test
+  void pastTheNodesWaitingLimitNewWorkIsRefusedWhileCommitsAndReleasesGetIn() {
+    OrgBatcher small = new OrgBatcher(
+        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), new OrgBatcher.Limits(100, 1000, 2, 1),
+        new SimpleMeterRegistry(), testKit.system().executionContext());
+    small.submit("node-a", charge(0));
+    Execute inFlight = entity.expectMessageClass(Execute.class);
+    small.submit("node-b", charge(1));
+    small.submit("node-c", charge(2));
+
+    CompletableFuture<Outcome> refused = small.submit("node-d", charge(3));
+    CompletableFuture<Outcome> commit = small.submit("node-d", new Operation.Commit("commit-d", "rsv-d", 1, null));
+    CompletableFuture<Outcome> release = small.submit("node-e", new Operation.Release("release-e", "rsv-e"));
+    CompletableFuture<Outcome> beyondTwice = small.submit("node-f", new Operation.Release("release-f", "rsv-f"));
+
+    assertTrue(refused.isCompletedExceptionally(), "two operations wait on the node: a new charge is refused");
+    assertFalse(commit.isDone(), "a commit still gets in");
+    assertFalse(release.isDone(), "a release still gets in");
+    assertTrue(beyondTwice.isCompletedExceptionally(), "even those are refused at twice the limit");
+    for (String expected : List.of("op-0", "op-1", "op-2", "commit-d", "release-e")) {
+      Execute batch = expected.equals("op-0") ? inFlight : entity.expectMessageClass(Execute.class);
+      assertEquals(expected, ((Operation.Requested) batch.operations().get(0)).requestId());
+      batch.replyTo().tell(answers(batch));
+    }
+    assertFalse(small.submit("node-a", charge(4)).isDone(), "sent operations no longer count as waiting");
+    entity.expectMessageClass(Execute.class).replyTo().tell(new Outcomes(List.of(
+        new Outcome.Rejected(Outcome.Rejection.CREDITS_EXHAUSTED, "op-4", Map.of()))));
+  }
+
+  @Test
   void orgsBeyondTheNodesBatchSlotsWaitForOneInArrivalOrder() {
     OrgBatcher twoSlots = new OrgBatcher(
-        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), new OrgBatcher.Limits(100, 1000, 2),
+        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), new OrgBatcher.Limits(100, 1000, 100_000, 2),
         new SimpleMeterRegistry(), testKit.system().executionContext());
     twoSlots.submit("slot-a", charge(0));
     twoSlots.submit("slot-b", charge(1));
@@ -190,7 +219,7 @@ class OrgBatcherTest {
   @Test
   void aBusyOrgGoesToTheBackOfTheLineAndItsOperationsLeaveTogether() {
     OrgBatcher oneSlot = new OrgBatcher(
-        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), new OrgBatcher.Limits(100, 1000, 1),
+        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), new OrgBatcher.Limits(100, 1000, 100_000, 1),
         new SimpleMeterRegistry(), testKit.system().executionContext());
     oneSlot.submit("busy-org", charge(0));
     Execute first = entity.expectMessageClass(Execute.class);

@@ -49,7 +49,7 @@ class TallyErrorsTest {
 
   @Test
   void tooManyWaitingOperationsIsBackpressure() {
-    StatusRuntimeException status = TallyErrors.failure(new OrgBatcher.Backpressure("acme", 10));
+    StatusRuntimeException status = TallyErrors.failure(new OrgBatcher.Backpressure("10 operations already wait for org acme"));
     assertEquals(Status.Code.UNAVAILABLE, status.getStatus().getCode());
     assertEquals("BACKPRESSURE", info(status).getReason());
   }

@@ -9,7 +9,6 @@ import dev.tally.node.terms.Overrides;
 import java.time.Instant;
 import java.util.List;
 import org.pcollections.HashTreePMap;
-import org.pcollections.OrderedPMap;
 import org.pcollections.PMap;
 
 /**
@@ -52,10 +51,10 @@ public record AccountSnapshot(
         account.grantsGiven(),
         account.reservationsMade(),
         account.period(),
-        memory.requests().entrySet().stream()
+        memory.requests().entries().stream()
             .map(e -> new RequestSeen(e.getKey(), e.getValue().fingerprint(), e.getValue().result(), e.getValue().at()))
             .toList(),
-        memory.resolved().entrySet().stream()
+        memory.resolved().entries().stream()
             .map(e -> new ReservationResolved(e.getKey(), e.getValue().how(), e.getValue().at()))
             .toList());
   }
@@ -63,11 +62,11 @@ public record AccountSnapshot(
   public OpenAccount toAccount() {
     PMap<String, Grant> grantsById = HashTreePMap.empty();
     for (Grant grant : grants) grantsById = grantsById.plus(grant.grantId(), grant);
-    OrderedPMap<String, Remembered> seen = OrderedPMap.empty();
+    Recent<Remembered> seen = Recent.empty();
     for (RequestSeen request : requests) {
       seen = seen.plus(request.requestId(), new Remembered(request.fingerprint(), request.result(), request.at()));
     }
-    OrderedPMap<String, Resolution> resolutions = OrderedPMap.empty();
+    Recent<Resolution> resolutions = Recent.empty();
     for (ReservationResolved r : resolved) resolutions = resolutions.plus(r.reservationId(), new Resolution(r.how(), r.at()));
     return new OpenAccount(
         orgId, displayName, createdAt, plan, overrides, grantsById, Holds.of(reservations), held, debt, grantsGiven,

@@ -4,17 +4,16 @@ import dev.tally.node.CborSerializable;
 import dev.tally.node.account.Outcome.Result;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import org.pcollections.OrderedPMap;
+import java.util.function.Function;
 
 /**
  * What an org remembers of recent requests (rule 6: a retry returns the first outcome) and of
  * recently resolved reservations (rule 5: a second resolution is told how the first went). Both
  * forget entries older than the retention window or beyond its size, oldest first.
  */
-public record RequestMemory(OrderedPMap<String, Remembered> requests, OrderedPMap<String, Resolution> resolved) {
+public record RequestMemory(Recent<Remembered> requests, Recent<Resolution> resolved) {
 
-  public static final RequestMemory EMPTY = new RequestMemory(OrderedPMap.empty(), OrderedPMap.empty());
+  public static final RequestMemory EMPTY = new RequestMemory(Recent.empty(), Recent.empty());
 
   /** How long and how many request ids each org remembers: whichever limit is reached first. */
   public record Retention(Duration window, int maxEntries) {}
@@ -45,13 +44,11 @@ public record RequestMemory(OrderedPMap<String, Remembered> requests, OrderedPMa
     return new RequestMemory(requests, trim(resolved.plus(reservationId, resolution), resolution.at(), retention, Resolution::at));
   }
 
-  private static <V> OrderedPMap<String, V> trim(
-      OrderedPMap<String, V> entries, Instant now, Retention retention, java.util.function.Function<V, Instant> at) {
+  private static <V> Recent<V> trim(Recent<V> entries, Instant now, Retention retention, Function<V, Instant> at) {
     Instant cutoff = now.minus(retention.window());
-    while (!entries.isEmpty()) {
-      Map.Entry<String, V> oldest = entries.entrySet().iterator().next();
-      if (entries.size() <= retention.maxEntries() && !at.apply(oldest.getValue()).isBefore(cutoff)) break;
-      entries = entries.minus(oldest.getKey());
+    while (!entries.isEmpty()
+        && (entries.size() > retention.maxEntries() || at.apply(entries.oldest()).isBefore(cutoff))) {
+      entries = entries.withoutOldest();
     }
     return entries;
   }

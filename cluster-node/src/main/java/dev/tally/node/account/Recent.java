@@ -76,7 +76,7 @@ final class Recent<V> {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof Recent<?> that && byKey.equals(that.byKey) && entries().equals(that.entries());
+    return other instanceof Recent<?> that && entries().equals(that.entries());
   }
 
   @Override

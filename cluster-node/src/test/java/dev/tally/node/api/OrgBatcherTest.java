@@ -58,8 +58,13 @@ class OrgBatcherTest {
       entity.getRef().tell((Execute) command);
       return Behaviors.same();
     })));
-    batcher = new OrgBatcher(
-        sharding, Duration.ofSeconds(30), new OrgBatcher.Limits(100, 1000, 100_000, 100), new SimpleMeterRegistry(),
+    batcher = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 100));
+  }
+
+  /** A batcher of its own in front of the probe entity, with these limits. */
+  private OrgBatcher batcher(OrgBatcher.Limits limits) {
+    return new OrgBatcher(
+        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), limits, new SimpleMeterRegistry(),
         testKit.system().executionContext());
   }
 
@@ -102,9 +107,7 @@ class OrgBatcherTest {
 
   @Test
   void aFullQueueStillTakesCommitsAndReleasesButNothingNew() {
-    OrgBatcher small = new OrgBatcher(
-        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), new OrgBatcher.Limits(100, 2, 100_000, 100),
-        new SimpleMeterRegistry(), testKit.system().executionContext());
+    OrgBatcher small = batcher(new OrgBatcher.Limits(100, 2, 100_000, 100));
     small.submit("busy", charge(0));
     Execute inFlight = entity.expectMessageClass(Execute.class);
     small.submit("busy", charge(1));
@@ -169,9 +172,7 @@ class OrgBatcherTest {
 
   @Test
   void pastTheNodesWaitingLimitNewWorkIsRefusedWhileCommitsAndReleasesGetIn() {
-    OrgBatcher small = new OrgBatcher(
-        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), new OrgBatcher.Limits(100, 1000, 2, 1),
-        new SimpleMeterRegistry(), testKit.system().executionContext());
+    OrgBatcher small = batcher(new OrgBatcher.Limits(100, 1000, 2, 1));
     small.submit("node-a", charge(0));
     Execute inFlight = entity.expectMessageClass(Execute.class);
     small.submit("node-b", charge(1));
@@ -198,9 +199,7 @@ class OrgBatcherTest {
 
   @Test
   void orgsBeyondTheNodesBatchSlotsWaitForOneInArrivalOrder() {
-    OrgBatcher twoSlots = new OrgBatcher(
-        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), new OrgBatcher.Limits(100, 1000, 100_000, 2),
-        new SimpleMeterRegistry(), testKit.system().executionContext());
+    OrgBatcher twoSlots = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 2));
     twoSlots.submit("slot-a", charge(0));
     twoSlots.submit("slot-b", charge(1));
     Execute a = entity.expectMessageClass(Execute.class);
@@ -218,9 +217,7 @@ class OrgBatcherTest {
 
   @Test
   void aBusyOrgGoesToTheBackOfTheLineAndItsOperationsLeaveTogether() {
-    OrgBatcher oneSlot = new OrgBatcher(
-        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), new OrgBatcher.Limits(100, 1000, 100_000, 1),
-        new SimpleMeterRegistry(), testKit.system().executionContext());
+    OrgBatcher oneSlot = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 1));
     oneSlot.submit("busy-org", charge(0));
     Execute first = entity.expectMessageClass(Execute.class);
     oneSlot.submit("busy-org", charge(1));

@@ -19,7 +19,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 
-/** Tally, driven the way an AI service drives it: through the SDK's async calls. */
+/**
+ * Tally, driven the way an AI service drives it: through the SDK's async calls. Nothing here blocks
+ * in a callback, so results complete on the transport's threads (the SDK's fast setting).
+ */
 public final class TallyTarget implements Target {
 
   private static final int SETUP_CONCURRENCY = 64;
@@ -31,7 +34,11 @@ public final class TallyTarget implements Target {
 
   public TallyTarget(String address) {
     this.address = address;
-    this.client = TallyClient.builder().nodes(address).defaultDeadline(Duration.ofSeconds(30)).build();
+    this.client = TallyClient.builder()
+        .nodes(address)
+        .defaultDeadline(Duration.ofSeconds(30))
+        .callbacksOnTransportThreads()
+        .build();
   }
 
   @Override

@@ -63,7 +63,7 @@ final class Suite {
     reports = o.path("--report", "report/suite-" + TallyBench.stamp());
     postgresUrl = o.flag("--no-postgres") ? null : o.string("--postgres", TallyBench.DEFAULT_POSTGRES);
     pool = o.integer("--pool", 2 * Runtime.getRuntime().availableProcessors());
-    warmup = o.duration("--warmup", quick ? Duration.ofSeconds(2) : Duration.ofSeconds(10));
+    warmup = o.duration("--warmup", quick ? TallyBench.QUICK_WARMUP : TallyBench.WARMUP);
     duration = o.duration("--duration", quick ? Duration.ofSeconds(5) : Duration.ofSeconds(60));
     sweepDuration = o.duration("--sweep-duration", quick ? Duration.ofSeconds(5) : Duration.ofSeconds(30));
     recoverySettings = o.settings("--node-settings");

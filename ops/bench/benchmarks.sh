@@ -83,6 +83,8 @@ Tally: one node (\`-Xmx1g\`, default settings unless a table says otherwise) on 
 \`commitlog_sync: periodic\` as \`ops/cassandra-launcher\` configures it). PostgreSQL: the Debian package, started by
 \`ops/postgres.sh\` with \`fsync = on\`, \`synchronous_commit = on\`; the baseline uses a pool of 2 × cores connections.
 The node is stopped while PostgreSQL runs and vice versa, so each system had the machine to itself (apart from the load generator).
+The load generator drives Tally through the SDK with \`callbacksOnTransportThreads()\` (none of its callbacks blocks) and
+PostgreSQL through JDBC.
 
 ## Commands
 
@@ -96,8 +98,10 @@ ops/bench.sh --target tally --node-jvm "-XX:StartFlightRecording=filename=node.j
 ops/postgres.sh start|stop|status             # the baseline's PostgreSQL (installs the Debian package when missing)
 \`\`\`
 
-A *unit* is one reserve+commit pair (or one one-step charge). *op* latencies are per single call (a reserve or a
-commit), *pair* latency is reserve-then-commit end to end. In open loop each operation is timed from its intended
+Every load run (the first three tables) sends its load for 40 s unmeasured first (a fresh node's JIT keeps compiling
+for about that long), then measures 60 s (30 s in the tuning and group-commit tables); each Tally run has a fresh node,
+while PostgreSQL and Cassandra run throughout. A *unit* is one reserve+commit pair (or one one-step charge). *op*
+latencies are per single call (a reserve or a commit), *pair* latency is reserve-then-commit end to end. In open loop each operation is timed from its intended
 start (no coordinated omission); in closed loop from its actual start. An overloaded open-loop run lasts longer than
 its 60 s: every scheduled operation is still sent and charged its full wait, and histograms stop at 120 s (a value of
 120,062 ms reads "≥ 2 minutes"); errors are what failed after the SDK's own retries. CPU columns are cores used

@@ -54,6 +54,19 @@ final class LocalTally implements AutoCloseable {
    */
   synchronized void startNode(Map<String, String> settings, List<String> jvmOptions) throws IOException, InterruptedException {
     stopNode();
+    // A port found free can be taken by another socket before the node binds it (a suite run died so once):
+    // then start again on other ports.
+    for (int attempt = 1; ; attempt++) {
+      Path log = launchNode(settings, jvmOptions);
+      if (log == null) return;
+      if (attempt == 3 || !Files.readString(log, StandardCharsets.UTF_8).contains("Address already in use")) {
+        throw new IllegalStateException("the node did not start; see " + log);
+      }
+    }
+  }
+
+  /** Starts a node JVM on free ports; null once it serves gRPC, else its log (the JVM is gone). */
+  private Path launchNode(Map<String, String> settings, List<String> jvmOptions) throws IOException, InterruptedException {
     grpcPort = CassandraServer.freePort();
     metricsPort = CassandraServer.freePort();
     Path log = folder.resolve("node-" + (++starts) + ".log");
@@ -73,12 +86,13 @@ final class LocalTally implements AutoCloseable {
     node = builder.start();
     Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
     while (Instant.now().isBefore(deadline)) {
-      if (Files.readString(log, StandardCharsets.UTF_8).contains("TALLY_GRPC_READY")) return;
+      if (Files.readString(log, StandardCharsets.UTF_8).contains("TALLY_GRPC_READY")) return null;
       if (!node.isAlive()) break;
       Thread.sleep(50);
     }
-    node.destroyForcibly();
-    throw new IllegalStateException("the node did not start; see " + log);
+    node.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    node = null;
+    return log;
   }
 
   /** Graceful stop (SIGTERM: coordinated shutdown), then SIGKILL after 60 s. */

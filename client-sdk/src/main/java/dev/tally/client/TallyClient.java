@@ -444,8 +444,9 @@ public final class TallyClient implements AutoCloseable {
     /**
      * Completes the {@code ...Async} results on the transport's own threads instead of handing each
      * one to gRPC's shared pool. That hand-off is the SDK's biggest cost per call: a hot loop of
-     * reserve+commit pairs needed less than half the CPU per pair with this (tally-bench, 256 in flight). Only for
-     * callbacks that never block: one that waits stalls every call of this client. Default: off.
+     * reserve+commit pairs needed less than half the CPU per pair with this (tally-bench, 256 in
+     * flight). Only for callbacks that never block: one that waits stalls every call of this client.
+     * Default: off.
      */
     public Builder callbacksOnTransportThreads() {
       this.callbacksOnTransportThreads = true;

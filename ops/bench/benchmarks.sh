@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates BENCHMARKS.md at the repository root: builds tally-bench, starts PostgreSQL (ops/postgres.sh),
 # runs every measurement (`tally-bench suite`: Tally vs PostgreSQL, group commit, memory, recovery; about
-# 35 minutes, or 3 with --quick) on a Cassandra and nodes of its own, and writes the page from the results:
+# an hour, or 3 minutes with --quick) on a Cassandra and nodes of its own, and writes the page from the results:
 # the machine, the commands, the tables, and ops/bench/findings.md (the hand-written reading of the numbers).
 #
 #   ops/bench/benchmarks.sh [--quick] [--no-postgres]
@@ -89,7 +89,7 @@ PostgreSQL through JDBC.
 ## Commands
 
 \`\`\`sh
-ops/bench/benchmarks.sh                       # this page: every measurement below (~40 min; --quick for a smoke run)
+ops/bench/benchmarks.sh                       # this page: every measurement below (~60 min; --quick for a smoke run)
 ops/bench.sh                                  # Tally vs PostgreSQL: 10,000 Zipf orgs, open loop at 5,000 pairs/s, 60 s each
 ops/bench.sh --hot                            # the same for one hot org taking all traffic
 ops/bench.sh --hot --concurrency 256          # closed loop: the most each system does

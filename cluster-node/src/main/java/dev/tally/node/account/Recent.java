@@ -53,8 +53,10 @@ final class Recent<V> {
 
   /** With this entry; a key already present keeps its place in the order. */
   Recent<V> plus(String key, V value) {
-    PQueue<String> order = byKey.contains(key) ? oldestFirst : oldestFirst.plus(key);
-    return new Recent<>(byKey.updated(key, value), order);
+    HashMap<String, V> updated = byKey.updated(key, value);
+    // The same size means the key was there already (one walk of the trie, not a lookup and then an update).
+    PQueue<String> order = updated.size() == byKey.size() ? oldestFirst : oldestFirst.plus(key);
+    return new Recent<>(updated, order);
   }
 
   /** The entry added longest ago; only when not empty. */

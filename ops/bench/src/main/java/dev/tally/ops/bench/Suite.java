@@ -64,8 +64,8 @@ final class Suite {
     postgresUrl = o.flag("--no-postgres") ? null : o.string("--postgres", TallyBench.DEFAULT_POSTGRES);
     pool = o.integer("--pool", 2 * Runtime.getRuntime().availableProcessors());
     warmup = o.duration("--warmup", quick ? TallyBench.QUICK_WARMUP : TallyBench.WARMUP);
-    duration = o.duration("--duration", quick ? Duration.ofSeconds(5) : Duration.ofSeconds(60));
-    sweepDuration = o.duration("--sweep-duration", quick ? Duration.ofSeconds(5) : Duration.ofSeconds(30));
+    duration = o.duration("--duration", quick ? TallyBench.QUICK_WINDOW : TallyBench.WINDOW);
+    sweepDuration = o.duration("--sweep-duration", quick ? TallyBench.QUICK_WINDOW : Duration.ofSeconds(30));
     recoverySettings = o.settings("--node-settings");
   }
 

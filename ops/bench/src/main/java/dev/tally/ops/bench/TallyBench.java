@@ -31,6 +31,10 @@ public final class TallyBench {
   static final Duration WARMUP = Duration.ofSeconds(40);
   /** The warm-up of a --quick smoke run: enough to open the connections. */
   static final Duration QUICK_WARMUP = Duration.ofSeconds(2);
+  /** The measured window: the "sustained for 60 s". */
+  static final Duration WINDOW = Duration.ofSeconds(60);
+  /** The measured window of a --quick smoke run. */
+  static final Duration QUICK_WINDOW = Duration.ofSeconds(5);
 
   private TallyBench() {}
 
@@ -72,7 +76,7 @@ public final class TallyBench {
         o.integer("--hold", 1_000),
         orgPrefix());
     Duration warmup = o.duration("--warmup", quick ? QUICK_WARMUP : WARMUP);
-    Duration duration = o.duration("--duration", quick ? Duration.ofSeconds(5) : Duration.ofSeconds(60));
+    Duration duration = o.duration("--duration", quick ? QUICK_WINDOW : WINDOW);
     Runner.Settings settings = o.has("--concurrency")
         ? Runner.Settings.closed(o.integer("--concurrency", 64), warmup, duration)
         : Runner.Settings.open(o.decimal("--rate", 1_000), warmup, duration);

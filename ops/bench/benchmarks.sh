@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates BENCHMARKS.md at the repository root: builds tally-bench, starts PostgreSQL (ops/postgres.sh),
 # runs every measurement (`tally-bench suite`: Tally vs PostgreSQL, group commit, memory, recovery; about
-# an hour, or 3 minutes with --quick) on a Cassandra and nodes of its own, and writes the page from the results:
+# 75 minutes, or 3 minutes with --quick) on a Cassandra and nodes of its own, and writes the page from the results:
 # the machine, the commands, the tables, and ops/bench/findings.md (the hand-written reading of the numbers).
 #
 #   ops/bench/benchmarks.sh [--quick] [--no-postgres]
@@ -98,9 +98,9 @@ ops/bench.sh --target tally --node-jvm "-XX:StartFlightRecording=filename=node.j
 ops/postgres.sh start|stop|status             # the baseline's PostgreSQL (installs the Debian package when missing)
 \`\`\`
 
-Every load run (the first three tables) sends its load for 40 s unmeasured first (a fresh node's JIT keeps compiling
-for about that long), then measures 60 s (30 s in the tuning and group-commit tables); each Tally run has a fresh node,
-while PostgreSQL and Cassandra run throughout. A *unit* is one reserve+commit pair (or one one-step charge). *op*
+Every load run (the first three tables) sends its load for 90 s unmeasured first (a fresh node's JIT keeps compiling
+for over a minute), then measures 60 s (30 s in the tuning and group-commit tables); each Tally run has a fresh node
+with a 4 GiB heap (1 GiB in the memory table; why: see the findings), while PostgreSQL and Cassandra run throughout. A *unit* is one reserve+commit pair (or one one-step charge). *op*
 latencies are per single call (a reserve or a commit), *pair* latency is reserve-then-commit end to end. In open loop each operation is timed from its intended
 start (no coordinated omission); in closed loop from its actual start. An overloaded open-loop run lasts longer than
 its 60 s: every scheduled operation is still sent and charged its full wait, and histograms stop at 120 s (a value of

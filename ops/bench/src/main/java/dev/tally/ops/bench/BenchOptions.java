@@ -31,7 +31,7 @@ final class BenchOptions {
         --hold MICROCREDITS            held per reserve (default 1000); commits bill 50-100 % of it
         --rate R                       open loop at R units/s (a unit is a pair or a charge) ...
         --concurrency C                ... or closed loop with C callers (default: open loop at 1000/s)
-        --duration 60s --warmup 40s    measured window and unmeasured warm-up before it (JIT)
+        --duration 60s --warmup 90s    measured window and unmeasured warm-up before it (JIT)
         --report DIR                   report folders go to DIR/<run>/ (default report)
         --name NAME                    run name (default: made from the options)
         --quick                        5 s runs after a 2 s warm-up, 1,000 orgs: a smoke run

@@ -52,7 +52,7 @@ public record AccountSnapshot(
         account.reservationsMade(),
         account.period(),
         memory.requests().entries().stream()
-            .map(e -> new RequestSeen(e.getKey(), e.getValue().fingerprint(), e.getValue().result(), e.getValue().at()))
+            .map(e -> new RequestSeen(e.getKey(), e.getValue().fingerprintHex(), e.getValue().result(), e.getValue().at()))
             .toList(),
         memory.resolved().entries().stream()
             .map(e -> new ReservationResolved(e.getKey(), e.getValue().how(), e.getValue().at()))
@@ -64,7 +64,7 @@ public record AccountSnapshot(
     for (Grant grant : grants) grantsById = grantsById.plus(grant.grantId(), grant);
     Recent<Remembered> seen = Recent.empty();
     for (RequestSeen request : requests) {
-      seen = seen.plus(request.requestId(), new Remembered(request.fingerprint(), request.result(), request.at()));
+      seen = seen.plus(request.requestId(), Remembered.of(request.fingerprint(), request.result(), request.at()));
     }
     Recent<Resolution> resolutions = Recent.empty();
     for (ReservationResolved r : resolved) resolutions = resolutions.plus(r.reservationId(), new Resolution(r.how(), r.at()));

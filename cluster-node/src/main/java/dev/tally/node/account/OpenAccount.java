@@ -167,7 +167,7 @@ public record OpenAccount(
   private Decision decideRequested(Operation.Requested operation, Instant now, Terms terms, RateGate gate) {
     Remembered earlier = memory.request(operation.requestId());
     if (earlier != null) {
-      return earlier.fingerprint().equals(operation.fingerprint())
+      return earlier.sameContent(operation.fingerprint())
           ? new Decision.Answer(earlier.result())
           : refuse(Rejection.IDEMPOTENCY_MISMATCH, "request id " + operation.requestId() + " was used for another request");
     }
@@ -419,8 +419,10 @@ public record OpenAccount(
 
   private OpenAccount closing(String reservationId, How how, Instant at, Retention retention) {
     Reservation reservation = reservations.get(reservationId);
+    // Keyed by the hold's own id string, the one its Reserved outcome keeps too, not the event's
+    // copy: one string fewer per reservation in memory.
     return with(grants, reservations.minus(reservationId), held - reservation.held(), debt, grantsGiven,
-        reservationsMade, memory.resolve(reservationId, new Resolution(how, at), retention));
+        reservationsMade, memory.resolve(reservation.reservationId(), new Resolution(how, at), retention));
   }
 
   /** Takes the drawn credits off their grants (dropping emptied grants) and moves debt by {@code debtChange}. */
@@ -437,7 +439,7 @@ public record OpenAccount(
   private OpenAccount remembering(OrgEvent.Requested event, Result result, Retention retention) {
     if (event.requestId().isEmpty()) return this;
     RequestMemory remembered =
-        memory.remember(event.requestId(), new Remembered(event.fingerprint(), result, event.at()), retention);
+        memory.remember(event.requestId(), Remembered.of(event.fingerprint(), result, event.at()), retention);
     return with(grants, reservations, held, debt, grantsGiven, reservationsMade, remembered);
   }
 

@@ -4,6 +4,7 @@ import dev.tally.node.CborSerializable;
 import dev.tally.node.account.Outcome.Result;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.function.Function;
 
 /**
@@ -18,7 +19,31 @@ public record RequestMemory(Recent<Remembered> requests, Recent<Resolution> reso
   /** How long and how many request ids each org remembers: whichever limit is reached first. */
   public record Retention(Duration window, int maxEntries) {}
 
-  public record Remembered(String fingerprint, Result result, Instant at) implements CborSerializable {}
+  /**
+   * A request's outcome, for its retries. Of the request's fingerprint (a hex digest, see {@link
+   * Operation.Requested#fingerprint}) it keeps the first 64 bits as a number: about 60 bytes less
+   * per remembered request than the string, and two contents still collide only with odds of 2^-64.
+   */
+  public record Remembered(long fingerprint, Result result, Instant at) implements CborSerializable {
+
+    public static Remembered of(String fingerprint, Result result, Instant at) {
+      return new Remembered(bits(fingerprint), result, at);
+    }
+
+    /** Whether a request with this fingerprint has the content of the remembered one. */
+    public boolean sameContent(String fingerprint) {
+      return this.fingerprint == bits(fingerprint);
+    }
+
+    /** The kept bits as hex: {@link #of} reads them back to the same. */
+    public String fingerprintHex() {
+      return HexFormat.of().toHexDigits(fingerprint);
+    }
+
+    private static long bits(String fingerprint) {
+      return HexFormat.fromHexDigitsToLong(fingerprint, 0, 16);
+    }
+  }
 
   public enum How {
     COMMITTED,

@@ -267,43 +267,55 @@ final class Suite {
       long start = System.nanoTime();
       target.prepare(workload.orgIds(), TallyBench.CREDITS_EACH);
       // A few operations each: create, grant (above), then one reserve+commit pair per org.
-      Semaphore permits = new Semaphore(CLOSED_CONCURRENCY);
-      AtomicLong failures = new AtomicLong();
-      for (String org : workload.orgIds()) {
-        permits.acquire();
-        target.reserve(org, 1_000).thenCompose(hold -> target.commit(hold, 700))
-            .whenComplete((ok, failure) -> {
-              if (failure != null) failures.incrementAndGet();
-              permits.release();
-            });
-      }
-      permits.acquire(CLOSED_CONCURRENCY);
+      long failures = onePairEach(target, workload.orgIds());
       double seconds = (System.nanoTime() - start) / 1e9;
       String heap = local.heapAfterFullGc();
       NodeMetrics metrics = NodeMetrics.scrape(local.metricsPort());
       long usedKb = parseUsedKb(heap);
+      // Each org remembers its requests (idempotency): what one more pair per org adds to the heap.
+      failures += onePairEach(target, workload.orgIds());
+      long morePairsKb = parseUsedKb(local.heapAfterFullGc()) - usedKb;
       result.put("orgs", orgs);
       result.put("operationsPerOrg", 4);
-      result.put("failures", failures.get());
+      result.put("failures", failures);
       result.put("secondsToCreateAndOperate", seconds);
       result.put("accountsInMemory", metrics.accountsInMemory());
       result.put("heapUsedAfterFullGcMiB", usedKb / 1024.0);
       result.put("heapUsedIdleNodeMiB", idleKb / 1024.0);
       result.put("heapUsedPerOrgBytes", orgs == 0 ? 0 : (usedKb - idleKb) * 1024.0 / orgs);
+      result.put("heapPerRememberedPairBytes", morePairsKb * 1024.0 / orgs);
       result.put("maxHeap", "-Xmx1g");
       result.put("jcmdGcHeapInfo", heap);
-      System.out.printf(Locale.ROOT, "memory: %,d orgs (%,.0f in memory), heap after full GC %.0f MiB (idle node %.0f MiB, %.0f bytes/org), %d failures, %.0f s%n",
-          orgs, metrics.accountsInMemory(), usedKb / 1024.0, idleKb / 1024.0, (usedKb - idleKb) * 1024.0 / orgs, failures.get(), seconds);
+      System.out.printf(Locale.ROOT, "memory: %,d orgs (%,.0f in memory), heap after full GC %.0f MiB (idle node %.0f MiB, %.0f bytes/org, %.0f bytes per remembered pair), %d failures, %.0f s%n",
+          orgs, metrics.accountsInMemory(), usedKb / 1024.0, idleKb / 1024.0, (usedKb - idleKb) * 1024.0 / orgs,
+          morePairsKb * 1024.0 / orgs, failures, seconds);
     }
     md.append("### Memory: orgs resident on one node (`-Xmx1g`, `" + COMMON_POOL + "` to create them faster)\n\n")
-        .append("| orgs created (create, grant, reserve, commit each) | org accounts in memory (node gauge) | heap used after full GC | of which the idle node | per org | failed ops | time to create and operate |\n")
-        .append("|---:|---:|---:|---:|---:|---:|---:|\n")
-        .append(String.format(Locale.ROOT, "| %,d | %,.0f | %.0f MiB | %.0f MiB | %,.0f bytes | %d | %.0f s |%n%n", orgs,
+        .append("| orgs created (create, grant, reserve, commit each) | org accounts in memory (node gauge) | heap used after full GC | of which the idle node | per org | one more reserve+commit per org adds, per pair (request memory) | failed ops | time to create and operate |\n")
+        .append("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+        .append(String.format(Locale.ROOT, "| %,d | %,.0f | %.0f MiB | %.0f MiB | %,.0f bytes | %,.0f bytes | %d | %.0f s |%n%n", orgs,
             ((Number) result.get("accountsInMemory")).doubleValue(), ((Number) result.get("heapUsedAfterFullGcMiB")).doubleValue(),
             ((Number) result.get("heapUsedIdleNodeMiB")).doubleValue(),
-            ((Number) result.get("heapUsedPerOrgBytes")).doubleValue(), (long) result.get("failures"),
+            ((Number) result.get("heapUsedPerOrgBytes")).doubleValue(),
+            ((Number) result.get("heapPerRememberedPairBytes")).doubleValue(), (long) result.get("failures"),
             ((Number) result.get("secondsToCreateAndOperate")).doubleValue()));
     json.put("memory", result);
+  }
+
+  /** One reserve+commit pair for each org, at most {@link #CLOSED_CONCURRENCY} at once; returns how many failed. */
+  private static long onePairEach(TallyTarget target, List<String> orgIds) throws InterruptedException {
+    Semaphore permits = new Semaphore(CLOSED_CONCURRENCY);
+    AtomicLong failures = new AtomicLong();
+    for (String org : orgIds) {
+      permits.acquire();
+      target.reserve(org, 1_000).thenCompose(hold -> target.commit(hold, 700))
+          .whenComplete((ok, failure) -> {
+            if (failure != null) failures.incrementAndGet();
+            permits.release();
+          });
+    }
+    permits.acquire(CLOSED_CONCURRENCY);
+    return failures.get();
   }
 
   static long parseUsedKb(String heapInfo) {
@@ -344,7 +356,7 @@ final class Suite {
       double seconds = (System.nanoTime() - start) / 1e9;
       result.put("eventsInJournal", events);
       result.put("chargesWritten", charges - failures.get());
-      result.put("failures", failures.get());
+      result.put("failures", failures);
       result.put("secondsToWrite", seconds);
       result.put("chargesPerSecond", charges / seconds);
       System.out.printf(Locale.ROOT, "recovery: %,d charges in %.0f s (%,.0f/s), %d failures%n", charges, seconds, charges / seconds, failures.get());

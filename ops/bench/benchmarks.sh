@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates BENCHMARKS.md at the repository root: builds tally-bench, starts PostgreSQL (ops/postgres.sh),
 # runs every measurement (`tally-bench suite`: Tally vs PostgreSQL, group commit, memory, recovery; about
-# 75 minutes, or 3 minutes with --quick) on a Cassandra and nodes of its own, and writes the page from the results:
+# 65 minutes, or 3 minutes with --quick) on a Cassandra and nodes of its own, and writes the page from the results:
 # the machine, the commands, the tables, and ops/bench/findings.md (the hand-written reading of the numbers).
 #
 #   ops/bench/benchmarks.sh [--quick] [--no-postgres]
@@ -79,7 +79,7 @@ Everything — the load generator, the Tally node, Cassandra and PostgreSQL — 
 | disk fsync (PostgreSQL's \`pg_test_fsync\`, 8 kB) | ${fsync_line:-not measured} |
 | load average before → after the suite | ${load_before} → ${load_after} |
 
-Tally: one node (\`-Xmx1g\`, default settings unless a table says otherwise) on a single-node Cassandra 5.0 (\`-Xmx1G\`,
+Tally: one node (\`-Xmx4g\`, 1 GiB in the memory table; default settings unless a table says otherwise) on a single-node Cassandra 5.0 (\`-Xmx1G\`,
 \`commitlog_sync: periodic\` as \`ops/cassandra-launcher\` configures it). PostgreSQL: the Debian package, started by
 \`ops/postgres.sh\` with \`fsync = on\`, \`synchronous_commit = on\`; the baseline uses a pool of 2 × cores connections.
 The node is stopped while PostgreSQL runs and vice versa, so each system had the machine to itself (apart from the load generator).
@@ -89,7 +89,7 @@ PostgreSQL through JDBC.
 ## Commands
 
 \`\`\`sh
-ops/bench/benchmarks.sh                       # this page: every measurement below (~60 min; --quick for a smoke run)
+ops/bench/benchmarks.sh                       # this page: every measurement below (~65 min; --quick for a smoke run)
 ops/bench.sh                                  # Tally vs PostgreSQL: 10,000 Zipf orgs, open loop at 5,000 pairs/s, 60 s each
 ops/bench.sh --hot                            # the same for one hot org taking all traffic
 ops/bench.sh --hot --concurrency 256          # closed loop: the most each system does

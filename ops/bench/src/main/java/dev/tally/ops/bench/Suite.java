@@ -356,7 +356,7 @@ final class Suite {
       double seconds = (System.nanoTime() - start) / 1e9;
       result.put("eventsInJournal", events);
       result.put("chargesWritten", charges - failures.get());
-      result.put("failures", failures);
+      result.put("failures", failures.get());
       result.put("secondsToWrite", seconds);
       result.put("chargesPerSecond", charges / seconds);
       System.out.printf(Locale.ROOT, "recovery: %,d charges in %.0f s (%,.0f/s), %d failures%n", charges, seconds, charges / seconds, failures.get());

@@ -255,9 +255,11 @@ final class Suite {
 
   /** More threads for the common pool of the memory measurement's node: creates its orgs faster, weighs nothing. */
   private static final String COMMON_POOL = "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4";
+  /** The heap the memory target allows. */
+  private static final String MEMORY_HEAP = "-Xmx1g";
 
   private void memory(LocalTally local, int orgs) throws Exception {
-    local.startNode(Map.of(), List.of("-Xmx1g", COMMON_POOL));
+    local.startNode(Map.of(), List.of(MEMORY_HEAP, COMMON_POOL));
     Workload workload = new Workload(orgs, 0, 0, 0, 1_000, TallyBench.orgPrefix());
     Map<String, Object> result = new LinkedHashMap<>();
     try (TallyTarget target = new TallyTarget(local.grpcAddress())) {
@@ -275,6 +277,8 @@ final class Suite {
       // Each org remembers its requests (idempotency): what one more pair per org adds to the heap.
       failures += onePairEach(target, workload.orgIds());
       long morePairsKb = parseUsedKb(local.heapAfterFullGc()) - usedKb;
+      double perOrgBytes = orgs == 0 ? 0 : (usedKb - idleKb) * 1024.0 / orgs;
+      double perPairBytes = morePairsKb * 1024.0 / orgs;
       result.put("orgs", orgs);
       result.put("operationsPerOrg", 4);
       result.put("failures", failures);
@@ -282,15 +286,14 @@ final class Suite {
       result.put("accountsInMemory", metrics.accountsInMemory());
       result.put("heapUsedAfterFullGcMiB", usedKb / 1024.0);
       result.put("heapUsedIdleNodeMiB", idleKb / 1024.0);
-      result.put("heapUsedPerOrgBytes", orgs == 0 ? 0 : (usedKb - idleKb) * 1024.0 / orgs);
-      result.put("heapPerRememberedPairBytes", morePairsKb * 1024.0 / orgs);
-      result.put("maxHeap", "-Xmx1g");
+      result.put("heapUsedPerOrgBytes", perOrgBytes);
+      result.put("heapPerRememberedPairBytes", perPairBytes);
+      result.put("maxHeap", MEMORY_HEAP);
       result.put("jcmdGcHeapInfo", heap);
       System.out.printf(Locale.ROOT, "memory: %,d orgs (%,.0f in memory), heap after full GC %.0f MiB (idle node %.0f MiB, %.0f bytes/org, %.0f bytes per remembered pair), %d failures, %.0f s%n",
-          orgs, metrics.accountsInMemory(), usedKb / 1024.0, idleKb / 1024.0, (usedKb - idleKb) * 1024.0 / orgs,
-          morePairsKb * 1024.0 / orgs, failures, seconds);
+          orgs, metrics.accountsInMemory(), usedKb / 1024.0, idleKb / 1024.0, perOrgBytes, perPairBytes, failures, seconds);
     }
-    md.append("### Memory: orgs resident on one node (`-Xmx1g`, `" + COMMON_POOL + "` to create them faster)\n\n")
+    md.append("### Memory: orgs resident on one node (`" + MEMORY_HEAP + "`, `" + COMMON_POOL + "` to create them faster)\n\n")
         .append("| orgs created (create, grant, reserve, commit each) | org accounts in memory (node gauge) | heap used after full GC | of which the idle node | per org | one more reserve+commit per org adds, per pair (request memory) | failed ops | time to create and operate |\n")
         .append("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
         .append(String.format(Locale.ROOT, "| %,d | %,.0f | %.0f MiB | %.0f MiB | %,.0f bytes | %,.0f bytes | %d | %.0f s |%n%n", orgs,

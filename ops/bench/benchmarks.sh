@@ -100,7 +100,7 @@ ops/postgres.sh start|stop|status             # the baseline's PostgreSQL (insta
 
 Every load run (the first three tables) sends its load for 90 s unmeasured first (a fresh node's JIT keeps compiling
 for over a minute), then measures 60 s (30 s in the tuning and group-commit tables); each Tally run has a fresh node
-with a 4 GiB heap (1 GiB in the memory table; why: see the findings), while PostgreSQL and Cassandra run throughout. A *unit* is one reserve+commit pair (or one one-step charge). *op*
+(its heap as above; why 4 GiB: see the findings), while PostgreSQL and Cassandra run throughout. A *unit* is one reserve+commit pair (or one one-step charge). *op*
 latencies are per single call (a reserve or a commit), *pair* latency is reserve-then-commit end to end. In open loop each operation is timed from its intended
 start (no coordinated omission); in closed loop from its actual start. An overloaded open-loop run lasts longer than
 its 60 s: every scheduled operation is still sent and charged its full wait, and histograms stop at 120 s (a value of

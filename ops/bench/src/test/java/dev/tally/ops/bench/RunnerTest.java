@@ -87,6 +87,25 @@ class RunnerTest {
   }
 
   @Test
+  void openLoopWarmUpSkipsWhatIsDueWhileItsCapIsInFlightSoTheWindowStartsWithoutABacklog() throws Exception {
+    Workload workload = new Workload(10, 1.0, 0, 1.0, 1_000, "t");
+    // The first charge stops the target for most of the warm-up: 800 charges fall due meanwhile.
+    StallingTarget target = new StallingTarget(1, Duration.ofMillis(800));
+    Runner.Settings settings = new Runner.Settings(Runner.Mode.OPEN, 1_000, 0, Duration.ofSeconds(1),
+        Duration.ofSeconds(1), 50_000, 10, Duration.ofSeconds(30));
+    List<String> lines = new ArrayList<>();
+    RunResult result = new Runner(target, workload, settings, lines::add).run("cold", null);
+
+    // Of the stall's 800, ten were sent and the rest skipped (without the cap: ~2,000 sent in all);
+    // the window's ~1,000 all went out, and none waited behind a queue from the warm-up.
+    assertTrue(target.seen < 1_300, "sent " + target.seen);
+    assertTrue(result.units() >= 990, "measured " + result.units());
+    assertEquals(Map.of(), result.errors());
+    assertTrue(result.ms(Latencies.CHARGE, 99) < 100, "p99 " + result.ms(Latencies.CHARGE, 99));
+    assertTrue(lines.stream().anyMatch(line -> line.startsWith("warm-up skipped")), String.join("\n", lines));
+  }
+
+  @Test
   void closedLoopKeepsExactlyItsConcurrencyAndCountsPairs() throws Exception {
     Workload workload = new Workload(10, 1.0, 0, 0, 1_000, "t");
     RunResult result = new Runner(new StallingTarget(Integer.MAX_VALUE, Duration.ZERO), workload,

@@ -45,11 +45,7 @@ java -cp "$classpath" dev.tally.ops.bench.TallyBench \
   suite "${suite_args[@]}" --report "$results" --markdown "$results/results.md" > "$results/suite.log" 2>&1 \
   || { tail -50 "$results/suite.log"; exit 1; }
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
-printf 'started=%q\nload_before=%q\nload_after=%q\n' "$started" "$load_before" "$load_after" > "$results/run.env"
-fi
-# shellcheck disable=SC1091
-. "$results/run.env"
-
+# The disk as the run found it, kept with the run so that --page-only does not measure it again.
 fsync_line="$(
   pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
   if [[ -n "$pg_bin" ]]; then
@@ -58,6 +54,11 @@ fsync_line="$(
     rm -rf "$probe"
   fi
 )"
+printf 'started=%q\nload_before=%q\nload_after=%q\nfsync_line=%q\n' \
+  "$started" "$load_before" "$load_after" "$fsync_line" > "$results/run.env"
+fi
+# shellcheck disable=SC1091
+. "$results/run.env"
 
 {
   cat <<HEADER

@@ -32,8 +32,8 @@ import org.HdrHistogram.Histogram;
  * while {@code warmupMaxInFlight} are in flight is skipped, so a system still compiling does not
  * hand the measured window a backlog from its first minute (that backlog measured the cold start,
  * not the running system: 10,000 orgs at 4,000 pairs/s still had 50,000 pairs queued 120 s into
- * the load, and latencies of seconds until 140 s). The warm-up cap is the suite's closed-loop
- * concurrency.
+ * the load, and latencies of seconds until 140 s). The open loop's cap is
+ * {@link Settings#OPEN_WARMUP_MAX_IN_FLIGHT}.
  *
  * <p><b>Closed loop</b> (a concurrency): that many callers each start their next operation when
  * the previous one answered; latency is measured from the actual start. This finds the most a
@@ -52,8 +52,12 @@ final class Runner {
   record Settings(Mode mode, double rate, int concurrency, Duration warmup, Duration duration, int maxInFlight,
       int warmupMaxInFlight, Duration drainTimeout) {
 
+    /** The suite's closed-loop runs keep this many in flight too, so the warm-up never asks for more than they do. */
+    static final int OPEN_WARMUP_MAX_IN_FLIGHT = 256;
+
     static Settings open(double rate, Duration warmup, Duration duration) {
-      return new Settings(Mode.OPEN, rate, 0, warmup, duration, 50_000, 256, Duration.ofSeconds(30));
+      return new Settings(Mode.OPEN, rate, 0, warmup, duration, 50_000, OPEN_WARMUP_MAX_IN_FLIGHT,
+          Duration.ofSeconds(30));
     }
 
     static Settings closed(int concurrency, Duration warmup, Duration duration) {

@@ -41,7 +41,8 @@ import java.util.regex.Pattern;
  */
 final class Suite {
 
-  private static final int CLOSED_CONCURRENCY = 256;
+  /** The closed loop keeps as many in flight as an open-loop warm-up may: one number for both. */
+  private static final int CLOSED_CONCURRENCY = Runner.Settings.OPEN_WARMUP_MAX_IN_FLIGHT;
   private static final double TARGET_RATE = 5_000;
   /** A rate both systems sustain here, for latency when nothing is saturated. */
   private static final double MODERATE_RATE = 1_000;

@@ -85,8 +85,6 @@ final class SingleNodeConfig {
         # 10,000 orgs and for one hot org in tally-bench, Cassandra using the same CPU.
         memtable:
           configurations:
-            skiplist:
-              class_name: SkipListMemtable
             trie:
               class_name: TrieMemtable
             default:

@@ -3,7 +3,7 @@ package dev.tally.node;
 import com.typesafe.config.Config;
 import dev.tally.node.account.AccountSettings;
 import dev.tally.node.account.RequestMemory.Retention;
-import dev.tally.node.api.OrgBatcher;
+import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.terms.PlanCatalog;
 import dev.tally.node.terms.PriceBook;
 import dev.tally.node.terms.Terms;

@@ -1,15 +1,15 @@
 package dev.tally.node;
 
+import com.typesafe.config.Config;
 import dev.tally.node.account.Operation;
 import dev.tally.node.account.OrgAccount;
 import dev.tally.node.account.OrgAccount.AlertNotice;
 import dev.tally.node.api.AccountsService;
 import dev.tally.node.api.MeteringService;
 import dev.tally.node.api.OpenCalls;
-import dev.tally.node.api.OrgBatcher;
+import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.metrics.GrpcMetrics;
 import dev.tally.node.metrics.NodeMetrics;
-import com.typesafe.config.Config;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -25,8 +25,8 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;

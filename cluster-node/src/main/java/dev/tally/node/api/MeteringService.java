@@ -7,6 +7,7 @@ import static dev.tally.node.api.ProtoMapping.timestamp;
 
 import dev.tally.node.account.Operation;
 import dev.tally.node.account.Outcome;
+import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.terms.PriceBook;
 import dev.tally.node.terms.Usage;
 import dev.tally.v1.ChargeRequest;

@@ -4,6 +4,7 @@ import dev.tally.node.account.Operation;
 import dev.tally.node.account.Outcome;
 import dev.tally.node.account.Outcome.Done;
 import dev.tally.node.account.Outcome.Rejected;
+import dev.tally.node.groupcommit.OrgBatcher;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.StatusRuntimeException;

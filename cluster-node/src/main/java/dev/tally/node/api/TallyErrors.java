@@ -9,6 +9,7 @@ import com.google.rpc.QuotaFailure;
 import com.google.rpc.RetryInfo;
 import dev.tally.node.account.Outcome.Rejected;
 import dev.tally.node.account.Outcome.Rejection;
+import dev.tally.node.groupcommit.OrgBatcher;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.util.List;

@@ -8,15 +8,16 @@ import com.google.rpc.ErrorInfo;
 import com.google.rpc.RetryInfo;
 import dev.tally.node.account.Outcome.Rejected;
 import dev.tally.node.account.Outcome.Rejection;
+import dev.tally.node.groupcommit.OrgBatcher;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.pattern.AskTimeoutException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Every failure leaves the node as a documented status with an ErrorInfo reason, never UNKNOWN. */
 class TallyErrorsTest {

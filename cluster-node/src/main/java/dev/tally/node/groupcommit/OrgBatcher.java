@@ -1,12 +1,15 @@
-package dev.tally.node.api;
+package dev.tally.node.groupcommit;
 
+import dev.tally.node.account.Operation;
 import dev.tally.node.account.OrgAccount;
 import dev.tally.node.account.OrgAccount.Execute;
 import dev.tally.node.account.OrgAccount.Outcomes;
-import dev.tally.node.account.Operation;
 import dev.tally.node.account.Outcome;
 import io.grpc.Context;
 import io.grpc.Status;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,9 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
@@ -54,7 +54,7 @@ public final class OrgBatcher {
 
   /** Thrown into an operation's future when its org, or the node, already has too many operations waiting. */
   public static final class Backpressure extends RuntimeException {
-    Backpressure(String message) {
+    public Backpressure(String message) {
       super(message);
     }
   }

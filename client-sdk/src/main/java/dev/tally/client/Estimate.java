@@ -1,5 +1,6 @@
 package dev.tally.client;
 
+import dev.tally.v1.Credits;
 import java.util.Objects;
 
 /**

@@ -4,6 +4,8 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.rpc.ErrorInfo;
+import dev.tally.v1.ErrorContract;
+import dev.tally.v1.ErrorReason;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
 import java.util.Map;
@@ -14,7 +16,7 @@ import java.util.concurrent.ExecutionException;
 /**
  * A Tally call failed. Unchecked, like every SDK failure; catch a subclass by meaning
  * ({@link CreditsExhaustedException}, {@link RateLimitedException}, {@link TallyUnavailableException}…)
- * or switch on {@link #reason()}. Never parse {@link #getMessage()}: it is for logs.
+ * or switch on {@link #reason()}, an {@link ErrorReason} of {@code tally/v1/errors.proto}. Never parse {@link #getMessage()}: it is for logs.
  *
  * <p>Every exception carries the server's {@link #reason()} (from the {@code google.rpc.ErrorInfo}
  * of the error), the gRPC {@link #code()}, the full {@link #status()} with its details, and the
@@ -23,52 +25,7 @@ import java.util.concurrent.ExecutionException;
  */
 public class TallyException extends RuntimeException {
 
-  /** The ErrorInfo domain of the errors Tally nodes raise. */
-  public static final String DOMAIN = "tally.dev";
-
-  /** Why a call failed: the {@code ErrorInfo.reason} values a Tally node sends (metering.proto). */
-  public enum Reason {
-    /** A field of the request is wrong (INVALID_ARGUMENT); see {@link InvalidRequestException}. */
-    INVALID_REQUEST,
-    /** Not enough credits, or debt (RESOURCE_EXHAUSTED); see {@link CreditsExhaustedException}. */
-    CREDITS_EXHAUSTED,
-    /** A rate limit of the org is reached (RESOURCE_EXHAUSTED); see {@link RateLimitedException}. */
-    RATE_LIMITED,
-    /** No such org (NOT_FOUND). */
-    ORG_NOT_FOUND,
-    /** No such open or recently resolved reservation (NOT_FOUND). */
-    RESERVATION_NOT_FOUND,
-    /** No such grant (NOT_FOUND). */
-    GRANT_NOT_FOUND,
-    /** The reservation was already committed, released or expired (FAILED_PRECONDITION). */
-    RESERVATION_RESOLVED,
-    /** The request id was used before for other content (ALREADY_EXISTS). */
-    IDEMPOTENCY_MISMATCH,
-    /** The org exists already (ALREADY_EXISTS). */
-    ORG_EXISTS,
-    /** The grant exists already (ALREADY_EXISTS). */
-    GRANT_EXISTS,
-    /** The node is overloaded for this org (UNAVAILABLE); safe to retry after its RetryInfo. */
-    BACKPRESSURE,
-    /** The org's account did not answer in time (UNAVAILABLE); the outcome is unknown, retry with the same id. */
-    TIMEOUT,
-    /** The node was stopping before it answered (UNAVAILABLE); the outcome is unknown, retry with the same id. */
-    NODE_STOPPING,
-    /** A bug on the node (INTERNAL). */
-    INTERNAL,
-    /** No Tally ErrorInfo (e.g. the connection failed or the deadline passed), or a reason this SDK does not know. */
-    UNSPECIFIED;
-
-    static Reason of(ErrorInfo info) {
-      if (info == null) return UNSPECIFIED;
-      for (Reason reason : values()) {
-        if (reason.name().equals(info.getReason())) return reason;
-      }
-      return UNSPECIFIED;
-    }
-  }
-
-  private final Reason reason;
+  private final ErrorReason reason;
   private final Status.Code code;
   private final com.google.rpc.Status status;
   private final ErrorInfo errorInfo;
@@ -76,15 +33,19 @@ public class TallyException extends RuntimeException {
 
   TallyException(Failure failure) {
     super(failure.describe(), failure.cause());
-    this.reason = Reason.of(failure.errorInfo());
+    this.reason = ErrorContract.reasonOf(failure.errorInfo());
     this.code = failure.code();
     this.status = failure.status();
     this.errorInfo = failure.errorInfo() == null ? ErrorInfo.getDefaultInstance() : failure.errorInfo();
     this.requestId = failure.requestId();
   }
 
-  /** The server's reason, {@link Reason#UNSPECIFIED} when there is none. */
-  public Reason reason() {
+  /**
+   * The server's reason, documented in {@code tally/v1/errors.proto};
+   * {@link ErrorReason#ERROR_REASON_UNSPECIFIED} when the error has no Tally ErrorInfo (the
+   * connection failed, the deadline passed) or a reason this SDK does not know.
+   */
+  public ErrorReason reason() {
     return reason;
   }
 
@@ -149,9 +110,9 @@ public class TallyException extends RuntimeException {
           .setMessage(grpcStatus.getDescription() == null ? "" : grpcStatus.getDescription())
           .build();
     }
-    ErrorInfo info = detail(status, ErrorInfo.class).filter(i -> i.getDomain().equals(DOMAIN)).orElse(null);
+    ErrorInfo info = detail(status, ErrorInfo.class).filter(i -> i.getDomain().equals(ErrorContract.DOMAIN)).orElse(null);
     Failure failure = new Failure(grpcStatus.getCode(), status, info, requestId, cause);
-    return switch (Reason.of(info)) {
+    return switch (ErrorContract.reasonOf(info)) {
       case CREDITS_EXHAUSTED -> new CreditsExhaustedException(failure);
       case RATE_LIMITED -> new RateLimitedException(failure);
       case INVALID_REQUEST -> new InvalidRequestException(failure);
@@ -160,7 +121,7 @@ public class TallyException extends RuntimeException {
       case RESERVATION_RESOLVED -> new ReservationResolvedException(failure);
       case IDEMPOTENCY_MISMATCH -> new IdempotencyMismatchException(failure);
       case BACKPRESSURE, TIMEOUT, NODE_STOPPING -> new TallyUnavailableException(failure);
-      case UNSPECIFIED -> switch (grpcStatus.getCode()) {
+      case ERROR_REASON_UNSPECIFIED -> switch (grpcStatus.getCode()) {
         case UNAVAILABLE, DEADLINE_EXCEEDED -> new TallyUnavailableException(failure);
         default -> new TallyException(failure);
       };

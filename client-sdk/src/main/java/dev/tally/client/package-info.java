@@ -5,6 +5,6 @@
  * before a call, then {@link dev.tally.client.Reservation#commit commit} its {@link dev.tally.client.Usage}
  * (or let try-with-resources release the hold when the call fails); or wrap the call with
  * {@code meter}. Failures are unchecked {@link dev.tally.client.TallyException}s, one subclass per
- * thing a caller may act on. Amounts are {@code long} micro-credits ({@link dev.tally.client.Credits}).
+ * thing a caller may act on. Amounts are {@code long} micro-credits ({@link dev.tally.v1.Credits}).
  */
 package dev.tally.client;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tally.client.example.MeterAnLlmCall;
 import dev.tally.node.it.TestCassandra;
+import dev.tally.v1.Credits;
 import dev.tally.v1.LedgerEntry;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.tally.client;
 
-import static dev.tally.client.Credits.of;
+import static dev.tally.v1.Credits.of;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -8,6 +8,7 @@ import com.google.rpc.Code;
 import com.google.rpc.QuotaFailure;
 import dev.tally.v1.CommitRequest;
 import dev.tally.v1.CommitResponse;
+import dev.tally.v1.ErrorReason;
 import dev.tally.v1.ReserveRequest;
 import dev.tally.v1.ReserveResponse;
 import io.grpc.Status;
@@ -67,7 +68,7 @@ class RetryPolicyTest {
       TallyUnavailableException failure =
           assertThrows(TallyUnavailableException.class, () -> tally.reserve("acme", Estimate.microCredits(5)));
 
-      assertEquals(TallyException.Reason.TIMEOUT, failure.reason());
+      assertEquals(ErrorReason.TIMEOUT, failure.reason());
       assertEquals(Status.Code.UNAVAILABLE, failure.code());
       assertEquals(Duration.ofMillis(10), failure.retryAfter().orElseThrow());
       assertEquals(3, node.received().size());
@@ -101,7 +102,7 @@ class RetryPolicyTest {
       TallyUnavailableException failure =
           assertThrows(TallyUnavailableException.class, () -> tally.reserve("acme", Estimate.microCredits(5)));
 
-      assertEquals(TallyException.Reason.NODE_STOPPING, failure.reason());
+      assertEquals(ErrorReason.NODE_STOPPING, failure.reason());
     }
   }
 
@@ -115,7 +116,7 @@ class RetryPolicyTest {
         TallyClient tally = clientFor(node, 2)) {
       TallyUnavailableException failure =
           assertThrows(TallyUnavailableException.class, () -> tally.reserve("acme", Estimate.microCredits(5)));
-      assertEquals(TallyException.Reason.UNSPECIFIED, failure.reason());
+      assertEquals(ErrorReason.ERROR_REASON_UNSPECIFIED, failure.reason());
 
       tally.reserve(ReserveRequest.newBuilder()
           .setOrgId("acme").setAmount(5).setRequestId(failure.requestId().orElseThrow()).build());
@@ -138,7 +139,7 @@ class RetryPolicyTest {
 
       assertEquals(Duration.ofMillis(1_250), failure.retryAfter());
       assertEquals("requests_per_minute", failure.violations().get(0).getSubject());
-      assertEquals(TallyException.Reason.RATE_LIMITED, failure.reason());
+      assertEquals(ErrorReason.RATE_LIMITED, failure.reason());
       assertEquals(Status.Code.RESOURCE_EXHAUSTED, failure.code());
       assertEquals(1, node.received().size(), "a rate-limited call is the caller's to retry");
     }

@@ -1,6 +1,6 @@
 package dev.tally.client;
 
-import static dev.tally.client.Credits.of;
+import static dev.tally.v1.Credits.of;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.rpc.BadRequest;
 import dev.tally.node.it.TestCassandra;
 import dev.tally.v1.CommitRequest;
+import dev.tally.v1.ErrorReason;
 import dev.tally.v1.ReserveRequest;
 import io.grpc.Status;
 import java.net.ServerSocket;
@@ -48,7 +49,7 @@ class TypedErrorsTest {
     CreditsExhaustedException failure = assertThrows(CreditsExhaustedException.class,
         () -> tally.reserve(org, Estimate.microCredits(of(11))));
 
-    assertEquals(TallyException.Reason.CREDITS_EXHAUSTED, failure.reason());
+    assertEquals(ErrorReason.CREDITS_EXHAUSTED, failure.reason());
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, failure.code());
     assertEquals(of(10), failure.available().orElseThrow());
     assertEquals(of(11), failure.requested().orElseThrow());
@@ -82,7 +83,7 @@ class TypedErrorsTest {
     ReservationNotFoundException failure = assertThrows(ReservationNotFoundException.class, () -> tally.commit(
         CommitRequest.newBuilder().setOrgId(org).setReservationId("rsv-404").setAmount(1).build()));
 
-    assertEquals(TallyException.Reason.RESERVATION_NOT_FOUND, failure.reason());
+    assertEquals(ErrorReason.RESERVATION_NOT_FOUND, failure.reason());
   }
 
   @Test
@@ -126,7 +127,7 @@ class TypedErrorsTest {
           () -> nowhere.reserve("acme", Estimate.microCredits(of(1))));
 
       assertEquals(Status.Code.UNAVAILABLE, failure.code());
-      assertEquals(TallyException.Reason.UNSPECIFIED, failure.reason());
+      assertEquals(ErrorReason.ERROR_REASON_UNSPECIFIED, failure.reason());
     }
   }
 }

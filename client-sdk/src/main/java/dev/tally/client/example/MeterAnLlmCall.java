@@ -1,6 +1,5 @@
 package dev.tally.client.example;
 
-import dev.tally.client.Credits;
 import dev.tally.client.Estimate;
 import dev.tally.client.Reservation;
 import dev.tally.client.TallyClient;
@@ -9,6 +8,7 @@ import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.Balance;
 import dev.tally.v1.CommitResponse;
 import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.Credits;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantKind;
 import java.io.IOException;

@@ -3,6 +3,7 @@ package dev.tally.node.api;
 import com.google.rpc.BadRequest.FieldViolation;
 import dev.tally.node.terms.PriceBook;
 import dev.tally.node.terms.Usage;
+import dev.tally.v1.Credits;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import java.util.regex.Pattern;
 final class RequestChecks {
 
   /** The largest single amount: a billion credits. Keeps every sum of amounts far from overflow. */
-  static final long MAX_AMOUNT = 1_000_000_000L * 1_000_000L;
+  static final long MAX_AMOUNT = Credits.of(1_000_000_000);
 
   static final int MAX_ID_LENGTH = 128;
   static final int MAX_TEXT_LENGTH = 256;

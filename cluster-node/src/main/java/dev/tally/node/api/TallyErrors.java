@@ -3,13 +3,14 @@ package dev.tally.node.api;
 import com.google.protobuf.Any;
 import com.google.protobuf.Duration;
 import com.google.rpc.BadRequest;
-import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.QuotaFailure;
 import com.google.rpc.RetryInfo;
 import dev.tally.node.account.Outcome.Rejected;
 import dev.tally.node.account.Outcome.Rejection;
 import dev.tally.node.groupcommit.OrgBatcher;
+import dev.tally.v1.ErrorContract;
+import dev.tally.v1.ErrorReason;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.util.List;
@@ -22,12 +23,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place where failures become gRPC statuses (DESIGN §6): a {@code google.rpc.Status} with
- * an {@code ErrorInfo} whose reason a program can switch on, plus {@code BadRequest} or
- * {@code RetryInfo} where they help. Nothing reaches a client as UNKNOWN.
+ * an {@code ErrorInfo} whose reason (an {@link ErrorReason} of {@code errors.proto}) a program can
+ * switch on, plus {@code BadRequest} or {@code RetryInfo} where they help. The code comes with the
+ * reason, as the contract says. Nothing reaches a client as UNKNOWN.
  */
 public final class TallyErrors {
-
-  public static final String DOMAIN = "tally.dev";
 
   private static final Logger log = LoggerFactory.getLogger(TallyErrors.class);
   private static final Duration RETRY_SOON = Duration.newBuilder().setNanos(100_000_000).build();
@@ -39,20 +39,29 @@ public final class TallyErrors {
         .map(v -> v.getField() + ": " + v.getDescription())
         .reduce((a, b) -> a + "; " + b)
         .orElse("invalid request");
-    return status(Code.INVALID_ARGUMENT, message, "INVALID_REQUEST", Map.of(),
+    return status(ErrorReason.INVALID_REQUEST, message, Map.of(),
         Any.pack(BadRequest.newBuilder().addAllFieldViolations(violations).build()));
   }
 
   /** A refusal by the org's account. */
   public static StatusRuntimeException rejected(Rejected rejected) {
     if (rejected.reason() == Rejection.RATE_LIMITED) return rateLimited(rejected);
-    Code code = switch (rejected.reason()) {
-      case CREDITS_EXHAUSTED, RATE_LIMITED -> Code.RESOURCE_EXHAUSTED;
-      case ORG_NOT_FOUND, GRANT_NOT_FOUND, RESERVATION_NOT_FOUND -> Code.NOT_FOUND;
-      case RESERVATION_RESOLVED -> Code.FAILED_PRECONDITION;
-      case ORG_EXISTS, GRANT_EXISTS, IDEMPOTENCY_MISMATCH -> Code.ALREADY_EXISTS;
+    return status(reasonFor(rejected.reason()), rejected.message(), rejected.facts());
+  }
+
+  /** The account's refusals in the API's terms. */
+  static ErrorReason reasonFor(Rejection rejection) {
+    return switch (rejection) {
+      case CREDITS_EXHAUSTED -> ErrorReason.CREDITS_EXHAUSTED;
+      case RATE_LIMITED -> ErrorReason.RATE_LIMITED;
+      case ORG_NOT_FOUND -> ErrorReason.ORG_NOT_FOUND;
+      case ORG_EXISTS -> ErrorReason.ORG_EXISTS;
+      case GRANT_NOT_FOUND -> ErrorReason.GRANT_NOT_FOUND;
+      case GRANT_EXISTS -> ErrorReason.GRANT_EXISTS;
+      case RESERVATION_NOT_FOUND -> ErrorReason.RESERVATION_NOT_FOUND;
+      case RESERVATION_RESOLVED -> ErrorReason.RESERVATION_RESOLVED;
+      case IDEMPOTENCY_MISMATCH -> ErrorReason.IDEMPOTENCY_MISMATCH;
     };
-    return status(code, rejected.message(), rejected.reason().name(), rejected.facts());
   }
 
   /** RESOURCE_EXHAUSTED with the real wait in a RetryInfo and the limit in a QuotaFailure. */
@@ -67,7 +76,7 @@ public final class TallyErrors {
             .setSubject(rejected.facts().get("limit"))
             .setDescription(rejected.message()))
         .build();
-    return status(Code.RESOURCE_EXHAUSTED, rejected.message(), rejected.reason().name(), rejected.facts(),
+    return status(ErrorReason.RATE_LIMITED, rejected.message(), rejected.facts(),
         Any.pack(RetryInfo.newBuilder().setRetryDelay(retryDelay).build()), Any.pack(quota));
   }
 
@@ -76,18 +85,18 @@ public final class TallyErrors {
     Throwable cause = unwrap(thrown);
     if (cause instanceof StatusRuntimeException status) return status;
     if (cause instanceof OrgBatcher.Backpressure) {
-      return status(Code.UNAVAILABLE, cause.getMessage(), "BACKPRESSURE", Map.of(), retryInfo());
+      return status(ErrorReason.BACKPRESSURE, cause.getMessage(), Map.of(), retryInfo());
     }
     if (cause instanceof TimeoutException) {
-      return status(Code.UNAVAILABLE, "the org's account did not answer in time", "TIMEOUT", Map.of(), retryInfo());
+      return status(ErrorReason.TIMEOUT, "the org's account did not answer in time", Map.of(), retryInfo());
     }
     log.error("internal error", cause);
-    return status(Code.INTERNAL, "internal error: " + cause.getClass().getSimpleName(), "INTERNAL", Map.of());
+    return status(ErrorReason.INTERNAL, "internal error: " + cause.getClass().getSimpleName(), Map.of());
   }
 
   /** The node is stopping and did not get to this call: safe to retry elsewhere with the same request id. */
   public static StatusRuntimeException nodeStopping() {
-    return status(Code.UNAVAILABLE, "this node is stopping; retry on another node", "NODE_STOPPING", Map.of());
+    return status(ErrorReason.NODE_STOPPING, "this node is stopping; retry on another node", Map.of());
   }
 
   private static Throwable unwrap(Throwable thrown) {
@@ -103,10 +112,16 @@ public final class TallyErrors {
   }
 
   private static StatusRuntimeException status(
-      Code code, String message, String reason, Map<String, String> facts, Any... details) {
-    ErrorInfo info = ErrorInfo.newBuilder().setDomain(DOMAIN).setReason(reason).putAllMetadata(facts).build();
-    com.google.rpc.Status.Builder status =
-        com.google.rpc.Status.newBuilder().setCode(code.getNumber()).setMessage(message).addDetails(Any.pack(info));
+      ErrorReason reason, String message, Map<String, String> facts, Any... details) {
+    ErrorInfo info = ErrorInfo.newBuilder()
+        .setDomain(ErrorContract.DOMAIN)
+        .setReason(reason.name())
+        .putAllMetadata(facts)
+        .build();
+    com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
+        .setCode(ErrorContract.codeOf(reason).getNumber())
+        .setMessage(message)
+        .addDetails(Any.pack(info));
     for (Any detail : details) status.addDetails(detail);
     return StatusProto.toStatusRuntimeException(status.build());
   }

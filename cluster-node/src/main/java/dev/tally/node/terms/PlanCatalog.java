@@ -1,5 +1,7 @@
 package dev.tally.node.terms;
 
+import static dev.tally.v1.Credits.MICROS_PER_CREDIT;
+
 import com.typesafe.config.Config;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,7 +10,6 @@ import java.util.Map;
 /** The plans orgs can be on, from the {@code tally.plans} configuration. Amounts there are whole credits. */
 public record PlanCatalog(Map<String, Plan> plans, String defaultPlan) {
 
-  static final long CREDIT = 1_000_000;
 
   public PlanCatalog {
     if (!plans.containsKey(defaultPlan)) throw new IllegalArgumentException("default plan " + defaultPlan + " is not in the catalog");
@@ -21,17 +22,17 @@ public record PlanCatalog(Map<String, Plan> plans, String defaultPlan) {
       Config plan = catalog.getConfig(name);
       plans.put(name, new Plan(
           name,
-          plan.getLong("trial-credits") * CREDIT,
+          plan.getLong("trial-credits") * MICROS_PER_CREDIT,
           plan.getInt("trial-days"),
-          plan.getLong("monthly-allocation") * CREDIT,
+          plan.getLong("monthly-allocation") * MICROS_PER_CREDIT,
           plan.getInt("rollover-months"),
           new Limits(
               plan.getLong("requests-per-minute"),
-              plan.getLong("credits-per-minute") * CREDIT,
+              plan.getLong("credits-per-minute") * MICROS_PER_CREDIT,
               plan.getInt("concurrent-reservations")),
           plan.getInt("price-multiplier-permille"),
           List.copyOf(plan.getIntList("alert-thresholds-percent")),
-          plan.getLong("low-balance-floor") * CREDIT));
+          plan.getLong("low-balance-floor") * MICROS_PER_CREDIT));
     }
     return new PlanCatalog(Map.copyOf(plans), config.getString("default"));
   }

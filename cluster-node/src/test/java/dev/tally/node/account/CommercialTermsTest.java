@@ -1,5 +1,6 @@
 package dev.tally.node.account;
 
+import static dev.tally.v1.Credits.MICROS_PER_CREDIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,7 +47,7 @@ class CommercialTermsTest extends AccountTestBase {
 
   @Test
   void aCommitOfTokenUsageChargesItsExactPriceAndRecordsHowItWasPriced() {
-    var account = org(purchase(10 * CREDIT));
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
     String reservation = ((Outcome.Reserved) done(account, new Operation.Reserve(
         nextId(), 0, new Usage.Tokens("gpt-4o", 1000, 2000, 0, 0), TTL, Labels.NONE)).result()).reservationId();
     assertEquals(22_500, ((OpenAccount) account.getState()).held(), "the estimate is priced: 1000 × 2.5 + 2000 × 10 µcr");
@@ -61,23 +62,23 @@ class CommercialTermsTest extends AccountTestBase {
 
   @Test
   void thePlanMultiplierPricesTheSameCallHigher() {
-    var standard = org(purchase(100 * CREDIT));
-    var premium = orgOn("premium", purchase(100 * CREDIT));
+    var standard = org(purchase(100 * MICROS_PER_CREDIT));
+    var premium = orgOn("premium", purchase(100 * MICROS_PER_CREDIT));
     done(standard, charge(EMBEDDING));
     done(premium, charge(EMBEDDING));
-    assertEquals(90 * CREDIT, balance(standard).available());
-    assertEquals(85 * CREDIT, balance(premium).available(), "1.5 × 10 credits");
+    assertEquals(90 * MICROS_PER_CREDIT, balance(standard).available());
+    assertEquals(85 * MICROS_PER_CREDIT, balance(premium).available(), "1.5 × 10 credits");
   }
 
   @Test
   void aPlanChangeOrOverrideTakesEffectForTheNextOperation() {
-    var account = org(purchase(100 * CREDIT));
+    var account = org(purchase(100 * MICROS_PER_CREDIT));
     done(account, new Operation.SetPlan(nextId(), "premium"));
     done(account, charge(EMBEDDING));
-    assertEquals(85 * CREDIT, balance(account).available());
+    assertEquals(85 * MICROS_PER_CREDIT, balance(account).available());
     done(account, new Operation.SetOverrides(nextId(), new Overrides(null, null, null, 2000, List.of(), null)));
     done(account, charge(EMBEDDING));
-    assertEquals(65 * CREDIT, balance(account).available(), "the override's 2 × wins over the plan's 1.5 ×");
+    assertEquals(65 * MICROS_PER_CREDIT, balance(account).available(), "the override's 2 × wins over the plan's 1.5 ×");
     Outcome.Statement statement = statement(account);
     assertEquals("premium", statement.plan());
     assertEquals(2000, statement.terms().priceMultiplierPermille());
@@ -90,15 +91,15 @@ class CommercialTermsTest extends AccountTestBase {
     Instant inFiveDays = clock.instant().plus(Duration.ofDays(5));
     Instant inNinetyDays = clock.instant().plus(Duration.ofDays(90));
     var account = orgOn("trial",
-        grant("bought", GrantKind.PURCHASE, 10 * CREDIT, null),
-        grant("code-late", GrantKind.REDEMPTION, 5 * CREDIT, inNinetyDays),
-        grant("code-soon", GrantKind.REDEMPTION, 5 * CREDIT, inFiveDays));
-    var events = eventsOf(account, charge(22 * CREDIT));
+        grant("bought", GrantKind.PURCHASE, 10 * MICROS_PER_CREDIT, null),
+        grant("code-late", GrantKind.REDEMPTION, 5 * MICROS_PER_CREDIT, inNinetyDays),
+        grant("code-soon", GrantKind.REDEMPTION, 5 * MICROS_PER_CREDIT, inFiveDays));
+    var events = eventsOf(account, charge(22 * MICROS_PER_CREDIT));
     assertEquals(List.of(
-            new Draw("trial", 10 * CREDIT),
-            new Draw("code-soon", 5 * CREDIT),
-            new Draw("code-late", 5 * CREDIT),
-            new Draw("bought", 2 * CREDIT)),
+            new Draw("trial", 10 * MICROS_PER_CREDIT),
+            new Draw("code-soon", 5 * MICROS_PER_CREDIT),
+            new Draw("code-late", 5 * MICROS_PER_CREDIT),
+            new Draw("bought", 2 * MICROS_PER_CREDIT)),
         assertInstanceOf(OrgEvent.CreditsCharged.class, events.get(0)).draws());
   }
 
@@ -107,15 +108,15 @@ class CommercialTermsTest extends AccountTestBase {
   @Test
   void anAllocationOnAZeroMonthPlanIsGoneAfterThePeriodEnds() {
     var account = orgOn("monthly");
-    assertEquals(100 * CREDIT, balance(account).available());
-    done(account, charge(30 * CREDIT));
+    assertEquals(100 * MICROS_PER_CREDIT, balance(account).available());
+    done(account, charge(30 * MICROS_PER_CREDIT));
     clock.advance(Duration.between(clock.instant(), Instant.parse("2026-12-01T00:00:00Z")));
     List<OrgEvent> rollover = eventsOf(account, new Operation.GetBalance());
     assertEquals(List.of(OrgEvent.GrantExpired.class, OrgEvent.PeriodClosed.class, OrgEvent.PeriodOpened.class,
         OrgEvent.CreditsGranted.class), rollover.stream().map(Object::getClass).toList());
-    assertEquals(70 * CREDIT, ((OrgEvent.GrantExpired) rollover.get(0)).expired());
-    assertEquals(30 * CREDIT, ((OrgEvent.PeriodClosed) rollover.get(1)).period().charged());
-    assertEquals(100 * CREDIT, balance(account).available(), "only December's allocation is left");
+    assertEquals(70 * MICROS_PER_CREDIT, ((OrgEvent.GrantExpired) rollover.get(0)).expired());
+    assertEquals(30 * MICROS_PER_CREDIT, ((OrgEvent.PeriodClosed) rollover.get(1)).period().charged());
+    assertEquals(100 * MICROS_PER_CREDIT, balance(account).available(), "only December's allocation is left");
   }
 
   @Test
@@ -128,7 +129,7 @@ class CommercialTermsTest extends AccountTestBase {
     assertEquals(4, grants.size());
     clock.advance(Duration.ofSeconds(1));
     assertTrue(statement(account).grants().stream().noneMatch(g -> g.grantId().equals("allocation-2026-11")));
-    assertEquals(400 * CREDIT, balance(account).available(), "December to March: four allocations");
+    assertEquals(400 * MICROS_PER_CREDIT, balance(account).available(), "December to March: four allocations");
   }
 
   @Test
@@ -145,7 +146,7 @@ class CommercialTermsTest extends AccountTestBase {
         Instant.parse("2027-03-01T00:00:00Z")), closed);
     List<Instant> times = events.stream().map(OrgEvent::at).toList();
     assertEquals(times.stream().sorted().toList(), times, "events are in time order");
-    assertEquals(100 * CREDIT, balance(account).available(), "only April's allocation is left");
+    assertEquals(100 * MICROS_PER_CREDIT, balance(account).available(), "only April's allocation is left");
   }
 
   @Test
@@ -159,14 +160,14 @@ class CommercialTermsTest extends AccountTestBase {
 
   @Test
   void thePeriodCountsUsageByModelAndByCallType() {
-    var account = org(purchase(100 * CREDIT));
+    var account = org(purchase(100 * MICROS_PER_CREDIT));
     done(account, new Operation.Charge(nextId(), 0, new Usage.Tokens("gpt-4o", 1000, 1000, 0, 0),
         new Labels("", "proj", "user", "completion")));
     done(account, charge(EMBEDDING));
     Period period = statement(account).period();
     assertEquals(2, period.calls());
-    assertEquals(Map.of("gpt-4o", 12_500L, "", 10 * CREDIT), period.chargedByModel());
-    assertEquals(Map.of("completion", 12_500L, "embedding", 10 * CREDIT), period.chargedByCallType());
+    assertEquals(Map.of("gpt-4o", 12_500L, "", 10 * MICROS_PER_CREDIT), period.chargedByModel());
+    assertEquals(Map.of("completion", 12_500L, "embedding", 10 * MICROS_PER_CREDIT), period.chargedByCallType());
     assertEquals(Map.of("gpt-4o", 2000L), period.tokensByModel());
   }
 
@@ -178,7 +179,7 @@ class CommercialTermsTest extends AccountTestBase {
 
   @Test
   void aRateLimitedReserveIsToldTheRealWaitAndARetryAfterItPasses() {
-    var account = orgOn("paced", purchase(1000 * CREDIT));
+    var account = orgOn("paced", purchase(1000 * MICROS_PER_CREDIT));
     for (int i = 0; i < 60; i++) done(account, reserveOne());
     Rejected limited = rejected(account, reserveOne());
     assertEquals(Rejection.RATE_LIMITED, limited.reason());
@@ -196,30 +197,30 @@ class CommercialTermsTest extends AccountTestBase {
   void creditsPerMinuteAreConsumedByTheReservedAmount() {
     settings = new AccountSettings(settings.retention(), 50, 2, new dev.tally.node.terms.Terms(
         new dev.tally.node.terms.PlanCatalog(java.util.Map.of("payg", TestTerms.plan("payg", 0, 0,
-            new dev.tally.node.terms.Limits(0, 10 * CREDIT, 0), 1000)), "payg"), TestTerms.PRICES));
-    var account = org(purchase(1000 * CREDIT));
-    reserve(account, 6 * CREDIT);
-    Rejected limited = rejected(account, new Operation.Reserve(nextId(), 6 * CREDIT, null, TTL, Labels.NONE));
+            new dev.tally.node.terms.Limits(0, 10 * MICROS_PER_CREDIT, 0), 1000)), "payg"), TestTerms.PRICES));
+    var account = org(purchase(1000 * MICROS_PER_CREDIT));
+    reserve(account, 6 * MICROS_PER_CREDIT);
+    Rejected limited = rejected(account, new Operation.Reserve(nextId(), 6 * MICROS_PER_CREDIT, null, TTL, Labels.NONE));
     assertEquals("credits_per_minute", limited.facts().get("limit"));
-    reserve(account, 4 * CREDIT);
+    reserve(account, 4 * MICROS_PER_CREDIT);
   }
 
   @Test
   void openReservationsAreLimitedToTheConcurrencyOfThePlan() {
-    var account = orgOn("limited", purchase(1000 * CREDIT));
-    reserve(account, CREDIT);
-    reserve(account, CREDIT);
-    Rejected limited = rejected(account, new Operation.Reserve(nextId(), CREDIT, null, TTL, Labels.NONE));
+    var account = orgOn("limited", purchase(1000 * MICROS_PER_CREDIT));
+    reserve(account, MICROS_PER_CREDIT);
+    reserve(account, MICROS_PER_CREDIT);
+    Rejected limited = rejected(account, new Operation.Reserve(nextId(), MICROS_PER_CREDIT, null, TTL, Labels.NONE));
     assertEquals(Rejection.RATE_LIMITED, limited.reason());
     assertEquals("concurrent_reservations", limited.facts().get("limit"));
     done(account, new Operation.Release(nextId(), "rsv-1"));
-    reserve(account, CREDIT);
+    reserve(account, MICROS_PER_CREDIT);
   }
 
   @Test
   void runningOutOfCreditsIsNotARateLimit() {
-    var account = orgOn("limited", purchase(CREDIT));
-    assertEquals(Rejection.CREDITS_EXHAUSTED, rejected(account, charge(2 * CREDIT)).reason());
+    var account = orgOn("limited", purchase(MICROS_PER_CREDIT));
+    assertEquals(Rejection.CREDITS_EXHAUSTED, rejected(account, charge(2 * MICROS_PER_CREDIT)).reason());
   }
 
   // ---- alerts
@@ -227,11 +228,11 @@ class CommercialTermsTest extends AccountTestBase {
   @Test
   void eachThresholdFiresOncePerPeriodTheMomentAChargeCrossesIt() {
     var account = orgOn("alerting");
-    assertTrue(alertsIn(eventsOf(account, charge(79 * CREDIT))).isEmpty());
-    List<AlertRaised> eighty = alertsIn(eventsOf(account, charge(CREDIT)));
+    assertTrue(alertsIn(eventsOf(account, charge(79 * MICROS_PER_CREDIT))).isEmpty());
+    List<AlertRaised> eighty = alertsIn(eventsOf(account, charge(MICROS_PER_CREDIT)));
     assertEquals(List.of(80), percents(eighty));
-    assertTrue(alertsIn(eventsOf(account, charge(CREDIT))).isEmpty(), "80 % fired already this period");
-    List<AlertRaised> crossing = alertsIn(eventsOf(account, charge(19 * CREDIT)));
+    assertTrue(alertsIn(eventsOf(account, charge(MICROS_PER_CREDIT))).isEmpty(), "80 % fired already this period");
+    List<AlertRaised> crossing = alertsIn(eventsOf(account, charge(19 * MICROS_PER_CREDIT)));
     assertEquals(List.of(AlertKind.USAGE_THRESHOLD, AlertKind.LOW_BALANCE), crossing.stream().map(AlertRaised::kind).toList());
     assertEquals(100, crossing.get(0).thresholdPercent());
 
@@ -240,7 +241,7 @@ class CommercialTermsTest extends AccountTestBase {
     alerts.expectMessage(Topic.publish(new AlertNotice(orgId, crossing.get(0))));
 
     clock.advance(Duration.between(clock.instant(), Instant.parse("2026-12-01T00:00:00Z")));
-    assertEquals(List.of(80, 100), percents(alertsIn(eventsOf(account, charge(100 * CREDIT))).stream()
+    assertEquals(List.of(80, 100), percents(alertsIn(eventsOf(account, charge(100 * MICROS_PER_CREDIT))).stream()
         .filter(a -> a.kind() == AlertKind.USAGE_THRESHOLD).toList()), "a new period, new alerts");
   }
 
@@ -257,7 +258,7 @@ class CommercialTermsTest extends AccountTestBase {
     var account = orgOn("trial");
     Grant trial = statement(account).grants().get(0);
     assertEquals(GrantKind.TRIAL, trial.kind());
-    assertEquals(10 * CREDIT, trial.remaining());
+    assertEquals(10 * MICROS_PER_CREDIT, trial.remaining());
     assertEquals(clock.instant().plus(Duration.ofDays(30)), trial.expiresAt());
     assertInstanceOf(Done.class, execute(account, new Operation.GetOrg()).reply().outcomes().get(0));
   }

@@ -1,5 +1,6 @@
 package dev.tally.node.account;
 
+import static dev.tally.v1.Credits.MICROS_PER_CREDIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,13 +21,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.pubsub.Topic;
-import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,26 +42,26 @@ class OrgAccountTest extends AccountTestBase {
 
   @Test
   void availableIsGrantsInEffectMinusHeldMinusDebt() {
-    var account = org(purchase(10 * CREDIT));
-    reserve(account, 3 * CREDIT);
-    assertEquals(new Outcome.BalanceView(7 * CREDIT, 3 * CREDIT, 0, 10 * CREDIT, 1), balance(account));
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
+    reserve(account, 3 * MICROS_PER_CREDIT);
+    assertEquals(new Outcome.BalanceView(7 * MICROS_PER_CREDIT, 3 * MICROS_PER_CREDIT, 0, 10 * MICROS_PER_CREDIT, 1), balance(account));
   }
 
   @Test
   void reserveAboveAvailableIsRejectedAndChangesNothing() {
-    var account = org(purchase(10 * CREDIT));
-    reserve(account, 6 * CREDIT);
-    Rejected refusal = rejected(account, new Operation.Reserve(nextId(), 5 * CREDIT, null, TTL, Labels.NONE));
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
+    reserve(account, 6 * MICROS_PER_CREDIT);
+    Rejected refusal = rejected(account, new Operation.Reserve(nextId(), 5 * MICROS_PER_CREDIT, null, TTL, Labels.NONE));
     assertEquals(Rejection.CREDITS_EXHAUSTED, refusal.reason());
-    assertEquals(Long.toString(4 * CREDIT), refusal.facts().get("available"));
-    assertEquals(4 * CREDIT, balance(account).available());
+    assertEquals(Long.toString(4 * MICROS_PER_CREDIT), refusal.facts().get("available"));
+    assertEquals(4 * MICROS_PER_CREDIT, balance(account).available());
   }
 
   @Test
   void reservesInOneBatchNeverExceedTheBalance() {
-    var account = org(purchase(3 * CREDIT));
+    var account = org(purchase(3 * MICROS_PER_CREDIT));
     Operation[] fiveReserves = new Operation[5];
-    for (int i = 0; i < 5; i++) fiveReserves[i] = new Operation.Reserve(nextId(), CREDIT, null, TTL, Labels.NONE);
+    for (int i = 0; i < 5; i++) fiveReserves[i] = new Operation.Reserve(nextId(), MICROS_PER_CREDIT, null, TTL, Labels.NONE);
     List<Outcome> outcomes = execute(account, fiveReserves).reply().outcomes();
     assertEquals(3, outcomes.stream().filter(o -> o instanceof Done).count());
     assertEquals(0, balance(account).available());
@@ -70,43 +71,43 @@ class OrgAccountTest extends AccountTestBase {
 
   @Test
   void commitBelowHoldReleasesTheRest() {
-    var account = org(purchase(10 * CREDIT));
-    String reservation = reserve(account, 4 * CREDIT);
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
+    String reservation = reserve(account, 4 * MICROS_PER_CREDIT);
     Outcome.Committed committed =
-        (Outcome.Committed) done(account, new Operation.Commit(nextId(), reservation, CREDIT, null)).result();
-    assertEquals(CREDIT, committed.charged());
-    assertEquals(3 * CREDIT, committed.released());
-    assertEquals(new Outcome.BalanceView(9 * CREDIT, 0, 0, 9 * CREDIT, 0), balance(account));
+        (Outcome.Committed) done(account, new Operation.Commit(nextId(), reservation, MICROS_PER_CREDIT, null)).result();
+    assertEquals(MICROS_PER_CREDIT, committed.charged());
+    assertEquals(3 * MICROS_PER_CREDIT, committed.released());
+    assertEquals(new Outcome.BalanceView(9 * MICROS_PER_CREDIT, 0, 0, 9 * MICROS_PER_CREDIT, 0), balance(account));
   }
 
   @Test
   void commitAboveHoldDrawsTheExcessFromTheBalance() {
-    var account = org(purchase(10 * CREDIT));
-    String reservation = reserve(account, 2 * CREDIT);
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
+    String reservation = reserve(account, 2 * MICROS_PER_CREDIT);
     Outcome.Committed committed =
-        (Outcome.Committed) done(account, new Operation.Commit(nextId(), reservation, 5 * CREDIT, null)).result();
-    assertEquals(5 * CREDIT, committed.charged());
+        (Outcome.Committed) done(account, new Operation.Commit(nextId(), reservation, 5 * MICROS_PER_CREDIT, null)).result();
+    assertEquals(5 * MICROS_PER_CREDIT, committed.charged());
     assertEquals(0, committed.debtIncurred());
-    assertEquals(5 * CREDIT, balance(account).available());
+    assertEquals(5 * MICROS_PER_CREDIT, balance(account).available());
   }
 
   @Test
   void usageBeyondTheGrantsBecomesDebtThatBlocksReservesUntilAGrantPaysIt() {
-    var account = org(purchase(10 * CREDIT));
-    String reservation = reserve(account, 8 * CREDIT);
-    var commit = execute(account, new Operation.Commit(nextId(), reservation, 13 * CREDIT, null));
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
+    String reservation = reserve(account, 8 * MICROS_PER_CREDIT);
+    var commit = execute(account, new Operation.Commit(nextId(), reservation, 13 * MICROS_PER_CREDIT, null));
     Outcome.Committed committed = (Outcome.Committed) ((Done) commit.reply().outcomes().get(0)).result();
-    assertEquals(13 * CREDIT, committed.charged(), "usage that happened is never dropped");
-    assertEquals(3 * CREDIT, committed.debtIncurred());
-    assertEquals(new Outcome.BalanceView(-3 * CREDIT, 0, 3 * CREDIT, 0, 0), balance(account));
+    assertEquals(13 * MICROS_PER_CREDIT, committed.charged(), "usage that happened is never dropped");
+    assertEquals(3 * MICROS_PER_CREDIT, committed.debtIncurred());
+    assertEquals(new Outcome.BalanceView(-3 * MICROS_PER_CREDIT, 0, 3 * MICROS_PER_CREDIT, 0, 0), balance(account));
 
     assertEquals(Rejection.CREDITS_EXHAUSTED,
         rejected(account, new Operation.Reserve(nextId(), 1, null, TTL, Labels.NONE)).reason());
 
-    var topUp = execute(account, purchase(5 * CREDIT));
+    var topUp = execute(account, purchase(5 * MICROS_PER_CREDIT));
     assertInstanceOf(OrgEvent.DebtSettled.class, topUp.events().get(1));
-    assertEquals(new Outcome.BalanceView(2 * CREDIT, 0, 0, 2 * CREDIT, 0), balance(account));
-    reserve(account, 2 * CREDIT);
+    assertEquals(new Outcome.BalanceView(2 * MICROS_PER_CREDIT, 0, 0, 2 * MICROS_PER_CREDIT, 0), balance(account));
+    reserve(account, 2 * MICROS_PER_CREDIT);
   }
 
   // ---- rule 3
@@ -116,57 +117,57 @@ class OrgAccountTest extends AccountTestBase {
     Instant soon = clock.instant().plus(Duration.ofDays(10));
     Instant later = clock.instant().plus(Duration.ofDays(20));
     var account = org(
-        grant("purchase-old", GrantKind.PURCHASE, 2 * CREDIT, null),
-        grant("purchase-new", GrantKind.PURCHASE, 2 * CREDIT, null),
-        grant("promo-later", GrantKind.PROMOTION, CREDIT, later),
-        grant("promo-soon", GrantKind.PROMOTION, CREDIT, soon),
-        grant("trial", GrantKind.TRIAL, CREDIT, later));
-    var charge = execute(account, new Operation.Charge(nextId(), 6 * CREDIT, null, Labels.NONE));
+        grant("purchase-old", GrantKind.PURCHASE, 2 * MICROS_PER_CREDIT, null),
+        grant("purchase-new", GrantKind.PURCHASE, 2 * MICROS_PER_CREDIT, null),
+        grant("promo-later", GrantKind.PROMOTION, MICROS_PER_CREDIT, later),
+        grant("promo-soon", GrantKind.PROMOTION, MICROS_PER_CREDIT, soon),
+        grant("trial", GrantKind.TRIAL, MICROS_PER_CREDIT, later));
+    var charge = execute(account, new Operation.Charge(nextId(), 6 * MICROS_PER_CREDIT, null, Labels.NONE));
     CreditsCharged charged = assertInstanceOf(CreditsCharged.class, charge.events().get(0));
     assertEquals(List.of(
-            new Draw("trial", CREDIT),
-            new Draw("promo-soon", CREDIT),
-            new Draw("promo-later", CREDIT),
-            new Draw("purchase-old", 2 * CREDIT),
-            new Draw("purchase-new", CREDIT)),
+            new Draw("trial", MICROS_PER_CREDIT),
+            new Draw("promo-soon", MICROS_PER_CREDIT),
+            new Draw("promo-later", MICROS_PER_CREDIT),
+            new Draw("purchase-old", 2 * MICROS_PER_CREDIT),
+            new Draw("purchase-new", MICROS_PER_CREDIT)),
         charged.draws());
   }
 
   @Test
   void everyChargeEventListsTheGrantsItDrewFrom() {
-    var account = org(grant("trial", GrantKind.TRIAL, CREDIT, null), grant("bought", GrantKind.PURCHASE, 5 * CREDIT, null));
-    String reservation = reserve(account, 2 * CREDIT);
-    var commit = execute(account, new Operation.Commit(nextId(), reservation, 3 * CREDIT, null));
+    var account = org(grant("trial", GrantKind.TRIAL, MICROS_PER_CREDIT, null), grant("bought", GrantKind.PURCHASE, 5 * MICROS_PER_CREDIT, null));
+    String reservation = reserve(account, 2 * MICROS_PER_CREDIT);
+    var commit = execute(account, new Operation.Commit(nextId(), reservation, 3 * MICROS_PER_CREDIT, null));
     ReservationCommitted committed = assertInstanceOf(ReservationCommitted.class, commit.events().get(0));
-    assertEquals(List.of(new Draw("trial", CREDIT), new Draw("bought", 2 * CREDIT)), committed.draws());
+    assertEquals(List.of(new Draw("trial", MICROS_PER_CREDIT), new Draw("bought", 2 * MICROS_PER_CREDIT)), committed.draws());
   }
 
   // ---- rule 4
 
   @Test
   void releaseReturnsTheWholeHold() {
-    var account = org(purchase(10 * CREDIT));
-    String reservation = reserve(account, 4 * CREDIT);
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
+    String reservation = reserve(account, 4 * MICROS_PER_CREDIT);
     Outcome.Released released = (Outcome.Released) done(account, new Operation.Release(nextId(), reservation)).result();
-    assertEquals(4 * CREDIT, released.released());
-    assertEquals(new Outcome.BalanceView(10 * CREDIT, 0, 0, 10 * CREDIT, 0), balance(account));
+    assertEquals(4 * MICROS_PER_CREDIT, released.released());
+    assertEquals(new Outcome.BalanceView(10 * MICROS_PER_CREDIT, 0, 0, 10 * MICROS_PER_CREDIT, 0), balance(account));
   }
 
   @Test
   void aReservationPastItsExpiryIsReleasedBeforeTheNextCommandIsHandled() {
-    var account = org(purchase(10 * CREDIT));
-    reserve(account, 4 * CREDIT);
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
+    reserve(account, 4 * MICROS_PER_CREDIT);
     clock.advance(TTL.plusSeconds(1));
     var next = execute(account, new Operation.GetBalance());
     ReservationExpired expired = assertInstanceOf(ReservationExpired.class, next.events().get(0));
     assertEquals(clock.instant().minusSeconds(1), expired.at(), "stamped with the moment it expired");
-    assertEquals(10 * CREDIT, ((Done) next.reply().outcomes().get(0)).balance().available());
+    assertEquals(10 * MICROS_PER_CREDIT, ((Done) next.reply().outcomes().get(0)).balance().available());
   }
 
   @Test
   void aReservationExpiresOnTimeWhileTheOrgIsInMemoryWithNoTraffic() {
-    var account = org(purchase(10 * CREDIT));
-    reserve(account, 4 * CREDIT);
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
+    reserve(account, 4 * MICROS_PER_CREDIT);
     clock.advance(TTL);
     ManualTime.get(testKit.system()).timePasses(TTL);
     OpenAccount state = (OpenAccount) account.getState();
@@ -176,10 +177,10 @@ class OrgAccountTest extends AccountTestBase {
 
   @Test
   void aReservationStillExpiresAfterTheOrgIsRecovered() {
-    var account = org(purchase(10 * CREDIT));
-    reserve(account, 4 * CREDIT);
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
+    reserve(account, 4 * MICROS_PER_CREDIT);
     account.restart();
-    assertEquals(4 * CREDIT, ((OpenAccount) account.getState()).held(), "the hold survives recovery");
+    assertEquals(4 * MICROS_PER_CREDIT, ((OpenAccount) account.getState()).held(), "the hold survives recovery");
     clock.advance(TTL);
     ManualTime.get(testKit.system()).timePasses(TTL);
     assertEquals(0, ((OpenAccount) account.getState()).held(), "recovery re-armed the expiry timer");
@@ -189,22 +190,22 @@ class OrgAccountTest extends AccountTestBase {
 
   @Test
   void aSecondCommitWithTheSameRequestIdReturnsTheFirstOutcome() {
-    var account = org(purchase(10 * CREDIT));
-    String reservation = reserve(account, 4 * CREDIT);
-    Operation.Commit commit = new Operation.Commit(nextId(), reservation, 3 * CREDIT, null);
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
+    String reservation = reserve(account, 4 * MICROS_PER_CREDIT);
+    Operation.Commit commit = new Operation.Commit(nextId(), reservation, 3 * MICROS_PER_CREDIT, null);
     Outcome.Result first = done(account, commit).result();
     var retry = execute(account, commit);
     assertTrue(retry.events().isEmpty(), "a retry changes nothing");
     assertEquals(first, ((Done) retry.reply().outcomes().get(0)).result());
-    assertEquals(7 * CREDIT, balance(account).available());
+    assertEquals(7 * MICROS_PER_CREDIT, balance(account).available());
   }
 
   @Test
   void anyOtherSecondResolutionIsRefusedAndSaysHowTheFirstWent() {
-    var account = org(purchase(10 * CREDIT));
-    String reservation = reserve(account, 4 * CREDIT);
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
+    String reservation = reserve(account, 4 * MICROS_PER_CREDIT);
     done(account, new Operation.Release(nextId(), reservation));
-    Rejected commitAfterRelease = rejected(account, new Operation.Commit(nextId(), reservation, CREDIT, null));
+    Rejected commitAfterRelease = rejected(account, new Operation.Commit(nextId(), reservation, MICROS_PER_CREDIT, null));
     assertEquals(Rejection.RESERVATION_RESOLVED, commitAfterRelease.reason());
     assertEquals("released", commitAfterRelease.facts().get("resolution"));
     assertEquals(Rejection.RESERVATION_NOT_FOUND,
@@ -215,29 +216,29 @@ class OrgAccountTest extends AccountTestBase {
 
   @Test
   void aRetriedRequestReturnsTheOriginalOutcomeAndChangesNothing() {
-    var account = org(purchase(10 * CREDIT));
-    Operation.Reserve reserve = new Operation.Reserve(nextId(), 2 * CREDIT, null, TTL, Labels.NONE);
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
+    Operation.Reserve reserve = new Operation.Reserve(nextId(), 2 * MICROS_PER_CREDIT, null, TTL, Labels.NONE);
     Outcome.Result first = done(account, reserve).result();
     var retry = execute(account, reserve);
     assertTrue(retry.events().isEmpty());
     assertEquals(first, ((Done) retry.reply().outcomes().get(0)).result());
-    assertEquals(8 * CREDIT, balance(account).available());
+    assertEquals(8 * MICROS_PER_CREDIT, balance(account).available());
   }
 
   @Test
   void theSameRequestIdWithOtherContentIsRefused() {
-    var account = org(purchase(10 * CREDIT));
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
     String requestId = nextId();
-    done(account, new Operation.Charge(requestId, CREDIT, null, Labels.NONE));
+    done(account, new Operation.Charge(requestId, MICROS_PER_CREDIT, null, Labels.NONE));
     assertEquals(Rejection.IDEMPOTENCY_MISMATCH,
-        rejected(account, new Operation.Charge(requestId, 2 * CREDIT, null, Labels.NONE)).reason());
-    assertEquals(9 * CREDIT, balance(account).available());
+        rejected(account, new Operation.Charge(requestId, 2 * MICROS_PER_CREDIT, null, Labels.NONE)).reason());
+    assertEquals(9 * MICROS_PER_CREDIT, balance(account).available());
   }
 
   @Test
   void requestIdsAreRememberedForABoundedWindow() {
     settings = new AccountSettings(new Retention(Duration.ofHours(1), 3), 50, 2, TestTerms.TERMS);
-    var account = org(purchase(10 * CREDIT));
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
     Operation.Charge first = new Operation.Charge(nextId(), 1, null, Labels.NONE);
     done(account, first);
     for (int i = 0; i < 3; i++) done(account, new Operation.Charge(nextId(), 1, null, Labels.NONE));
@@ -258,36 +259,36 @@ class OrgAccountTest extends AccountTestBase {
   @Test
   void grantsExpireAndExpiredCreditsAreNeverDrawn() {
     Instant expiry = clock.instant().plus(Duration.ofDays(1));
-    var account = org(grant("promo", GrantKind.PROMOTION, 5 * CREDIT, expiry), purchase(2 * CREDIT));
+    var account = org(grant("promo", GrantKind.PROMOTION, 5 * MICROS_PER_CREDIT, expiry), purchase(2 * MICROS_PER_CREDIT));
     clock.advance(Duration.ofDays(1));
-    var charge = execute(account, new Operation.Charge(nextId(), CREDIT, null, Labels.NONE));
+    var charge = execute(account, new Operation.Charge(nextId(), MICROS_PER_CREDIT, null, Labels.NONE));
     OrgEvent.GrantExpired expired = assertInstanceOf(OrgEvent.GrantExpired.class, charge.events().get(0));
-    assertEquals(5 * CREDIT, expired.expired());
+    assertEquals(5 * MICROS_PER_CREDIT, expired.expired());
     CreditsCharged charged = assertInstanceOf(CreditsCharged.class, charge.events().get(1));
     assertTrue(charged.draws().stream().noneMatch(d -> d.grantId().equals("promo")));
-    assertEquals(CREDIT, balance(account).available());
+    assertEquals(MICROS_PER_CREDIT, balance(account).available());
   }
 
   @Test
   void voidedCreditsAreNeverDrawn() {
-    var account = org(grant("promo", GrantKind.PROMOTION, 5 * CREDIT, null), purchase(2 * CREDIT));
+    var account = org(grant("promo", GrantKind.PROMOTION, 5 * MICROS_PER_CREDIT, null), purchase(2 * MICROS_PER_CREDIT));
     Outcome.Voided voided = (Outcome.Voided) done(account, new Operation.VoidGrant(nextId(), "promo", "fraud")).result();
-    assertEquals(5 * CREDIT, voided.voided());
+    assertEquals(5 * MICROS_PER_CREDIT, voided.voided());
     assertEquals(Rejection.CREDITS_EXHAUSTED,
-        rejected(account, new Operation.Charge(nextId(), 3 * CREDIT, null, Labels.NONE)).reason());
+        rejected(account, new Operation.Charge(nextId(), 3 * MICROS_PER_CREDIT, null, Labels.NONE)).reason());
   }
 
   // ---- rule 10
 
   @Test
   void creditsBelongToOneOrg() {
-    var rich = org(purchase(10 * CREDIT));
+    var rich = org(purchase(10 * MICROS_PER_CREDIT));
     var poor = org();
-    done(rich, new Operation.Charge(nextId(), CREDIT, null, Labels.NONE));
+    done(rich, new Operation.Charge(nextId(), MICROS_PER_CREDIT, null, Labels.NONE));
     assertEquals(0, balance(poor).grantedRemaining());
     assertEquals(Rejection.CREDITS_EXHAUSTED,
-        rejected(poor, new Operation.Charge(nextId(), CREDIT, null, Labels.NONE)).reason());
-    assertEquals(9 * CREDIT, balance(rich).available());
+        rejected(poor, new Operation.Charge(nextId(), MICROS_PER_CREDIT, null, Labels.NONE)).reason());
+    assertEquals(9 * MICROS_PER_CREDIT, balance(rich).available());
   }
 
   // ---- the account's life
@@ -312,27 +313,27 @@ class OrgAccountTest extends AccountTestBase {
 
   @Test
   void aBatchIsPersistedInOneWriteAndAnsweredInOrder() {
-    var account = org(purchase(10 * CREDIT));
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
     var batch = execute(account,
-        new Operation.Reserve(nextId(), CREDIT, null, TTL, Labels.NONE),
-        new Operation.Charge(nextId(), 2 * CREDIT, null, Labels.NONE),
-        new Operation.Reserve(nextId(), 100 * CREDIT, null, TTL, Labels.NONE),
+        new Operation.Reserve(nextId(), MICROS_PER_CREDIT, null, TTL, Labels.NONE),
+        new Operation.Charge(nextId(), 2 * MICROS_PER_CREDIT, null, Labels.NONE),
+        new Operation.Reserve(nextId(), 100 * MICROS_PER_CREDIT, null, TTL, Labels.NONE),
         new Operation.GetBalance());
     assertEquals(2, batch.events().size());
     List<Outcome> outcomes = batch.reply().outcomes();
     assertInstanceOf(Outcome.Reserved.class, ((Done) outcomes.get(0)).result());
     assertInstanceOf(Outcome.Charged.class, ((Done) outcomes.get(1)).result());
     assertEquals(Rejection.CREDITS_EXHAUSTED, ((Rejected) outcomes.get(2)).reason());
-    assertEquals(7 * CREDIT, ((Done) outcomes.get(3)).balance().available());
+    assertEquals(7 * MICROS_PER_CREDIT, ((Done) outcomes.get(3)).balance().available());
   }
 
   @Test
   void theStateSurvivesASnapshotAndRecovery() {
     settings = new AccountSettings(new Retention(Duration.ofHours(24), 1000), 3, 2, TestTerms.TERMS);
-    var account = org(purchase(10 * CREDIT), grant("trial", GrantKind.TRIAL, CREDIT, clock.instant().plusSeconds(3600)));
-    String reservation = reserve(account, 2 * CREDIT);
-    done(account, new Operation.Commit(nextId(), reservation, CREDIT, null));
-    reserve(account, 3 * CREDIT);
+    var account = org(purchase(10 * MICROS_PER_CREDIT), grant("trial", GrantKind.TRIAL, MICROS_PER_CREDIT, clock.instant().plusSeconds(3600)));
+    String reservation = reserve(account, 2 * MICROS_PER_CREDIT);
+    done(account, new Operation.Commit(nextId(), reservation, MICROS_PER_CREDIT, null));
+    reserve(account, 3 * MICROS_PER_CREDIT);
     AccountState before = account.getState();
     AccountState recovered = account.restart().state();
     assertEquals(AccountSnapshot.of((OpenAccount) before), AccountSnapshot.of((OpenAccount) recovered));

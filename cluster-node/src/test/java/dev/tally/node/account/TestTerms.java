@@ -1,5 +1,7 @@
 package dev.tally.node.account;
 
+import static dev.tally.v1.Credits.MICROS_PER_CREDIT;
+
 import dev.tally.node.terms.Limits;
 import dev.tally.node.terms.Plan;
 import dev.tally.node.terms.PlanCatalog;
@@ -11,7 +13,6 @@ import java.util.Map;
 /** Plans and prices for the entity tests, each made to show one rule. Amounts in micro-credits. */
 final class TestTerms {
 
-  static final long CREDIT = 1_000_000;
 
   static final Plan PAYG = plan("payg", 0, 0, Limits.UNLIMITED, 1000);
 
@@ -22,19 +23,19 @@ final class TestTerms {
   static final PriceBook PRICES = new PriceBook(
       "test-1",
       Map.of("gpt-4o", new PriceBook.ModelPrice(2_500_000, 10_000_000, 1_250_000, 3_750_000)),
-      Map.of("embedding", 10 * CREDIT, "rerank", 20 * CREDIT, "texture_generation", 50 * CREDIT,
-          "model_generation", 200 * CREDIT));
+      Map.of("embedding", 10 * MICROS_PER_CREDIT, "rerank", 20 * MICROS_PER_CREDIT, "texture_generation", 50 * MICROS_PER_CREDIT,
+          "model_generation", 200 * MICROS_PER_CREDIT));
 
   static final Terms TERMS = new Terms(
       new PlanCatalog(Map.of(
               "payg", PAYG,
-              "trial", new Plan("trial", 10 * CREDIT, 30, 0, 0, Limits.UNLIMITED, 1000, List.of(80, 100), 0),
-              "monthly", plan("monthly", 100 * CREDIT, 0, Limits.UNLIMITED, 1000),
-              "professional", plan("professional", 100 * CREDIT, 3, Limits.UNLIMITED, 1000),
+              "trial", new Plan("trial", 10 * MICROS_PER_CREDIT, 30, 0, 0, Limits.UNLIMITED, 1000, List.of(80, 100), 0),
+              "monthly", plan("monthly", 100 * MICROS_PER_CREDIT, 0, Limits.UNLIMITED, 1000),
+              "professional", plan("professional", 100 * MICROS_PER_CREDIT, 3, Limits.UNLIMITED, 1000),
               "limited", plan("limited", 0, 0, new Limits(60, 0, 2), 1000),
               "paced", plan("paced", 0, 0, new Limits(60, 0, 0), 1000),
               "premium", plan("premium", 0, 0, Limits.UNLIMITED, 1500),
-              "alerting", new Plan("alerting", 0, 0, 100 * CREDIT, 0, Limits.UNLIMITED, 1000, List.of(80, 100), 10 * CREDIT)),
+              "alerting", new Plan("alerting", 0, 0, 100 * MICROS_PER_CREDIT, 0, Limits.UNLIMITED, 1000, List.of(80, 100), 10 * MICROS_PER_CREDIT)),
           "payg"),
       PRICES);
 

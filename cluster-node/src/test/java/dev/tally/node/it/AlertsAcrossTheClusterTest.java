@@ -1,5 +1,6 @@
 package dev.tally.node.it;
 
+import static dev.tally.v1.Credits.MICROS_PER_CREDIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -33,7 +34,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestCassandra.class)
 class AlertsAcrossTheClusterTest {
 
-  static final long CREDIT = 1_000_000;
 
   @Test
   void eachThresholdFiresOnceUnderConcurrentCommitsAndASubscriberOnAnotherNodeReceivesIt() throws Exception {
@@ -50,7 +50,7 @@ class AlertsAcrossTheClusterTest {
       while (warmUp == null && Instant.now().isBefore(deadline)) {
         String probe = flexOrg(accounts);
         MeteringGrpc.newBlockingStub(first.channel()).withDeadlineAfter(1, TimeUnit.MINUTES).charge(ChargeRequest
-            .newBuilder().setOrgId(probe).setRequestId(id()).setAmount(1000 * CREDIT).build());
+            .newBuilder().setOrgId(probe).setRequestId(id()).setAmount(1000 * MICROS_PER_CREDIT).build());
         warmUp = everyOrg.poll(2, TimeUnit.SECONDS);
       }
       assertNotNull(warmUp, "alerts never crossed to the other node");
@@ -60,12 +60,12 @@ class AlertsAcrossTheClusterTest {
       List<String> reservations = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
         reservations.add(metering.withDeadlineAfter(1, TimeUnit.MINUTES).reserve(ReserveRequest.newBuilder()
-            .setOrgId(orgId).setRequestId(id()).setAmount(10 * CREDIT).build()).get().getReservationId());
+            .setOrgId(orgId).setRequestId(id()).setAmount(10 * MICROS_PER_CREDIT).build()).get().getReservationId());
       }
       List<ListenableFuture<CommitResponse>> commits = new ArrayList<>();
       for (String reservationId : reservations) {
         commits.add(metering.withDeadlineAfter(1, TimeUnit.MINUTES).commit(CommitRequest.newBuilder()
-            .setOrgId(orgId).setRequestId(id()).setReservationId(reservationId).setAmount(10 * CREDIT).build()));
+            .setOrgId(orgId).setRequestId(id()).setReservationId(reservationId).setAmount(10 * MICROS_PER_CREDIT).build()));
       }
       for (ListenableFuture<CommitResponse> commit : commits) commit.get();
 

@@ -1,5 +1,6 @@
 package dev.tally.node.it;
 
+import static dev.tally.v1.Credits.MICROS_PER_CREDIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,7 +46,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CommercialTermsOverGrpcTest {
 
-  static final long CREDIT = 1_000_000;
 
   NodeProcess node;
   MeteringGrpc.MeteringBlockingStub metering;
@@ -80,7 +80,7 @@ class CommercialTermsOverGrpcTest {
 
   @Test
   void anEstimateIsHeldAndTheActualUsageIsChargedAtItsExactPrice() {
-    String orgId = orgOn("payg", 10 * CREDIT);
+    String orgId = orgOn("payg", 10 * MICROS_PER_CREDIT);
     String reservationId = metering.reserve(ReserveRequest.newBuilder().setOrgId(orgId).setRequestId(id())
             .setEstimate(UsageEstimate.newBuilder().setTokens(
                 TokenEstimate.newBuilder().setModel("gpt-4o").setInputTokens(1000).setMaxOutputTokens(2000)))
@@ -104,16 +104,16 @@ class CommercialTermsOverGrpcTest {
 
   @Test
   void aFixedPriceCallIsChargedByCallType() {
-    String orgId = orgOn("payg", 300 * CREDIT);
+    String orgId = orgOn("payg", 300 * MICROS_PER_CREDIT);
     ChargeResponse charge = metering.charge(ChargeRequest.newBuilder().setOrgId(orgId).setRequestId(id())
         .setUsage(Usage.newBuilder().setCallType("model_generation")).build());
-    assertEquals(200 * CREDIT, charge.getCharged());
-    assertEquals(100 * CREDIT, charge.getBalance().getAvailable());
+    assertEquals(200 * MICROS_PER_CREDIT, charge.getCharged());
+    assertEquals(100 * MICROS_PER_CREDIT, charge.getBalance().getAvailable());
   }
 
   @Test
   void anUnknownModelOrCallTypeIsAnInvalidArgument() {
-    String orgId = orgOn("payg", 10 * CREDIT);
+    String orgId = orgOn("payg", 10 * MICROS_PER_CREDIT);
     ErrorDetails.expect(Code.INVALID_ARGUMENT, "INVALID_REQUEST", () -> metering.reserve(ReserveRequest.newBuilder()
         .setOrgId(orgId).setRequestId(id())
         .setEstimate(UsageEstimate.newBuilder().setTokens(TokenEstimate.newBuilder().setModel("gpt-99").setInputTokens(1)))
@@ -126,11 +126,11 @@ class CommercialTermsOverGrpcTest {
   void aRateLimitedReserveCarriesRetryInfoAndQuotaFailure() {
     String orgId = orgOn("test", 0);
     for (int i = 0; i < 10; i++) {
-      metering.reserve(ReserveRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(CREDIT)
+      metering.reserve(ReserveRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(MICROS_PER_CREDIT)
           .setTtl(Durations.fromSeconds(30)).build());
     }
     ErrorDetails details = ErrorDetails.expect(Code.RESOURCE_EXHAUSTED, "RATE_LIMITED", () -> metering.reserve(
-        ReserveRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(CREDIT).build()));
+        ReserveRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(MICROS_PER_CREDIT).build()));
     long retryMillis = Durations.toMillis(details.detail(RetryInfo.class).orElseThrow().getRetryDelay());
     assertTrue(retryMillis > 0 && retryMillis <= 30_000, () -> "until the first hold expires, got " + retryMillis);
     assertEquals("concurrent_reservations",
@@ -142,13 +142,13 @@ class CommercialTermsOverGrpcTest {
     List<String> plans = accounts.listPlans(ListPlansRequest.getDefaultInstance()).getPlansList().stream()
         .map(Plan::getName).toList();
     assertTrue(plans.containsAll(List.of("test", "flex", "enterprise")), () -> "plans: " + plans);
-    assertEquals(10 * CREDIT, accounts.listPriceBooks(ListPriceBooksRequest.getDefaultInstance())
+    assertEquals(10 * MICROS_PER_CREDIT, accounts.listPriceBooks(ListPriceBooksRequest.getDefaultInstance())
         .getPriceBooks(0).getCallTypesOrThrow("embedding"));
 
     String orgId = orgOn("test", 0);
     GetBalanceResponse onTest = metering.getBalance(GetBalanceRequest.newBuilder().setOrgId(orgId).build());
     assertEquals("test", onTest.getPlan());
-    assertEquals(100 * CREDIT, onTest.getBalance().getAvailable(), "the test plan's trial credits");
+    assertEquals(100 * MICROS_PER_CREDIT, onTest.getBalance().getAvailable(), "the test plan's trial credits");
 
     accounts.setPlan(SetPlanRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setPlan("enterprise").build());
     accounts.setOverrides(SetOverridesRequest.newBuilder().setOrgId(orgId).setRequestId(id())
@@ -159,6 +159,6 @@ class CommercialTermsOverGrpcTest {
     assertEquals("enterprise", onEnterprise.getPlan());
     assertEquals(1200, onEnterprise.getPriceMultiplierPermille());
     assertEquals(3, onEnterprise.getLimits().getConcurrentReservations());
-    assertEquals(12 * CREDIT, onEnterprise.getPeriod().getChargedByCallTypeOrThrow("embedding"));
+    assertEquals(12 * MICROS_PER_CREDIT, onEnterprise.getPeriod().getChargedByCallTypeOrThrow("embedding"));
   }
 }

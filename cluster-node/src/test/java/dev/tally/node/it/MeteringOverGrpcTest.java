@@ -1,5 +1,6 @@
 package dev.tally.node.it;
 
+import static dev.tally.v1.Credits.MICROS_PER_CREDIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,7 +51,6 @@ import org.junit.jupiter.api.function.Executable;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MeteringOverGrpcTest {
 
-  static final long CREDIT = 1_000_000;
 
   NodeProcess node;
   MeteringGrpc.MeteringBlockingStub metering;
@@ -110,11 +110,11 @@ class MeteringOverGrpcTest {
 
   @Test
   void twoHundredConcurrentReservesOfOneCreditAgainstFiftyCreditsExactlyFiftySucceed() throws Exception {
-    String orgId = orgWith(50 * CREDIT);
+    String orgId = orgWith(50 * MICROS_PER_CREDIT);
     List<ListenableFuture<ReserveResponse>> calls = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       calls.add(meteringAsync.withDeadlineAfter(1, TimeUnit.MINUTES).reserve(
-          ReserveRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(CREDIT).build()));
+          ReserveRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(MICROS_PER_CREDIT).build()));
     }
     int succeeded = 0;
     int exhausted = 0;
@@ -133,36 +133,36 @@ class MeteringOverGrpcTest {
     assertEquals(150, exhausted);
     Balance balance = balance(orgId);
     assertEquals(0, balance.getAvailable());
-    assertEquals(50 * CREDIT, balance.getHeld());
+    assertEquals(50 * MICROS_PER_CREDIT, balance.getHeld());
     assertEquals(50, balance.getOpenReservations());
   }
 
   @Test
   void aRetriedCommitChargesOnceAndTheSameIdWithAnotherAmountIsRefused() {
-    String orgId = orgWith(10 * CREDIT);
-    String reservationId = reserve(orgId, 4 * CREDIT).getReservationId();
+    String orgId = orgWith(10 * MICROS_PER_CREDIT);
+    String reservationId = reserve(orgId, 4 * MICROS_PER_CREDIT).getReservationId();
     CommitRequest commit = CommitRequest.newBuilder()
-        .setOrgId(orgId).setRequestId(id()).setReservationId(reservationId).setAmount(3 * CREDIT).build();
+        .setOrgId(orgId).setRequestId(id()).setReservationId(reservationId).setAmount(3 * MICROS_PER_CREDIT).build();
     CommitResponse first = metering.commit(commit);
     CommitResponse retry = metering.commit(commit);
     assertEquals(first.getCharged(), retry.getCharged());
     assertEquals(first.getDrawsList(), retry.getDrawsList());
-    assertEquals(7 * CREDIT, balance(orgId).getAvailable(), "charged once");
+    assertEquals(7 * MICROS_PER_CREDIT, balance(orgId).getAvailable(), "charged once");
 
     ErrorDetails.expect(Code.ALREADY_EXISTS, "IDEMPOTENCY_MISMATCH",
-        () -> metering.commit(commit.toBuilder().setAmount(CREDIT).build()));
-    assertEquals(7 * CREDIT, balance(orgId).getAvailable());
+        () -> metering.commit(commit.toBuilder().setAmount(MICROS_PER_CREDIT).build()));
+    assertEquals(7 * MICROS_PER_CREDIT, balance(orgId).getAvailable());
     assertEquals(1, ledger(orgId).stream().filter(e -> e.getType().equals("RESERVATION_COMMITTED")).count());
   }
 
   @Test
   void badInputGetsTheDocumentedCodeAndReasonAndChangesNothing() {
-    String orgId = orgWith(10 * CREDIT);
-    String reservationId = reserve(orgId, CREDIT).getReservationId();
+    String orgId = orgWith(10 * MICROS_PER_CREDIT);
+    String reservationId = reserve(orgId, MICROS_PER_CREDIT).getReservationId();
     Balance balanceBefore = balance(orgId);
     int ledgerBefore = ledger(orgId).size();
 
-    ReserveRequest reserve = ReserveRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(CREDIT).build();
+    ReserveRequest reserve = ReserveRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(MICROS_PER_CREDIT).build();
     expectInvalid("amount", () -> metering.reserve(reserve.toBuilder().setAmount(-5).build()));
     expectInvalid("amount", () -> metering.reserve(reserve.toBuilder().setAmount(0).build()));
     expectInvalid("org_id", () -> metering.reserve(reserve.toBuilder().clearOrgId().build()));
@@ -175,7 +175,7 @@ class MeteringOverGrpcTest {
     expectInvalid("amount", () -> metering.commit(CommitRequest.newBuilder()
         .setOrgId(orgId).setRequestId(id()).setReservationId(reservationId).setAmount(-1).build()));
     expectInvalid("kind", () -> accounts.grantCredits(
-        GrantCreditsRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(CREDIT).build()));
+        GrantCreditsRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(MICROS_PER_CREDIT).build()));
 
     ErrorDetails.expect(Code.NOT_FOUND, "ORG_NOT_FOUND",
         () -> metering.reserve(reserve.toBuilder().setOrgId("no-such-org-" + id()).build()));
@@ -197,8 +197,8 @@ class MeteringOverGrpcTest {
 
   @Test
   void aResolvedReservationCannotBeResolvedAgain() {
-    String orgId = orgWith(10 * CREDIT);
-    String reservationId = reserve(orgId, CREDIT).getReservationId();
+    String orgId = orgWith(10 * MICROS_PER_CREDIT);
+    String reservationId = reserve(orgId, MICROS_PER_CREDIT).getReservationId();
     metering.release(ReleaseRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setReservationId(reservationId).build());
     ErrorDetails details = ErrorDetails.expect(Code.FAILED_PRECONDITION, "RESERVATION_RESOLVED", () -> metering.commit(
         CommitRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setReservationId(reservationId).setAmount(1).build()));
@@ -207,11 +207,11 @@ class MeteringOverGrpcTest {
 
   @Test
   void theLedgerListsEveryEventInOrderAcrossPages() {
-    String orgId = orgWith(10 * CREDIT);
-    String reservationId = reserve(orgId, 2 * CREDIT).getReservationId();
+    String orgId = orgWith(10 * MICROS_PER_CREDIT);
+    String reservationId = reserve(orgId, 2 * MICROS_PER_CREDIT).getReservationId();
     metering.commit(CommitRequest.newBuilder()
-        .setOrgId(orgId).setRequestId(id()).setReservationId(reservationId).setAmount(CREDIT).build());
-    metering.charge(ChargeRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(CREDIT).build());
+        .setOrgId(orgId).setRequestId(id()).setReservationId(reservationId).setAmount(MICROS_PER_CREDIT).build());
+    metering.charge(ChargeRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(MICROS_PER_CREDIT).build());
     List<LedgerEntry> entries = ledger(orgId);
     assertEquals(List.of("ORG_CREATED", "PERIOD_OPENED", "CREDITS_GRANTED", "CREDITS_RESERVED", "RESERVATION_COMMITTED",
             "CREDITS_CHARGED"),
@@ -221,9 +221,9 @@ class MeteringOverGrpcTest {
 
   @Test
   void theNodeExportsItsMetricsForPrometheus() throws Exception {
-    String orgId = orgWith(CREDIT);
-    reserve(orgId, CREDIT);
-    ErrorDetails.expect(Code.RESOURCE_EXHAUSTED, "CREDITS_EXHAUSTED", () -> reserve(orgId, CREDIT));
+    String orgId = orgWith(MICROS_PER_CREDIT);
+    reserve(orgId, MICROS_PER_CREDIT);
+    ErrorDetails.expect(Code.RESOURCE_EXHAUSTED, "CREDITS_EXHAUSTED", () -> reserve(orgId, MICROS_PER_CREDIT));
     String metrics = NodeProcess.httpBody(node.metricsPort(), "/metrics");
     for (String expected : List.of(
         "tally_grpc_server_calls_seconds_count{code=\"OK\",method=\"tally.v1.Metering/Reserve\"}",

@@ -1,5 +1,6 @@
 package dev.tally.node.terms;
 
+import static dev.tally.v1.Credits.MICROS_PER_CREDIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,13 +12,12 @@ import org.junit.jupiter.api.Test;
 /** Prices computed by hand, in micro-credits: exact integers, rounded up once per call, times the multiplier. */
 class PriceBookTest {
 
-  static final long CREDIT = 1_000_000;
 
   // gpt-4o: 2.5 credits per 1M input tokens, 10 per 1M output, 1.25 per 1M cache reads, 3.75 per 1M cache writes.
   final PriceBook book = new PriceBook(
       "v7",
       Map.of("gpt-4o", new PriceBook.ModelPrice(2_500_000, 10_000_000, 1_250_000, 3_750_000)),
-      Map.of("embedding", 10 * CREDIT, "model_generation", 200 * CREDIT));
+      Map.of("embedding", 10 * MICROS_PER_CREDIT, "model_generation", 200 * MICROS_PER_CREDIT));
 
   @Test
   void tokensArePricedPerMillionAndRoundedUpOnce() {
@@ -42,9 +42,9 @@ class PriceBookTest {
 
   @Test
   void fixedPriceCallTypesCostTheirPriceTimesTheMultiplier() {
-    assertEquals(10 * CREDIT, book.cost(new Usage.Call("embedding"), 1000).amount());
-    assertEquals(12 * CREDIT, book.cost(new Usage.Call("embedding"), 1200).amount());
-    assertEquals(300 * CREDIT, book.cost(new Usage.Call("model_generation"), 1500).amount());
+    assertEquals(10 * MICROS_PER_CREDIT, book.cost(new Usage.Call("embedding"), 1000).amount());
+    assertEquals(12 * MICROS_PER_CREDIT, book.cost(new Usage.Call("embedding"), 1200).amount());
+    assertEquals(300 * MICROS_PER_CREDIT, book.cost(new Usage.Call("model_generation"), 1500).amount());
   }
 
   @Test
@@ -62,8 +62,8 @@ class PriceBookTest {
   @Test
   void theShippedPriceBookHasTheProductSheetsCallTypePrices() {
     PriceBook shipped = PriceBook.from(ConfigFactory.load().getConfig("tally.pricing"));
-    assertEquals(Map.of("embedding", 10 * CREDIT, "rerank", 20 * CREDIT, "texture_generation", 50 * CREDIT,
-        "model_generation", 200 * CREDIT), shipped.callTypes());
+    assertEquals(Map.of("embedding", 10 * MICROS_PER_CREDIT, "rerank", 20 * MICROS_PER_CREDIT, "texture_generation", 50 * MICROS_PER_CREDIT,
+        "model_generation", 200 * MICROS_PER_CREDIT), shipped.callTypes());
   }
 
   @Test

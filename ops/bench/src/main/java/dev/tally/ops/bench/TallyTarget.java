@@ -7,6 +7,7 @@ import dev.tally.client.Usage;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.ChargeRequest;
 import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.ErrorReason;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantKind;
 import dev.tally.v1.ReserveRequest;
@@ -131,7 +132,7 @@ public final class TallyTarget implements Target {
 
   static String reasonOf(Throwable failure) {
     if (failure instanceof TallyException tally) {
-      return tally.reason() == TallyException.Reason.UNSPECIFIED ? tally.code().name() : tally.reason().name();
+      return tally.reason() == ErrorReason.ERROR_REASON_UNSPECIFIED ? tally.code().name() : tally.reason().name();
     }
     if (failure instanceof StatusRuntimeException status) return status.getStatus().getCode().name();
     Status status = Status.fromThrowable(failure);

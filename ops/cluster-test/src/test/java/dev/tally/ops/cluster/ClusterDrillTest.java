@@ -12,6 +12,7 @@ import dev.tally.node.it.TestCassandra;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.Balance;
 import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.Credits;
 import dev.tally.v1.GetBalanceRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantKind;
@@ -51,7 +52,7 @@ class ClusterDrillTest {
 
   static final int ORGS = 12;
   static final int WORKERS = 3;
-  static final long GRANTED = 1_000_000L * 1_000_000L;
+  static final long GRANTED = Credits.of(1_000_000);
   // A downed node is decided on quickly, so the drill does not wait the production 20 s.
   static final String FAST_DOWNING = "-Dpekko.cluster.split-brain-resolver.stable-after=5s";
 

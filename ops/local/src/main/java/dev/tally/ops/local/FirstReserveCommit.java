@@ -1,5 +1,7 @@
 package dev.tally.ops.local;
 
+import static dev.tally.v1.Credits.MICROS_PER_CREDIT;
+
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.Balance;
 import dev.tally.v1.CommitRequest;
@@ -27,7 +29,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FirstReserveCommit {
 
-  static final long CREDIT = 1_000_000; // micro-credits
 
   private FirstReserveCommit() {}
 
@@ -51,11 +52,11 @@ public final class FirstReserveCommit {
         .setOrgId(orgId).setRequestId("create-" + orgId).setDisplayName("Acme AI").setPlan("payg").build());
     out.println("created org " + orgId);
     accounts.grantCredits(GrantCreditsRequest.newBuilder()
-        .setOrgId(orgId).setRequestId("top-up-" + orgId).setKind(GrantKind.PURCHASE).setAmount(10 * CREDIT).build());
+        .setOrgId(orgId).setRequestId("top-up-" + orgId).setKind(GrantKind.PURCHASE).setAmount(10 * MICROS_PER_CREDIT).build());
     out.println("granted 10 credits");
 
     ReserveResponse hold = metering.reserve(ReserveRequest.newBuilder()
-        .setOrgId(orgId).setRequestId(UUID.randomUUID().toString()).setAmount(2 * CREDIT).build());
+        .setOrgId(orgId).setRequestId(UUID.randomUUID().toString()).setAmount(2 * MICROS_PER_CREDIT).build());
     out.println("reserved 2 credits as " + hold.getReservationId() + ", available now " + credits(hold.getBalance().getAvailable()));
 
     CommitResponse commit = metering.commit(CommitRequest.newBuilder()

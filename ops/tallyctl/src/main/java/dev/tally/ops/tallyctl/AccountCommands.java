@@ -1,6 +1,6 @@
 package dev.tally.ops.tallyctl;
 
-import static dev.tally.client.Credits.format;
+import static dev.tally.v1.Credits.format;
 
 import com.google.gson.JsonObject;
 import com.google.protobuf.Timestamp;

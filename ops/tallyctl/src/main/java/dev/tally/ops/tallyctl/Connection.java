@@ -7,6 +7,8 @@ import com.google.rpc.ErrorInfo;
 import dev.tally.client.TallyClient;
 import dev.tally.client.TallyException;
 import dev.tally.v1.AccountsGrpc;
+import dev.tally.v1.ErrorContract;
+import dev.tally.v1.ErrorReason;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -88,10 +90,10 @@ final class Connection implements AutoCloseable {
     String unknownOutcome = requestId == null ? ""
         : "; to be sure it is applied, rerun with --request-id " + requestId + " (never applied twice)";
     ErrorInfo info = detail(status, ErrorInfo.class);
-    String reason = info == null || !info.getDomain().equals(TallyException.DOMAIN) ? "" : info.getReason();
+    ErrorReason reason = ErrorContract.reasonOf(info);
     return switch (reason) {
-      case "ORG_NOT_FOUND" -> Failure.refused("org " + org + " not found (ORG_NOT_FOUND)");
-      case "INVALID_REQUEST" -> {
+      case ORG_NOT_FOUND -> Failure.refused("org " + org + " not found (ORG_NOT_FOUND)");
+      case INVALID_REQUEST -> {
         BadRequest bad = detail(status, BadRequest.class);
         String violations = bad == null || bad.getFieldViolationsCount() == 0 ? status.getMessage()
             : bad.getFieldViolationsList().stream()
@@ -99,8 +101,8 @@ final class Connection implements AutoCloseable {
                 .collect(Collectors.joining("; "));
         yield Failure.refused("invalid request (INVALID_REQUEST): " + violations);
       }
-      case "BACKPRESSURE", "TIMEOUT" -> Failure.unreachable(status.getMessage() + " (" + reason + ")" + unknownOutcome);
-      case "" -> switch (code) {
+      case BACKPRESSURE, TIMEOUT, NODE_STOPPING -> Failure.unreachable(status.getMessage() + " (" + reason + ")" + unknownOutcome);
+      case ERROR_REASON_UNSPECIFIED -> switch (code) {
         case UNAVAILABLE -> Failure.unreachable("cannot reach the Tally node at " + node + ": "
             + (rootCause != null ? rootCause : status.getMessage()) + unknownOutcome);
         case DEADLINE_EXCEEDED -> Failure.unreachable("no answer from the Tally node at " + node + " within "

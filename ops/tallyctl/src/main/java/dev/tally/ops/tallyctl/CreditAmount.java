@@ -1,6 +1,6 @@
 package dev.tally.ops.tallyctl;
 
-import dev.tally.client.Credits;
+import dev.tally.v1.Credits;
 import java.math.BigDecimal;
 import java.util.regex.Pattern;
 

@@ -1,4 +1,4 @@
-package dev.tally.client;
+package dev.tally.v1;
 
 /**
  * Credits and micro-credits. Every amount in Tally is a {@code long} count of micro-credits

@@ -2,7 +2,6 @@ package dev.tally.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tally.client.example.MeterAnLlmCall;
 import dev.tally.node.it.TestCassandra;
@@ -19,8 +18,7 @@ class MeterAnLlmCallTest {
   @Test
   void theExampleBillsTwoCallsAndTheDeliveredPartOfAStreamAndNotTheFailedCall() {
     try (TallyClient tally = TallyClient.builder().nodes(TestNode.address()).build()) {
-      assumeTrue(nodePricesTokens(tally), "the node under test does not price token usage yet");
-      Orgs orgs = new Orgs(tally.channel());
+      Orgs orgs = new Orgs(tally.accounts());
       String org = orgs.withCredits(Credits.of(50));
 
       MeterAnLlmCall.meterCalls(tally, org);
@@ -40,20 +38,6 @@ class MeterAnLlmCallTest {
 
   @Test
   void theExampleRunsAsAProgram() throws Exception {
-    try (TallyClient tally = TallyClient.builder().nodes(TestNode.address()).build()) {
-      assumeTrue(nodePricesTokens(tally), "the node under test does not price token usage yet");
-    }
     MeterAnLlmCall.main(new String[] {TestNode.address()});
-  }
-
-  static boolean nodePricesTokens(TallyClient tally) {
-    try {
-      tally.reserve("no-such-org-pricing-probe", Estimate.tokens("gpt-4o", 1, 1));
-      return true;
-    } catch (OrgNotFoundException orgChecked) {
-      return true;  // the estimate passed the request checks
-    } catch (InvalidRequestException estimateRefused) {
-      return false;
-    }
   }
 }

@@ -1,0 +1,73 @@
+package dev.tally.node.it;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.tally.node.TallyNode;
+import dev.tally.node.account.MutableClock;
+import dev.tally.ops.cassandra.CassandraServer;
+import io.grpc.ManagedChannel;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.time.Instant;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * A whole node in the test's own JVM, on the test Cassandra, whose gRPC services are reached
+ * in-process and whose accounts read the time from a {@link MutableClock} the test moves: rules
+ * that depend on time (expiries, period ends, alerts at a period boundary) are tested over gRPC
+ * without waiting for the time to pass.
+ */
+public final class InProcessNode implements AutoCloseable {
+
+  private final TallyNode node;
+  private final ManagedChannel channel;
+  private final MutableClock clock;
+
+  private InProcessNode(TallyNode node, ManagedChannel channel, MutableClock clock) {
+    this.node = node;
+    this.channel = channel;
+    this.clock = clock;
+  }
+
+  /**
+   * Starts a node whose clock stands at {@code now} until the test moves it; {@code settings} (HOCON)
+   * add to or override the node's configuration, e.g. plans made for the test.
+   */
+  public static InProcessNode start(CassandraServer cassandra, Instant now, String settings) throws Exception {
+    Config config = ConfigFactory.load(ConfigFactory.parseString(settings)
+        .withFallback(ConfigFactory.parseString("""
+            pekko.remote.artery.canonical.port = 0
+            pekko.management.http.port = 0
+            tally.metrics.port = 0
+            tally.cassandra.contact-point = "127.0.0.1:%d"
+            """.formatted(cassandra.cqlPort())))
+        .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tally", config);
+    MutableClock clock = new MutableClock(now);
+    String name = InProcessServerBuilder.generateName();
+    try {
+      TallyNode node = TallyNode.start(system, InProcessServerBuilder.forName(name).directExecutor(), clock);
+      return new InProcessNode(node, InProcessChannelBuilder.forName(name).directExecutor().build(), clock);
+    } catch (Exception e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  /** A channel to the node's gRPC services; closed with the node. */
+  public ManagedChannel channel() {
+    return channel;
+  }
+
+  /** The clock the node's accounts read. */
+  public MutableClock clock() {
+    return clock;
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    node.stop();
+  }
+}

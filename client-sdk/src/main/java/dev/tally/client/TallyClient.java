@@ -13,30 +13,8 @@ import dev.tally.v1.ReleaseRequest;
 import dev.tally.v1.ReleaseResponse;
 import dev.tally.v1.ReserveRequest;
 import dev.tally.v1.ReserveResponse;
-import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.grpc.ChannelCredentials;
-import io.grpc.ClientCall;
-import io.grpc.CompositeChannelCredentials;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.grpc.MethodDescriptor;
-import io.grpc.NameResolverRegistry;
-import io.grpc.StatusRuntimeException;
-import io.grpc.TlsChannelCredentials;
-import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -74,8 +52,8 @@ import java.util.function.Supplier;
  * <p><b>Forms.</b> Every call has a blocking form, which throws a {@link TallyException}, and an
  * {@code ...Async} form, whose {@link CompletableFuture} fails with one (wrapped in a
  * {@link CompletionException} by {@code join()}). Async results complete on gRPC's threads: do not
- * block in their callbacks (never with {@link Builder#callbacksOnTransportThreads}). A deadline (the
- * builder's {@link Builder#defaultDeadline}) bounds every call including its retries. The
+ * block in their callbacks (never with {@link TallyClientBuilder#callbacksOnTransportThreads}). A deadline (the
+ * builder's {@link TallyClientBuilder#defaultDeadline}) bounds every call including its retries. The
  * {@code Request}-taking forms give full control over the wire request (labels, TTL, your own
  * request id); the others fill it in from a few arguments.
  */
@@ -85,14 +63,23 @@ public final class TallyClient implements AutoCloseable {
   public static final int DEFAULT_PORT = 50051;
 
   private final ManagedChannel channel;
+  private final Calls calls;
+  private final AccountsClient accounts;
 
-  private TallyClient(ManagedChannel channel) {
+  TallyClient(ManagedChannel channel) {
     this.channel = channel;
+    this.calls = new Calls(channel);
+    this.accounts = new AccountsClient(calls);
   }
 
   /** Starts building a client. */
-  public static Builder builder() {
-    return new Builder();
+  public static TallyClientBuilder builder() {
+    return new TallyClientBuilder();
+  }
+
+  /** The control plane on this client's channel: orgs, grants, plans, the ledger, alerts. */
+  public AccountsClient accounts() {
+    return accounts;
   }
 
   // ---- Reservations ---------------------------------------------------------------------------
@@ -110,8 +97,8 @@ public final class TallyClient implements AutoCloseable {
 
   /** {@link #reserve(String, Estimate)} with every field of the request under your control. */
   public Reservation reserve(ReserveRequest request) {
-    ReserveRequest identified = identified(request);
-    ReserveResponse response = call(MeteringGrpc.getReserveMethod(), identified, identified.getRequestId());
+    ReserveRequest identified = Calls.identified(request);
+    ReserveResponse response = calls.blocking(MeteringGrpc.getReserveMethod(), identified);
     return new Reservation(this, identified, response);
   }
 
@@ -122,8 +109,8 @@ public final class TallyClient implements AutoCloseable {
 
   /** Async form of {@link #reserve(ReserveRequest)}. */
   public CompletableFuture<Reservation> reserveAsync(ReserveRequest request) {
-    ReserveRequest identified = identified(request);
-    return callAsync(MeteringGrpc.getReserveMethod(), identified, identified.getRequestId())
+    ReserveRequest identified = Calls.identified(request);
+    return calls.async(MeteringGrpc.getReserveMethod(), identified)
         .thenApply(response -> new Reservation(this, identified, response));
   }
 
@@ -132,38 +119,32 @@ public final class TallyClient implements AutoCloseable {
    * Pass your own {@code request_id} if you may retry this after a restart.
    */
   public CommitResponse commit(CommitRequest request) {
-    CommitRequest identified = identified(request);
-    return call(MeteringGrpc.getCommitMethod(), identified, identified.getRequestId());
+    return calls.blocking(MeteringGrpc.getCommitMethod(), Calls.identified(request));
   }
 
   /** Async form of {@link #commit(CommitRequest)}. */
   public CompletableFuture<CommitResponse> commitAsync(CommitRequest request) {
-    CommitRequest identified = identified(request);
-    return callAsync(MeteringGrpc.getCommitMethod(), identified, identified.getRequestId());
+    return calls.async(MeteringGrpc.getCommitMethod(), Calls.identified(request));
   }
 
   /** Releases a reservation by id without charging. Prefer {@link Reservation#release}. */
   public ReleaseResponse release(ReleaseRequest request) {
-    ReleaseRequest identified = identified(request);
-    return call(MeteringGrpc.getReleaseMethod(), identified, identified.getRequestId());
+    return calls.blocking(MeteringGrpc.getReleaseMethod(), Calls.identified(request));
   }
 
   /** Async form of {@link #release(ReleaseRequest)}. */
   public CompletableFuture<ReleaseResponse> releaseAsync(ReleaseRequest request) {
-    ReleaseRequest identified = identified(request);
-    return callAsync(MeteringGrpc.getReleaseMethod(), identified, identified.getRequestId());
+    return calls.async(MeteringGrpc.getReleaseMethod(), Calls.identified(request));
   }
 
   /** Pushes a reservation's expiry out and optionally holds more. Prefer {@link Reservation#extend}. */
   public ExtendReservationResponse extend(ExtendReservationRequest request) {
-    ExtendReservationRequest identified = identified(request);
-    return call(MeteringGrpc.getExtendReservationMethod(), identified, identified.getRequestId());
+    return calls.blocking(MeteringGrpc.getExtendReservationMethod(), Calls.identified(request));
   }
 
   /** Async form of {@link #extend(ExtendReservationRequest)}. */
   public CompletableFuture<ExtendReservationResponse> extendAsync(ExtendReservationRequest request) {
-    ExtendReservationRequest identified = identified(request);
-    return callAsync(MeteringGrpc.getExtendReservationMethod(), identified, identified.getRequestId());
+    return calls.async(MeteringGrpc.getExtendReservationMethod(), Calls.identified(request));
   }
 
   // ---- One step -------------------------------------------------------------------------------
@@ -180,8 +161,7 @@ public final class TallyClient implements AutoCloseable {
 
   /** {@link #charge(String, Usage)} with every field of the request under your control. */
   public ChargeResponse charge(ChargeRequest request) {
-    ChargeRequest identified = identified(request);
-    return call(MeteringGrpc.getChargeMethod(), identified, identified.getRequestId());
+    return calls.blocking(MeteringGrpc.getChargeMethod(), Calls.identified(request));
   }
 
   /** Async form of {@link #charge(String, Usage)}. */
@@ -191,18 +171,17 @@ public final class TallyClient implements AutoCloseable {
 
   /** Async form of {@link #charge(ChargeRequest)}. */
   public CompletableFuture<ChargeResponse> chargeAsync(ChargeRequest request) {
-    ChargeRequest identified = identified(request);
-    return callAsync(MeteringGrpc.getChargeMethod(), identified, identified.getRequestId());
+    return calls.async(MeteringGrpc.getChargeMethod(), Calls.identified(request));
   }
 
   /** An org's balance, grants, plan, limits and period usage. Changes nothing. */
   public GetBalanceResponse balance(String orgId) {
-    return call(MeteringGrpc.getGetBalanceMethod(), GetBalanceRequest.newBuilder().setOrgId(orgId).build(), null);
+    return calls.blocking(MeteringGrpc.getGetBalanceMethod(), GetBalanceRequest.newBuilder().setOrgId(orgId).build());
   }
 
   /** Async form of {@link #balance(String)}. */
   public CompletableFuture<GetBalanceResponse> balanceAsync(String orgId) {
-    return callAsync(MeteringGrpc.getGetBalanceMethod(), GetBalanceRequest.newBuilder().setOrgId(orgId).build(), null);
+    return calls.async(MeteringGrpc.getGetBalanceMethod(), GetBalanceRequest.newBuilder().setOrgId(orgId).build());
   }
 
   // ---- Metering a call in one line ------------------------------------------------------------
@@ -261,9 +240,9 @@ public final class TallyClient implements AutoCloseable {
   // ---- Channel --------------------------------------------------------------------------------
 
   /**
-   * The channel this client calls through, for other Tally services (e.g. {@code AccountsGrpc})
-   * with the same balancing, health checking, retries, deadline and credentials. The client owns
-   * it: do not shut it down. Requests you send yourself need their own {@code request_id}.
+   * The channel this client calls through, for gRPC services the SDK does not wrap (health,
+   * reflection), with the same balancing, health checking, retries, deadline and credentials. The
+   * client owns it: do not shut it down. Requests you send yourself need their own {@code request_id}.
    */
   public Channel channel() {
     return channel;
@@ -281,242 +260,11 @@ public final class TallyClient implements AutoCloseable {
     }
   }
 
-  // ---- Calls ----------------------------------------------------------------------------------
-
-  private <Req, Res> Res call(MethodDescriptor<Req, Res> method, Req request, String requestId) {
-    try {
-      return ClientCalls.blockingUnaryCall(channel, method, CallOptions.DEFAULT, request);
-    } catch (StatusRuntimeException failure) {
-      throw TallyException.from(failure, requestId);
-    }
-  }
-
-  private <Req, Res> CompletableFuture<Res> callAsync(MethodDescriptor<Req, Res> method, Req request, String requestId) {
-    ClientCall<Req, Res> call = channel.newCall(method, CallOptions.DEFAULT);
-    CompletableFuture<Res> result = new CompletableFuture<>();
-    ClientCalls.asyncUnaryCall(call, request, new StreamObserver<>() {
-      private Res response;
-
-      @Override
-      public void onNext(Res value) {
-        response = value;
-      }
-
-      @Override
-      public void onError(Throwable failure) {
-        result.completeExceptionally(TallyException.from(failure, requestId));
-      }
-
-      @Override
-      public void onCompleted() {
-        result.complete(response);
-      }
-    });
-    result.whenComplete((response, failure) -> {
-      if (result.isCancelled()) call.cancel("cancelled by the caller", null);
-    });
-    return result;
-  }
-
   private static ReserveRequest reserveRequest(String orgId, Estimate estimate) {
     return ProtoMapping.size(ReserveRequest.newBuilder().setOrgId(orgId), estimate).build();
   }
 
   private static ChargeRequest chargeRequest(String orgId, Usage price) {
     return ProtoMapping.price(ChargeRequest.newBuilder().setOrgId(orgId), price).build();
-  }
-
-  private static ReserveRequest identified(ReserveRequest request) {
-    return request.getRequestId().isEmpty() ? request.toBuilder().setRequestId(ProtoMapping.newRequestId()).build() : request;
-  }
-
-  private static CommitRequest identified(CommitRequest request) {
-    return request.getRequestId().isEmpty() ? request.toBuilder().setRequestId(ProtoMapping.newRequestId()).build() : request;
-  }
-
-  private static ReleaseRequest identified(ReleaseRequest request) {
-    return request.getRequestId().isEmpty() ? request.toBuilder().setRequestId(ProtoMapping.newRequestId()).build() : request;
-  }
-
-  private static ExtendReservationRequest identified(ExtendReservationRequest request) {
-    return request.getRequestId().isEmpty() ? request.toBuilder().setRequestId(ProtoMapping.newRequestId()).build() : request;
-  }
-
-  private static ChargeRequest identified(ChargeRequest request) {
-    return request.getRequestId().isEmpty() ? request.toBuilder().setRequestId(ProtoMapping.newRequestId()).build() : request;
-  }
-
-  /**
-   * Configures a {@link TallyClient}: where the nodes are, transport security, API key, deadline
-   * and retries. Give either {@link #nodes} or {@link #target}.
-   */
-  public static final class Builder {
-
-    private final List<NodeAddresses.Node> nodes = new ArrayList<>();
-    private String target;
-    private boolean tls;
-    private Path trustedCertificates;
-    private String authority;
-    private String apiKey;
-    private Duration defaultDeadline = Duration.ofSeconds(15);
-    private int maxAttempts = 6;
-    private Duration initialBackoff = Duration.ofMillis(200);
-    private Duration maxBackoff = Duration.ofSeconds(5);
-    private boolean callbacksOnTransportThreads;
-
-    private Builder() {}
-
-    /**
-     * The nodes to balance over, each {@code host:port} ({@code [ipv6]:port}; a bare host means
-     * port {@value TallyClient#DEFAULT_PORT}). Host names are looked up again after connection failures.
-     */
-    public Builder nodes(String... hostPorts) {
-      return nodes(List.of(hostPorts));
-    }
-
-    /** {@link #nodes(String...)} from a list. */
-    public Builder nodes(List<String> hostPorts) {
-      for (String hostPort : hostPorts) nodes.add(NodeAddresses.Node.parse(hostPort, DEFAULT_PORT));
-      return this;
-    }
-
-    /**
-     * A gRPC target naming all nodes, e.g. {@code dns:///tally.internal:50051} (every A/AAAA record
-     * of the name is a node, e.g. a Kubernetes headless service).
-     */
-    public Builder target(String target) {
-      this.target = Objects.requireNonNull(target, "target");
-      return this;
-    }
-
-    /** Connects with TLS, trusting the JVM's default certificate authorities. Default: plaintext. */
-    public Builder tls() {
-      this.tls = true;
-      return this;
-    }
-
-    /** Connects with TLS, trusting the certificate authorities in this PEM file. */
-    public Builder tls(Path trustedCertificatesPem) {
-      this.tls = true;
-      this.trustedCertificates = Objects.requireNonNull(trustedCertificatesPem, "trustedCertificatesPem");
-      return this;
-    }
-
-    /** The name every node's TLS certificate is checked against (default: each node's own host name). */
-    public Builder authority(String authority) {
-      this.authority = Objects.requireNonNull(authority, "authority");
-      return this;
-    }
-
-    /**
-     * Sends this key with every call ({@code authorization: Bearer <key>}). Use {@link #tls()}
-     * wherever the network is not trusted: over plaintext the key travels in the clear.
-     */
-    public Builder apiKey(String apiKey) {
-      this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
-      return this;
-    }
-
-    /** The longest a call may take, all its retries included. Default 15 s. */
-    public Builder defaultDeadline(Duration deadline) {
-      if (deadline.isNegative() || deadline.isZero()) throw new IllegalArgumentException("deadline must be positive");
-      this.defaultDeadline = deadline;
-      return this;
-    }
-
-    /**
-     * How UNAVAILABLE calls are retried: at most {@code maxAttempts} attempts in all (1 = never
-     * retry), waiting a random time up to {@code initialBackoff}, doubled after each attempt up to
-     * {@code maxBackoff}, unless the node's {@code RetryInfo} says how long. Default: 6 attempts,
-     * 200 ms, 5 s.
-     */
-    public Builder retries(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
-      if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be at least 1");
-      if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
-        throw new IllegalArgumentException("need 0 < initialBackoff <= maxBackoff");
-      }
-      this.maxAttempts = maxAttempts;
-      this.initialBackoff = initialBackoff;
-      this.maxBackoff = maxBackoff;
-      return this;
-    }
-
-    /**
-     * Completes the {@code ...Async} results on the transport's own threads instead of handing each
-     * one to gRPC's shared pool. That hand-off is the SDK's biggest cost per call: a hot loop of
-     * reserve+commit pairs needed less than half the CPU per pair with this (tally-bench, 256 in
-     * flight). Only for callbacks that never block: one that waits stalls every call of this client.
-     * Default: off.
-     */
-    public Builder callbacksOnTransportThreads() {
-      this.callbacksOnTransportThreads = true;
-      return this;
-    }
-
-    /** Builds the client; it connects lazily, on the first call. */
-    public TallyClient build() {
-      if (nodes.isEmpty() == (target == null)) throw new IllegalStateException("give either nodes(...) or target(...)");
-      ChannelCredentials credentials = channelCredentials();
-      if (apiKey != null) credentials = CompositeChannelCredentials.create(credentials, new ApiKey(apiKey));
-      ManagedChannelBuilder<?> builder;
-      if (target != null) {
-        builder = Grpc.newChannelBuilder(target, credentials);
-      } else {
-        NameResolverRegistry registry = new NameResolverRegistry();
-        registry.register(new NodeAddresses(nodes, authority == null));
-        builder = Grpc.newChannelBuilder(NodeAddresses.TARGET, credentials, registry);
-      }
-      if (authority != null) builder.overrideAuthority(authority);
-      if (callbacksOnTransportThreads) builder.directExecutor();
-      ManagedChannel channel = builder
-          .defaultServiceConfig(serviceConfig())
-          .disableServiceConfigLookUp()
-          .enableRetry()
-          .maxRetryAttempts(maxAttempts)
-          .intercept(new RetryInfoPushback())
-          .userAgent("tally-client-sdk")
-          .build();
-      return new TallyClient(channel);
-    }
-
-    private ChannelCredentials channelCredentials() {
-      if (!tls) return InsecureChannelCredentials.create();
-      if (trustedCertificates == null) return TlsChannelCredentials.create();
-      try {
-        return TlsChannelCredentials.newBuilder().trustManager(trustedCertificates.toFile()).build();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read trusted certificates " + trustedCertificates, e);
-      }
-    }
-
-    /**
-     * Balancing, health checking, deadline and retries in one place: the channel's gRPC service
-     * config. Every Tally method retries UNAVAILABLE only; it is safe because each request carries
-     * an id the node deduplicates on. WatchAlerts streams without a deadline.
-     */
-    Map<String, ?> serviceConfig() {
-      List<Map<String, ?>> unary = List.of(
-          Map.of("service", "tally.v1.Metering"),
-          Map.of("service", "tally.v1.Accounts"));
-      Map<String, Object> unaryConfig = new HashMap<>(Map.of(
-          "name", unary,
-          "timeout", ProtoMapping.serviceConfigDuration(defaultDeadline)));
-      Map<String, Object> streamConfig = new HashMap<>(Map.of(
-          "name", List.of(Map.of("service", "tally.v1.Accounts", "method", "WatchAlerts"))));
-      if (maxAttempts > 1) {
-        Map<String, ?> retryPolicy = Map.of(
-            "maxAttempts", (double) maxAttempts,
-            "initialBackoff", ProtoMapping.serviceConfigDuration(initialBackoff),
-            "maxBackoff", ProtoMapping.serviceConfigDuration(maxBackoff),
-            "backoffMultiplier", 2.0,
-            "retryableStatusCodes", List.of("UNAVAILABLE"));
-        unaryConfig.put("retryPolicy", retryPolicy);
-        streamConfig.put("retryPolicy", retryPolicy);
-      }
-      return Map.of(
-          "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
-          "healthCheckConfig", Map.of("serviceName", ""),
-          "methodConfig", List.of(unaryConfig, streamConfig));
-    }
   }
 }

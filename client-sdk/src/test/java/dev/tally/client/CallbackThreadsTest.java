@@ -23,7 +23,7 @@ class CallbackThreadsTest {
   }
 
   /** The callback is attached before the fake node answers, so it runs where the result completes. */
-  private static String threadThatCompletes(TallyClient.Builder builder) throws Exception {
+  private static String threadThatCompletes(TallyClientBuilder builder) throws Exception {
     CountDownLatch attached = new CountDownLatch(1);
     try (FakeNode node = FakeNode.start(request -> {
           await(attached);

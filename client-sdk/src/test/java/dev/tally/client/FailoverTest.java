@@ -44,9 +44,10 @@ class FailoverTest {
   @Test
   void stoppingANodeMidRunLosesNoOperationAndChargesNoneTwice() throws Exception {
     NodeProcess nodeA = TestNode.node();
-    try (NodeProcess nodeB = NodeProcess.start(TestCassandra.server(), nodeA)) {
+    try (NodeProcess nodeB = NodeProcess.start(TestCassandra.server(), nodeA);
+        TallyClient operator = TallyClient.builder().nodes(TestNode.address()).build()) {
       awaitServing(nodeB);
-      Orgs orgs = new Orgs(nodeA.channel());
+      Orgs orgs = new Orgs(operator.accounts());
       List<String> orgIds = List.of(orgs.withCredits(GRANTED), orgs.withCredits(GRANTED), orgs.withCredits(GRANTED));
       Map<String, AtomicLong> committed = new ConcurrentHashMap<>();
       orgIds.forEach(org -> committed.put(org, new AtomicLong()));

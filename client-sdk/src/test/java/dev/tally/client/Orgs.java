@@ -1,41 +1,33 @@
 package dev.tally.client;
 
-import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantKind;
 import dev.tally.v1.LedgerEntry;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.ListLedgerResponse;
-import io.grpc.Channel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
-/** Test orgs through the Accounts service, the way an operator would set them up, and their ledgers. */
+/** Test orgs through the SDK's Accounts client, the way an operator would set them up, and their ledgers. */
 final class Orgs {
 
   /** Prepaid top-ups only: no trial credits, no rate limits, so balances are exactly what tests grant. */
   static final String PLAN = "payg";
 
-  private final Channel channel;
+  private final AccountsClient accounts;
 
-  Orgs(Channel channel) {
-    this.channel = channel;
-  }
-
-  private AccountsGrpc.AccountsBlockingStub accounts() {
-    return AccountsGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);
+  Orgs(AccountsClient accounts) {
+    this.accounts = accounts;
   }
 
   /** A new org holding {@code microCredits} of one PURCHASE grant. */
   String withCredits(long microCredits) {
     String orgId = "org-" + UUID.randomUUID();
-    accounts().createOrg(CreateOrgRequest.newBuilder()
-        .setOrgId(orgId).setRequestId(UUID.randomUUID().toString()).setPlan(PLAN).build());
-    accounts().grantCredits(GrantCreditsRequest.newBuilder()
-        .setOrgId(orgId).setRequestId(UUID.randomUUID().toString()).setKind(GrantKind.PURCHASE).setAmount(microCredits).build());
+    accounts.createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setPlan(PLAN).build());
+    accounts.grantCredits(GrantCreditsRequest.newBuilder()
+        .setOrgId(orgId).setKind(GrantKind.PURCHASE).setAmount(microCredits).build());
     return orgId;
   }
 
@@ -44,7 +36,7 @@ final class Orgs {
     List<LedgerEntry> entries = new ArrayList<>();
     String token = "";
     do {
-      ListLedgerResponse page = accounts().listLedger(
+      ListLedgerResponse page = accounts.listLedger(
           ListLedgerRequest.newBuilder().setOrgId(orgId).setPageSize(1000).setPageToken(token).build());
       entries.addAll(page.getEntriesList());
       token = page.getNextPageToken();

@@ -35,7 +35,7 @@ class ReservationFlowTest {
   @BeforeAll
   void connect() {
     tally = TallyClient.builder().nodes(TestNode.address()).defaultDeadline(Duration.ofSeconds(30)).build();
-    orgs = new Orgs(tally.channel());
+    orgs = new Orgs(tally.accounts());
   }
 
   @AfterAll

@@ -54,6 +54,7 @@ class RetrySafetyTest {
 
   ResponseLosingProxy proxy;
   TallyClient tally;
+  TallyClient direct;
   Orgs orgs;
 
   @BeforeAll
@@ -64,7 +65,8 @@ class RetrySafetyTest {
         .defaultDeadline(Duration.ofSeconds(30))
         .retries(3, Duration.ofMillis(50), Duration.ofMillis(200))
         .build();
-    orgs = new Orgs(TestNode.node().channel());
+    direct = TallyClient.builder().nodes(TestNode.address()).build();
+    orgs = new Orgs(direct.accounts());
   }
 
   @BeforeEach
@@ -75,6 +77,7 @@ class RetrySafetyTest {
   @AfterAll
   void stop() {
     tally.close();
+    direct.close();
     proxy.close();
   }
 

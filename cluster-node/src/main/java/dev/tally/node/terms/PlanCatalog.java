@@ -10,7 +10,6 @@ import java.util.Map;
 /** The plans orgs can be on, from the {@code tally.plans} configuration. Amounts there are whole credits. */
 public record PlanCatalog(Map<String, Plan> plans, String defaultPlan) {
 
-
   public PlanCatalog {
     if (!plans.containsKey(defaultPlan)) throw new IllegalArgumentException("default plan " + defaultPlan + " is not in the catalog");
   }

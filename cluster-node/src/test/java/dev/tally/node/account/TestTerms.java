@@ -13,7 +13,6 @@ import java.util.Map;
 /** Plans and prices for the entity tests, each made to show one rule. Amounts in micro-credits. */
 final class TestTerms {
 
-
   static final Plan PAYG = plan("payg", 0, 0, Limits.UNLIMITED, 1000);
 
   static Plan plan(String name, long allocation, int rolloverMonths, Limits limits, int multiplierPermille) {

@@ -34,7 +34,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestCassandra.class)
 class AlertsAcrossTheClusterTest {
 
-
   @Test
   void eachThresholdFiresOnceUnderConcurrentCommitsAndASubscriberOnAnotherNodeReceivesIt() throws Exception {
     try (NodeProcess first = NodeProcess.start(TestCassandra.server());

@@ -46,7 +46,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CommercialTermsOverGrpcTest {
 
-
   NodeProcess node;
   MeteringGrpc.MeteringBlockingStub metering;
   AccountsGrpc.AccountsBlockingStub accounts;

@@ -51,7 +51,6 @@ import org.junit.jupiter.api.function.Executable;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MeteringOverGrpcTest {
 
-
   NodeProcess node;
   MeteringGrpc.MeteringBlockingStub metering;
   MeteringGrpc.MeteringFutureStub meteringAsync;

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 /** Prices computed by hand, in micro-credits: exact integers, rounded up once per call, times the multiplier. */
 class PriceBookTest {
 
-
   // gpt-4o: 2.5 credits per 1M input tokens, 10 per 1M output, 1.25 per 1M cache reads, 3.75 per 1M cache writes.
   final PriceBook book = new PriceBook(
       "v7",

@@ -1,10 +1,10 @@
 package dev.tally.ops.bench;
 
+import dev.tally.client.AccountsClient;
 import dev.tally.client.Reservation;
 import dev.tally.client.TallyClient;
 import dev.tally.client.TallyException;
 import dev.tally.client.Usage;
-import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.ChargeRequest;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.ErrorReason;
@@ -13,7 +13,6 @@ import dev.tally.v1.GrantKind;
 import dev.tally.v1.ReserveRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -58,45 +57,20 @@ public final class TallyTarget implements Target {
   /** Opens each org on the payg plan (no trial, no rate limits) and grants it purchased credits. */
   @Override
   public void prepare(List<String> orgIds, long microCreditsEach) throws Exception {
-    AccountsGrpc.AccountsStub accounts = AccountsGrpc.newStub(client.channel());
+    AccountsClient accounts = client.accounts();
     Semaphore permits = new Semaphore(SETUP_CONCURRENCY);
     CompletableFuture<?>[] done = new CompletableFuture<?>[orgIds.size()];
     for (int i = 0; i < orgIds.size(); i++) {
       String org = orgIds.get(i);
       permits.acquire();
-      CompletableFuture<Object> created = new CompletableFuture<>();
-      accounts.createOrg(CreateOrgRequest.newBuilder()
-          .setOrgId(org).setRequestId("bench-create-" + org).setPlan("payg").build(), observer(created));
-      done[i] = created
-          .thenCompose(org1 -> {
-            CompletableFuture<Object> granted = new CompletableFuture<>();
-            accounts.grantCredits(GrantCreditsRequest.newBuilder()
-                .setOrgId(org).setRequestId("bench-grant-" + org).setKind(GrantKind.PURCHASE)
-                .setAmount(microCreditsEach).build(), observer(granted));
-            return granted;
-          })
+      done[i] = accounts.createOrgAsync(CreateOrgRequest.newBuilder()
+              .setOrgId(org).setRequestId("bench-create-" + org).setPlan("payg").build())
+          .thenCompose(created -> accounts.grantCreditsAsync(GrantCreditsRequest.newBuilder()
+              .setOrgId(org).setRequestId("bench-grant-" + org).setKind(GrantKind.PURCHASE)
+              .setAmount(microCreditsEach).build()))
           .whenComplete((ok, failure) -> permits.release());
     }
     CompletableFuture.allOf(done).join();
-  }
-
-  private static <T> StreamObserver<T> observer(CompletableFuture<Object> result) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(T value) {
-        result.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        result.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        result.complete(null);
-      }
-    };
   }
 
   @Override

@@ -29,7 +29,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FirstReserveCommit {
 
-
   private FirstReserveCommit() {}
 
   public static void main(String[] args) throws InterruptedException {

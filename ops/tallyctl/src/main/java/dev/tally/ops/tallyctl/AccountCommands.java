@@ -7,7 +7,6 @@ import com.google.protobuf.Timestamp;
 import dev.tally.v1.Balance;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.GetBalanceResponse;
-import dev.tally.v1.GetOrgRequest;
 import dev.tally.v1.Grant;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantCreditsResponse;
@@ -16,7 +15,6 @@ import dev.tally.v1.LedgerEntry;
 import dev.tally.v1.Limits;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.ListLedgerResponse;
-import dev.tally.v1.ListPlansRequest;
 import dev.tally.v1.ListPlansResponse;
 import dev.tally.v1.Org;
 import dev.tally.v1.PeriodUsage;
@@ -61,7 +59,7 @@ final class AccountCommands {
 
   static void showOrg(Invocation run) {
     String org = run.operand(0);
-    Org found = run.tally().read(org, () -> run.tally().accounts().getOrg(GetOrgRequest.newBuilder().setOrgId(org).build()));
+    Org found = run.tally().read(org, () -> run.tally().accounts().getOrg(org));
     GetBalanceResponse account = run.tally().read(org, () -> run.tally().client().balance(org));
     if (run.out().json) {
       JsonObject document = new JsonObject();
@@ -193,7 +191,7 @@ final class AccountCommands {
   }
 
   static void plans(Invocation run) {
-    ListPlansResponse plans = run.tally().read(null, () -> run.tally().accounts().listPlans(ListPlansRequest.getDefaultInstance()));
+    ListPlansResponse plans = run.tally().read(null, () -> run.tally().accounts().listPlans());
     if (run.out().json) {
       run.out().document(ApiJson.of(plans));
       return;

@@ -1,24 +1,19 @@
 package dev.tally.ops.tallyctl;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
-import com.google.rpc.ErrorInfo;
+import dev.tally.client.AccountsClient;
 import dev.tally.client.TallyClient;
 import dev.tally.client.TallyException;
-import dev.tally.v1.AccountsGrpc;
-import dev.tally.v1.ErrorContract;
 import dev.tally.v1.ErrorReason;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import java.time.Duration;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * Where this run reaches Tally: one node's gRPC port through the SDK (Metering through the client,
- * Accounts through stubs on its channel), and one node's management HTTP API. Connects on first use.
+ * Where this run reaches Tally: one node's gRPC port through the SDK (Metering and Accounts), and one
+ * node's management HTTP API. Connects on first use.
  */
 final class Connection implements AutoCloseable {
 
@@ -51,9 +46,9 @@ final class Connection implements AutoCloseable {
     return client;
   }
 
-  /** Accounts calls, on the client's channel: same deadline and retries. */
-  AccountsGrpc.AccountsBlockingStub accounts() {
-    return AccountsGrpc.newBlockingStub(client().channel());
+  /** Accounts calls, through the client: same deadline and retries. */
+  AccountsClient accounts() {
+    return client().accounts();
   }
 
   Management management() {
@@ -70,31 +65,22 @@ final class Connection implements AutoCloseable {
     try {
       return call.get();
     } catch (TallyException e) {
-      throw failure(e.code(), e.status(), rootCause(e), org, requestId);
-    } catch (StatusRuntimeException e) {
-      com.google.rpc.Status status = StatusProto.fromThrowable(e);
-      if (status == null) {
-        String description = e.getStatus().getDescription();
-        status = com.google.rpc.Status.newBuilder()
-            .setCode(e.getStatus().getCode().value())
-            .setMessage(description == null ? "" : description)
-            .build();
-      }
-      throw failure(e.getStatus().getCode(), status, rootCause(e), org, requestId);
+      throw failure(e, org, requestId);
     }
   }
 
-  /** The one place where a failed call becomes a line for stderr and an exit code, by its ErrorInfo reason. */
-  private Failure failure(
-      Status.Code code, com.google.rpc.Status status, String rootCause, String org, String requestId) {
+  /** The one place where a failed call becomes a line for stderr and an exit code, by its reason. */
+  private Failure failure(TallyException failed, String org, String requestId) {
     String unknownOutcome = requestId == null ? ""
         : "; to be sure it is applied, rerun with --request-id " + requestId + " (never applied twice)";
-    ErrorInfo info = detail(status, ErrorInfo.class);
-    ErrorReason reason = ErrorContract.reasonOf(info);
+    com.google.rpc.Status status = failed.status();
+    Status.Code code = failed.code();
+    String rootCause = rootCause(failed);
+    ErrorReason reason = failed.reason();
     return switch (reason) {
       case ORG_NOT_FOUND -> Failure.refused("org " + org + " not found (ORG_NOT_FOUND)");
       case INVALID_REQUEST -> {
-        BadRequest bad = detail(status, BadRequest.class);
+        BadRequest bad = failed.detail(BadRequest.class).orElse(null);
         String violations = bad == null || bad.getFieldViolationsCount() == 0 ? status.getMessage()
             : bad.getFieldViolationsList().stream()
                 .map(v -> v.getField() + " " + v.getDescription())
@@ -128,19 +114,6 @@ final class Connection implements AutoCloseable {
     }
     for (Throwable cause = thrown.getCause(); cause != null; cause = cause.getCause()) {
       if (!(cause instanceof StatusRuntimeException) && cause.getMessage() != null) return cause.getMessage();
-    }
-    return null;
-  }
-
-  private static <T extends com.google.protobuf.Message> T detail(com.google.rpc.Status status, Class<T> type) {
-    for (Any any : status.getDetailsList()) {
-      if (any.is(type)) {
-        try {
-          return any.unpack(type);
-        } catch (InvalidProtocolBufferException e) {
-          return null;
-        }
-      }
     }
     return null;
   }

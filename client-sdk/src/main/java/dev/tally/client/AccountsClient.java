@@ -1,0 +1,144 @@
+package dev.tally.client;
+
+import dev.tally.v1.AccountsGrpc;
+import dev.tally.v1.Alert;
+import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.GetOrgRequest;
+import dev.tally.v1.GrantCreditsRequest;
+import dev.tally.v1.GrantCreditsResponse;
+import dev.tally.v1.ListLedgerRequest;
+import dev.tally.v1.ListLedgerResponse;
+import dev.tally.v1.ListPlansRequest;
+import dev.tally.v1.ListPlansResponse;
+import dev.tally.v1.ListPriceBooksRequest;
+import dev.tally.v1.ListPriceBooksResponse;
+import dev.tally.v1.Org;
+import dev.tally.v1.SetOverridesRequest;
+import dev.tally.v1.SetPlanRequest;
+import dev.tally.v1.VoidGrantRequest;
+import dev.tally.v1.VoidGrantResponse;
+import dev.tally.v1.WatchAlertsRequest;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The control plane (the {@code Accounts} service): orgs, grants, plans, overrides, the ledger and
+ * alerts, for operators and billing back ends. Get it from {@link TallyClient#accounts()}; it shares
+ * the client's channel, balancing, retries, deadline and credentials. Like the metering calls, every
+ * call has a blocking and an {@code ...Async} form, fails with a typed {@link TallyException}, and
+ * every mutation gets a fresh {@code request_id} unless the request carries one.
+ */
+public final class AccountsClient {
+
+  /** A running {@link #watchAlerts} stream; closing it ends the stream. */
+  public interface AlertWatch extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  private final Calls calls;
+
+  AccountsClient(Calls calls) {
+    this.calls = calls;
+  }
+
+  /** Opens an org's account; creating one that exists with the same name and plan returns it. */
+  public Org createOrg(CreateOrgRequest request) {
+    return calls.blocking(AccountsGrpc.getCreateOrgMethod(), Calls.identified(request));
+  }
+
+  /** Async form of {@link #createOrg}. */
+  public CompletableFuture<Org> createOrgAsync(CreateOrgRequest request) {
+    return calls.async(AccountsGrpc.getCreateOrgMethod(), Calls.identified(request));
+  }
+
+  /** Reads an org. */
+  public Org getOrg(String orgId) {
+    return calls.blocking(AccountsGrpc.getGetOrgMethod(), GetOrgRequest.newBuilder().setOrgId(orgId).build());
+  }
+
+  /** Async form of {@link #getOrg}. */
+  public CompletableFuture<Org> getOrgAsync(String orgId) {
+    return calls.async(AccountsGrpc.getGetOrgMethod(), GetOrgRequest.newBuilder().setOrgId(orgId).build());
+  }
+
+  /** Gives credits to an org. */
+  public GrantCreditsResponse grantCredits(GrantCreditsRequest request) {
+    return calls.blocking(AccountsGrpc.getGrantCreditsMethod(), Calls.identified(request));
+  }
+
+  /** Async form of {@link #grantCredits}. */
+  public CompletableFuture<GrantCreditsResponse> grantCreditsAsync(GrantCreditsRequest request) {
+    return calls.async(AccountsGrpc.getGrantCreditsMethod(), Calls.identified(request));
+  }
+
+  /** Takes back the remaining credits of a grant. */
+  public VoidGrantResponse voidGrant(VoidGrantRequest request) {
+    return calls.blocking(AccountsGrpc.getVoidGrantMethod(), Calls.identified(request));
+  }
+
+  /** Async form of {@link #voidGrant}. */
+  public CompletableFuture<VoidGrantResponse> voidGrantAsync(VoidGrantRequest request) {
+    return calls.async(AccountsGrpc.getVoidGrantMethod(), Calls.identified(request));
+  }
+
+  /** One page of an org's ledger, oldest first. */
+  public ListLedgerResponse listLedger(ListLedgerRequest request) {
+    return calls.blocking(AccountsGrpc.getListLedgerMethod(), request);
+  }
+
+  /** Async form of {@link #listLedger}. */
+  public CompletableFuture<ListLedgerResponse> listLedgerAsync(ListLedgerRequest request) {
+    return calls.async(AccountsGrpc.getListLedgerMethod(), request);
+  }
+
+  /** Moves an org to another plan. */
+  public Org setPlan(SetPlanRequest request) {
+    return calls.blocking(AccountsGrpc.getSetPlanMethod(), Calls.identified(request));
+  }
+
+  /** Async form of {@link #setPlan}. */
+  public CompletableFuture<Org> setPlanAsync(SetPlanRequest request) {
+    return calls.async(AccountsGrpc.getSetPlanMethod(), Calls.identified(request));
+  }
+
+  /** Sets or clears an org's own limits, price multiplier and alert settings. */
+  public Org setOverrides(SetOverridesRequest request) {
+    return calls.blocking(AccountsGrpc.getSetOverridesMethod(), Calls.identified(request));
+  }
+
+  /** Async form of {@link #setOverrides}. */
+  public CompletableFuture<Org> setOverridesAsync(SetOverridesRequest request) {
+    return calls.async(AccountsGrpc.getSetOverridesMethod(), Calls.identified(request));
+  }
+
+  /** The plan catalog. */
+  public ListPlansResponse listPlans() {
+    return calls.blocking(AccountsGrpc.getListPlansMethod(), ListPlansRequest.getDefaultInstance());
+  }
+
+  /** Async form of {@link #listPlans}. */
+  public CompletableFuture<ListPlansResponse> listPlansAsync() {
+    return calls.async(AccountsGrpc.getListPlansMethod(), ListPlansRequest.getDefaultInstance());
+  }
+
+  /** The price books the nodes price with. */
+  public ListPriceBooksResponse listPriceBooks() {
+    return calls.blocking(AccountsGrpc.getListPriceBooksMethod(), ListPriceBooksRequest.getDefaultInstance());
+  }
+
+  /** Async form of {@link #listPriceBooks}. */
+  public CompletableFuture<ListPriceBooksResponse> listPriceBooksAsync() {
+    return calls.async(AccountsGrpc.getListPriceBooksMethod(), ListPriceBooksRequest.getDefaultInstance());
+  }
+
+  /**
+   * Streams the alerts of one org ({@code request.org_id}), or of all orgs, raised anywhere in the
+   * cluster while the stream is open. {@code alerts} gets them on gRPC's threads, and a
+   * {@link TallyException} if the stream fails.
+   */
+  public AlertWatch watchAlerts(WatchAlertsRequest request, StreamObserver<Alert> alerts) {
+    Runnable cancel = calls.stream(AccountsGrpc.getWatchAlertsMethod(), request, alerts);
+    return cancel::run;
+  }
+}

@@ -49,23 +49,13 @@ final class Report {
   /** One page for several runs (each also has its own folder). */
   static void comparison(Path file, String title, List<RunResult> runs) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
+    // The numbers as the console printed them: one rendering of a run's summary, not two.
     StringBuilder html = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>")
         .append(escape(title)).append("</title><style>body{font-family:system-ui,sans-serif;margin:24px;color:#222}"
-            + "table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
-            + "th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}svg{background:#fff;border:1px solid #ddd;"
-            + "margin:8px 0}.note{color:#666;font-size:90%}</style></head><body><h1>").append(escape(title)).append("</h1>")
-        .append("<table><tr><th>run</th><th>workload</th><th>load</th><th>units/s</th><th>op p50</th><th>op p90</th>"
-            + "<th>op p99</th><th>op p99.9</th><th>op max</th><th>pair p99</th><th>errors</th></tr>");
-    for (RunResult r : runs) {
-      html.append(String.format(Locale.ROOT, "<tr><td>%s %s</td><td>%s</td><td>%s</td><td>%,.0f</td>", escape(r.target()),
-          escape(r.label()), escape(r.workload().describe()), escape(r.settings().describe()), r.unitsPerSecond()));
-      for (double ms : new double[] {r.ms(Latencies.OPERATION, 50), r.ms(Latencies.OPERATION, 90), r.ms(Latencies.OPERATION, 99),
-          r.ms(Latencies.OPERATION, 99.9), r.maxMs(Latencies.OPERATION), r.ms(Latencies.PAIR, 99)}) {
-        html.append(String.format(Locale.ROOT, "<td>%.2f ms</td>", ms));
-      }
-      html.append("<td>").append(r.errors().isEmpty() ? "0" : escape(r.errors().toString())).append("</td></tr>");
-    }
-    html.append("</table><p class=\"note\">A unit is a reserve+commit pair or a one-step charge. Latency of an operation "
+            + "svg{background:#fff;border:1px solid #ddd;margin:8px 0}.note{color:#666;font-size:90%}</style></head><body><h1>")
+        .append(escape(title)).append("</h1><pre>");
+    for (RunResult r : runs) html.append(escape(r.summary()));
+    html.append("</pre><p class=\"note\">A unit is a reserve+commit pair or a one-step charge. Latency of an operation "
             + "(reserve, commit or charge) in open loop is measured from its intended start, so a backlog counts in full.</p>")
         .append("<h2>Throughput over time</h2>").append(throughputChart(runs))
         .append("<h2>Latency over time (each operation, per second: p50 dashed, p99 solid, max dotted)</h2>")

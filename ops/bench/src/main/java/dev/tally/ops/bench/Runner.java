@@ -24,18 +24,15 @@ import org.HdrHistogram.Histogram;
 /**
  * Drives a {@link Target} with a {@link Workload} for a bounded time and measures every operation.
  *
- * <p><b>Open loop</b> (a target rate): operation i is due at {@code start + i / rate}, whether or not earlier ones
- * have answered, and its latency is measured from that intended start. A system that falls behind is charged for the
- * whole backlog: no coordinated omission. In-flight operations are capped for memory's sake; when the cap is reached
- * new operations wait, and that wait is part of their latency too. The warm-up keeps the rate but never queues: an
- * operation due while {@code warmupMaxInFlight} are in flight is skipped, so a system still compiling does not hand
- * the measured window a backlog from its first minute (that backlog measured the cold start, not the running system).
+ * <p><b>Open loop</b> (a rate): operation i is due at {@code start + i / rate} whether or not earlier ones answered,
+ * and its latency is measured from that intended start, so a system that falls behind is charged its whole backlog
+ * (no coordinated omission). The warm-up keeps the rate but skips what falls due while {@code warmupMaxInFlight} are
+ * in flight, so a system still compiling does not hand the measured window a backlog from its cold start.
  *
  * <p><b>Closed loop</b> (a concurrency): that many callers each start their next operation when the previous one
- * answered; latency is measured from the actual start. This finds the most a system does, not how it behaves at a
- * given rate.
+ * answered, timed from the actual start: the most a system does, not how it behaves at a given rate.
  *
- * <p>Operations started during the warm-up are run but not measured. After the run, operations still in flight get
+ * <p>Warm-up operations run but are not measured; operations still in flight after the window get
  * {@link #DRAIN_TIMEOUT}, then count as errors ("UNFINISHED").
  */
 final class Runner {

@@ -3,8 +3,8 @@ package dev.tally.ops.bench;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import java.io.IOException;
@@ -14,32 +14,25 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
  * Every measurement behind BENCHMARKS.md, on a Cassandra and nodes of its own (PostgreSQL must be running, see
- * ops/postgres.sh, unless --no-postgres):
- *
- * <ol>
- *   <li>Tally vs PostgreSQL on the same workload, for 10,000 Zipf orgs and for one hot org: open loop at 1,000 and at
- *       5,000 pairs/s (latency at a given rate) and closed loop (the most each does);
- *   <li>one change at a time: node settings findings.md discusses, each against the defaults;
- *   <li>group commit: one hot org, closed loop, with the batch limit at 1 (coalescing off), 10, 50, 100 and 200, with
- *       the batch sizes the node really formed;
- *   <li>memory: 100,000 orgs with a few operations each resident on one node with -Xmx1g;
- *   <li>recovery: one org with 1,000,000 journal events, node restarted, first GetBalance timed.
- * </ol>
- *
- * Writes each run's report folder, {@code suite.json} (every section's records) and the tables in markdown.
+ * ops/postgres.sh, unless --no-postgres), one table each: Tally vs PostgreSQL (10,000 Zipf orgs and one hot org, open
+ * loop at 1,000 and 5,000 pairs/s and closed loop), node settings one at a time, the group-commit limit, memory of
+ * resident orgs, recovery of a big org. Writes each run's report folder, {@code suite.json} and the tables.
  */
 final class Suite {
 
@@ -92,27 +85,16 @@ final class Suite {
     }
   }
 
+  private final BenchOptions o;
   private final boolean quick;
   private final Path reports;
-  private final String postgresUrl;
-  private final int pool;
-  private final int orgs;
-  private final Duration warmup;
-  private final Duration window;
-  /** --node-settings for the recovery measurement, e.g. another snapshot cadence. */
-  private final Map<String, String> recoverySettings;
   private final Map<String, Object> json = new LinkedHashMap<>();
   private final StringBuilder md = new StringBuilder();
 
   private Suite(BenchOptions o) {
+    this.o = o;
     quick = o.flag("--quick");
     reports = o.path("--report", "report/suite-" + TallyBench.stamp());
-    postgresUrl = o.flag("--no-postgres") ? null : o.postgres();
-    pool = o.pool();
-    orgs = o.orgs();
-    warmup = o.warmup();
-    window = o.window();
-    recoverySettings = o.nodeSettings();
   }
 
   static boolean run(BenchOptions o) throws Exception {
@@ -144,17 +126,18 @@ final class Suite {
         "op p50:", "op p99:", "op p99.9:", "op max:", "pair p99:", "errors:",
         "CPU cores: bench / node / cassandra / postgres / others", "load avg before → after");
     for (boolean hot : new boolean[] {false, true}) {
-      for (Runner.Settings settings : List.of(Runner.Settings.open(MODERATE_RATE, warmup, window),
-          Runner.Settings.open(TARGET_RATE, warmup, window), Runner.Settings.closed(CLOSED_CONCURRENCY, warmup, window))) {
-        Workload workload = Workload.pairs(hot, orgs, TallyBench.orgPrefix());
+      for (Runner.Settings settings : List.of(Runner.Settings.open(MODERATE_RATE, o.warmup(), o.window()),
+          Runner.Settings.open(TARGET_RATE, o.warmup(), o.window()),
+          Runner.Settings.closed(CLOSED_CONCURRENCY, o.warmup(), o.window()))) {
+        Workload workload = Workload.pairs(hot, o.orgs(), TallyBench.orgPrefix());
         String name = TallyBench.defaultName(workload, settings);
         Measurement tally = onFreshNode(local, Map.of(), List.of(), workload, settings, name);
         compareRow(rows, tally);
-        if (postgresUrl == null) continue;
+        if (o.flag("--no-postgres")) continue;
         // The node idles meanwhile; stop it so PostgreSQL has the machine to itself, as Tally had.
         local.stopNode();
         Measurement pg;
-        try (PostgresTarget target = new PostgresTarget(postgresUrl, pool)) {
+        try (PostgresTarget target = new PostgresTarget(o.postgres(), o.pool())) {
           pg = Measurement.of(target, workload, settings, name, reports, Measurement.Probes.NONE);
         }
         compareRow(rows, pg);
@@ -185,10 +168,10 @@ final class Suite {
     for (boolean hot : hotOrNot) {
       double first = 0;
       for (Variant variant : variants) {
-        Workload workload = Workload.pairs(hot, orgs, TallyBench.orgPrefix());
+        Workload workload = Workload.pairs(hot, o.orgs(), TallyBench.orgPrefix());
         String name = key + "-" + (hot ? "hot" : "many") + "-" + variant.name().replaceAll("[^a-z0-9]+", "-");
         Measurement m = onFreshNode(local, variant.settings(), List.of(), workload,
-            Runner.Settings.closed(CLOSED_CONCURRENCY, warmup, quick ? window : SWEEP_WINDOW), name);
+            Runner.Settings.closed(CLOSED_CONCURRENCY, o.warmup(), quick ? BenchOptions.QUICK_WINDOW : SWEEP_WINDOW), name);
         rows.add(new SweepRow(variant, m));
         RunResult r = m.run();
         if (first == 0) first = r.unitsPerSecond();
@@ -249,16 +232,22 @@ final class Suite {
 
   /** One reserve+commit pair for each org, at most {@link #CLOSED_CONCURRENCY} at once; returns how many failed. */
   private static long onePairEach(TallyTarget target, List<String> orgIds) throws InterruptedException {
-    Semaphore permits = new Semaphore(CLOSED_CONCURRENCY);
+    return atMost(CLOSED_CONCURRENCY, orgIds.size(),
+        i -> target.reserve(orgIds.get(i), 1_000).thenCompose(hold -> target.commit(hold, 700)));
+  }
+
+  /** Runs {@code operation} for i = 0 … n - 1, at most {@code inFlight} at once; returns how many failed. */
+  private static long atMost(int inFlight, int n, IntFunction<CompletableFuture<?>> operation) throws InterruptedException {
+    Semaphore permits = new Semaphore(inFlight);
     AtomicLong failures = new AtomicLong();
-    for (String org : orgIds) {
+    for (int i = 0; i < n; i++) {
       permits.acquire();
-      target.reserve(org, 1_000).thenCompose(hold -> target.commit(hold, 700)).whenComplete((ok, failure) -> {
+      operation.apply(i).whenComplete((ok, failure) -> {
         if (failure != null) failures.incrementAndGet();
         permits.release();
       });
     }
-    permits.acquire(CLOSED_CONCURRENCY);
+    permits.acquire(inFlight);
     return failures.get();
   }
 
@@ -271,42 +260,29 @@ final class Suite {
   // ---- 4. Recovery --------------------------------------------------------------------------------------------------
 
   private void recovery(LocalTally local, int events) throws Exception {
-    local.startNode(recoverySettings, List.of());
+    Map<String, String> settings = o.nodeSettings(); // --node-settings: e.g. another snapshot cadence
+    local.startNode(settings, List.of());
     String prefix = TallyBench.orgPrefix();
     String big = prefix + "-journal";
     String small = prefix + "-small";
     String small2 = prefix + "-small2";
     // OrgCreated and CreditsGranted are already in the journal; every charge adds one event.
     int charges = events - 2;
-    int inFlight = 1_024;
-    AtomicLong failures = new AtomicLong();
+    long failures;
     double writeSeconds;
     try (TallyTarget target = new TallyTarget(local.grpcAddress())) {
       target.prepare(List.of(big, small, small2), Measurement.CREDITS_EACH);
       long start = System.nanoTime();
-      Semaphore permits = new Semaphore(inFlight);
-      long lastPrint = start;
-      for (int i = 0; i < charges; i++) {
-        permits.acquire();
-        target.charge(big, 1).whenComplete((ok, failure) -> {
-          if (failure != null) failures.incrementAndGet();
-          permits.release();
-        });
-        if (System.nanoTime() - lastPrint > TimeUnit.SECONDS.toNanos(5)) {
-          lastPrint = System.nanoTime();
-          System.out.printf(Locale.ROOT, "recovery: %,d of %,d charges sent (%,.0f/s)%n", i, charges, i / ((lastPrint - start) / 1e9));
-        }
-      }
-      permits.acquire(inFlight);
+      failures = atMost(1_024, charges, i -> target.charge(big, 1));
       writeSeconds = (System.nanoTime() - start) / 1e9;
     }
-    local.startNode(recoverySettings, List.of());
+    local.startNode(settings, List.of());
     List<Double> cold = timeBalances(local, List.of(big, big, small));
-    local.startNode(recoverySettings, List.of());
-    Recovery result = new Recovery(events, charges, failures.get(), writeSeconds, cold, timeBalances(local, List.of(small2, big)));
+    local.startNode(settings, List.of());
+    Recovery result = new Recovery(events, charges, failures, writeSeconds, cold, timeBalances(local, List.of(small2, big)));
     System.out.println("recovery: " + result);
     section("recovery", String.format(Locale.ROOT, "Recovery: one org with %,d journal events, node restarted", events)
-            + (recoverySettings.isEmpty() ? "" : " (`" + recoverySettings + "`)"),
+            + (settings.isEmpty() ? "" : " (`" + settings + "`)"),
         "events:", "write rate (1 µcr charges, 1,024 in flight):", "first request after restart: GetBalance of that org:",
         "same org again:", "a small org's first GetBalance (after a warm-up request) / big org right after")
         .add(result);
@@ -334,22 +310,15 @@ final class Suite {
     return took;
   }
 
-  /** Polls the node's gRPC health until it says SERVING. */
-  private static void awaitServing(String address) throws InterruptedException {
+  /** Waits (2 minutes at most) until the node's gRPC health says SERVING: it warms up first. */
+  private static void awaitServing(String address) {
     ManagedChannel channel = ManagedChannelBuilder.forTarget(address).usePlaintext().build();
     try {
-      HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-      while (System.nanoTime() < deadline) {
-        try {
-          if (health.withDeadlineAfter(5, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance()).getStatus()
-              == ServingStatus.SERVING) return;
-        } catch (StatusRuntimeException notYet) {
-          // not listening yet
-        }
-        Thread.sleep(20);
+      Iterator<HealthCheckResponse> statuses = HealthGrpc.newBlockingStub(channel).withWaitForReady()
+          .withDeadlineAfter(2, TimeUnit.MINUTES).watch(HealthCheckRequest.getDefaultInstance());
+      while (statuses.next().getStatus() != ServingStatus.SERVING) {
+        // NOT_SERVING while it warms up
       }
-      throw new IllegalStateException("the node at " + address + " did not become SERVING in 2 minutes");
     } finally {
       channel.shutdownNow();
     }

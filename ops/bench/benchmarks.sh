@@ -7,7 +7,9 @@
 #   ops/bench/benchmarks.sh [--quick] [--no-postgres]
 #   ops/bench/benchmarks.sh --page-only     rewrite BENCHMARKS.md from the last run's results (e.g. after editing findings.md)
 #
-# Raw numbers and charts of every run land in ops/bench/results/ (results.json, latency.hlog, report.html).
+# What the page is written from stays in git, in ops/bench/last-run/: the tables (results.md) and the run's facts
+# (run.env); --page-only reads only those. Raw numbers and charts of every run (suite.json, and per run results.json,
+# latency.hlog, report.html) land in ops/bench/results/, which each run replaces and git ignores.
 # Run it on an otherwise idle machine: the tables show each run's load average and the CPU others used.
 # TALLY_BENCH_CLASSPATH=<classpath> skips the build and runs that frozen build instead (a copy of the jars
 # that concurrent builds in the same work tree cannot overwrite mid-run).
@@ -24,6 +26,7 @@ for arg in "$@"; do
   esac
 done
 results=ops/bench/results
+page=ops/bench/last-run
 
 if ! $page_only; then
 
@@ -42,7 +45,7 @@ mkdir -p "$results"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 java -cp "$classpath" dev.tally.ops.bench.TallyBench \
-  suite "${suite_args[@]}" --report "$results" --markdown "$results/results.md" > "$results/suite.log" 2>&1 \
+  suite "${suite_args[@]}" --report "$results" --markdown "$page/results.md" > "$results/suite.log" 2>&1 \
   || { tail -50 "$results/suite.log"; exit 1; }
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 # The disk as the run found it, kept with the run so that --page-only does not measure it again.
@@ -54,18 +57,23 @@ fsync_line="$(
     rm -rf "$probe"
   fi
 )"
-printf 'started=%q\nload_before=%q\nload_after=%q\nfsync_line=%q\n' \
-  "$started" "$load_before" "$load_after" "$fsync_line" > "$results/run.env"
+# The machine as the run found it, likewise.
+cpus="$(nproc) ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
+memory="$(free -g | awk '/^Mem:/ {print $2 " GiB total, " $7 " GiB available"}')"
+java_version="$(java -version 2>&1 | head -1)"
+os="$(uname -sr), $(. /etc/os-release && echo "$PRETTY_NAME")"
+printf 'started=%q\nload_before=%q\nload_after=%q\nfsync_line=%q\ncpus=%q\nmemory=%q\njava_version=%q\nos=%q\n' \
+  "$started" "$load_before" "$load_after" "$fsync_line" "$cpus" "$memory" "$java_version" "$os" > "$page/run.env"
 fi
 # shellcheck disable=SC1091
-. "$results/run.env"
+. "$page/run.env"
 
 {
   cat <<HEADER
 # Benchmarks
 
-Written by \`ops/bench/benchmarks.sh\` on ${started}; every number below comes from that run (raw data, HdrHistogram
-logs and charts per run in [\`ops/bench/results/\`](ops/bench/results/)). Rerun it to regenerate this page.
+Written by \`ops/bench/benchmarks.sh\` on ${started}; every number below comes from that run. Rerun it to regenerate this
+page; a run also writes its raw data, HdrHistogram logs and charts per run to \`ops/bench/results/\` (not kept in git).
 
 ## The machine
 
@@ -73,10 +81,10 @@ Everything — the load generator, the Tally node, Cassandra and PostgreSQL — 
 
 | fact | value |
 |---|---|
-| CPU cores (\`nproc\`) | $(nproc) ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')) |
-| memory (\`free -g\`) | $(free -g | awk '/^Mem:/ {print $2 " GiB total, " $7 " GiB available"}') |
-| Java (\`java -version\`) | $(java -version 2>&1 | head -1) |
-| OS | $(uname -sr), $(. /etc/os-release && echo "$PRETTY_NAME") |
+| CPU cores (\`nproc\`) | ${cpus} |
+| memory (\`free -g\`) | ${memory} |
+| Java (\`java -version\`) | ${java_version} |
+| OS | ${os} |
 | disk fsync (PostgreSQL's \`pg_test_fsync\`, 8 kB) | ${fsync_line:-not measured} |
 | load average before → after the suite | ${load_before} → ${load_after} |
 
@@ -115,7 +123,7 @@ whether the machine was otherwise idle.
 ## Results
 
 HEADER
-  cat "$results/results.md"
+  cat "$page/results.md"
   echo
   if [[ -f ops/bench/findings.md ]]; then cat ops/bench/findings.md; fi
 } > BENCHMARKS.md

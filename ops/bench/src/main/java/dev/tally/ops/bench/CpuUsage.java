@@ -9,24 +9,33 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Where the machine's CPU went during a run, from /proc: cores used by each group of our processes
- * (load generator, node, Cassandra, PostgreSQL), by the whole machine, and by everything else
- * (other people's builds and tests). Linux only; elsewhere every figure is empty.
+ * Where the machine's CPU went during a run, from /proc: cores used by each group of our processes (load generator,
+ * node, Cassandra, PostgreSQL), by the whole machine, and by everything else (other people's builds and tests).
+ * Linux only; elsewhere every figure is 0.
  */
 final class CpuUsage {
 
   /** Clock ticks per second of /proc's utime and stime; 100 on every common Linux. */
   private static final double TICKS_PER_SECOND = 100.0;
 
-  private final Map<String, Supplier<List<Long>>> groups;
+  /** Cores used per group over the window, plus "machine" and "others"; load averages before and after. */
+  record Window(Map<String, Double> coresUsed, int cores, String loadBefore, String loadAfter) {
+    double of(String group) {
+      return coresUsed.getOrDefault(group, 0.0);
+    }
+  }
+
+  private final Map<String, Supplier<List<Long>>> groups = new LinkedHashMap<>();
   private Map<String, Long> startTicks;
   private long[] startMachine;
   private long startNanos;
   private String loadBefore;
 
-  /** @param groups name → the pids of that group (read at start and at stop) */
-  CpuUsage(Map<String, Supplier<List<Long>>> groups) {
-    this.groups = groups;
+  CpuUsage(Measurement.Probes probes) {
+    groups.put("loadGenerator", () -> List.of(ProcessHandle.current().pid()));
+    groups.put("node", probes.nodePids());
+    groups.put("cassandra", probes.cassandraPids());
+    groups.put("postgres", CpuUsage::postgresPids);
   }
 
   void start() {
@@ -36,43 +45,33 @@ final class CpuUsage {
     startTicks = groupTicks();
   }
 
-  /** Cores used per group over the window, "machine", "others", and the load averages before and after. */
-  Map<String, Object> stop() {
+  Window stop() {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     Map<String, Long> endTicks = groupTicks();
     long[] endMachine = machineTicks();
-    Map<String, Object> result = new LinkedHashMap<>();
     Map<String, Double> cores = new LinkedHashMap<>();
     double ours = 0;
     for (String group : groups.keySet()) {
-      double used = (endTicks.getOrDefault(group, 0L) - startTicks.getOrDefault(group, 0L)) / TICKS_PER_SECOND / seconds;
-      cores.put(group, round(Math.max(0, used)));
-      ours += Math.max(0, used);
+      double used = Math.max(0, (endTicks.get(group) - startTicks.get(group)) / TICKS_PER_SECOND / seconds);
+      cores.put(group, round(used));
+      ours += used;
     }
     if (startMachine != null && endMachine != null) {
       double busy = (endMachine[0] - startMachine[0]) / TICKS_PER_SECOND / seconds;
       cores.put("machine", round(busy));
       cores.put("others", round(Math.max(0, busy - ours)));
     }
-    result.put("coresUsed", cores);
-    result.put("cores", Runtime.getRuntime().availableProcessors());
-    result.put("loadBefore", loadBefore);
-    result.put("loadAfter", loadAverage());
-    return result;
+    return new Window(cores, Runtime.getRuntime().availableProcessors(), loadBefore, loadAverage());
   }
 
   private Map<String, Long> groupTicks() {
     Map<String, Long> ticks = new LinkedHashMap<>();
-    groups.forEach((name, pids) -> {
-      long sum = 0;
-      for (long pid : pids.get()) sum += processTicks(pid);
-      ticks.put(name, sum);
-    });
+    groups.forEach((name, pids) -> ticks.put(name, pids.get().stream().mapToLong(CpuUsage::processTicks).sum()));
     return ticks;
   }
 
   /** utime + stime of one process (all its threads). */
-  static long processTicks(long pid) {
+  private static long processTicks(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
       String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -96,13 +95,21 @@ final class CpuUsage {
     }
   }
 
-  static String loadAverage() {
+  private static String loadAverage() {
     try {
       String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
       return fields[0] + " " + fields[1] + " " + fields[2];
     } catch (IOException e) {
       return "";
     }
+  }
+
+  /** The PostgreSQL server processes on this machine (postmaster and backends). */
+  private static List<Long> postgresPids() {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+        .map(ProcessHandle::pid)
+        .toList();
   }
 
   private static double round(double value) {

@@ -1,20 +1,23 @@
 package dev.tally.ops.bench;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.FileNotFoundException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
 import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.Recorder;
 
 /**
- * Latency per kind of operation, in microseconds, with HdrHistogram: thread-safe recorders that
- * are read interval by interval (once a second) into a timeline, a running total and a
- * {@code latency.hlog} (HdrHistogram's interval log, readable by HistogramLogProcessor).
+ * Latency per kind of operation, in microseconds, with HdrHistogram: thread-safe recorders that are read interval
+ * by interval (once a second) into a timeline, a running total and a {@code latency.hlog} (HdrHistogram's interval
+ * log, readable by HistogramLogProcessor).
  */
 final class Latencies {
 
@@ -31,6 +34,15 @@ final class Latencies {
 
   private static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(2);
 
+  /** What results.json keeps of one histogram. */
+  record Summary(long count, double meanMs, double p50Ms, double p90Ms, double p99Ms,
+      @JsonProperty("p99.9Ms") double p999Ms, double maxMs, List<double[]> distribution) {
+    static Summary of(Histogram h) {
+      return new Summary(h.getTotalCount(), h.getMean() / 1000.0, ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9),
+          Latencies.maxMs(h), Latencies.distribution(h));
+    }
+  }
+
   private final Map<String, Recorder> recorders = new LinkedHashMap<>();
   private final Map<String, Histogram> intervals = new LinkedHashMap<>();
   private final Map<String, Histogram> totals = new LinkedHashMap<>();
@@ -44,6 +56,25 @@ final class Latencies {
       total.setTag(name);
       totals.put(name, total);
     }
+  }
+
+  /** A percentile in milliseconds, 0 when nothing was recorded. */
+  static double ms(Histogram h, double percentile) {
+    return h == null || h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  static double maxMs(Histogram h) {
+    return h == null || h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0;
+  }
+
+  /** [percentile, ms] points of the whole distribution (HdrHistogram's percentile iteration). */
+  static List<double[]> distribution(Histogram h) {
+    List<double[]> points = new ArrayList<>();
+    for (HistogramIterationValue v : h.percentiles(5)) {
+      points.add(new double[] {v.getPercentileLevelIteratedTo(), h.highestEquivalentValue(v.getValueIteratedTo()) / 1000.0});
+      if (v.getPercentileLevelIteratedTo() >= 100) break;
+    }
+    return points;
   }
 
   /** Also writes every interval to an HdrHistogram log file. */

@@ -9,7 +9,6 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -164,13 +163,6 @@ final class LocalTally implements AutoCloseable {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor(60, TimeUnit.SECONDS);
     return out;
-  }
-
-  Map<String, Object> describe() {
-    Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("folder", folder.toString());
-    facts.put("cassandraCqlPort", cassandra.cqlPort());
-    return facts;
   }
 
   @Override

@@ -4,17 +4,21 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A scrape of a node's Prometheus endpoint, and what two scrapes tell about the window between
- * them: how big the group-commit batches really were, and how long journal writes took.
+ * A scrape of a node's Prometheus endpoint, and what two scrapes tell about the window between them: how big the
+ * group-commit batches really were, and how long journal writes took.
  */
 record NodeMetrics(Map<String, Double> samples) {
+
+  /** The node's histograms over a window. */
+  record Window(Distribution groupCommitBatches, Distribution journalWriteEvents, Distribution journalWriteMs) {}
+
+  /** Count, mean and bucket-estimated percentiles (bucket upper bounds) of a Prometheus histogram over a window. */
+  record Distribution(long count, double mean, double p50, double p90, double p99, double max) {}
 
   static NodeMetrics scrape(int metricsPort) {
     try (InputStream in = URI.create("http://127.0.0.1:" + metricsPort + "/metrics").toURL().openStream()) {
@@ -27,13 +31,12 @@ record NodeMetrics(Map<String, Double> samples) {
   static NodeMetrics parse(String text) {
     Map<String, Double> samples = new LinkedHashMap<>();
     for (String line : text.split("\n")) {
-      if (line.isEmpty() || line.startsWith("#")) continue;
       int space = line.lastIndexOf(' ');
-      if (space < 0) continue;
+      if (line.startsWith("#") || space < 0) continue;
       try {
         samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
-      } catch (NumberFormatException ignored) {
-        // not a sample
+      } catch (NumberFormatException notASample) {
+        // skipped
       }
     }
     return new NodeMetrics(samples);
@@ -43,59 +46,29 @@ record NodeMetrics(Map<String, Double> samples) {
     return samples.getOrDefault(key, 0.0);
   }
 
-  /** Heap in use, all pools added (bytes). */
-  double heapUsed() {
-    return samples.entrySet().stream()
-        .filter(e -> e.getKey().startsWith("jvm_memory_used_bytes{") && e.getKey().contains("area=\"heap\""))
-        .mapToDouble(Map.Entry::getValue).sum();
-  }
-
-  double accountsInMemory() {
-    return get("tally_accounts_in_memory");
-  }
-
   /** Batch sizes and journal writes between {@code before} and this scrape. */
-  Map<String, Object> since(NodeMetrics before) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("groupCommitBatches", histogramDelta(before, "tally_group_commit_batch_size", 1));
-    out.put("journalWriteEvents", histogramDelta(before, "tally_journal_write_events", 1));
-    out.put("journalWriteMs", histogramDelta(before, "tally_journal_write_seconds", 1000));
-    return out;
+  Window since(NodeMetrics before) {
+    return new Window(histogramSince(before, "tally_group_commit_batch_size", 1),
+        histogramSince(before, "tally_journal_write_events", 1), histogramSince(before, "tally_journal_write_seconds", 1000));
   }
 
-  /** count, mean and bucket-estimated percentiles (bucket upper bounds) of a Prometheus histogram's window. */
-  private Map<String, Object> histogramDelta(NodeMetrics before, String name, double scale) {
+  private Distribution histogramSince(NodeMetrics before, String name, double scale) {
     double count = get(name + "_count") - before.get(name + "_count");
     double sum = get(name + "_sum") - before.get(name + "_sum");
     TreeMap<Double, Double> cumulative = new TreeMap<>();
     String prefix = name + "_bucket{le=\"";
-    for (Map.Entry<String, Double> e : samples.entrySet()) {
-      if (!e.getKey().startsWith(prefix)) continue;
-      String le = e.getKey().substring(prefix.length(), e.getKey().indexOf('"', prefix.length()));
-      double bound = le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le);
-      cumulative.put(bound, e.getValue() - before.get(e.getKey()));
-    }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("count", (long) count);
-    out.put("mean", count > 0 ? sum / count * scale : 0.0);
-    for (double p : new double[] {50, 90, 99}) out.put("p" + (long) p, upperBound(cumulative, count * p / 100) * scale);
-    out.put("max", upperBound(cumulative, count) * scale);
-    List<Object> buckets = new ArrayList<>();
-    double previous = 0;
-    for (Map.Entry<Double, Double> b : cumulative.entrySet()) {
-      double inBucket = b.getValue() - previous;
-      previous = b.getValue();
-      if (inBucket > 0) buckets.add(List.of(Double.isInfinite(b.getKey()) ? "+Inf" : b.getKey() * scale, (long) inBucket));
-    }
-    out.put("buckets", buckets);
-    return out;
+    samples.forEach((key, value) -> {
+      if (!key.startsWith(prefix)) return;
+      String le = key.substring(prefix.length(), key.indexOf('"', prefix.length()));
+      cumulative.put(le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le), value - before.get(key));
+    });
+    return new Distribution((long) count, count > 0 ? sum / count * scale : 0.0, upperBound(cumulative, count * 50 / 100) * scale,
+        upperBound(cumulative, count * 90 / 100) * scale, upperBound(cumulative, count * 99 / 100) * scale,
+        upperBound(cumulative, count) * scale);
   }
 
   private static double upperBound(TreeMap<Double, Double> cumulative, double rank) {
     if (rank <= 0) return 0;
-    for (Map.Entry<Double, Double> b : cumulative.entrySet()) {
-      if (b.getValue() >= rank) return b.getKey();
-    }
-    return 0;
+    return cumulative.entrySet().stream().filter(b -> b.getValue() >= rank).mapToDouble(Map.Entry::getKey).findFirst().orElse(0);
   }
 }

@@ -1,5 +1,10 @@
 package dev.tally.ops.bench;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,64 +12,60 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramIterationValue;
 
 /**
- * The report folder of a run: {@code results.json} (every number), {@code latency.hlog} (written
- * by the runner) and {@code report.html}, a self-contained page (inline SVG, no script, no CDN)
- * with throughput and latency over time and the percentile distribution. {@link #comparison}
- * draws several runs on one page, e.g. Tally next to PostgreSQL on the same workload.
+ * The report folder of a run: {@code results.json} (every number), {@code latency.hlog} (written by the runner) and
+ * {@code report.html}, a self-contained page (inline SVG, no script, no CDN) with throughput and latency over time
+ * and the percentile distribution. {@link #comparison} draws several runs on one page, e.g. Tally next to PostgreSQL.
  */
 final class Report {
+
+  /** The one JSON writer of the bench: records as objects, instants as ISO text, durations in seconds. */
+  static final ObjectMapper JSON = JsonMapper.builder()
+      .addModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .serializationInclusion(JsonInclude.Include.NON_NULL)
+      .build();
 
   private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2"};
 
   private Report() {}
 
-  static void write(Path folder, RunResult result) throws IOException {
-    Files.createDirectories(folder);
-    Files.writeString(folder.resolve("results.json"), Json.write(result.toJson()), StandardCharsets.UTF_8);
-    Files.writeString(folder.resolve("report.html"), page(result.target() + " — " + result.label(), List.of(result)),
-        StandardCharsets.UTF_8);
+  static void write(Path folder, Measurement measurement) throws IOException {
+    writeJson(folder.resolve("results.json"), measurement);
+    RunResult run = measurement.run();
+    comparison(folder.resolve("report.html"), run.target() + " — " + run.label(), List.of(run));
+  }
+
+  static void writeJson(Path file, Object value) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    JSON.writeValue(file.toFile(), value);
   }
 
   /** One page for several runs (each also has its own folder). */
-  static void comparison(Path file, String title, List<RunResult> results) throws IOException {
-    Files.createDirectories(file.getParent());
-    Files.writeString(file, page(title, results), StandardCharsets.UTF_8);
+  static void comparison(Path file, String title, List<RunResult> runs) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    // The numbers as the console printed them: one rendering of a run's summary, not two.
+    StringBuilder html = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>")
+        .append(escape(title)).append("</title><style>body{font-family:system-ui,sans-serif;margin:24px;color:#222}"
+            + "svg{background:#fff;border:1px solid #ddd;margin:8px 0}.note{color:#666;font-size:90%}</style></head><body><h1>")
+        .append(escape(title)).append("</h1><pre>");
+    for (RunResult r : runs) html.append(escape(r.summary()));
+    html.append("</pre><p class=\"note\">A unit is a reserve+commit pair or a one-step charge. Latency of an operation "
+            + "(reserve, commit or charge) in open loop is measured from its intended start, so a backlog counts in full.</p>")
+        .append("<h2>Throughput over time</h2>").append(throughputChart(runs))
+        .append("<h2>Latency over time (each operation, per second: p50 dashed, p99 solid, max dotted)</h2>")
+        .append(latencyChart(runs))
+        .append("<h2>Percentile distribution</h2>").append(percentileChart(runs))
+        .append("</body></html>\n");
+    Files.writeString(file, html, StandardCharsets.UTF_8);
   }
 
-  static String page(String title, List<RunResult> results) {
-    StringBuilder html = new StringBuilder();
-    html.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>").append(escape(title)).append("</title>")
-        .append("<style>body{font-family:system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:12px 0}"
-            + "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}"
-            + "svg{background:#fff;border:1px solid #ddd;margin:8px 0}.note{color:#666;font-size:90%}</style></head><body>");
-    html.append("<h1>").append(escape(title)).append("</h1>");
-    html.append("<table><tr><th>run</th><th>workload</th><th>load</th><th>units/s</th><th>op p50</th><th>op p90</th><th>op p99</th>"
-        + "<th>op p99.9</th><th>op max</th><th>pair p99</th><th>errors</th></tr>");
-    for (RunResult r : results) {
-      html.append(String.format(Locale.ROOT,
-          "<tr><td>%s %s</td><td>%s</td><td>%s</td><td>%,.0f</td><td>%.2f ms</td><td>%.2f ms</td><td>%.2f ms</td><td>%.2f ms</td>"
-              + "<td>%.2f ms</td><td>%.2f ms</td><td>%s</td></tr>",
-          escape(r.target()), escape(r.label()), escape(r.describeWorkload()), escape(r.settings().describe()), r.unitsPerSecond(),
-          r.ms(Latencies.OPERATION, 50), r.ms(Latencies.OPERATION, 90), r.ms(Latencies.OPERATION, 99),
-          r.ms(Latencies.OPERATION, 99.9), r.maxMs(Latencies.OPERATION), r.ms(Latencies.PAIR, 99),
-          r.errors().isEmpty() ? "0" : escape(r.errors().toString())));
-    }
-    html.append("</table><p class=\"note\">A unit is a reserve+commit pair or a one-step charge. Latency of an operation "
-        + "(reserve, commit or charge) in open loop is measured from its intended start, so a backlog counts in full.</p>");
-    html.append("<h2>Throughput over time</h2>").append(throughputChart(results));
-    html.append("<h2>Latency over time (each operation, per second: p50 dashed, p99 solid, max dotted)</h2>")
-        .append(latencyChart(results));
-    html.append("<h2>Percentile distribution</h2>").append(percentileChart(results));
-    html.append("</body></html>\n");
-    return html.toString();
-  }
-
-  // ---- charts ---------------------------------------------------------------------------------
+  // ---- charts: each line's points are in axis units (log10 of ms on a latency axis) -----------------------------
 
   private static final int W = 960;
   private static final int H = 340;
@@ -73,191 +74,152 @@ final class Report {
   private static final int TOP = 16;
   private static final int BOTTOM = 40;
 
-  private static String throughputChart(List<RunResult> results) {
-    double maxX = 1;
-    double maxY = 1;
-    for (RunResult r : results) {
-      for (Runner.Second s : r.timeline()) {
-        maxX = Math.max(maxX, s.second());
-        maxY = Math.max(maxY, s.units());
-      }
+  /** A line of a chart; {@code legend} null for a line that its run's legend entry already names. */
+  private record Line(String legend, String color, String dash, List<double[]> points) {}
+
+  private record Tick(double at, String label) {}
+
+  private record Axis(String title, double min, double max, List<Tick> ticks) {}
+
+  private static String throughputChart(List<RunResult> runs) {
+    double maxUnits = niceCeiling(1.1 * Math.max(1, max(runs, s -> (double) s.units())));
+    Axis y = new Axis("units / s", 0, maxUnits,
+        IntStream.rangeClosed(0, 5).mapToObj(i -> new Tick(maxUnits * i / 5, String.format(Locale.ROOT, "%,.0f", maxUnits * i / 5))).toList());
+    List<Line> lines = new ArrayList<>();
+    for (int i = 0; i < runs.size(); i++) {
+      RunResult r = runs.get(i);
+      lines.add(new Line(r.target() + " " + r.label(), COLORS[i % COLORS.length], "",
+          r.timeline().stream().map(s -> new double[] {s.second(), s.units()}).toList()));
     }
-    maxY = niceCeiling(maxY * 1.1);
-    StringBuilder svg = frame();
-    for (int i = 0; i <= 5; i++) {
-      double v = maxY * i / 5;
-      double y = yLinear(v, maxY);
-      svg.append(gridLine(y)).append(text(LEFT - 6, y + 4, String.format(Locale.ROOT, "%,.0f", v), "end"));
-    }
-    xSecondsAxis(svg, maxX);
-    svg.append(text(14, TOP + (H - TOP - BOTTOM) / 2.0, "units / s", "middle", "rotate(-90 14 " + (TOP + (H - TOP - BOTTOM) / 2) + ")"));
-    for (int i = 0; i < results.size(); i++) {
-      List<double[]> points = new ArrayList<>();
-      for (Runner.Second s : results.get(i).timeline()) points.add(new double[] {xLinear(s.second(), maxX), yLinear(s.units(), maxY)});
-      svg.append(polyline(points, COLORS[i % COLORS.length], ""));
-      legend(svg, i, results.get(i));
-    }
-    return svg.append("</svg>").toString();
+    return chart(secondsAxis(runs), y, lines);
   }
 
-  private static String latencyChart(List<RunResult> results) {
-    double maxX = 1;
-    double maxMs = 1;
-    double minMs = Double.MAX_VALUE;
-    for (RunResult r : results) {
-      for (Runner.Second s : r.timeline()) {
-        maxX = Math.max(maxX, s.second());
-        maxMs = Math.max(maxMs, s.max());
-        if (s.p50() > 0) minMs = Math.min(minMs, s.p50());
-      }
-    }
-    StringBuilder svg = frame();
-    double[] range = logAxis(svg, minMs, maxMs);
-    xSecondsAxis(svg, maxX);
-    for (int i = 0; i < results.size(); i++) {
+  private static String latencyChart(List<RunResult> runs) {
+    double minMs = runs.stream().flatMap(r -> r.timeline().stream()).filter(s -> s.p50() > 0).mapToDouble(Runner.Second::p50)
+        .min().orElse(Double.MAX_VALUE);
+    Axis y = msAxis(minMs, Math.max(1, max(runs, Runner.Second::max)));
+    List<Line> lines = new ArrayList<>();
+    for (int i = 0; i < runs.size(); i++) {
+      RunResult r = runs.get(i);
+      List<Runner.Second> seconds = r.timeline().stream().filter(s -> s.max() > 0).toList();
       String color = COLORS[i % COLORS.length];
-      List<double[]> p50 = new ArrayList<>();
-      List<double[]> p99 = new ArrayList<>();
-      List<double[]> max = new ArrayList<>();
-      for (Runner.Second s : results.get(i).timeline()) {
-        if (s.max() <= 0) continue;
-        double x = xLinear(s.second(), maxX);
-        p50.add(new double[] {x, yLog(s.p50(), range)});
-        p99.add(new double[] {x, yLog(s.p99(), range)});
-        max.add(new double[] {x, yLog(s.max(), range)});
-      }
-      svg.append(polyline(p50, color, "6,4")).append(polyline(p99, color, "")).append(polyline(max, color, "1,3"));
-      legend(svg, i, results.get(i));
+      lines.add(new Line(null, color, "6,4", seconds.stream().map(s -> new double[] {s.second(), log(s.p50(), y)}).toList()));
+      lines.add(new Line(r.target() + " " + r.label(), color, "",
+          seconds.stream().map(s -> new double[] {s.second(), log(s.p99(), y)}).toList()));
+      lines.add(new Line(null, color, "1,3", seconds.stream().map(s -> new double[] {s.second(), log(s.max(), y)}).toList()));
     }
-    return svg.append("</svg>").toString();
+    return chart(secondsAxis(runs), y, lines);
   }
 
   /** Latency against percentile, the x axis stretched towards the tail: 0, 90, 99, 99.9 … evenly spaced. */
-  private static String percentileChart(List<RunResult> results) {
+  private static String percentileChart(List<RunResult> runs) {
     double maxMs = 1;
     double minMs = Double.MAX_VALUE;
     double maxNines = 3;
-    for (RunResult r : results) {
-      for (String name : List.of(Latencies.OPERATION, Latencies.PAIR)) {
-        Histogram h = r.latencies().get(name);
-        if (h == null || h.getTotalCount() == 0) continue;
+    for (RunResult r : runs) {
+      for (Histogram h : List.of(r.latencies().get(Latencies.OPERATION), r.latencies().get(Latencies.PAIR))) {
+        if (h.getTotalCount() == 0) continue;
         maxMs = Math.max(maxMs, h.getMaxValue() / 1000.0);
         minMs = Math.min(minMs, h.getMinValue() / 1000.0);
         maxNines = Math.max(maxNines, Math.ceil(Math.log10(h.getTotalCount())));
       }
     }
-    StringBuilder svg = frame();
-    double[] range = logAxis(svg, minMs, maxMs);
-    for (int n = 0; n <= maxNines; n++) {
-      double x = LEFT + (W - LEFT - RIGHT) * n / maxNines;
-      String label = n == 0 ? "0%" : String.format(Locale.ROOT, "%s%%", trimPercent(100 - 100 / Math.pow(10, n)));
-      svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#eee\"/>", x, TOP, x, H - BOTTOM))
-          .append(text(x, H - BOTTOM + 16, label, "middle"));
-    }
-    svg.append(text(LEFT + (W - LEFT - RIGHT) / 2.0, H - 6, "percentile", "middle"));
-    int line = 0;
-    for (int i = 0; i < results.size(); i++) {
-      RunResult r = results.get(i);
+    Axis y = msAxis(minMs, maxMs);
+    Axis x = new Axis("percentile", 0, maxNines, IntStream.rangeClosed(0, (int) maxNines)
+        .mapToObj(n -> new Tick(n, n == 0 ? "0%" : trim(100 - 100 / Math.pow(10, n)) + "%")).toList());
+    double lastPercentile = 100 - 100 / Math.pow(10, maxNines);
+    List<Line> lines = new ArrayList<>();
+    for (int i = 0; i < runs.size(); i++) {
       for (String name : List.of(Latencies.OPERATION, Latencies.PAIR)) {
-        Histogram h = r.latencies().get(name);
-        if (h == null || h.getTotalCount() == 0) continue;
-        List<double[]> points = new ArrayList<>();
-        for (HistogramIterationValue v : h.percentiles(5)) {
-          double p = Math.min(v.getPercentileLevelIteratedTo(), 100 - 100 / Math.pow(10, maxNines));
-          double nines = -Math.log10(1 - p / 100);
-          points.add(new double[] {LEFT + (W - LEFT - RIGHT) * nines / maxNines, yLog(h.highestEquivalentValue(v.getValueIteratedTo()) / 1000.0, range)});
-          if (v.getPercentileLevelIteratedTo() >= 100) break;
-        }
-        String color = COLORS[i % COLORS.length];
-        svg.append(polyline(points, color, name.equals(Latencies.PAIR) ? "6,4" : ""));
-        double y = TOP + 14 + 18 * line++;
-        svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>",
-            W - RIGHT + 10, y - 4, W - RIGHT + 34, y - 4, color, name.equals(Latencies.PAIR) ? " stroke-dasharray=\"6,4\"" : ""));
-        svg.append(text(W - RIGHT + 40, y, r.target() + " " + name, "start"));
+        Histogram h = runs.get(i).latencies().get(name);
+        if (h.getTotalCount() == 0) continue;
+        lines.add(new Line(runs.get(i).target() + " " + name, COLORS[i % COLORS.length], name.equals(Latencies.PAIR) ? "6,4" : "",
+            Latencies.distribution(h).stream()
+                .map(p -> new double[] {-Math.log10(1 - Math.min(p[0], lastPercentile) / 100), log(p[1], y)}).toList()));
       }
     }
-    return svg.append("</svg>").toString();
+    return chart(x, y, lines);
   }
 
-  private static StringBuilder frame() {
-    StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-size=\"11\" font-family=\"sans-serif\">", W, H));
-    svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>",
-        LEFT, TOP, W - LEFT - RIGHT, H - TOP - BOTTOM));
-    return svg;
+  private static double max(List<RunResult> runs, Function<Runner.Second, Double> value) {
+    return runs.stream().flatMap(r -> r.timeline().stream()).mapToDouble(value::apply).max().orElse(0);
   }
 
-  private static void legend(StringBuilder svg, int i, RunResult r) {
-    double y = TOP + 14 + 18 * i;
-    svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>",
-        W - RIGHT + 10, y - 4, W - RIGHT + 34, y - 4, COLORS[i % COLORS.length]));
-    svg.append(text(W - RIGHT + 40, y, r.target() + " " + r.label(), "start"));
+  private static Axis secondsAxis(List<RunResult> runs) {
+    double maxSecond = Math.max(1, max(runs, s -> (double) s.second()));
+    double step = niceStep(maxSecond / 8);
+    List<Tick> ticks = new ArrayList<>();
+    for (double s = 0; s <= maxSecond + 1e-9; s += step) ticks.add(new Tick(s, String.format(Locale.ROOT, "%.0f", s)));
+    return new Axis("seconds into the measured window", 0, maxSecond, ticks);
   }
 
-  private static void xSecondsAxis(StringBuilder svg, double maxX) {
-    double step = niceStep(maxX / 8);
-    for (double s = 0; s <= maxX + 1e-9; s += step) {
-      double x = xLinear(s, maxX);
-      svg.append(text(x, H - BOTTOM + 16, String.format(Locale.ROOT, "%.0f", s), "middle"));
-    }
-    svg.append(text(LEFT + (W - LEFT - RIGHT) / 2.0, H - 6, "seconds into the measured window", "middle"));
-  }
-
-  /** Draws a log-scale millisecond axis from about {@code minMs} to {@code maxMs}; returns {log10 min, log10 max}. */
-  private static double[] logAxis(StringBuilder svg, double minMs, double maxMs) {
+  /** A log-scale millisecond axis from about {@code minMs} to {@code maxMs}, in log10 units, ticks at 1, 2, 5 × 10ⁿ. */
+  private static Axis msAxis(double minMs, double maxMs) {
     double lo = minMs == Double.MAX_VALUE ? -2 : Math.max(-2, Math.floor(Math.log10(Math.max(minMs, 1e-3))));
     double hi = Math.max(lo + 1, Math.ceil(Math.log10(maxMs * 1.05)));
-    double[] range = {lo, hi};
+    List<Tick> ticks = new ArrayList<>();
     for (int e = (int) lo; e <= hi; e++) {
       for (int m : new int[] {1, 2, 5}) {
         double v = m * Math.pow(10, e);
         if (Math.log10(v) > hi + 1e-9) break;
-        double y = yLog(v, range);
-        svg.append(gridLine(y)).append(text(LEFT - 6, y + 4, formatMs(v), "end"));
+        String label = v >= 1000 ? String.format(Locale.ROOT, "%.0f s", v / 1000)
+            : v >= 1 ? String.format(Locale.ROOT, "%.0f ms", v) : trim(v) + " ms";
+        ticks.add(new Tick(Math.log10(v), label));
       }
     }
-    svg.append(text(14, TOP + (H - TOP - BOTTOM) / 2.0, "latency", "middle", "rotate(-90 14 " + (TOP + (H - TOP - BOTTOM) / 2) + ")"));
-    return range;
+    return new Axis("latency", lo, hi, ticks);
   }
 
-  private static String formatMs(double v) {
-    if (v >= 1000) return String.format(Locale.ROOT, "%.0f s", v / 1000);
-    if (v >= 1) return String.format(Locale.ROOT, "%.0f ms", v);
-    return String.format(Locale.ROOT, "%s ms", trimPercent(v));
+  /** A latency in the units of a log axis, no lower than its bottom. */
+  private static double log(double ms, Axis axis) {
+    return Math.max(Math.log10(Math.max(ms, 1e-12)), axis.min());
   }
 
-  private static double xLinear(double v, double max) {
-    return LEFT + (W - LEFT - RIGHT) * v / max;
+  private static String chart(Axis x, Axis y, List<Line> lines) {
+    StringBuilder svg = new StringBuilder(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+        + "height=\"%d\" font-size=\"11\" font-family=\"sans-serif\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+        + "fill=\"none\" stroke=\"#999\"/>", W, H, LEFT, TOP, W - LEFT - RIGHT, H - TOP - BOTTOM));
+    for (Tick t : y.ticks()) {
+      double py = py(t.at(), y);
+      svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>", LEFT, py, W - RIGHT, py))
+          .append(text(LEFT - 6, py + 4, t.label(), "end", ""));
+    }
+    for (Tick t : x.ticks()) svg.append(text(px(t.at(), x), H - BOTTOM + 16, t.label(), "middle", ""));
+    double middle = TOP + (H - TOP - BOTTOM) / 2.0;
+    svg.append(text(LEFT + (W - LEFT - RIGHT) / 2.0, H - 6, x.title(), "middle", ""))
+        .append(text(14, middle, y.title(), "middle", String.format(Locale.ROOT, " transform=\"rotate(-90 14 %.0f)\"", middle)));
+    int entry = 0;
+    for (Line l : lines) {
+      if (!l.points().isEmpty()) {
+        StringBuilder points = new StringBuilder();
+        for (double[] p : l.points()) points.append(String.format(Locale.ROOT, "%.1f,%.1f ", px(p[0], x), py(p[1], y)));
+        svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\"%s points=\"%s\"/>",
+            l.color(), dash(l.dash()), points.toString().trim()));
+      }
+      if (l.legend() == null) continue;
+      double ly = TOP + 14 + 18 * entry++;
+      svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>",
+              W - RIGHT + 10, ly - 4, W - RIGHT + 34, ly - 4, l.color(), dash(l.dash())))
+          .append(text(W - RIGHT + 40, ly, l.legend(), "start", ""));
+    }
+    return svg.append("</svg>").toString();
   }
 
-  private static double yLinear(double v, double max) {
-    return H - BOTTOM - (H - TOP - BOTTOM) * v / max;
+  private static double px(double v, Axis x) {
+    return LEFT + (W - LEFT - RIGHT) * (v - x.min()) / (x.max() - x.min());
   }
 
-  private static double yLog(double ms, double[] range) {
-    double l = Math.log10(Math.max(ms, Math.pow(10, range[0])));
-    return H - BOTTOM - (H - TOP - BOTTOM) * (l - range[0]) / (range[1] - range[0]);
+  private static double py(double v, Axis y) {
+    return H - BOTTOM - (H - TOP - BOTTOM) * (v - y.min()) / (y.max() - y.min());
   }
 
-  private static String gridLine(double y) {
-    return String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>", LEFT, y, W - RIGHT, y);
+  private static String dash(String dash) {
+    return dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\"";
   }
 
-  private static String polyline(List<double[]> points, String color, String dash) {
-    if (points.isEmpty()) return "";
-    StringBuilder p = new StringBuilder();
-    for (double[] xy : points) p.append(String.format(Locale.ROOT, "%.1f,%.1f ", xy[0], xy[1]));
-    return String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\"%s points=\"%s\"/>",
-        color, dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\"", p.toString().trim());
-  }
-
-  private static String text(double x, double y, String s, String anchor) {
-    return text(x, y, s, anchor, null);
-  }
-
-  private static String text(double x, double y, String s, String anchor, String transform) {
-    return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s>%s</text>", x, y, anchor,
-        transform == null ? "" : " transform=\"" + transform + "\"", escape(s));
+  private static String text(double x, double y, String s, String anchor, String attributes) {
+    return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s>%s</text>", x, y, anchor, attributes,
+        escape(s));
   }
 
   private static double niceStep(double raw) {
@@ -271,13 +233,12 @@ final class Report {
     return Math.ceil(v / step) * step;
   }
 
-  private static String trimPercent(double v) {
+  private static String trim(double v) {
     String s = String.format(Locale.ROOT, "%.5f", v).replaceAll("0+$", "");
     return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
   }
 
-  static String escape(String s) {
+  private static String escape(String s) {
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
-
 }

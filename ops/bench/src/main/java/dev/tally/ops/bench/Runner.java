@@ -1,5 +1,6 @@
 package dev.tally.ops.bench;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
@@ -24,44 +24,43 @@ import org.HdrHistogram.Histogram;
 /**
  * Drives a {@link Target} with a {@link Workload} for a bounded time and measures every operation.
  *
- * <p><b>Open loop</b> (a target rate): operation i is due at {@code start + i / rate}, whether or
- * not earlier ones have answered, and its latency is measured from that intended start. A system
- * that falls behind is charged for the whole backlog: no coordinated omission. In-flight
- * operations are capped for memory's sake; when the cap is reached new operations wait, and that
- * wait is part of their latency too. The warm-up keeps the rate but never queues: an operation due
- * while {@code warmupMaxInFlight} are in flight is skipped, so a system still compiling does not
- * hand the measured window a backlog from its first minute (that backlog measured the cold start,
- * not the running system: 10,000 orgs at 4,000 pairs/s still had 50,000 pairs queued 120 s into
- * the load, and latencies of seconds until 140 s). The open loop's cap is
- * {@link Settings#OPEN_WARMUP_MAX_IN_FLIGHT}.
+ * <p><b>Open loop</b> (a rate): operation i is due at {@code start + i / rate} whether or not earlier ones answered,
+ * and its latency is measured from that intended start, so a system that falls behind is charged its whole backlog
+ * (no coordinated omission). The warm-up keeps the rate but skips what falls due while {@code warmupMaxInFlight} are
+ * in flight, so a system still compiling does not hand the measured window a backlog from its cold start.
  *
- * <p><b>Closed loop</b> (a concurrency): that many callers each start their next operation when
- * the previous one answered; latency is measured from the actual start. This finds the most a
- * system does, not how it behaves at a given rate.
+ * <p><b>Closed loop</b> (a concurrency): that many callers each start their next operation when the previous one
+ * answered, timed from the actual start: the most a system does, not how it behaves at a given rate.
  *
- * <p>Operations started during the warm-up are run but not measured. After the run, operations
- * still in flight get a drain timeout, then count as errors ("UNFINISHED").
+ * <p>Warm-up operations run but are not measured; operations still in flight after the window get
+ * {@link #DRAIN_TIMEOUT}, then count as errors ("UNFINISHED").
  */
 final class Runner {
+
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+  /** The open loop's cap on operations in flight, for the load generator's memory. */
+  private static final int OPEN_MAX_IN_FLIGHT = 50_000;
 
   enum Mode {
     OPEN,
     CLOSED
   }
 
-  record Settings(Mode mode, double rate, int concurrency, Duration warmup, Duration duration, int maxInFlight,
-      int warmupMaxInFlight, Duration drainTimeout) {
+  record Settings(Mode mode, double rate, int concurrency, Duration warmup, Duration duration, int warmupMaxInFlight) {
 
     /** The suite's closed-loop runs keep this many in flight too, so the warm-up never asks for more than they do. */
     static final int OPEN_WARMUP_MAX_IN_FLIGHT = 256;
 
     static Settings open(double rate, Duration warmup, Duration duration) {
-      return new Settings(Mode.OPEN, rate, 0, warmup, duration, 50_000, OPEN_WARMUP_MAX_IN_FLIGHT,
-          Duration.ofSeconds(30));
+      return new Settings(Mode.OPEN, rate, 0, warmup, duration, OPEN_WARMUP_MAX_IN_FLIGHT);
     }
 
     static Settings closed(int concurrency, Duration warmup, Duration duration) {
-      return new Settings(Mode.CLOSED, 0, concurrency, warmup, duration, concurrency, concurrency, Duration.ofSeconds(30));
+      return new Settings(Mode.CLOSED, 0, concurrency, warmup, duration, concurrency);
+    }
+
+    int maxInFlight() {
+      return mode == Mode.OPEN ? OPEN_MAX_IN_FLIGHT : concurrency;
     }
 
     String describe() {
@@ -83,7 +82,6 @@ final class Runner {
   private final Latencies measured = new Latencies();
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
   private final LongAdder errorCount = new LongAdder();
-  private final LongAdder unitsDone = new LongAdder();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong lastMeasuredEnd = new AtomicLong();
   private final List<Second> timeline = new ArrayList<>();
@@ -93,6 +91,7 @@ final class Runner {
   private Runnable atWarmupEnd = () -> {};
   private volatile long warmupEndNanos;
   private volatile long endNanos;
+  private long errorsAtLastTick;
 
   Runner(Target target, Workload workload, Settings settings, Consumer<String> progress) {
     this.target = target;
@@ -109,7 +108,7 @@ final class Runner {
   }
 
   /** Runs warm-up, measured window and drain; writes the interval log to {@code hlog} when given. */
-  RunResult run(String label, java.nio.file.Path hlog) throws Exception {
+  RunResult run(String label, Path hlog) throws Exception {
     long startNanos = System.nanoTime();
     warmupEndNanos = startNanos + settings.warmup().toNanos();
     endNanos = warmupEndNanos + settings.duration().toNanos();
@@ -121,27 +120,26 @@ final class Runner {
       t.setDaemon(true);
       return t;
     });
-    AtomicLong lastErrors = new AtomicLong();
-    AtomicLong lastUnits = new AtomicLong();
-    ticker.scheduleAtFixedRate(() -> tick(label, startNanos, lastUnits, lastErrors), 1, 1, TimeUnit.SECONDS);
-
+    ticker.scheduleAtFixedRate(() -> tick(label, startNanos), 1, 1, TimeUnit.SECONDS);
     if (settings.mode() == Mode.OPEN) openLoop(startNanos);
     else closedLoop();
     boolean drained = drain();
     ticker.shutdown();
     ticker.awaitTermination(5, TimeUnit.SECONDS);
-    tick(label, startNanos, lastUnits, lastErrors);
+    tick(label, startNanos);
     if (!drained) count("UNFINISHED", inFlight.get());
     measured.close();
 
     Map<String, Histogram> totals = measured.totals();
-    long units = totals.get(Latencies.PAIR).getTotalCount() + totals.get(Latencies.CHARGE).getTotalCount();
-    long end = lastMeasuredEnd.get();
-    double seconds = Math.max(settings.duration().toNanos(), end - warmupEndNanos) / 1e9;
+    double seconds = Math.max(settings.duration().toNanos(), lastMeasuredEnd.get() - warmupEndNanos) / 1e9;
     Map<String, Long> errorsByReason = new TreeMap<>();
     errors.forEach((reason, n) -> errorsByReason.put(reason, n.sum()));
-    return new RunResult(label, target.name(), workload, settings, measuredStart, seconds, units, units / seconds,
-        totals, errorsByReason, List.copyOf(timeline));
+    return new RunResult(label, target.name(), workload, settings, measuredStart, seconds, units(totals), totals,
+        errorsByReason, List.copyOf(timeline));
+  }
+
+  private static long units(Map<String, Histogram> latencies) {
+    return latencies.get(Latencies.PAIR).getTotalCount() + latencies.get(Latencies.CHARGE).getTotalCount();
   }
 
   private void openLoop(long startNanos) throws InterruptedException {
@@ -152,8 +150,7 @@ final class Runner {
     for (long i = 0; ; i++) {
       long intended = startNanos + (long) (i * interval);
       if (intended >= endNanos) return;
-      long wait;
-      while ((wait = intended - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
+      parkUntil(intended);
       if (!measuring && intended >= warmupEndNanos) {
         measuring = true;
         if (skipped > 0) {
@@ -168,7 +165,7 @@ final class Runner {
       }
       slots.acquire();
       inFlight.incrementAndGet();
-      launch(sampler.next(), intended, intended >= warmupEndNanos, null);
+      launch(sampler.next(), intended, measuring, null);
     }
   }
 
@@ -180,27 +177,25 @@ final class Runner {
       long now = System.nanoTime();
       launch(sampler.next(), now, now >= warmupEndNanos, sampler);
     }
-    long wait;
-    while ((wait = warmupEndNanos - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
+    parkUntil(warmupEndNanos);
     atWarmupEnd.run();
-    while ((wait = endNanos - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
+    parkUntil(endNanos);
+  }
+
+  private static void parkUntil(long nanos) {
+    long wait;
+    while ((wait = nanos - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
   }
 
   /**
-   * Starts one operation, which the caller has counted in flight and holds a slot for; in closed
-   * loop ({@code sampler} set) its completion starts the next one.
+   * Starts one operation, which the caller has counted in flight and holds a slot for; in closed loop
+   * ({@code sampler} set) its completion starts the next one.
    */
   private void launch(Workload.Op op, long intended, boolean measure, Workload.Sampler sampler) {
     Latencies latencies = measure ? measured : warm;
     if (op.charge()) {
       target.charge(op.orgId(), op.amount()).whenComplete((ok, failure) -> {
-        long now = System.nanoTime();
-        if (failure == null) {
-          latencies.record(Latencies.CHARGE, now - intended);
-          if (measure) unitDone(now);
-        } else {
-          failed(failure, measure);
-        }
+        done(failure, measure, latencies, Latencies.CHARGE, intended, System.nanoTime());
         finished(sampler);
       });
       return;
@@ -208,28 +203,29 @@ final class Runner {
     target.reserve(op.orgId(), op.amount()).whenComplete((hold, failure) -> {
       long reserved = System.nanoTime();
       if (failure != null) {
-        failed(failure, measure);
+        done(failure, measure, latencies, Latencies.RESERVE, intended, reserved);
         finished(sampler);
         return;
       }
       latencies.record(Latencies.RESERVE, reserved - intended);
       target.commit(hold, op.actual()).whenComplete((ok, commitFailure) -> {
         long now = System.nanoTime();
-        if (commitFailure == null) {
-          latencies.record(Latencies.COMMIT, now - reserved);
-          latencies.record(Latencies.PAIR, now - intended);
-          if (measure) unitDone(now);
-        } else {
-          failed(commitFailure, measure);
-        }
+        if (commitFailure == null) latencies.record(Latencies.COMMIT, now - reserved);
+        done(commitFailure, measure, latencies, Latencies.PAIR, intended, now);
         finished(sampler);
       });
     });
   }
 
-  private void unitDone(long now) {
-    unitsDone.increment();
-    lastMeasuredEnd.accumulateAndGet(now, Math::max);
+  /** A unit (a pair or a charge) ended at {@code now}: records its latency, or counts a measured failure by reason. */
+  private void done(Throwable failure, boolean measure, Latencies latencies, String unit, long intended, long now) {
+    if (failure == null) {
+      latencies.record(unit, now - intended);
+      if (measure) lastMeasuredEnd.accumulateAndGet(now, Math::max);
+    } else if (measure) {
+      Throwable cause = Target.unwrap(failure);
+      count(cause instanceof Target.Failed refused ? refused.reason : cause.getClass().getSimpleName(), 1);
+    }
   }
 
   private void finished(Workload.Sampler sampler) {
@@ -239,8 +235,8 @@ final class Runner {
       slots.release();
       return;
     }
-    // Closed loop: the next operation takes over this one's slot and in-flight count, so the drain
-    // never sees zero in flight while a next operation is still about to start (and record).
+    // Closed loop: the next operation takes over this one's slot and in-flight count, so the drain never sees zero
+    // in flight while a next operation is still about to start (and record).
     Workload.Op next;
     synchronized (sampler) {
       next = sampler.next();
@@ -259,13 +255,6 @@ final class Runner {
     }
   }
 
-  /** Counts a measured failure by reason; warm-up failures are not part of the result. */
-  private void failed(Throwable failure, boolean measure) {
-    if (!measure) return;
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    count(cause instanceof Target.Failed refused ? refused.reason() : cause.getClass().getSimpleName(), 1);
-  }
-
   private void count(String reason, long n) {
     if (n <= 0) return;
     errors.computeIfAbsent(reason, r -> new LongAdder()).add(n);
@@ -273,7 +262,7 @@ final class Runner {
   }
 
   private boolean drain() throws InterruptedException {
-    long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+    long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
     while (inFlight.get() > 0) {
       if (System.nanoTime() > deadline) return false;
       Thread.sleep(5);
@@ -281,28 +270,22 @@ final class Runner {
     return true;
   }
 
-  private synchronized void tick(String label, long startNanos, AtomicLong lastUnits, AtomicLong lastErrors) {
+  private synchronized void tick(String label, long startNanos) {
     long now = System.nanoTime();
     boolean warming = now < warmupEndNanos;
     Map<String, Histogram> interval = (warming ? warm : measured).interval();
     if (!warming) warm.interval();
     Histogram ops = interval.get(Latencies.OPERATION);
-    long units = interval.get(Latencies.PAIR).getTotalCount() + interval.get(Latencies.CHARGE).getTotalCount();
     long errorsNow = errorCount.sum();
-    long newErrors = errorsNow - lastErrors.getAndSet(errorsNow);
-    int second = (int) Math.round((now - warmupEndNanos) / 1e9);
+    long newErrors = errorsNow - errorsAtLastTick;
+    errorsAtLastTick = errorsNow;
     if (!warming) {
-      timeline.add(new Second(second, units, newErrors, inFlight.get(), ms(ops, 50), ms(ops, 90), ms(ops, 99),
-          ops.getTotalCount() == 0 ? 0 : ops.getMaxValue() / 1000.0));
+      timeline.add(new Second((int) Math.round((now - warmupEndNanos) / 1e9), units(interval), newErrors, inFlight.get(),
+          Latencies.ms(ops, 50), Latencies.ms(ops, 90), Latencies.ms(ops, 99), Latencies.maxMs(ops)));
     }
     progress.accept(String.format(Locale.ROOT,
         "[%4ds] %-8s %-28s %s %,7d units/s | op p50 %6.2f ms p99 %7.2f ms max %8.2f ms | in flight %,6d | errors %,d",
         (now - startNanos) / 1_000_000_000L, target.name(), label, warming ? "warm-up " : (now > endNanos ? "draining" : "measured"),
-        units, ms(ops, 50), ms(ops, 99), ops.getTotalCount() == 0 ? 0 : ops.getMaxValue() / 1000.0, inFlight.get(),
-        errorsNow));
-  }
-
-  private static double ms(Histogram histogram, double percentile) {
-    return histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(percentile) / 1000.0;
+        units(interval), Latencies.ms(ops, 50), Latencies.ms(ops, 99), Latencies.maxMs(ops), inFlight.get(), errorsNow));
   }
 }

@@ -15,13 +15,15 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * Tally, driven the way an AI service drives it: through the SDK's async calls. Nothing here blocks
- * in a callback, so results complete on the transport's threads (the SDK's fast setting).
+ * Tally, driven the way an AI service drives it: through the SDK's async calls. Nothing here blocks in a callback,
+ * so results complete on the transport's threads (the SDK's fast setting).
  */
 public final class TallyTarget implements Target {
 
@@ -30,10 +32,8 @@ public final class TallyTarget implements Target {
   private record TallyHold(Reservation reservation) implements Hold {}
 
   private final TallyClient client;
-  private final String address;
 
   public TallyTarget(String address) {
-    this.address = address;
     this.client = TallyClient.builder()
         .nodes(address)
         .defaultDeadline(Duration.ofSeconds(30))
@@ -46,61 +46,48 @@ public final class TallyTarget implements Target {
     return "tally";
   }
 
-  public TallyClient client() {
-    return client;
-  }
-
-  public String address() {
-    return address;
-  }
-
   /** Opens each org on the payg plan (no trial, no rate limits) and grants it purchased credits. */
   @Override
   public void prepare(List<String> orgIds, long microCreditsEach) throws Exception {
     AccountsClient accounts = client.accounts();
-    Semaphore permits = new Semaphore(SETUP_CONCURRENCY);
-    CompletableFuture<?>[] done = new CompletableFuture<?>[orgIds.size()];
-    for (int i = 0; i < orgIds.size(); i++) {
-      String org = orgIds.get(i);
-      permits.acquire();
-      done[i] = accounts.createOrgAsync(CreateOrgRequest.newBuilder()
-              .setOrgId(org).setRequestId("bench-create-" + org).setPlan("payg").build())
-          .thenCompose(created -> accounts.grantCreditsAsync(GrantCreditsRequest.newBuilder()
-              .setOrgId(org).setRequestId("bench-grant-" + org).setKind(GrantKind.PURCHASE)
-              .setAmount(microCreditsEach).build()))
-          .whenComplete((ok, failure) -> permits.release());
+    List<Callable<Object>> orgs = orgIds.stream().<Callable<Object>>map(org -> () -> {
+      accounts.createOrg(CreateOrgRequest.newBuilder().setOrgId(org).setRequestId("bench-create-" + org).setPlan("payg").build());
+      return accounts.grantCredits(GrantCreditsRequest.newBuilder().setOrgId(org).setRequestId("bench-grant-" + org)
+          .setKind(GrantKind.PURCHASE).setAmount(microCreditsEach).build());
+    }).toList();
+    ExecutorService setup = Executors.newFixedThreadPool(SETUP_CONCURRENCY);
+    try {
+      for (Future<Object> done : setup.invokeAll(orgs)) done.get();
+    } finally {
+      setup.shutdownNow();
     }
-    CompletableFuture.allOf(done).join();
   }
 
   @Override
   public CompletableFuture<Hold> reserve(String orgId, long microCredits) {
     return client.reserveAsync(ReserveRequest.newBuilder().setOrgId(orgId).setAmount(microCredits).build())
-        .<Hold>thenApply(TallyHold::new)
-        .exceptionally(TallyTarget::rethrowFailed);
+        .<Hold>thenApply(TallyHold::new).exceptionally(TallyTarget::rethrowFailed);
   }
 
   @Override
   public CompletableFuture<Void> commit(Hold hold, long actual) {
     return ((TallyHold) hold).reservation().commitAsync(Usage.microCredits(actual))
-        .<Void>thenApply(response -> null)
-        .exceptionally(TallyTarget::rethrowFailed);
+        .<Void>thenApply(reply -> null).exceptionally(TallyTarget::rethrowFailed);
   }
 
   @Override
   public CompletableFuture<Void> charge(String orgId, long microCredits) {
     return client.chargeAsync(ChargeRequest.newBuilder().setOrgId(orgId).setAmount(microCredits).build())
-        .<Void>thenApply(response -> null)
-        .exceptionally(TallyTarget::rethrowFailed);
+        .<Void>thenApply(reply -> null).exceptionally(TallyTarget::rethrowFailed);
   }
 
   /** The balance read that recovery is timed by. */
   public CompletableFuture<Void> balance(String orgId) {
-    return client.balanceAsync(orgId).<Void>thenApply(response -> null).exceptionally(TallyTarget::rethrowFailed);
+    return client.balanceAsync(orgId).<Void>thenApply(reply -> null).exceptionally(TallyTarget::rethrowFailed);
   }
 
   private static <T> T rethrowFailed(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    Throwable cause = Target.unwrap(failure);
     throw new Failed(reasonOf(cause), String.valueOf(cause.getMessage()), cause);
   }
 

@@ -2,11 +2,12 @@ package dev.tally.ops.bench;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
- * A system that keeps org balances and is driven by the same {@link Workload}: Tally through its
- * SDK, or the PostgreSQL row-lock baseline. Operations are asynchronous so the runner can keep an
- * open loop; a rejected operation completes exceptionally with a {@link Failed} naming the reason.
+ * A system that keeps org balances, driven by the same {@link Workload}: Tally through its SDK, or the PostgreSQL
+ * row-lock baseline. Operations are asynchronous so the runner can keep an open loop; a refused operation completes
+ * exceptionally with a {@link Failed} naming the reason.
  */
 public interface Target extends AutoCloseable {
 
@@ -27,17 +28,18 @@ public interface Target extends AutoCloseable {
   /** Reserve and commit in one step. */
   CompletableFuture<Void> charge(String orgId, long microCredits);
 
+  /** The failure itself, not the {@link CompletionException} a future wraps it in. */
+  static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+  }
+
   /** A refused or failed operation, with a reason to count errors by. */
   final class Failed extends RuntimeException {
-    private final String reason;
+    final String reason;
 
-    public Failed(String reason, String message, Throwable cause) {
+    Failed(String reason, String message, Throwable cause) {
       super(reason + ": " + message, cause, false, false);
       this.reason = reason;
-    }
-
-    public String reason() {
-      return reason;
     }
   }
 }

@@ -1,14 +1,16 @@
 package dev.tally.ops.bench;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * What the load generator sends, the same for every target: K orgs whose popularity follows a
- * Zipf law (org i is picked with weight 1 / i^s), optionally one hot org that takes a set share of
- * all traffic, and a mix of reserve+commit pairs and one-step charges.
+ * What the load generator sends, the same for every target: K orgs whose popularity follows a Zipf law (org i is
+ * picked with weight 1 / i^s), optionally one hot org that takes a set share of all traffic, and a mix of
+ * reserve+commit pairs and one-step charges.
  *
  * @param orgs how many orgs besides the hot one (K ≥ 1; unused when the hot org takes all traffic)
  * @param zipfExponent s: 0 is uniform, 1 is classic Zipf (the top org of 10,000 gets ~10 % of the traffic)
@@ -28,6 +30,11 @@ public record Workload(
     if (holdMicroCredits < 2) throw new IllegalArgumentException("hold must be at least 2 µcr");
   }
 
+  /** Reserve+commit pairs on {@code orgs} Zipf orgs, or on one hot org taking all traffic. */
+  static Workload pairs(boolean hot, int orgs, String orgPrefix) {
+    return hot ? new Workload(1, 1.0, 1.0, 0, 1_000, orgPrefix) : new Workload(orgs, 1.0, 0, 0, 1_000, orgPrefix);
+  }
+
   /** One thing to do: a pair (reserve, then commit {@code actual}) or a one-step charge of {@code amount}. */
   public record Op(String orgId, boolean charge, long amount, long actual) {}
 
@@ -45,6 +52,16 @@ public record Workload(
 
   String orgId(int rank) {
     return orgPrefix + "-" + rank;
+  }
+
+  @JsonProperty("description")
+  String describe() {
+    String orgs = hotShare >= 1 ? "one hot org"
+        : String.format(Locale.ROOT, "%,d orgs zipf %.2f%s", this.orgs, zipfExponent,
+            hotShare > 0 ? String.format(Locale.ROOT, " + hot org %.0f%%", hotShare * 100) : "");
+    String ops = chargeShare >= 1 ? "charges"
+        : chargeShare <= 0 ? "reserve+commit" : String.format(Locale.ROOT, "%.0f%% charges", chargeShare * 100);
+    return orgs + ", " + ops;
   }
 
   /** A sampler for one thread (the random source is not shared). */
@@ -76,10 +93,9 @@ public record Workload(
     }
 
     /** The 0-based rank whose cumulative weight first reaches {@code u}. */
-    int zipfRank(double u) {
+    private int zipfRank(double u) {
       int found = Arrays.binarySearch(cumulative, u);
-      int rank = found >= 0 ? found : -found - 1;
-      return Math.min(rank, cumulative.length - 1);
+      return Math.min(found >= 0 ? found : -found - 1, cumulative.length - 1);
     }
   }
 
@@ -97,7 +113,6 @@ public record Workload(
 
   /** The share of traffic the most popular org gets (hot org if any, else Zipf rank 1). */
   public double topOrgShare() {
-    double first = zipfCumulative(orgs, zipfExponent)[0];
-    return Math.max(hotShare, (1 - hotShare) * first);
+    return Math.max(hotShare, (1 - hotShare) * zipfCumulative(orgs, zipfExponent)[0]);
   }
 }

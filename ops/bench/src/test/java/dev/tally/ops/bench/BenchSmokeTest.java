@@ -28,12 +28,12 @@ class BenchSmokeTest {
   @Test
   void aShortOpenLoopRunAgainstARealNodeMeasuresEveryOperationAndWritesItsReport(@TempDir Path reports) throws Exception {
     try (NodeProcess node = NodeProcess.start(TestCassandra.server())) {
-      List<RunResult> results = TallyBench.run(new BenchOptions(new String[] {
+      List<Measurement> results = TallyBench.run(new BenchOptions(new String[] {
           "run", "--target", "tally", "--tally", "127.0.0.1:" + node.grpcPort(), "--node-metrics", Integer.toString(node.metricsPort()),
           "--orgs", "50", "--charges", "0.3", "--rate", "100", "--warmup", "1s", "--duration", "3s",
           "--report", reports.toString(), "--name", "smoke"}));
 
-      RunResult tally = results.get(0);
+      RunResult tally = results.get(0).run();
       assertEquals(Map.of(), tally.errors());
       assertTrue(tally.units() > 0 && tally.unitsPerSecond() > 0, "throughput " + tally.unitsPerSecond());
       assertTrue(tally.latencies().get(Latencies.PAIR).getTotalCount() > 0, "pairs measured");
@@ -46,12 +46,12 @@ class BenchSmokeTest {
 
   @Test
   void thePostgresBaselineRunsTheSameWorkloadWhenPostgresIsUp(@TempDir Path reports) throws Exception {
-    assumeTrue(postgresUp(), "no PostgreSQL at " + TallyBench.DEFAULT_POSTGRES + " (ops/postgres.sh start)");
-    List<RunResult> results = TallyBench.run(new BenchOptions(new String[] {
+    assumeTrue(postgresUp(), "no PostgreSQL at " + BenchOptions.DEFAULT_POSTGRES + " (ops/postgres.sh start)");
+    List<Measurement> results = TallyBench.run(new BenchOptions(new String[] {
         "run", "--target", "postgres", "--orgs", "50", "--charges", "0.3", "--rate", "100", "--warmup", "1s",
         "--duration", "2s", "--report", reports.toString(), "--name", "smoke"}));
 
-    RunResult postgres = results.get(0);
+    RunResult postgres = results.get(0).run();
     assertEquals(Map.of(), postgres.errors());
     assertTrue(postgres.unitsPerSecond() > 0, "throughput " + postgres.unitsPerSecond());
     assertReportFolder(reports.resolve("smoke-postgres"));
@@ -67,7 +67,7 @@ class BenchSmokeTest {
   }
 
   private static boolean postgresUp() {
-    try (var connection = DriverManager.getConnection(TallyBench.DEFAULT_POSTGRES)) {
+    try (var connection = DriverManager.getConnection(BenchOptions.DEFAULT_POSTGRES)) {
       return connection.isValid(2);
     } catch (SQLException e) {
       return false;

@@ -91,8 +91,7 @@ class RunnerTest {
     Workload workload = new Workload(10, 1.0, 0, 1.0, 1_000, "t");
     // The first charge stops the target for most of the warm-up: 800 charges fall due meanwhile.
     StallingTarget target = new StallingTarget(1, Duration.ofMillis(800));
-    Runner.Settings settings = new Runner.Settings(Runner.Mode.OPEN, 1_000, 0, Duration.ofSeconds(1),
-        Duration.ofSeconds(1), 50_000, 10, Duration.ofSeconds(30));
+    Runner.Settings settings = new Runner.Settings(Runner.Mode.OPEN, 1_000, 0, Duration.ofSeconds(1), Duration.ofSeconds(1), 10);
     List<String> lines = new ArrayList<>();
     RunResult result = new Runner(target, workload, settings, lines::add).run("cold", null);
 

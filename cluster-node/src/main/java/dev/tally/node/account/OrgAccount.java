@@ -45,6 +45,7 @@ public final class OrgAccount
 
   private static final Object TICK = "tick";
 
+  private final String orgId;
   private final AccountSettings settings;
   private final Clock clock;
   private final TimerScheduler<Command> timers;
@@ -60,6 +61,7 @@ public final class OrgAccount
       ActorRef<Topic.Command<AlertNotice>> alerts,
       AccountMetrics metrics) {
     super(persistenceId(orgId), SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.orgId = orgId;
     this.settings = settings;
     this.clock = clock;
     this.timers = timers;
@@ -129,9 +131,7 @@ public final class OrgAccount
     int expired = 0;
     for (OrgEvent event : written) {
       if (event instanceof OrgEvent.ReservationExpired) expired++;
-      if (event instanceof OrgEvent.AlertRaised alert && state instanceof OpenAccount account) {
-        alerts.tell(Topic.publish(new AlertNotice(account.orgId(), alert)));
-      }
+      if (event instanceof OrgEvent.AlertRaised alert) alerts.tell(Topic.publish(new AlertNotice(orgId, alert)));
     }
     if (expired > 0) metrics.reservationsExpired(expired);
     armTimer(state);
@@ -139,8 +139,7 @@ public final class OrgAccount
 
   /** Rule 4: holds expire on time while the org is in memory; after a restart, recovery re-arms this. */
   private void armTimer(AccountState state) {
-    if (!(state instanceof OpenAccount account)) return;
-    account.nextDeadline().ifPresentOrElse(
+    state.nextDeadline().ifPresentOrElse(
         deadline -> {
           Duration delay = Duration.between(clock.instant(), deadline);
           timers.startSingleTimer(TICK, new Tick(), delay.isNegative() ? Duration.ZERO : delay);

@@ -52,6 +52,7 @@ public final class OrgAccount
   private final RateGate rateLimits;
   private final ActorRef<Topic.Command<AlertNotice>> alerts;
   private final AccountMetrics metrics;
+  private final DecidedBatch decided = new DecidedBatch();
 
   private OrgAccount(
       String orgId,
@@ -110,6 +111,7 @@ public final class OrgAccount
     Handled handled = AccountState.handle(state, command.operations(), clock.instant(), settings, rateLimits);
     Outcomes outcomes = new Outcomes(handled.outcomes());
     if (handled.events().isEmpty()) return Effect().reply(command.replyTo(), outcomes);
+    decided.expect(handled);
     long writeStarted = System.nanoTime();
     return Effect().persist(handled.events())
         .thenRun(after -> afterWrite(after, handled.events(), writeStarted))
@@ -119,6 +121,7 @@ public final class OrgAccount
   private ReplyEffect<OrgEvent, AccountState> fallDue(AccountState state, Tick tick) {
     Handled handled = AccountState.handle(state, List.of(), clock.instant(), settings, rateLimits);
     if (handled.events().isEmpty()) return Effect().none().thenRun(this::armTimer).thenNoReply();
+    decided.expect(handled);
     long writeStarted = System.nanoTime();
     return Effect().persist(handled.events())
         .thenRun(after -> afterWrite(after, handled.events(), writeStarted))
@@ -151,7 +154,7 @@ public final class OrgAccount
   public EventHandler<AccountState, OrgEvent> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onAnyEvent((state, event) -> state.apply(event, settings.retention()));
+        .onAnyEvent((state, event) -> decided.apply(state, event, settings.retention()));
   }
 
   @Override

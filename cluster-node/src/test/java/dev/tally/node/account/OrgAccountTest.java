@@ -327,6 +327,23 @@ class OrgAccountTest extends AccountTestBase {
   }
 
   @Test
+  void theStateABatchWasDecidedWithIsTheStateItsEventsReplayTo() {
+    settings = new AccountSettings(new Retention(Duration.ofHours(24), 1000), 1000, 2, TestTerms.TERMS);
+    var account = org(purchase(10 * CREDIT), grant("trial", GrantKind.TRIAL, CREDIT, clock.instant().plusSeconds(3600)));
+    String held = reserve(account, 2 * CREDIT);
+    var batch = execute(account,
+        new Operation.Reserve(nextId(), CREDIT, null, TTL, Labels.NONE),
+        new Operation.Commit(nextId(), held, 3 * CREDIT, null),
+        new Operation.Charge(nextId(), 2 * CREDIT, null, Labels.NONE),
+        new Operation.Release(nextId(), "rsv-2"),
+        new Operation.Reserve(nextId(), 4 * CREDIT, null, TTL, Labels.NONE));
+    assertEquals(5, batch.events().size(), "one event per operation");
+    AccountState decided = account.getState();
+    AccountState replayed = account.restart().state();
+    assertEquals(decided, replayed);
+  }
+
+  @Test
   void theStateSurvivesASnapshotAndRecovery() {
     settings = new AccountSettings(new Retention(Duration.ofHours(24), 1000), 3, 2, TestTerms.TERMS);
     var account = org(purchase(10 * CREDIT), grant("trial", GrantKind.TRIAL, CREDIT, clock.instant().plusSeconds(3600)));

@@ -5,6 +5,7 @@ import dev.tally.node.account.OrgEvent.GrantExpired;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.pcollections.HashTreePMap;
@@ -15,6 +16,15 @@ import org.pcollections.PMap;
  * counts every grant ever given, so each new one knows it is the youngest.
  */
 public record Grants(PMap<String, Grant> byId, long given) {
+
+  /**
+   * Rule 3: trial first (the kinds' default priorities, or an operator's explicit one), then the
+   * soonest expiry (never-expiring last), then the oldest.
+   */
+  private static final Comparator<Grant> DRAW_ORDER =
+      Comparator.comparingInt(Grant::priority)
+          .thenComparing(Grant::expiresAt, Comparator.nullsLast(Comparator.naturalOrder()))
+          .thenComparingLong(Grant::sequence);
 
   public static final Grants NONE = new Grants(HashTreePMap.empty(), 0);
 
@@ -40,7 +50,7 @@ public record Grants(PMap<String, Grant> byId, long given) {
 
   /** Grants with credits left, in draw order (including those not yet in effect). */
   public List<Grant> inDrawOrder() {
-    return byId.values().stream().sorted(Grant.DRAW_ORDER).toList();
+    return byId.values().stream().sorted(DRAW_ORDER).toList();
   }
 
   /** The credits left in the grants in effect at {@code now}. */
@@ -52,7 +62,7 @@ public record Grants(PMap<String, Grant> byId, long given) {
   List<Draw> drawsFor(long amount, Instant now) {
     List<Draw> draws = new ArrayList<>();
     long left = amount;
-    for (Grant grant : inEffectAt(now).sorted(Grant.DRAW_ORDER).toList()) {
+    for (Grant grant : inEffectAt(now).sorted(DRAW_ORDER).toList()) {
       if (left == 0) break;
       long taken = Math.min(left, grant.remaining());
       if (taken > 0) draws.add(new Draw(grant.grantId(), taken));
@@ -65,7 +75,7 @@ public record Grants(PMap<String, Grant> byId, long given) {
   /** Rule 7: grants expire at their {@code expiresAt} with what they had left; these are the ones due by {@code until}. */
   List<GrantExpired> expiriesBy(Instant until) {
     return byId.values().stream()
-        .filter(grant -> grant.expiredAt(until))
+        .filter(grant -> expiredAt(grant, until))
         .map(grant -> new GrantExpired(grant.grantId(), grant.remaining(), grant.expiresAt()))
         .toList();
   }
@@ -98,7 +108,12 @@ public record Grants(PMap<String, Grant> byId, long given) {
     return new Grants(drawn, given);
   }
 
+  /** Rule 7: expired credits are never drawn, nor credits that take effect later. */
   private Stream<Grant> inEffectAt(Instant now) {
-    return byId.values().stream().filter(grant -> grant.inEffectAt(now));
+    return byId.values().stream().filter(grant -> !grant.effectiveAt().isAfter(now) && !expiredAt(grant, now));
+  }
+
+  private static boolean expiredAt(Grant grant, Instant now) {
+    return grant.expiresAt() != null && !grant.expiresAt().isAfter(now);
   }
 }

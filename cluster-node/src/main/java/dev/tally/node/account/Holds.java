@@ -73,7 +73,7 @@ public record Holds(PMap<String, Reservation> byId, TreePSet<Reservation> byExpi
   List<ReservationExpired> expiriesBy(Instant until) {
     List<ReservationExpired> expired = new ArrayList<>();
     for (Reservation reservation : byExpiry) {
-      if (!reservation.expiredAt(until)) break;
+      if (reservation.expiresAt().isAfter(until)) break;
       expired.add(new ReservationExpired(reservation.reservationId(), reservation.held(), reservation.expiresAt()));
     }
     return expired;

@@ -41,12 +41,16 @@ class DecidedBatchTest {
     return state;
   }
 
+  /** What the entity does: persists the batch's events, expecting them, and applies them. */
+  static AccountState persisted(Batch decided, DecidedBatch batch) {
+    batch.expect(decided.handled());
+    return applyEach(batch, decided.before(), decided.handled().events());
+  }
+
   @Test
   void theEventsOfADecidedBatchLeadToTheDecidedStateWithoutBeingAppliedAgain() {
     Batch decided = reservesAndCommits();
-    DecidedBatch batch = new DecidedBatch();
-    batch.expect(decided.handled());
-    AccountState applied = applyEach(batch, decided.before(), decided.handled().events());
+    AccountState applied = persisted(decided, new DecidedBatch());
     assertSame(decided.handled().after(), applied, "the very state decided, not one applied again");
   }
 
@@ -60,10 +64,8 @@ class DecidedBatchTest {
 
   @Test
   void eventsAfterTheBatchAreAppliedAsUsual() {
-    Batch decided = reservesAndCommits();
     DecidedBatch batch = new DecidedBatch();
-    batch.expect(decided.handled());
-    AccountState after = applyEach(batch, decided.before(), decided.handled().events());
+    AccountState after = persisted(reservesAndCommits(), batch);
     Operation.Charge request = new Operation.Charge("charge", 5, null, Labels.NONE);
     OrgEvent.CreditsCharged charge = new OrgEvent.CreditsCharged(
         request.requestId(), request.fingerprint(), 5, List.of(new Draw("bought", 5)), Labels.NONE, null, null, NOW);

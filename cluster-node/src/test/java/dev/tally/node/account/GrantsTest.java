@@ -66,7 +66,8 @@ class GrantsTest {
 
   @Test
   void drawingTakesCreditsOffAndDropsAGrantDrawnEmpty() {
-    Grants grants = given(granted("trial", GrantKind.TRIAL, 5, NOW, null), granted("bought", GrantKind.PURCHASE, 5, NOW, null));
+    Grants grants =
+        given(granted("trial", GrantKind.TRIAL, 5, NOW, null), granted("bought", GrantKind.PURCHASE, 5, NOW, null));
     Grants drawn = grants.drawing(grants.drawsFor(7, NOW));
     assertNull(drawn.get("trial"));
     assertEquals(3, drawn.get("bought").remaining());
@@ -75,7 +76,8 @@ class GrantsTest {
 
   @Test
   void grantsExpireAtTheirExpiryWithWhatTheyHadLeft() {
-    Grants grants = given(granted("day", GrantKind.PROMOTION, 5, NOW, IN_A_DAY), granted("forever", GrantKind.PURCHASE, 5, NOW, null));
+    Grants grants = given(
+        granted("day", GrantKind.PROMOTION, 5, NOW, IN_A_DAY), granted("forever", GrantKind.PURCHASE, 5, NOW, null));
     Grants drawn = grants.drawing(List.of(new Draw("day", 2)));
     assertEquals(List.of(), drawn.expiriesBy(IN_A_DAY.minusNanos(1)));
     assertEquals(List.of(new GrantExpired("day", 3, IN_A_DAY)), drawn.expiriesBy(IN_A_WEEK));

@@ -35,9 +35,11 @@ class HoldsTest {
 
   @Test
   void aHoldNotResolvedByItsExpiryIsReleasedWholeStampedWithTheMomentItExpired() {
-    Holds holds = Holds.NONE.opening(hold("rsv-1", 3, 60)).opening(hold("rsv-2", 4, 30)).extending("rsv-2", 1, NOW.plusSeconds(45));
+    Holds holds = Holds.NONE.opening(hold("rsv-1", 3, 60)).opening(hold("rsv-2", 4, 30))
+        .extending("rsv-2", 1, NOW.plusSeconds(45));
     assertEquals(List.of(), holds.expiriesBy(NOW.plusSeconds(44)));
-    assertEquals(List.of(new ReservationExpired("rsv-2", 5, NOW.plusSeconds(45)), new ReservationExpired("rsv-1", 3, NOW.plusSeconds(60))),
+    assertEquals(
+        List.of(new ReservationExpired("rsv-2", 5, NOW.plusSeconds(45)), new ReservationExpired("rsv-1", 3, NOW.plusSeconds(60))),
         holds.expiriesBy(NOW.plusSeconds(60)));
   }
 }

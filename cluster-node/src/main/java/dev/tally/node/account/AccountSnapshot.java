@@ -8,8 +8,6 @@ import dev.tally.node.account.RequestMemory.Resolution;
 import dev.tally.node.terms.Overrides;
 import java.time.Instant;
 import java.util.List;
-import org.pcollections.HashTreePMap;
-import org.pcollections.PMap;
 
 /**
  * An open account as plain lists, the form snapshots are stored in. The live state uses persistent
@@ -48,8 +46,8 @@ public record AccountSnapshot(
         account.reservations().inExpiryOrder(),
         account.held(),
         account.debt(),
-        account.grantsGiven(),
-        account.reservationsMade(),
+        account.grants().given(),
+        account.reservations().made(),
         account.period(),
         memory.requests().entries().stream()
             .map(e -> new RequestSeen(e.getKey(), e.getValue().fingerprintHex(), e.getValue().result(), e.getValue().at()))
@@ -59,9 +57,8 @@ public record AccountSnapshot(
             .toList());
   }
 
+  /** {@code held} is kept in the stored form for older readers; the account sums its reservations again. */
   public OpenAccount toAccount() {
-    PMap<String, Grant> grantsById = HashTreePMap.empty();
-    for (Grant grant : grants) grantsById = grantsById.plus(grant.grantId(), grant);
     Recent<Remembered> seen = Recent.empty();
     for (RequestSeen request : requests) {
       seen = seen.plus(request.requestId(), Remembered.of(request.fingerprint(), request.result(), request.at()));
@@ -69,8 +66,8 @@ public record AccountSnapshot(
     Recent<Resolution> resolutions = Recent.empty();
     for (ReservationResolved r : resolved) resolutions = resolutions.plus(r.reservationId(), new Resolution(r.how(), r.at()));
     return new OpenAccount(
-        orgId, displayName, createdAt, plan, overrides, grantsById, Holds.of(reservations), held, debt, grantsGiven,
-        reservationsMade, period, new RequestMemory(seen, resolutions));
+        orgId, displayName, createdAt, plan, overrides, Grants.of(grants, grantsGiven),
+        Holds.of(reservations, reservationsMade), debt, period, new RequestMemory(seen, resolutions));
   }
 
 }

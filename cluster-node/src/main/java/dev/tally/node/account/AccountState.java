@@ -1,14 +1,17 @@
 package dev.tally.node.account;
 
 import dev.tally.node.CborSerializable;
-import dev.tally.node.account.Outcome.Rejection;
+import dev.tally.node.account.OrgEvent.OrgCreated;
+import dev.tally.node.account.Outcome.BalanceView;
 import dev.tally.node.account.Outcome.Result;
 import dev.tally.node.account.RequestMemory.Retention;
+import dev.tally.node.terms.Plan;
 import dev.tally.node.terms.Terms;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
 /**
  * An org's account as its events made it. Decisions live here and are pure: given the state, an
@@ -16,31 +19,67 @@ import java.util.Map;
  */
 public sealed interface AccountState permits AccountState.Unopened, OpenAccount {
 
-  /** No org with this id was created yet: only {@code CreateOrg} is accepted. */
+  /** No org with this id was created yet: only {@code CreateOrg} is accepted, and nothing else falls due. */
   record Unopened() implements AccountState, CborSerializable {
+
+    private static final BalanceView NOTHING = new BalanceView(0, 0, 0, 0, 0);
+
     @Override
     public Decision decide(Operation operation, Instant now, Terms terms, RateGate gate) {
       if (operation instanceof Operation.CreateOrg create) {
-        OrgEvent.OrgCreated created = new OrgEvent.OrgCreated(create.orgId(), create.displayName(), create.plan(), now);
-        return new Decision.Persist(OpenAccount.opening(created, terms.plans().planOrDefault(create.plan())));
+        OrgCreated created = new OrgCreated(create.orgId(), create.displayName(), create.plan(), now);
+        return new Decision.Persist(opening(created, terms.plans().planOrDefault(create.plan())));
       }
-      return new Decision.Refuse(Rejection.ORG_NOT_FOUND, "no org with this id exists", Map.of());
+      return Decision.Refuse.orgNotFound();
+    }
+
+    /** What a new org on {@code plan} starts with: its trial credits and its first period with its allocation. */
+    private static List<OrgEvent> opening(OrgCreated created, Plan plan) {
+      List<OrgEvent> events = new ArrayList<>(List.of(created));
+      Instant now = created.at();
+      if (plan.trialCredits() > 0) {
+        Instant expiresAt = plan.trialDays() > 0 ? now.plus(Duration.ofDays(plan.trialDays())) : null;
+        events.add(Grants.issued("trial", GrantKind.TRIAL, plan.trialCredits(), now, expiresAt));
+      }
+      events.addAll(Period.monthOf(now, plan.monthlyAllocation()).opening(plan, now));
+      return events;
     }
 
     @Override
     public AccountState apply(OrgEvent event, Retention retention) {
-      if (event instanceof OrgEvent.OrgCreated created) return OpenAccount.created(created);
+      if (event instanceof OrgCreated created) return OpenAccount.created(created);
       throw new IllegalStateException("an unopened account can only be created, not " + event);
     }
-  }
 
-  /** What deciding on one operation gave: events to persist, an answer without change, or a refusal. */
-  sealed interface Decision {
-    record Persist(List<OrgEvent> events) implements Decision {}
+    @Override
+    public BalanceView balanceAt(Instant now) {
+      return NOTHING;
+    }
 
-    record Answer(Result result) implements Decision {}
+    @Override
+    public Result resultOf(Operation operation) {
+      throw new IllegalStateException("an unopened account has decided nothing that could have a result");
+    }
 
-    record Refuse(Rejection reason, String message, Map<String, String> facts) implements Decision {}
+    @Override
+    public Optional<Instant> nextDeadline() {
+      return Optional.empty();
+    }
+
+    @Override
+    public List<OrgEvent> nextDue(Instant now, Terms terms) {
+      return List.of();
+    }
+
+    @Override
+    public List<OrgEvent> debtSettlement(Instant now) {
+      return List.of();
+    }
+
+    @Override
+    public List<OrgEvent> alertsDue(List<OrgEvent> written, Instant now, Terms terms) {
+      return List.of();
+    }
   }
 
   /** The events a batch of operations produced, one outcome per operation, and the state after them. */
@@ -50,6 +89,23 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
 
   AccountState apply(OrgEvent event, Retention retention);
 
+  BalanceView balanceAt(Instant now);
+
+  /** The result of an operation this state has just applied. */
+  Result resultOf(Operation operation);
+
+  /** When the account next has something to do on its own, if ever. */
+  Optional<Instant> nextDeadline();
+
+  /** What fell due by {@code now}, one moment at a time; empty when nothing is due. */
+  List<OrgEvent> nextDue(Instant now, Terms terms);
+
+  /** Debt paid off from credits that became free. */
+  List<OrgEvent> debtSettlement(Instant now);
+
+  /** The alerts that the events {@code written} for one operation raise. */
+  List<OrgEvent> alertsDue(List<OrgEvent> written, Instant now, Terms terms);
+
   /**
    * Group commit: decides on each operation in order, each seeing the effects of those before it.
    * What fell due (expiries, period ends, debt settlement) comes first, so nothing is decided on a
@@ -58,21 +114,19 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
   static Handled handle(
       AccountState state, List<Operation> operations, Instant now, AccountSettings settings, RateGate gate) {
     Retention retention = settings.retention();
+    Terms terms = settings.terms();
     List<OrgEvent> events = new ArrayList<>();
     List<Outcome> outcomes = new ArrayList<>(operations.size());
     AccountState current = settleDue(state, now, settings, events);
     for (Operation operation : operations) {
-      Decision decision = current.decide(operation, now, settings.terms(), gate);
+      Decision decision = current.decide(operation, now, terms, gate);
       if (decision instanceof Decision.Persist persist) {
         current = applyAll(current, persist.events(), retention, events);
-        if (persist.events().stream().anyMatch(AccountState::charges)) {
-          current = applyAll(current, ((OpenAccount) current).alertsDue(now, settings.terms()), retention, events);
-        }
+        current = applyAll(current, current.alertsDue(persist.events(), now, terms), retention, events);
         current = settleDue(current, now, settings, events);
-        OpenAccount account = (OpenAccount) current;
-        outcomes.add(new Outcome.Done(account.resultOf(operation), account.balanceAt(now)));
+        outcomes.add(new Outcome.Done(current.resultOf(operation), current.balanceAt(now)));
       } else if (decision instanceof Decision.Answer answer) {
-        outcomes.add(new Outcome.Done(answer.result(), ((OpenAccount) current).balanceAt(now)));
+        outcomes.add(new Outcome.Done(answer.result(), current.balanceAt(now)));
       } else {
         Decision.Refuse refusal = (Decision.Refuse) decision;
         outcomes.add(new Outcome.Rejected(refusal.reason(), refusal.message(), refusal.facts()));
@@ -81,19 +135,14 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
     return new Handled(events, outcomes, current);
   }
 
-  private static boolean charges(OrgEvent event) {
-    return event instanceof OrgEvent.ReservationCommitted || event instanceof OrgEvent.CreditsCharged;
-  }
-
   private static AccountState settleDue(AccountState state, Instant now, AccountSettings settings, List<OrgEvent> events) {
-    if (!(state instanceof OpenAccount)) return state;
     AccountState current = state;
-    for (List<OrgEvent> due = ((OpenAccount) current).nextDue(now, settings.terms());
+    for (List<OrgEvent> due = current.nextDue(now, settings.terms());
         !due.isEmpty();
-        due = ((OpenAccount) current).nextDue(now, settings.terms())) {
+        due = current.nextDue(now, settings.terms())) {
       current = applyAll(current, due, settings.retention(), events);
     }
-    return applyAll(current, ((OpenAccount) current).debtSettlement(now), settings.retention(), events);
+    return applyAll(current, current.debtSettlement(now), settings.retention(), events);
   }
 
   private static AccountState applyAll(

@@ -45,12 +45,14 @@ public final class OrgAccount
 
   private static final Object TICK = "tick";
 
+  private final String orgId;
   private final AccountSettings settings;
   private final Clock clock;
   private final TimerScheduler<Command> timers;
   private final RateGate rateLimits;
   private final ActorRef<Topic.Command<AlertNotice>> alerts;
   private final AccountMetrics metrics;
+  private final DecidedBatch decided = new DecidedBatch();
 
   private OrgAccount(
       String orgId,
@@ -60,6 +62,7 @@ public final class OrgAccount
       ActorRef<Topic.Command<AlertNotice>> alerts,
       AccountMetrics metrics) {
     super(persistenceId(orgId), SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.orgId = orgId;
     this.settings = settings;
     this.clock = clock;
     this.timers = timers;
@@ -108,6 +111,7 @@ public final class OrgAccount
     Handled handled = AccountState.handle(state, command.operations(), clock.instant(), settings, rateLimits);
     Outcomes outcomes = new Outcomes(handled.outcomes());
     if (handled.events().isEmpty()) return Effect().reply(command.replyTo(), outcomes);
+    decided.expect(handled);
     long writeStarted = System.nanoTime();
     return Effect().persist(handled.events())
         .thenRun(after -> afterWrite(after, handled.events(), writeStarted))
@@ -117,6 +121,7 @@ public final class OrgAccount
   private ReplyEffect<OrgEvent, AccountState> fallDue(AccountState state, Tick tick) {
     Handled handled = AccountState.handle(state, List.of(), clock.instant(), settings, rateLimits);
     if (handled.events().isEmpty()) return Effect().none().thenRun(this::armTimer).thenNoReply();
+    decided.expect(handled);
     long writeStarted = System.nanoTime();
     return Effect().persist(handled.events())
         .thenRun(after -> afterWrite(after, handled.events(), writeStarted))
@@ -129,9 +134,7 @@ public final class OrgAccount
     int expired = 0;
     for (OrgEvent event : written) {
       if (event instanceof OrgEvent.ReservationExpired) expired++;
-      if (event instanceof OrgEvent.AlertRaised alert && state instanceof OpenAccount account) {
-        alerts.tell(Topic.publish(new AlertNotice(account.orgId(), alert)));
-      }
+      if (event instanceof OrgEvent.AlertRaised alert) alerts.tell(Topic.publish(new AlertNotice(orgId, alert)));
     }
     if (expired > 0) metrics.reservationsExpired(expired);
     armTimer(state);
@@ -139,8 +142,7 @@ public final class OrgAccount
 
   /** Rule 4: holds expire on time while the org is in memory; after a restart, recovery re-arms this. */
   private void armTimer(AccountState state) {
-    if (!(state instanceof OpenAccount account)) return;
-    account.nextDeadline().ifPresentOrElse(
+    state.nextDeadline().ifPresentOrElse(
         deadline -> {
           Duration delay = Duration.between(clock.instant(), deadline);
           timers.startSingleTimer(TICK, new Tick(), delay.isNegative() ? Duration.ZERO : delay);
@@ -152,7 +154,7 @@ public final class OrgAccount
   public EventHandler<AccountState, OrgEvent> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onAnyEvent((state, event) -> state.apply(event, settings.retention()));
+        .onAnyEvent((state, event) -> decided.apply(state, event, settings.retention()));
   }
 
   @Override

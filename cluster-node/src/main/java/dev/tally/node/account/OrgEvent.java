@@ -43,12 +43,7 @@ public sealed interface OrgEvent extends CborSerializable {
   /** A charge crossed a usage threshold (percent of the allocation) or the low-balance floor: once per period. */
   record AlertRaised(
       AlertKind kind, int thresholdPercent, Instant periodStart, long periodCharged, long available, Instant at)
-      implements OrgEvent {
-
-    String key() {
-      return kind == AlertKind.USAGE_THRESHOLD ? "usage-" + thresholdPercent : "low-balance";
-    }
-  }
+      implements OrgEvent {}
 
   record CreditsGranted(
       String requestId,

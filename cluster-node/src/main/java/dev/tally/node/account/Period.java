@@ -1,10 +1,16 @@
 package dev.tally.node.account;
 
 import dev.tally.node.CborSerializable;
+import dev.tally.node.account.OrgEvent.AlertKind;
+import dev.tally.node.account.OrgEvent.AlertRaised;
+import dev.tally.node.account.OrgEvent.PeriodClosed;
+import dev.tally.node.account.OrgEvent.PeriodOpened;
+import dev.tally.node.terms.Plan;
 import dev.tally.node.terms.Usage;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,7 +18,8 @@ import java.util.Map;
 
 /**
  * A billing period (a calendar month in UTC) and the usage charged in it so far: totals by model
- * and call type, and which alerts it has raised (each fires once per period).
+ * and call type, and which alerts it has raised (each fires once per period). It decides what
+ * opening, closing and crossing a threshold write (rules 8 and 9).
  */
 public record Period(
     Instant start,
@@ -25,6 +32,8 @@ public record Period(
     Map<String, Long> tokensByModel,
     List<String> alertsRaised)
     implements CborSerializable {
+
+  private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyy-MM").withZone(ZoneOffset.UTC);
 
   /** The month that contains {@code instant}, with nothing used yet. */
   public static Period monthOf(Instant instant, long allocation) {
@@ -42,6 +51,55 @@ public record Period(
     return monthOf(end, allocation);
   }
 
+  /** The period a {@link PeriodOpened} began, with nothing used yet. */
+  static Period opened(PeriodOpened event) {
+    return new Period(event.start(), event.end(), event.allocation(), 0, 0, Map.of(), Map.of(), Map.of(), List.of());
+  }
+
+  /**
+   * Rule 8: this period begins with the plan's allocation as a SUBSCRIPTION grant, and rollover is
+   * that grant's expiry: 0 months, gone at this period's end; n months, n period-ends later.
+   */
+  List<OrgEvent> opening(Plan plan, Instant at) {
+    List<OrgEvent> events = new ArrayList<>();
+    events.add(new PeriodOpened(start, end, allocation, at));
+    if (allocation > 0) {
+      events.add(Grants.issued("allocation-" + MONTH.format(start), GrantKind.SUBSCRIPTION, allocation, start,
+          endPlusMonths(plan.rolloverMonths())));
+    }
+    return events;
+  }
+
+  /** Rule 8: at its end this period closes with its totals and the next one opens under the plan in force. */
+  List<OrgEvent> rollover(Plan inForce) {
+    List<OrgEvent> events = new ArrayList<>();
+    events.add(new PeriodClosed(this, end));
+    events.addAll(following(inForce.monthlyAllocation()).opening(inForce, end));
+    return events;
+  }
+
+  /**
+   * Rule 9: the thresholds of the allocation and the low-balance floor each fire once per period,
+   * the moment a charge crosses them; {@code written} are the events of the operation just decided.
+   */
+  List<OrgEvent> alertsDue(List<OrgEvent> written, Plan inForce, long available, Instant now) {
+    if (written.stream().noneMatch(Period::charges)) return List.of();
+    List<OrgEvent> alerts = new ArrayList<>();
+    if (allocation > 0) {
+      for (int percent : inForce.alertThresholdsPercent().stream().sorted().toList()) {
+        AlertRaised alert = new AlertRaised(AlertKind.USAGE_THRESHOLD, percent, start, charged, available, now);
+        if (!raised(alert) && charged * 100 >= allocation * percent) alerts.add(alert);
+      }
+    }
+    AlertRaised low = new AlertRaised(AlertKind.LOW_BALANCE, 0, start, charged, available, now);
+    if (inForce.lowBalanceFloor() > 0 && available < inForce.lowBalanceFloor() && !raised(low)) alerts.add(low);
+    return alerts;
+  }
+
+  private static boolean charges(OrgEvent event) {
+    return event instanceof OrgEvent.ReservationCommitted || event instanceof OrgEvent.CreditsCharged;
+  }
+
   Period charging(long amount, Usage usage, Labels labels) {
     String model = usage != null && !usage.model().isEmpty() ? usage.model() : labels.model();
     String callType = usage != null && !usage.callType().isEmpty() ? usage.callType() : labels.callType();
@@ -51,15 +109,20 @@ public record Period(
         alertsRaised);
   }
 
-  boolean raised(String alert) {
-    return alertsRaised.contains(alert);
-  }
-
-  Period raising(String alert) {
+  Period raising(AlertRaised alert) {
     List<String> raised = new ArrayList<>(alertsRaised);
-    raised.add(alert);
+    raised.add(key(alert));
     return new Period(start, end, allocation, charged, calls, chargedByModel, chargedByCallType, tokensByModel,
         List.copyOf(raised));
+  }
+
+  private boolean raised(AlertRaised alert) {
+    return alertsRaised.contains(key(alert));
+  }
+
+  /** How a raised alert is kept in {@code alertsRaised}: snapshots store these strings. */
+  private static String key(AlertRaised alert) {
+    return alert.kind() == AlertKind.USAGE_THRESHOLD ? "usage-" + alert.thresholdPercent() : "low-balance";
   }
 
   private static Map<String, Long> plus(Map<String, Long> totals, String key, long amount) {

@@ -7,10 +7,6 @@ import java.time.Instant;
 public record Reservation(String reservationId, long held, Instant expiresAt, Labels labels)
     implements CborSerializable {
 
-  public boolean expiredAt(Instant now) {
-    return !expiresAt.isAfter(now);
-  }
-
   public Reservation extended(long additional, Instant newExpiresAt) {
     return new Reservation(reservationId, held + additional, newExpiresAt, labels);
   }

@@ -1,7 +1,5 @@
 package dev.tally.node.account;
 
-import static dev.tally.v1.Credits.MICROS_PER_CREDIT;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,12 +8,8 @@ import com.typesafe.config.ConfigFactory;
 import dev.tally.node.account.OrgAccount.AlertNotice;
 import dev.tally.node.account.OrgAccount.Execute;
 import dev.tally.node.account.OrgAccount.Outcomes;
-import dev.tally.node.account.OrgEvent.CreditsCharged;
-import dev.tally.node.account.OrgEvent.ReservationCommitted;
-import dev.tally.node.account.OrgEvent.ReservationExpired;
 import dev.tally.node.account.Outcome.Done;
 import dev.tally.node.account.Outcome.Rejected;
-import dev.tally.node.account.Outcome.Rejection;
 import dev.tally.node.account.RequestMemory.Retention;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +25,6 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -5,11 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import dev.tally.node.account.OrgAccount.AlertNotice;
-import dev.tally.node.account.OrgAccount.Execute;
-import dev.tally.node.account.OrgAccount.Outcomes;
 import dev.tally.node.account.OrgEvent.CreditsCharged;
 import dev.tally.node.account.OrgEvent.ReservationCommitted;
 import dev.tally.node.account.OrgEvent.ReservationExpired;
@@ -20,20 +15,9 @@ import dev.tally.node.account.RequestMemory.Retention;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** One test per ledger rule of DESIGN §4, against the real entity with Pekko's persistence testkit. */
 class OrgAccountTest extends AccountTestBase {
@@ -325,6 +309,23 @@ class OrgAccountTest extends AccountTestBase {
     assertInstanceOf(Outcome.Charged.class, ((Done) outcomes.get(1)).result());
     assertEquals(Rejection.CREDITS_EXHAUSTED, ((Rejected) outcomes.get(2)).reason());
     assertEquals(7 * MICROS_PER_CREDIT, ((Done) outcomes.get(3)).balance().available());
+  }
+
+  @Test
+  void theStateABatchWasDecidedWithIsTheStateItsEventsReplayTo() {
+    settings = new AccountSettings(new Retention(Duration.ofHours(24), 1000), 1000, 2, TestTerms.TERMS);
+    var account = org(purchase(10 * MICROS_PER_CREDIT), grant("trial", GrantKind.TRIAL, MICROS_PER_CREDIT, clock.instant().plusSeconds(3600)));
+    String held = reserve(account, 2 * MICROS_PER_CREDIT);
+    var batch = execute(account,
+        new Operation.Reserve(nextId(), MICROS_PER_CREDIT, null, TTL, Labels.NONE),
+        new Operation.Commit(nextId(), held, 3 * MICROS_PER_CREDIT, null),
+        new Operation.Charge(nextId(), 2 * MICROS_PER_CREDIT, null, Labels.NONE),
+        new Operation.Release(nextId(), "rsv-2"),
+        new Operation.Reserve(nextId(), 4 * MICROS_PER_CREDIT, null, TTL, Labels.NONE));
+    assertEquals(5, batch.events().size(), "one event per operation");
+    AccountState decided = account.getState();
+    AccountState replayed = account.restart().state();
+    assertEquals(decided, replayed);
   }
 
   @Test

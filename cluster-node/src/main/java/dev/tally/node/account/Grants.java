@@ -1,0 +1,119 @@
+package dev.tally.node.account;
+
+import dev.tally.node.account.OrgEvent.CreditsGranted;
+import dev.tally.node.account.OrgEvent.GrantExpired;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
+
+/**
+ * An account's grants with credits left, by id, and how they are drawn and expire. {@code given}
+ * counts every grant ever given, so each new one knows it is the youngest.
+ */
+public record Grants(PMap<String, Grant> byId, long given) {
+
+  /**
+   * Rule 3: trial first (the kinds' default priorities, or an operator's explicit one), then the
+   * soonest expiry (never-expiring last), then the oldest.
+   */
+  private static final Comparator<Grant> DRAW_ORDER =
+      Comparator.comparingInt(Grant::priority)
+          .thenComparing(Grant::expiresAt, Comparator.nullsLast(Comparator.naturalOrder()))
+          .thenComparingLong(Grant::sequence);
+
+  public static final Grants NONE = new Grants(HashTreePMap.empty(), 0);
+
+  /** The grants of a snapshot, {@code given} of them ever given. */
+  static Grants of(Collection<Grant> grants, long given) {
+    PMap<String, Grant> byId = HashTreePMap.empty();
+    for (Grant grant : grants) byId = byId.plus(grant.grantId(), grant);
+    return new Grants(byId, given);
+  }
+
+  /** What the account grants on its own (a plan's trial or allocation): no request, the kind's priority. */
+  static CreditsGranted issued(String grantId, GrantKind kind, long amount, Instant at, Instant expiresAt) {
+    return new CreditsGranted("", "", grantId, kind, amount, kind.defaultPriority(), at, expiresAt, at);
+  }
+
+  public Grant get(String grantId) {
+    return byId.get(grantId);
+  }
+
+  public Collection<Grant> values() {
+    return byId.values();
+  }
+
+  /** Grants with credits left, in draw order (including those not yet in effect). */
+  public List<Grant> inDrawOrder() {
+    return byId.values().stream().sorted(DRAW_ORDER).toList();
+  }
+
+  /** The credits left in the grants in effect at {@code now}. */
+  public long remainingAt(Instant now) {
+    return inEffectAt(now).mapToLong(Grant::remaining).sum();
+  }
+
+  /** Rule 3: takes {@code amount} from the grants in effect in draw order. The caller ensures they hold enough. */
+  List<Draw> drawsFor(long amount, Instant now) {
+    List<Draw> draws = new ArrayList<>();
+    long left = amount;
+    for (Grant grant : inEffectAt(now).sorted(DRAW_ORDER).toList()) {
+      if (left == 0) break;
+      long taken = Math.min(left, grant.remaining());
+      if (taken > 0) draws.add(new Draw(grant.grantId(), taken));
+      left -= taken;
+    }
+    if (left != 0) throw new IllegalStateException("grants in effect cannot cover " + amount);
+    return draws;
+  }
+
+  /** Rule 7: grants expire at their {@code expiresAt} with what they had left; these are the ones due by {@code until}. */
+  List<GrantExpired> expiriesBy(Instant until) {
+    return byId.values().stream()
+        .filter(grant -> expiredAt(grant, until))
+        .map(grant -> new GrantExpired(grant.grantId(), grant.remaining(), grant.expiresAt()))
+        .toList();
+  }
+
+  /** When grants fall due: their expiries, and, while the account owes debt, when each takes effect and could pay it. */
+  Stream<Instant> deadlines(boolean owesDebt) {
+    Stream<Instant> expiries = byId.values().stream().map(Grant::expiresAt).filter(at -> at != null);
+    return owesDebt ? Stream.concat(expiries, byId.values().stream().map(Grant::effectiveAt)) : expiries;
+  }
+
+  /** With the granted credits, the youngest grant. */
+  Grants granting(CreditsGranted event) {
+    Grant grant = new Grant(event.grantId(), event.kind(), event.amount(), event.amount(), event.priority(),
+        event.effectiveAt(), event.expiresAt(), given + 1);
+    return new Grants(byId.plus(grant.grantId(), grant), given + 1);
+  }
+
+  /** Without a grant that was voided or expired. */
+  Grants minus(String grantId) {
+    return new Grants(byId.minus(grantId), given);
+  }
+
+  /** With the drawn credits taken off their grants; a grant drawn empty is dropped. */
+  Grants drawing(List<Draw> draws) {
+    PMap<String, Grant> drawn = byId;
+    for (Draw draw : draws) {
+      Grant grant = drawn.get(draw.grantId()).less(draw.amount());
+      drawn = grant.remaining() == 0 ? drawn.minus(grant.grantId()) : drawn.plus(grant.grantId(), grant);
+    }
+    return new Grants(drawn, given);
+  }
+
+  /** Rule 7: expired credits are never drawn, nor credits that take effect later. */
+  private Stream<Grant> inEffectAt(Instant now) {
+    return byId.values().stream().filter(grant -> !grant.effectiveAt().isAfter(now) && !expiredAt(grant, now));
+  }
+
+  private static boolean expiredAt(Grant grant, Instant now) {
+    return grant.expiresAt() != null && !grant.expiresAt().isAfter(now);
+  }
+}

@@ -1,0 +1,100 @@
+package dev.tally.node.account;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.tally.node.account.OrgEvent.CreditsGranted;
+import dev.tally.node.account.OrgEvent.GrantExpired;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The grants of one account: which are drawn first, which are in effect, which expired (rules 3 and 7). */
+class GrantsTest {
+
+  static final Instant NOW = Instant.parse("2026-11-05T10:00:00Z");
+  static final Instant IN_A_DAY = NOW.plus(Duration.ofDays(1));
+  static final Instant IN_A_WEEK = NOW.plus(Duration.ofDays(7));
+
+  static CreditsGranted granted(String grantId, GrantKind kind, long amount, Instant effectiveAt, Instant expiresAt) {
+    return new CreditsGranted("", "", grantId, kind, amount, kind.defaultPriority(), effectiveAt, expiresAt, NOW);
+  }
+
+  static Grants given(CreditsGranted... events) {
+    Grants grants = Grants.NONE;
+    for (CreditsGranted event : events) grants = grants.granting(event);
+    return grants;
+  }
+
+  static List<String> ids(List<Grant> grants) {
+    return grants.stream().map(Grant::grantId).toList();
+  }
+
+  @Test
+  void trialIsDrawnFirstThenTheSoonestToExpireThenTheOldestAndNeverExpiringLast() {
+    Grants grants = given(
+        granted("bought-first", GrantKind.PURCHASE, 5, NOW, null),
+        granted("bought-later", GrantKind.PURCHASE, 5, NOW, null),
+        granted("code-week", GrantKind.REDEMPTION, 5, NOW, IN_A_WEEK),
+        granted("code-day", GrantKind.REDEMPTION, 5, NOW, IN_A_DAY),
+        granted("trial", GrantKind.TRIAL, 5, NOW, IN_A_WEEK));
+    assertEquals(List.of("trial", "code-day", "code-week", "bought-first", "bought-later"), ids(grants.inDrawOrder()));
+    assertEquals(List.of(new Draw("trial", 5), new Draw("code-day", 5), new Draw("code-week", 2)), grants.drawsFor(12, NOW));
+  }
+
+  @Test
+  void anExplicitPriorityOverridesTheKindsDefault() {
+    CreditsGranted first = new CreditsGranted("", "", "adjustment", GrantKind.ADJUSTMENT, 5, -1, NOW, null, NOW);
+    Grants grants = given(granted("trial", GrantKind.TRIAL, 5, NOW, null), first);
+    assertEquals(List.of(new Draw("adjustment", 5), new Draw("trial", 1)), grants.drawsFor(6, NOW));
+  }
+
+  @Test
+  void onlyGrantsInEffectAreDrawnAndCounted() {
+    Grants grants = given(
+        granted("not-yet", GrantKind.TRIAL, 5, IN_A_DAY, null),
+        granted("expired", GrantKind.PROMOTION, 5, NOW.minus(Duration.ofDays(2)), NOW),
+        granted("bought", GrantKind.PURCHASE, 5, NOW, null));
+    assertEquals(5, grants.remainingAt(NOW));
+    assertEquals(List.of(new Draw("bought", 5)), grants.drawsFor(5, NOW));
+    assertThrows(IllegalStateException.class, () -> grants.drawsFor(6, NOW), "the caller checks the balance first");
+    assertEquals(10, grants.remainingAt(IN_A_DAY));
+  }
+
+  @Test
+  void drawingTakesCreditsOffAndDropsAGrantDrawnEmpty() {
+    Grants grants =
+        given(granted("trial", GrantKind.TRIAL, 5, NOW, null), granted("bought", GrantKind.PURCHASE, 5, NOW, null));
+    Grants drawn = grants.drawing(grants.drawsFor(7, NOW));
+    assertNull(drawn.get("trial"));
+    assertEquals(3, drawn.get("bought").remaining());
+    assertEquals(5, drawn.get("bought").amount());
+  }
+
+  @Test
+  void grantsExpireAtTheirExpiryWithWhatTheyHadLeft() {
+    Grants grants = given(
+        granted("day", GrantKind.PROMOTION, 5, NOW, IN_A_DAY), granted("forever", GrantKind.PURCHASE, 5, NOW, null));
+    Grants drawn = grants.drawing(List.of(new Draw("day", 2)));
+    assertEquals(List.of(), drawn.expiriesBy(IN_A_DAY.minusNanos(1)));
+    assertEquals(List.of(new GrantExpired("day", 3, IN_A_DAY)), drawn.expiriesBy(IN_A_WEEK));
+  }
+
+  @Test
+  void aGrantThatTakesEffectLaterIsADeadlineOnlyWhileThereIsDebtToPay() {
+    Grants grants = given(granted("later", GrantKind.PURCHASE, 5, IN_A_DAY, IN_A_WEEK));
+    assertEquals(Optional.of(IN_A_WEEK), grants.deadlines(false).min(Instant::compareTo));
+    assertEquals(Optional.of(IN_A_DAY), grants.deadlines(true).min(Instant::compareTo));
+  }
+
+  @Test
+  void eachNewGrantIsTheYoungest() {
+    Grants grants = given(granted("a", GrantKind.PURCHASE, 5, NOW, null), granted("b", GrantKind.PURCHASE, 5, NOW, null));
+    assertEquals(2, grants.given());
+    assertEquals(2, grants.get("b").sequence());
+    assertEquals(grants, Grants.of(grants.values(), grants.given()), "a snapshot's grants read back the same");
+  }
+}

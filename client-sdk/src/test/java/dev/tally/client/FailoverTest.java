@@ -4,14 +4,15 @@ import static dev.tally.v1.Credits.of;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tally.node.it.NodeProcess;
-import dev.tally.node.it.TestCassandra;
+import dev.tally.testkit.Eventually;
+import dev.tally.testkit.NodeProcess;
+import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestNode;
 import dev.tally.v1.Balance;
 import dev.tally.v1.GetBalanceRequest;
 import dev.tally.v1.MeteringGrpc;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -115,17 +116,14 @@ class FailoverTest {
 
   /** Until a call through B reaches an org entity: B joined the cluster and hosts shards. */
   static void awaitServing(NodeProcess node) throws InterruptedException {
-    Instant giveUp = Instant.now().plus(Duration.ofSeconds(60));
     var metering = MeteringGrpc.newBlockingStub(node.channel());
-    while (true) {
+    Eventually.await("an org entity answers through the new node", Duration.ofSeconds(60), () -> {
       try {
         metering.withDeadlineAfter(5, TimeUnit.SECONDS).getBalance(GetBalanceRequest.newBuilder().setOrgId("probe").build());
-        return;
+        return true;
       } catch (StatusRuntimeException e) {
-        if (e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) return;  // the entity answered: no such org
-        if (Instant.now().isAfter(giveUp)) throw e;
-        Thread.sleep(200);
+        return e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND;  // the entity answered: no such org
       }
-    }
+    });
   }
 }

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tally.client.example.MeterAnLlmCall;
-import dev.tally.node.it.TestCassandra;
+import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestNode;
 import dev.tally.v1.Credits;
 import dev.tally.v1.LedgerEntry;
 import java.util.List;

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tally.node.it.TestCassandra;
+import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestNode;
 import dev.tally.v1.Balance;
 import dev.tally.v1.ChargeResponse;
 import dev.tally.v1.CommitResponse;

@@ -4,7 +4,8 @@ import static dev.tally.v1.Credits.of;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.tally.node.it.TestCassandra;
+import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestNode;
 import dev.tally.v1.ChargeRequest;
 import dev.tally.v1.ChargeResponse;
 import dev.tally.v1.CommitRequest;

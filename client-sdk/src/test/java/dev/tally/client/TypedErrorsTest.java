@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.rpc.BadRequest;
-import dev.tally.node.it.TestCassandra;
+import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestNode;
 import dev.tally.v1.CommitRequest;
 import dev.tally.v1.ErrorReason;
 import dev.tally.v1.ReserveRequest;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import dev.tally.testkit.NodeProcess;
+import dev.tally.testkit.TestCassandra;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.Alert;
 import dev.tally.v1.ChargeRequest;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.util.Durations;
 import com.google.rpc.QuotaFailure;
 import com.google.rpc.RetryInfo;
+import dev.tally.testkit.NodeProcess;
+import dev.tally.testkit.TestCassandra;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.ChargeRequest;
 import dev.tally.v1.ChargeResponse;

@@ -2,6 +2,8 @@ package dev.tally.node.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tally.testkit.NodeProcess;
+import dev.tally.testkit.TestCassandra;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.CommitRequest;
 import dev.tally.v1.CreateOrgRequest;

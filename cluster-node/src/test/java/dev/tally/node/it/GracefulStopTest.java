@@ -3,6 +3,9 @@ package dev.tally.node.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.tally.testkit.Eventually;
+import dev.tally.testkit.NodeProcess;
+import dev.tally.testkit.TestCassandra;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.CommitRequest;
 import dev.tally.v1.CreateOrgRequest;
@@ -13,6 +16,7 @@ import dev.tally.v1.ReserveRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -71,7 +75,7 @@ class GracefulStopTest {
         worker.start();
         workers.add(worker);
       }
-      while (succeeded.get() < 200) Thread.sleep(10);
+      Eventually.await("200 operations succeeded", Duration.ofMinutes(2), () -> succeeded.get() >= 200);
 
       node.stop();
       stopped.set(true);

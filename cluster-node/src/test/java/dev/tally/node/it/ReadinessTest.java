@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tally.ops.cassandra.CassandraServer;
+import dev.tally.testkit.Eventually;
+import dev.tally.testkit.NodeProcess;
+import dev.tally.testkit.TestCassandra;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.function.IntSupplier;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -51,12 +54,6 @@ class ReadinessTest {
 
   /** Polls until the status is one of those wanted, for at most a minute. */
   static boolean eventually(IntSupplier status, int... wanted) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
-    while (Instant.now().isBefore(deadline)) {
-      int seen = status.getAsInt();
-      for (int w : wanted) if (seen == w) return true;
-      Thread.sleep(200);
-    }
-    return false;
+    return Eventually.within(Duration.ofMinutes(1), () -> IntStream.of(wanted).anyMatch(w -> w == status.getAsInt()));
   }
 }

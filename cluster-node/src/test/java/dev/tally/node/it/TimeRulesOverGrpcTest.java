@@ -4,6 +4,7 @@ import static dev.tally.v1.Credits.MICROS_PER_CREDIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.Timestamp;
+import dev.tally.testkit.TestCassandra;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.ChargeRequest;
 import dev.tally.v1.CommitRequest;
@@ -23,9 +24,10 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * whose clock the test moves: nothing here waits for time to pass.
  */
 @ExtendWith(TestCassandra.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TimeRulesOverGrpcTest {
 
   static final long ALLOCATION = 100 * MICROS_PER_CREDIT;
@@ -54,14 +57,15 @@ class TimeRulesOverGrpcTest {
   MeteringGrpc.MeteringBlockingStub metering;
   AccountsGrpc.AccountsBlockingStub accounts;
 
-  @BeforeEach
+  /** One node for the class: each test opens its own orgs, and the clock only ever moves forward. */
+  @BeforeAll
   void start() throws Exception {
     node = InProcessNode.start(TestCassandra.server(), Instant.now(), PLANS);
     metering = MeteringGrpc.newBlockingStub(node.channel()).withDeadlineAfter(1, TimeUnit.MINUTES);
     accounts = AccountsGrpc.newBlockingStub(node.channel()).withDeadlineAfter(1, TimeUnit.MINUTES);
   }
 
-  @AfterEach
+  @AfterAll
   void stop() {
     node.close();
   }

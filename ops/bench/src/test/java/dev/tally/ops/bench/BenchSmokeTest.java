@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.tally.node.it.NodeProcess;
-import dev.tally.node.it.TestCassandra;
+import dev.tally.testkit.NodeProcess;
+import dev.tally.testkit.TestCassandra;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

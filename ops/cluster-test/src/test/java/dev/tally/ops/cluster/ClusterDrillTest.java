@@ -7,8 +7,9 @@ import dev.tally.client.Estimate;
 import dev.tally.client.Reservation;
 import dev.tally.client.TallyClient;
 import dev.tally.client.Usage;
-import dev.tally.node.it.NodeProcess;
-import dev.tally.node.it.TestCassandra;
+import dev.tally.testkit.Eventually;
+import dev.tally.testkit.NodeProcess;
+import dev.tally.testkit.TestCassandra;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.Balance;
 import dev.tally.v1.CreateOrgRequest;
@@ -22,7 +23,6 @@ import dev.tally.v1.ListLedgerResponse;
 import dev.tally.v1.MeteringGrpc;
 import io.grpc.Channel;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,7 +36,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -96,7 +95,7 @@ class ClusterDrillTest {
         fourth = NodeProcess.start(TestCassandra.server(), first, FAST_DOWNING);
         awaitReady(fourth);
         NodeProcess joined = fourth;
-        assertTrue(eventually(Duration.ofMinutes(2), () -> hostsShards(joined)), "the fourth node received shards");
+        assertTrue(Eventually.within(Duration.ofMinutes(2), () -> hostsShards(joined)), "the fourth node received shards");
         awaitSucceeded(Phase.SCALE_OUT, 50);
 
         phase.set(Phase.GRACEFUL_LEAVE);
@@ -105,7 +104,7 @@ class ClusterDrillTest {
 
         phase.set(Phase.CRASH);
         third.kill();
-        assertTrue(eventually(Duration.ofMinutes(2), () -> everyOrgAnswers(first.channel(), orgIds)),
+        assertTrue(Eventually.within(Duration.ofMinutes(2), () -> everyOrgAnswers(first.channel(), orgIds)),
             "the remaining nodes took over the crashed node's orgs");
         awaitSucceeded(Phase.CRASH, 50);
 
@@ -210,23 +209,13 @@ class ClusterDrillTest {
   }
 
   private void awaitSucceeded(Phase during, int operations) throws InterruptedException {
-    assertTrue(eventually(Duration.ofMinutes(3), () -> succeeded.get(during).get() >= operations),
+    assertTrue(Eventually.within(Duration.ofMinutes(3), () -> succeeded.get(during).get() >= operations),
         () -> operations + " operations succeeded during " + during + "; failures: " + failed.get(during));
   }
 
   private static void awaitReady(NodeProcess node) throws InterruptedException {
-    assertTrue(eventually(Duration.ofMinutes(2), () -> NodeProcess.httpStatus(node.managementPort(), "/ready") == 200),
+    assertTrue(Eventually.within(Duration.ofMinutes(2), () -> NodeProcess.httpStatus(node.managementPort(), "/ready") == 200),
         "node became ready");
-  }
-
-  /** Polls the condition until it holds or the time is up. */
-  private static boolean eventually(Duration limit, BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plus(limit);
-    while (Instant.now().isBefore(deadline)) {
-      if (condition.getAsBoolean()) return true;
-      Thread.sleep(200);
-    }
-    return false;
   }
 
   private static String address(NodeProcess node) {

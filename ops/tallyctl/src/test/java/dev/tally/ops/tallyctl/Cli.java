@@ -2,7 +2,7 @@ package dev.tally.ops.tallyctl;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.tally.node.it.NodeProcess;
+import dev.tally.testkit.NodeProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -2,15 +2,14 @@ package dev.tally.ops.tallyctl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import dev.tally.node.it.NodeProcess;
-import dev.tally.node.it.TestCassandra;
 import dev.tally.ops.tallyctl.Cli.Result;
+import dev.tally.testkit.Eventually;
+import dev.tally.testkit.NodeProcess;
+import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestNode;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.stream.StreamSupport;
@@ -18,16 +17,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@code tallyctl leave} through the first node's management API makes a second node leave the cluster and stop. */
-@ExtendWith({TestCassandra.class, RunningNode.class})
+@ExtendWith({TestCassandra.class, TestNode.class})
 class LeaveTest {
 
   private static final Duration BOUND = Duration.ofSeconds(60);
 
-  private final Cli tallyctl = RunningNode.tallyctl();
+  private final Cli tallyctl = new Cli(TestNode.node());
 
   @Test
   void aNodeMadeToLeaveIsRemovedFromTheClusterAndStops() throws Exception {
-    try (NodeProcess second = NodeProcess.start(TestCassandra.server(), RunningNode.node())) {
+    try (NodeProcess second = NodeProcess.start(TestCassandra.server(), TestNode.node())) {
       String address = second.clusterAddress();
       await("the second node is Up", () -> status(address).filter("Up"::equals).isPresent());
 
@@ -38,7 +37,7 @@ class LeaveTest {
 
       await("the second node is removed from the cluster", () -> status(address).isEmpty());
       await("the second node's process exits", () -> !second.isAlive());
-      assertFalse(status(RunningNode.node().clusterAddress()).isEmpty(), "the first node stays");
+      assertFalse(status(TestNode.node().clusterAddress()).isEmpty(), "the first node stays");
     }
   }
 
@@ -54,10 +53,6 @@ class LeaveTest {
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    Instant giveUp = Instant.now().plus(BOUND);
-    while (!condition.getAsBoolean()) {
-      assertTrue(Instant.now().isBefore(giveUp), "within " + BOUND.toSeconds() + " s: " + what);
-      Thread.sleep(200);
-    }
+    Eventually.await(what, BOUND, condition);
   }
 }

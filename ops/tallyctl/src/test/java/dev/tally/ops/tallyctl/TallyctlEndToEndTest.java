@@ -8,10 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.tally.node.it.NodeProcess;
-import dev.tally.node.it.TestCassandra;
 import dev.tally.ops.cassandra.CassandraServer;
 import dev.tally.ops.tallyctl.Cli.Result;
+import dev.tally.testkit.NodeProcess;
+import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestNode;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -20,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Every tallyctl command once against a real node on a real Cassandra, in text and in --json, and how each fails. */
-@ExtendWith({TestCassandra.class, RunningNode.class})
+@ExtendWith({TestCassandra.class, TestNode.class})
 class TallyctlEndToEndTest {
 
-  private final Cli tallyctl = RunningNode.tallyctl();
+  private final Cli tallyctl = new Cli(TestNode.node());
 
   private static String newOrg() {
     return "acme-" + UUID.randomUUID().toString().substring(0, 8);
@@ -195,7 +196,7 @@ class TallyctlEndToEndTest {
 
   @Test
   void membersShowsThisNodeUp() {
-    NodeProcess node = RunningNode.node();
+    NodeProcess node = TestNode.node();
     Result members = ok(tallyctl.run("members"));
     assertTrue(members.out().lines().anyMatch(line -> line.matches(node.clusterAddress() + "\\s+Up\\s+.*self.*")),
         members::toString);
@@ -214,7 +215,7 @@ class TallyctlEndToEndTest {
   void shardsCountsTheOrgsThisNodeHoldsInMemory() {
     openOrg();  // at least one org in memory, in some shard
     JsonObject json = ok(tallyctl.run("shards", "--json")).json();
-    assertEquals(RunningNode.node().clusterAddress(), json.get("node").getAsString());
+    assertEquals(TestNode.node().clusterAddress(), json.get("node").getAsString());
     assertEquals("OrgAccount", json.get("entity_type").getAsString());
     JsonArray shards = json.getAsJsonArray("shards");
     assertFalse(shards.isEmpty(), json::toString);
@@ -223,13 +224,13 @@ class TallyctlEndToEndTest {
     assertTrue(sum >= 1, json::toString);
 
     Result text = ok(tallyctl.run("shards"));
-    assertTrue(text.out().startsWith(RunningNode.node().clusterAddress() + " hosts "), text::toString);
+    assertTrue(text.out().startsWith(TestNode.node().clusterAddress() + " hosts "), text::toString);
     assertTrue(text.out().lines().anyMatch(line -> line.matches("\\s*SHARD\\s+ORGS IN MEMORY")), text::toString);
   }
 
   @Test
   void addressesComeFromTheEnvironmentWhenNoOptionGivesThem() {
-    NodeProcess node = RunningNode.node();
+    NodeProcess node = TestNode.node();
     Cli fromEnvironment = new Cli(Map.of(
         "TALLY_NODE", "127.0.0.1:" + node.grpcPort(), "TALLY_MANAGEMENT", "127.0.0.1:" + node.managementPort()));
     ok(fromEnvironment.run("plans"));

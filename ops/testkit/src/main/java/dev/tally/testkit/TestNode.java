@@ -1,7 +1,5 @@
-package dev.tally.client;
+package dev.tally.testkit;
 
-import dev.tally.node.it.NodeProcess;
-import dev.tally.node.it.TestCassandra;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -10,7 +8,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * the first test class that needs it and stopped when the run ends. Register it after
  * {@code TestCassandra}: {@code @ExtendWith({TestCassandra.class, TestNode.class})}.
  */
-final class TestNode implements BeforeAllCallback {
+public final class TestNode implements BeforeAllCallback {
 
   private static NodeProcess node;
 
@@ -25,12 +23,13 @@ final class TestNode implements BeforeAllCallback {
     }
   }
 
-  static synchronized NodeProcess node() {
+  public static synchronized NodeProcess node() {
     if (node == null) throw new IllegalStateException("annotate the test class with @ExtendWith({TestCassandra.class, TestNode.class})");
     return node;
   }
 
-  static String address() {
-    return "127.0.0.1:" + node().grpcPort();
+  /** The node's gRPC address, {@code 127.0.0.1:port}. */
+  public static String address() {
+    return node().address();
   }
 }

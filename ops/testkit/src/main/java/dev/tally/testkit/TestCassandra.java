@@ -1,4 +1,4 @@
-package dev.tally.node.it;
+package dev.tally.testkit;
 
 import dev.tally.ops.cassandra.CassandraServer;
 import java.nio.file.Files;
@@ -20,7 +20,7 @@ public final class TestCassandra implements BeforeAllCallback {
     server(context);
   }
 
-  static synchronized CassandraServer server(ExtensionContext context) throws Exception {
+  private static synchronized CassandraServer server(ExtensionContext context) throws Exception {
     if (server == null) {
       Path dataDir = Files.createTempDirectory(Files.createDirectories(Paths.get("target", "cassandra")), "run-");
       CassandraServer started = CassandraServer.builder(dataDir)

@@ -70,7 +70,7 @@ public final class Reservation implements AutoCloseable {
     // Without a requested TTL the node chose one: estimate it from its expiry (clocks roughly agree).
     Duration life = ttl != null ? ProtoMapping.duration(ttl) : Duration.between(Instant.now(), expiresAt);
     this.lifetime = life.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : life;
-    this.renewAtNanos = System.nanoTime() + lifetime.toNanos() / 2;
+    this.renewAtNanos = client.nanoTime() + lifetime.toNanos() / 2;
   }
 
   /** The org whose credits are held. */
@@ -211,7 +211,7 @@ public final class Reservation implements AutoCloseable {
     synchronized (this) {
       if (resolved) throw new IllegalStateException("reservation " + reservationId + " is already resolved");
       usedSoFar = soFar;
-      if (renewing || System.nanoTime() - renewAtNanos < 0) return;
+      if (renewing || client.nanoTime() - renewAtNanos < 0) return;
       renewing = true;
     }
     extendAsync(ttl == null ? null : ProtoMapping.duration(ttl), 0).whenComplete((extended, failure) -> {
@@ -219,7 +219,7 @@ public final class Reservation implements AutoCloseable {
       synchronized (this) {
         renewing = false;
         // After a failure, try again with a later report, not with every one.
-        if (failure != null) renewAtNanos = System.nanoTime() + lifetime.toNanos() / 8;
+        if (failure != null) renewAtNanos = client.nanoTime() + lifetime.toNanos() / 8;
         worthSaying = failure != null && !resolved;
       }
       if (worthSaying) log.log(System.Logger.Level.WARNING, "could not extend reservation " + reservationId, failure);
@@ -268,7 +268,7 @@ public final class Reservation implements AutoCloseable {
   private synchronized void extended(ExtendReservationResponse response) {
     held = response.getHeld();
     expiresAt = Instant.ofEpochSecond(response.getExpiresAt().getSeconds(), response.getExpiresAt().getNanos());
-    renewAtNanos = System.nanoTime() + lifetime.toNanos() / 2;
+    renewAtNanos = client.nanoTime() + lifetime.toNanos() / 2;
   }
 
   // ---- Close ----------------------------------------------------------------------------------

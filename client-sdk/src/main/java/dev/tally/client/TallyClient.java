@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -65,11 +66,13 @@ public final class TallyClient implements AutoCloseable {
   private final ManagedChannel channel;
   private final Calls calls;
   private final AccountsClient accounts;
+  private final LongSupplier ticker;
 
-  TallyClient(ManagedChannel channel) {
+  TallyClient(ManagedChannel channel, LongSupplier ticker) {
     this.channel = channel;
     this.calls = new Calls(channel);
     this.accounts = new AccountsClient(calls);
+    this.ticker = ticker;
   }
 
   /** Starts building a client. */
@@ -235,6 +238,11 @@ public final class TallyClient implements AutoCloseable {
       }
       throw new CompletionException(cause);
     });
+  }
+
+  /** The time reservations measure their lifetime by: {@link System#nanoTime()} unless a test moves it. */
+  long nanoTime() {
+    return ticker.getAsLong();
   }
 
   // ---- Channel --------------------------------------------------------------------------------

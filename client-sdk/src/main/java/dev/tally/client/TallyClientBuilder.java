@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * Configures a {@link TallyClient}: where the nodes are, transport security, API key, deadline
@@ -35,6 +36,7 @@ public final class TallyClientBuilder {
   private Duration initialBackoff = Duration.ofMillis(200);
   private Duration maxBackoff = Duration.ofSeconds(5);
   private boolean callbacksOnTransportThreads;
+  private LongSupplier ticker = System::nanoTime;
 
   TallyClientBuilder() {}
 
@@ -125,6 +127,12 @@ public final class TallyClientBuilder {
     return this;
   }
 
+  /** The clock, in nanoseconds, by which reservations decide when to extend themselves (tests move it). */
+  TallyClientBuilder ticker(LongSupplier ticker) {
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    return this;
+  }
+
   /** Builds the client; it connects lazily, on the first call. */
   public TallyClient build() {
     if (nodes.isEmpty() == (target == null)) throw new IllegalStateException("give either nodes(...) or target(...)");
@@ -148,7 +156,7 @@ public final class TallyClientBuilder {
         .intercept(new RetryInfoPushback())
         .userAgent("tally-client-sdk")
         .build();
-    return new TallyClient(channel);
+    return new TallyClient(channel, ticker);
   }
 
   private ChannelCredentials channelCredentials() {

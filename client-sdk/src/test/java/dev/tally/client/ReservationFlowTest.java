@@ -2,10 +2,10 @@ package dev.tally.client;
 
 import static dev.tally.v1.Credits.of;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tally.testkit.Eventually;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.testkit.TestNode;
 import dev.tally.v1.Balance;
@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -151,25 +152,38 @@ class ReservationFlowTest {
   }
 
   @Test
-  void aStreamThatOutlivesItsTtlKeepsItsHoldWhileItReportsProgress() throws Exception {
+  void aStreamThatReportsProgressPastHalfItsLifetimeHasItsHoldExtendedAndBilledOnce() throws Exception {
+    AtomicLong nanos = new AtomicLong();
     String org = orgs.withCredits(of(10));
-    Duration ttl = Duration.ofSeconds(2);
-    ReserveRequest request = ReserveRequest.newBuilder()
-        .setOrgId(org).setAmount(of(5)).setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(ttl.getSeconds()))
-        .build();
+    try (TallyClient movable = TallyClient.builder().nodes(TestNode.address()).ticker(nanos::get).build()) {
+      ReserveRequest request = ReserveRequest.newBuilder()
+          .setOrgId(org).setAmount(of(5)).setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(60)).build();
 
-    try (Reservation reservation = tally.reserve(request)) {
-      long streamEnds = System.nanoTime() + 2 * ttl.toNanos() + 500_000_000L;
-      long tokens = 0;
-      while (System.nanoTime() < streamEnds) {
-        Thread.sleep(100);  // a slow model: one token per 100 ms
-        reservation.usedSoFar(Usage.microCredits(++tokens * 1_000));
+      try (Reservation reservation = movable.reserve(request)) {
+        reservation.usedSoFar(Usage.microCredits(1_000));
+        assertTrue(orgs.ledger(org, "RESERVATION_EXTENDED").isEmpty(), "nothing to extend before half the lifetime");
+
+        nanos.addAndGet(Duration.ofSeconds(31).toNanos());
+        awaitExtensions(org, 1, () -> reservation.usedSoFar(Usage.microCredits(2_000)));
+
+        nanos.addAndGet(Duration.ofSeconds(31).toNanos());
+        awaitExtensions(org, 2, () -> reservation.usedSoFar(Usage.microCredits(3_000)));
+
+        assertEquals(3_000, reservation.commit(Usage.microCredits(3_000)).getCharged());
       }
-      CommitResponse committed = reservation.commit(Usage.microCredits(tokens * 1_000));
-      assertEquals(tokens * 1_000, committed.getCharged());
     }
-    assertFalse(orgs.ledger(org, "RESERVATION_EXTENDED").isEmpty());
-    assertTrue(orgs.ledger(org, "RESERVATION_EXPIRED").isEmpty());
+    List<LedgerEntry> commits = orgs.ledger(org, "RESERVATION_COMMITTED");
+    assertEquals(1, commits.size());
+    assertEquals(3_000, commits.get(0).getAmount());
+    assertEquals(of(10) - 3_000, balance(org).getAvailable());
+  }
+
+  /** Reports progress until the org's ledger shows {@code count} extensions (a report sent while one is on its way starts none). */
+  private void awaitExtensions(String org, int count, Runnable report) throws InterruptedException {
+    Eventually.await(count + " extensions", Duration.ofSeconds(30), () -> {
+      report.run();
+      return orgs.ledger(org, "RESERVATION_EXTENDED").size() == count;
+    });
   }
 
   @Test

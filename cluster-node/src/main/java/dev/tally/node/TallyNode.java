@@ -72,7 +72,7 @@ public final class TallyNode {
     OpenCalls openCalls = new OpenCalls();
     Server server = serverBuilder
         .addService(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(), settings.account().terms().prices()))
-        .addService(new AccountsService(batcher, system, settings.account().terms(), alerts))
+        .addService(new AccountsService(batcher, system, settings.account().terms(), alerts, clock))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .intercept(openCalls)

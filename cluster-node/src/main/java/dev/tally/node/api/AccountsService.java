@@ -34,6 +34,7 @@ import dev.tally.v1.VoidGrantResponse;
 import dev.tally.v1.WatchAlertsRequest;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,13 +56,16 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   private final OrgCalls calls;
   private final ActorSystem<?> system;
   private final CassandraReadJournal journal;
+  private final Clock clock;
   private final Terms terms;
   private final ActorRef<Topic.Command<AlertNotice>> alerts;
   private final AtomicLong watches = new AtomicLong();
 
+  /** @param clock the accounts' clock, against which a grant's expiry must lie in the future */
   public AccountsService(
-      OrgBatcher batcher, ActorSystem<?> system, Terms terms, ActorRef<Topic.Command<AlertNotice>> alerts) {
+      OrgBatcher batcher, ActorSystem<?> system, Terms terms, ActorRef<Topic.Command<AlertNotice>> alerts, Clock clock) {
     this.calls = new OrgCalls(batcher);
+    this.clock = clock;
     this.system = system;
     this.journal = PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
     this.terms = terms;
@@ -180,7 +184,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
         .positiveAmount("amount", request.getAmount())
         .require(!request.hasPriority() || (request.getPriority() >= 0 && request.getPriority() <= 1000),
             "priority", "must be between 0 and 1000")
-        .require(expiresAt == null || expiresAt.isAfter(effectiveAt != null ? effectiveAt : Instant.now()),
+        .require(expiresAt == null || expiresAt.isAfter(effectiveAt != null ? effectiveAt : clock.instant()),
             "expires_at", "must be after effective_at (or now)");
     if (refuseInvalid(checks, responses)) return;
     String grantId = request.getGrantId().isEmpty() ? "grant-" + request.getRequestId() : request.getGrantId();

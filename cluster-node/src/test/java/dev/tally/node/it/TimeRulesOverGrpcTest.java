@@ -4,6 +4,7 @@ import static dev.tally.v1.Credits.MICROS_PER_CREDIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.Timestamp;
+import com.google.rpc.BadRequest;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.ChargeRequest;
@@ -103,6 +104,17 @@ class TimeRulesOverGrpcTest {
     ErrorDetails.expect(Status.Code.RESOURCE_EXHAUSTED, "CREDITS_EXHAUSTED", () -> metering.charge(
         ChargeRequest.newBuilder().setOrgId(org).setRequestId(id()).setAmount(4 * MICROS_PER_CREDIT).build()));
     assertEquals(List.of("GRANT_EXPIRED"), types(org, "GRANT_EXPIRED"));
+  }
+
+  @Test
+  void aGrantMustExpireAfterTheNodesNowNotAfterTheMachinesTime() {
+    String org = org("payg");
+    node.clock().advance(Duration.ofHours(2));
+    Instant pastForTheNode = node.clock().instant().minus(Duration.ofMinutes(1));
+
+    ErrorDetails refused = ErrorDetails.expect(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST",
+        () -> grant(org, MICROS_PER_CREDIT, pastForTheNode));
+    assertEquals("expires_at", refused.detail(BadRequest.class).orElseThrow().getFieldViolations(0).getField());
   }
 
   @Test

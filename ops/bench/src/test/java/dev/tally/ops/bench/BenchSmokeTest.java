@@ -2,15 +2,12 @@ package dev.tally.ops.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * tally-bench against a real node for a few seconds, so the harness cannot rot: the run must
- * complete with throughput, no errors, and a full report folder. The PostgreSQL baseline runs too
- * when a PostgreSQL is up (ops/postgres.sh start); CI has none, so there it is skipped.
+ * complete with throughput, no errors, and a full report folder; the same for the PostgreSQL
+ * baseline, on a PostgreSQL the test starts itself.
  */
 @ExtendWith(TestCassandra.class)
 class BenchSmokeTest {
@@ -45,16 +42,17 @@ class BenchSmokeTest {
   }
 
   @Test
-  void thePostgresBaselineRunsTheSameWorkloadWhenPostgresIsUp(@TempDir Path reports) throws Exception {
-    assumeTrue(postgresUp(), "no PostgreSQL at " + BenchOptions.DEFAULT_POSTGRES + " (ops/postgres.sh start)");
-    List<Measurement> results = TallyBench.run(new BenchOptions(new String[] {
-        "run", "--target", "postgres", "--orgs", "50", "--charges", "0.3", "--rate", "100", "--warmup", "1s",
-        "--duration", "2s", "--report", reports.toString(), "--name", "smoke"}));
+  void thePostgresBaselineRunsTheSameWorkload(@TempDir Path reports) throws Exception {
+    try (TestPostgres database = TestPostgres.start()) {
+      List<Measurement> results = TallyBench.run(new BenchOptions(new String[] {
+          "run", "--target", "postgres", "--postgres", database.url(), "--orgs", "50", "--charges", "0.3",
+          "--rate", "100", "--warmup", "1s", "--duration", "2s", "--report", reports.toString(), "--name", "smoke"}));
 
-    RunResult postgres = results.get(0).run();
-    assertEquals(Map.of(), postgres.errors());
-    assertTrue(postgres.unitsPerSecond() > 0, "throughput " + postgres.unitsPerSecond());
-    assertReportFolder(reports.resolve("smoke-postgres"));
+      RunResult postgres = results.get(0).run();
+      assertEquals(Map.of(), postgres.errors());
+      assertTrue(postgres.unitsPerSecond() > 0, "throughput " + postgres.unitsPerSecond());
+      assertReportFolder(reports.resolve("smoke-postgres"));
+    }
   }
 
   private static void assertReportFolder(Path folder) throws Exception {
@@ -64,13 +62,5 @@ class BenchSmokeTest {
     String html = Files.readString(folder.resolve("report.html"), StandardCharsets.UTF_8);
     assertTrue(html.contains("<svg") && html.contains("Percentile distribution"), "report.html has its charts");
     assertTrue(Files.size(folder.resolve("latency.hlog")) > 0, "latency.hlog written");
-  }
-
-  private static boolean postgresUp() {
-    try (var connection = DriverManager.getConnection(BenchOptions.DEFAULT_POSTGRES)) {
-      return connection.isValid(2);
-    } catch (SQLException e) {
-      return false;
-    }
   }
 }

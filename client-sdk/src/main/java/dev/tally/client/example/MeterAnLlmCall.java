@@ -4,7 +4,6 @@ import dev.tally.client.Estimate;
 import dev.tally.client.Reservation;
 import dev.tally.client.TallyClient;
 import dev.tally.client.Usage;
-import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.Balance;
 import dev.tally.v1.CommitResponse;
 import dev.tally.v1.CreateOrgRequest;
@@ -83,11 +82,9 @@ public final class MeterAnLlmCall {
   /** What operators do with the CLI; the example does it itself to be self-contained. */
   private static String createDemoOrg(TallyClient tally, long credits) {
     String org = "example-" + UUID.randomUUID().toString().substring(0, 8);
-    AccountsGrpc.AccountsBlockingStub accounts = AccountsGrpc.newBlockingStub(tally.channel());
-    accounts.createOrg(CreateOrgRequest.newBuilder()
-        .setOrgId(org).setRequestId(UUID.randomUUID().toString()).setDisplayName("Example org").build());
-    accounts.grantCredits(GrantCreditsRequest.newBuilder()
-        .setOrgId(org).setRequestId(UUID.randomUUID().toString()).setKind(GrantKind.PURCHASE).setAmount(credits).build());
+    tally.accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(org).setDisplayName("Example org").build());
+    tally.accounts().grantCredits(GrantCreditsRequest.newBuilder()
+        .setOrgId(org).setKind(GrantKind.PURCHASE).setAmount(credits).build());
     return org;
   }
 

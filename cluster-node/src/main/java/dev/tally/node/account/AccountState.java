@@ -62,7 +62,7 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
     }
 
     @Override
-    public Optional<Instant> nextDeadline() {
+    public Optional<Instant> nextDeadline(Instant now) {
       return Optional.empty();
     }
 
@@ -95,7 +95,7 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
   Result resultOf(Operation operation);
 
   /** When the account next has something to do on its own, if ever. */
-  Optional<Instant> nextDeadline();
+  Optional<Instant> nextDeadline(Instant now);
 
   /** What fell due by {@code now}, one moment at a time; empty when nothing is due. */
   List<OrgEvent> nextDue(Instant now, Terms terms);

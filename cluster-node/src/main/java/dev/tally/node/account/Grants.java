@@ -80,10 +80,17 @@ public record Grants(PMap<String, Grant> byId, long given) {
         .toList();
   }
 
-  /** When grants fall due: their expiries, and, while the account owes debt, when each takes effect and could pay it. */
-  Stream<Instant> deadlines(boolean owesDebt) {
+  /**
+   * When grants fall due after {@code now}: their expiries, and, while the account owes debt, when
+   * each not yet in effect takes effect and could pay it. One in effect already can only pay once a
+   * hold ends, and every hold's end settles debt on its own.
+   */
+  Stream<Instant> deadlines(boolean owesDebt, Instant now) {
     Stream<Instant> expiries = byId.values().stream().map(Grant::expiresAt).filter(at -> at != null);
-    return owesDebt ? Stream.concat(expiries, byId.values().stream().map(Grant::effectiveAt)) : expiries;
+    Stream<Instant> takingEffect = owesDebt
+        ? byId.values().stream().map(Grant::effectiveAt).filter(at -> at.isAfter(now))
+        : Stream.empty();
+    return Stream.concat(expiries, takingEffect);
   }
 
   /** With the granted credits, the youngest grant. */

@@ -81,12 +81,12 @@ public record OpenAccount(
   }
 
   /**
-   * The next moment something falls due on its own: a hold or grant expiry, the end of the billing
-   * period, or a grant taking effect that could pay debt.
+   * The next moment after {@code now} something falls due on its own: a hold or grant expiry, the
+   * end of the billing period, or a grant taking effect that could pay debt.
    */
   @Override
-  public Optional<Instant> nextDeadline() {
-    return Stream.of(reservations.firstExpiry().stream(), grants.deadlines(debt > 0), Stream.of(period.end()))
+  public Optional<Instant> nextDeadline(Instant now) {
+    return Stream.of(reservations.firstExpiry().stream(), grants.deadlines(debt > 0, now), Stream.of(period.end()))
         .flatMap(s -> s)
         .min(Comparator.naturalOrder());
   }

@@ -94,6 +94,19 @@ class OrgAccountTest extends AccountTestBase {
     reserve(account, 2 * MICROS_PER_CREDIT);
   }
 
+  @Test
+  void debtThatOnlyAnOpenHoldsEndCanPayWaitsForThatHoldNotForGrantsAlreadyInEffect() {
+    var account = org(purchase(5 * MICROS_PER_CREDIT));
+    reserve(account, 3 * MICROS_PER_CREDIT);
+    String small = reserve(account, MICROS_PER_CREDIT);
+    done(account, new Operation.Commit(nextId(), small, 6 * MICROS_PER_CREDIT, null));
+    assertEquals(4 * MICROS_PER_CREDIT, balance(account).debt(), "the open 3-credit hold keeps the last credits");
+
+    // A deadline at or before now re-arms the entity's timer at once, for ever: a core spun per such org.
+    Instant next = account.getState().nextDeadline(clock.instant()).orElseThrow();
+    assertEquals(clock.instant().plus(TTL), next, "the open hold's expiry is the next thing that can pay the debt");
+  }
+
   // ---- rule 3
 
   @Test

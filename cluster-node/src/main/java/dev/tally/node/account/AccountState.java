@@ -119,17 +119,25 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
     List<Outcome> outcomes = new ArrayList<>(operations.size());
     AccountState current = settleDue(state, now, settings, events);
     for (Operation operation : operations) {
-      Decision decision = current.decide(operation, now, terms, gate);
-      if (decision instanceof Decision.Persist persist) {
-        current = applyAll(current, persist.events(), retention, events);
-        current = applyAll(current, current.alertsDue(persist.events(), now, terms), retention, events);
-        current = settleDue(current, now, settings, events);
-        outcomes.add(new Outcome.Done(current.resultOf(operation), current.balanceAt(now)));
-      } else if (decision instanceof Decision.Answer answer) {
-        outcomes.add(new Outcome.Done(answer.result(), current.balanceAt(now)));
-      } else {
-        Decision.Refuse refusal = (Decision.Refuse) decision;
-        outcomes.add(new Outcome.Rejected(refusal.reason(), refusal.message(), refusal.facts()));
+      List<OrgEvent> written = new ArrayList<>();
+      try {
+        Decision decision = current.decide(operation, now, terms, gate);
+        if (decision instanceof Decision.Persist persist) {
+          AccountState next = applyAll(current, persist.events(), retention, written);
+          next = applyAll(next, next.alertsDue(persist.events(), now, terms), retention, written);
+          next = settleDue(next, now, settings, written);
+          outcomes.add(new Outcome.Done(next.resultOf(operation), next.balanceAt(now)));
+          current = next;
+          events.addAll(written);
+        } else if (decision instanceof Decision.Answer answer) {
+          outcomes.add(new Outcome.Done(answer.result(), current.balanceAt(now)));
+        } else {
+          Decision.Refuse refusal = (Decision.Refuse) decision;
+          outcomes.add(new Outcome.Rejected(refusal.reason(), refusal.message(), refusal.facts()));
+        }
+      } catch (RuntimeException bug) {
+        // A bug in one operation fails that operation alone: nothing of it is written, the batch and the org go on.
+        outcomes.add(new Outcome.Failed(operation.getClass().getSimpleName() + ": " + bug));
       }
     }
     return new Handled(events, outcomes, current);

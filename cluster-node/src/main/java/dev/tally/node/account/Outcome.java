@@ -11,7 +11,11 @@ import java.util.Map;
 
 /** The entity's answer to one operation of a batch. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
-@JsonSubTypes({@JsonSubTypes.Type(Outcome.Done.class), @JsonSubTypes.Type(Outcome.Rejected.class)})
+@JsonSubTypes({
+  @JsonSubTypes.Type(Outcome.Done.class),
+  @JsonSubTypes.Type(Outcome.Rejected.class),
+  @JsonSubTypes.Type(Outcome.Failed.class)
+})
 public sealed interface Outcome extends CborSerializable {
 
   /** The operation succeeded (or is a retry of one that did); the balance is the one right after. */
@@ -19,6 +23,9 @@ public sealed interface Outcome extends CborSerializable {
 
   /** The operation was refused; nothing changed. {@code facts} carry numbers a program may act on. */
   record Rejected(Rejection reason, String message, Map<String, String> facts) implements Outcome {}
+
+  /** Deciding or applying the operation threw: a bug. Nothing of it was written; the caller sees INTERNAL. */
+  record Failed(String description) implements Outcome {}
 
   enum Rejection {
     CREDITS_EXHAUSTED,

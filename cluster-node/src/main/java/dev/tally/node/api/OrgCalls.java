@@ -3,6 +3,7 @@ package dev.tally.node.api;
 import dev.tally.node.account.Operation;
 import dev.tally.node.account.Outcome;
 import dev.tally.node.account.Outcome.Done;
+import dev.tally.node.account.Outcome.Failed;
 import dev.tally.node.account.Outcome.Rejected;
 import dev.tally.node.groupcommit.OrgBatcher;
 import io.grpc.Context;
@@ -37,6 +38,8 @@ final class OrgCalls {
           responses.onError(TallyErrors.failure(failure));
         } else if (result instanceof Rejected rejected) {
           responses.onError(TallyErrors.rejected(rejected));
+        } else if (result instanceof Failed failed) {
+          responses.onError(TallyErrors.failed(failed));
         } else {
           responses.onNext(toResponse.apply((Done) result));
           responses.onCompleted();

@@ -6,6 +6,7 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.QuotaFailure;
 import com.google.rpc.RetryInfo;
+import dev.tally.node.account.Outcome.Failed;
 import dev.tally.node.account.Outcome.Rejected;
 import dev.tally.node.account.Outcome.Rejection;
 import dev.tally.node.groupcommit.OrgBatcher;
@@ -78,6 +79,12 @@ public final class TallyErrors {
         .build();
     return status(ErrorReason.RATE_LIMITED, rejected.message(), rejected.facts(),
         Any.pack(RetryInfo.newBuilder().setRetryDelay(retryDelay).build()), Any.pack(quota));
+  }
+
+  /** An operation the org's account could not decide (a bug); the rest of its batch went on. */
+  public static StatusRuntimeException failed(Failed failed) {
+    log.error("internal error deciding an operation: {}", failed.description());
+    return status(ErrorReason.INTERNAL, "internal error", Map.of());
   }
 
   /** Anything else that went wrong on the way to the entity and back. */

@@ -12,6 +12,7 @@ import dev.tally.node.account.Outcome.Done;
 import dev.tally.node.account.Outcome.Rejected;
 import dev.tally.node.account.Outcome.Rejection;
 import dev.tally.node.account.RequestMemory.Retention;
+import dev.tally.node.terms.Usage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -105,6 +106,21 @@ class OrgAccountTest extends AccountTestBase {
     // A deadline at or before now re-arms the entity's timer at once, for ever: a core spun per such org.
     Instant next = account.getState().nextDeadline(clock.instant()).orElseThrow();
     assertEquals(clock.instant().plus(TTL), next, "the open hold's expiry is the next thing that can pay the debt");
+  }
+
+  @Test
+  void anOperationThatThrowsFailsAloneAndTheRestOfItsBatchAndTheOrgGoOn() {
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
+    Usage unpriceable = new Usage.Tokens("gpt-4o", Long.MAX_VALUE, Long.MAX_VALUE, 0, 0);
+
+    var batch = execute(account,
+        new Operation.Reserve(nextId(), 0, unpriceable, TTL, Labels.NONE),
+        new Operation.Reserve(nextId(), 2 * MICROS_PER_CREDIT, null, TTL, Labels.NONE));
+
+    assertInstanceOf(Outcome.Failed.class, batch.reply().outcomes().get(0));
+    assertInstanceOf(Done.class, batch.reply().outcomes().get(1));
+    assertEquals(1, batch.events().size(), "only the good operation is written");
+    assertEquals(8 * MICROS_PER_CREDIT, balance(account).available());
   }
 
   // ---- rule 3

@@ -5,6 +5,7 @@ import dev.tally.node.account.Operation;
 import dev.tally.node.account.OrgAccount;
 import dev.tally.node.account.OrgAccount.AlertNotice;
 import dev.tally.node.api.AccountsService;
+import dev.tally.node.api.HandlerFailures;
 import dev.tally.node.api.MeteringService;
 import dev.tally.node.api.OpenCalls;
 import dev.tally.node.groupcommit.OrgBatcher;
@@ -75,6 +76,7 @@ public final class TallyNode {
         .addService(new AccountsService(batcher, system, settings.account().terms(), alerts, clock))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
+        .intercept(new HandlerFailures())
         .intercept(openCalls)
         .intercept(new GrpcMetrics(metrics.registry())) // outermost: also counts the calls openCalls answers
         .build()

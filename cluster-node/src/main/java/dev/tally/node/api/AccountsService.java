@@ -174,10 +174,10 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   @Override
   public void grantCredits(GrantCreditsRequest request, StreamObserver<GrantCreditsResponse> responses) {
     GrantKind kind = ProtoMapping.kind(request.getKind());
-    Instant effectiveAt = request.hasEffectiveAt() ? ProtoMapping.instant(request.getEffectiveAt()) : null;
-    Instant expiresAt = request.hasExpiresAt() ? ProtoMapping.instant(request.getExpiresAt()) : null;
-    RequestChecks checks = new RequestChecks()
-        .orgId(request.getOrgId())
+    RequestChecks checks = new RequestChecks();
+    Instant effectiveAt = request.hasEffectiveAt() ? checks.instant("effective_at", request.getEffectiveAt()) : null;
+    Instant expiresAt = request.hasExpiresAt() ? checks.instant("expires_at", request.getExpiresAt()) : null;
+    checks.orgId(request.getOrgId())
         .id("request_id", request.getRequestId())
         .optionalId("grant_id", request.getGrantId())
         .require(kind != null, "kind", "must be one of TRIAL, SUBSCRIPTION, PURCHASE, PROMOTION, REDEMPTION, REFERRAL, ADJUSTMENT")

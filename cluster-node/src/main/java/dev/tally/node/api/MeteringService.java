@@ -43,9 +43,9 @@ public final class MeteringService extends MeteringGrpc.MeteringImplBase {
 
   @Override
   public void reserve(ReserveRequest request, StreamObserver<ReserveResponse> responses) {
-    Duration ttl = request.hasTtl() ? ProtoMapping.duration(request.getTtl()) : defaultTtl;
-    RequestChecks checks = new RequestChecks()
-        .orgId(request.getOrgId())
+    RequestChecks checks = new RequestChecks();
+    Duration ttl = request.hasTtl() ? checks.duration("ttl", request.getTtl()) : defaultTtl;
+    checks.orgId(request.getOrgId())
         .id("request_id", request.getRequestId())
         .ttl("ttl", ttl, maxTtl);
     Usage estimate = null;
@@ -139,9 +139,9 @@ public final class MeteringService extends MeteringGrpc.MeteringImplBase {
 
   @Override
   public void extendReservation(ExtendReservationRequest request, StreamObserver<ExtendReservationResponse> responses) {
-    Duration ttl = request.hasTtl() ? ProtoMapping.duration(request.getTtl()) : defaultTtl;
-    RequestChecks checks = new RequestChecks()
-        .orgId(request.getOrgId())
+    RequestChecks checks = new RequestChecks();
+    Duration ttl = request.hasTtl() ? checks.duration("ttl", request.getTtl()) : defaultTtl;
+    checks.orgId(request.getOrgId())
         .id("request_id", request.getRequestId())
         .id("reservation_id", request.getReservationId())
         .nonNegativeAmount("additional_amount", request.getAdditionalAmount())

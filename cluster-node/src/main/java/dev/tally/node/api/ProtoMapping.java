@@ -14,7 +14,6 @@ import dev.tally.node.terms.Plan;
 import dev.tally.node.terms.PriceBook;
 import dev.tally.node.terms.Usage;
 import dev.tally.v1.Balance;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -177,13 +176,5 @@ final class ProtoMapping {
 
   static Timestamp timestamp(Instant instant) {
     return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
-  }
-
-  static Instant instant(Timestamp timestamp) {
-    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
-  }
-
-  static Duration duration(com.google.protobuf.Duration duration) {
-    return Duration.ofSeconds(duration.getSeconds(), duration.getNanos());
   }
 }

@@ -5,10 +5,13 @@ import dev.tally.node.terms.PriceBook;
 import dev.tally.node.terms.Usage;
 import dev.tally.v1.Credits;
 import io.grpc.StatusRuntimeException;
+import com.google.protobuf.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.LongStream;
 
 /**
  * Checks the shape of one request's fields and collects every violation, so a client learns all
@@ -19,6 +22,13 @@ final class RequestChecks {
 
   /** The largest single amount: a billion credits. Keeps every sum of amounts far from overflow. */
   static final long MAX_AMOUNT = Credits.of(1_000_000_000);
+
+  /** The most tokens of one kind a usage or estimate may report: a trillion. */
+  static final long MAX_TOKENS = 1_000_000_000_000L;
+
+  /** Timestamps from year 1 to 9999, as google.protobuf.Timestamp defines them. */
+  private static final long MIN_SECONDS = -62_135_596_800L;
+  private static final long MAX_SECONDS = 253_402_300_799L;
 
   static final int MAX_ID_LENGTH = 128;
   static final int MAX_TEXT_LENGTH = 256;
@@ -45,9 +55,41 @@ final class RequestChecks {
     return value.isEmpty() ? this : id(field, value);
   }
 
+  /** Free text a person reads: bounded, and without control or bidirectional-override characters that could forge what a terminal or page shows. */
   RequestChecks text(String field, String value, int maxLength) {
     if (value.length() > maxLength) return violation(field, "must be at most " + maxLength + " characters");
+    if (value.codePoints().anyMatch(RequestChecks::forgesDisplay)) {
+      return violation(field, "must not contain control, format or bidirectional-override characters");
+    }
     return this;
+  }
+
+  private static boolean forgesDisplay(int codePoint) {
+    int type = Character.getType(codePoint);
+    return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+        || type == Character.PARAGRAPH_SEPARATOR;
+  }
+
+  /** The instant a timestamp field names, or null (and a violation) outside years 1–9999 or with nanos out of range. */
+  Instant instant(String field, Timestamp timestamp) {
+    if (timestamp.getSeconds() < MIN_SECONDS || timestamp.getSeconds() > MAX_SECONDS
+        || timestamp.getNanos() < 0 || timestamp.getNanos() > 999_999_999) {
+      violation(field, "must be a timestamp between the years 1 and 9999");
+      return null;
+    }
+    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
+  }
+
+  /** The duration a field names, or null (and a violation) when its seconds and nanos disagree in sign or are out of range. */
+  Duration duration(String field, com.google.protobuf.Duration duration) {
+    long seconds = duration.getSeconds();
+    int nanos = duration.getNanos();
+    if (Math.abs(seconds) > 315_576_000_000L || Math.abs(nanos) > 999_999_999 || (seconds < 0 && nanos > 0)
+        || (seconds > 0 && nanos < 0)) {
+      violation(field, "must be a valid duration");
+      return null;
+    }
+    return Duration.ofSeconds(seconds, nanos);
   }
 
   RequestChecks positiveAmount(String field, long value) {
@@ -66,6 +108,7 @@ final class RequestChecks {
   }
 
   RequestChecks ttl(String field, Duration ttl, Duration max) {
+    if (ttl == null) return this;  // not a duration: already a violation
     if (ttl.isNegative() || ttl.isZero()) return violation(field, "must be positive");
     if (ttl.compareTo(max) > 0) return violation(field, "must be at most " + max.toSeconds() + " s");
     return this;
@@ -75,10 +118,14 @@ final class RequestChecks {
   RequestChecks usage(String field, Usage usage, PriceBook prices) {
     if (usage instanceof Usage.Tokens t) {
       if (t.model().isEmpty()) return violation(field + ".tokens.model", "is required");
-      if (t.inputTokens() < 0 || t.outputTokens() < 0 || t.cacheReadTokens() < 0 || t.cacheWriteTokens() < 0) {
-        return violation(field + ".tokens", "token counts must not be negative");
+      if (LongStream.of(t.inputTokens(), t.outputTokens(), t.cacheReadTokens(), t.cacheWriteTokens())
+          .anyMatch(count -> count < 0 || count > MAX_TOKENS)) {
+        return violation(field + ".tokens", "token counts must be between 0 and " + MAX_TOKENS);
       }
       if (!prices.prices(usage)) return violation(field + ".tokens.model", "is not in price book " + prices.version());
+      if (prices.cost(usage, 1000).amount() > MAX_AMOUNT) {
+        return violation(field + ".tokens", "costs more than " + MAX_AMOUNT + " micro-credits at list price");
+      }
       return this;
     }
     if (usage.callType().isEmpty()) return violation(field, "needs tokens or a call_type");

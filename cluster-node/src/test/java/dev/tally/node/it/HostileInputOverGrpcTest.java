@@ -1,0 +1,110 @@
+package dev.tally.node.it;
+
+import static dev.tally.v1.Credits.MICROS_PER_CREDIT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.protobuf.Timestamp;
+import com.google.rpc.BadRequest;
+import dev.tally.testkit.TestCassandra;
+import dev.tally.v1.AccountsGrpc;
+import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.GrantCreditsRequest;
+import dev.tally.v1.GrantKind;
+import dev.tally.v1.Labels;
+import dev.tally.v1.MeteringGrpc;
+import dev.tally.v1.ReserveRequest;
+import dev.tally.v1.TokenEstimate;
+import dev.tally.v1.UsageEstimate;
+import io.grpc.Status;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * What a careless or hostile client sends is refused on the field it got wrong (INVALID_ARGUMENT
+ * with a BadRequest), never UNKNOWN or a crashed org, and the org goes on serving.
+ */
+@ExtendWith(TestCassandra.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HostileInputOverGrpcTest {
+
+  InProcessNode node;
+  MeteringGrpc.MeteringBlockingStub metering;
+  AccountsGrpc.AccountsBlockingStub accounts;
+
+  @BeforeAll
+  void start() throws Exception {
+    node = InProcessNode.start(TestCassandra.server(), Instant.now(), "");
+    metering = MeteringGrpc.newBlockingStub(node.channel()).withDeadlineAfter(1, TimeUnit.MINUTES);
+    accounts = AccountsGrpc.newBlockingStub(node.channel()).withDeadlineAfter(1, TimeUnit.MINUTES);
+  }
+
+  @AfterAll
+  void stop() {
+    node.close();
+  }
+
+  @Test
+  void tokenCountsThatCannotBePricedAreRefusedAndTheOrgGoesOn() {
+    String org = orgWithCredits(10);
+    refusedOn("estimate.tokens", () -> metering.reserve(reserve(org).setEstimate(UsageEstimate.newBuilder()
+        .setTokens(TokenEstimate.newBuilder().setModel("gpt-4o").setInputTokens(1).setMaxOutputTokens(600_000_000_000_000_000L)))
+        .build()));
+    refusedOn("estimate.tokens", () -> metering.reserve(reserve(org).setEstimate(UsageEstimate.newBuilder()
+        .setTokens(TokenEstimate.newBuilder().setModel("gpt-4o").setInputTokens(Long.MAX_VALUE))).build()));
+
+    assertEquals(2 * MICROS_PER_CREDIT, metering.reserve(reserve(org).setAmount(2 * MICROS_PER_CREDIT).build()).getHeld());
+  }
+
+  @Test
+  void timestampsAndDurationsOutOfRangeAreRefusedOnTheirField() {
+    String org = orgWithCredits(1);
+    refusedOn("expires_at", () -> accounts.grantCredits(grant(org)
+        .setExpiresAt(Timestamp.newBuilder().setSeconds(Long.MAX_VALUE)).build()));
+    refusedOn("effective_at", () -> accounts.grantCredits(grant(org)
+        .setEffectiveAt(Timestamp.newBuilder().setSeconds(1).setNanos(-1)).build()));
+    refusedOn("ttl", () -> metering.reserve(reserve(org).setAmount(1)
+        .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(5).setNanos(-5)).build()));
+  }
+
+  @Test
+  void textThatCouldForgeWhatAPersonSeesIsRefused() {
+    refusedOn("display_name", () -> accounts.createOrg(CreateOrgRequest.newBuilder()
+        .setOrgId("hostile-" + UUID.randomUUID()).setRequestId(id()).setPlan("payg")
+        .setDisplayName("acme\n2026-12-01 INFO granted 1000000 credits").build()));
+    String org = orgWithCredits(1);
+    refusedOn("labels.model", () -> metering.reserve(reserve(org).setAmount(1)
+        .setLabels(Labels.newBuilder().setModel("gpt\u202e4o")).build()));
+  }
+
+  private void refusedOn(String field, Executable call) {
+    ErrorDetails refused = ErrorDetails.expect(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST", call);
+    assertEquals(field, refused.detail(BadRequest.class).orElseThrow().getFieldViolations(0).getField());
+  }
+
+  private String orgWithCredits(long credits) {
+    String org = "hostile-" + UUID.randomUUID();
+    accounts.createOrg(CreateOrgRequest.newBuilder().setOrgId(org).setRequestId(id()).setPlan("payg").build());
+    accounts.grantCredits(grant(org).setAmount(credits * MICROS_PER_CREDIT).build());
+    return org;
+  }
+
+  private static GrantCreditsRequest.Builder grant(String org) {
+    return GrantCreditsRequest.newBuilder().setOrgId(org).setRequestId(id()).setKind(GrantKind.PURCHASE)
+        .setAmount(MICROS_PER_CREDIT);
+  }
+
+  private static ReserveRequest.Builder reserve(String org) {
+    return ReserveRequest.newBuilder().setOrgId(org).setRequestId(id());
+  }
+
+  private static String id() {
+    return UUID.randomUUID().toString();
+  }
+}

@@ -55,7 +55,7 @@ public record Grants(PMap<String, Grant> byId, long given) {
 
   /** The credits left in the grants in effect at {@code now}. */
   public long remainingAt(Instant now) {
-    return inEffectAt(now).mapToLong(Grant::remaining).sum();
+    return inEffectAt(now).mapToLong(Grant::remaining).reduce(0, Math::addExact);
   }
 
   /** Rule 3: takes {@code amount} from the grants in effect in draw order. The caller ensures they hold enough. */

@@ -89,6 +89,6 @@ public record Holds(PMap<String, Reservation> byId, TreePSet<Reservation> byExpi
     TreePSet<Reservation> ordered = replaced == null ? byExpiry : byExpiry.minus(replaced);
     long heldBefore = replaced == null ? 0 : replaced.held();
     return new Holds(byId.plus(reservation.reservationId(), reservation), ordered.plus(reservation),
-        held - heldBefore + reservation.held(), made);
+        Math.addExact(held - heldBefore, reservation.held()), made);
   }
 }

@@ -63,7 +63,8 @@ public record OpenAccount(
   @Override
   public Outcome.BalanceView balanceAt(Instant now) {
     long granted = grants.remainingAt(now);
-    return new Outcome.BalanceView(granted - held() - debt, held(), debt, granted, reservations.size());
+    return new Outcome.BalanceView(
+        Math.subtractExact(Math.subtractExact(granted, held()), debt), held(), debt, granted, reservations.size());
   }
 
   public long availableAt(Instant now) {
@@ -322,7 +323,7 @@ public record OpenAccount(
 
   /** Takes the drawn credits off their grants and moves debt by {@code debtChange}. */
   private OpenAccount drawing(List<Draw> draws, long debtChange) {
-    return withGrants(grants.drawing(draws)).withDebt(debt + debtChange);
+    return withGrants(grants.drawing(draws)).withDebt(Math.addExact(debt, debtChange));
   }
 
   /** Remembers a request's result for retries (rule 6); what the account did on its own has no request. */

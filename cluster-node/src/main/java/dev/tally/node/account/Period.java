@@ -33,6 +33,11 @@ public record Period(
     List<String> alertsRaised)
     implements CborSerializable {
 
+  /** The most models (and, apart, call types) a period totals one by one. */
+  static final int MAX_KEYS = 100;
+  /** Where the usage of models or call types beyond {@link #MAX_KEYS} is totalled. */
+  static final String OTHER = "(other)";
+
   private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyy-MM").withZone(ZoneOffset.UTC);
 
   /** The month that contains {@code instant}, with nothing used yet. */
@@ -104,7 +109,7 @@ public record Period(
     String model = usage != null && !usage.model().isEmpty() ? usage.model() : labels.model();
     String callType = usage != null && !usage.callType().isEmpty() ? usage.callType() : labels.callType();
     long tokens = usage != null ? usage.tokens() : 0;
-    return new Period(start, end, allocation, charged + amount, calls + 1, plus(chargedByModel, model, amount),
+    return new Period(start, end, allocation, Math.addExact(charged, amount), calls + 1, plus(chargedByModel, model, amount),
         plus(chargedByCallType, callType, amount), tokens > 0 ? plus(tokensByModel, model, tokens) : tokensByModel,
         alertsRaised);
   }
@@ -125,9 +130,15 @@ public record Period(
     return alert.kind() == AlertKind.USAGE_THRESHOLD ? "usage-" + alert.thresholdPercent() : "low-balance";
   }
 
+  /**
+   * Adds to one model's or call type's total. A period totals at most {@link #MAX_KEYS} of them apart
+   * and the rest under {@link #OTHER}, so neither its size nor the cost of a charge grows with the free
+   * text clients send as labels.
+   */
   private static Map<String, Long> plus(Map<String, Long> totals, String key, long amount) {
+    String kept = totals.containsKey(key) || totals.size() < MAX_KEYS ? key : OTHER;
     Map<String, Long> added = new HashMap<>(totals);
-    added.merge(key, amount, Long::sum);
+    added.merge(kept, amount, Math::addExact);
     return Map.copyOf(added);
   }
 }

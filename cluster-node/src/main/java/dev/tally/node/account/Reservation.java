@@ -8,6 +8,6 @@ public record Reservation(String reservationId, long held, Instant expiresAt, La
     implements CborSerializable {
 
   public Reservation extended(long additional, Instant newExpiresAt) {
-    return new Reservation(reservationId, held + additional, newExpiresAt, labels);
+    return new Reservation(reservationId, Math.addExact(held, additional), newExpiresAt, labels);
   }
 }

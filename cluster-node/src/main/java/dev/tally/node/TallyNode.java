@@ -65,7 +65,8 @@ public final class TallyNode {
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(
         OrgAccount.ENTITY_TYPE,
-        entity -> OrgAccount.create(entity.getEntityId(), settings.account(), clock, alerts, metrics)));
+        entity -> OrgAccount.create(entity.getEntityId(), settings.account(), clock, alerts, metrics,
+            self -> entity.getShard().tell(new ClusterSharding.Passivate<>(self)))));
 
     OrgBatcher batcher = new OrgBatcher(
         sharding, settings.entityTimeout(), settings.groupCommit(), metrics.registry(), system.executionContext());

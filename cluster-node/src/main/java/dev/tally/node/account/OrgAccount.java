@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -52,6 +53,7 @@ public final class OrgAccount
   private final RateGate rateLimits;
   private final ActorRef<Topic.Command<AlertNotice>> alerts;
   private final AccountMetrics metrics;
+  private final Runnable passivate;
   private final DecidedBatch decided = new DecidedBatch();
 
   private OrgAccount(
@@ -60,7 +62,8 @@ public final class OrgAccount
       Clock clock,
       TimerScheduler<Command> timers,
       ActorRef<Topic.Command<AlertNotice>> alerts,
-      AccountMetrics metrics) {
+      AccountMetrics metrics,
+      Runnable passivate) {
     super(persistenceId(orgId), SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.orgId = orgId;
     this.settings = settings;
@@ -69,21 +72,25 @@ public final class OrgAccount
     this.rateLimits = new TokenBuckets(clock);
     this.alerts = alerts;
     this.metrics = metrics;
+    this.passivate = passivate;
   }
 
   /**
    * @param alerts the cluster-wide topic alerts are published to once they are persisted
    * @param metrics where the account reports its writes, expiries and time in memory
+   * @param passivate asks that this entity be stopped (given its own ref): sharding's Passivate
    */
   public static Behavior<Command> create(
       String orgId,
       AccountSettings settings,
       Clock clock,
       ActorRef<Topic.Command<AlertNotice>> alerts,
-      AccountMetrics metrics) {
+      AccountMetrics metrics,
+      Consumer<ActorRef<Command>> passivate) {
     // Whatever the account or Pekko logs for it carries the org's id.
     return Behaviors.withMdc(Command.class, Map.of("orgId", orgId),
-        Behaviors.withTimers(timers -> new OrgAccount(orgId, settings, clock, timers, alerts, metrics)));
+        Behaviors.setup(context -> Behaviors.withTimers(timers -> new OrgAccount(
+            orgId, settings, clock, timers, alerts, metrics, () -> passivate.accept(context.getSelf())))));
   }
 
   /** An alert for subscribers anywhere in the cluster. */
@@ -110,6 +117,11 @@ public final class OrgAccount
   private ReplyEffect<OrgEvent, AccountState> execute(AccountState state, Execute command) {
     Handled handled = AccountState.handle(state, command.operations(), clock.instant(), settings, rateLimits);
     Outcomes outcomes = new Outcomes(handled.outcomes());
+    if (handled.after() instanceof AccountState.Unopened) {
+      // No such org: asking for one must not keep an entity in memory, whatever ids callers try.
+      passivate.run();
+      return Effect().reply(command.replyTo(), outcomes);
+    }
     if (handled.events().isEmpty()) return Effect().reply(command.replyTo(), outcomes);
     decided.expect(handled);
     long writeStarted = System.nanoTime();

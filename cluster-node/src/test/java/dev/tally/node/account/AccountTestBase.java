@@ -14,6 +14,7 @@ import dev.tally.node.account.RequestMemory.Retention;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -21,6 +22,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
@@ -45,6 +47,8 @@ abstract class AccountTestBase {
   MutableClock clock;
   final AtomicInteger orgs = new AtomicInteger();
   final AtomicInteger requests = new AtomicInteger();
+  /** The entities that asked sharding to stop them. */
+  final List<ActorRef<OrgAccount.Command>> passivations = new CopyOnWriteArrayList<>();
 
   /** Tests that need other settings replace these before they create their orgs. */
   AccountSettings settings;
@@ -65,13 +69,18 @@ abstract class AccountTestBase {
   EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> orgOn(
       String plan, Operation.GrantCredits... grants) {
     String orgId = "org-" + orgs.incrementAndGet();
-    var account = EventSourcedBehaviorTestKit.<OrgAccount.Command, OrgEvent, AccountState>create(
-        testKit.system(),
-        OrgAccount.create(orgId, settings, clock, alerts.getRef(), AccountMetrics.NONE),
-        EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+    var account = unopened(orgId);
     done(account, new Operation.CreateOrg(orgId, "Org " + orgId, plan));
     for (Operation.GrantCredits grant : grants) done(account, grant);
     return account;
+  }
+
+  /** The entity of an org that was never created. */
+  EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> unopened(String orgId) {
+    return EventSourcedBehaviorTestKit.create(
+        testKit.system(),
+        OrgAccount.create(orgId, settings, clock, alerts.getRef(), AccountMetrics.NONE, passivations::add),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
   }
 
   Operation.GrantCredits grant(String grantId, GrantKind kind, long amount, Instant expiresAt) {

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
-import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.Test;
 
 /** One test per ledger rule of DESIGN §4, against the real entity with Pekko's persistence testkit. */
@@ -308,9 +307,21 @@ class OrgAccountTest extends AccountTestBase {
 
   @Test
   void anOrgMustBeCreatedBeforeAnythingElse() {
-    var account = EventSourcedBehaviorTestKit.<OrgAccount.Command, OrgEvent, AccountState>create(
-        testKit.system(), OrgAccount.create("never-created", settings, clock, alerts.getRef(), AccountMetrics.NONE));
+    var account = unopened("never-created");
     assertEquals(Rejection.ORG_NOT_FOUND, rejected(account, new Operation.GetBalance()).reason());
+  }
+
+  @Test
+  void askingAfterAnOrgThatDoesNotExistLeavesNoEntityInMemoryButCreatingOneDoes() {
+    var account = unopened("not-yet");
+    int before = passivations.size();
+
+    rejected(account, new Operation.GetBalance());
+    assertEquals(before + 1, passivations.size(), "the unknown org's entity asked to be stopped");
+
+    done(account, new Operation.CreateOrg("not-yet", "Not yet", "payg"));
+    done(account, new Operation.GetBalance());
+    assertEquals(before + 1, passivations.size(), "an org that exists stays until sharding passivates it when idle");
   }
 
   @Test

@@ -56,7 +56,8 @@ public record NodeSettings(
             tally.getInt("group-commit.max-batch"),
             tally.getInt("group-commit.max-queued"),
             tally.getInt("group-commit.max-waiting"),
-            tally.getInt("group-commit.max-in-flight")),
+            tally.getInt("group-commit.max-in-flight"),
+            tally.getDuration("group-commit.answer-timeout")),
         new AccountSettings(
             retention,
             tally.getInt("snapshot.every-events"),

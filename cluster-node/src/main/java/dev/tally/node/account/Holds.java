@@ -19,6 +19,12 @@ import org.pcollections.TreePSet;
  */
 public record Holds(PMap<String, Reservation> byId, TreePSet<Reservation> byExpiry, long held, long made) {
 
+  /**
+   * The most reservations an org has open at once, whatever its plan says (a plan's 0 means this):
+   * bounds the account's memory and keeps its snapshot far below Cassandra's 16 MiB frame.
+   */
+  public static final int MAX_OPEN = 10_000;
+
   private static final Comparator<Reservation> EXPIRY_ORDER =
       Comparator.comparing(Reservation::expiresAt).thenComparing(Reservation::reservationId);
 

@@ -218,8 +218,9 @@ public record OpenAccount(
    * spend that opens one), then the per-minute buckets, which take the request only if it passes.
    */
   private Optional<Decision> rateLimited(Plan inForce, long amount, boolean opensReservation, Instant now, RateGate gate) {
-    int concurrent = inForce.limits().concurrentReservations();
-    if (opensReservation && concurrent > 0 && reservations.size() >= concurrent) {
+    int planLimit = inForce.limits().concurrentReservations();
+    int concurrent = planLimit > 0 ? Math.min(planLimit, Holds.MAX_OPEN) : Holds.MAX_OPEN;
+    if (opensReservation && reservations.size() >= concurrent) {
       Instant firstToExpire = reservations.firstExpiry().orElse(now);
       return Optional.of(Refuse.rateLimited(new Throttled("concurrent_reservations", Duration.between(now, firstToExpire))));
     }

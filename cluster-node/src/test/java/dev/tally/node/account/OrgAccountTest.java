@@ -122,6 +122,20 @@ class OrgAccountTest extends AccountTestBase {
     assertEquals(8 * MICROS_PER_CREDIT, balance(account).available());
   }
 
+  @Test
+  void anUnlimitedPlanStillHoldsAtMostTheNodesBoundOfReservationsOpenAtOnce() {
+    var account = org(purchase(Holds.MAX_OPEN + 1));
+    for (int opened = 0; opened < Holds.MAX_OPEN; opened += 1_000) {
+      Operation[] thousand = new Operation[1_000];
+      for (int i = 0; i < thousand.length; i++) thousand[i] = new Operation.Reserve(nextId(), 1, null, TTL, Labels.NONE);
+      assertTrue(execute(account, thousand).reply().outcomes().stream().allMatch(Done.class::isInstance));
+    }
+
+    Rejected refused = rejected(account, new Operation.Reserve(nextId(), 1, null, TTL, Labels.NONE));
+    assertEquals(Rejection.RATE_LIMITED, refused.reason());
+    assertEquals("concurrent_reservations", refused.facts().get("limit"));
+  }
+
   // ---- rule 3
 
   @Test

@@ -12,6 +12,9 @@ public final class Main {
 
   private Main() {}
 
+  /** More than the SDK keeps in flight on one connection (tally-bench: 256). */
+  static final int MAX_CALLS_PER_CONNECTION = 1_000;
+
   public static void main(String[] args) throws Exception {
     // A node process ends when its actor system does, e.g. after the cluster downed it.
     Config config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on").withFallback(ConfigFactory.load());
@@ -39,6 +42,8 @@ public final class Main {
             // Every handler only checks the request and hands it on without blocking, so it runs on
             // the transport's thread instead of hopping to another pool first.
             .directExecutor()
+            // One connection cannot hold more of the node's memory than this many small requests.
+            .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
             // Clients re-resolve now and then, so nodes added by a scale-up get their share of calls.
             .maxConnectionAge(5, TimeUnit.MINUTES)
             .maxConnectionAgeGrace(30, TimeUnit.SECONDS),

@@ -46,6 +46,8 @@ public final class TallyNode {
   private static final Logger log = LoggerFactory.getLogger(TallyNode.class);
   /** The org a starting node reads to warm up; it is never created. */
   static final String WARM_UP_ORG = "tally-warm-up";
+  /** The largest request the node reads: every Tally request is far smaller; bigger ones only cost memory. */
+  public static final int MAX_REQUEST_BYTES = 64 * 1024;
 
   private final ActorSystem<Void> system;
   private final Server server;
@@ -73,6 +75,7 @@ public final class TallyNode {
     HealthStatusManager health = new HealthStatusManager();
     OpenCalls openCalls = new OpenCalls();
     Server server = serverBuilder
+        .maxInboundMessageSize(MAX_REQUEST_BYTES)
         .addService(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(), settings.account().terms().prices()))
         .addService(new AccountsService(batcher, system, settings.account().terms(), alerts, clock))
         .addService(health.getHealthService())

@@ -2,6 +2,7 @@ package dev.tally.node.it;
 
 import static dev.tally.v1.Credits.MICROS_PER_CREDIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.util.concurrent.ListenableFuture;
@@ -26,7 +27,9 @@ import dev.tally.v1.ReleaseRequest;
 import dev.tally.v1.ReserveRequest;
 import dev.tally.v1.ReserveResponse;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.Status.Code;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
@@ -107,6 +110,14 @@ class MeteringOverGrpcTest {
       token = page.getNextPageToken();
     } while (!token.isEmpty());
     return entries;
+  }
+
+  @Test
+  void aRequestFarLargerThanAnyTallyRequestIsRefusedBeforeItIsRead() {
+    String huge = "x".repeat(100_000);
+    StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> accounts.createOrg(
+        CreateOrgRequest.newBuilder().setOrgId("huge").setRequestId(id()).setDisplayName(huge).build()));
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getStatus().getCode());
   }
 
   @Test

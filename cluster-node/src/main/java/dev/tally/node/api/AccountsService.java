@@ -152,6 +152,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
     ActorRef<AlertWatch.Message> watch = system.systemActorOf(
         AlertWatch.create(alerts, request.getOrgId(), stream), "alert-watch-" + watches.incrementAndGet(), Props.empty());
     stream.setOnCancelHandler(() -> watch.tell(new AlertWatch.End()));
+    stream.setOnReadyHandler(() -> watch.tell(new AlertWatch.Ready()));
   }
 
   @Override

@@ -101,6 +101,12 @@ public final class TallyErrors {
     return status(ErrorReason.INTERNAL, "internal error: " + cause.getClass().getSimpleName(), Map.of());
   }
 
+  /** A WatchAlerts stream whose reader fell {@code behind} alerts behind ends; its client may subscribe again. */
+  public static StatusRuntimeException streamBehind(int behind) {
+    return status(ErrorReason.BACKPRESSURE, "this stream fell " + behind + " alerts behind its reader; subscribe again",
+        Map.of("behind", Integer.toString(behind)), retryInfo());
+  }
+
   /** The node is stopping and did not get to this call: safe to retry elsewhere with the same request id. */
   public static StatusRuntimeException nodeStopping() {
     return status(ErrorReason.NODE_STOPPING, "this node is stopping; retry on another node", Map.of());

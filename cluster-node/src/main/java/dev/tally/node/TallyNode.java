@@ -7,6 +7,9 @@ import dev.tally.node.account.OrgAccount.AlertNotice;
 import dev.tally.node.api.AccountsService;
 import dev.tally.node.api.MeteringService;
 import dev.tally.node.api.OpenCalls;
+import dev.tally.node.auth.ApiKeyCheck;
+import dev.tally.node.auth.Authentication;
+import dev.tally.node.auth.KeyTable;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.metrics.GrpcMetrics;
 import dev.tally.node.metrics.NodeMetrics;
@@ -70,11 +73,14 @@ public final class TallyNode {
         sharding, settings.entityTimeout(), settings.groupCommit(), metrics.registry(), system.executionContext());
     HealthStatusManager health = new HealthStatusManager();
     OpenCalls openCalls = new OpenCalls();
+    Authentication authentication =
+        new Authentication(settings.auth(), new KeyTable(system.classicSystem())::find, clock, System::nanoTime);
     Server server = serverBuilder
         .addService(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(), settings.account().terms().prices()))
         .addService(new AccountsService(batcher, system, settings.account().terms(), alerts, clock))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
+        .intercept(new ApiKeyCheck(authentication)) // innermost: refusals are tracked and counted like answers
         .intercept(openCalls)
         .intercept(new GrpcMetrics(metrics.registry())) // outermost: also counts the calls openCalls answers
         .build()

@@ -9,6 +9,7 @@ import dev.tally.node.api.MeteringService;
 import dev.tally.node.api.OpenCalls;
 import dev.tally.node.auth.ApiKeyCheck;
 import dev.tally.node.auth.Authentication;
+import dev.tally.node.auth.KeyIssuer;
 import dev.tally.node.auth.KeyTable;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.metrics.GrpcMetrics;
@@ -73,11 +74,12 @@ public final class TallyNode {
         sharding, settings.entityTimeout(), settings.groupCommit(), metrics.registry(), system.executionContext());
     HealthStatusManager health = new HealthStatusManager();
     OpenCalls openCalls = new OpenCalls();
-    Authentication authentication =
-        new Authentication(settings.auth(), new KeyTable(system.classicSystem())::find, clock, System::nanoTime);
+    KeyTable keyTable = new KeyTable(system.classicSystem());
+    Authentication authentication = new Authentication(settings.auth(), keyTable::find, clock, System::nanoTime);
     Server server = serverBuilder
         .addService(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(), settings.account().terms().prices()))
-        .addService(new AccountsService(batcher, system, settings.account().terms(), alerts, clock))
+        .addService(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
+            new KeyIssuer(keyTable, authentication, clock)))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .intercept(new ApiKeyCheck(authentication)) // innermost: refusals are tracked and counted like answers

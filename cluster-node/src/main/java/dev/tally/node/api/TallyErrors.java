@@ -109,6 +109,11 @@ public final class TallyErrors {
     return status(ErrorReason.PERMISSION_DENIED, message, Map.of());
   }
 
+  /** RevokeApiKey of an id no key has. The message does not repeat the id (it is the key's hash). */
+  public static StatusRuntimeException apiKeyNotFound() {
+    return status(ErrorReason.API_KEY_NOT_FOUND, "no API key with this key_id", Map.of());
+  }
+
   private static Throwable unwrap(Throwable thrown) {
     Throwable cause = thrown;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {

@@ -76,6 +76,13 @@ public final class Authentication {
     return new Principal(stored.role(), stored.role() == Role.ADMIN ? null : stored.orgId(), key.hint());
   }
 
+  /** Forgets what this node read of a key, so that its revocation takes effect here at once. */
+  void forget(String sha256) {
+    synchronized (cache) {
+      cache.remove(sha256);
+    }
+  }
+
   private Optional<StoredKey> lookUp(String sha256) {
     long now = nanos.getAsLong();
     synchronized (cache) {

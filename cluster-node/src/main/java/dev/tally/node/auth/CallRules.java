@@ -7,6 +7,7 @@ import static dev.tally.node.auth.Role.READER;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.ChargeRequest;
 import dev.tally.v1.CommitRequest;
+import dev.tally.v1.CreateApiKeyRequest;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.ExtendReservationRequest;
 import dev.tally.v1.GetBalanceRequest;
@@ -67,7 +68,9 @@ public final class CallRules {
       rule(AccountsGrpc.getListPlansMethod(), request -> null, READER, ADMIN),
       rule(AccountsGrpc.getListPriceBooksMethod(), request -> null, READER, ADMIN),
       // An empty org id watches every org: only an admin key may.
-      rule(AccountsGrpc.getWatchAlertsMethod(), WatchAlertsRequest::getOrgId, METERING, READER, ADMIN))
+      rule(AccountsGrpc.getWatchAlertsMethod(), WatchAlertsRequest::getOrgId, METERING, READER, ADMIN),
+      rule(AccountsGrpc.getCreateApiKeyMethod(), CreateApiKeyRequest::getOrgId, ADMIN),
+      rule(AccountsGrpc.getRevokeApiKeyMethod(), request -> null, ADMIN))
       .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
 
   private CallRules() {}

@@ -2,11 +2,14 @@ package dev.tally.node.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import com.google.protobuf.util.Timestamps;
+import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import dev.tally.node.auth.ApiKey;
 import dev.tally.node.auth.CallRules;
@@ -15,7 +18,10 @@ import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.testkit.TestKeys;
 import dev.tally.v1.AccountsGrpc;
+import dev.tally.v1.CreateApiKeyRequest;
+import dev.tally.v1.CreateApiKeyResponse;
 import dev.tally.v1.MeteringGrpc;
+import dev.tally.v1.RevokeApiKeyRequest;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -77,7 +83,9 @@ class AuthorizationMatrixTest {
       Map.entry("tally.v1.Accounts/SetOverrides", Set.of("admin")),
       Map.entry("tally.v1.Accounts/ListPlans", Set.of("reader", "admin")),
       Map.entry("tally.v1.Accounts/ListPriceBooks", Set.of("reader", "admin")),
-      Map.entry("tally.v1.Accounts/WatchAlerts", Set.of("metering", "reader", "admin")));
+      Map.entry("tally.v1.Accounts/WatchAlerts", Set.of("metering", "reader", "admin")),
+      Map.entry("tally.v1.Accounts/CreateApiKey", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/RevokeApiKey", Set.of("admin")));
 
   private final String org = "authz-" + UUID.randomUUID();
   private final String otherOrg = "authz-other-" + UUID.randomUUID();
@@ -169,6 +177,70 @@ class AuthorizationMatrixTest {
     });
   }
 
+  @Test
+  void aKeyMadeWithCreateApiKeyActsForItsOrgUntilRevokeApiKey() {
+    AccountsGrpc.AccountsBlockingStub admin = AccountsGrpc.newBlockingStub(
+        ClientInterceptors.intercept(channel, TestKeys.bearer(TestKeys.ADMIN))).withDeadlineAfter(1, TimeUnit.MINUTES);
+    CreateApiKeyResponse created = admin.createApiKey(CreateApiKeyRequest.newBuilder()
+        .setRole("metering").setOrgId(org).setLabel("matrix test").build());
+    assertTrue(ApiKey.parse(created.getKey()).isPresent(), "a key in the documented format");
+    assertEquals("tk_..." + created.getKey().substring(created.getKey().length() - 4), created.getHint());
+    assertEquals(TestKeys.sha256(created.getKey()), created.getKeyId());
+
+    assertEquals(Outcome.ALLOWED, call(MeteringGrpc.getGetBalanceMethod(), org, created.getKey()));
+    assertEquals(Outcome.PERMISSION_DENIED, call(MeteringGrpc.getGetBalanceMethod(), otherOrg, created.getKey()));
+    admin.revokeApiKey(RevokeApiKeyRequest.newBuilder().setKeyId(created.getKeyId()).build());
+    // The node that revoked it forgets it at once; others within tally.auth.key-cache-ttl.
+    assertEquals(Outcome.UNAUTHENTICATED, call(MeteringGrpc.getGetBalanceMethod(), org, created.getKey()));
+  }
+
+  @Test
+  void createApiKeyAndRevokeApiKeyCheckTheirFields() {
+    AccountsGrpc.AccountsBlockingStub admin = AccountsGrpc.newBlockingStub(
+        ClientInterceptors.intercept(channel, TestKeys.bearer(TestKeys.ADMIN))).withDeadlineAfter(1, TimeUnit.MINUTES);
+    assertEquals(List.of("role"), violatedFields(() -> admin.createApiKey(
+        CreateApiKeyRequest.newBuilder().setRole("owner").setOrgId(org).build())));
+    assertEquals(List.of("org_id"), violatedFields(() -> admin.createApiKey(
+        CreateApiKeyRequest.newBuilder().setRole("reader").build())));
+    assertEquals(List.of("org_id"), violatedFields(() -> admin.createApiKey(
+        CreateApiKeyRequest.newBuilder().setRole("admin").setOrgId(org).build())));
+    assertEquals(List.of("expires_at"), violatedFields(() -> admin.createApiKey(CreateApiKeyRequest.newBuilder()
+        .setRole("reader").setOrgId(org).setExpiresAt(Timestamps.fromSeconds(1)).build())));
+    assertEquals(List.of("key_id"), violatedFields(() -> admin.revokeApiKey(
+        RevokeApiKeyRequest.newBuilder().setKeyId("tk_...7sFA").build())));
+
+    StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class,
+        () -> admin.revokeApiKey(RevokeApiKeyRequest.newBuilder().setKeyId(TestKeys.sha256("no such key")).build()));
+    assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
+    assertEquals("API_KEY_NOT_FOUND", reason(unknown));
+  }
+
+  private static List<String> violatedFields(Runnable call) {
+    StatusRuntimeException invalid = assertThrows(StatusRuntimeException.class, call::run);
+    assertEquals(Status.Code.INVALID_ARGUMENT, invalid.getStatus().getCode());
+    com.google.rpc.Status status = StatusProto.fromThrowable(invalid);
+    return status.getDetailsList().stream().filter(any -> any.is(BadRequest.class))
+        .flatMap(any -> unpack(any, BadRequest.class).getFieldViolationsList().stream())
+        .map(BadRequest.FieldViolation::getField)
+        .toList();
+  }
+
+  private static String reason(StatusRuntimeException failure) {
+    com.google.rpc.Status status = StatusProto.fromThrowable(failure);
+    return status == null ? "" : status.getDetailsList().stream()
+        .filter(any -> any.is(ErrorInfo.class))
+        .map(any -> unpack(any, ErrorInfo.class).getReason())
+        .findFirst().orElse("");
+  }
+
+  private static <T extends Message> T unpack(com.google.protobuf.Any any, Class<T> type) {
+    try {
+      return any.unpack(type);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static Outcome expected(Caller caller, Set<String> roles) {
     return switch (caller) {
       case NO_KEY, MALFORMED_KEY, UNKNOWN_KEY, REVOKED_KEY, EXPIRED_KEY -> Outcome.UNAUTHENTICATED;
@@ -192,18 +264,7 @@ class AuthorizationMatrixTest {
     if (failure == null) return Outcome.ALLOWED;
     Status.Code code = failure.getStatus().getCode();
     if (code != Status.Code.UNAUTHENTICATED && code != Status.Code.PERMISSION_DENIED) return Outcome.ALLOWED;
-    com.google.rpc.Status status = StatusProto.fromThrowable(failure);
-    String reason = status == null ? "" : status.getDetailsList().stream()
-        .filter(any -> any.is(ErrorInfo.class))
-        .map(any -> {
-          try {
-            return any.unpack(ErrorInfo.class).getReason();
-          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new IllegalStateException(e);
-          }
-        })
-        .findFirst().orElse("");
-    assertEquals(code.name(), reason, "the ErrorInfo reason of " + method.getFullMethodName());
+    assertEquals(code.name(), reason(failure), "the ErrorInfo reason of " + method.getFullMethodName());
     return Outcome.valueOf(code.name());
   }
 

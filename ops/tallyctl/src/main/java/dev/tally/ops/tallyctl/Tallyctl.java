@@ -64,6 +64,13 @@ public final class Tallyctl {
           "an org's ledger, oldest first", AccountCommands::ledger),
       new Command("plans", List.of(), List.of(),
           "the plan catalog", AccountCommands::plans),
+      new Command("key create", List.of("ROLE"), List.of(
+          optional("org", "ORG", "the org a metering or reader key acts for (none for admin)"),
+          optional("label", "TEXT", "what the key is for"),
+          optional("expires", "TIME", "when the key stops working, e.g. 2027-01-01T00:00:00Z (default: never)")),
+          "make an API key: ROLE is metering, reader or admin; the key is printed once", KeyCommands::create),
+      new Command("key revoke", List.of("KEY_ID"), List.of(),
+          "revoke an API key by the key id key create printed", KeyCommands::revoke),
       new Command("members", List.of(), List.of(),
           "the cluster's members, as the --management node sees them", ClusterCommands::members),
       new Command("shards", List.of(), List.of(),

@@ -248,6 +248,31 @@ class TallyctlEndToEndTest {
   }
 
   @Test
+  void aKeyMadeWithKeyCreateWorksForItsOrgUntilKeyRevoke() {
+    String org = openOrg();
+    JsonObject created = ok(tallyctl.run("key", "create", "reader", "--org", org, "--label", "dashboard", "--json")).json();
+    String key = created.get("key").getAsString();
+    String keyId = created.get("key_id").getAsString();
+    assertTrue(key.startsWith("tk_"), created::toString);
+    assertEquals("tk_..." + key.substring(key.length() - 4), created.get("hint").getAsString());
+
+    NodeProcess node = TestNode.node();
+    Cli reader = new Cli(Map.of(
+        "TALLY_NODE", "127.0.0.1:" + node.grpcPort(), "TALLY_MANAGEMENT", "127.0.0.1:" + node.managementPort(),
+        "TALLY_API_KEY", key));
+    ok(reader.run("plans"));
+    Result denied = reader.run("grant", org, "1", "--kind", "PURCHASE");
+    assertEquals(1, denied.exit(), denied::toString);
+    assertTrue(denied.err().startsWith("tallyctl: the API key may not do this (PERMISSION_DENIED): "), denied::toString);
+
+    Result revoked = ok(tallyctl.run("key", "revoke", keyId));
+    assertTrue(revoked.out().startsWith("revoked"), revoked::toString);
+    Result refused = reader.run("plans");
+    assertEquals(1, refused.exit(), refused::toString);
+    assertTrue(refused.err().contains("(UNAUTHENTICATED)"), refused::toString);
+  }
+
+  @Test
   void aKeyTheNodeDoesNotAcceptIsRefusedWithoutEchoingIt() {
     NodeProcess node = TestNode.node();
     String typo = TestKeys.ADMIN.substring(0, TestKeys.ADMIN.length() - 1) + "x";

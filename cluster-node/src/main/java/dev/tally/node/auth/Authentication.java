@@ -6,10 +6,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -53,27 +52,51 @@ public final class Authentication {
   }
 
   /**
-   * The caller named by an {@code authorization} header value (null when absent). On a cache miss
-   * this blocks the calling thread for at most {@link Settings#lookupTimeout()}; gRPC runs
-   * interceptors on its application executor, not on the transport's event loop.
+   * The caller named by an {@code authorization} header value (null when absent), or a failure with
+   * UNAUTHENTICATED. Complete at once for the bootstrap key and for keys read within the TTL; on a
+   * cache miss it completes when the table answers, or fails after {@link Settings#lookupTimeout()}.
+   * It never blocks: the gRPC server runs interceptors on its transport threads (directExecutor).
    */
-  public Principal authenticate(String authorization) {
-    if (authorization == null) throw TallyErrors.unauthenticated("no API key: send the header authorization: Bearer <key>");
-    if (!authorization.startsWith("Bearer ")) {
-      throw TallyErrors.unauthenticated("the authorization header must be: Bearer <key>");
+  public CompletableFuture<Principal> authenticate(String authorization) {
+    if (authorization == null) {
+      return CompletableFuture.failedFuture(
+          TallyErrors.unauthenticated("no API key: send the header authorization: Bearer <key>"));
     }
-    ApiKey key = ApiKey.parse(authorization.substring("Bearer ".length()).trim())
-        .orElseThrow(() -> TallyErrors.unauthenticated("malformed API key"));
+    if (!authorization.startsWith("Bearer ")) {
+      return CompletableFuture.failedFuture(TallyErrors.unauthenticated("the authorization header must be: Bearer <key>"));
+    }
+    Optional<ApiKey> parsed = ApiKey.parse(authorization.substring("Bearer ".length()).trim());
+    if (parsed.isEmpty()) return CompletableFuture.failedFuture(TallyErrors.unauthenticated("malformed API key"));
+    ApiKey key = parsed.get();
     String sha256 = key.sha256();
     if (!settings.bootstrapAdminSha256().isEmpty() && settings.bootstrapAdminSha256().equalsIgnoreCase(sha256)) {
-      return new Principal(Role.ADMIN, null, key.hint());
+      return CompletableFuture.completedFuture(new Principal(Role.ADMIN, null, key.hint()));
     }
-    StoredKey stored = lookUp(sha256)
-        .orElseThrow(() -> TallyErrors.unauthenticated("unknown API key " + key.hint()));
+    long now = nanos.getAsLong();
+    synchronized (cache) {
+      Cached cached = cache.get(sha256);
+      if (cached != null && now - cached.loadedAt() < settings.cacheTtl().toNanos()) {
+        return principal(key, cached.key());
+      }
+    }
+    return table.apply(sha256).toCompletableFuture()
+        .orTimeout(settings.lookupTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .thenCompose(found -> {
+          synchronized (cache) {
+            cache.put(sha256, new Cached(found, now));
+          }
+          return principal(key, found);
+        });
+  }
+
+  private CompletableFuture<Principal> principal(ApiKey key, Optional<StoredKey> found) {
+    if (found.isEmpty()) return CompletableFuture.failedFuture(TallyErrors.unauthenticated("unknown API key " + key.hint()));
+    StoredKey stored = found.get();
     if (!stored.usableAt(clock.instant())) {
-      throw TallyErrors.unauthenticated("API key " + key.hint() + " is revoked or expired");
+      return CompletableFuture.failedFuture(TallyErrors.unauthenticated("API key " + key.hint() + " is revoked or expired"));
     }
-    return new Principal(stored.role(), stored.role() == Role.ADMIN ? null : stored.orgId(), key.hint());
+    return CompletableFuture.completedFuture(
+        new Principal(stored.role(), stored.role() == Role.ADMIN ? null : stored.orgId(), key.hint()));
   }
 
   /** Forgets what this node read of a key, so that its revocation takes effect here at once. */
@@ -81,26 +104,5 @@ public final class Authentication {
     synchronized (cache) {
       cache.remove(sha256);
     }
-  }
-
-  private Optional<StoredKey> lookUp(String sha256) {
-    long now = nanos.getAsLong();
-    synchronized (cache) {
-      Cached cached = cache.get(sha256);
-      if (cached != null && now - cached.loadedAt() < settings.cacheTtl().toNanos()) return cached.key();
-    }
-    Optional<StoredKey> found;
-    try {
-      found = table.apply(sha256).toCompletableFuture().get(settings.lookupTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw TallyErrors.failure(e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw TallyErrors.failure(e);
-    }
-    synchronized (cache) {
-      cache.put(sha256, new Cached(found, now));
-    }
-    return found;
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -48,7 +50,7 @@ class AuthenticationTest {
 
   @Test
   void theBootstrapKeyIsAnAdminWithoutATableRead() {
-    Principal principal = authentication(10).authenticate("Bearer " + bootstrap.secret());
+    Principal principal = authentication(10).authenticate("Bearer " + bootstrap.secret()).join();
 
     assertEquals(Role.ADMIN, principal.role());
     assertNull(principal.orgId());
@@ -59,7 +61,7 @@ class AuthenticationTest {
   void aStoredKeyIsItsRoleForItsOrg() {
     ApiKey key = stored(Role.METERING, "acme", null, null);
 
-    assertEquals(new Principal(Role.METERING, "acme", key.hint()), authentication(10).authenticate("Bearer " + key.secret()));
+    assertEquals(new Principal(Role.METERING, "acme", key.hint()), authentication(10).authenticate("Bearer " + key.secret()).join());
   }
 
   @Test
@@ -70,7 +72,8 @@ class AuthenticationTest {
     ApiKey expired = stored(Role.READER, "acme", NOW, null);
     for (String header : new String[] {null, "Basic abc", "Bearer tk_nope", "Bearer " + unknown.secret(),
         "Bearer " + revoked.secret(), "Bearer " + expired.secret()}) {
-      StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> authentication.authenticate(header));
+      CompletionException failed = assertThrows(CompletionException.class, () -> authentication.authenticate(header).join());
+      StatusRuntimeException refused = (StatusRuntimeException) failed.getCause();
       assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode(), header);
       String message = refused.getStatus().getDescription();
       for (ApiKey key : new ApiKey[] {unknown, revoked, expired}) {
@@ -80,18 +83,33 @@ class AuthenticationTest {
   }
 
   @Test
+  void aCacheHitAnswersAtOnceAndAMissWhenTheTableDoes() {
+    ApiKey key = stored(Role.READER, "acme", null, null);
+    CompletableFuture<Optional<StoredKey>> slowTable = new CompletableFuture<>();
+    Authentication authentication = new Authentication(
+        new Authentication.Settings("", TTL, 10, Duration.ofSeconds(30)), sha256 -> slowTable, Clock.fixed(NOW, ZoneOffset.UTC),
+        nanos::get);
+
+    CompletableFuture<Principal> miss = authentication.authenticate("Bearer " + key.secret());
+    assertFalse(miss.isDone(), "nothing waits for the table");
+    slowTable.complete(Optional.of(table.get(key.sha256())));
+    assertEquals(Role.READER, miss.join().role());
+    assertTrue(authentication.authenticate("Bearer " + key.secret()).isDone(), "then it is cached");
+  }
+
+  @Test
   void aKeyIsReadOncePerTtlSoARevocationTakesEffectWithinIt() {
     Authentication authentication = authentication(10);
     ApiKey key = stored(Role.READER, "acme", null, null);
-    authentication.authenticate("Bearer " + key.secret());
+    authentication.authenticate("Bearer " + key.secret()).join();
     table.put(key.sha256(), new StoredKey(Role.READER, "acme", key.hint(), null, NOW.minusSeconds(1)));
 
     nanos.set(TTL.toNanos() - 1);
-    authentication.authenticate("Bearer " + key.secret());
+    authentication.authenticate("Bearer " + key.secret()).join();
     assertEquals(1, reads.get(), "within the TTL the node trusts what it read");
 
     nanos.set(TTL.toNanos());
-    assertThrows(StatusRuntimeException.class, () -> authentication.authenticate("Bearer " + key.secret()));
+    assertThrows(CompletionException.class, () -> authentication.authenticate("Bearer " + key.secret()).join());
     assertEquals(2, reads.get());
   }
 
@@ -101,13 +119,13 @@ class AuthenticationTest {
     ApiKey first = stored(Role.READER, "a", null, null);
     ApiKey second = stored(Role.READER, "b", null, null);
     ApiKey third = stored(Role.READER, "c", null, null);
-    for (ApiKey key : new ApiKey[] {first, second, third}) authentication.authenticate("Bearer " + key.secret());
+    for (ApiKey key : new ApiKey[] {first, second, third}) authentication.authenticate("Bearer " + key.secret()).join();
     assertEquals(3, reads.get());
 
-    authentication.authenticate("Bearer " + third.secret());
-    authentication.authenticate("Bearer " + second.secret());
+    authentication.authenticate("Bearer " + third.secret()).join();
+    authentication.authenticate("Bearer " + second.secret()).join();
     assertEquals(3, reads.get(), "the two most recent are remembered");
-    authentication.authenticate("Bearer " + first.secret());
+    authentication.authenticate("Bearer " + first.secret()).join();
     assertEquals(4, reads.get(), "the least recently used was forgotten");
   }
 }

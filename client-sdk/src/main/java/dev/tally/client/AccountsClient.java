@@ -2,6 +2,8 @@ package dev.tally.client;
 
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.Alert;
+import dev.tally.v1.CreateApiKeyRequest;
+import dev.tally.v1.CreateApiKeyResponse;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.GetOrgRequest;
 import dev.tally.v1.GrantCreditsRequest;
@@ -13,6 +15,8 @@ import dev.tally.v1.ListPlansResponse;
 import dev.tally.v1.ListPriceBooksRequest;
 import dev.tally.v1.ListPriceBooksResponse;
 import dev.tally.v1.Org;
+import dev.tally.v1.RevokeApiKeyRequest;
+import dev.tally.v1.RevokeApiKeyResponse;
 import dev.tally.v1.SetOverridesRequest;
 import dev.tally.v1.SetPlanRequest;
 import dev.tally.v1.VoidGrantRequest;
@@ -110,6 +114,30 @@ public final class AccountsClient {
   /** Async form of {@link #setOverrides}. */
   public CompletableFuture<Org> setOverridesAsync(SetOverridesRequest request) {
     return calls.async(AccountsGrpc.getSetOverridesMethod(), Calls.identified(request));
+  }
+
+  /**
+   * Makes an API key (needs an admin key). The response holds the key itself, shown only this once,
+   * its hint and its key id (for {@link #revokeApiKey}). A retry after UNAVAILABLE may make a second
+   * key; an unused one is harmless and can be revoked.
+   */
+  public CreateApiKeyResponse createApiKey(CreateApiKeyRequest request) {
+    return calls.blocking(AccountsGrpc.getCreateApiKeyMethod(), request);
+  }
+
+  /** Async form of {@link #createApiKey}. */
+  public CompletableFuture<CreateApiKeyResponse> createApiKeyAsync(CreateApiKeyRequest request) {
+    return calls.async(AccountsGrpc.getCreateApiKeyMethod(), request);
+  }
+
+  /** Revokes the API key with this id (needs an admin key); every node refuses it within the node's key cache TTL. */
+  public void revokeApiKey(String keyId) {
+    calls.blocking(AccountsGrpc.getRevokeApiKeyMethod(), RevokeApiKeyRequest.newBuilder().setKeyId(keyId).build());
+  }
+
+  /** Async form of {@link #revokeApiKey}. */
+  public CompletableFuture<RevokeApiKeyResponse> revokeApiKeyAsync(String keyId) {
+    return calls.async(AccountsGrpc.getRevokeApiKeyMethod(), RevokeApiKeyRequest.newBuilder().setKeyId(keyId).build());
   }
 
   /** The plan catalog. */

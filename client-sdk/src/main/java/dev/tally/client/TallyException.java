@@ -121,6 +121,8 @@ public class TallyException extends RuntimeException {
       case RESERVATION_RESOLVED -> new ReservationResolvedException(failure);
       case IDEMPOTENCY_MISMATCH -> new IdempotencyMismatchException(failure);
       case BACKPRESSURE, TIMEOUT, NODE_STOPPING -> new TallyUnavailableException(failure);
+      case UNAUTHENTICATED -> new UnauthenticatedException(failure);
+      case PERMISSION_DENIED -> new PermissionDeniedException(failure);
       case ERROR_REASON_UNSPECIFIED -> switch (grpcStatus.getCode()) {
         case UNAVAILABLE, DEADLINE_EXCEEDED -> new TallyUnavailableException(failure);
         default -> new TallyException(failure);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tally.testkit.Eventually;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestKeys;
 import dev.tally.testkit.TestNode;
 import dev.tally.v1.Balance;
 import dev.tally.v1.GetBalanceRequest;
@@ -46,7 +47,7 @@ class FailoverTest {
   void stoppingANodeMidRunLosesNoOperationAndChargesNoneTwice() throws Exception {
     NodeProcess nodeA = TestNode.node();
     try (NodeProcess nodeB = NodeProcess.start(TestCassandra.server(), nodeA);
-        TallyClient operator = TallyClient.builder().nodes(TestNode.address()).build()) {
+        TallyClient operator = TallyClient.builder().apiKey(TestKeys.ADMIN).nodes(TestNode.address()).build()) {
       awaitServing(nodeB);
       Orgs orgs = new Orgs(operator.accounts());
       List<String> orgIds = List.of(orgs.withCredits(GRANTED), orgs.withCredits(GRANTED), orgs.withCredits(GRANTED));
@@ -61,7 +62,7 @@ class FailoverTest {
       AtomicBoolean stopped = new AtomicBoolean();
 
       ExecutorService threads = Executors.newFixedThreadPool(THREADS);
-      try (TallyClient tally = TallyClient.builder()
+      try (TallyClient tally = TallyClient.builder().apiKey(TestKeys.ADMIN)
           .nodes("127.0.0.1:" + nodeA.grpcPort(), "127.0.0.1:" + nodeB.grpcPort())
           .defaultDeadline(Duration.ofSeconds(30))
           .retries(8, Duration.ofMillis(200), Duration.ofSeconds(3))

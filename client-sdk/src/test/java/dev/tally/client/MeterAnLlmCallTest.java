@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tally.client.example.MeterAnLlmCall;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestKeys;
 import dev.tally.testkit.TestNode;
 import dev.tally.v1.Credits;
 import dev.tally.v1.LedgerEntry;
@@ -18,7 +19,7 @@ class MeterAnLlmCallTest {
 
   @Test
   void theExampleBillsTwoCallsAndTheDeliveredPartOfAStreamAndNotTheFailedCall() {
-    try (TallyClient tally = TallyClient.builder().nodes(TestNode.address()).build()) {
+    try (TallyClient tally = TallyClient.builder().apiKey(TestKeys.ADMIN).nodes(TestNode.address()).build()) {
       Orgs orgs = new Orgs(tally.accounts());
       String org = orgs.withCredits(Credits.of(50));
 
@@ -39,6 +40,6 @@ class MeterAnLlmCallTest {
 
   @Test
   void theExampleRunsAsAProgram() throws Exception {
-    MeterAnLlmCall.main(new String[] {TestNode.address()});
+    MeterAnLlmCall.main(new String[] {TestNode.address(), TestKeys.ADMIN});
   }
 }

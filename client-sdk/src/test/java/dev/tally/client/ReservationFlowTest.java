@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tally.testkit.Eventually;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestKeys;
 import dev.tally.testkit.TestNode;
 import dev.tally.v1.Balance;
 import dev.tally.v1.ChargeResponse;
@@ -36,7 +37,7 @@ class ReservationFlowTest {
 
   @BeforeAll
   void connect() {
-    tally = TallyClient.builder().nodes(TestNode.address()).defaultDeadline(Duration.ofSeconds(30)).build();
+    tally = TallyClient.builder().apiKey(TestKeys.ADMIN).nodes(TestNode.address()).defaultDeadline(Duration.ofSeconds(30)).build();
     orgs = new Orgs(tally.accounts());
   }
 
@@ -155,7 +156,7 @@ class ReservationFlowTest {
   void aStreamThatReportsProgressPastHalfItsLifetimeHasItsHoldExtendedAndBilledOnce() throws Exception {
     AtomicLong nanos = new AtomicLong();
     String org = orgs.withCredits(of(10));
-    try (TallyClient movable = TallyClient.builder().nodes(TestNode.address()).ticker(nanos::get).build()) {
+    try (TallyClient movable = TallyClient.builder().apiKey(TestKeys.ADMIN).nodes(TestNode.address()).ticker(nanos::get).build()) {
       ReserveRequest request = ReserveRequest.newBuilder()
           .setOrgId(org).setAmount(of(5)).setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(60)).build();
 

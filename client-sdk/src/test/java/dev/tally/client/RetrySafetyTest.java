@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestKeys;
 import dev.tally.testkit.TestNode;
 import dev.tally.v1.ChargeRequest;
 import dev.tally.v1.ChargeResponse;
@@ -66,7 +67,7 @@ class RetrySafetyTest {
         .defaultDeadline(Duration.ofSeconds(30))
         .retries(3, Duration.ofMillis(50), Duration.ofMillis(200))
         .build();
-    direct = TallyClient.builder().nodes(TestNode.address()).build();
+    direct = TallyClient.builder().apiKey(TestKeys.ADMIN).nodes(TestNode.address()).build();
     orgs = new Orgs(direct.accounts());
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.rpc.BadRequest;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestKeys;
 import dev.tally.testkit.TestNode;
 import dev.tally.v1.CommitRequest;
 import dev.tally.v1.ErrorReason;
@@ -34,7 +35,7 @@ class TypedErrorsTest {
 
   @BeforeAll
   void connect() {
-    tally = TallyClient.builder().nodes(TestNode.address()).defaultDeadline(Duration.ofSeconds(30)).build();
+    tally = TallyClient.builder().apiKey(TestKeys.ADMIN).nodes(TestNode.address()).defaultDeadline(Duration.ofSeconds(30)).build();
     orgs = new Orgs(tally.accounts());
   }
 

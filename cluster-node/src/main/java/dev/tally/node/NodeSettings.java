@@ -3,6 +3,7 @@ package dev.tally.node;
 import com.typesafe.config.Config;
 import dev.tally.node.account.AccountSettings;
 import dev.tally.node.account.RequestMemory.Retention;
+import dev.tally.node.auth.Authentication;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.terms.PlanCatalog;
 import dev.tally.node.terms.PriceBook;
@@ -20,7 +21,8 @@ public record NodeSettings(
     Duration maxTtl,
     Duration entityTimeout,
     OrgBatcher.Limits groupCommit,
-    AccountSettings account) {
+    AccountSettings account,
+    Authentication.Settings auth) {
 
   static final String UNBIND_TIMEOUT = "pekko.coordinated-shutdown.phases.service-unbind.timeout";
   static final String PASSIVATE_AFTER = "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
@@ -43,6 +45,16 @@ public record NodeSettings(
     if (retention.maxEntries() < 1 || retention.window().isNegative() || retention.window().isZero()) {
       throw new IllegalArgumentException("tally.idempotency.window and max-entries must be positive");
     }
+    Authentication.Settings auth = new Authentication.Settings(
+        tally.getString("auth.bootstrap-admin-key-sha256").trim(),
+        tally.getDuration("auth.key-cache-ttl"),
+        tally.getInt("auth.key-cache-max-entries"),
+        tally.getDuration("auth.key-lookup-timeout"));
+    if (!auth.bootstrapAdminSha256().isEmpty() && !auth.bootstrapAdminSha256().matches("[0-9a-fA-F]{64}")) {
+      throw new IllegalArgumentException(
+          "tally.auth.bootstrap-admin-key-sha256 (TALLY_BOOTSTRAP_ADMIN_KEY_SHA256) must be 64 hex digits: the SHA-256 of the key");
+    }
+    if (auth.cacheMaxEntries() < 1) throw new IllegalArgumentException("tally.auth.key-cache-max-entries must be positive");
     return new NodeSettings(
         tally.getString("grpc.host"),
         tally.getInt("grpc.port"),
@@ -62,6 +74,7 @@ public record NodeSettings(
             retention,
             tally.getInt("snapshot.every-events"),
             tally.getInt("snapshot.keep"),
-            new Terms(PlanCatalog.from(tally.getConfig("plans")), PriceBook.from(tally.getConfig("pricing")))));
+            new Terms(PlanCatalog.from(tally.getConfig("plans")), PriceBook.from(tally.getConfig("pricing")))),
+        auth);
   }
 }

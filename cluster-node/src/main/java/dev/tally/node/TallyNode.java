@@ -8,6 +8,10 @@ import dev.tally.node.api.AccountsService;
 import dev.tally.node.api.HandlerFailures;
 import dev.tally.node.api.MeteringService;
 import dev.tally.node.api.OpenCalls;
+import dev.tally.node.auth.ApiKeyCheck;
+import dev.tally.node.auth.Authentication;
+import dev.tally.node.auth.KeyIssuer;
+import dev.tally.node.auth.KeyTable;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.metrics.GrpcMetrics;
 import dev.tally.node.metrics.NodeMetrics;
@@ -74,13 +78,17 @@ public final class TallyNode {
         sharding, settings.entityTimeout(), settings.groupCommit(), metrics.registry(), system.executionContext());
     HealthStatusManager health = new HealthStatusManager();
     OpenCalls openCalls = new OpenCalls();
+    KeyTable keyTable = new KeyTable(system.classicSystem());
+    Authentication authentication = new Authentication(settings.auth(), keyTable::find, clock, System::nanoTime);
     Server server = serverBuilder
         .maxInboundMessageSize(MAX_REQUEST_BYTES)
         .addService(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(), settings.account().terms().prices()))
-        .addService(new AccountsService(batcher, system, settings.account().terms(), alerts, clock))
+        .addService(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
+            new KeyIssuer(keyTable, authentication, clock)))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
-        .intercept(new HandlerFailures())
+        .intercept(new HandlerFailures()) // innermost: what a service throws becomes INTERNAL, not UNKNOWN
+        .intercept(new ApiKeyCheck(authentication)) // inside openCalls: refusals are tracked and counted like answers
         .intercept(openCalls)
         .intercept(new GrpcMetrics(metrics.registry())) // outermost: also counts the calls openCalls answers
         .build()

@@ -21,7 +21,7 @@ import java.util.function.IntConsumer;
  *
  * <p>Run it against a local node ({@code ops/run-local.sh}, see the README):
  * <pre>
- * java -cp "$(cat client-sdk/target/classpath.txt):client-sdk/target/classes" \
+ * TALLY_API_KEY=$(cat .tally-data/admin-key) java -cp "$(cat client-sdk/target/classpath.txt):client-sdk/target/classes" \
  *     dev.tally.client.example.MeterAnLlmCall 127.0.0.1:50051
  * </pre>
  */
@@ -31,10 +31,16 @@ public final class MeterAnLlmCall {
 
   private MeterAnLlmCall() {}
 
-  /** Meters calls for a fresh demo org on the node at {@code args[0]} (default 127.0.0.1:50051). */
+  /**
+   * Meters calls for a fresh demo org on the node at {@code args[0]} (default 127.0.0.1:50051), with
+   * the admin API key {@code args[1]} or, without it, the environment variable TALLY_API_KEY (it
+   * creates the org and grants to it).
+   */
   public static void main(String[] args) throws Exception {
     String node = args.length > 0 ? args[0] : "127.0.0.1:" + TallyClient.DEFAULT_PORT;
-    try (TallyClient tally = TallyClient.builder().nodes(node).build()) {
+    String apiKey = args.length > 1 ? args[1] : System.getenv("TALLY_API_KEY");
+    if (apiKey == null || apiKey.isBlank()) throw new IllegalStateException("set TALLY_API_KEY to an admin API key");
+    try (TallyClient tally = TallyClient.builder().nodes(node).apiKey(apiKey).build()) {
       String org = createDemoOrg(tally, Credits.of(50));
       System.out.println("org " + org + ": " + show(tally.balance(org).getBalance()));
       meterCalls(tally, org);

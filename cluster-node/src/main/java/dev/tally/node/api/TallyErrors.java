@@ -112,6 +112,21 @@ public final class TallyErrors {
     return status(ErrorReason.NODE_STOPPING, "this node is stopping; retry on another node", Map.of());
   }
 
+  /** No usable API key: missing, malformed, unknown, revoked or expired. Never pass the key into {@code message}. */
+  public static StatusRuntimeException unauthenticated(String message) {
+    return status(ErrorReason.UNAUTHENTICATED, message, Map.of());
+  }
+
+  /** The key's role or org does not allow the call. */
+  public static StatusRuntimeException permissionDenied(String message) {
+    return status(ErrorReason.PERMISSION_DENIED, message, Map.of());
+  }
+
+  /** RevokeApiKey of an id no key has. The message does not repeat the id (it is the key's hash). */
+  public static StatusRuntimeException apiKeyNotFound() {
+    return status(ErrorReason.API_KEY_NOT_FOUND, "no API key with this key_id", Map.of());
+  }
+
   private static Throwable unwrap(Throwable thrown) {
     Throwable cause = thrown;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {

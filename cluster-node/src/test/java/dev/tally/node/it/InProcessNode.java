@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.tally.node.TallyNode;
 import dev.tally.node.account.MutableClock;
 import dev.tally.ops.cassandra.CassandraServer;
+import dev.tally.testkit.TestKeys;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -41,21 +42,23 @@ public final class InProcessNode implements AutoCloseable {
             pekko.management.http.port = 0
             tally.metrics.port = 0
             tally.cassandra.contact-point = "127.0.0.1:%d"
-            """.formatted(cassandra.cqlPort())))
+            tally.auth.bootstrap-admin-key-sha256 = "%s"
+            """.formatted(cassandra.cqlPort(), TestKeys.ADMIN_SHA256)))
         .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tally", config);
     MutableClock clock = new MutableClock(now);
     String name = InProcessServerBuilder.generateName();
     try {
       TallyNode node = TallyNode.start(system, InProcessServerBuilder.forName(name).directExecutor(), clock);
-      return new InProcessNode(node, InProcessChannelBuilder.forName(name).directExecutor().build(), clock);
+      return new InProcessNode(node, InProcessChannelBuilder.forName(name).directExecutor()
+          .intercept(TestKeys.bearer(TestKeys.ADMIN)).build(), clock);
     } catch (Exception e) {
       system.terminate();
       throw e;
     }
   }
 
-  /** A channel to the node's gRPC services; closed with the node. */
+  /** A channel to the node's gRPC services that sends the {@link TestKeys#ADMIN} key; closed with the node. */
   public ManagedChannel channel() {
     return channel;
   }

@@ -96,6 +96,7 @@ public final class NodeProcess implements AutoCloseable {
     environment.put("TALLY_MANAGEMENT_PORT", Integer.toString(ports[2]));
     environment.put("TALLY_METRICS_PORT", Integer.toString(ports[3]));
     environment.put("TALLY_CASSANDRA_CONTACT_POINT", "127.0.0.1:" + cassandra.cqlPort());
+    environment.put("TALLY_BOOTSTRAP_ADMIN_KEY_SHA256", TestKeys.ADMIN_SHA256);
     environment.putAll(settings);
     NodeProcess node = new NodeProcess(builder.start(), log, ports);
     node.awaitReady();
@@ -154,9 +155,10 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
-  /** A channel to this node's gRPC port, closed with the node. */
+  /** A channel to this node's gRPC port that sends the {@link TestKeys#ADMIN} key, closed with the node. */
   public ManagedChannel channel() {
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext()
+        .intercept(TestKeys.bearer(TestKeys.ADMIN)).build();
     channels.add(channel);
     return channel;
   }

@@ -18,6 +18,7 @@ final class BenchOptions {
       run (default): one workload against Tally, PostgreSQL, or both back to back (then prints the ratio)
         --target tally|postgres|both   what to drive (default tally)
         --tally HOST:PORT              a running node (default 127.0.0.1:50051) ...
+        --api-key KEY                  ... and an admin API key for it (default: env TALLY_API_KEY)
         --local                        ... or start a Cassandra and a node of our own in --work-dir
         --node-settings K=V,K=V        TALLY_* settings for the --local node, e.g. TALLY_GROUP_COMMIT_MAX_BATCH=1
         --node-jvm "OPTS"              extra JVM options for the --local node, e.g. "-XX:StartFlightRecording=filename=node.jfr"

@@ -2,6 +2,7 @@ package dev.tally.ops.bench;
 
 import dev.tally.ops.cassandra.CassandraServer;
 import dev.tally.testkit.NodeProcess;
+import dev.tally.testkit.TestKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,6 +80,11 @@ final class LocalTally implements AutoCloseable {
 
   String grpcAddress() {
     return node.address();
+  }
+
+  /** The admin key of the node: the test kit's, which it starts every node with. */
+  String apiKey() {
+    return TestKeys.ADMIN;
   }
 
   int metricsPort() {

@@ -193,7 +193,7 @@ final class Suite {
   private Measurement onFreshNode(LocalTally local, Map<String, String> settings, List<String> jvm, Workload workload,
       Runner.Settings load, String name) throws Exception {
     local.startNode(settings, jvm);
-    try (TallyTarget target = new TallyTarget(local.grpcAddress())) {
+    try (TallyTarget target = new TallyTarget(local.grpcAddress(), local.apiKey())) {
       return Measurement.of(target, workload, load, name, reports, Measurement.Probes.of(local));
     }
   }
@@ -204,7 +204,7 @@ final class Suite {
     local.startNode(Map.of(), List.of(MEMORY_HEAP, COMMON_POOL));
     Workload workload = new Workload(orgs, 0, 0, 0, 1_000, TallyBench.orgPrefix());
     Memory result;
-    try (TallyTarget target = new TallyTarget(local.grpcAddress())) {
+    try (TallyTarget target = new TallyTarget(local.grpcAddress(), local.apiKey())) {
       // What an idle node weighs, one org in memory so that sharding is up: subtracted below.
       target.prepare(List.of(workload.orgPrefix() + "-first"), Measurement.CREDITS_EACH);
       long idleKb = usedKb(local.heapAfterFullGc());
@@ -270,7 +270,7 @@ final class Suite {
     int charges = events - 2;
     long failures;
     double writeSeconds;
-    try (TallyTarget target = new TallyTarget(local.grpcAddress())) {
+    try (TallyTarget target = new TallyTarget(local.grpcAddress(), local.apiKey())) {
       target.prepare(List.of(big, small, small2), Measurement.CREDITS_EACH);
       long start = System.nanoTime();
       failures = atMost(1_024, charges, i -> target.charge(big, 1));
@@ -299,7 +299,7 @@ final class Suite {
   static List<Double> timeBalances(LocalTally local, List<String> orgs) throws Exception {
     awaitServing(local.grpcAddress());
     List<Double> took = new ArrayList<>();
-    try (TallyTarget target = new TallyTarget(local.grpcAddress())) {
+    try (TallyTarget target = new TallyTarget(local.grpcAddress(), local.apiKey())) {
       for (String org : orgs) {
         long start = System.nanoTime();
         target.balance(org).get(60, TimeUnit.SECONDS);

@@ -58,14 +58,17 @@ public final class TallyBench {
     try {
       if (which.equals("tally") || which.equals("both")) {
         String address = o.string("--tally", "127.0.0.1:50051");
+        String apiKey = o.string("--api-key", System.getenv("TALLY_API_KEY"));
         Measurement.Probes probes = new Measurement.Probes(List::of, List::of, o.integer("--node-metrics", 0));
         if (o.flag("--local")) {
           local = LocalTally.startCassandra(o.path("--work-dir", "/var/tmp/tally-bench/run-" + stamp()));
           local.startNode(o.nodeSettings(), o.nodeJvm());
           address = local.grpcAddress();
+          apiKey = local.apiKey();
           probes = Measurement.Probes.of(local);
         }
-        try (TallyTarget tally = new TallyTarget(address)) {
+        if (apiKey == null) throw new IllegalArgumentException("--tally needs an admin key: --api-key KEY or TALLY_API_KEY");
+        try (TallyTarget tally = new TallyTarget(address, apiKey)) {
           results.add(Measurement.of(tally, workload, settings, name, reports, probes));
         }
       }

@@ -33,9 +33,11 @@ public final class TallyTarget implements Target {
 
   private final TallyClient client;
 
-  public TallyTarget(String address) {
+  /** Drives the node at {@code address} with {@code apiKey}, an admin key (it opens orgs and grants to them). */
+  public TallyTarget(String address, String apiKey) {
     this.client = TallyClient.builder()
         .nodes(address)
+        .apiKey(apiKey)
         .defaultDeadline(Duration.ofSeconds(30))
         .callbacksOnTransportThreads()
         .build();

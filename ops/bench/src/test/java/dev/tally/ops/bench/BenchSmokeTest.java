@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ class BenchSmokeTest {
   void aShortOpenLoopRunAgainstARealNodeMeasuresEveryOperationAndWritesItsReport(@TempDir Path reports) throws Exception {
     try (NodeProcess node = NodeProcess.start(TestCassandra.server())) {
       List<Measurement> results = TallyBench.run(new BenchOptions(new String[] {
-          "run", "--target", "tally", "--tally", "127.0.0.1:" + node.grpcPort(), "--node-metrics", Integer.toString(node.metricsPort()),
+          "run", "--target", "tally", "--tally", "127.0.0.1:" + node.grpcPort(), "--api-key", TestKeys.ADMIN, "--node-metrics", Integer.toString(node.metricsPort()),
           "--orgs", "50", "--charges", "0.3", "--rate", "100", "--warmup", "1s", "--duration", "3s",
           "--report", reports.toString(), "--name", "smoke"}));
 

@@ -10,6 +10,7 @@ import dev.tally.client.Usage;
 import dev.tally.testkit.Eventually;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestKeys;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.Balance;
 import dev.tally.v1.CreateOrgRequest;
@@ -79,7 +80,7 @@ class ClusterDrillTest {
       for (NodeProcess node : List.of(first, second, third)) awaitReady(node);
       List<String> orgIds = createOrgs(first.channel());
 
-      try (TallyClient tally = TallyClient.builder()
+      try (TallyClient tally = TallyClient.builder().apiKey(TestKeys.ADMIN)
           .nodes(address(first), address(second), address(third))
           .defaultDeadline(Duration.ofSeconds(30))
           .retries(10, Duration.ofMillis(200), Duration.ofSeconds(3))

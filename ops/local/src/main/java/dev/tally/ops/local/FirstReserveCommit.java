@@ -18,6 +18,8 @@ import dev.tally.v1.ReserveResponse;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import java.io.PrintStream;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The README's walk-through as a program: open an org, give it 10 credits, reserve 2 for an AI
  * call, commit the 1.25 credits it really used, then show the balance and the ledger.
- * Usage: {@code FirstReserveCommit [host:port] [org-id]}.
+ * Usage: {@code FirstReserveCommit [host:port] [org-id]}, with an admin API key in TALLY_API_KEY
+ * (run-local.sh prints one).
  */
 public final class FirstReserveCommit {
 
@@ -34,7 +37,16 @@ public final class FirstReserveCommit {
   public static void main(String[] args) throws InterruptedException {
     String target = args.length > 0 ? args[0] : "127.0.0.1:50051";
     String orgId = args.length > 1 ? args[1] : "acme-" + UUID.randomUUID().toString().substring(0, 8);
-    ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+    String apiKey = System.getenv("TALLY_API_KEY");
+    if (apiKey == null || apiKey.isBlank()) {
+      System.err.println("set TALLY_API_KEY to an admin API key: export TALLY_API_KEY=$(cat .tally-data/admin-key)");
+      System.exit(2);
+    }
+    Metadata authorization = new Metadata();
+    authorization.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + apiKey.trim());
+    ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext()
+        .intercept(MetadataUtils.newAttachHeadersInterceptor(authorization))
+        .build();
     try {
       walkThrough(channel, orgId, System.out);
     } finally {

@@ -1,14 +1,21 @@
 package dev.tally.ops.local;
 
+import dev.tally.node.auth.ApiKey;
 import dev.tally.ops.cassandra.CassandraServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * A local Tally in one command: a real Cassandra (child JVM) and one node (this JVM), both on
  * 127.0.0.1, with every byte of data in one folder so that a restart finds its orgs again.
  * Ctrl-C stops both gracefully: the node stops serving and drains its calls (coordinated shutdown),
  * Cassandra flushes and exits. Nothing is acknowledged before its event is written, so no commit is lost.
+ * The first run makes a local admin API key, keeps it in {@code <data>/admin-key} and prints it; the
+ * node gets only its hash (TALLY_BOOTSTRAP_ADMIN_KEY_SHA256, unless the environment sets one).
  */
 public final class RunLocal {
 
@@ -25,11 +32,35 @@ public final class RunLocal {
     cassandra.applySchema();
 
     System.setProperty("tally.cassandra.contact-point", "127.0.0.1:" + cqlPort);
+    Path keyFile = data.resolve("admin-key");
+    ApiKey admin = localAdminKey(keyFile);
+    if (System.getenv("TALLY_BOOTSTRAP_ADMIN_KEY_SHA256") == null) {
+      System.setProperty("tally.auth.bootstrap-admin-key-sha256", admin.sha256());
+    }
     // The Cassandra driver read the system properties already; the node's config must see this one.
     com.typesafe.config.ConfigFactory.invalidateCaches();
     dev.tally.node.Main.main(new String[0]);
     System.out.println("Tally is running. Data folder: " + data + " (Cassandra log: " + cassandra.logFile() + ")");
+    System.out.println("Local admin API key (in " + keyFile + "): " + admin.secret());
+    System.out.println("  export TALLY_API_KEY=$(cat " + keyFile + ")");
     System.out.println("Press Ctrl-C to stop.");
+  }
+
+  /** The admin key of this data folder: made on the first run, then read again, so clients keep working. */
+  private static ApiKey localAdminKey(Path file) throws IOException {
+    if (Files.exists(file)) {
+      String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
+      return ApiKey.parse(text).orElseThrow(() -> new IllegalStateException(file + " holds no valid API key; delete it"));
+    }
+    ApiKey key = ApiKey.generate();
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, key.secret() + "\n", StandardCharsets.US_ASCII);
+    try {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: the folder's own permissions apply
+    }
+    return key;
   }
 
   private static String env(String name, String fallback) {

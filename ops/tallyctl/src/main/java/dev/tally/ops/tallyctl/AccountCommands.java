@@ -303,7 +303,7 @@ final class AccountCommands {
   }
 
   /** A UTC time like 2027-01-01T00:00:00Z, or a date (its start, UTC). */
-  private static Timestamp timestamp(String option, String text) {
+  static Timestamp timestamp(String option, String text) {
     Instant instant;
     try {
       instant = text.contains("T") ? Instant.parse(text) : LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();

@@ -3,6 +3,7 @@ package dev.tally.ops.tallyctl;
 import com.google.rpc.BadRequest;
 import dev.tally.client.AccountsClient;
 import dev.tally.client.TallyClient;
+import dev.tally.client.TallyClientBuilder;
 import dev.tally.client.TallyException;
 import dev.tally.v1.ErrorReason;
 import io.grpc.Status;
@@ -23,22 +24,26 @@ final class Connection implements AutoCloseable {
   final String node;
   final String managementAddress;
   final Duration timeout;
+  /** The key sent with every gRPC call; null sends none (and the node refuses the call). */
+  private final String apiKey;
   private TallyClient client;
 
-  Connection(String node, String managementAddress, Duration timeout) {
+  Connection(String node, String managementAddress, Duration timeout, String apiKey) {
     this.node = node;
     this.managementAddress = managementAddress;
     this.timeout = timeout;
+    this.apiKey = apiKey;
   }
 
   TallyClient client() {
     if (client == null) {
       try {
-        client = TallyClient.builder()
+        TallyClientBuilder builder = TallyClient.builder()
             .nodes(node)
             .defaultDeadline(timeout)
-            .retries(ATTEMPTS, Duration.ofMillis(200), Duration.ofSeconds(1))
-            .build();
+            .retries(ATTEMPTS, Duration.ofMillis(200), Duration.ofSeconds(1));
+        if (apiKey != null) builder.apiKey(apiKey);
+        client = builder.build();
       } catch (IllegalArgumentException e) {
         throw Failure.usage("--node " + node + ": " + e.getMessage());
       }
@@ -87,6 +92,9 @@ final class Connection implements AutoCloseable {
                 .collect(Collectors.joining("; "));
         yield Failure.refused("invalid request (INVALID_REQUEST): " + violations);
       }
+      case UNAUTHENTICATED -> Failure.refused("the node at " + node + " did not accept the API key (UNAUTHENTICATED): "
+          + status.getMessage() + "; pass an admin key with --api-key or TALLY_API_KEY");
+      case PERMISSION_DENIED -> Failure.refused("the API key may not do this (PERMISSION_DENIED): " + status.getMessage());
       case BACKPRESSURE, TIMEOUT, NODE_STOPPING -> Failure.unreachable(status.getMessage() + " (" + reason + ")" + unknownOutcome);
       case ERROR_REASON_UNSPECIFIED -> switch (code) {
         case UNAVAILABLE -> Failure.unreachable("cannot reach the Tally node at " + node + ": "

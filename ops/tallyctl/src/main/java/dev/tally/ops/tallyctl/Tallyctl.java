@@ -32,6 +32,7 @@ public final class Tallyctl {
       optional("node", "HOST:PORT", "a node's gRPC address (env TALLY_NODE, default " + DEFAULT_NODE + ")"),
       optional("management", "HOST:PORT",
           "a node's management HTTP address (env TALLY_MANAGEMENT, default " + DEFAULT_MANAGEMENT + ")"),
+      optional("api-key", "KEY", "the API key sent with every gRPC call (env TALLY_API_KEY)"),
       optional("timeout", "SECONDS", "longest wait for one call, retries included (default " + DEFAULT_TIMEOUT_SECONDS + ")"),
       new Option("json", null, false, "print one JSON document; amounts as integer micro-credits (*_micro_credits)"),
       new Option("help", null, false, "this help; tallyctl COMMAND --help for one command"));
@@ -63,6 +64,13 @@ public final class Tallyctl {
           "an org's ledger, oldest first", AccountCommands::ledger),
       new Command("plans", List.of(), List.of(),
           "the plan catalog", AccountCommands::plans),
+      new Command("key create", List.of("ROLE"), List.of(
+          optional("org", "ORG", "the org a metering or reader key acts for (none for admin)"),
+          optional("label", "TEXT", "what the key is for"),
+          optional("expires", "TIME", "when the key stops working, e.g. 2027-01-01T00:00:00Z (default: never)")),
+          "make an API key: ROLE is metering, reader or admin; the key is printed once", KeyCommands::create),
+      new Command("key revoke", List.of("KEY_ID"), List.of(),
+          "revoke an API key by the key id key create printed", KeyCommands::revoke),
       new Command("members", List.of(), List.of(),
           "the cluster's members, as the --management node sees them", ClusterCommands::members),
       new Command("shards", List.of(), List.of(),
@@ -101,7 +109,8 @@ public final class Tallyctl {
       String node = arguments.option("node").orElse(environment.getOrDefault("TALLY_NODE", DEFAULT_NODE));
       String management = arguments.option("management")
           .orElse(environment.getOrDefault("TALLY_MANAGEMENT", DEFAULT_MANAGEMENT));
-      try (Connection tally = new Connection(node, management, timeout(arguments))) {
+      String apiKey = arguments.option("api-key").orElse(environment.get("TALLY_API_KEY"));
+      try (Connection tally = new Connection(node, management, timeout(arguments), apiKey)) {
         command.action().run(new Invocation(operands, arguments, tally, new Output(out, arguments.flag("json"))));
       }
       return ExitCode.OK.status;
@@ -140,7 +149,7 @@ public final class Tallyctl {
 
   static String usage() {
     StringBuilder text = new StringBuilder();
-    text.append("usage: tallyctl [--node HOST:PORT] [--management HOST:PORT] [--json] COMMAND ...\n\n");
+    text.append("usage: tallyctl [--node HOST:PORT] [--management HOST:PORT] [--api-key KEY] [--json] COMMAND ...\n\n");
     text.append("Operates a Tally cluster: orgs and credits through a node's gRPC API, members and shards through\n");
     text.append("its management HTTP API. Amounts are credits with up to 6 decimals (12.5 = 12,500,000 micro-credits).\n");
     text.append("\ncommands:\n");

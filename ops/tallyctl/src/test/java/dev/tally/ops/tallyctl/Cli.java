@@ -3,10 +3,12 @@ package dev.tally.ops.tallyctl;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.tally.testkit.NodeProcess;
+import dev.tally.testkit.TestKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,14 +35,23 @@ final class Cli {
     this("127.0.0.1:" + node.grpcPort(), "127.0.0.1:" + node.managementPort());
   }
 
-  /** Addresses given as options. */
+  /** Addresses and the test kit's admin key given as options. */
   Cli(String node, String management) {
-    this(List.of("--node", node, "--management", management), Map.of());
+    this(List.of("--node", node, "--management", management, "--api-key", TestKeys.ADMIN), Map.of());
   }
 
-  /** Addresses taken from the environment (TALLY_NODE, TALLY_MANAGEMENT), as a shell would pass them. */
+  /**
+   * Addresses taken from the environment (TALLY_NODE, TALLY_MANAGEMENT), as a shell would pass them,
+   * with the test kit's admin key as TALLY_API_KEY.
+   */
   Cli(Map<String, String> environment) {
-    this(List.of(), environment);
+    this(List.of(), withAdminKey(environment));
+  }
+
+  private static Map<String, String> withAdminKey(Map<String, String> environment) {
+    Map<String, String> withKey = new HashMap<>(environment);
+    withKey.putIfAbsent("TALLY_API_KEY", TestKeys.ADMIN);
+    return withKey;
   }
 
   private Cli(List<String> addresses, Map<String, String> environment) {

@@ -12,6 +12,7 @@ import dev.tally.ops.cassandra.CassandraServer;
 import dev.tally.ops.tallyctl.Cli.Result;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestKeys;
 import dev.tally.testkit.TestNode;
 import java.util.List;
 import java.util.Map;
@@ -244,6 +245,45 @@ class TallyctlEndToEndTest {
     String org = newOrg();
     refused(tallyctl.run("balance", org), 1, "org " + org + " not found (ORG_NOT_FOUND)");
     refused(tallyctl.run("grant", org, "1", "--kind", "PURCHASE", "--json"), 1, "org " + org + " not found (ORG_NOT_FOUND)");
+  }
+
+  @Test
+  void aKeyMadeWithKeyCreateWorksForItsOrgUntilKeyRevoke() {
+    String org = openOrg();
+    JsonObject created = ok(tallyctl.run("key", "create", "reader", "--org", org, "--label", "dashboard", "--json")).json();
+    String key = created.get("key").getAsString();
+    String keyId = created.get("key_id").getAsString();
+    assertTrue(key.startsWith("tk_"), created::toString);
+    assertEquals("tk_..." + key.substring(key.length() - 4), created.get("hint").getAsString());
+
+    NodeProcess node = TestNode.node();
+    Cli reader = new Cli(Map.of(
+        "TALLY_NODE", "127.0.0.1:" + node.grpcPort(), "TALLY_MANAGEMENT", "127.0.0.1:" + node.managementPort(),
+        "TALLY_API_KEY", key));
+    ok(reader.run("plans"));
+    Result denied = reader.run("grant", org, "1", "--kind", "PURCHASE");
+    assertEquals(1, denied.exit(), denied::toString);
+    assertTrue(denied.err().startsWith("tallyctl: the API key may not do this (PERMISSION_DENIED): "), denied::toString);
+
+    Result revoked = ok(tallyctl.run("key", "revoke", keyId));
+    assertTrue(revoked.out().startsWith("revoked"), revoked::toString);
+    Result refused = reader.run("plans");
+    assertEquals(1, refused.exit(), refused::toString);
+    assertTrue(refused.err().contains("(UNAUTHENTICATED)"), refused::toString);
+  }
+
+  @Test
+  void aKeyTheNodeDoesNotAcceptIsRefusedWithoutEchoingIt() {
+    NodeProcess node = TestNode.node();
+    String typo = TestKeys.ADMIN.substring(0, TestKeys.ADMIN.length() - 1) + "x";
+    Cli wrongKey = new Cli(Map.of(
+        "TALLY_NODE", "127.0.0.1:" + node.grpcPort(), "TALLY_MANAGEMENT", "127.0.0.1:" + node.managementPort(),
+        "TALLY_API_KEY", typo));
+    Result result = wrongKey.run("plans");
+    assertEquals(1, result.exit(), result::toString);
+    assertTrue(result.err().startsWith("tallyctl: the node at 127.0.0.1:" + node.grpcPort()
+        + " did not accept the API key (UNAUTHENTICATED): malformed API key"), result::toString);
+    assertFalse(result.err().contains(typo), result::toString);
   }
 
   @Test

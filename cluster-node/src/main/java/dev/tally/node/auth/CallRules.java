@@ -1,0 +1,95 @@
+package dev.tally.node.auth;
+
+import static dev.tally.node.auth.Role.ADMIN;
+import static dev.tally.node.auth.Role.METERING;
+import static dev.tally.node.auth.Role.READER;
+
+import dev.tally.v1.AccountsGrpc;
+import dev.tally.v1.ChargeRequest;
+import dev.tally.v1.CommitRequest;
+import dev.tally.v1.CreateApiKeyRequest;
+import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.ExtendReservationRequest;
+import dev.tally.v1.GetBalanceRequest;
+import dev.tally.v1.GetOrgRequest;
+import dev.tally.v1.GrantCreditsRequest;
+import dev.tally.v1.ListLedgerRequest;
+import dev.tally.v1.MeteringGrpc;
+import dev.tally.v1.ReleaseRequest;
+import dev.tally.v1.ReserveRequest;
+import dev.tally.v1.SetOverridesRequest;
+import dev.tally.v1.SetPlanRequest;
+import dev.tally.v1.VoidGrantRequest;
+import dev.tally.v1.WatchAlertsRequest;
+import io.grpc.MethodDescriptor;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Who may make which call: the one table of every method of {@code tally.v1.Metering} and
+ * {@code tally.v1.Accounts}, with the roles allowed and how the org is read from the request. An
+ * org-bound key (metering, reader) may only act on its own org; an admin key on any. A method of
+ * those services that is not here is refused to everyone. Other services (health, reflection) are open.
+ */
+public final class CallRules {
+
+  /** The services whose calls need a key. */
+  static final Set<String> GUARDED_SERVICES =
+      Set.of(MeteringGrpc.SERVICE_NAME, AccountsGrpc.SERVICE_NAME);
+
+  /** One method's rule: the roles that may call it, and the org its request acts on ("" for none: all orgs). */
+  public record Rule(Set<Role> roles, Function<Object, String> orgOf) {
+    /** Whether {@code principal} may make a call with this request. */
+    boolean allows(Principal principal, Object request) {
+      return roles.contains(principal.role()) && principal.mayActOn(orgOf.apply(request));
+    }
+  }
+
+  private static final Map<String, Rule> RULES = Stream.of(
+      rule(MeteringGrpc.getReserveMethod(), ReserveRequest::getOrgId, METERING, ADMIN),
+      rule(MeteringGrpc.getCommitMethod(), CommitRequest::getOrgId, METERING, ADMIN),
+      rule(MeteringGrpc.getReleaseMethod(), ReleaseRequest::getOrgId, METERING, ADMIN),
+      rule(MeteringGrpc.getChargeMethod(), ChargeRequest::getOrgId, METERING, ADMIN),
+      rule(MeteringGrpc.getExtendReservationMethod(), ExtendReservationRequest::getOrgId, METERING, ADMIN),
+      rule(MeteringGrpc.getGetBalanceMethod(), GetBalanceRequest::getOrgId, METERING, READER, ADMIN),
+      rule(AccountsGrpc.getCreateOrgMethod(), CreateOrgRequest::getOrgId, ADMIN),
+      rule(AccountsGrpc.getGetOrgMethod(), GetOrgRequest::getOrgId, READER, ADMIN),
+      rule(AccountsGrpc.getGrantCreditsMethod(), GrantCreditsRequest::getOrgId, ADMIN),
+      rule(AccountsGrpc.getVoidGrantMethod(), VoidGrantRequest::getOrgId, ADMIN),
+      rule(AccountsGrpc.getListLedgerMethod(), ListLedgerRequest::getOrgId, METERING, READER, ADMIN),
+      rule(AccountsGrpc.getSetPlanMethod(), SetPlanRequest::getOrgId, ADMIN),
+      rule(AccountsGrpc.getSetOverridesMethod(), SetOverridesRequest::getOrgId, ADMIN),
+      // The catalog is the same for every org: a reader key of any org may read it.
+      rule(AccountsGrpc.getListPlansMethod(), request -> null, READER, ADMIN),
+      rule(AccountsGrpc.getListPriceBooksMethod(), request -> null, READER, ADMIN),
+      // An empty org id watches every org: only an admin key may.
+      rule(AccountsGrpc.getWatchAlertsMethod(), WatchAlertsRequest::getOrgId, METERING, READER, ADMIN),
+      rule(AccountsGrpc.getCreateApiKeyMethod(), CreateApiKeyRequest::getOrgId, ADMIN),
+      rule(AccountsGrpc.getRevokeApiKeyMethod(), request -> null, ADMIN))
+      .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
+
+  private CallRules() {}
+
+  /** The rule of a guarded method, by its full name ({@code tally.v1.Metering/Reserve}); empty when it has none. */
+  public static Optional<Rule> of(String fullMethodName) {
+    return Optional.ofNullable(RULES.get(fullMethodName));
+  }
+
+  static boolean guarded(String fullMethodName) {
+    return GUARDED_SERVICES.contains(MethodDescriptor.extractFullServiceName(fullMethodName));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <Q> Map.Entry<String, Rule> rule(
+      MethodDescriptor<Q, ?> method, Function<Q, String> orgOf, Role... roles) {
+    Set<Role> allowed = EnumSet.noneOf(Role.class);
+    allowed.addAll(Set.of(roles));
+    Function<Object, String> org = request -> orgOf.apply((Q) request);
+    return Map.entry(method.getFullMethodName(), new Rule(Set.copyOf(allowed), org));
+  }
+}

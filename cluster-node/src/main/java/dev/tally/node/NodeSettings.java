@@ -68,8 +68,7 @@ public record NodeSettings(
             tally.getInt("group-commit.max-batch"),
             tally.getInt("group-commit.max-queued"),
             tally.getInt("group-commit.max-waiting"),
-            tally.getInt("group-commit.max-in-flight"),
-            tally.getDuration("group-commit.answer-timeout")),
+            tally.getInt("group-commit.max-in-flight")),
         new AccountSettings(
             retention,
             tally.getInt("snapshot.every-events"),

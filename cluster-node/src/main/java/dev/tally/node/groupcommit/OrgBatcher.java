@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
@@ -44,12 +43,10 @@ public final class OrgBatcher {
    * @param maxQueued operations waiting for one org beyond which new ones are refused
    * @param maxWaiting operations waiting on the node, all orgs together, beyond which new ones are refused
    * @param maxInFlight batches out to their entities at once, node-wide
-   * @param answerTimeout how long a batch keeps its org's slot waiting for the entity's answer, after
-   *     its callers may have been answered TIMEOUT already
    */
-  public record Limits(int maxBatch, int maxQueued, int maxWaiting, int maxInFlight, Duration answerTimeout) {
+  public record Limits(int maxBatch, int maxQueued, int maxWaiting, int maxInFlight) {
     public Limits {
-      if (maxBatch < 1 || maxQueued < 1 || maxWaiting < 1 || maxInFlight < 1 || answerTimeout.isNegative() || answerTimeout.isZero()) {
+      if (maxBatch < 1 || maxQueued < 1 || maxWaiting < 1 || maxInFlight < 1) {
         throw new IllegalArgumentException("group-commit limits must be positive: " + this);
       }
     }
@@ -220,18 +217,12 @@ public final class OrgBatcher {
     return wanted;
   }
 
-  /**
-   * Sends a batch. Its callers are answered TIMEOUT after the entity timeout, but the org's slot is
-   * held until the entity answers (or the answer timeout passes): an entity still working, say on a
-   * slow recovery, is not sent the next batch meanwhile, so batches never pile up in its stash.
-   */
   private void send(Lane lane, List<Pending> batch) {
     batchSizes.record(batch.size());
     List<Operation> operations = batch.stream().map(Pending::operation).toList();
-    for (Pending pending : batch) pending.outcome().orTimeout(entityTimeout.toMillis(), TimeUnit.MILLISECONDS);
     sharding
         .entityRefFor(OrgAccount.ENTITY_TYPE, lane.orgId)
-        .<Outcomes>ask(replyTo -> new Execute(operations, replyTo), limits.answerTimeout())
+        .<Outcomes>ask(replyTo -> new Execute(operations, replyTo), entityTimeout)
         .whenCompleteAsync((outcomes, failure) -> {
           for (int i = 0; i < batch.size(); i++) {
             if (failure != null) batch.get(i).outcome().completeExceptionally(failure);

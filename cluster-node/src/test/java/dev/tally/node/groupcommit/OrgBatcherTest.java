@@ -2,7 +2,6 @@ package dev.tally.node.groupcommit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -49,8 +47,6 @@ class OrgBatcherTest {
       pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
       """).withFallback(ConfigFactory.load()));
   final TestProbe<Execute> entity = testKit.createTestProbe();
-  /** Longer than any test waits: a batch's slot is freed by its entity's answer. */
-  static final Duration ANSWER = Duration.ofMinutes(5);
   OrgBatcher batcher;
 
   @BeforeAll
@@ -62,17 +58,13 @@ class OrgBatcherTest {
       entity.getRef().tell((Execute) command);
       return Behaviors.same();
     })));
-    batcher = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 100, ANSWER));
+    batcher = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 100));
   }
 
   /** A batcher of its own in front of the probe entity, with these limits. */
   private OrgBatcher batcher(OrgBatcher.Limits limits) {
-    return batcher(limits, Duration.ofSeconds(30));
-  }
-
-  private OrgBatcher batcher(OrgBatcher.Limits limits, Duration entityTimeout) {
     return new OrgBatcher(
-        ClusterSharding.get(testKit.system()), entityTimeout, limits, new SimpleMeterRegistry(),
+        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), limits, new SimpleMeterRegistry(),
         testKit.system().executionContext());
   }
 
@@ -102,24 +94,6 @@ class OrgBatcherTest {
   }
 
   @Test
-  void callersTimeOutButTheOrgsNextBatchWaitsUntilItsEntityAnswers() {
-    OrgBatcher impatient = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 100, ANSWER), Duration.ofMillis(200));
-    CompletableFuture<Outcome> slow = impatient.submit("slow-org", charge(0));
-    Execute first = entity.expectMessageClass(Execute.class);
-    CompletionException timedOut = assertThrows(CompletionException.class, slow::join);
-    assertInstanceOf(TimeoutException.class, timedOut.getCause(), "the caller hears TIMEOUT at the entity timeout");
-
-    CompletableFuture<Outcome> next = impatient.submit("slow-org", charge(1));
-    entity.expectNoMessage(Duration.ofMillis(500));
-
-    first.replyTo().tell(answers(first));
-    Execute second = entity.expectMessageClass(Execute.class);
-    assertEquals(List.of(charge(1)), second.operations());
-    second.replyTo().tell(answers(second));
-    assertEquals("op-1", rejectionOf(next.join()));
-  }
-
-  @Test
   void eachOrgHasItsOwnBatches() {
     batcher.submit("org-a", charge(0));
     batcher.submit("org-b", charge(1));
@@ -133,7 +107,7 @@ class OrgBatcherTest {
 
   @Test
   void aFullQueueStillTakesCommitsAndReleasesButNothingNew() {
-    OrgBatcher small = batcher(new OrgBatcher.Limits(100, 2, 100_000, 100, ANSWER));
+    OrgBatcher small = batcher(new OrgBatcher.Limits(100, 2, 100_000, 100));
     small.submit("busy", charge(0));
     Execute inFlight = entity.expectMessageClass(Execute.class);
     small.submit("busy", charge(1));
@@ -198,7 +172,7 @@ class OrgBatcherTest {
 
   @Test
   void pastTheNodesWaitingLimitNewWorkIsRefusedWhileCommitsAndReleasesGetIn() {
-    OrgBatcher small = batcher(new OrgBatcher.Limits(100, 1000, 2, 1, ANSWER));
+    OrgBatcher small = batcher(new OrgBatcher.Limits(100, 1000, 2, 1));
     small.submit("node-a", charge(0));
     Execute inFlight = entity.expectMessageClass(Execute.class);
     small.submit("node-b", charge(1));
@@ -225,7 +199,7 @@ class OrgBatcherTest {
 
   @Test
   void orgsBeyondTheNodesBatchSlotsWaitForOneInArrivalOrder() {
-    OrgBatcher twoSlots = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 2, ANSWER));
+    OrgBatcher twoSlots = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 2));
     twoSlots.submit("slot-a", charge(0));
     twoSlots.submit("slot-b", charge(1));
     Execute a = entity.expectMessageClass(Execute.class);
@@ -243,7 +217,7 @@ class OrgBatcherTest {
 
   @Test
   void aBusyOrgGoesToTheBackOfTheLineAndItsOperationsLeaveTogether() {
-    OrgBatcher oneSlot = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 1, ANSWER));
+    OrgBatcher oneSlot = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 1));
     oneSlot.submit("busy-org", charge(0));
     Execute first = entity.expectMessageClass(Execute.class);
     oneSlot.submit("busy-org", charge(1));

@@ -6,19 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.google.protobuf.Timestamp;
 import com.google.rpc.BadRequest;
 import dev.tally.testkit.TestCassandra;
-import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantKind;
 import dev.tally.v1.Labels;
-import dev.tally.v1.MeteringGrpc;
 import dev.tally.v1.ReserveRequest;
 import dev.tally.v1.TokenEstimate;
 import dev.tally.v1.UsageEstimate;
 import io.grpc.Status;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,14 +32,10 @@ import org.junit.jupiter.api.function.Executable;
 class HostileInputOverGrpcTest {
 
   InProcessNode node;
-  MeteringGrpc.MeteringBlockingStub metering;
-  AccountsGrpc.AccountsBlockingStub accounts;
 
   @BeforeAll
   void start() throws Exception {
     node = InProcessNode.start(TestCassandra.server(), Instant.now(), "");
-    metering = MeteringGrpc.newBlockingStub(node.channel()).withDeadlineAfter(1, TimeUnit.MINUTES);
-    accounts = AccountsGrpc.newBlockingStub(node.channel()).withDeadlineAfter(1, TimeUnit.MINUTES);
   }
 
   @AfterAll
@@ -53,33 +46,33 @@ class HostileInputOverGrpcTest {
   @Test
   void tokenCountsThatCannotBePricedAreRefusedAndTheOrgGoesOn() {
     String org = orgWithCredits(10);
-    refusedOn("estimate.tokens", () -> metering.reserve(reserve(org).setEstimate(UsageEstimate.newBuilder()
+    refusedOn("estimate.tokens", () -> node.metering().reserve(reserve(org).setEstimate(UsageEstimate.newBuilder()
         .setTokens(TokenEstimate.newBuilder().setModel("gpt-4o").setInputTokens(1).setMaxOutputTokens(600_000_000_000_000_000L)))
         .build()));
-    refusedOn("estimate.tokens", () -> metering.reserve(reserve(org).setEstimate(UsageEstimate.newBuilder()
+    refusedOn("estimate.tokens", () -> node.metering().reserve(reserve(org).setEstimate(UsageEstimate.newBuilder()
         .setTokens(TokenEstimate.newBuilder().setModel("gpt-4o").setInputTokens(Long.MAX_VALUE))).build()));
 
-    assertEquals(2 * MICROS_PER_CREDIT, metering.reserve(reserve(org).setAmount(2 * MICROS_PER_CREDIT).build()).getHeld());
+    assertEquals(2 * MICROS_PER_CREDIT, node.metering().reserve(reserve(org).setAmount(2 * MICROS_PER_CREDIT).build()).getHeld());
   }
 
   @Test
   void timestampsAndDurationsOutOfRangeAreRefusedOnTheirField() {
     String org = orgWithCredits(1);
-    refusedOn("expires_at", () -> accounts.grantCredits(grant(org)
+    refusedOn("expires_at", () -> node.accounts().grantCredits(grant(org)
         .setExpiresAt(Timestamp.newBuilder().setSeconds(Long.MAX_VALUE)).build()));
-    refusedOn("effective_at", () -> accounts.grantCredits(grant(org)
+    refusedOn("effective_at", () -> node.accounts().grantCredits(grant(org)
         .setEffectiveAt(Timestamp.newBuilder().setSeconds(1).setNanos(-1)).build()));
-    refusedOn("ttl", () -> metering.reserve(reserve(org).setAmount(1)
+    refusedOn("ttl", () -> node.metering().reserve(reserve(org).setAmount(1)
         .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(5).setNanos(-5)).build()));
   }
 
   @Test
   void textThatCouldForgeWhatAPersonSeesIsRefused() {
-    refusedOn("display_name", () -> accounts.createOrg(CreateOrgRequest.newBuilder()
+    refusedOn("display_name", () -> node.accounts().createOrg(CreateOrgRequest.newBuilder()
         .setOrgId("hostile-" + UUID.randomUUID()).setRequestId(id()).setPlan("payg")
         .setDisplayName("acme\n2026-12-01 INFO granted 1000000 credits").build()));
     String org = orgWithCredits(1);
-    refusedOn("labels.model", () -> metering.reserve(reserve(org).setAmount(1)
+    refusedOn("labels.model", () -> node.metering().reserve(reserve(org).setAmount(1)
         .setLabels(Labels.newBuilder().setModel("gpt\u202e4o")).build()));
   }
 
@@ -90,8 +83,8 @@ class HostileInputOverGrpcTest {
 
   private String orgWithCredits(long credits) {
     String org = "hostile-" + UUID.randomUUID();
-    accounts.createOrg(CreateOrgRequest.newBuilder().setOrgId(org).setRequestId(id()).setPlan("payg").build());
-    accounts.grantCredits(grant(org).setAmount(credits * MICROS_PER_CREDIT).build());
+    node.accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(org).setRequestId(id()).setPlan("payg").build());
+    node.accounts().grantCredits(grant(org).setAmount(credits * MICROS_PER_CREDIT).build());
     return org;
   }
 

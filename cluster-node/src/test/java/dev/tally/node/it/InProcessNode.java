@@ -6,10 +6,13 @@ import dev.tally.node.TallyNode;
 import dev.tally.node.account.MutableClock;
 import dev.tally.ops.cassandra.CassandraServer;
 import dev.tally.testkit.TestKeys;
+import dev.tally.v1.AccountsGrpc;
+import dev.tally.v1.MeteringGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -61,6 +64,16 @@ public final class InProcessNode implements AutoCloseable {
   /** A channel to the node's gRPC services that sends the {@link TestKeys#ADMIN} key; closed with the node. */
   public ManagedChannel channel() {
     return channel;
+  }
+
+  /** A Metering stub on {@link #channel()}; each call to this starts a fresh minute of deadline. */
+  public MeteringGrpc.MeteringBlockingStub metering() {
+    return MeteringGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);
+  }
+
+  /** An Accounts stub on {@link #channel()}; each call to this starts a fresh minute of deadline. */
+  public AccountsGrpc.AccountsBlockingStub accounts() {
+    return AccountsGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);
   }
 
   /** The clock the node's accounts read. */

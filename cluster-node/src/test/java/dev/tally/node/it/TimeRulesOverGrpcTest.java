@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.google.protobuf.Timestamp;
 import com.google.rpc.BadRequest;
 import dev.tally.testkit.TestCassandra;
-import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.ChargeRequest;
 import dev.tally.v1.CommitRequest;
 import dev.tally.v1.CreateOrgRequest;
@@ -16,7 +15,6 @@ import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantKind;
 import dev.tally.v1.LedgerEntry;
 import dev.tally.v1.ListLedgerRequest;
-import dev.tally.v1.MeteringGrpc;
 import dev.tally.v1.ReserveRequest;
 import io.grpc.Status;
 import java.time.Duration;
@@ -24,7 +22,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,15 +52,11 @@ class TimeRulesOverGrpcTest {
       """;
 
   InProcessNode node;
-  MeteringGrpc.MeteringBlockingStub metering;
-  AccountsGrpc.AccountsBlockingStub accounts;
 
   /** One node for the class: each test opens its own orgs, and the clock only ever moves forward. */
   @BeforeAll
   void start() throws Exception {
     node = InProcessNode.start(TestCassandra.server(), Instant.now(), PLANS);
-    metering = MeteringGrpc.newBlockingStub(node.channel()).withDeadlineAfter(1, TimeUnit.MINUTES);
-    accounts = AccountsGrpc.newBlockingStub(node.channel()).withDeadlineAfter(1, TimeUnit.MINUTES);
   }
 
   @AfterAll
@@ -75,7 +68,7 @@ class TimeRulesOverGrpcTest {
   void aHoldNotResolvedByItsExpiryIsReleasedAndCannotBeCommittedAfterwards() {
     String org = org("payg");
     grant(org, 10 * MICROS_PER_CREDIT, null);
-    String reservation = metering.reserve(ReserveRequest.newBuilder().setOrgId(org).setRequestId(id())
+    String reservation = node.metering().reserve(ReserveRequest.newBuilder().setOrgId(org).setRequestId(id())
         .setAmount(4 * MICROS_PER_CREDIT).setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(60)).build())
         .getReservationId();
 
@@ -85,7 +78,7 @@ class TimeRulesOverGrpcTest {
     assertEquals(0, after.getBalance().getHeld());
     assertEquals(10 * MICROS_PER_CREDIT, after.getBalance().getAvailable());
     ErrorDetails refused = ErrorDetails.expect(Status.Code.FAILED_PRECONDITION, "RESERVATION_RESOLVED",
-        () -> metering.commit(CommitRequest.newBuilder().setOrgId(org).setRequestId(id())
+        () -> node.metering().commit(CommitRequest.newBuilder().setOrgId(org).setRequestId(id())
             .setReservationId(reservation).setAmount(MICROS_PER_CREDIT).build()));
     assertEquals("expired", refused.info().getMetadataOrThrow("resolution"));
     assertEquals(List.of("RESERVATION_EXPIRED"), types(org, "RESERVATION_EXPIRED"));
@@ -101,7 +94,7 @@ class TimeRulesOverGrpcTest {
     node.clock().advance(Duration.ofHours(2));
 
     assertEquals(3 * MICROS_PER_CREDIT, balance(org).getBalance().getAvailable());
-    ErrorDetails.expect(Status.Code.RESOURCE_EXHAUSTED, "CREDITS_EXHAUSTED", () -> metering.charge(
+    ErrorDetails.expect(Status.Code.RESOURCE_EXHAUSTED, "CREDITS_EXHAUSTED", () -> node.metering().charge(
         ChargeRequest.newBuilder().setOrgId(org).setRequestId(id()).setAmount(4 * MICROS_PER_CREDIT).build()));
     assertEquals(List.of("GRANT_EXPIRED"), types(org, "GRANT_EXPIRED"));
   }
@@ -176,7 +169,7 @@ class TimeRulesOverGrpcTest {
 
   private String org(String plan) {
     String org = "time-" + UUID.randomUUID();
-    accounts.createOrg(CreateOrgRequest.newBuilder().setOrgId(org).setRequestId(id()).setPlan(plan).build());
+    node.accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(org).setRequestId(id()).setPlan(plan).build());
     return org;
   }
 
@@ -184,19 +177,19 @@ class TimeRulesOverGrpcTest {
     GrantCreditsRequest.Builder grant = GrantCreditsRequest.newBuilder()
         .setOrgId(org).setRequestId(id()).setKind(GrantKind.PURCHASE).setAmount(amount);
     if (expiresAt != null) grant.setExpiresAt(Timestamp.newBuilder().setSeconds(expiresAt.getEpochSecond()));
-    accounts.grantCredits(grant.build());
+    node.accounts().grantCredits(grant.build());
   }
 
   private void charge(String org, long amount) {
-    metering.charge(ChargeRequest.newBuilder().setOrgId(org).setRequestId(id()).setAmount(amount).build());
+    node.metering().charge(ChargeRequest.newBuilder().setOrgId(org).setRequestId(id()).setAmount(amount).build());
   }
 
   private GetBalanceResponse balance(String org) {
-    return metering.getBalance(GetBalanceRequest.newBuilder().setOrgId(org).build());
+    return node.metering().getBalance(GetBalanceRequest.newBuilder().setOrgId(org).build());
   }
 
   private List<LedgerEntry> ledger(String org) {
-    return accounts.listLedger(ListLedgerRequest.newBuilder().setOrgId(org).setPageSize(1000).build()).getEntriesList();
+    return node.accounts().listLedger(ListLedgerRequest.newBuilder().setOrgId(org).setPageSize(1000).build()).getEntriesList();
   }
 
   private List<String> types(String org, String type) {

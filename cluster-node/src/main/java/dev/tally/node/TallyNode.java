@@ -1,5 +1,7 @@
 package dev.tally.node;
 
+import static dev.tally.node.api.RequestDecoding.decodedInFront;
+
 import com.typesafe.config.Config;
 import dev.tally.node.account.Operation;
 import dev.tally.node.account.OrgAccount;
@@ -17,6 +19,7 @@ import dev.tally.node.metrics.GrpcMetrics;
 import dev.tally.node.metrics.NodeMetrics;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -80,16 +83,18 @@ public final class TallyNode {
     OpenCalls openCalls = new OpenCalls();
     KeyTable keyTable = new KeyTable(system.classicSystem());
     Authentication authentication = new Authentication(settings.auth(), keyTable::find, clock, System::nanoTime);
+    // Each service decodes its requests itself (undecodable bytes are INVALID_REQUEST, not UNKNOWN),
+    // then checks the caller's key, then runs; what it throws becomes INTERNAL, not UNKNOWN.
+    ServerInterceptor[] guards = {new HandlerFailures(), new ApiKeyCheck(authentication)};
     Server server = serverBuilder
         .maxInboundMessageSize(MAX_REQUEST_BYTES)
-        .addService(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(), settings.account().terms().prices()))
-        .addService(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
-            new KeyIssuer(keyTable, authentication, clock)))
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .intercept(new HandlerFailures()) // innermost: what a service throws becomes INTERNAL, not UNKNOWN
-        .intercept(new ApiKeyCheck(authentication)) // inside openCalls: refusals are tracked and counted like answers
-        .intercept(openCalls)
+        .addService(decodedInFront(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(),
+            settings.account().terms().prices()).bindService(), guards))
+        .addService(decodedInFront(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
+            new KeyIssuer(keyTable, authentication, clock)).bindService(), guards))
+        .addService(decodedInFront(health.getHealthService().bindService(), guards))
+        .addService(decodedInFront(ProtoReflectionServiceV1.newInstance().bindService(), guards))
+        .intercept(openCalls) // around the services: refusals are tracked and counted like answers
         .intercept(new GrpcMetrics(metrics.registry())) // outermost: also counts the calls openCalls answers
         .build()
         .start();

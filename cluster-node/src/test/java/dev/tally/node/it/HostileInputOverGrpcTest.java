@@ -6,16 +6,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.google.protobuf.Timestamp;
 import com.google.rpc.BadRequest;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.GetBalanceRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantKind;
 import dev.tally.v1.Labels;
+import dev.tally.v1.MeteringGrpc;
 import dev.tally.v1.ReserveRequest;
 import dev.tally.v1.TokenEstimate;
 import dev.tally.v1.UsageEstimate;
+import io.grpc.CallOptions;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,6 +86,40 @@ class HostileInputOverGrpcTest {
     refusedOn("labels.model", () -> node.metering().reserve(reserve(org).setAmount(1)
         .setLabels(Labels.newBuilder().setModel("gpt\u202e4o")).build()));
   }
+
+  @Test
+  void bytesThatAreNotTheMethodsMessageAreRefusedAndTheNodeGoesOn() {
+    String org = orgWithCredits(1);
+    byte[] garbled = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
+    refusedOn("request", () -> sendBytes(MeteringGrpc.getGetBalanceMethod(), garbled));
+    byte[] orgIdNotUtf8 = {0x0A, 0x02, (byte) 0xC3, 0x28}; // field 1 (org_id), two bytes that are not UTF-8
+    refusedOn("request", () -> sendBytes(MeteringGrpc.getGetBalanceMethod(), orgIdNotUtf8));
+    refusedOn("request", () -> sendBytes(AccountsGrpc.getGrantCreditsMethod(), garbled));
+
+    assertEquals(MICROS_PER_CREDIT, node.metering().getBalance(GetBalanceRequest.newBuilder().setOrgId(org).build()).getBalance().getAvailable());
+  }
+
+  /** Sends {@code bytes} as the request of {@code method}, as a client with another idea of the message would. */
+  private byte[] sendBytes(MethodDescriptor<?, ?> method, byte[] bytes) {
+    MethodDescriptor<byte[], byte[]> raw = method.toBuilder(RAW, RAW).build();
+    return ClientCalls.blockingUnaryCall(node.channel(), raw, CallOptions.DEFAULT.withDeadlineAfter(1, TimeUnit.MINUTES), bytes);
+  }
+
+  private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  };
 
   private void refusedOn(String field, Executable call) {
     ErrorDetails refused = ErrorDetails.expect(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST", call);

@@ -4,8 +4,14 @@ import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.io.PrintStream;
+import java.util.Arrays;
 
-/** Where a command's result goes: aligned text for people, or with {@code --json} one JSON document for scripts. */
+/**
+ * Where a command's result goes: aligned text for people, or with {@code --json} one JSON document for
+ * scripts. Text from the node (names, labels, reasons, error messages) is printed {@link #printable}:
+ * a control or format character in it (an escape sequence, a line break, a bidi override) can neither
+ * colour the terminal, forge a line nor reorder what a person reads, whatever an older node stored.
+ */
 final class Output {
 
   /** snake_case names like the API's own fields; nulls kept so every document has the same keys. */
@@ -26,14 +32,36 @@ final class Output {
 
   /** The whole result as one JSON document: a {@code JsonElement} or a record. */
   void document(Object document) {
-    out.println(JSON.toJson(document));
+    // Gson escapes control characters inside strings; format characters (bidi overrides) it leaves.
+    out.println(escape(JSON.toJson(document), Character.FORMAT));
   }
 
   void line(String text) {
-    out.println(text);
+    out.println(printable(text));
   }
 
   void table(Table table) {
     table.print(out);
+  }
+
+  /**
+   * {@code text} with each control, format or line-separating character written as {@code \\uXXXX},
+   * as JSON would (a surrogate pair beyond U+FFFF).
+   */
+  static String printable(String text) {
+    return escape(text, Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR);
+  }
+
+  private static String escape(String text, int... types) {
+    StringBuilder escaped = new StringBuilder(text.length());
+    text.codePoints().forEach(c -> {
+      int type = Character.getType(c);
+      if (Arrays.stream(types).anyMatch(t -> t == type)) {
+        for (char unit : Character.toChars(c)) escaped.append(String.format("\\u%04X", (int) unit)); // as JSON writes it
+      } else {
+        escaped.appendCodePoint(c);
+      }
+    });
+    return escaped.toString();
   }
 }

@@ -26,7 +26,7 @@ final class Table {
 
   Table row(Object... cells) {
     List<String> row = new ArrayList<>();
-    for (Object cell : cells) row.add(String.valueOf(cell));
+    for (Object cell : cells) row.add(Output.printable(String.valueOf(cell)));
     rows.add(row);
     return this;
   }

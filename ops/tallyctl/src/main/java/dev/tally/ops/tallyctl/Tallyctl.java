@@ -115,7 +115,7 @@ public final class Tallyctl {
       }
       return ExitCode.OK.status;
     } catch (Failure failure) {
-      err.println("tallyctl: " + failure.getMessage());
+      err.println("tallyctl: " + Output.printable(failure.getMessage()));
       return failure.exitCode.status;
     }
   }

@@ -27,7 +27,7 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
     @Override
     public Decision decide(Operation operation, Instant now, Terms terms, RateGate gate) {
       if (operation instanceof Operation.CreateOrg create) {
-        OrgCreated created = new OrgCreated(create.orgId(), create.displayName(), create.plan(), now);
+        OrgCreated created = new OrgCreated(create.requestId(), create.orgId(), create.displayName(), create.plan(), now);
         return new Decision.Persist(opening(created, terms.plans().planOrDefault(create.plan())));
       }
       return Decision.Refuse.orgNotFound();

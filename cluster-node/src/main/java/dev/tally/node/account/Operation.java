@@ -45,8 +45,12 @@ public sealed interface Operation extends CborSerializable {
     String fingerprint();
   }
 
-  /** {@code plan} names a plan of the catalog; its trial credits and first allocation are issued. */
-  record CreateOrg(String orgId, String displayName, String plan) implements Operation {}
+  /**
+   * {@code plan} names a plan of the catalog; its trial credits and first allocation are issued. A
+   * retry is told apart by its content (the same name and plan answer the org), not by {@code requestId},
+   * which the ledger records.
+   */
+  record CreateOrg(String requestId, String orgId, String displayName, String plan) implements Operation {}
 
   record SetPlan(String requestId, String plan) implements Requested {
     @Override

@@ -23,7 +23,8 @@ public sealed interface OrgEvent extends CborSerializable {
     String fingerprint();
   }
 
-  record OrgCreated(String orgId, String displayName, String plan, Instant at) implements OrgEvent {}
+  /** {@code requestId} is null in events written before it was recorded. */
+  record OrgCreated(String requestId, String orgId, String displayName, String plan, Instant at) implements OrgEvent {}
 
   record PlanChanged(String requestId, String fingerprint, String plan, Instant at) implements Requested {}
 

@@ -87,7 +87,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
         .text("display_name", request.getDisplayName(), RequestChecks.MAX_TEXT_LENGTH)
         .require(terms.plans().has(plan), "plan", "must be one of " + terms.plans().plans().keySet());
     if (refuseInvalid(checks, responses)) return;
-    calls.run(request.getOrgId(), new Operation.CreateOrg(request.getOrgId(), request.getDisplayName(), plan),
+    calls.run(request.getOrgId(), new Operation.CreateOrg(request.getRequestId(), request.getOrgId(), request.getDisplayName(), plan),
         responses, AccountsService::org);
   }
 

@@ -17,6 +17,7 @@ final class LedgerEntries {
     if (event instanceof OrgEvent.Requested requested) entry.setRequestId(requested.requestId());
     if (event instanceof OrgEvent.OrgCreated e) {
       entry.setType("ORG_CREATED").setPlan(e.plan());
+      if (e.requestId() != null) entry.setRequestId(e.requestId());
     } else if (event instanceof OrgEvent.CreditsGranted e) {
       entry.setType("CREDITS_GRANTED").setGrantId(e.grantId()).setAmount(e.amount());
     } else if (event instanceof OrgEvent.GrantVoided e) {

@@ -70,7 +70,7 @@ abstract class AccountTestBase {
       String plan, Operation.GrantCredits... grants) {
     String orgId = "org-" + orgs.incrementAndGet();
     var account = unopened(orgId);
-    done(account, new Operation.CreateOrg(orgId, "Org " + orgId, plan));
+    done(account, new Operation.CreateOrg("create-" + orgId, orgId, "Org " + orgId, plan));
     for (Operation.GrantCredits grant : grants) done(account, grant);
     return account;
   }

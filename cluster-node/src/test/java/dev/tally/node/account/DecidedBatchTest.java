@@ -25,7 +25,7 @@ class DecidedBatchTest {
   /** An org with credits, then one batch of 50 reserves and their 50 commits. */
   static Batch reservesAndCommits() {
     AccountState opened = AccountState.handle(new AccountState.Unopened(), List.of(
-            new Operation.CreateOrg("org", "Org", "alerting"),
+            new Operation.CreateOrg("create-org", "org", "Org", "alerting"),
             new Operation.GrantCredits("grant", "bought", GrantKind.PURCHASE, 1_000_000, null, null, null)),
         NOW, SETTINGS, RateGate.OPEN).after();
     List<Operation> operations = new ArrayList<>();

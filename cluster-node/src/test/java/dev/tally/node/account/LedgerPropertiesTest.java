@@ -74,7 +74,7 @@ class LedgerPropertiesTest {
   void reservesNeverExceedTheBalanceAndCreditsAreConserved(@ForAll("batches") @Size(min = 1) List<List<Step>> batches) {
     Instant now = Instant.parse("2026-11-01T00:00:00Z");
     Handled opened = AccountState.handle(
-        new AccountState.Unopened(), List.of(new Operation.CreateOrg("org", "Org", "alerting")), now, SETTINGS, RateGate.OPEN);
+        new AccountState.Unopened(), List.of(new Operation.CreateOrg("create-org", "org", "Org", "alerting")), now, SETTINGS, RateGate.OPEN);
     AccountState state = opened.after();
     Totals totals = new Totals();
     opened.events().forEach(totals::add);

@@ -333,7 +333,7 @@ class OrgAccountTest extends AccountTestBase {
     rejected(account, new Operation.GetBalance());
     assertEquals(before + 1, passivations.size(), "the unknown org's entity asked to be stopped");
 
-    done(account, new Operation.CreateOrg("not-yet", "Not yet", "payg"));
+    done(account, new Operation.CreateOrg("create-not-yet", "not-yet", "Not yet", "payg"));
     done(account, new Operation.GetBalance());
     assertEquals(before + 1, passivations.size(), "an org that exists stays until sharding passivates it when idle");
   }
@@ -342,11 +342,11 @@ class OrgAccountTest extends AccountTestBase {
   void creatingAnOrgAgainWithTheSameNameAndPlanReturnsItAndAnythingElseIsRefused() {
     var account = org();
     String orgId = ((OpenAccount) account.getState()).orgId();
-    var retry = execute(account, new Operation.CreateOrg(orgId, "Org " + orgId, "payg"));
+    var retry = execute(account, new Operation.CreateOrg("retry-" + orgId, orgId, "Org " + orgId, "payg"));
     assertTrue(retry.events().isEmpty());
     assertInstanceOf(Outcome.OrgInfo.class, ((Done) retry.reply().outcomes().get(0)).result());
-    assertEquals(Rejection.ORG_EXISTS, rejected(account, new Operation.CreateOrg(orgId, "Org " + orgId, "trial")).reason());
-    assertEquals(Rejection.ORG_EXISTS, rejected(account, new Operation.CreateOrg(orgId, "Other", "payg")).reason());
+    assertEquals(Rejection.ORG_EXISTS, rejected(account, new Operation.CreateOrg("other-" + orgId, orgId, "Org " + orgId, "trial")).reason());
+    assertEquals(Rejection.ORG_EXISTS, rejected(account, new Operation.CreateOrg("other-" + orgId, orgId, "Other", "payg")).reason());
   }
 
   @Test

@@ -61,7 +61,7 @@ class SerializationTest {
   void theStateSerializesInItsSnapshotForm() {
     AccountSettings settings = new AccountSettings(new Retention(Duration.ofHours(1), 100), 100, 2, TestTerms.TERMS);
     AccountState state = AccountState.handle(new AccountState.Unopened(), List.of(
-            new Operation.CreateOrg("acme", "Acme", "monthly"),
+            new Operation.CreateOrg("r0", "acme", "Acme", "monthly"),
             new Operation.GrantCredits("r1", "g1", GrantKind.TRIAL, 100, null, null, now.plusSeconds(3600)),
             new Operation.Reserve("r2", 30, null, Duration.ofMinutes(5), new Labels("m", "p", "u", "completion")),
             new Operation.Reserve("r3", 0, new Usage.Tokens("gpt-4o", 1000, 500, 0, 0), Duration.ofMinutes(5), Labels.NONE),

@@ -228,6 +228,8 @@ class MeteringOverGrpcTest {
     assertEquals(List.of("ORG_CREATED", "PERIOD_OPENED", "CREDITS_GRANTED", "CREDITS_RESERVED", "RESERVATION_COMMITTED",
             "CREDITS_CHARGED"),
         entries.stream().map(LedgerEntry::getType).toList());
+    assertEquals(List.of(true, false, true, true, true, true), entries.stream().map(e -> !e.getRequestId().isEmpty()).toList(),
+        "every entry a request caused names it; the period the org opened with does not");
     for (int i = 0; i < entries.size(); i++) assertEquals(i + 1, entries.get(i).getSequenceNr());
   }
 

@@ -38,6 +38,12 @@ public sealed interface Decision {
       return new Refuse(Rejection.GRANT_NOT_FOUND, "no grant " + grantId + " with credits left", Map.of());
     }
 
+    /** A bound on what one org may hold ({@code limit}: "grants" or "debt") would be passed. */
+    static Refuse accountLimit(String limit, long bound) {
+      return new Refuse(Rejection.ACCOUNT_LIMIT, "the org's " + limit + " would pass their bound of " + bound,
+          Map.of("limit", limit, "bound", Long.toString(bound)));
+    }
+
     static Refuse idempotencyMismatch(String requestId) {
       return new Refuse(Rejection.IDEMPOTENCY_MISMATCH, "request id " + requestId + " was used for another request",
           Map.of());

@@ -28,6 +28,13 @@ public record Grants(PMap<String, Grant> byId, long given) {
 
   public static final Grants NONE = new Grants(HashTreePMap.empty(), 0);
 
+  /**
+   * The most grants with credits left an org may be given by requests (what the account issues on
+   * its own, one allocation a period, is not refused). With each grant at most the API's largest
+   * amount (10^15 µcr), their sum, and so every balance, stays far inside a long.
+   */
+  public static final int MAX_GIVEN_AND_LEFT = 1_000;
+
   /** The grants of a snapshot, {@code given} of them ever given. */
   static Grants of(Collection<Grant> grants, long given) {
     PMap<String, Grant> byId = HashTreePMap.empty();
@@ -38,6 +45,10 @@ public record Grants(PMap<String, Grant> byId, long given) {
   /** What the account grants on its own (a plan's trial or allocation): no request, the kind's priority. */
   static CreditsGranted issued(String grantId, GrantKind kind, long amount, Instant at, Instant expiresAt) {
     return new CreditsGranted("", "", grantId, kind, amount, kind.defaultPriority(), at, expiresAt, at);
+  }
+
+  public int size() {
+    return byId.size();
   }
 
   public Grant get(String grantId) {

@@ -52,6 +52,12 @@ public record OpenAccount(
     RequestMemory memory)
     implements AccountState {
 
+  /**
+   * The most debt an org may owe, in µcr (10^17): a commit whose usage beyond its hold would pass it
+   * is refused, so debt, and the balance it is subtracted from, stay far inside a long.
+   */
+  public static final long MAX_DEBT = 100_000_000_000_000_000L;
+
   static OpenAccount created(OrgCreated event) {
     return new OpenAccount(event.orgId(), event.displayName(), event.at(), event.plan(), Overrides.NONE, Grants.NONE,
         Holds.NONE, 0, Period.monthOf(event.at(), 0), RequestMemory.EMPTY);
@@ -142,6 +148,7 @@ public record OpenAccount(
 
   private Decision decideGrant(Operation.GrantCredits op, Instant now) {
     if (grants.get(op.grantId()) != null) return Refuse.grantExists(op.grantId());
+    if (grants.size() >= Grants.MAX_GIVEN_AND_LEFT) return Refuse.accountLimit("grants", Grants.MAX_GIVEN_AND_LEFT);
     int priority = op.priority() != null ? op.priority() : op.kind().defaultPriority();
     Instant effectiveAt = op.effectiveAt() != null ? op.effectiveAt() : now;
     return Decision.Persist.of(new CreditsGranted(
@@ -180,9 +187,11 @@ public record OpenAccount(
     Cost cost = priced(op.amount(), op.usage(), terms, inForce);
     long availableOnceReleased = availableAt(now) + reservation.held();
     long covered = Math.max(0, Math.min(cost.amount(), availableOnceReleased));
+    long debtIncurred = cost.amount() - covered;
+    if (debtIncurred > MAX_DEBT - debt) return Refuse.accountLimit("debt", MAX_DEBT);
     return Decision.Persist.of(new ReservationCommitted(
         op.requestId(), op.fingerprint(), op.reservationId(), reservation.held(), cost.amount(),
-        grants.drawsFor(covered, now), cost.amount() - covered, reservation.labels(), op.usage(), cost, now));
+        grants.drawsFor(covered, now), debtIncurred, reservation.labels(), op.usage(), cost, now));
   }
 
   /** Rule 4: a release returns the whole hold. */

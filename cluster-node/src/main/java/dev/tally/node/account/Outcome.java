@@ -36,7 +36,8 @@ public sealed interface Outcome extends CborSerializable {
     GRANT_EXISTS,
     RESERVATION_NOT_FOUND,
     RESERVATION_RESOLVED,
-    IDEMPOTENCY_MISMATCH
+    IDEMPOTENCY_MISMATCH,
+    ACCOUNT_LIMIT
   }
 
   record BalanceView(long available, long held, long debt, long grantedRemaining, int openReservations)

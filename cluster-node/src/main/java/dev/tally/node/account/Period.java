@@ -109,7 +109,7 @@ public record Period(
     String model = usage != null && !usage.model().isEmpty() ? usage.model() : labels.model();
     String callType = usage != null && !usage.callType().isEmpty() ? usage.callType() : labels.callType();
     long tokens = usage != null ? usage.tokens() : 0;
-    return new Period(start, end, allocation, Math.addExact(charged, amount), calls + 1, plus(chargedByModel, model, amount),
+    return new Period(start, end, allocation, saturated(charged, amount), calls + 1, plus(chargedByModel, model, amount),
         plus(chargedByCallType, callType, amount), tokens > 0 ? plus(tokensByModel, model, tokens) : tokensByModel,
         alertsRaised);
   }
@@ -138,7 +138,16 @@ public record Period(
   private static Map<String, Long> plus(Map<String, Long> totals, String key, long amount) {
     String kept = totals.containsKey(key) || totals.size() < MAX_KEYS ? key : OTHER;
     Map<String, Long> added = new HashMap<>(totals);
-    added.merge(kept, amount, Math::addExact);
+    added.merge(kept, amount, Period::saturated);
     return Map.copyOf(added);
+  }
+
+  /**
+   * A period total plus a charge, stopping at Long.MAX_VALUE: a period's totals report usage (the
+   * ledger keeps every charge exactly), and an org that is granted and spends credits again and
+   * again could in principle pass what a long holds in one period.
+   */
+  static long saturated(long total, long amount) {
+    return total > Long.MAX_VALUE - amount ? Long.MAX_VALUE : total + amount;
   }
 }

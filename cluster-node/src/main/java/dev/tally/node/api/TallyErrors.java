@@ -62,6 +62,7 @@ public final class TallyErrors {
       case RESERVATION_NOT_FOUND -> ErrorReason.RESERVATION_NOT_FOUND;
       case RESERVATION_RESOLVED -> ErrorReason.RESERVATION_RESOLVED;
       case IDEMPOTENCY_MISMATCH -> ErrorReason.IDEMPOTENCY_MISMATCH;
+      case ACCOUNT_LIMIT -> ErrorReason.ACCOUNT_LIMIT;
     };
   }
 

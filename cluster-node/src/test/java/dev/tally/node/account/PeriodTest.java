@@ -1,8 +1,8 @@
 package dev.tally.node.account;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.tally.node.terms.Usage;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -25,8 +25,13 @@ class PeriodTest {
   }
 
   @Test
-  void aTotalThatWouldWrapFailsTheChargeInsteadOfWrapping() {
-    Period nearlyFull = MARCH.charging(Long.MAX_VALUE - 1, null, Labels.NONE);
-    assertThrows(ArithmeticException.class, () -> nearlyFull.charging(2, null, Labels.NONE));
+  void aTotalStopsAtTheLargestLongInsteadOfWrappingAndTheChargeGoesThrough() {
+    Period nearlyFull = MARCH.charging(Long.MAX_VALUE - 1, new Usage.Tokens("m", Long.MAX_VALUE - 1, 0, 0, 0),
+        Labels.NONE);
+    Period full = nearlyFull.charging(2, new Usage.Tokens("m", 2, 0, 0, 0), Labels.NONE);
+    assertEquals(Long.MAX_VALUE, full.charged());
+    assertEquals(Long.MAX_VALUE, full.chargedByModel().get("m"));
+    assertEquals(Long.MAX_VALUE, full.tokensByModel().get("m"));
+    assertEquals(2, full.calls());
   }
 }

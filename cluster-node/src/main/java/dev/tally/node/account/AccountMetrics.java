@@ -16,6 +16,12 @@ public interface AccountMetrics {
 
   void accountStopped();
 
+  /**
+   * A snapshot could not be saved (for example one past the journal's frame limit): recovery then
+   * replays every event since the last saved one, so an operator needs to know.
+   */
+  void snapshotFailed();
+
   AccountMetrics NONE = new AccountMetrics() {
     @Override
     public void written(int events, Duration took) {}
@@ -28,5 +34,8 @@ public interface AccountMetrics {
 
     @Override
     public void accountStopped() {}
+
+    @Override
+    public void snapshotFailed() {}
   };
 }

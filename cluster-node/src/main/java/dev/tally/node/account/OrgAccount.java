@@ -18,12 +18,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.SnapshotFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One org's credit account: a sharded, event-sourced entity and the single writer of its balance.
@@ -45,6 +48,7 @@ public final class OrgAccount
   public record Tick() implements Command {}
 
   private static final Object TICK = "tick";
+  private static final Logger log = LoggerFactory.getLogger(OrgAccount.class);
 
   private final String orgId;
   private final AccountSettings settings;
@@ -177,6 +181,11 @@ public final class OrgAccount
           armTimer(state);
         })
         .onSignal(PostStop.instance(), state -> metrics.accountStopped())
+        .onSignal(SnapshotFailed.class, (state, failed) -> {
+          metrics.snapshotFailed();
+          log.warn("org {}: the snapshot at event {} could not be saved ({}); recovery replays the events since the last saved one",
+              orgId, failed.metadata().sequenceNr(), failed.getFailure().toString());
+        })
         .build();
   }
 

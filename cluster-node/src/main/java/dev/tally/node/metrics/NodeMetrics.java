@@ -29,6 +29,7 @@ public final class NodeMetrics implements AccountMetrics {
   private final Timer writes;
   private final DistributionSummary eventsPerWrite;
   private final Counter expired;
+  private final Counter snapshotFailures;
   private HttpServer server;
 
   public NodeMetrics() {
@@ -42,6 +43,9 @@ public final class NodeMetrics implements AccountMetrics {
         .publishPercentileHistogram()
         .register(registry);
     expired = Counter.builder("tally.reservations.expired").description("Holds released on expiry").register(registry);
+    snapshotFailures = Counter.builder("tally.snapshot.failures")
+        .description("Org snapshots that could not be saved; recovery replays the events since the last saved one")
+        .register(registry);
     Gauge.builder("tally.accounts.in.memory", accountsInMemory, AtomicInteger::get)
         .description("Org accounts in memory on this node")
         .register(registry);
@@ -83,6 +87,11 @@ public final class NodeMetrics implements AccountMetrics {
   @Override
   public void reservationsExpired(int count) {
     expired.increment(count);
+  }
+
+  @Override
+  public void snapshotFailed() {
+    snapshotFailures.increment();
   }
 
   @Override

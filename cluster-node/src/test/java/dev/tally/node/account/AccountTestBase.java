@@ -52,12 +52,14 @@ abstract class AccountTestBase {
 
   /** Tests that need other settings replace these before they create their orgs. */
   AccountSettings settings;
+  AccountMetrics metrics;
   TestProbe<Topic.Command<AlertNotice>> alerts;
 
   @BeforeEach
   void freshClockSettingsAndAlertTopic() {
     clock = new MutableClock(Instant.parse("2026-11-05T10:00:00Z"));
     settings = new AccountSettings(new Retention(Duration.ofHours(24), 1000), 50, 2, TestTerms.TERMS);
+    metrics = AccountMetrics.NONE;
     alerts = testKit.createTestProbe();
   }
 
@@ -79,7 +81,7 @@ abstract class AccountTestBase {
   EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> unopened(String orgId) {
     return EventSourcedBehaviorTestKit.create(
         testKit.system(),
-        OrgAccount.create(orgId, settings, clock, alerts.getRef(), AccountMetrics.NONE, passivations::add),
+        OrgAccount.create(orgId, settings, clock, alerts.getRef(), metrics, passivations::add),
         EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
   }
 

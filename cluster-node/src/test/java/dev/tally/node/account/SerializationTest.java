@@ -1,6 +1,7 @@
 package dev.tally.node.account;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.tally.node.account.Outcome.BalanceView;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.serialization.SerializationExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -73,5 +75,65 @@ class SerializationTest {
     AccountSnapshot snapshot = AccountSnapshot.of((OpenAccount) state);
     AccountSnapshot restored = serialization.verifySerialization(snapshot, true);
     assertEquals(state, restored.toAccount());
+  }
+
+  /**
+   * The largest snapshot a client can make an org write stays well under Cassandra's 16 MiB frame
+   * (a snapshot past it fails to save, and recovery replays every event since the last saved one):
+   * every bound reached at once, every id and label at its longest and random, so compression
+   * cannot flatter it.
+   */
+  @Test
+  void theLargestSnapshotAClientCanCauseStaysWellUnderTheFrameLimit() {
+    AccountSettings settings = new AccountSettings(new Retention(Duration.ofHours(24), 20_000), 10_000, 2, TestTerms.TERMS);
+    java.util.Random random = new java.util.Random(1);
+    java.util.function.IntFunction<String> text = length -> random.ints(length, 33, 127)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    int longestId = 128; // RequestChecks.MAX_ID_LENGTH: request ids, grant ids and labels
+    AccountState state = AccountState.handle(new AccountState.Unopened(),
+        List.of(new Operation.CreateOrg(text.apply(longestId), text.apply(longestId), text.apply(256), "payg")), now,
+        settings, RateGate.OPEN).after();
+    List<Operation> grants = new java.util.ArrayList<>();
+    for (int i = 0; i < Grants.MAX_GIVEN_AND_LEFT; i++) {
+      grants.add(new Operation.GrantCredits(text.apply(longestId), text.apply(longestId), GrantKind.PURCHASE,
+          1_000_000_000_000_000L, null, null, now.plus(Duration.ofDays(30))));
+    }
+    state = handleInBatches(state, grants, settings).after();
+    for (int round = 0; round < 2; round++) {
+      List<Operation> reserves = new java.util.ArrayList<>();
+      for (int i = 0; i < Holds.MAX_OPEN; i++) {
+        Labels labels = new Labels(text.apply(longestId), text.apply(longestId), text.apply(longestId), text.apply(longestId));
+        reserves.add(new Operation.Reserve(text.apply(longestId), 1, null, Duration.ofHours(1), labels));
+      }
+      AccountState.Handled reserved = handleInBatches(state, reserves, settings);
+      state = reserved.after();
+      if (round == 0) { // commit them all: 10,000 resolved holds and 20,000 remembered requests
+        List<Operation> commits = new java.util.ArrayList<>();
+        for (Outcome outcome : reserved.outcomes()) {
+          String reservationId = ((Outcome.Reserved) ((Outcome.Done) outcome).result()).reservationId();
+          commits.add(new Operation.Commit(text.apply(longestId), reservationId, 1, null));
+        }
+        state = handleInBatches(state, commits, settings).after();
+      }
+    }
+    OpenAccount account = (OpenAccount) state;
+    assertEquals(Holds.MAX_OPEN, account.reservations().size());
+    assertEquals(20_000, account.memory().requests().size());
+    assertEquals(Period.MAX_KEYS + 1, account.period().chargedByModel().size());
+
+    byte[] stored = SerializationExtension.get(testKit.system().classicSystem()).serialize(AccountSnapshot.of(account)).get();
+    assertTrue(stored.length < 10 * 1024 * 1024, "a snapshot of " + stored.length + " bytes");
+  }
+
+  /** As the node does: at most 100 operations a batch. The outcomes of all, in order; the state after the last. */
+  private AccountState.Handled handleInBatches(AccountState state, List<Operation> operations, AccountSettings settings) {
+    List<Outcome> outcomes = new java.util.ArrayList<>();
+    for (int from = 0; from < operations.size(); from += 100) {
+      AccountState.Handled handled = AccountState.handle(
+          state, operations.subList(from, Math.min(from + 100, operations.size())), now, settings, RateGate.OPEN);
+      outcomes.addAll(handled.outcomes());
+      state = handled.after();
+    }
+    return new AccountState.Handled(List.of(), outcomes, state);
   }
 }

@@ -29,6 +29,8 @@ final class RequestChecks {
   /** Timestamps from year 1 to 9999, as google.protobuf.Timestamp defines them. */
   private static final long MIN_SECONDS = -62_135_596_800L;
   private static final long MAX_SECONDS = 253_402_300_799L;
+  /** The range of google.protobuf.Duration: about 10,000 years either way. */
+  private static final long MAX_DURATION_SECONDS = 315_576_000_000L;
 
   static final int MAX_ID_LENGTH = 128;
   static final int MAX_TEXT_LENGTH = 256;
@@ -84,8 +86,9 @@ final class RequestChecks {
   Duration duration(String field, com.google.protobuf.Duration duration) {
     long seconds = duration.getSeconds();
     int nanos = duration.getNanos();
-    if (Math.abs(seconds) > 315_576_000_000L || Math.abs(nanos) > 999_999_999 || (seconds < 0 && nanos > 0)
-        || (seconds > 0 && nanos < 0)) {
+    // Compared, not Math.abs: the absolute value of the smallest long (or int) is itself, negative.
+    if (seconds < -MAX_DURATION_SECONDS || seconds > MAX_DURATION_SECONDS || nanos < -999_999_999 || nanos > 999_999_999
+        || (seconds < 0 && nanos > 0) || (seconds > 0 && nanos < 0)) {
       violation(field, "must be a valid duration");
       return null;
     }

@@ -75,6 +75,8 @@ class HostileInputOverGrpcTest {
         .setEffectiveAt(Timestamp.newBuilder().setSeconds(1).setNanos(-1)).build()));
     refusedOn("ttl", () -> node.metering().reserve(reserve(org).setAmount(1)
         .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(5).setNanos(-5)).build()));
+    refusedOn("ttl", () -> node.metering().reserve(reserve(org).setAmount(1) // found by EveryRpcFuzzTest
+        .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(Long.MIN_VALUE).setNanos(-1)).build()));
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.tally.node.auth.ApiKeyCheck;
 import dev.tally.node.auth.Authentication;
 import dev.tally.node.auth.KeyIssuer;
 import dev.tally.node.auth.KeyTable;
+import dev.tally.node.cluster.Membership;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.metrics.GrpcMetrics;
 import dev.tally.node.metrics.NodeMetrics;
@@ -84,7 +85,7 @@ public final class TallyNode {
         .maxInboundMessageSize(MAX_REQUEST_BYTES)
         .addService(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(), settings.account().terms().prices()))
         .addService(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
-            new KeyIssuer(keyTable, authentication, clock)))
+            new KeyIssuer(keyTable, authentication, clock), new Membership(system)))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .intercept(new HandlerFailures()) // innermost: what a service throws becomes INTERNAL, not UNKNOWN

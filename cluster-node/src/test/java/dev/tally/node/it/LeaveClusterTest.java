@@ -18,6 +18,12 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +35,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Only an admin key makes a node leave: Accounts.LeaveCluster refuses every other caller. Nothing here makes a node leave (ReadinessTest
+ * Only an admin key makes a node leave: Pekko Management's HTTP routes are read-only, and
+ * Accounts.LeaveCluster refuses every other caller. Nothing here makes a node leave (ReadinessTest
  * and tallyctl's LeaveTest do, with the admin key); each test ends with the second node still an Up member.
  */
 @ExtendWith(TestCassandra.class)
@@ -38,6 +45,7 @@ class LeaveClusterTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private final HttpClient http = HttpClient.newHttpClient();
   private NodeProcess first;
   private NodeProcess second;
   private ManagedChannel channel;
@@ -56,6 +64,19 @@ class LeaveClusterTest {
     channel.shutdownNow();
     second.close();
     first.close();
+  }
+
+  @Test
+  void anAnonymousLeaveDownOrRemoveOverManagementHttpIsRefusedAndTheNodeStays() throws Exception {
+    String member = second.clusterAddress();
+    for (NodeProcess asked : List.of(first, second)) {
+      for (String operation : List.of("Leave", "Down")) {
+        int status = send(asked, "PUT", member, "operation=" + operation);
+        assertEquals(405, status, "PUT operation=" + operation + " on " + asked.address() + "'s management API");
+      }
+      assertEquals(405, send(asked, "DELETE", member, null), "DELETE on " + asked.address() + "'s management API");
+    }
+    assertSecondStaysAnUpMember();
   }
 
   @Test
@@ -111,5 +132,19 @@ class LeaveClusterTest {
         .map(member -> member.get("status").asText())
         .findFirst().orElse("not a member");
     assertEquals("Up", status, "the second node as the first sees it");
+  }
+
+  /** An HTTP request to a node's management API about {@code member}, as anyone on the network could send; its status. */
+  private int send(NodeProcess node, String method, String member, String form) throws Exception {
+    URI uri = URI.create("http://127.0.0.1:" + node.managementPort() + "/cluster/members/"
+        + URLEncoder.encode(member, StandardCharsets.UTF_8));
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri);
+    if (form == null) {
+      request.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      request.header("Content-Type", "application/x-www-form-urlencoded")
+          .method(method, HttpRequest.BodyPublishers.ofString(form));
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 }

@@ -12,14 +12,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 
 /**
  * The report folder of a run: {@code results.json} (every number), {@code latency.hlog} (written by the runner) and
- * {@code report.html}, a self-contained page (inline SVG, no script, no CDN) with throughput and latency over time
- * and the percentile distribution. {@link #comparison} draws several runs on one page, e.g. Tally next to PostgreSQL.
+ * {@code report.html}, a self-contained page (inline SVG, no script, no CDN) with the run's summary and its latency
+ * percentile distribution. {@link #comparison} draws several runs on one page, e.g. Tally next to PostgreSQL. The
+ * latency of each second is in {@code latency.hlog} (HdrHistogram's HistogramLogProcessor reads it).
  */
 final class Report {
 
@@ -57,9 +57,6 @@ final class Report {
     for (RunResult r : runs) html.append(escape(r.summary()));
     html.append("</pre><p class=\"note\">A unit is a reserve+commit pair or a one-step charge. Latency of an operation "
             + "(reserve, commit or charge) in open loop is measured from its intended start, so a backlog counts in full.</p>")
-        .append("<h2>Throughput over time</h2>").append(throughputChart(runs))
-        .append("<h2>Latency over time (each operation, per second: p50 dashed, p99 solid, max dotted)</h2>")
-        .append(latencyChart(runs))
         .append("<h2>Percentile distribution</h2>").append(percentileChart(runs))
         .append("</body></html>\n");
     Files.writeString(file, html, StandardCharsets.UTF_8);
@@ -80,36 +77,6 @@ final class Report {
   private record Tick(double at, String label) {}
 
   private record Axis(String title, double min, double max, List<Tick> ticks) {}
-
-  private static String throughputChart(List<RunResult> runs) {
-    double maxUnits = niceCeiling(1.1 * Math.max(1, max(runs, s -> (double) s.units())));
-    Axis y = new Axis("units / s", 0, maxUnits,
-        IntStream.rangeClosed(0, 5).mapToObj(i -> new Tick(maxUnits * i / 5, String.format(Locale.ROOT, "%,.0f", maxUnits * i / 5))).toList());
-    List<Line> lines = new ArrayList<>();
-    for (int i = 0; i < runs.size(); i++) {
-      RunResult r = runs.get(i);
-      lines.add(new Line(r.target() + " " + r.label(), COLORS[i % COLORS.length], "",
-          r.timeline().stream().map(s -> new double[] {s.second(), s.units()}).toList()));
-    }
-    return chart(secondsAxis(runs), y, lines);
-  }
-
-  private static String latencyChart(List<RunResult> runs) {
-    double minMs = runs.stream().flatMap(r -> r.timeline().stream()).filter(s -> s.p50() > 0).mapToDouble(Runner.Second::p50)
-        .min().orElse(Double.MAX_VALUE);
-    Axis y = msAxis(minMs, Math.max(1, max(runs, Runner.Second::max)));
-    List<Line> lines = new ArrayList<>();
-    for (int i = 0; i < runs.size(); i++) {
-      RunResult r = runs.get(i);
-      List<Runner.Second> seconds = r.timeline().stream().filter(s -> s.max() > 0).toList();
-      String color = COLORS[i % COLORS.length];
-      lines.add(new Line(null, color, "6,4", seconds.stream().map(s -> new double[] {s.second(), log(s.p50(), y)}).toList()));
-      lines.add(new Line(r.target() + " " + r.label(), color, "",
-          seconds.stream().map(s -> new double[] {s.second(), log(s.p99(), y)}).toList()));
-      lines.add(new Line(null, color, "1,3", seconds.stream().map(s -> new double[] {s.second(), log(s.max(), y)}).toList()));
-    }
-    return chart(secondsAxis(runs), y, lines);
-  }
 
   /** Latency against percentile, the x axis stretched towards the tail: 0, 90, 99, 99.9 … evenly spaced. */
   private static String percentileChart(List<RunResult> runs) {
@@ -139,18 +106,6 @@ final class Report {
       }
     }
     return chart(x, y, lines);
-  }
-
-  private static double max(List<RunResult> runs, Function<Runner.Second, Double> value) {
-    return runs.stream().flatMap(r -> r.timeline().stream()).mapToDouble(value::apply).max().orElse(0);
-  }
-
-  private static Axis secondsAxis(List<RunResult> runs) {
-    double maxSecond = Math.max(1, max(runs, s -> (double) s.second()));
-    double step = niceStep(maxSecond / 8);
-    List<Tick> ticks = new ArrayList<>();
-    for (double s = 0; s <= maxSecond + 1e-9; s += step) ticks.add(new Tick(s, String.format(Locale.ROOT, "%.0f", s)));
-    return new Axis("seconds into the measured window", 0, maxSecond, ticks);
   }
 
   /** A log-scale millisecond axis from about {@code minMs} to {@code maxMs}, in log10 units, ticks at 1, 2, 5 × 10ⁿ. */
@@ -220,17 +175,6 @@ final class Report {
   private static String text(double x, double y, String s, String anchor, String attributes) {
     return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s>%s</text>", x, y, anchor, attributes,
         escape(s));
-  }
-
-  private static double niceStep(double raw) {
-    double magnitude = Math.pow(10, Math.floor(Math.log10(Math.max(raw, 1e-9))));
-    for (double m : new double[] {1, 2, 5, 10}) if (m * magnitude >= raw) return m * magnitude;
-    return 10 * magnitude;
-  }
-
-  private static double niceCeiling(double v) {
-    double step = niceStep(v / 5);
-    return Math.ceil(v / step) * step;
   }
 
   private static String trim(double v) {

@@ -3,8 +3,6 @@ package dev.tally.ops.bench;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -70,9 +68,6 @@ final class Runner {
     }
   }
 
-  /** One second of the measured window. */
-  record Second(int second, long units, long errors, long inFlight, double p50, double p90, double p99, double max) {}
-
   private final Target target;
   private final Workload workload;
   private final Settings settings;
@@ -84,14 +79,12 @@ final class Runner {
   private final LongAdder errorCount = new LongAdder();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong lastMeasuredEnd = new AtomicLong();
-  private final List<Second> timeline = new ArrayList<>();
   private final Semaphore slots;
   private final ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
 
   private Runnable atWarmupEnd = () -> {};
   private volatile long warmupEndNanos;
   private volatile long endNanos;
-  private long errorsAtLastTick;
 
   Runner(Target target, Workload workload, Settings settings, Consumer<String> progress) {
     this.target = target;
@@ -135,7 +128,7 @@ final class Runner {
     Map<String, Long> errorsByReason = new TreeMap<>();
     errors.forEach((reason, n) -> errorsByReason.put(reason, n.sum()));
     return new RunResult(label, target.name(), workload, settings, measuredStart, seconds, units(totals), totals,
-        errorsByReason, List.copyOf(timeline));
+        errorsByReason);
   }
 
   private static long units(Map<String, Histogram> latencies) {
@@ -277,12 +270,6 @@ final class Runner {
     if (!warming) warm.interval();
     Histogram ops = interval.get(Latencies.OPERATION);
     long errorsNow = errorCount.sum();
-    long newErrors = errorsNow - errorsAtLastTick;
-    errorsAtLastTick = errorsNow;
-    if (!warming) {
-      timeline.add(new Second((int) Math.round((now - warmupEndNanos) / 1e9), units(interval), newErrors, inFlight.get(),
-          Latencies.ms(ops, 50), Latencies.ms(ops, 90), Latencies.ms(ops, 99), Latencies.maxMs(ops)));
-    }
     progress.accept(String.format(Locale.ROOT,
         "[%4ds] %-8s %-28s %s %,7d units/s | op p50 %6.2f ms p99 %7.2f ms max %8.2f ms | in flight %,6d | errors %,d",
         (now - startNanos) / 1_000_000_000L, target.name(), label, warming ? "warm-up " : (now > endNanos ? "draining" : "measured"),

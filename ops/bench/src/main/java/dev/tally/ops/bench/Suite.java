@@ -296,7 +296,7 @@ final class Suite {
    * Times GetBalance calls in order on a fresh client (ms), from the moment the node reports SERVING — when clients
    * start sending it calls; the first includes connecting.
    */
-  static List<Double> timeBalances(LocalTally local, List<String> orgs) throws Exception {
+  private static List<Double> timeBalances(LocalTally local, List<String> orgs) throws Exception {
     awaitServing(local.grpcAddress());
     List<Double> took = new ArrayList<>();
     try (TallyTarget target = new TallyTarget(local.grpcAddress(), local.apiKey())) {

@@ -32,7 +32,6 @@ public final class TallyBench {
     boolean clean = switch (options.command) {
       case "run" -> run(options).stream().allMatch(m -> m.run().errorCount() == 0 && m.run().units() > 0);
       case "suite" -> Suite.run(options);
-      case "recover" -> recover(options);
       default -> {
         System.err.println("unknown command " + options.command + "\n" + BenchOptions.USAGE);
         System.exit(2);
@@ -87,19 +86,6 @@ public final class TallyBench {
       System.out.println("comparison page: " + page);
     }
     return results;
-  }
-
-  /**
-   * The {@code recover} command: restarts Cassandra and a node on the data of an earlier suite or --local run
-   * ({@code --work-dir}) and times the first GetBalance of each {@code --orgs a,b,c} in order, e.g. under a profiler
-   * ({@code --node-jvm -XX:StartFlightRecording=...}).
-   */
-  static boolean recover(BenchOptions o) throws Exception {
-    try (LocalTally local = LocalTally.startCassandra(o.path("--work-dir", "."))) {
-      local.startNode(o.nodeSettings(), o.nodeJvm());
-      Suite.timeBalances(local, List.of(o.string("--orgs", "").split(",")));
-    }
-    return true;
   }
 
   static double ratio(RunResult tally, RunResult postgres) {

@@ -9,10 +9,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.IntStream;
+import java.util.function.DoubleUnaryOperator;
+import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -62,7 +62,7 @@ final class Report {
     Files.writeString(file, html, StandardCharsets.UTF_8);
   }
 
-  // ---- charts: each line's points are in axis units (log10 of ms on a latency axis) -----------------------------
+  // ---- the chart ----------------------------------------------------------------------------------------------
 
   private static final int W = 960;
   private static final int H = 340;
@@ -71,105 +71,58 @@ final class Report {
   private static final int TOP = 16;
   private static final int BOTTOM = 40;
 
-  /** A line of a chart; {@code legend} null for a line that its run's legend entry already names. */
-  private record Line(String legend, String color, String dash, List<double[]> points) {}
-
-  private record Tick(double at, String label) {}
-
-  private record Axis(String title, double min, double max, List<Tick> ticks) {}
-
-  /** Latency against percentile, the x axis stretched towards the tail: 0, 90, 99, 99.9 … evenly spaced. */
+  /**
+   * Latency (log scale, ticks at 1, 2, 5 × 10ⁿ ms) against percentile, the x axis stretched towards the tail: 0, 90,
+   * 99, 99.9 … evenly spaced. Operations solid, pairs dashed, one colour per run.
+   */
   private static String percentileChart(List<RunResult> runs) {
-    double maxMs = 1;
-    double minMs = Double.MAX_VALUE;
-    double maxNines = 3;
-    for (RunResult r : runs) {
-      for (Histogram h : List.of(r.latencies().get(Latencies.OPERATION), r.latencies().get(Latencies.PAIR))) {
-        if (h.getTotalCount() == 0) continue;
-        maxMs = Math.max(maxMs, h.getMaxValue() / 1000.0);
-        minMs = Math.min(minMs, h.getMinValue() / 1000.0);
-        maxNines = Math.max(maxNines, Math.ceil(Math.log10(h.getTotalCount())));
-      }
-    }
-    Axis y = msAxis(minMs, maxMs);
-    Axis x = new Axis("percentile", 0, maxNines, IntStream.rangeClosed(0, (int) maxNines)
-        .mapToObj(n -> new Tick(n, n == 0 ? "0%" : trim(100 - 100 / Math.pow(10, n)) + "%")).toList());
-    double lastPercentile = 100 - 100 / Math.pow(10, maxNines);
-    List<Line> lines = new ArrayList<>();
-    for (int i = 0; i < runs.size(); i++) {
-      for (String name : List.of(Latencies.OPERATION, Latencies.PAIR)) {
-        Histogram h = runs.get(i).latencies().get(name);
-        if (h.getTotalCount() == 0) continue;
-        lines.add(new Line(runs.get(i).target() + " " + name, COLORS[i % COLORS.length], name.equals(Latencies.PAIR) ? "6,4" : "",
-            Latencies.distribution(h).stream()
-                .map(p -> new double[] {-Math.log10(1 - Math.min(p[0], lastPercentile) / 100), log(p[1], y)}).toList()));
-      }
-    }
-    return chart(x, y, lines);
-  }
-
-  /** A log-scale millisecond axis from about {@code minMs} to {@code maxMs}, in log10 units, ticks at 1, 2, 5 × 10ⁿ. */
-  private static Axis msAxis(double minMs, double maxMs) {
-    double lo = minMs == Double.MAX_VALUE ? -2 : Math.max(-2, Math.floor(Math.log10(Math.max(minMs, 1e-3))));
-    double hi = Math.max(lo + 1, Math.ceil(Math.log10(maxMs * 1.05)));
-    List<Tick> ticks = new ArrayList<>();
-    for (int e = (int) lo; e <= hi; e++) {
-      for (int m : new int[] {1, 2, 5}) {
-        double v = m * Math.pow(10, e);
-        if (Math.log10(v) > hi + 1e-9) break;
-        String label = v >= 1000 ? String.format(Locale.ROOT, "%.0f s", v / 1000)
-            : v >= 1 ? String.format(Locale.ROOT, "%.0f ms", v) : trim(v) + " ms";
-        ticks.add(new Tick(Math.log10(v), label));
-      }
-    }
-    return new Axis("latency", lo, hi, ticks);
-  }
-
-  /** A latency in the units of a log axis, no lower than its bottom. */
-  private static double log(double ms, Axis axis) {
-    return Math.max(Math.log10(Math.max(ms, 1e-12)), axis.min());
-  }
-
-  private static String chart(Axis x, Axis y, List<Line> lines) {
+    List<String> kinds = List.of(Latencies.OPERATION, Latencies.PAIR);
+    List<Histogram> all = runs.stream().flatMap(r -> kinds.stream().map(r.latencies()::get))
+        .filter(h -> h.getTotalCount() > 0).toList();
+    double lo = Math.max(-2, Math.floor(Math.log10(Math.max(1e-3,
+        all.stream().mapToDouble(h -> h.getMinValue() / 1000.0).min().orElse(1e-2)))));
+    double hi = Math.max(lo + 1, Math.ceil(Math.log10(1.05 * Math.max(1,
+        all.stream().mapToDouble(h -> h.getMaxValue() / 1000.0).max().orElse(1)))));
+    double nines = Math.max(3, all.stream().mapToDouble(h -> Math.ceil(Math.log10(h.getTotalCount()))).max().orElse(3));
+    DoubleUnaryOperator x = n -> LEFT + (W - LEFT - RIGHT) * n / nines;
+    DoubleUnaryOperator y = ms -> H - BOTTOM - (H - TOP - BOTTOM) * (Math.max(Math.log10(Math.max(ms, 1e-12)), lo) - lo) / (hi - lo);
     StringBuilder svg = new StringBuilder(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
         + "height=\"%d\" font-size=\"11\" font-family=\"sans-serif\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
         + "fill=\"none\" stroke=\"#999\"/>", W, H, LEFT, TOP, W - LEFT - RIGHT, H - TOP - BOTTOM));
-    for (Tick t : y.ticks()) {
-      double py = py(t.at(), y);
-      svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>", LEFT, py, W - RIGHT, py))
-          .append(text(LEFT - 6, py + 4, t.label(), "end", ""));
-    }
-    for (Tick t : x.ticks()) svg.append(text(px(t.at(), x), H - BOTTOM + 16, t.label(), "middle", ""));
-    double middle = TOP + (H - TOP - BOTTOM) / 2.0;
-    svg.append(text(LEFT + (W - LEFT - RIGHT) / 2.0, H - 6, x.title(), "middle", ""))
-        .append(text(14, middle, y.title(), "middle", String.format(Locale.ROOT, " transform=\"rotate(-90 14 %.0f)\"", middle)));
-    int entry = 0;
-    for (Line l : lines) {
-      if (!l.points().isEmpty()) {
-        StringBuilder points = new StringBuilder();
-        for (double[] p : l.points()) points.append(String.format(Locale.ROOT, "%.1f,%.1f ", px(p[0], x), py(p[1], y)));
-        svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\"%s points=\"%s\"/>",
-            l.color(), dash(l.dash()), points.toString().trim()));
+    for (int e = (int) lo; e <= hi; e++) {
+      for (int m : new int[] {1, 2, 5}) {
+        double ms = m * Math.pow(10, e);
+        if (Math.log10(ms) > hi + 1e-9) break;
+        double at = y.applyAsDouble(ms);
+        svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>", LEFT, at, W - RIGHT, at))
+            .append(text(LEFT - 6, at + 4, ms >= 1000 ? trim(ms / 1000) + " s" : trim(ms) + " ms", "end", ""));
       }
-      if (l.legend() == null) continue;
-      double ly = TOP + 14 + 18 * entry++;
-      svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>",
-              W - RIGHT + 10, ly - 4, W - RIGHT + 34, ly - 4, l.color(), dash(l.dash())))
-          .append(text(W - RIGHT + 40, ly, l.legend(), "start", ""));
+    }
+    for (int n = 0; n <= nines; n++) {
+      svg.append(text(x.applyAsDouble(n), H - BOTTOM + 16, n == 0 ? "0%" : trim(100 - 100 / Math.pow(10, n)) + "%", "middle", ""));
+    }
+    double middle = TOP + (H - TOP - BOTTOM) / 2.0;
+    svg.append(text(LEFT + (W - LEFT - RIGHT) / 2.0, H - 6, "percentile", "middle", ""))
+        .append(text(14, middle, "latency", "middle", String.format(Locale.ROOT, " transform=\"rotate(-90 14 %.0f)\"", middle)));
+    double lastPercentile = 100 - 100 / Math.pow(10, nines);
+    int entry = 0;
+    for (int i = 0; i < runs.size(); i++) {
+      for (String kind : kinds) {
+        Histogram h = runs.get(i).latencies().get(kind);
+        if (h.getTotalCount() == 0) continue;
+        String style = String.format(Locale.ROOT, " stroke=\"%s\"%s", COLORS[i % COLORS.length],
+            kind.equals(Latencies.PAIR) ? " stroke-dasharray=\"6,4\"" : "");
+        String points = Latencies.distribution(h).stream().map(p -> String.format(Locale.ROOT, "%.1f,%.1f",
+            x.applyAsDouble(-Math.log10(1 - Math.min(p[0], lastPercentile) / 100)), y.applyAsDouble(p[1])))
+            .collect(Collectors.joining(" "));
+        double legend = TOP + 14 + 18 * entry++;
+        svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke-width=\"1.6\"%s points=\"%s\"/>", style, points))
+            .append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke-width=\"2\"%s/>",
+                W - RIGHT + 10, legend - 4, W - RIGHT + 34, legend - 4, style))
+            .append(text(W - RIGHT + 40, legend, runs.get(i).target() + " " + kind, "start", ""));
+      }
     }
     return svg.append("</svg>").toString();
-  }
-
-  private static double px(double v, Axis x) {
-    return LEFT + (W - LEFT - RIGHT) * (v - x.min()) / (x.max() - x.min());
-  }
-
-  private static double py(double v, Axis y) {
-    return H - BOTTOM - (H - TOP - BOTTOM) * (v - y.min()) / (y.max() - y.min());
-  }
-
-  private static String dash(String dash) {
-    return dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\"";
   }
 
   private static String text(double x, double y, String s, String anchor, String attributes) {

@@ -62,6 +62,7 @@ final class BenchOptions {
   BenchOptions(String[] args) {
     List<String> rest = new ArrayList<>(List.of(args));
     command = !rest.isEmpty() && !rest.get(0).startsWith("--") ? rest.remove(0) : "run";
+    if (!command.equals("run") && !command.equals("suite")) throw new IllegalArgumentException("unknown command " + command + "\n" + USAGE);
     for (int i = 0; i < rest.size(); i++) {
       String key = rest.get(i);
       if (!key.startsWith("--")) throw new IllegalArgumentException("unexpected argument " + key + "\n" + USAGE);

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -39,10 +41,7 @@ final class Runner {
   /** The open loop's cap on operations in flight, for the load generator's memory. */
   private static final int OPEN_MAX_IN_FLIGHT = 50_000;
 
-  enum Mode {
-    OPEN,
-    CLOSED
-  }
+  enum Mode { OPEN, CLOSED }
 
   record Settings(Mode mode, double rate, int concurrency, Duration warmup, Duration duration, int warmupMaxInFlight) {
 
@@ -261,6 +260,21 @@ final class Runner {
       Thread.sleep(5);
     }
     return true;
+  }
+
+  /** Runs {@code operation} for i = 0 … n - 1, at most {@code inFlight} at once; returns how many failed. */
+  static long atMost(int inFlight, int n, IntFunction<CompletableFuture<?>> operation) throws InterruptedException {
+    Semaphore permits = new Semaphore(inFlight);
+    AtomicLong failures = new AtomicLong();
+    for (int i = 0; i < n; i++) {
+      permits.acquire();
+      operation.apply(i).whenComplete((ok, failure) -> {
+        if (failure != null) failures.incrementAndGet();
+        permits.release();
+      });
+    }
+    permits.acquire(inFlight);
+    return failures.get();
   }
 
   private synchronized void tick(String label, long startNanos) {

@@ -8,6 +8,8 @@ import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.GetOrgRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantCreditsResponse;
+import dev.tally.v1.LeaveClusterRequest;
+import dev.tally.v1.LeaveClusterResponse;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.ListLedgerResponse;
 import dev.tally.v1.ListPlansRequest;
@@ -138,6 +140,21 @@ public final class AccountsClient {
   /** Async form of {@link #revokeApiKey}. */
   public CompletableFuture<RevokeApiKeyResponse> revokeApiKeyAsync(String keyId) {
     return calls.async(AccountsGrpc.getRevokeApiKeyMethod(), RevokeApiKeyRequest.newBuilder().setKeyId(keyId).build());
+  }
+
+  /**
+   * Makes a cluster member leave (needs an admin key): its orgs move to the other nodes, then it stops.
+   * {@code member} is its address ({@code pekko://tally@host:port}), {@code tally@host:port} or
+   * {@code host:port}; the answer has its full address. Fails with reason MEMBER_NOT_FOUND when the
+   * cluster has no such member.
+   */
+  public LeaveClusterResponse leaveCluster(String member) {
+    return calls.blocking(AccountsGrpc.getLeaveClusterMethod(), LeaveClusterRequest.newBuilder().setMember(member).build());
+  }
+
+  /** Async form of {@link #leaveCluster}. */
+  public CompletableFuture<LeaveClusterResponse> leaveClusterAsync(String member) {
+    return calls.async(AccountsGrpc.getLeaveClusterMethod(), LeaveClusterRequest.newBuilder().setMember(member).build());
   }
 
   /** The plan catalog. */

@@ -11,6 +11,7 @@ import dev.tally.node.account.OrgAccount.AlertNotice;
 import dev.tally.node.account.OrgEvent;
 import dev.tally.node.account.Outcome;
 import dev.tally.node.account.Outcome.Done;
+import dev.tally.node.cluster.Membership;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.terms.Overrides;
 import dev.tally.node.terms.Terms;
@@ -22,6 +23,8 @@ import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.GetOrgRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantCreditsResponse;
+import dev.tally.v1.LeaveClusterRequest;
+import dev.tally.v1.LeaveClusterResponse;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.ListLedgerResponse;
 import dev.tally.v1.ListPlansRequest;
@@ -51,7 +54,7 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 
-/** The control plane: open orgs, grant and void credits, read the ledger (accounts.proto). */
+/** The control plane: open orgs, grant and void credits, read the ledger, make a node leave (accounts.proto). */
 public final class AccountsService extends AccountsGrpc.AccountsImplBase {
 
   static final int DEFAULT_PAGE_SIZE = 100;
@@ -65,12 +68,14 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   private final ActorRef<Topic.Command<AlertNotice>> alerts;
   private final AtomicLong watches = new AtomicLong();
   private final ApiKeyRegistry keys;
+  private final Membership members;
 
   /** @param clock the accounts' clock, against which a grant's expiry must lie in the future */
   public AccountsService(OrgBatcher batcher, ActorSystem<?> system, Terms terms,
-      ActorRef<Topic.Command<AlertNotice>> alerts, Clock clock, ApiKeyRegistry keys) {
+      ActorRef<Topic.Command<AlertNotice>> alerts, Clock clock, ApiKeyRegistry keys, Membership members) {
     this.calls = new OrgCalls(batcher);
     this.keys = keys;
+    this.members = members;
     this.clock = clock;
     this.system = system;
     this.journal = PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
@@ -217,6 +222,17 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
         responses.onCompleted();
       }
     });
+  }
+
+  @Override
+  public void leaveCluster(LeaveClusterRequest request, StreamObserver<LeaveClusterResponse> responses) {
+    if (refuseInvalid(new RequestChecks().id("member", request.getMember()), responses)) return;
+    members.leave(request.getMember()).ifPresentOrElse(
+        address -> {
+          responses.onNext(LeaveClusterResponse.newBuilder().setMember(address.toString()).build());
+          responses.onCompleted();
+        },
+        () -> responses.onError(TallyErrors.memberNotFound(request.getMember())));
   }
 
   @Override

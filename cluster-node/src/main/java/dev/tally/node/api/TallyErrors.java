@@ -128,6 +128,11 @@ public final class TallyErrors {
     return status(ErrorReason.API_KEY_NOT_FOUND, "no API key with this key_id", Map.of());
   }
 
+  /** LeaveCluster named no member of the cluster. */
+  public static StatusRuntimeException memberNotFound(String member) {
+    return status(ErrorReason.MEMBER_NOT_FOUND, "no member " + member + " in the cluster", Map.of());
+  }
+
   private static Throwable unwrap(Throwable thrown) {
     Throwable cause = thrown;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {

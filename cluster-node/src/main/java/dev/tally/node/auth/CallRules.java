@@ -70,7 +70,9 @@ public final class CallRules {
       // An empty org id watches every org: only an admin key may.
       rule(AccountsGrpc.getWatchAlertsMethod(), WatchAlertsRequest::getOrgId, METERING, READER, ADMIN),
       rule(AccountsGrpc.getCreateApiKeyMethod(), CreateApiKeyRequest::getOrgId, ADMIN),
-      rule(AccountsGrpc.getRevokeApiKeyMethod(), request -> null, ADMIN))
+      rule(AccountsGrpc.getRevokeApiKeyMethod(), request -> null, ADMIN),
+      // A node leaving moves every org it hosts: an operator's call, not an org's.
+      rule(AccountsGrpc.getLeaveClusterMethod(), request -> null, ADMIN))
       .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
 
   private CallRules() {}

@@ -86,7 +86,8 @@ class AuthorizationMatrixTest {
       Map.entry("tally.v1.Accounts/ListPriceBooks", Set.of("reader", "admin")),
       Map.entry("tally.v1.Accounts/WatchAlerts", Set.of("metering", "reader", "admin")),
       Map.entry("tally.v1.Accounts/CreateApiKey", Set.of("admin")),
-      Map.entry("tally.v1.Accounts/RevokeApiKey", Set.of("admin")));
+      Map.entry("tally.v1.Accounts/RevokeApiKey", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/LeaveCluster", Set.of("admin")));
 
   private final String org = "authz-" + UUID.randomUUID();
   private final String otherOrg = "authz-other-" + UUID.randomUUID();

@@ -7,7 +7,11 @@ import dev.tally.ops.cassandra.CassandraServer;
 import dev.tally.testkit.Eventually;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.v1.AccountsGrpc;
+import dev.tally.v1.LeaveClusterRequest;
+import dev.tally.v1.LeaveClusterResponse;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -33,23 +37,14 @@ class ReadinessTest {
       assertTrue(eventually(() -> NodeProcess.httpStatus(second.managementPort(), "/ready"), 200),
           "the joined node became ready");
 
-      // Leaving, as an operator asks for it through the management API of another node.
-      int accepted = leave(first.managementPort(), second.clusterAddress());
-      assertEquals(200, accepted);
+      // Leaving, as an operator asks for it with an admin key through another node.
+      LeaveClusterResponse leaving = AccountsGrpc.newBlockingStub(first.channel()).withDeadlineAfter(30, TimeUnit.SECONDS)
+          .leaveCluster(LeaveClusterRequest.newBuilder().setMember(second.clusterAddress()).build());
+      assertEquals(second.clusterAddress(), leaving.getMember());
       assertTrue(eventually(() -> NodeProcess.httpStatus(second.managementPort(), "/ready"), 500, -1),
           "the leaving node stopped being ready");
       assertEquals(200, NodeProcess.httpStatus(first.managementPort(), "/ready"), "the staying node is still ready");
     }
-  }
-
-  static int leave(int managementPort, String address) throws Exception {
-    var connection = (java.net.HttpURLConnection)
-        new java.net.URL("http://127.0.0.1:" + managementPort + "/cluster/members/" + address).openConnection();
-    connection.setRequestMethod("PUT");
-    connection.setDoOutput(true);
-    connection.setRequestProperty("Content-Type", "application/x-www-form-urlencoded");
-    connection.getOutputStream().write("operation=Leave".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    return connection.getResponseCode();
   }
 
   /** Polls until the status is one of those wanted, for at most a minute. */

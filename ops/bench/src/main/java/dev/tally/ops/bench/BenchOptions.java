@@ -13,7 +13,7 @@ import java.util.Set;
 final class BenchOptions {
 
   static final String USAGE = """
-      tally-bench [run|suite|recover] [options]
+      tally-bench [run|suite] [options]
 
       run (default): one workload against Tally, PostgreSQL, or both back to back (then prints the ratio)
         --target tally|postgres|both   what to drive (default tally)
@@ -40,7 +40,6 @@ final class BenchOptions {
         --postgres JDBC_URL | --no-postgres, --quick, --report DIR, --work-dir DIR, --markdown FILE,
         --only compare,tuning,groupcommit,memory,recovery (a subset),
         --node-settings K=V (for the recovery node, e.g. TALLY_SNAPSHOT_EVERY_EVENTS=10000)
-      recover --work-dir DIR --orgs A,B [--node-jvm OPTS]: restart Cassandra and a node on DIR's data, time each org's first GetBalance
       """;
 
   static final String DEFAULT_POSTGRES = "jdbc:postgresql://127.0.0.1:55432/tally_bench?user=postgres";
@@ -63,6 +62,7 @@ final class BenchOptions {
   BenchOptions(String[] args) {
     List<String> rest = new ArrayList<>(List.of(args));
     command = !rest.isEmpty() && !rest.get(0).startsWith("--") ? rest.remove(0) : "run";
+    if (!command.equals("run") && !command.equals("suite")) throw new IllegalArgumentException("unknown command " + command + "\n" + USAGE);
     for (int i = 0; i < rest.size(); i++) {
       String key = rest.get(i);
       if (!key.startsWith("--")) throw new IllegalArgumentException("unexpected argument " + key + "\n" + USAGE);

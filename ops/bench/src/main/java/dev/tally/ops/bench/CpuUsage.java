@@ -70,15 +70,10 @@ final class CpuUsage {
     return ticks;
   }
 
-  /** utime + stime of one process (all its threads). */
+  /** User and system CPU time of one process (all its threads), in ticks; 0 once it is gone. */
   private static long processTicks(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    } catch (IOException | RuntimeException gone) {
-      return 0;
-    }
+    return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration())
+        .map(cpu -> (long) (cpu.toNanos() * TICKS_PER_SECOND / 1e9)).orElse(0L);
   }
 
   /** {busy, total} ticks of all CPUs since boot. */

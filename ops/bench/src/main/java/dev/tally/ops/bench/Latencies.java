@@ -16,8 +16,8 @@ import org.HdrHistogram.Recorder;
 
 /**
  * Latency per kind of operation, in microseconds, with HdrHistogram: thread-safe recorders that are read interval
- * by interval (once a second) into a timeline, a running total and a {@code latency.hlog} (HdrHistogram's interval
- * log, readable by HistogramLogProcessor).
+ * by interval (once a second) into a running total and a {@code latency.hlog} (HdrHistogram's interval log, readable
+ * by HistogramLogProcessor).
  */
 final class Latencies {
 

@@ -44,11 +44,8 @@ final class LocalTally implements AutoCloseable {
   }
 
   /**
-   * The node's heap unless a measurement sets its own. Each org remembers its recent requests
-   * (idempotency, up to 20,000 ids or 24 h): about 0.9 KB of heap per reserve+commit pair (the
-   * memory table measures it). A load run sends 700,000 pairs and more: on 1 GiB one fell to
-   * 1,176 pairs/s, its old generation 85 % full, and measured the collector. 4 GiB holds a run;
-   * the memory table measures with 1 GiB.
+   * The node's heap unless a measurement sets its own: enough for the request memory of every pair
+   * a load run sends (BENCHMARKS.md's memory table), so that a run does not measure the collector.
    */
   static final String HEAP = "-Xmx4g";
 
@@ -95,20 +92,8 @@ final class LocalTally implements AutoCloseable {
     return node.pid();
   }
 
-  /** The Cassandra JVM: the child of this JVM that runs CassandraDaemon. */
   Optional<Long> cassandraPid() {
-    return ProcessHandle.current().children()
-        .map(ProcessHandle::pid)
-        .filter(pid -> commandLine(pid).contains("CassandraDaemon"))
-        .findFirst();
-  }
-
-  private static String commandLine(long pid) {
-    try {
-      return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.ISO_8859_1);
-    } catch (IOException | RuntimeException e) {
-      return "";
-    }
+    return cassandra.pid();
   }
 
   /** Runs a full GC in the node, then returns its heap figures (jcmd GC.heap_info). */

@@ -157,13 +157,9 @@ public final class PostgresTarget implements Target {
     }
   }
 
-  /** Binds the parameters in order: a long as bigint, a String as text, a UUID as uuid. */
+  /** Binds the parameters in order (the driver maps a Long to bigint, a String to varchar, a UUID to uuid). */
   private static PreparedStatement set(PreparedStatement statement, Object... parameters) throws SQLException {
-    for (int i = 0; i < parameters.length; i++) {
-      if (parameters[i] instanceof Long n) statement.setLong(i + 1, n);
-      else if (parameters[i] instanceof String s) statement.setString(i + 1, s);
-      else statement.setObject(i + 1, parameters[i]);
-    }
+    for (int i = 0; i < parameters.length; i++) statement.setObject(i + 1, parameters[i]);
     return statement;
   }
 

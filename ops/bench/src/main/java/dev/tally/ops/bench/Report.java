@@ -9,17 +9,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
-import java.util.stream.IntStream;
+import java.util.function.DoubleUnaryOperator;
+import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 
 /**
  * The report folder of a run: {@code results.json} (every number), {@code latency.hlog} (written by the runner) and
- * {@code report.html}, a self-contained page (inline SVG, no script, no CDN) with throughput and latency over time
- * and the percentile distribution. {@link #comparison} draws several runs on one page, e.g. Tally next to PostgreSQL.
+ * {@code report.html}, a self-contained page (inline SVG, no script, no CDN) with the run's summary and its latency
+ * percentile distribution. {@link #comparison} draws several runs on one page, e.g. Tally next to PostgreSQL. The
+ * latency of each second is in {@code latency.hlog} (HdrHistogram's HistogramLogProcessor reads it).
  */
 final class Report {
 
@@ -57,15 +57,12 @@ final class Report {
     for (RunResult r : runs) html.append(escape(r.summary()));
     html.append("</pre><p class=\"note\">A unit is a reserve+commit pair or a one-step charge. Latency of an operation "
             + "(reserve, commit or charge) in open loop is measured from its intended start, so a backlog counts in full.</p>")
-        .append("<h2>Throughput over time</h2>").append(throughputChart(runs))
-        .append("<h2>Latency over time (each operation, per second: p50 dashed, p99 solid, max dotted)</h2>")
-        .append(latencyChart(runs))
         .append("<h2>Percentile distribution</h2>").append(percentileChart(runs))
         .append("</body></html>\n");
     Files.writeString(file, html, StandardCharsets.UTF_8);
   }
 
-  // ---- charts: each line's points are in axis units (log10 of ms on a latency axis) -----------------------------
+  // ---- the chart ----------------------------------------------------------------------------------------------
 
   private static final int W = 960;
   private static final int H = 340;
@@ -74,163 +71,63 @@ final class Report {
   private static final int TOP = 16;
   private static final int BOTTOM = 40;
 
-  /** A line of a chart; {@code legend} null for a line that its run's legend entry already names. */
-  private record Line(String legend, String color, String dash, List<double[]> points) {}
-
-  private record Tick(double at, String label) {}
-
-  private record Axis(String title, double min, double max, List<Tick> ticks) {}
-
-  private static String throughputChart(List<RunResult> runs) {
-    double maxUnits = niceCeiling(1.1 * Math.max(1, max(runs, s -> (double) s.units())));
-    Axis y = new Axis("units / s", 0, maxUnits,
-        IntStream.rangeClosed(0, 5).mapToObj(i -> new Tick(maxUnits * i / 5, String.format(Locale.ROOT, "%,.0f", maxUnits * i / 5))).toList());
-    List<Line> lines = new ArrayList<>();
-    for (int i = 0; i < runs.size(); i++) {
-      RunResult r = runs.get(i);
-      lines.add(new Line(r.target() + " " + r.label(), COLORS[i % COLORS.length], "",
-          r.timeline().stream().map(s -> new double[] {s.second(), s.units()}).toList()));
-    }
-    return chart(secondsAxis(runs), y, lines);
-  }
-
-  private static String latencyChart(List<RunResult> runs) {
-    double minMs = runs.stream().flatMap(r -> r.timeline().stream()).filter(s -> s.p50() > 0).mapToDouble(Runner.Second::p50)
-        .min().orElse(Double.MAX_VALUE);
-    Axis y = msAxis(minMs, Math.max(1, max(runs, Runner.Second::max)));
-    List<Line> lines = new ArrayList<>();
-    for (int i = 0; i < runs.size(); i++) {
-      RunResult r = runs.get(i);
-      List<Runner.Second> seconds = r.timeline().stream().filter(s -> s.max() > 0).toList();
-      String color = COLORS[i % COLORS.length];
-      lines.add(new Line(null, color, "6,4", seconds.stream().map(s -> new double[] {s.second(), log(s.p50(), y)}).toList()));
-      lines.add(new Line(r.target() + " " + r.label(), color, "",
-          seconds.stream().map(s -> new double[] {s.second(), log(s.p99(), y)}).toList()));
-      lines.add(new Line(null, color, "1,3", seconds.stream().map(s -> new double[] {s.second(), log(s.max(), y)}).toList()));
-    }
-    return chart(secondsAxis(runs), y, lines);
-  }
-
-  /** Latency against percentile, the x axis stretched towards the tail: 0, 90, 99, 99.9 … evenly spaced. */
+  /**
+   * Latency (log scale, ticks at 1, 2, 5 × 10ⁿ ms) against percentile, the x axis stretched towards the tail: 0, 90,
+   * 99, 99.9 … evenly spaced. Operations solid, pairs dashed, one colour per run.
+   */
   private static String percentileChart(List<RunResult> runs) {
-    double maxMs = 1;
-    double minMs = Double.MAX_VALUE;
-    double maxNines = 3;
-    for (RunResult r : runs) {
-      for (Histogram h : List.of(r.latencies().get(Latencies.OPERATION), r.latencies().get(Latencies.PAIR))) {
-        if (h.getTotalCount() == 0) continue;
-        maxMs = Math.max(maxMs, h.getMaxValue() / 1000.0);
-        minMs = Math.min(minMs, h.getMinValue() / 1000.0);
-        maxNines = Math.max(maxNines, Math.ceil(Math.log10(h.getTotalCount())));
-      }
-    }
-    Axis y = msAxis(minMs, maxMs);
-    Axis x = new Axis("percentile", 0, maxNines, IntStream.rangeClosed(0, (int) maxNines)
-        .mapToObj(n -> new Tick(n, n == 0 ? "0%" : trim(100 - 100 / Math.pow(10, n)) + "%")).toList());
-    double lastPercentile = 100 - 100 / Math.pow(10, maxNines);
-    List<Line> lines = new ArrayList<>();
-    for (int i = 0; i < runs.size(); i++) {
-      for (String name : List.of(Latencies.OPERATION, Latencies.PAIR)) {
-        Histogram h = runs.get(i).latencies().get(name);
-        if (h.getTotalCount() == 0) continue;
-        lines.add(new Line(runs.get(i).target() + " " + name, COLORS[i % COLORS.length], name.equals(Latencies.PAIR) ? "6,4" : "",
-            Latencies.distribution(h).stream()
-                .map(p -> new double[] {-Math.log10(1 - Math.min(p[0], lastPercentile) / 100), log(p[1], y)}).toList()));
-      }
-    }
-    return chart(x, y, lines);
-  }
-
-  private static double max(List<RunResult> runs, Function<Runner.Second, Double> value) {
-    return runs.stream().flatMap(r -> r.timeline().stream()).mapToDouble(value::apply).max().orElse(0);
-  }
-
-  private static Axis secondsAxis(List<RunResult> runs) {
-    double maxSecond = Math.max(1, max(runs, s -> (double) s.second()));
-    double step = niceStep(maxSecond / 8);
-    List<Tick> ticks = new ArrayList<>();
-    for (double s = 0; s <= maxSecond + 1e-9; s += step) ticks.add(new Tick(s, String.format(Locale.ROOT, "%.0f", s)));
-    return new Axis("seconds into the measured window", 0, maxSecond, ticks);
-  }
-
-  /** A log-scale millisecond axis from about {@code minMs} to {@code maxMs}, in log10 units, ticks at 1, 2, 5 × 10ⁿ. */
-  private static Axis msAxis(double minMs, double maxMs) {
-    double lo = minMs == Double.MAX_VALUE ? -2 : Math.max(-2, Math.floor(Math.log10(Math.max(minMs, 1e-3))));
-    double hi = Math.max(lo + 1, Math.ceil(Math.log10(maxMs * 1.05)));
-    List<Tick> ticks = new ArrayList<>();
-    for (int e = (int) lo; e <= hi; e++) {
-      for (int m : new int[] {1, 2, 5}) {
-        double v = m * Math.pow(10, e);
-        if (Math.log10(v) > hi + 1e-9) break;
-        String label = v >= 1000 ? String.format(Locale.ROOT, "%.0f s", v / 1000)
-            : v >= 1 ? String.format(Locale.ROOT, "%.0f ms", v) : trim(v) + " ms";
-        ticks.add(new Tick(Math.log10(v), label));
-      }
-    }
-    return new Axis("latency", lo, hi, ticks);
-  }
-
-  /** A latency in the units of a log axis, no lower than its bottom. */
-  private static double log(double ms, Axis axis) {
-    return Math.max(Math.log10(Math.max(ms, 1e-12)), axis.min());
-  }
-
-  private static String chart(Axis x, Axis y, List<Line> lines) {
+    List<String> kinds = List.of(Latencies.OPERATION, Latencies.PAIR);
+    List<Histogram> all = runs.stream().flatMap(r -> kinds.stream().map(r.latencies()::get))
+        .filter(h -> h.getTotalCount() > 0).toList();
+    double lo = Math.max(-2, Math.floor(Math.log10(Math.max(1e-3,
+        all.stream().mapToDouble(h -> h.getMinValue() / 1000.0).min().orElse(1e-2)))));
+    double hi = Math.max(lo + 1, Math.ceil(Math.log10(1.05 * Math.max(1,
+        all.stream().mapToDouble(h -> h.getMaxValue() / 1000.0).max().orElse(1)))));
+    double nines = Math.max(3, all.stream().mapToDouble(h -> Math.ceil(Math.log10(h.getTotalCount()))).max().orElse(3));
+    DoubleUnaryOperator x = n -> LEFT + (W - LEFT - RIGHT) * n / nines;
+    DoubleUnaryOperator y = ms -> H - BOTTOM - (H - TOP - BOTTOM) * (Math.max(Math.log10(Math.max(ms, 1e-12)), lo) - lo) / (hi - lo);
     StringBuilder svg = new StringBuilder(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
         + "height=\"%d\" font-size=\"11\" font-family=\"sans-serif\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
         + "fill=\"none\" stroke=\"#999\"/>", W, H, LEFT, TOP, W - LEFT - RIGHT, H - TOP - BOTTOM));
-    for (Tick t : y.ticks()) {
-      double py = py(t.at(), y);
-      svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>", LEFT, py, W - RIGHT, py))
-          .append(text(LEFT - 6, py + 4, t.label(), "end", ""));
-    }
-    for (Tick t : x.ticks()) svg.append(text(px(t.at(), x), H - BOTTOM + 16, t.label(), "middle", ""));
-    double middle = TOP + (H - TOP - BOTTOM) / 2.0;
-    svg.append(text(LEFT + (W - LEFT - RIGHT) / 2.0, H - 6, x.title(), "middle", ""))
-        .append(text(14, middle, y.title(), "middle", String.format(Locale.ROOT, " transform=\"rotate(-90 14 %.0f)\"", middle)));
-    int entry = 0;
-    for (Line l : lines) {
-      if (!l.points().isEmpty()) {
-        StringBuilder points = new StringBuilder();
-        for (double[] p : l.points()) points.append(String.format(Locale.ROOT, "%.1f,%.1f ", px(p[0], x), py(p[1], y)));
-        svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\"%s points=\"%s\"/>",
-            l.color(), dash(l.dash()), points.toString().trim()));
+    for (int e = (int) lo; e <= hi; e++) {
+      for (int m : new int[] {1, 2, 5}) {
+        double ms = m * Math.pow(10, e);
+        if (Math.log10(ms) > hi + 1e-9) break;
+        double at = y.applyAsDouble(ms);
+        svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>", LEFT, at, W - RIGHT, at))
+            .append(text(LEFT - 6, at + 4, ms >= 1000 ? trim(ms / 1000) + " s" : trim(ms) + " ms", "end", ""));
       }
-      if (l.legend() == null) continue;
-      double ly = TOP + 14 + 18 * entry++;
-      svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>",
-              W - RIGHT + 10, ly - 4, W - RIGHT + 34, ly - 4, l.color(), dash(l.dash())))
-          .append(text(W - RIGHT + 40, ly, l.legend(), "start", ""));
+    }
+    for (int n = 0; n <= nines; n++) {
+      svg.append(text(x.applyAsDouble(n), H - BOTTOM + 16, n == 0 ? "0%" : trim(100 - 100 / Math.pow(10, n)) + "%", "middle", ""));
+    }
+    double middle = TOP + (H - TOP - BOTTOM) / 2.0;
+    svg.append(text(LEFT + (W - LEFT - RIGHT) / 2.0, H - 6, "percentile", "middle", ""))
+        .append(text(14, middle, "latency", "middle", String.format(Locale.ROOT, " transform=\"rotate(-90 14 %.0f)\"", middle)));
+    double lastPercentile = 100 - 100 / Math.pow(10, nines);
+    int entry = 0;
+    for (int i = 0; i < runs.size(); i++) {
+      for (String kind : kinds) {
+        Histogram h = runs.get(i).latencies().get(kind);
+        if (h.getTotalCount() == 0) continue;
+        String style = String.format(Locale.ROOT, " stroke=\"%s\"%s", COLORS[i % COLORS.length],
+            kind.equals(Latencies.PAIR) ? " stroke-dasharray=\"6,4\"" : "");
+        String points = Latencies.distribution(h).stream().map(p -> String.format(Locale.ROOT, "%.1f,%.1f",
+            x.applyAsDouble(-Math.log10(1 - Math.min(p[0], lastPercentile) / 100)), y.applyAsDouble(p[1])))
+            .collect(Collectors.joining(" "));
+        double legend = TOP + 14 + 18 * entry++;
+        svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke-width=\"1.6\"%s points=\"%s\"/>", style, points))
+            .append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke-width=\"2\"%s/>",
+                W - RIGHT + 10, legend - 4, W - RIGHT + 34, legend - 4, style))
+            .append(text(W - RIGHT + 40, legend, runs.get(i).target() + " " + kind, "start", ""));
+      }
     }
     return svg.append("</svg>").toString();
-  }
-
-  private static double px(double v, Axis x) {
-    return LEFT + (W - LEFT - RIGHT) * (v - x.min()) / (x.max() - x.min());
-  }
-
-  private static double py(double v, Axis y) {
-    return H - BOTTOM - (H - TOP - BOTTOM) * (v - y.min()) / (y.max() - y.min());
-  }
-
-  private static String dash(String dash) {
-    return dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\"";
   }
 
   private static String text(double x, double y, String s, String anchor, String attributes) {
     return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s>%s</text>", x, y, anchor, attributes,
         escape(s));
-  }
-
-  private static double niceStep(double raw) {
-    double magnitude = Math.pow(10, Math.floor(Math.log10(Math.max(raw, 1e-9))));
-    for (double m : new double[] {1, 2, 5, 10}) if (m * magnitude >= raw) return m * magnitude;
-    return 10 * magnitude;
-  }
-
-  private static double niceCeiling(double v) {
-    double step = niceStep(v / 5);
-    return Math.ceil(v / step) * step;
   }
 
   private static String trim(double v) {

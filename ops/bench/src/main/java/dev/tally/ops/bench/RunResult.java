@@ -4,14 +4,13 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
  * What one run measured: throughput of units (a reserve+commit pair or a one-step charge), the latency distribution
- * of each kind of operation, errors by reason and a per-second timeline.
+ * of each kind of operation and errors by reason.
  */
 record RunResult(
     String label,
@@ -22,8 +21,7 @@ record RunResult(
     double measuredSeconds,
     long units,
     @JsonIgnore Map<String, Histogram> latencies,
-    Map<String, Long> errors,
-    List<Runner.Second> timeline) {
+    Map<String, Long> errors) {
 
   @JsonProperty
   double unitsPerSecond() {

@@ -3,11 +3,10 @@ package dev.tally.ops.bench;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
@@ -19,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -41,10 +41,7 @@ final class Runner {
   /** The open loop's cap on operations in flight, for the load generator's memory. */
   private static final int OPEN_MAX_IN_FLIGHT = 50_000;
 
-  enum Mode {
-    OPEN,
-    CLOSED
-  }
+  enum Mode { OPEN, CLOSED }
 
   record Settings(Mode mode, double rate, int concurrency, Duration warmup, Duration duration, int warmupMaxInFlight) {
 
@@ -70,9 +67,6 @@ final class Runner {
     }
   }
 
-  /** One second of the measured window. */
-  record Second(int second, long units, long errors, long inFlight, double p50, double p90, double p99, double max) {}
-
   private final Target target;
   private final Workload workload;
   private final Settings settings;
@@ -84,14 +78,12 @@ final class Runner {
   private final LongAdder errorCount = new LongAdder();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong lastMeasuredEnd = new AtomicLong();
-  private final List<Second> timeline = new ArrayList<>();
   private final Semaphore slots;
   private final ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
 
   private Runnable atWarmupEnd = () -> {};
   private volatile long warmupEndNanos;
   private volatile long endNanos;
-  private long errorsAtLastTick;
 
   Runner(Target target, Workload workload, Settings settings, Consumer<String> progress) {
     this.target = target;
@@ -135,7 +127,7 @@ final class Runner {
     Map<String, Long> errorsByReason = new TreeMap<>();
     errors.forEach((reason, n) -> errorsByReason.put(reason, n.sum()));
     return new RunResult(label, target.name(), workload, settings, measuredStart, seconds, units(totals), totals,
-        errorsByReason, List.copyOf(timeline));
+        errorsByReason);
   }
 
   private static long units(Map<String, Histogram> latencies) {
@@ -270,6 +262,21 @@ final class Runner {
     return true;
   }
 
+  /** Runs {@code operation} for i = 0 … n - 1, at most {@code inFlight} at once; returns how many failed. */
+  static long atMost(int inFlight, int n, IntFunction<CompletableFuture<?>> operation) throws InterruptedException {
+    Semaphore permits = new Semaphore(inFlight);
+    AtomicLong failures = new AtomicLong();
+    for (int i = 0; i < n; i++) {
+      permits.acquire();
+      operation.apply(i).whenComplete((ok, failure) -> {
+        if (failure != null) failures.incrementAndGet();
+        permits.release();
+      });
+    }
+    permits.acquire(inFlight);
+    return failures.get();
+  }
+
   private synchronized void tick(String label, long startNanos) {
     long now = System.nanoTime();
     boolean warming = now < warmupEndNanos;
@@ -277,12 +284,6 @@ final class Runner {
     if (!warming) warm.interval();
     Histogram ops = interval.get(Latencies.OPERATION);
     long errorsNow = errorCount.sum();
-    long newErrors = errorsNow - errorsAtLastTick;
-    errorsAtLastTick = errorsNow;
-    if (!warming) {
-      timeline.add(new Second((int) Math.round((now - warmupEndNanos) / 1e9), units(interval), newErrors, inFlight.get(),
-          Latencies.ms(ops, 50), Latencies.ms(ops, 90), Latencies.ms(ops, 99), Latencies.maxMs(ops)));
-    }
     progress.accept(String.format(Locale.ROOT,
         "[%4ds] %-8s %-28s %s %,7d units/s | op p50 %6.2f ms p99 %7.2f ms max %8.2f ms | in flight %,6d | errors %,d",
         (now - startNanos) / 1_000_000_000L, target.name(), label, warming ? "warm-up " : (now > endNanos ? "draining" : "measured"),

@@ -20,10 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -141,10 +138,9 @@ final class Suite {
           pg = Measurement.of(target, workload, settings, name, reports, Measurement.Probes.NONE);
         }
         compareRow(rows, pg);
-        System.out.println(TallyBench.ratioLine(tally.run(), pg.run()));
+        TallyBench.compared(tally.run(), pg.run(), reports, name);
         row("", "", "**Tally / PostgreSQL**", String.format(Locale.ROOT, "**%.2f×**", TallyBench.ratio(tally.run(), pg.run())),
             "", "", "", "", "", "", "", "");
-        Report.comparison(reports.resolve(name + "-compare.html"), "Tally vs PostgreSQL — " + name, List.of(tally.run(), pg.run()));
       }
     }
     md.append('\n');
@@ -232,23 +228,8 @@ final class Suite {
 
   /** One reserve+commit pair for each org, at most {@link #CLOSED_CONCURRENCY} at once; returns how many failed. */
   private static long onePairEach(TallyTarget target, List<String> orgIds) throws InterruptedException {
-    return atMost(CLOSED_CONCURRENCY, orgIds.size(),
+    return Runner.atMost(CLOSED_CONCURRENCY, orgIds.size(),
         i -> target.reserve(orgIds.get(i), 1_000).thenCompose(hold -> target.commit(hold, 700)));
-  }
-
-  /** Runs {@code operation} for i = 0 … n - 1, at most {@code inFlight} at once; returns how many failed. */
-  private static long atMost(int inFlight, int n, IntFunction<CompletableFuture<?>> operation) throws InterruptedException {
-    Semaphore permits = new Semaphore(inFlight);
-    AtomicLong failures = new AtomicLong();
-    for (int i = 0; i < n; i++) {
-      permits.acquire();
-      operation.apply(i).whenComplete((ok, failure) -> {
-        if (failure != null) failures.incrementAndGet();
-        permits.release();
-      });
-    }
-    permits.acquire(inFlight);
-    return failures.get();
   }
 
   /** The heap in use from jcmd's GC.heap_info, in kB. */
@@ -273,7 +254,7 @@ final class Suite {
     try (TallyTarget target = new TallyTarget(local.grpcAddress(), local.apiKey())) {
       target.prepare(List.of(big, small, small2), Measurement.CREDITS_EACH);
       long start = System.nanoTime();
-      failures = atMost(1_024, charges, i -> target.charge(big, 1));
+      failures = Runner.atMost(1_024, charges, i -> target.charge(big, 1));
       writeSeconds = (System.nanoTime() - start) / 1e9;
     }
     local.startNode(settings, List.of());
@@ -296,7 +277,7 @@ final class Suite {
    * Times GetBalance calls in order on a fresh client (ms), from the moment the node reports SERVING — when clients
    * start sending it calls; the first includes connecting.
    */
-  static List<Double> timeBalances(LocalTally local, List<String> orgs) throws Exception {
+  private static List<Double> timeBalances(LocalTally local, List<String> orgs) throws Exception {
     awaitServing(local.grpcAddress());
     List<Double> took = new ArrayList<>();
     try (TallyTarget target = new TallyTarget(local.grpcAddress(), local.apiKey())) {

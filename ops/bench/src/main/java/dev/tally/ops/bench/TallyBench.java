@@ -1,5 +1,6 @@
 package dev.tally.ops.bench;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -29,16 +30,8 @@ public final class TallyBench {
       System.out.println(BenchOptions.USAGE);
       return;
     }
-    boolean clean = switch (options.command) {
-      case "run" -> run(options).stream().allMatch(m -> m.run().errorCount() == 0 && m.run().units() > 0);
-      case "suite" -> Suite.run(options);
-      case "recover" -> recover(options);
-      default -> {
-        System.err.println("unknown command " + options.command + "\n" + BenchOptions.USAGE);
-        System.exit(2);
-        yield false;
-      }
-    };
+    boolean clean = options.command.equals("suite") ? Suite.run(options)
+        : run(options).stream().allMatch(m -> m.run().errorCount() == 0 && m.run().units() > 0);
     System.exit(clean ? 0 : 1);
   }
 
@@ -80,26 +73,15 @@ public final class TallyBench {
     } finally {
       if (local != null) local.close();
     }
-    if (results.size() == 2) {
-      Path page = reports.resolve(name + "-compare.html");
-      Report.comparison(page, "Tally vs PostgreSQL — " + name, List.of(results.get(0).run(), results.get(1).run()));
-      System.out.println(ratioLine(results.get(0).run(), results.get(1).run()));
-      System.out.println("comparison page: " + page);
-    }
+    if (results.size() == 2) compared(results.get(0).run(), results.get(1).run(), reports, name);
     return results;
   }
 
-  /**
-   * The {@code recover} command: restarts Cassandra and a node on the data of an earlier suite or --local run
-   * ({@code --work-dir}) and times the first GetBalance of each {@code --orgs a,b,c} in order, e.g. under a profiler
-   * ({@code --node-jvm -XX:StartFlightRecording=...}).
-   */
-  static boolean recover(BenchOptions o) throws Exception {
-    try (LocalTally local = LocalTally.startCassandra(o.path("--work-dir", "."))) {
-      local.startNode(o.nodeSettings(), o.nodeJvm());
-      Suite.timeBalances(local, List.of(o.string("--orgs", "").split(",")));
-    }
-    return true;
+  /** Prints how Tally compares with PostgreSQL on one workload, and draws both runs on one page. */
+  static void compared(RunResult tally, RunResult postgres, Path reports, String name) throws IOException {
+    Path page = reports.resolve(name + "-compare.html");
+    Report.comparison(page, "Tally vs PostgreSQL — " + name, List.of(tally, postgres));
+    System.out.println(ratioLine(tally, postgres) + "\ncomparison page: " + page);
   }
 
   static double ratio(RunResult tally, RunResult postgres) {
@@ -113,12 +95,9 @@ public final class TallyBench {
         postgres.ms(Latencies.OPERATION, 99), tally.ms(Latencies.PAIR, 99), postgres.ms(Latencies.PAIR, 99));
   }
 
+  /** A run's name from how the tables describe it, e.g. {@code one-hot-org-reserve-commit-closed-loop-x256}. */
   static String defaultName(Workload workload, Runner.Settings settings) {
-    String orgs = workload.hotShare() >= 1 ? "hot"
-        : workload.orgs() + "orgs" + (workload.hotShare() > 0 ? "-hot" + Math.round(workload.hotShare() * 100) : "");
-    String load = settings.mode() == Runner.Mode.OPEN ? "open" + Math.round(settings.rate()) : "closed" + settings.concurrency();
-    String ops = workload.chargeShare() >= 1 ? "charges" : workload.chargeShare() > 0 ? "mix" : "pairs";
-    return orgs + "-" + ops + "-" + load;
+    return (workload.describe() + " " + settings.describe()).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
   }
 
   static String orgPrefix() {

@@ -11,15 +11,9 @@ import dev.tally.v1.ErrorReason;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantKind;
 import dev.tally.v1.ReserveRequest;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Tally, driven the way an AI service drives it: through the SDK's async calls. Nothing here blocks in a callback,
@@ -52,17 +46,11 @@ public final class TallyTarget implements Target {
   @Override
   public void prepare(List<String> orgIds, long microCreditsEach) throws Exception {
     AccountsClient accounts = client.accounts();
-    List<Callable<Object>> orgs = orgIds.stream().<Callable<Object>>map(org -> () -> {
-      accounts.createOrg(CreateOrgRequest.newBuilder().setOrgId(org).setRequestId("bench-create-" + org).setPlan("payg").build());
-      return accounts.grantCredits(GrantCreditsRequest.newBuilder().setOrgId(org).setRequestId("bench-grant-" + org)
-          .setKind(GrantKind.PURCHASE).setAmount(microCreditsEach).build());
-    }).toList();
-    ExecutorService setup = Executors.newFixedThreadPool(SETUP_CONCURRENCY);
-    try {
-      for (Future<Object> done : setup.invokeAll(orgs)) done.get();
-    } finally {
-      setup.shutdownNow();
-    }
+    long failed = Runner.atMost(SETUP_CONCURRENCY, orgIds.size(), i -> accounts.createOrgAsync(CreateOrgRequest.newBuilder()
+            .setOrgId(orgIds.get(i)).setRequestId("bench-create-" + orgIds.get(i)).setPlan("payg").build())
+        .thenCompose(org -> accounts.grantCreditsAsync(GrantCreditsRequest.newBuilder().setOrgId(org.getOrgId())
+            .setRequestId("bench-grant-" + org.getOrgId()).setKind(GrantKind.PURCHASE).setAmount(microCreditsEach).build())));
+    if (failed > 0) throw new IllegalStateException(failed + " of " + orgIds.size() + " orgs could not be opened and funded");
   }
 
   @Override
@@ -93,13 +81,10 @@ public final class TallyTarget implements Target {
     throw new Failed(reasonOf(cause), String.valueOf(cause.getMessage()), cause);
   }
 
+  /** The SDK fails every call with a TallyException; anything else is a bug here, named by its class. */
   static String reasonOf(Throwable failure) {
-    if (failure instanceof TallyException tally) {
-      return tally.reason() == ErrorReason.ERROR_REASON_UNSPECIFIED ? tally.code().name() : tally.reason().name();
-    }
-    if (failure instanceof StatusRuntimeException status) return status.getStatus().getCode().name();
-    Status status = Status.fromThrowable(failure);
-    return status.getCode() == Status.Code.UNKNOWN ? failure.getClass().getSimpleName() : status.getCode().name();
+    if (!(failure instanceof TallyException tally)) return failure.getClass().getSimpleName();
+    return tally.reason() == ErrorReason.ERROR_REASON_UNSPECIFIED ? tally.code().name() : tally.reason().name();
   }
 
   @Override

@@ -161,6 +161,11 @@ public final class CassandraServer implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
+  /** The Cassandra JVM's process id while it runs (e.g. to account for its CPU). */
+  public synchronized Optional<Long> pid() {
+    return isRunning() ? Optional.of(process.pid()) : Optional.empty();
+  }
+
   public int cqlPort() {
     return cqlPort;
   }

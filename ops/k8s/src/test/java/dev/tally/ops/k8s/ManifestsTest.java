@@ -125,6 +125,56 @@ class ManifestsTest {
   }
 
   @Test
+  void noServiceExposesManagementOrMetrics() {
+    for (Map<String, Object> service : manifests.all("Service")) {
+      for (Map<String, Object> port : maps(at(service, "spec", "ports"))) {
+        assertEquals("grpc", String.valueOf(port.get("targetPort")), "Service " + at(service, "metadata", "name")
+            + " exposes " + port + ": management and metrics are reached on pod IPs, inside the NetworkPolicy");
+      }
+    }
+  }
+
+  @Test
+  void networkPolicyLetsClientsReachOnlyGrpcAndKeepsArteryAndManagementBetweenNodes() {
+    Map<String, String> nodes = strings(at(deployment, "spec", "selector", "matchLabels"));
+    List<Map<String, Object>> policies = manifests.all("NetworkPolicy").stream()
+        .filter(p -> nodes.equals(strings(at(p, "spec", "podSelector", "matchLabels"))))
+        .toList();
+    assertEquals(1, policies.size(), "one NetworkPolicy selects the node pods");
+    Map<String, Object> policy = policies.get(0);
+    assertTrue(list(at(policy, "spec", "policyTypes")).contains("Ingress"), "it isolates the nodes' ingress");
+
+    // Container port name -> who may reach it: "anyone", or one string per peer of the rules that name it.
+    Map<String, Set<String>> allowed = new LinkedHashMap<>();
+    for (Map<String, Object> rule : maps(at(policy, "spec", "ingress"))) {
+      List<Map<String, Object>> rulePorts = maps(rule.get("ports"));
+      assertFalse(rulePorts.isEmpty(), "a rule without ports opens every port: " + rule);
+      List<Map<String, Object>> peers = maps(rule.get("from"));
+      for (Map<String, Object> port : rulePorts) {
+        String name = String.valueOf(port.get("port"));
+        assertTrue(ports(node).containsKey(name), "the policy names port " + name + ", not a container port of " + ports(node).keySet());
+        Set<String> from = allowed.computeIfAbsent(name, n -> new TreeSet<>());
+        if (peers.isEmpty()) from.add("anyone");
+        peers.forEach(peer -> from.add(peer.toString()));
+      }
+    }
+    assertEquals(Set.of("anyone"), allowed.get("grpc"), "clients reach the gRPC port");
+    String otherNodes = Map.of("podSelector", Map.of("matchLabels", nodes)).toString();
+    for (String internal : List.of("remoting", "management")) {
+      Set<String> from = allowed.getOrDefault(internal, Set.of());
+      assertTrue(from.contains(otherNodes), "the other nodes reach " + internal + ": " + from);
+      assertFalse(from.contains("anyone"), internal + " is not open to clients");
+      for (String peer : from) {
+        assertFalse(peer.contains("namespaceSelector") || peer.contains("ipBlock"),
+            internal + " only from pods of this namespace: " + peer);
+      }
+    }
+    assertFalse(allowed.getOrDefault("metrics", Set.of("anyone")).contains("anyone"), "metrics only from Prometheus: " + allowed);
+    assertTrue(allowed.get("metrics").stream().allMatch(peer -> peer.contains("prometheus")),
+        "metrics only from the pods labelled as Prometheus: " + allowed.get("metrics"));
+  }
+
+  @Test
   void probesAskPekkoManagementWhetherTheNodeIsAliveAndReady() {
     assertProbe("readinessProbe", "/ready");
     assertProbe("livenessProbe", "/alive");

@@ -9,7 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 
-/** The cluster as a node's management HTTP API shows it: members, shards, and making a node leave. */
+/** The cluster: members and shards as a node's management HTTP API shows them, and making a node leave over gRPC. */
 final class ClusterCommands {
 
   /** The sharded entity every org lives in. */
@@ -55,28 +55,15 @@ final class ClusterCommands {
     if (!table.isEmpty()) run.out().table(table);
   }
 
+  /** Through gRPC with an admin key: the management API is read-only. */
   static void leave(Invocation run) {
-    Management management = run.tally().management();
-    String node = address(management, run.operand(0));
-    String message = management.leave(node);
+    String member = run.operand(0);
+    String address = run.tally().read(null, () -> run.tally().accounts().leaveCluster(member)).getMember();
     if (run.out().json) {
-      run.out().document(new Leave(node, message));
+      run.out().document(new Leave(address, "Leaving " + address));
       return;
     }
-    run.out().line(message + ": its shards move to the other nodes, then it shuts down");
-  }
-
-  /**
-   * A member's full address: given as such, or looked up from its host:port (the management API
-   * itself only knows {@code pekko://tally@host:port} and {@code tally@host:port}).
-   */
-  private static String address(Management management, String node) {
-    if (node.contains("@")) return node;
-    return management.members().members().stream()
-        .map(Member::node)
-        .filter(address -> address.endsWith("@" + node))
-        .findFirst()
-        .orElseThrow(() -> Failure.refused("no member at " + node + " in the cluster (tallyctl members lists them)"));
+    run.out().line("Leaving " + address + ": its shards move to the other nodes, then it shuts down");
   }
 
   /** leader, oldest, this node, unreachable. */

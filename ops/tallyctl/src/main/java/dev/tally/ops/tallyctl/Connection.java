@@ -95,6 +95,7 @@ final class Connection implements AutoCloseable {
       case UNAUTHENTICATED -> Failure.refused("the node at " + node + " did not accept the API key (UNAUTHENTICATED): "
           + status.getMessage() + "; pass an admin key with --api-key or TALLY_API_KEY");
       case PERMISSION_DENIED -> Failure.refused("the API key may not do this (PERMISSION_DENIED): " + status.getMessage());
+      case MEMBER_NOT_FOUND -> Failure.refused(status.getMessage() + " (tallyctl members lists them)");
       case BACKPRESSURE, TIMEOUT, NODE_STOPPING -> Failure.unreachable(status.getMessage() + " (" + reason + ")" + unknownOutcome);
       case ERROR_REASON_UNSPECIFIED -> switch (code) {
         case UNAVAILABLE -> Failure.unreachable("cannot reach the Tally node at " + node + ": "

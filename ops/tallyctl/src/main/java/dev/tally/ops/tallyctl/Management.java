@@ -6,17 +6,15 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * A node's Pekko Management HTTP API ({@code pekko-management-cluster-http}): the cluster's
- * members, the shards this node hosts, and making a member leave.
+ * A node's Pekko Management HTTP API ({@code pekko-management-cluster-http}), read-only: the
+ * cluster's members and the shards this node hosts. Making a member leave is a gRPC call (an admin key's).
  */
 final class Management {
 
@@ -64,21 +62,6 @@ final class Management {
     }
     if (response.statusCode() != 200) throw unexpected(response);
     return parse(response, ShardDetails.class).regions();
-  }
-
-  /** Asks the cluster to let {@code member} leave: its shards move to other nodes, then it stops. The node's reply. */
-  String leave(String member) {
-    URI uri = base.resolve("/cluster/members/" + URLEncoder.encode(member, StandardCharsets.UTF_8));
-    HttpResponse<String> response = send(HttpRequest.newBuilder(uri)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .PUT(HttpRequest.BodyPublishers.ofString("operation=Leave")));
-    return switch (response.statusCode()) {
-      case 200 -> message(response);
-      case 404 -> throw Failure.refused("no member " + member + " in the cluster (tallyctl members lists them)");
-      case 405 -> throw Failure.refused("the management API at " + address
-          + " is read-only (pekko.management.http.route-providers-read-only = true)");
-      default -> throw unexpected(response);
-    };
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request) {

@@ -76,7 +76,8 @@ public final class Tallyctl {
       new Command("shards", List.of(), List.of(),
           "the org shards the --management node hosts", ClusterCommands::shards),
       new Command("leave", List.of("NODE_ADDRESS"), List.of(),
-          "make a node leave the cluster (its address as members shows it, or its host:port)", ClusterCommands::leave));
+          "make a node leave the cluster (its address as members shows it, or its host:port); needs an admin key",
+          ClusterCommands::leave));
 
   private Tallyctl() {}
 

@@ -48,6 +48,14 @@ final class Cli {
     this(List.of(), withAdminKey(environment));
   }
 
+  /** Addresses of {@code node} given as options, and {@code key} as the API key (null: none). */
+  static Cli withKey(NodeProcess node, String key) {
+    List<String> options = new ArrayList<>(List.of(
+        "--node", "127.0.0.1:" + node.grpcPort(), "--management", "127.0.0.1:" + node.managementPort()));
+    if (key != null) options.addAll(List.of("--api-key", key));
+    return new Cli(options, Map.of());
+  }
+
   private static Map<String, String> withAdminKey(Map<String, String> environment) {
     Map<String, String> withKey = new HashMap<>(environment);
     withKey.putIfAbsent("TALLY_API_KEY", TestKeys.ADMIN);

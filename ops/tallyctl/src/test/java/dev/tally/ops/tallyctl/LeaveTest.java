@@ -2,6 +2,7 @@ package dev.tally.ops.tallyctl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
 import dev.tally.ops.tallyctl.Cli.Result;
@@ -10,13 +11,18 @@ import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.testkit.TestNode;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** {@code tallyctl leave} through the first node's management API makes a second node leave the cluster and stop. */
+/**
+ * {@code tallyctl leave} with an admin key makes a second node leave the cluster and stop; without a
+ * key, or with a key that is not an admin's, it is refused and nothing leaves.
+ */
 @ExtendWith({TestCassandra.class, TestNode.class})
 class LeaveTest {
 
@@ -39,6 +45,28 @@ class LeaveTest {
       await("the second node's process exits", () -> !second.isAlive());
       assertFalse(status(TestNode.node().clusterAddress()).isEmpty(), "the first node stays");
     }
+  }
+
+  @Test
+  void leaveWithoutAKeyOrWithAKeyThatIsNotAnAdminsIsRefusedAndTheNodeStays() {
+    NodeProcess node = TestNode.node();
+    String self = node.clusterAddress();
+
+    Result anonymous = Cli.withKey(node, null).run("leave", self);
+    assertEquals(1, anonymous.exit(), anonymous::toString);
+    assertTrue(anonymous.err().startsWith("tallyctl: the node at 127.0.0.1:" + node.grpcPort()
+        + " did not accept the API key (UNAUTHENTICATED): "), anonymous::toString);
+
+    String org = "leave-" + UUID.randomUUID();
+    for (String role : List.of("reader", "metering")) {
+      Result created = tallyctl.run("key", "create", role, "--org", org, "--json");
+      assertEquals(0, created.exit(), created::toString);
+      Result denied = Cli.withKey(node, created.json().get("key").getAsString()).run("leave", self);
+      assertEquals(1, denied.exit(), denied::toString);
+      assertTrue(denied.err().startsWith("tallyctl: the API key may not do this (PERMISSION_DENIED): "), denied::toString);
+    }
+    assertEquals(Optional.of("Up"), status(self), "the node asked to leave itself is still an Up member");
+    assertTrue(node.isAlive(), "its process runs");
   }
 
   /** The member's status as the first node sees it; empty once it is removed. */

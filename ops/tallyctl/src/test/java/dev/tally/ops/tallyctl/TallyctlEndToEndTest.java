@@ -344,7 +344,7 @@ class TallyctlEndToEndTest {
   void leavingANodeThatIsNoMemberIsRefused() {
     refused(tallyctl.run("leave", "pekko://tally@127.0.0.1:1"), 1,
         "no member pekko://tally@127.0.0.1:1 in the cluster (tallyctl members lists them)");
-    refused(tallyctl.run("leave", "127.0.0.1:1"), 1, "no member at 127.0.0.1:1 in the cluster (tallyctl members lists them)");
+    refused(tallyctl.run("leave", "127.0.0.1:1"), 1, "no member 127.0.0.1:1 in the cluster (tallyctl members lists them)");
   }
 
   private long available(String org) {

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.tally.node.account.AccountSettings;
 import dev.tally.node.account.RequestMemory.Retention;
 import dev.tally.node.auth.Authentication;
+import dev.tally.node.auth.ServerTls;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.terms.PlanCatalog;
 import dev.tally.node.terms.PriceBook;
@@ -14,6 +15,7 @@ import java.time.Duration;
 public record NodeSettings(
     String grpcHost,
     int grpcPort,
+    ServerTls grpcTls,
     Duration drainTimeout,
     String metricsHost,
     int metricsPort,
@@ -58,6 +60,8 @@ public record NodeSettings(
     return new NodeSettings(
         tally.getString("grpc.host"),
         tally.getInt("grpc.port"),
+        ServerTls.of(tally.getString("grpc.tls.cert-chain"), tally.getString("grpc.tls.private-key"),
+            tally.getString("grpc.tls.client-ca")),
         drainTimeout,
         tally.getString("metrics.host"),
         tally.getInt("metrics.port"),

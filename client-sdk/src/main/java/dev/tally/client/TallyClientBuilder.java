@@ -152,12 +152,21 @@ public final class TallyClientBuilder {
     ChannelCredentials credentials = channelCredentials();
     if (apiKey != null) credentials = CompositeChannelCredentials.create(credentials, new ApiKey(apiKey));
     ManagedChannelBuilder<?> builder;
-    if (target != null) {
-      builder = Grpc.newChannelBuilder(target, credentials);
-    } else {
-      NameResolverRegistry registry = new NameResolverRegistry();
-      registry.register(new NodeAddresses(nodes, authority == null));
-      builder = Grpc.newChannelBuilder(NodeAddresses.TARGET, credentials, registry);
+    try {
+      if (target != null) {
+        builder = Grpc.newChannelBuilder(target, credentials);
+      } else {
+        NameResolverRegistry registry = new NameResolverRegistry();
+        registry.register(new NodeAddresses(nodes, authority == null));
+        builder = Grpc.newChannelBuilder(NodeAddresses.TARGET, credentials, registry);
+      }
+    } catch (IllegalArgumentException e) {
+      if (!tls) throw e;
+      // The TLS files were read but are not what they should be; name them, never their content.
+      throw new IllegalArgumentException("cannot use the TLS files (trusted certificates "
+          + (trustedCertificates == null ? "of the JVM" : trustedCertificates)
+          + (clientCertificateChain == null ? "" : ", client certificate " + clientCertificateChain + ", key " + clientPrivateKey)
+          + "): " + e.getMessage(), e);
     }
     if (authority != null) builder.overrideAuthority(authority);
     if (callbacksOnTransportThreads) builder.directExecutor();

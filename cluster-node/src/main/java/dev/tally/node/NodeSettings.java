@@ -24,7 +24,8 @@ public record NodeSettings(
     Duration entityTimeout,
     OrgBatcher.Limits groupCommit,
     AccountSettings account,
-    Authentication.Settings auth) {
+    Authentication.Settings auth,
+    CassandraSessions.Settings cassandra) {
 
   static final String UNBIND_TIMEOUT = "pekko.coordinated-shutdown.phases.service-unbind.timeout";
   static final String PASSIVATE_AFTER = "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
@@ -78,6 +79,13 @@ public record NodeSettings(
             tally.getInt("snapshot.every-events"),
             tally.getInt("snapshot.keep"),
             new Terms(PlanCatalog.from(tally.getConfig("plans")), PriceBook.from(tally.getConfig("pricing")))),
-        auth);
+        auth,
+        new CassandraSessions.Settings(
+            tally.getString("cassandra.username"),
+            tally.getString("cassandra.password"),
+            tally.getBoolean("cassandra.tls.enabled"),
+            tally.getString("cassandra.tls.ca").isBlank()
+                ? java.util.Optional.empty() : java.util.Optional.of(java.nio.file.Path.of(tally.getString("cassandra.tls.ca").strip())),
+            tally.getBoolean("cassandra.tls.hostname-validation")));
   }
 }

@@ -15,11 +15,13 @@ final class SingleNodeConfig {
   private final Path dataDir;
   private final int cqlPort;
   private final int storagePort;
+  private final boolean passwordAuthentication;
 
-  SingleNodeConfig(Path dataDir, int cqlPort, int storagePort) {
+  SingleNodeConfig(Path dataDir, int cqlPort, int storagePort, boolean passwordAuthentication) {
     this.dataDir = dataDir;
     this.cqlPort = cqlPort;
     this.storagePort = storagePort;
+    this.passwordAuthentication = passwordAuthentication;
   }
 
   Path yaml() {
@@ -90,7 +92,8 @@ final class SingleNodeConfig {
             default:
               inherits: trie
 
-        authenticator: AllowAllAuthenticator
+        # PasswordAuthenticator when started with passwordAuthentication(): superuser cassandra/cassandra.
+        authenticator: %s
         authorizer: AllowAllAuthorizer
         role_manager: CassandraRoleManager
         network_authorizer: AllowAllNetworkAuthorizer
@@ -106,7 +109,8 @@ final class SingleNodeConfig {
         quoted(dataDir.resolve("commitlog")),
         quoted(dataDir.resolve("saved_caches")),
         quoted(dataDir.resolve("hints")),
-        quoted(dataDir.resolve("cdc_raw")));
+        quoted(dataDir.resolve("cdc_raw")),
+        passwordAuthentication ? "PasswordAuthenticator" : "AllowAllAuthenticator");
   }
 
   /** A YAML double-quoted scalar, so paths with spaces or colons stay one value. */

@@ -30,6 +30,24 @@ public record NodeSettings(
   static final String UNBIND_TIMEOUT = "pekko.coordinated-shutdown.phases.service-unbind.timeout";
   static final String PASSIVATE_AFTER = "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
 
+  static final String ARTERY_TRANSPORT = "pekko.remote.artery.transport";
+  static final String ARTERY_TLS = "pekko.remote.artery.ssl.config-ssl-engine";
+
+  /**
+   * Artery over tls-tcp with Pekko's example stores ("keystore", "truststore", password "changeme")
+   * would start with whatever files of those names it finds, or fail later with a vaguer error.
+   */
+  private static void requireClusterTlsStores(Config config) {
+    if (!"tls-tcp".equals(config.getString(ARTERY_TRANSPORT))) return;
+    Config tls = config.getConfig(ARTERY_TLS);
+    boolean examples = "keystore".equals(tls.getString("key-store")) || "truststore".equals(tls.getString("trust-store"))
+        || "changeme".equals(tls.getString("key-store-password")) || "changeme".equals(tls.getString("trust-store-password"));
+    if (examples) {
+      throw new IllegalArgumentException("TALLY_CLUSTER_TRANSPORT=tls-tcp needs TALLY_CLUSTER_TLS_KEY_STORE, "
+          + "TALLY_CLUSTER_TLS_KEY_STORE_PASSWORD, TALLY_CLUSTER_TLS_TRUST_STORE and TALLY_CLUSTER_TLS_TRUST_STORE_PASSWORD");
+    }
+  }
+
   public static NodeSettings from(Config config) {
     Config tally = config.getConfig("tally");
     Duration maxTtl = tally.getDuration("reservation.max-ttl");
@@ -44,6 +62,7 @@ public record NodeSettings(
       throw new IllegalArgumentException(
           UNBIND_TIMEOUT + " must be at least tally.grpc.drain-timeout (" + drainTimeout + ") plus 2 s");
     }
+    requireClusterTlsStores(config);
     Retention retention = new Retention(tally.getDuration("idempotency.window"), tally.getInt("idempotency.max-entries"));
     if (retention.maxEntries() < 1 || retention.window().isNegative() || retention.window().isZero()) {
       throw new IllegalArgumentException("tally.idempotency.window and max-entries must be positive");

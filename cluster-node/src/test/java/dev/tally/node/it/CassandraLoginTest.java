@@ -94,7 +94,8 @@ class CassandraLoginTest {
   private void assertRefusedWithReason(NodeProcess node, String reason) throws Exception {
     assertTrue(Eventually.within(Duration.ofMinutes(1), () -> node.log().contains(reason)),
         "the log says why (" + reason + "); it is:\n" + node.log());
-    assertEquals(500, NodeProcess.httpStatus(node.managementPort(), "/ready"), "not ready while Cassandra refuses it");
+    assertTrue(Eventually.within(Duration.ofMinutes(1), () -> NodeProcess.httpStatus(node.managementPort(), "/ready") == 500),
+        "/ready answers not ready while Cassandra refuses the node");
     StatusRuntimeException failed = assertThrows(StatusRuntimeException.class, () -> AccountsGrpc.newBlockingStub(node.channel())
         .withDeadlineAfter(5, TimeUnit.SECONDS)
         .createOrg(CreateOrgRequest.newBuilder().setOrgId("never-written").setPlan("payg").setRequestId("never-1").build()));

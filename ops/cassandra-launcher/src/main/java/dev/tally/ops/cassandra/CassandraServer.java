@@ -61,6 +61,7 @@ public final class CassandraServer implements AutoCloseable {
   private final Path javaHome;
   private final Duration startTimeout;
   private final boolean passwordAuthentication;
+  private final SingleNodeConfig.ClientTls clientTls;
 
   private Process process;
   private Thread stopOnExit;
@@ -73,6 +74,7 @@ public final class CassandraServer implements AutoCloseable {
     this.javaHome = builder.javaHome;
     this.startTimeout = builder.startTimeout;
     this.passwordAuthentication = builder.passwordAuthentication;
+    this.clientTls = builder.clientTls;
   }
 
   public static Builder builder(Path dataDir) {
@@ -86,7 +88,7 @@ public final class CassandraServer implements AutoCloseable {
     }
     JavaHome java = JavaHome.select(javaHome);
     String classpath = CassandraClasspath.load();
-    SingleNodeConfig config = new SingleNodeConfig(dataDir, cqlPort, storagePort, passwordAuthentication);
+    SingleNodeConfig config = new SingleNodeConfig(dataDir, cqlPort, storagePort, passwordAuthentication, clientTls);
     createDataDir();
     refuseIfAlreadyRunningHere();
     config.write();
@@ -469,6 +471,7 @@ public final class CassandraServer implements AutoCloseable {
     private Path javaHome;
     private Duration startTimeout = Duration.ofSeconds(120);
     private boolean passwordAuthentication;
+    private SingleNodeConfig.ClientTls clientTls;
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -507,6 +510,17 @@ public final class CassandraServer implements AutoCloseable {
      */
     public Builder passwordAuthentication() {
       this.passwordAuthentication = true;
+      return this;
+    }
+
+    /**
+     * TLS on the native port too, with the key and certificate of this PKCS#12 store (its password opens
+     * the key too). Plaintext clients are still accepted, this launcher's own sessions among them; the
+     * virtual table {@code system_views.clients} says which connections use TLS ({@code ssl_enabled}).
+     */
+    public Builder clientTls(Path keyStore, String password) {
+      this.clientTls = new SingleNodeConfig.ClientTls(Objects.requireNonNull(keyStore, "keyStore").toAbsolutePath(),
+          Objects.requireNonNull(password, "password"));
       return this;
     }
 

@@ -10,6 +10,8 @@ import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import dev.tally.ops.cassandra.CassandraServer;
 import dev.tally.testkit.Eventually;
 import dev.tally.testkit.NodeProcess;
+import dev.tally.testkit.TestCertificates;
+import dev.tally.testkit.TestCertificates.Authority;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.GetOrgRequest;
@@ -32,22 +34,31 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * A Cassandra that asks for a login (PasswordAuthenticator) and a role made for the node: with
  * TALLY_CASSANDRA_USERNAME / _PASSWORD right the node serves writes; with a wrong password or none it
- * does not become ready, and its log says why without ever holding the password.
+ * does not become ready, and its log says why without ever holding the password. The same Cassandra
+ * also takes TLS on its native port (with a certificate of a CA made here): a node with
+ * TALLY_CASSANDRA_TLS and that CA connects encrypted; one trusting another CA does not get in.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CassandraLoginTest {
+class CassandraAccessTest {
 
   private static final String ROLE = "tally_node";
   private static final Path LOGS = Paths.get("target", "nodes");
 
   private CassandraServer cassandra;
   private final String password = secret();
+  private Path dir;
+  private Path cassandraCa;
 
   @BeforeAll
-  void startCassandraWithLogins() throws Exception {
+  void startCassandraWithLoginsAndTls() throws Exception {
     Path dataDir = Files.createTempDirectory(Files.createDirectories(Paths.get("target", "cassandra")), "login-");
+    dir = Files.createTempDirectory(Files.createDirectories(Paths.get("target", "tls")), "cassandra-");
+    Authority ca = TestCertificates.authority("tally test Cassandra CA");
+    cassandraCa = ca.writeCertificate(dir.resolve("cassandra-ca.pem"));
+    String storePassword = secret();
+    Path keyStore = ca.node("cassandra").writeKeyStore(dir.resolve("cassandra.p12"), storePassword);
     cassandra = CassandraServer.builder(dataDir).cqlPort(CassandraServer.freePort()).storagePort(CassandraServer.freePort())
-        .passwordAuthentication().build().start();
+        .passwordAuthentication().clientTls(keyStore, storePassword).build().start();
     cassandra.applySchema();
     try (CqlSession superuser = cassandra.newSession()) {
       superuser.execute(SimpleStatement.newInstance(
@@ -72,6 +83,37 @@ class CassandraLoginTest {
           .getOrg(GetOrgRequest.newBuilder().setOrgId("login-org").build()).getPlan(), "written to and read from the journal");
       assertTrue(node.log().contains("opening a session to Cassandra as " + ROLE), node.log());
       assertFalse(node.log().contains(password), "the node's log holds the password");
+    }
+  }
+
+  @Test
+  void overTlsTrustingCassandrasCaTheNodeServesAWriteOnEncryptedConnections() throws Exception {
+    try (NodeProcess node = start(Map.of("TALLY_CASSANDRA_USERNAME", ROLE, "TALLY_CASSANDRA_PASSWORD", password,
+        "TALLY_CASSANDRA_TLS", "true", "TALLY_CASSANDRA_TLS_CA", cassandraCa.toString()))) {
+      assertTrue(Eventually.within(Duration.ofMinutes(1), () -> NodeProcess.httpStatus(node.managementPort(), "/ready") == 200),
+          "the node became ready; its log:\n" + node.log());
+      var accounts = AccountsGrpc.newBlockingStub(node.channel());
+      accounts.withDeadlineAfter(30, TimeUnit.SECONDS)
+          .createOrg(CreateOrgRequest.newBuilder().setOrgId("tls-org").setPlan("payg").setRequestId("tls-1").build());
+      assertEquals("payg", accounts.withDeadlineAfter(30, TimeUnit.SECONDS)
+          .getOrg(GetOrgRequest.newBuilder().setOrgId("tls-org").build()).getPlan());
+      try (CqlSession superuser = cassandra.newSession()) {
+        // Only the node connects with TLS here (this launcher's sessions are plaintext): its connections are listed so.
+        List<String> encrypted = superuser.execute(
+                "SELECT username, ssl_enabled FROM system_views.clients").all().stream()
+            .filter(row -> row.getBoolean("ssl_enabled")).map(row -> row.getString("username")).toList();
+        assertFalse(encrypted.isEmpty(), "Cassandra lists the node's connections as TLS");
+        assertTrue(encrypted.stream().allMatch(ROLE::equals), "the TLS connections are the node's: " + encrypted);
+      }
+    }
+  }
+
+  @Test
+  void overTlsTrustingAnotherCaTheNodeIsNotReadyAndItsLogSaysWhy() throws Exception {
+    Path otherCa = TestCertificates.authority("not Cassandra's CA").writeCertificate(dir.resolve("other-ca.pem"));
+    try (NodeProcess node = start(Map.of("TALLY_CASSANDRA_USERNAME", ROLE, "TALLY_CASSANDRA_PASSWORD", password,
+        "TALLY_CASSANDRA_TLS", "true", "TALLY_CASSANDRA_TLS_CA", otherCa.toString()))) {
+      assertRefusedWithReason(node, "SSLHandshakeException");
     }
   }
 

@@ -29,6 +29,8 @@ public final class TallyClientBuilder {
   private String target;
   private boolean tls;
   private Path trustedCertificates;
+  private Path clientCertificateChain;
+  private Path clientPrivateKey;
   private String authority;
   private String apiKey;
   private Duration defaultDeadline = Duration.ofSeconds(15);
@@ -73,6 +75,17 @@ public final class TallyClientBuilder {
   public TallyClientBuilder tls(Path trustedCertificatesPem) {
     this.tls = true;
     this.trustedCertificates = Objects.requireNonNull(trustedCertificatesPem, "trustedCertificatesPem");
+    return this;
+  }
+
+  /**
+   * Presents this certificate to the nodes (mutual TLS), for nodes that require client certificates
+   * ({@code TALLY_GRPC_TLS_CLIENT_CA}): the chain as PEM, the client's certificate first, and its
+   * unencrypted PKCS#8 PEM private key. Needs {@link #tls()} or {@link #tls(Path)}.
+   */
+  public TallyClientBuilder clientCertificate(Path certificateChainPem, Path privateKeyPem) {
+    this.clientCertificateChain = Objects.requireNonNull(certificateChainPem, "certificateChainPem");
+    this.clientPrivateKey = Objects.requireNonNull(privateKeyPem, "privateKeyPem");
     return this;
   }
 
@@ -139,12 +152,21 @@ public final class TallyClientBuilder {
     ChannelCredentials credentials = channelCredentials();
     if (apiKey != null) credentials = CompositeChannelCredentials.create(credentials, new ApiKey(apiKey));
     ManagedChannelBuilder<?> builder;
-    if (target != null) {
-      builder = Grpc.newChannelBuilder(target, credentials);
-    } else {
-      NameResolverRegistry registry = new NameResolverRegistry();
-      registry.register(new NodeAddresses(nodes, authority == null));
-      builder = Grpc.newChannelBuilder(NodeAddresses.TARGET, credentials, registry);
+    try {
+      if (target != null) {
+        builder = Grpc.newChannelBuilder(target, credentials);
+      } else {
+        NameResolverRegistry registry = new NameResolverRegistry();
+        registry.register(new NodeAddresses(nodes, authority == null));
+        builder = Grpc.newChannelBuilder(NodeAddresses.TARGET, credentials, registry);
+      }
+    } catch (IllegalArgumentException e) {
+      if (!tls) throw e;
+      // The TLS files were read but are not what they should be; name them, never their content.
+      throw new IllegalArgumentException("cannot use the TLS files (trusted certificates "
+          + (trustedCertificates == null ? "of the JVM" : trustedCertificates)
+          + (clientCertificateChain == null ? "" : ", client certificate " + clientCertificateChain + ", key " + clientPrivateKey)
+          + "): " + e.getMessage(), e);
     }
     if (authority != null) builder.overrideAuthority(authority);
     if (callbacksOnTransportThreads) builder.directExecutor();
@@ -160,13 +182,24 @@ public final class TallyClientBuilder {
   }
 
   private ChannelCredentials channelCredentials() {
-    if (!tls) return InsecureChannelCredentials.create();
-    if (trustedCertificates == null) return TlsChannelCredentials.create();
+    if (!tls) {
+      if (clientCertificateChain != null) throw new IllegalStateException("a client certificate needs tls()");
+      return InsecureChannelCredentials.create();
+    }
+    TlsChannelCredentials.Builder credentials = TlsChannelCredentials.newBuilder();
     try {
-      return TlsChannelCredentials.newBuilder().trustManager(trustedCertificates.toFile()).build();
+      if (trustedCertificates != null) credentials.trustManager(trustedCertificates.toFile());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read trusted certificates " + trustedCertificates, e);
     }
+    try {
+      if (clientCertificateChain != null) credentials.keyManager(clientCertificateChain.toFile(), clientPrivateKey.toFile());
+    } catch (IOException e) {
+      // Names the files, never their content.
+      throw new UncheckedIOException("cannot read the client certificate " + clientCertificateChain + " or its key "
+          + clientPrivateKey, e);
+    }
+    return credentials.build();
   }
 
   /**

@@ -31,6 +31,7 @@ public final class Main {
       return;
     }
     // Pekko's coordinated shutdown runs on SIGTERM / Ctrl-C (its JVM shutdown hook).
+    org.slf4j.LoggerFactory.getLogger(Main.class).info("gRPC transport: {}", settings.grpcTls().describe());
     System.out.println("TALLY_GRPC_READY " + settings.grpcHost() + ":" + node.grpcPort());
   }
 
@@ -38,7 +39,8 @@ public final class Main {
       throws Exception {
     return TallyNode.start(
         system,
-        NettyServerBuilder.forAddress(new InetSocketAddress(settings.grpcHost(), settings.grpcPort()))
+        NettyServerBuilder.forAddress(new InetSocketAddress(settings.grpcHost(), settings.grpcPort()),
+                settings.grpcTls().credentials())
             // Every handler only checks the request and hands it on without blocking, so it runs on
             // the transport's thread instead of hopping to another pool first.
             .directExecutor()

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.tally.node.account.AccountSettings;
 import dev.tally.node.account.RequestMemory.Retention;
 import dev.tally.node.auth.Authentication;
+import dev.tally.node.auth.ServerTls;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.terms.PlanCatalog;
 import dev.tally.node.terms.PriceBook;
@@ -14,6 +15,7 @@ import java.time.Duration;
 public record NodeSettings(
     String grpcHost,
     int grpcPort,
+    ServerTls grpcTls,
     Duration drainTimeout,
     String metricsHost,
     int metricsPort,
@@ -22,10 +24,29 @@ public record NodeSettings(
     Duration entityTimeout,
     OrgBatcher.Limits groupCommit,
     AccountSettings account,
-    Authentication.Settings auth) {
+    Authentication.Settings auth,
+    CassandraSessions.Settings cassandra) {
 
   static final String UNBIND_TIMEOUT = "pekko.coordinated-shutdown.phases.service-unbind.timeout";
   static final String PASSIVATE_AFTER = "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
+
+  static final String ARTERY_TRANSPORT = "pekko.remote.artery.transport";
+  static final String ARTERY_TLS = "pekko.remote.artery.ssl.config-ssl-engine";
+
+  /**
+   * Artery over tls-tcp with Pekko's example stores ("keystore", "truststore", password "changeme")
+   * would start with whatever files of those names it finds, or fail later with a vaguer error.
+   */
+  private static void requireClusterTlsStores(Config config) {
+    if (!"tls-tcp".equals(config.getString(ARTERY_TRANSPORT))) return;
+    Config tls = config.getConfig(ARTERY_TLS);
+    boolean examples = "keystore".equals(tls.getString("key-store")) || "truststore".equals(tls.getString("trust-store"))
+        || "changeme".equals(tls.getString("key-store-password")) || "changeme".equals(tls.getString("trust-store-password"));
+    if (examples) {
+      throw new IllegalArgumentException("TALLY_CLUSTER_TRANSPORT=tls-tcp needs TALLY_CLUSTER_TLS_KEY_STORE, "
+          + "TALLY_CLUSTER_TLS_KEY_STORE_PASSWORD, TALLY_CLUSTER_TLS_TRUST_STORE and TALLY_CLUSTER_TLS_TRUST_STORE_PASSWORD");
+    }
+  }
 
   public static NodeSettings from(Config config) {
     Config tally = config.getConfig("tally");
@@ -41,6 +62,7 @@ public record NodeSettings(
       throw new IllegalArgumentException(
           UNBIND_TIMEOUT + " must be at least tally.grpc.drain-timeout (" + drainTimeout + ") plus 2 s");
     }
+    requireClusterTlsStores(config);
     Retention retention = new Retention(tally.getDuration("idempotency.window"), tally.getInt("idempotency.max-entries"));
     if (retention.maxEntries() < 1 || retention.window().isNegative() || retention.window().isZero()) {
       throw new IllegalArgumentException("tally.idempotency.window and max-entries must be positive");
@@ -58,6 +80,8 @@ public record NodeSettings(
     return new NodeSettings(
         tally.getString("grpc.host"),
         tally.getInt("grpc.port"),
+        ServerTls.of(tally.getString("grpc.tls.cert-chain"), tally.getString("grpc.tls.private-key"),
+            tally.getString("grpc.tls.client-ca")),
         drainTimeout,
         tally.getString("metrics.host"),
         tally.getInt("metrics.port"),
@@ -74,6 +98,13 @@ public record NodeSettings(
             tally.getInt("snapshot.every-events"),
             tally.getInt("snapshot.keep"),
             new Terms(PlanCatalog.from(tally.getConfig("plans")), PriceBook.from(tally.getConfig("pricing")))),
-        auth);
+        auth,
+        new CassandraSessions.Settings(
+            tally.getString("cassandra.username"),
+            tally.getString("cassandra.password"),
+            tally.getBoolean("cassandra.tls.enabled"),
+            tally.getString("cassandra.tls.ca").isBlank()
+                ? java.util.Optional.empty() : java.util.Optional.of(java.nio.file.Path.of(tally.getString("cassandra.tls.ca").strip())),
+            tally.getBoolean("cassandra.tls.hostname-validation")));
   }
 }

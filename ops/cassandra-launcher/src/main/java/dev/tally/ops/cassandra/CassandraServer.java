@@ -60,6 +60,8 @@ public final class CassandraServer implements AutoCloseable {
   private final String maxHeap;
   private final Path javaHome;
   private final Duration startTimeout;
+  private final boolean passwordAuthentication;
+  private final SingleNodeConfig.ClientTls clientTls;
 
   private Process process;
   private Thread stopOnExit;
@@ -71,6 +73,8 @@ public final class CassandraServer implements AutoCloseable {
     this.maxHeap = builder.maxHeap;
     this.javaHome = builder.javaHome;
     this.startTimeout = builder.startTimeout;
+    this.passwordAuthentication = builder.passwordAuthentication;
+    this.clientTls = builder.clientTls;
   }
 
   public static Builder builder(Path dataDir) {
@@ -84,7 +88,7 @@ public final class CassandraServer implements AutoCloseable {
     }
     JavaHome java = JavaHome.select(javaHome);
     String classpath = CassandraClasspath.load();
-    SingleNodeConfig config = new SingleNodeConfig(dataDir, cqlPort, storagePort);
+    SingleNodeConfig config = new SingleNodeConfig(dataDir, cqlPort, storagePort, passwordAuthentication, clientTls);
     createDataDir();
     refuseIfAlreadyRunningHere();
     config.write();
@@ -114,13 +118,21 @@ public final class CassandraServer implements AutoCloseable {
     }
   }
 
-  /** A new session to this node, with full driver metadata; the caller closes it. */
+  /**
+   * The default superuser's login of a Cassandra started with {@link Builder#passwordAuthentication()}.
+   * Known to everyone: make a role of your own with it (CREATE ROLE ... WITH PASSWORD ... AND LOGIN = true).
+   */
+  public static final String SUPERUSER = "cassandra";
+
+  /** A new session to this node, with full driver metadata, as the superuser when it asks for a login; the caller closes it. */
   public CqlSession newSession() {
     return session(true);
   }
 
   private CqlSession session(boolean withSchemaMetadata) {
-    return CqlSession.builder()
+    var builder = CqlSession.builder();
+    if (passwordAuthentication) builder.withAuthCredentials(SUPERUSER, SUPERUSER);
+    return builder
         .addContactPoint(contactPoint())
         .withLocalDatacenter(LOCAL_DATACENTER)
         .withConfigLoader(DriverConfigLoader.programmaticBuilder()
@@ -215,6 +227,8 @@ public final class CassandraServer implements AutoCloseable {
     command.add("-Dcassandra.skip_wait_for_gossip_to_settle=0");
     command.add("-Dcassandra.ring_delay_ms=100");
     command.add("-Dcassandra.shutdown_announce_in_ms=0");
+    // The default superuser is made this long after start (10 s by default): at once, as nobody else can.
+    if (passwordAuthentication) command.add("-Dcassandra.superuser_setup_delay_ms=0");
     command.add("-cp");
     command.add(classpath);
     command.add(MAIN_CLASS);
@@ -416,20 +430,22 @@ public final class CassandraServer implements AutoCloseable {
   }
 
   /**
-  * {@code --data DIR [--cql-port 9042] [--storage-port 7000] [--max-heap 1G]}: starts Cassandra, applies the
-  * schema and runs until Ctrl-C, which stops it gracefully.
+  * {@code --data DIR [--cql-port 9042] [--storage-port 7000] [--max-heap 1G] [--password-authentication on]}:
+  * starts Cassandra, applies the schema and runs until Ctrl-C, which stops it gracefully.
   */
   public static void main(String[] args) throws InterruptedException {
     Map<String, String> options = options(args);
     if (!options.containsKey("--data")) {
-      System.err.println("usage: CassandraServer --data DIR [--cql-port N] [--storage-port N] [--max-heap SIZE]");
+      System.err.println("usage: CassandraServer --data DIR [--cql-port N] [--storage-port N] [--max-heap SIZE]"
+          + " [--password-authentication on]");
       System.exit(2);
     }
-    CassandraServer server = builder(Path.of(options.get("--data")))
+    Builder builder = builder(Path.of(options.get("--data")))
         .cqlPort(Integer.parseInt(options.getOrDefault("--cql-port", String.valueOf(DEFAULT_CQL_PORT))))
         .storagePort(Integer.parseInt(options.getOrDefault("--storage-port", String.valueOf(DEFAULT_STORAGE_PORT))))
-        .maxHeap(options.getOrDefault("--max-heap", "1G"))
-        .build();
+        .maxHeap(options.getOrDefault("--max-heap", "1G"));
+    if ("on".equals(options.get("--password-authentication"))) builder.passwordAuthentication();
+    CassandraServer server = builder.build();
     server.start();
     server.applySchema();
     System.out.println("Cassandra is up: CQL at 127.0.0.1:" + server.cqlPort()
@@ -459,6 +475,8 @@ public final class CassandraServer implements AutoCloseable {
     private String maxHeap = "1G";
     private Path javaHome;
     private Duration startTimeout = Duration.ofSeconds(120);
+    private boolean passwordAuthentication;
+    private SingleNodeConfig.ClientTls clientTls;
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -488,6 +506,26 @@ public final class CassandraServer implements AutoCloseable {
 
     public Builder startTimeout(Duration timeout) {
       this.startTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Clients must log in ({@code authenticator: PasswordAuthenticator}); the superuser is
+     * {@link #SUPERUSER}/{@link #SUPERUSER}, which this launcher's own sessions use. Default: no login.
+     */
+    public Builder passwordAuthentication() {
+      this.passwordAuthentication = true;
+      return this;
+    }
+
+    /**
+     * TLS on the native port too, with the key and certificate of this PKCS#12 store (its password opens
+     * the key too). Plaintext clients are still accepted, this launcher's own sessions among them; the
+     * virtual table {@code system_views.clients} says which connections use TLS ({@code ssl_enabled}).
+     */
+    public Builder clientTls(Path keyStore, String password) {
+      this.clientTls = new SingleNodeConfig.ClientTls(Objects.requireNonNull(keyStore, "keyStore").toAbsolutePath(),
+          Objects.requireNonNull(password, "password"));
       return this;
     }
 

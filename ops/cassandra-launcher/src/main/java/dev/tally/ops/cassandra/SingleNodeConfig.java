@@ -15,11 +15,25 @@ final class SingleNodeConfig {
   private final Path dataDir;
   private final int cqlPort;
   private final int storagePort;
+  private final boolean passwordAuthentication;
+  private final ClientTls clientTls;
 
-  SingleNodeConfig(Path dataDir, int cqlPort, int storagePort) {
+  /** TLS on the native port from a PKCS#12 key store; plaintext clients are still accepted ({@code optional}). */
+  record ClientTls(Path keyStore, String password) {
+
+    /** Never prints the password. */
+    @Override
+    public String toString() {
+      return "ClientTls[" + keyStore + "]";
+    }
+  }
+
+  SingleNodeConfig(Path dataDir, int cqlPort, int storagePort, boolean passwordAuthentication, ClientTls clientTls) {
     this.dataDir = dataDir;
     this.cqlPort = cqlPort;
     this.storagePort = storagePort;
+    this.passwordAuthentication = passwordAuthentication;
+    this.clientTls = clientTls;
   }
 
   Path yaml() {
@@ -90,7 +104,8 @@ final class SingleNodeConfig {
             default:
               inherits: trie
 
-        authenticator: AllowAllAuthenticator
+        # PasswordAuthenticator when started with passwordAuthentication(): superuser cassandra/cassandra.
+        authenticator: %s
         authorizer: AllowAllAuthorizer
         role_manager: CassandraRoleManager
         network_authorizer: AllowAllNetworkAuthorizer
@@ -106,12 +121,29 @@ final class SingleNodeConfig {
         quoted(dataDir.resolve("commitlog")),
         quoted(dataDir.resolve("saved_caches")),
         quoted(dataDir.resolve("hints")),
-        quoted(dataDir.resolve("cdc_raw")));
+        quoted(dataDir.resolve("cdc_raw")),
+        passwordAuthentication ? "PasswordAuthenticator" : "AllowAllAuthenticator") + clientEncryption();
+  }
+
+  /** TLS on the native port when asked for; optional, so plaintext clients (this launcher's own) still connect. */
+  private String clientEncryption() {
+    if (clientTls == null) return "";
+    return "client_encryption_options:\n"
+        + "  enabled: true\n"
+        + "  optional: true\n"
+        + "  keystore: " + quoted(clientTls.keyStore()) + "\n"
+        + "  keystore_password: " + quoted(clientTls.password()) + "\n"
+        + "  store_type: PKCS12\n"
+        + "  require_client_auth: false\n";
   }
 
   /** A YAML double-quoted scalar, so paths with spaces or colons stay one value. */
   private static String quoted(Path path) {
-    return '"' + path.toString().replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    return quoted(path.toString());
+  }
+
+  private static String quoted(String text) {
+    return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
   }
 
   /** Without it logback falls back to DEBUG on the console: megabytes of noise per start. */

@@ -8,6 +8,8 @@ import dev.tally.client.TallyException;
 import dev.tally.v1.ErrorReason;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -26,13 +28,21 @@ final class Connection implements AutoCloseable {
   final Duration timeout;
   /** The key sent with every gRPC call; null sends none (and the node refuses the call). */
   private final String apiKey;
+  private final Tls tls;
   private TallyClient client;
 
-  Connection(String node, String managementAddress, Duration timeout, String apiKey) {
+  /**
+   * TLS to the gRPC port: {@code on} trusting the JVM's CAs, or those of {@code ca} (a PEM file); with a
+   * client certificate ({@code cert}, {@code key}) for nodes that require one. Null files are none.
+   */
+  record Tls(boolean on, String ca, String cert, String key) {}
+
+  Connection(String node, String managementAddress, Duration timeout, String apiKey, Tls tls) {
     this.node = node;
     this.managementAddress = managementAddress;
     this.timeout = timeout;
     this.apiKey = apiKey;
+    this.tls = tls;
   }
 
   TallyClient client() {
@@ -43,9 +53,16 @@ final class Connection implements AutoCloseable {
             .defaultDeadline(timeout)
             .retries(ATTEMPTS, Duration.ofMillis(200), Duration.ofSeconds(1));
         if (apiKey != null) builder.apiKey(apiKey);
+        if (tls.on()) {
+          if (tls.ca() != null) builder.tls(Path.of(tls.ca())); else builder.tls();
+          if (tls.cert() != null) builder.clientCertificate(Path.of(tls.cert()), Path.of(tls.key()));
+        }
         client = builder.build();
       } catch (IllegalArgumentException e) {
         throw Failure.usage("--node " + node + ": " + e.getMessage());
+      } catch (UncheckedIOException e) {
+        // Names the file, never its content.
+        throw Failure.usage(e.getMessage());
       }
     }
     return client;

@@ -33,6 +33,10 @@ public final class Tallyctl {
       optional("management", "HOST:PORT",
           "a node's management HTTP address (env TALLY_MANAGEMENT, default " + DEFAULT_MANAGEMENT + ")"),
       optional("api-key", "KEY", "the API key sent with every gRPC call (env TALLY_API_KEY)"),
+      new Option("tls", null, false, "connect to the gRPC port with TLS, trusting the JVM's CAs (env TALLY_TLS=true)"),
+      optional("tls-ca", "FILE", "TLS, trusting the CA certificates in this PEM file instead (env TALLY_TLS_CA)"),
+      optional("tls-cert", "FILE", "the client certificate chain (PEM) for nodes that require one (env TALLY_TLS_CERT)"),
+      optional("tls-key", "FILE", "the client certificate's private key, PKCS#8 PEM (env TALLY_TLS_KEY)"),
       optional("timeout", "SECONDS", "longest wait for one call, retries included (default " + DEFAULT_TIMEOUT_SECONDS + ")"),
       new Option("json", null, false, "print one JSON document; amounts as integer micro-credits (*_micro_credits)"),
       new Option("help", null, false, "this help; tallyctl COMMAND --help for one command"));
@@ -111,7 +115,7 @@ public final class Tallyctl {
       String management = arguments.option("management")
           .orElse(environment.getOrDefault("TALLY_MANAGEMENT", DEFAULT_MANAGEMENT));
       String apiKey = arguments.option("api-key").orElse(environment.get("TALLY_API_KEY"));
-      try (Connection tally = new Connection(node, management, timeout(arguments), apiKey)) {
+      try (Connection tally = new Connection(node, management, timeout(arguments), apiKey, tls(arguments, environment))) {
         command.action().run(new Invocation(operands, arguments, tally, new Output(out, arguments.flag("json"))));
       }
       return ExitCode.OK.status;
@@ -137,6 +141,16 @@ public final class Tallyctl {
     throw Failure.usage("unknown command " + words.get(0) + "; tallyctl --help lists them");
   }
 
+  /** How the gRPC port is reached: options first, then the environment. */
+  private static Connection.Tls tls(Arguments arguments, Map<String, String> environment) {
+    String ca = arguments.option("tls-ca").orElse(environment.get("TALLY_TLS_CA"));
+    String cert = arguments.option("tls-cert").orElse(environment.get("TALLY_TLS_CERT"));
+    String key = arguments.option("tls-key").orElse(environment.get("TALLY_TLS_KEY"));
+    boolean on = arguments.flag("tls") || "true".equalsIgnoreCase(environment.get("TALLY_TLS")) || ca != null || cert != null;
+    if ((cert == null) != (key == null)) throw Failure.usage("--tls-cert and --tls-key go together");
+    return new Connection.Tls(on, ca, cert, key);
+  }
+
   private static Duration timeout(Arguments arguments) {
     String text = arguments.option("timeout").orElse(Integer.toString(DEFAULT_TIMEOUT_SECONDS));
     try {
@@ -150,7 +164,8 @@ public final class Tallyctl {
 
   static String usage() {
     StringBuilder text = new StringBuilder();
-    text.append("usage: tallyctl [--node HOST:PORT] [--management HOST:PORT] [--api-key KEY] [--json] COMMAND ...\n\n");
+    text.append("usage: tallyctl [--node HOST:PORT] [--management HOST:PORT] [--api-key KEY] [--tls] [--tls-ca FILE]\n"
+        + "                [--tls-cert FILE --tls-key FILE] [--json] COMMAND ...\n\n");
     text.append("Operates a Tally cluster: orgs and credits through a node's gRPC API, members and shards through\n");
     text.append("its management HTTP API. Amounts are credits with up to 6 decimals (12.5 = 12,500,000 micro-credits).\n");
     text.append("\ncommands:\n");

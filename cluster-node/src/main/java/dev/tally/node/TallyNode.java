@@ -84,7 +84,7 @@ public final class TallyNode {
         .maxInboundMessageSize(MAX_REQUEST_BYTES)
         .addService(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(), settings.account().terms().prices()))
         .addService(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
-            new KeyIssuer(keyTable, authentication, clock)))
+            new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window())))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .intercept(new HandlerFailures()) // innermost: what a service throws becomes INTERNAL, not UNKNOWN

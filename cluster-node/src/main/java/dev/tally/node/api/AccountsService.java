@@ -16,7 +16,6 @@ import dev.tally.node.terms.Overrides;
 import dev.tally.node.terms.Terms;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.Alert;
-import dev.tally.v1.ApiKeyInfo;
 import dev.tally.v1.CreateApiKeyRequest;
 import dev.tally.v1.CreateApiKeyResponse;
 import dev.tally.v1.CreateOrgRequest;
@@ -44,11 +43,8 @@ import dev.tally.v1.WatchAlertsRequest;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -72,13 +68,13 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   private final Terms terms;
   private final ActorRef<Topic.Command<AlertNotice>> alerts;
   private final AtomicLong watches = new AtomicLong();
-  private final ApiKeyRegistry keys;
+  private final ApiKeyCalls keyCalls;
 
   /** @param clock the accounts' clock, against which a grant's expiry must lie in the future */
   public AccountsService(OrgBatcher batcher, ActorSystem<?> system, Terms terms,
       ActorRef<Topic.Command<AlertNotice>> alerts, Clock clock, ApiKeyRegistry keys) {
     this.calls = new OrgCalls(batcher);
-    this.keys = keys;
+    this.keyCalls = new ApiKeyCalls(keys, clock);
     this.clock = clock;
     this.system = system;
     this.journal = PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
@@ -188,101 +184,22 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
 
   @Override
   public void createApiKey(CreateApiKeyRequest request, StreamObserver<CreateApiKeyResponse> responses) {
-    boolean admin = request.getRole().equals("admin");
-    RequestChecks checks = new RequestChecks();
-    Instant expiresAt = request.hasExpiresAt() ? checks.instant("expires_at", request.getExpiresAt()) : null;
-    checks
-        .id("request_id", request.getRequestId())
-        .require(ApiKeyRegistry.ROLES.contains(request.getRole()), "role", "must be one of " + ApiKeyRegistry.ROLES)
-        .text("label", request.getLabel(), RequestChecks.MAX_TEXT_LENGTH)
-        .require(expiresAt == null || expiresAt.isAfter(clock.instant()), "expires_at", "must be in the future");
-    if (admin) checks.require(request.getOrgId().isEmpty(), "org_id", "must be empty for an admin key (it acts on every org)");
-    else checks.orgId(request.getOrgId());
-    if (refuseInvalid(checks, responses)) return;
-    answer(keys.create(request.getRequestId(), request.getRole(), admin ? null : request.getOrgId(), request.getLabel(),
-        expiresAt), AccountsService::issued, responses);
+    keyCalls.create(request, responses);
   }
 
   @Override
   public void revokeApiKey(RevokeApiKeyRequest request, StreamObserver<RevokeApiKeyResponse> responses) {
-    if (refuseInvalid(new RequestChecks().keyId(request.getKeyId()), responses)) return;
-    answer(keys.revoke(request.getKeyId()).thenApply(revoked -> {
-      if (!revoked) throw TallyErrors.apiKeyNotFound();
-      return RevokeApiKeyResponse.getDefaultInstance();
-    }), response -> response, responses);
+    keyCalls.revoke(request, responses);
   }
 
   @Override
   public void rotateApiKey(RotateApiKeyRequest request, StreamObserver<RotateApiKeyResponse> responses) {
-    RequestChecks checks = new RequestChecks().keyId(request.getKeyId()).id("request_id", request.getRequestId());
-    Duration grace = request.hasGracePeriod() ? checks.duration("grace_period", request.getGracePeriod())
-        : ApiKeyRegistry.DEFAULT_GRACE;
-    checks.require(grace == null || (!grace.isNegative() && grace.compareTo(ApiKeyRegistry.MAX_GRACE) <= 0),
-        "grace_period", "must be between 0 and " + ApiKeyRegistry.MAX_GRACE.toDays() + " days");
-    if (refuseInvalid(checks, responses)) return;
-    answer(keys.rotate(request.getRequestId(), request.getKeyId(), grace), rotated -> RotateApiKeyResponse.newBuilder()
-        .setNewKey(issued(rotated.newKey()))
-        .setOldKeyRevokedAt(timestamp(rotated.oldKeyRevokedAt()))
-        .build(), responses);
+    keyCalls.rotate(request, responses);
   }
 
   @Override
   public void listApiKeys(ListApiKeysRequest request, StreamObserver<ListApiKeysResponse> responses) {
-    Long after = parseKeyPageToken(request.getPageToken());
-    RequestChecks checks = new RequestChecks()
-        .require(request.getPageSize() >= 0 && request.getPageSize() <= MAX_PAGE_SIZE,
-            "page_size", "must be between 1 and " + MAX_PAGE_SIZE)
-        .require(request.getPageToken().isEmpty() || after != null, "page_token", "is not a token this service gave out");
-    if (!request.getOrgId().isEmpty()) checks.orgId(request.getOrgId());
-    if (refuseInvalid(checks, responses)) return;
-    int pageSize = request.getPageSize() == 0 ? DEFAULT_PAGE_SIZE : request.getPageSize();
-    answer(keys.list(request.getOrgId().isEmpty() ? null : request.getOrgId(), pageSize, after), page -> {
-      ListApiKeysResponse.Builder response = ListApiKeysResponse.newBuilder();
-      for (ApiKeyRegistry.Listed key : page.keys()) {
-        ApiKeyInfo.Builder info = ApiKeyInfo.newBuilder()
-            .setKeyId(nullToEmpty(key.keyId()))
-            .setHint(nullToEmpty(key.hint()))
-            .setRole(key.role())
-            .setOrgId(nullToEmpty(key.orgId()))
-            .setLabel(nullToEmpty(key.label()));
-        if (key.createdAt() != null) info.setCreatedAt(timestamp(key.createdAt()));
-        if (key.expiresAt() != null) info.setExpiresAt(timestamp(key.expiresAt()));
-        if (key.revokedAt() != null) info.setRevokedAt(timestamp(key.revokedAt()));
-        response.addKeys(info);
-      }
-      if (page.after() != null) response.setNextPageToken(Long.toString(page.after()));
-      return response.build();
-    }, responses);
-  }
-
-  private static CreateApiKeyResponse issued(ApiKeyRegistry.Issued issued) {
-    return CreateApiKeyResponse.newBuilder()
-        .setKey(issued.key()).setHint(issued.hint()).setKeyId(issued.keyId()).setReplayed(issued.replayed()).build();
-  }
-
-  /** Sends what a key call answered, or its failure as a status. */
-  private static <T, R> void answer(CompletionStage<T> answered, Function<T, R> response, StreamObserver<R> responses) {
-    answered.whenComplete((result, failure) -> {
-      if (failure != null) {
-        responses.onError(TallyErrors.failure(failure));
-        return;
-      }
-      responses.onNext(response.apply(result));
-      responses.onCompleted();
-    });
-  }
-
-  private static String nullToEmpty(String text) {
-    return text == null ? "" : text;
-  }
-
-  /** A key listing's page token is the position to read after; null when it is not one. */
-  private static Long parseKeyPageToken(String token) {
-    try {
-      return token.isEmpty() ? null : Long.valueOf(token);
-    } catch (NumberFormatException e) {
-      return null;
-    }
+    keyCalls.list(request, responses);
   }
 
   @Override

@@ -10,6 +10,8 @@ import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantCreditsResponse;
 import dev.tally.v1.LeaveClusterRequest;
 import dev.tally.v1.LeaveClusterResponse;
+import dev.tally.v1.ListApiKeysRequest;
+import dev.tally.v1.ListApiKeysResponse;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.ListLedgerResponse;
 import dev.tally.v1.ListPlansRequest;
@@ -19,6 +21,8 @@ import dev.tally.v1.ListPriceBooksResponse;
 import dev.tally.v1.Org;
 import dev.tally.v1.RevokeApiKeyRequest;
 import dev.tally.v1.RevokeApiKeyResponse;
+import dev.tally.v1.RotateApiKeyRequest;
+import dev.tally.v1.RotateApiKeyResponse;
 import dev.tally.v1.SetOverridesRequest;
 import dev.tally.v1.SetPlanRequest;
 import dev.tally.v1.VoidGrantRequest;
@@ -119,17 +123,19 @@ public final class AccountsClient {
   }
 
   /**
-   * Makes an API key (needs an admin key). The response holds the key itself, shown only this once,
-   * its hint and its key id (for {@link #revokeApiKey}). A retry after UNAVAILABLE may make a second
-   * key; an unused one is harmless and can be revoked.
+   * Makes an API key (needs an admin key). The response holds the key itself, its hint and its key id
+   * (for {@link #revokeApiKey}, {@link #rotateApiKey}). The request gets a fresh {@code request_id}
+   * unless it carries one, and retries repeat it, so a retry makes no second key; but the key is
+   * shown once: a response to a retry whose first answer was lost has {@code replayed} set and no
+   * key. Revoke that key id and make another key then.
    */
   public CreateApiKeyResponse createApiKey(CreateApiKeyRequest request) {
-    return calls.blocking(AccountsGrpc.getCreateApiKeyMethod(), request);
+    return calls.blocking(AccountsGrpc.getCreateApiKeyMethod(), Calls.identified(request));
   }
 
   /** Async form of {@link #createApiKey}. */
   public CompletableFuture<CreateApiKeyResponse> createApiKeyAsync(CreateApiKeyRequest request) {
-    return calls.async(AccountsGrpc.getCreateApiKeyMethod(), request);
+    return calls.async(AccountsGrpc.getCreateApiKeyMethod(), Calls.identified(request));
   }
 
   /** Revokes the API key with this id (needs an admin key); every node refuses it within the node's key cache TTL. */
@@ -155,6 +161,31 @@ public final class AccountsClient {
   /** Async form of {@link #leaveCluster}. */
   public CompletableFuture<LeaveClusterResponse> leaveClusterAsync(String member) {
     return calls.async(AccountsGrpc.getLeaveClusterMethod(), LeaveClusterRequest.newBuilder().setMember(member).build());
+  }
+
+  /**
+   * Replaces an API key (needs an admin key): a new key with the same role, org, label and expiry,
+   * shown once as in {@link #createApiKey}, while the old one keeps working until the end of the
+   * request's {@code grace_period} (24 h when unset). Same {@code request_id} handling as
+   * {@link #createApiKey}.
+   */
+  public RotateApiKeyResponse rotateApiKey(RotateApiKeyRequest request) {
+    return calls.blocking(AccountsGrpc.getRotateApiKeyMethod(), Calls.identified(request));
+  }
+
+  /** Async form of {@link #rotateApiKey}. */
+  public CompletableFuture<RotateApiKeyResponse> rotateApiKeyAsync(RotateApiKeyRequest request) {
+    return calls.async(AccountsGrpc.getRotateApiKeyMethod(), Calls.identified(request));
+  }
+
+  /** One page of API keys, of one org or all (needs an admin key): ids, hints, roles and times, never the keys. */
+  public ListApiKeysResponse listApiKeys(ListApiKeysRequest request) {
+    return calls.blocking(AccountsGrpc.getListApiKeysMethod(), request);
+  }
+
+  /** Async form of {@link #listApiKeys}. */
+  public CompletableFuture<ListApiKeysResponse> listApiKeysAsync(ListApiKeysRequest request) {
+    return calls.async(AccountsGrpc.getListApiKeysMethod(), request);
   }
 
   /** The plan catalog. */

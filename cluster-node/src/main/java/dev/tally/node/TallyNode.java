@@ -92,7 +92,7 @@ public final class TallyNode {
         .addService(decodedInFront(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(),
             settings.account().terms().prices()).bindService(), guards))
         .addService(decodedInFront(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
-            new KeyIssuer(keyTable, authentication, clock), new Membership(system)).bindService(), guards))
+            new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window()), new Membership(system)).bindService(), guards))
         .addService(decodedInFront(health.getHealthService().bindService(), guards))
         .addService(decodedInFront(ProtoReflectionServiceV1.newInstance().bindService(), guards))
         .intercept(openCalls) // around the services: refusals are tracked and counted like answers

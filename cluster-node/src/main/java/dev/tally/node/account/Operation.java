@@ -5,16 +5,8 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.tally.node.terms.Overrides;
 import dev.tally.node.terms.Usage;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.lang.reflect.RecordComponent;
-import java.util.Collection;
-import java.util.HexFormat;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * One thing a client asks of an org's account. Operations reach the entity in batches (group
@@ -55,14 +47,14 @@ public sealed interface Operation extends CborSerializable {
   record SetPlan(String requestId, String plan) implements Requested {
     @Override
     public String fingerprint() {
-      return digest("plan", plan);
+      return Fingerprint.of("plan", plan);
     }
   }
 
   record SetOverrides(String requestId, Overrides overrides) implements Requested {
     @Override
     public String fingerprint() {
-      return digest("overrides", overrides);
+      return Fingerprint.of("overrides", overrides);
     }
   }
 
@@ -82,14 +74,14 @@ public sealed interface Operation extends CborSerializable {
       implements Requested {
     @Override
     public String fingerprint() {
-      return digest("grant", grantId, kind, amount, priority, effectiveAt, expiresAt);
+      return Fingerprint.of("grant", grantId, kind, amount, priority, effectiveAt, expiresAt);
     }
   }
 
   record VoidGrant(String requestId, String grantId, String reason) implements Requested {
     @Override
     public String fingerprint() {
-      return digest("void", grantId, reason);
+      return Fingerprint.of("void", grantId, reason);
     }
   }
 
@@ -97,14 +89,14 @@ public sealed interface Operation extends CborSerializable {
   record Reserve(String requestId, long amount, Usage estimate, Duration ttl, Labels labels) implements Requested {
     @Override
     public String fingerprint() {
-      return digest("reserve", amount, estimate, ttl, labels);
+      return Fingerprint.of("reserve", amount, estimate, ttl, labels);
     }
   }
 
   record Extend(String requestId, String reservationId, Duration ttl, long additional) implements Requested {
     @Override
     public String fingerprint() {
-      return digest("extend", reservationId, ttl, additional);
+      return Fingerprint.of("extend", reservationId, ttl, additional);
     }
   }
 
@@ -112,14 +104,14 @@ public sealed interface Operation extends CborSerializable {
   record Commit(String requestId, String reservationId, long amount, Usage usage) implements Requested {
     @Override
     public String fingerprint() {
-      return digest("commit", reservationId, amount, usage);
+      return Fingerprint.of("commit", reservationId, amount, usage);
     }
   }
 
   record Release(String requestId, String reservationId) implements Requested {
     @Override
     public String fingerprint() {
-      return digest("release", reservationId);
+      return Fingerprint.of("release", reservationId);
     }
   }
 
@@ -127,53 +119,7 @@ public sealed interface Operation extends CborSerializable {
   record Charge(String requestId, long amount, Usage usage, Labels labels) implements Requested {
     @Override
     public String fingerprint() {
-      return digest("charge", amount, usage, labels);
-    }
-  }
-
-  /**
-   * Rule 6: what makes two requests "the same". Every part is written in a canonical, unambiguous
-   * form (records by their components, text with its length), so no choice of field values can make
-   * two different requests read alike.
-   */
-  private static String digest(Object... parts) {
-    StringBuilder content = new StringBuilder();
-    for (Object part : parts) canonical(content, part);
-    try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(content.toString().getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(hash, 0, 12);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
-  }
-
-  private static void canonical(StringBuilder out, Object part) {
-    if (part == null) {
-      out.append('-');
-    } else if (part instanceof Record record) {
-      out.append(record.getClass().getSimpleName()).append('{');
-      for (RecordComponent component : record.getClass().getRecordComponents()) {
-        try {
-          canonical(out, component.getAccessor().invoke(record));
-        } catch (ReflectiveOperationException e) {
-          throw new IllegalStateException("a record's accessor is public", e);
-        }
-      }
-      out.append('}');
-    } else if (part instanceof Collection<?> items) {
-      out.append('[').append(items.size()).append(':');
-      for (Object item : items) canonical(out, item);
-      out.append(']');
-    } else if (part instanceof Map<?, ?> map) {
-      out.append('<').append(map.size()).append(':');
-      new TreeMap<>(map).forEach((key, value) -> {
-        canonical(out, key);
-        canonical(out, value);
-      });
-      out.append('>');
-    } else {
-      String text = part.toString();
-      out.append(text.length()).append('\'').append(text);
+      return Fingerprint.of("charge", amount, usage, labels);
     }
   }
 }

@@ -25,6 +25,8 @@ import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantCreditsResponse;
 import dev.tally.v1.LeaveClusterRequest;
 import dev.tally.v1.LeaveClusterResponse;
+import dev.tally.v1.ListApiKeysRequest;
+import dev.tally.v1.ListApiKeysResponse;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.ListLedgerResponse;
 import dev.tally.v1.ListPlansRequest;
@@ -34,6 +36,8 @@ import dev.tally.v1.ListPriceBooksResponse;
 import dev.tally.v1.Org;
 import dev.tally.v1.RevokeApiKeyRequest;
 import dev.tally.v1.RevokeApiKeyResponse;
+import dev.tally.v1.RotateApiKeyRequest;
+import dev.tally.v1.RotateApiKeyResponse;
 import dev.tally.v1.SetOverridesRequest;
 import dev.tally.v1.SetPlanRequest;
 import dev.tally.v1.VoidGrantRequest;
@@ -67,14 +71,14 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   private final Terms terms;
   private final ActorRef<Topic.Command<AlertNotice>> alerts;
   private final AtomicLong watches = new AtomicLong();
-  private final ApiKeyRegistry keys;
+  private final ApiKeyCalls keyCalls;
   private final Membership members;
 
   /** @param clock the accounts' clock, against which a grant's expiry must lie in the future */
   public AccountsService(OrgBatcher batcher, ActorSystem<?> system, Terms terms,
       ActorRef<Topic.Command<AlertNotice>> alerts, Clock clock, ApiKeyRegistry keys, Membership members) {
     this.calls = new OrgCalls(batcher);
-    this.keys = keys;
+    this.keyCalls = new ApiKeyCalls(keys, clock);
     this.members = members;
     this.clock = clock;
     this.system = system;
@@ -185,43 +189,22 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
 
   @Override
   public void createApiKey(CreateApiKeyRequest request, StreamObserver<CreateApiKeyResponse> responses) {
-    boolean admin = request.getRole().equals("admin");
-    RequestChecks checks = new RequestChecks();
-    Instant expiresAt = request.hasExpiresAt() ? checks.instant("expires_at", request.getExpiresAt()) : null;
-    checks
-        .require(ApiKeyRegistry.ROLES.contains(request.getRole()), "role", "must be one of " + ApiKeyRegistry.ROLES)
-        .text("label", request.getLabel(), RequestChecks.MAX_TEXT_LENGTH)
-        .require(expiresAt == null || expiresAt.isAfter(clock.instant()), "expires_at", "must be in the future");
-    if (admin) checks.require(request.getOrgId().isEmpty(), "org_id", "must be empty for an admin key (it acts on every org)");
-    else checks.orgId(request.getOrgId());
-    if (refuseInvalid(checks, responses)) return;
-    keys.create(request.getRole(), admin ? null : request.getOrgId(), request.getLabel(), expiresAt)
-        .whenComplete((issued, failure) -> {
-          if (failure != null) {
-            responses.onError(TallyErrors.failure(failure));
-            return;
-          }
-          responses.onNext(CreateApiKeyResponse.newBuilder()
-              .setKey(issued.key()).setHint(issued.hint()).setKeyId(issued.keyId()).build());
-          responses.onCompleted();
-        });
+    keyCalls.create(request, responses);
   }
 
   @Override
   public void revokeApiKey(RevokeApiKeyRequest request, StreamObserver<RevokeApiKeyResponse> responses) {
-    RequestChecks checks = new RequestChecks()
-        .require(request.getKeyId().matches("[0-9a-f]{64}"), "key_id", "must be the 64 lowercase hex digits CreateApiKey returned");
-    if (refuseInvalid(checks, responses)) return;
-    keys.revoke(request.getKeyId()).whenComplete((revoked, failure) -> {
-      if (failure != null) {
-        responses.onError(TallyErrors.failure(failure));
-      } else if (!revoked) {
-        responses.onError(TallyErrors.apiKeyNotFound());
-      } else {
-        responses.onNext(RevokeApiKeyResponse.getDefaultInstance());
-        responses.onCompleted();
-      }
-    });
+    keyCalls.revoke(request, responses);
+  }
+
+  @Override
+  public void rotateApiKey(RotateApiKeyRequest request, StreamObserver<RotateApiKeyResponse> responses) {
+    keyCalls.rotate(request, responses);
+  }
+
+  @Override
+  public void listApiKeys(ListApiKeysRequest request, StreamObserver<ListApiKeysResponse> responses) {
+    keyCalls.list(request, responses);
   }
 
   @Override

@@ -53,6 +53,15 @@ final class RequestChecks {
     return this;
   }
 
+  /** The key_id of an API key, as CreateApiKey, RotateApiKey and ListApiKeys give it. */
+  RequestChecks keyId(String value) {
+    if (value.isEmpty()) return violation("key_id", "is required");
+    if (!ApiKeyRegistry.KEY_ID.matcher(value).matches()) {
+      return violation("key_id", "must be a key_id CreateApiKey, RotateApiKey or ListApiKeys gave: key_ and 24 hex digits");
+    }
+    return this;
+  }
+
   RequestChecks optionalId(String field, String value) {
     return value.isEmpty() ? this : id(field, value);
   }

@@ -123,7 +123,7 @@ public final class TallyErrors {
     return status(ErrorReason.PERMISSION_DENIED, message, Map.of());
   }
 
-  /** RevokeApiKey of an id no key has. The message does not repeat the id (it is the key's hash). */
+  /** RevokeApiKey or RotateApiKey of an id no key has. */
   public static StatusRuntimeException apiKeyNotFound() {
     return status(ErrorReason.API_KEY_NOT_FOUND, "no API key with this key_id", Map.of());
   }
@@ -131,6 +131,18 @@ public final class TallyErrors {
   /** LeaveCluster named no member of the cluster. */
   public static StatusRuntimeException memberNotFound(String member) {
     return status(ErrorReason.MEMBER_NOT_FOUND, "no member " + member + " in the cluster", Map.of());
+  }
+
+  /** RotateApiKey of a key that stopped, or will stop, working: {@code fact} is revoked_at or expires_at. */
+  public static StatusRuntimeException apiKeyRevoked(String fact, java.time.Instant at) {
+    return status(ErrorReason.API_KEY_REVOKED, "this key is " + (fact.equals("expires_at") ? "expired" : "revoked or rotated")
+        + " (" + fact + " " + at + "): rotate the key that replaced it, or make a new one", Map.of(fact, at.toString()));
+  }
+
+  /** CreateApiKey or RotateApiKey with a request id that made another key (or rotation) within the window. */
+  public static StatusRuntimeException keyRequestReused() {
+    return status(ErrorReason.IDEMPOTENCY_MISMATCH,
+        "this request_id was used for another CreateApiKey or RotateApiKey request; use a new request_id", Map.of());
   }
 
   private static Throwable unwrap(Throwable thrown) {

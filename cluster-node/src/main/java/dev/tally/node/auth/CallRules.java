@@ -13,6 +13,7 @@ import dev.tally.v1.ExtendReservationRequest;
 import dev.tally.v1.GetBalanceRequest;
 import dev.tally.v1.GetOrgRequest;
 import dev.tally.v1.GrantCreditsRequest;
+import dev.tally.v1.ListApiKeysRequest;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.MeteringGrpc;
 import dev.tally.v1.ReleaseRequest;
@@ -72,7 +73,10 @@ public final class CallRules {
       rule(AccountsGrpc.getCreateApiKeyMethod(), CreateApiKeyRequest::getOrgId, ADMIN),
       rule(AccountsGrpc.getRevokeApiKeyMethod(), request -> null, ADMIN),
       // A node leaving moves every org it hosts: an operator's call, not an org's.
-      rule(AccountsGrpc.getLeaveClusterMethod(), request -> null, ADMIN))
+      rule(AccountsGrpc.getLeaveClusterMethod(), request -> null, ADMIN),
+      rule(AccountsGrpc.getRotateApiKeyMethod(), request -> null, ADMIN),
+      // Keys of one org or of all: the control plane's, never an org's own dashboard.
+      rule(AccountsGrpc.getListApiKeysMethod(), ListApiKeysRequest::getOrgId, ADMIN))
       .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
 
   private CallRules() {}

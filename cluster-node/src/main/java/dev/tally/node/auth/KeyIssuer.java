@@ -1,34 +1,133 @@
 package dev.tally.node.auth;
 
+import dev.tally.node.account.Fingerprint;
 import dev.tally.node.api.ApiKeyRegistry;
+import dev.tally.node.api.TallyErrors;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** Accounts' CreateApiKey and RevokeApiKey: new keys go to {@link KeyTable} as their hash only. */
+/**
+ * Accounts' key calls: keys go to {@link KeyTable} as their hash only, named by a random key id.
+ *
+ * <p>CreateApiKey and RotateApiKey remember their request id (with a fingerprint of their fields and
+ * the key they made, never the key) for the idempotency window. A retry gets the same key id and hint
+ * with no key, since the key is shown once; it also finishes what the first attempt may have left
+ * undone (the key's row, the old key's revocation), so a retry after a failure is always safe.
+ */
 public final class KeyIssuer implements ApiKeyRegistry {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final KeyTable table;
   private final Authentication authentication;
   private final Clock clock;
+  private final Duration requestWindow;
 
-  public KeyIssuer(KeyTable table, Authentication authentication, Clock clock) {
+  /** @param requestWindow how long request ids are remembered: tally.idempotency.window, as for the orgs' requests */
+  public KeyIssuer(KeyTable table, Authentication authentication, Clock clock, Duration requestWindow) {
     this.table = table;
     this.authentication = authentication;
     this.clock = clock;
+    this.requestWindow = requestWindow;
   }
 
   @Override
-  public CompletionStage<Issued> create(String role, String orgId, String label, Instant expiresAt) {
-    ApiKey key = ApiKey.generate();
-    StoredKey stored = new StoredKey(Role.fromStoredName(role), orgId, key.hint(), expiresAt, null);
-    return table.insert(key.sha256(), stored, label, clock.instant())
-        .thenApply(done -> new Issued(key.secret(), key.hint(), key.sha256()));
+  public CompletionStage<Issued> create(String requestId, String role, String orgId, String label, Instant expiresAt) {
+    StoredKey terms = new StoredKey(Role.fromStoredName(role), orgId, null, expiresAt, null);
+    String fingerprint = Fingerprint.of("create-api-key", terms.role().storedName(), orgId, label, expiresAt);
+    return table.request(requestId).thenCompose(remembered -> {
+      if (remembered.isPresent()) return replay(remembered.get(), fingerprint, terms, label);
+      ApiKey key = ApiKey.generate();
+      KeyTable.Request request = new KeyTable.Request(fingerprint, newKeyId(), key.sha256(), key.hint(), null);
+      return table.claim(requestId, request, requestWindow).thenCompose(taken -> taken.isPresent()
+          ? replay(taken.get(), fingerprint, terms, label)
+          : store(request, terms, label).thenApply(done -> new Issued(key.secret(), key.hint(), request.keyId(), false)));
+    });
+  }
+
+  /** A retry: the same content gets the key made the first time (stored now if the first attempt could not), without the key. */
+  private CompletionStage<Issued> replay(KeyTable.Request made, String fingerprint, StoredKey terms, String label) {
+    if (!made.fingerprint().equals(fingerprint)) return CompletableFuture.failedFuture(TallyErrors.keyRequestReused());
+    return store(made, terms, label).thenApply(done -> new Issued("", made.hint(), made.keyId(), true));
+  }
+
+  private CompletionStage<?> store(KeyTable.Request made, StoredKey terms, String label) {
+    StoredKey key = new StoredKey(terms.role(), terms.orgId(), made.hint(), terms.expiresAt(), null);
+    return table.insert(made.keySha256(), made.keyId(), key, label, clock.instant());
   }
 
   @Override
   public CompletionStage<Boolean> revoke(String keyId) {
-    // This node stops at once; the others when their cached copy is older than tally.auth.key-cache-ttl.
-    return table.revoke(keyId, clock.instant()).whenComplete((revoked, failure) -> authentication.forget(keyId));
+    return table.findById(keyId).thenCompose(found -> {
+      if (found.isEmpty()) return CompletableFuture.completedFuture(false);
+      return revokeFrom(found.get(), clock.instant());
+    });
+  }
+
+  /** This node stops at once; the others when their cached copy is older than tally.auth.key-cache-ttl. */
+  private CompletionStage<Boolean> revokeFrom(KeyTable.KeyRow key, Instant at) {
+    return table.revoke(key.sha256(), at).whenComplete((revoked, failure) -> authentication.forget(key.sha256()));
+  }
+
+  @Override
+  public CompletionStage<Rotated> rotate(String requestId, String keyId, Duration gracePeriod) {
+    String fingerprint = Fingerprint.of("rotate-api-key", keyId, gracePeriod);
+    return table.request(requestId).thenCompose(remembered -> table.findById(keyId).thenCompose(found -> {
+      if (remembered.isPresent()) return replayRotation(remembered.get(), fingerprint, found);
+      if (found.isEmpty()) return CompletableFuture.failedFuture(TallyErrors.apiKeyNotFound());
+      KeyTable.KeyRow old = found.get();
+      // To the millisecond, as Cassandra keeps it: a retry answers with the same instant.
+      Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+      if (old.key().revokedAt() != null) {
+        return CompletableFuture.failedFuture(TallyErrors.apiKeyRevoked("revoked_at", old.key().revokedAt()));
+      }
+      if (old.key().expiresAt() != null && !now.isBefore(old.key().expiresAt())) {
+        return CompletableFuture.failedFuture(TallyErrors.apiKeyRevoked("expires_at", old.key().expiresAt()));
+      }
+      ApiKey key = ApiKey.generate();
+      KeyTable.Request request = new KeyTable.Request(fingerprint, newKeyId(), key.sha256(), key.hint(), now.plus(gracePeriod));
+      return table.claim(requestId, request, requestWindow).thenCompose(taken -> taken.isPresent()
+          ? replayRotation(taken.get(), fingerprint, found)
+          : finishRotation(request, old).thenApply(done ->
+              new Rotated(new Issued(key.secret(), key.hint(), request.keyId(), false), request.oldKeyRevokedAt())));
+    }));
+  }
+
+  private CompletionStage<Rotated> replayRotation(KeyTable.Request made, String fingerprint, Optional<KeyTable.KeyRow> old) {
+    if (!made.fingerprint().equals(fingerprint)) return CompletableFuture.failedFuture(TallyErrors.keyRequestReused());
+    // The fingerprint names the old key's id: it was found when the request was first made, and keys are never deleted.
+    return finishRotation(made, old.orElseThrow()).thenApply(done ->
+        new Rotated(new Issued("", made.hint(), made.keyId(), true), made.oldKeyRevokedAt()));
+  }
+
+  /** The new key like the old one, and the old one revoked at the end of the grace (sooner if it is revoked sooner). */
+  private CompletionStage<Boolean> finishRotation(KeyTable.Request made, KeyTable.KeyRow old) {
+    return store(made, old.key(), old.label()).thenCompose(done -> revokeFrom(old, made.oldKeyRevokedAt()));
+  }
+
+  @Override
+  public CompletionStage<Page> list(String orgId, int pageSize, Long after) {
+    return table.list(orgId, after == null ? Long.MIN_VALUE : after, pageSize).thenApply(page -> new Page(
+        page.rows().stream().map(positioned -> listed(positioned.row())).toList(),
+        page.more() ? page.rows().get(page.rows().size() - 1).position() : null));
+  }
+
+  private static Listed listed(KeyTable.KeyRow row) {
+    StoredKey key = row.key();
+    return new Listed(row.keyId(), key.hint(), key.role().storedName(), key.orgId(), row.label(), row.createdAt(),
+        key.expiresAt(), key.revokedAt());
+  }
+
+  private static String newKeyId() {
+    byte[] random = new byte[12];
+    RANDOM.nextBytes(random);
+    return "key_" + HexFormat.of().formatHex(random);
   }
 }

@@ -87,7 +87,9 @@ class AuthorizationMatrixTest {
       Map.entry("tally.v1.Accounts/WatchAlerts", Set.of("metering", "reader", "admin")),
       Map.entry("tally.v1.Accounts/CreateApiKey", Set.of("admin")),
       Map.entry("tally.v1.Accounts/RevokeApiKey", Set.of("admin")),
-      Map.entry("tally.v1.Accounts/LeaveCluster", Set.of("admin")));
+      Map.entry("tally.v1.Accounts/LeaveCluster", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/RotateApiKey", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/ListApiKeys", Set.of("admin")));
 
   private final String org = "authz-" + UUID.randomUUID();
   private final String otherOrg = "authz-other-" + UUID.randomUUID();
@@ -184,10 +186,11 @@ class AuthorizationMatrixTest {
     AccountsGrpc.AccountsBlockingStub admin = AccountsGrpc.newBlockingStub(
         ClientInterceptors.intercept(channel, TestKeys.bearer(TestKeys.ADMIN))).withDeadlineAfter(1, TimeUnit.MINUTES);
     CreateApiKeyResponse created = admin.createApiKey(CreateApiKeyRequest.newBuilder()
-        .setRole("metering").setOrgId(org).setLabel("matrix test").build());
+        .setRole("metering").setOrgId(org).setLabel("matrix test").setRequestId(UUID.randomUUID().toString()).build());
     assertTrue(ApiKey.parse(created.getKey()).isPresent(), "a key in the documented format");
     assertEquals("tk_..." + created.getKey().substring(created.getKey().length() - 4), created.getHint());
-    assertEquals(TestKeys.sha256(created.getKey()), created.getKeyId());
+    assertTrue(created.getKeyId().matches("key_[0-9a-f]{24}"), created.getKeyId());
+    assertFalse(created.getKeyId().contains(TestKeys.sha256(created.getKey()).substring(0, 24)), "the key id is not the key's hash");
 
     assertEquals(Outcome.ALLOWED, call(MeteringGrpc.getGetBalanceMethod(), org, created.getKey()));
     assertEquals(Outcome.PERMISSION_DENIED, call(MeteringGrpc.getGetBalanceMethod(), otherOrg, created.getKey()));
@@ -200,19 +203,21 @@ class AuthorizationMatrixTest {
   void createApiKeyAndRevokeApiKeyCheckTheirFields() {
     AccountsGrpc.AccountsBlockingStub admin = AccountsGrpc.newBlockingStub(
         ClientInterceptors.intercept(channel, TestKeys.bearer(TestKeys.ADMIN))).withDeadlineAfter(1, TimeUnit.MINUTES);
-    assertEquals(List.of("role"), violatedFields(() -> admin.createApiKey(
-        CreateApiKeyRequest.newBuilder().setRole("owner").setOrgId(org).build())));
-    assertEquals(List.of("org_id"), violatedFields(() -> admin.createApiKey(
-        CreateApiKeyRequest.newBuilder().setRole("reader").build())));
-    assertEquals(List.of("org_id"), violatedFields(() -> admin.createApiKey(
-        CreateApiKeyRequest.newBuilder().setRole("admin").setOrgId(org).build())));
-    assertEquals(List.of("expires_at"), violatedFields(() -> admin.createApiKey(CreateApiKeyRequest.newBuilder()
-        .setRole("reader").setOrgId(org).setExpiresAt(Timestamps.fromSeconds(1)).build())));
+    CreateApiKeyRequest reader = CreateApiKeyRequest.newBuilder().setRole("reader").setOrgId(org).setRequestId("r-1").build();
+    assertEquals(List.of("role"), violatedFields(() -> admin.createApiKey(reader.toBuilder().setRole("owner").build())));
+    assertEquals(List.of("org_id"), violatedFields(() -> admin.createApiKey(reader.toBuilder().clearOrgId().build())));
+    assertEquals(List.of("org_id"), violatedFields(() -> admin.createApiKey(reader.toBuilder().setRole("admin").build())));
+    assertEquals(List.of("expires_at"), violatedFields(() -> admin.createApiKey(
+        reader.toBuilder().setExpiresAt(Timestamps.fromSeconds(1)).build())));
+    assertEquals(List.of("request_id"), violatedFields(() -> admin.createApiKey(reader.toBuilder().clearRequestId().build())));
+    assertEquals(List.of("label"), violatedFields(() -> admin.createApiKey(reader.toBuilder().setLabel("a\u202eb").build())));
     assertEquals(List.of("key_id"), violatedFields(() -> admin.revokeApiKey(
         RevokeApiKeyRequest.newBuilder().setKeyId("tk_...7sFA").build())));
+    assertEquals(List.of("key_id"), violatedFields(() -> admin.revokeApiKey(
+        RevokeApiKeyRequest.newBuilder().setKeyId(TestKeys.sha256("a key's hash is not its id")).build())));
 
     StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class,
-        () -> admin.revokeApiKey(RevokeApiKeyRequest.newBuilder().setKeyId(TestKeys.sha256("no such key")).build()));
+        () -> admin.revokeApiKey(RevokeApiKeyRequest.newBuilder().setKeyId("key_" + "0".repeat(24)).build()));
     assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
     assertEquals("API_KEY_NOT_FOUND", reason(unknown));
   }

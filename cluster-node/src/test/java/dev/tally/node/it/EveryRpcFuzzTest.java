@@ -89,7 +89,7 @@ class EveryRpcFuzzTest {
         knownIds.add(node.metering().reserve(ReserveRequest.newBuilder().setOrgId(org).setRequestId(id())
             .setAmount(MICROS_PER_CREDIT).build()).getReservationId());
       }
-      knownIds.add(node.accounts().createApiKey(CreateApiKeyRequest.newBuilder().setRole("metering").setOrgId(org).build())
+      knownIds.add(node.accounts().createApiKey(CreateApiKeyRequest.newBuilder().setRole("metering").setOrgId(org).setRequestId(id()).build())
           .getKeyId());
     }
     knownIds.addAll(List.of("fuzz-unknown-" + UUID.randomUUID(), "rsv-1", "rsv-999999", "payg", "test", "flex",

@@ -12,6 +12,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -25,13 +27,20 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class InProcessNode implements AutoCloseable {
 
   private final TallyNode node;
+  private final String name;
   private final ManagedChannel channel;
   private final MutableClock clock;
+  private final List<ManagedChannel> keyChannels = new CopyOnWriteArrayList<>();
 
-  private InProcessNode(TallyNode node, ManagedChannel channel, MutableClock clock) {
+  private InProcessNode(TallyNode node, String name, MutableClock clock) {
     this.node = node;
-    this.channel = channel;
+    this.name = name;
+    this.channel = channelWith(name, TestKeys.ADMIN);
     this.clock = clock;
+  }
+
+  private static ManagedChannel channelWith(String name, String apiKey) {
+    return InProcessChannelBuilder.forName(name).directExecutor().intercept(TestKeys.bearer(apiKey)).build();
   }
 
   /**
@@ -53,8 +62,7 @@ public final class InProcessNode implements AutoCloseable {
     String name = InProcessServerBuilder.generateName();
     try {
       TallyNode node = TallyNode.start(system, InProcessServerBuilder.forName(name).directExecutor(), clock);
-      return new InProcessNode(node, InProcessChannelBuilder.forName(name).directExecutor()
-          .intercept(TestKeys.bearer(TestKeys.ADMIN)).build(), clock);
+      return new InProcessNode(node, name, clock);
     } catch (Exception e) {
       system.terminate();
       throw e;
@@ -64,6 +72,13 @@ public final class InProcessNode implements AutoCloseable {
   /** A channel to the node's gRPC services that sends the {@link TestKeys#ADMIN} key; closed with the node. */
   public ManagedChannel channel() {
     return channel;
+  }
+
+  /** A channel to the node's gRPC services that sends {@code apiKey}; closed with the node. */
+  public ManagedChannel channel(String apiKey) {
+    ManagedChannel withKey = channelWith(name, apiKey);
+    keyChannels.add(withKey);
+    return withKey;
   }
 
   /** A Metering stub on {@link #channel()}; each call to this starts a fresh minute of deadline. */
@@ -84,6 +99,7 @@ public final class InProcessNode implements AutoCloseable {
   @Override
   public void close() {
     channel.shutdownNow();
+    keyChannels.forEach(ManagedChannel::shutdownNow);
     node.stop();
   }
 }

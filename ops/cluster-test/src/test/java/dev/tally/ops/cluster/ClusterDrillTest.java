@@ -22,13 +22,20 @@ import dev.tally.v1.LedgerEntry;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.ListLedgerResponse;
 import dev.tally.v1.MeteringGrpc;
+import dev.tally.v1.CreateApiKeyRequest;
+import dev.tally.v1.CreateApiKeyResponse;
 import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -37,7 +44,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -45,9 +58,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * through the SDK: three nodes; a fourth joins and receives shards; one leaves gracefully with no
  * failed operation; one is killed with SIGKILL and the others take over its orgs. Afterwards every
  * acknowledged commit is in the ledger, no reservation is charged twice, and every org's credits
- * add up.
+ * add up. Before the drill changes the cluster, its three nodes show that a revoked API key stops
+ * working on each of them within the key cache TTL.
  */
 @ExtendWith(TestCassandra.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterDrillTest {
 
   static final int ORGS = 12;
@@ -55,6 +71,10 @@ class ClusterDrillTest {
   static final long GRANTED = Credits.of(1_000_000);
   // A downed node is decided on quickly, so the drill does not wait the production 20 s.
   static final String FAST_DOWNING = "-Dpekko.cluster.split-brain-resolver.stable-after=5s";
+  /** The nodes' tally.auth.key-cache-ttl (TALLY_AUTH_KEY_CACHE_TTL, default): the documented bound on a revocation's delay. */
+  static final Duration KEY_CACHE_TTL = Duration.ofSeconds(5);
+  /** Beyond the TTL: the node's read of the key table, and this test's 100 ms polling. */
+  static final Duration REFUSAL_MARGIN = Duration.ofSeconds(1);
 
   enum Phase { WARM_UP, SCALE_OUT, GRACEFUL_LEAVE, CRASH, AFTER }
 
@@ -65,19 +85,84 @@ class ClusterDrillTest {
   final Map<Phase, List<Throwable>> failed = new ConcurrentHashMap<>();
   final Set<Committed> acknowledged = ConcurrentHashMap.newKeySet();
 
+  NodeProcess first;
+  NodeProcess second;
+  NodeProcess third;
+  NodeProcess fourth;
+
+  @BeforeAll
+  void startThreeNodes() throws Exception {
+    first = NodeProcess.start(TestCassandra.server(), FAST_DOWNING);
+    second = NodeProcess.start(TestCassandra.server(), first, FAST_DOWNING);
+    third = NodeProcess.start(TestCassandra.server(), first, FAST_DOWNING);
+    for (NodeProcess node : List.of(first, second, third)) awaitReady(node);
+  }
+
+  @AfterAll
+  void stopNodes() throws Exception {
+    for (NodeProcess node : new NodeProcess[] {fourth, third, second, first}) {
+      if (node != null) node.close();
+    }
+  }
+
   @Test
+  @Order(1)
+  void aRevokedKeyIsRefusedByEveryNodeWithinTheKeyCacheTtl() throws Exception {
+    List<NodeProcess> nodes = List.of(first, second, third);
+    String orgId = "revoked-key-" + UUID.randomUUID();
+    try (TallyClient admin = TallyClient.builder().apiKey(TestKeys.ADMIN).nodes(address(first))
+        .defaultDeadline(Duration.ofSeconds(30)).build()) {
+      admin.accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setPlan("payg").build());
+      CreateApiKeyResponse key = admin.accounts().createApiKey(CreateApiKeyRequest.newBuilder()
+          .setRole("metering").setOrgId(orgId).setLabel("revocation across the cluster").build());
+      // Each node reads the key and keeps it in its cache: the revocation has to outlive that copy.
+      for (NodeProcess node : nodes) {
+        assertEquals(Status.Code.OK, balanceWith(node, key.getKey(), orgId), "the key works on " + node.address());
+      }
+
+      admin.accounts().revokeApiKey(key.getKeyId());
+      long revoked = System.nanoTime();
+      Map<String, Duration> refusedAfter = new TreeMap<>();
+      Eventually.within(KEY_CACHE_TTL.plus(REFUSAL_MARGIN).plusSeconds(5), () -> {
+        for (NodeProcess node : nodes) {
+          if (!refusedAfter.containsKey(node.address())
+              && balanceWith(node, key.getKey(), orgId) == Status.Code.UNAUTHENTICATED) {
+            refusedAfter.put(node.address(), Duration.ofNanos(System.nanoTime() - revoked));
+          }
+        }
+        return refusedAfter.size() == nodes.size();
+      });
+      System.out.printf("revoked key refused after %s (revoked on %s)%n", refusedAfter, first.address());
+      assertEquals(nodes.size(), refusedAfter.size(), "every node refuses the revoked key: " + refusedAfter);
+      refusedAfter.forEach((node, after) -> assertTrue(after.compareTo(KEY_CACHE_TTL.plus(REFUSAL_MARGIN)) <= 0,
+          node + " refused the revoked key only after " + after));
+    }
+  }
+
+  /** GetBalance of {@code orgId} on {@code node} with {@code key}: OK or the refusal's code. */
+  private static Status.Code balanceWith(NodeProcess node, String key, String orgId) {
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", node.grpcPort()).usePlaintext()
+        .intercept(TestKeys.bearer(key)).build();
+    try {
+      MeteringGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .getBalance(GetBalanceRequest.newBuilder().setOrgId(orgId).build());
+      return Status.Code.OK;
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode();
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  @Test
+  @Order(2)
   void scaleOutLeaveAndCrashUnderLoadLoseNoAcknowledgedCommitAndChargeNothingTwice() throws Exception {
     for (Phase p : Phase.values()) {
       succeeded.put(p, new AtomicInteger());
       failed.put(p, new java.util.concurrent.CopyOnWriteArrayList<>());
     }
-    NodeProcess first = NodeProcess.start(TestCassandra.server(), FAST_DOWNING);
-    NodeProcess second = NodeProcess.start(TestCassandra.server(), first, FAST_DOWNING);
-    NodeProcess third = NodeProcess.start(TestCassandra.server(), first, FAST_DOWNING);
-    NodeProcess fourth = null;
     ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
     try {
-      for (NodeProcess node : List.of(first, second, third)) awaitReady(node);
       List<String> orgIds = createOrgs(first.channel());
 
       try (TallyClient tally = TallyClient.builder().apiKey(TestKeys.ADMIN)
@@ -120,9 +205,6 @@ class ClusterDrillTest {
           failed.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().size()).toList());
     } finally {
       workers.shutdownNow();
-      for (NodeProcess node : new NodeProcess[] {fourth, third, second, first}) {
-        if (node != null) node.close();
-      }
     }
   }
 

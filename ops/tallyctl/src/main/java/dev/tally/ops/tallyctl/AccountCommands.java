@@ -278,7 +278,7 @@ final class AccountCommands {
     return BigDecimal.valueOf(permille, 3).stripTrailingZeros().toPlainString() + "x";
   }
 
-  private static String time(Timestamp time) {
+  static String time(Timestamp time) {
     return Instant.ofEpochSecond(time.getSeconds(), time.getNanos()).toString();
   }
 
@@ -294,7 +294,7 @@ final class AccountCommands {
     return GrantKind.valueOf(name);
   }
 
-  private static int number(String option, String text) {
+  static int number(String option, String text) {
     try {
       return Integer.parseInt(text);
     } catch (NumberFormatException e) {

@@ -71,10 +71,19 @@ public final class Tallyctl {
       new Command("key create", List.of("ROLE"), List.of(
           optional("org", "ORG", "the org a metering or reader key acts for (none for admin)"),
           optional("label", "TEXT", "what the key is for"),
-          optional("expires", "TIME", "when the key stops working, e.g. 2027-01-01T00:00:00Z (default: never)")),
+          optional("expires", "TIME", "when the key stops working, e.g. 2027-01-01T00:00:00Z (default: never)"),
+          REQUEST_ID),
           "make an API key: ROLE is metering, reader or admin; the key is printed once", KeyCommands::create),
+      new Command("key list", List.of(), List.of(
+          optional("org", "ORG", "only this org's keys (default: every key)")),
+          "the API keys: ids, hints, roles, orgs, labels and times, never the keys", KeyCommands::list),
+      new Command("key rotate", List.of("KEY_ID"), List.of(
+          optional("grace", "DURATION", "how long the old key keeps working, 0s to 7d, e.g. 30m (default: 24h)"),
+          REQUEST_ID),
+          "replace an API key with a new one (printed once) like it; the old one stops after the grace",
+          KeyCommands::rotate),
       new Command("key revoke", List.of("KEY_ID"), List.of(),
-          "revoke an API key by the key id key create printed", KeyCommands::revoke),
+          "revoke an API key by the key id key create, key rotate or key list printed", KeyCommands::revoke),
       new Command("members", List.of(), List.of(),
           "the cluster's members, as the --management node sees them", ClusterCommands::members),
       new Command("shards", List.of(), List.of(),

@@ -273,6 +273,52 @@ class TallyctlEndToEndTest {
   }
 
   @Test
+  void keyListShowsKeysButNeverTheKeyAndKeyRotateReplacesOneWhileARerunMakesNoSecondKey() {
+    String org = openOrg();
+    String requestId = "key-" + org;
+    JsonObject created = ok(tallyctl.run("key", "create", "reader", "--org", org, "--request-id", requestId, "--json")).json();
+    JsonObject rerun = ok(tallyctl.run("key", "create", "reader", "--org", org, "--request-id", requestId, "--json")).json();
+    String key = created.get("key").getAsString();
+    String keyId = created.get("key_id").getAsString();
+    assertFalse(created.get("replayed").getAsBoolean(), created::toString);
+    assertTrue(rerun.get("replayed").getAsBoolean(), rerun::toString);
+    assertEquals("", rerun.get("key").getAsString(), "the key is printed once");
+    assertEquals(keyId, rerun.get("key_id").getAsString());
+    Result rerunText = ok(tallyctl.run("key", "create", "reader", "--org", org, "--request-id", requestId));
+    assertTrue(rerunText.out().startsWith("this request id ran before and created a reader key for " + org
+        + "; the key was printed by that run only"), rerunText::toString);
+
+    Result listed = ok(tallyctl.run("key", "list", "--org", org));
+    assertTrue(listed.out().lines().anyMatch(line -> line.startsWith(keyId) && line.contains("reader") && line.contains(org)),
+        listed::toString);
+    assertEquals(2, listed.out().lines().count(), "a header and one key: " + listed);
+    assertFalse(listed.out().contains(key), listed::toString);
+
+    JsonObject rotated = ok(tallyctl.run("key", "rotate", keyId, "--grace", "0s", "--json")).json();
+    String successor = rotated.getAsJsonObject("new_key").get("key").getAsString();
+    assertTrue(successor.startsWith("tk_") && !successor.equals(key), rotated::toString);
+    Result old = withKey(key).run("plans");
+    assertEquals(1, old.exit(), old::toString);
+    assertTrue(old.err().contains("(UNAUTHENTICATED)"), "with no grace the old key stops at once: " + old);
+    ok(withKey(successor).run("plans"));
+
+    JsonArray keys = ok(tallyctl.run("key", "list", "--org", org, "--json")).json().getAsJsonArray("keys");
+    assertEquals(2, keys.size(), keys::toString);
+    Result again = tallyctl.run("key", "rotate", keyId);
+    assertEquals(1, again.exit(), again::toString);
+    assertTrue(again.err().contains("(API_KEY_REVOKED)"), again::toString);
+    Result badGrace = tallyctl.run("key", "rotate", keyId, "--grace", "1 week");
+    assertEquals(2, badGrace.exit(), badGrace::toString);
+  }
+
+  /** tallyctl with {@code key} as TALLY_API_KEY, against the test node. */
+  private static Cli withKey(String key) {
+    NodeProcess node = TestNode.node();
+    return new Cli(Map.of("TALLY_NODE", "127.0.0.1:" + node.grpcPort(),
+        "TALLY_MANAGEMENT", "127.0.0.1:" + node.managementPort(), "TALLY_API_KEY", key));
+  }
+
+  @Test
   void aKeyTheNodeDoesNotAcceptIsRefusedWithoutEchoingIt() {
     NodeProcess node = TestNode.node();
     String typo = TestKeys.ADMIN.substring(0, TestKeys.ADMIN.length() - 1) + "x";

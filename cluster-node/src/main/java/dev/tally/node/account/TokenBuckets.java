@@ -18,8 +18,8 @@ final class TokenBuckets implements RateGate {
 
   private final TimeMeter time;
   private Limits limits;
-  private Bucket requests;
-  private Bucket credits;
+  private PerMinute requests;
+  private PerMinute credits;
 
   TokenBuckets(Clock clock) {
     this.time = new TimeMeter() {
@@ -50,23 +50,39 @@ final class TokenBuckets implements RateGate {
     Optional<Throttled> throttled = wait(requests, 1, "requests_per_minute")
         .or(() -> wait(credits, amount, "credits_per_minute"));
     if (throttled.isPresent()) return throttled;
-    if (requests != null) requests.tryConsume(1);
-    if (credits != null && amount > 0) credits.tryConsume(amount);
+    if (requests != null) requests.bucket().tryConsume(1);
+    if (credits != null && amount > 0) credits.bucket().tryConsume(credits.tokens(amount));
     return Optional.empty();
   }
 
-  private Optional<Throttled> wait(Bucket bucket, long tokens, String limit) {
-    if (bucket == null || tokens == 0) return Optional.empty();
-    EstimationProbe probe = bucket.estimateAbilityToConsume(tokens);
+  private Optional<Throttled> wait(PerMinute limit, long amount, String name) {
+    if (limit == null || amount == 0) return Optional.empty();
+    EstimationProbe probe = limit.bucket().estimateAbilityToConsume(limit.tokens(amount));
     if (probe.canBeConsumed()) return Optional.empty();
-    return Optional.of(new Throttled(limit, Duration.ofNanos(probe.getNanosToWaitForRefill())));
+    return Optional.of(new Throttled(name, Duration.ofNanos(probe.getNanosToWaitForRefill())));
   }
 
-  private Bucket perMinute(long capacity) {
-    if (capacity <= 0) return null;
-    return Bucket.builder()
+  /**
+   * A per-minute limit as a bucket of tokens worth {@code unit} each. bucket4j refills at most one
+   * token a nanosecond (6·10^10 a minute), so a larger limit counts in coarser units, rounding each
+   * request up to whole ones.
+   */
+  private record PerMinute(Bucket bucket, long unit) {
+    long tokens(long amount) {
+      return amount / unit + (amount % unit == 0 ? 0 : 1);
+    }
+  }
+
+  private static final long MOST_TOKENS_A_MINUTE = 60_000_000_000L;
+
+  private PerMinute perMinute(long limit) {
+    if (limit <= 0) return null;
+    long unit = limit / MOST_TOKENS_A_MINUTE + (limit % MOST_TOKENS_A_MINUTE == 0 ? 0 : 1);
+    long capacity = limit / unit + (limit % unit == 0 ? 0 : 1);
+    Bucket bucket = Bucket.builder()
         .addLimit(Bandwidth.builder().capacity(capacity).refillGreedy(capacity, Duration.ofMinutes(1)).build())
         .withCustomTimePrecision(time)
         .build();
+    return new PerMinute(bucket, unit);
   }
 }

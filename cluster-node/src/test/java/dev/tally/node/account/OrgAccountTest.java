@@ -35,18 +35,6 @@ class OrgAccountTest extends AccountTestBase {
     AtomicInteger snapshotFailures = new AtomicInteger();
     metrics = new AccountMetrics() {
       @Override
-      public void written(int events, Duration took) {}
-
-      @Override
-      public void reservationsExpired(int count) {}
-
-      @Override
-      public void accountStarted() {}
-
-      @Override
-      public void accountStopped() {}
-
-      @Override
       public void snapshotFailed() {
         snapshotFailures.incrementAndGet();
       }

@@ -35,10 +35,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -141,7 +137,7 @@ class EveryRpcFuzzTest {
         .map(method -> Tuple.<Integer, MethodDescriptor<?, ?>>of(method.getType() == MethodType.UNARY ? 6 : 1, method))
         .toList();
     return Arbitraries.frequency(methods).flatMap(method -> Arbitraries.randomValue(random ->
-        new Call(method.toBuilder(RAW, RAW).build(), new RandomRequests(random, knownIds).of(inputType(method)))));
+        new Call(RawBytes.of(method), new RandomRequests(random, knownIds).of(inputType(method)))));
   }
 
   private static Descriptor inputType(MethodDescriptor<?, ?> method) {
@@ -202,22 +198,6 @@ class EveryRpcFuzzTest {
     }
     return null;
   }
-
-  private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
 
   /** Creates the org with 100 credits; answers the grant's id. */
   private String createWithCredits(String org) {

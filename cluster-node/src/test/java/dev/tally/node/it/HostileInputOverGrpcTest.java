@@ -20,10 +20,6 @@ import io.grpc.CallOptions;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -103,25 +99,9 @@ class HostileInputOverGrpcTest {
 
   /** Sends {@code bytes} as the request of {@code method}, as a client with another idea of the message would. */
   private byte[] sendBytes(MethodDescriptor<?, ?> method, byte[] bytes) {
-    MethodDescriptor<byte[], byte[]> raw = method.toBuilder(RAW, RAW).build();
+    MethodDescriptor<byte[], byte[]> raw = RawBytes.of(method);
     return ClientCalls.blockingUnaryCall(node.channel(), raw, CallOptions.DEFAULT.withDeadlineAfter(1, TimeUnit.MINUTES), bytes);
   }
-
-  private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
 
   private void refusedOn(String field, Executable call) {
     ErrorDetails refused = ErrorDetails.expect(Status.Code.INVALID_ARGUMENT, "INVALID_REQUEST", call);

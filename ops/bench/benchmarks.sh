@@ -89,7 +89,7 @@ Everything — the load generator, the Tally node, Cassandra and PostgreSQL — 
 | load average before → after the suite | ${load_before} → ${load_after} |
 
 Tally: one node (\`-Xmx4g\`, 1 GiB in the memory table; default settings unless a table says otherwise) on a single-node Cassandra 5.0 (\`-Xmx1G\`,
-\`commitlog_sync: periodic\`, trie memtables, as \`ops/cassandra-launcher\` configures it). PostgreSQL: the Debian package, started by
+\`commitlog_sync: group\` with a 2 ms window and \`commitlog_disk_access_mode: direct\`: a write is acknowledged once it is flushed; trie memtables; as \`ops/cassandra-launcher\` configures it). PostgreSQL: the Debian package, started by
 \`ops/postgres.sh\` with \`fsync = on\`, \`synchronous_commit = on\`; the baseline uses a pool of 2 × cores connections.
 The node is stopped while PostgreSQL runs and vice versa, so each system had the machine to itself (apart from the load generator).
 The load generator drives Tally through the SDK with \`callbacksOnTransportThreads()\` (none of its callbacks blocks) and

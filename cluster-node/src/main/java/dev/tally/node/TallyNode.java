@@ -21,8 +21,6 @@ import dev.tally.node.metrics.NodeMetrics;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.time.Clock;
 import java.time.Duration;
@@ -80,7 +78,7 @@ public final class TallyNode {
 
     OrgBatcher batcher = new OrgBatcher(
         sharding, settings.entityTimeout(), settings.groupCommit(), metrics.registry(), system.executionContext());
-    HealthStatusManager health = new HealthStatusManager();
+    GrpcHealth health = new GrpcHealth(system);
     OpenCalls openCalls = new OpenCalls();
     KeyTable keyTable = new KeyTable(system.classicSystem());
     Authentication authentication = new Authentication(settings.auth(), keyTable::find, clock, System::nanoTime);
@@ -93,26 +91,25 @@ public final class TallyNode {
             settings.account().terms().prices()).bindService(), guards))
         .addService(decodedInFront(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
             new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window()), new Membership(system)).bindService(), guards))
-        .addService(decodedInFront(health.getHealthService().bindService(), guards))
+        .addService(decodedInFront(health.service().bindService(), guards))
         .addService(decodedInFront(ProtoReflectionServiceV1.newInstance().bindService(), guards))
         .intercept(openCalls) // around the services: refusals are tracked and counted like answers
         .intercept(new GrpcMetrics(metrics.registry())) // outermost: also counts the calls openCalls answers
         .build()
         .start();
     // Health-checking clients send calls only once this node is an Up member that can reach its shards
-    // and has warmed up the way to them.
-    health.setStatus("", ServingStatus.NOT_SERVING);
+    // and has warmed up the way to them, and only while its journal can be written.
     org.apache.pekko.cluster.Cluster.get(system.classicSystem()).registerOnMemberUp(() -> {
       long started = System.nanoTime();
       warmUp(batcher).whenComplete((done, failure) -> {
-        health.setStatus("", ServingStatus.SERVING);
-        log.info("warmed up in {} ms: gRPC health is SERVING", (System.nanoTime() - started) / 1_000_000);
+        log.info("warmed up in {} ms", (System.nanoTime() - started) / 1_000_000);
+        health.warmedUp();
       });
     });
 
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "grpc-not-serving", () -> {
-      health.enterTerminalState();
+      health.stop();
       return CompletableFuture.completedFuture(Done.getInstance());
     });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "grpc-drain",

@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -50,6 +51,13 @@ public final class OrgAccount
   private static final Object TICK = "tick";
   private static final Logger log = LoggerFactory.getLogger(OrgAccount.class);
 
+  /**
+   * An account whose journal write or recovery failed starts again, recovering, after a pause that
+   * doubles up to 1 s: an org serves within seconds of its journal returning, not after a long pause.
+   */
+  private static final BackoffSupervisorStrategy AFTER_JOURNAL_FAILURE =
+      SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(1), 0.2);
+
   private final String orgId;
   private final AccountSettings settings;
   private final Clock clock;
@@ -68,7 +76,7 @@ public final class OrgAccount
       ActorRef<Topic.Command<AlertNotice>> alerts,
       AccountMetrics metrics,
       Runnable passivate) {
-    super(persistenceId(orgId), SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    super(persistenceId(orgId), AFTER_JOURNAL_FAILURE);
     this.orgId = orgId;
     this.settings = settings;
     this.clock = clock;

@@ -17,7 +17,10 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** /ready says a node can take traffic: not before it has joined, and no longer once it starts leaving. */
+/**
+ * /ready says a node can take traffic: not before it has joined, and no longer once it starts leaving.
+ * Not while its journal cannot be written either: {@link CassandraCrashTest} shows that with the crash it needs.
+ */
 @ExtendWith(TestCassandra.class)
 class ReadinessTest {
 

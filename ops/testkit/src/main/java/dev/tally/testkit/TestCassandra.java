@@ -1,6 +1,7 @@
 package dev.tally.testkit;
 
 import dev.tally.ops.cassandra.CassandraServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -22,18 +23,28 @@ public final class TestCassandra implements BeforeAllCallback {
 
   private static synchronized CassandraServer server(ExtensionContext context) throws Exception {
     if (server == null) {
-      Path dataDir = Files.createTempDirectory(Files.createDirectories(Paths.get("target", "cassandra")), "run-");
-      CassandraServer started = CassandraServer.builder(dataDir)
-          .cqlPort(CassandraServer.freePort())
-          .storagePort(CassandraServer.freePort())
-          .build()
-          .start();
-      started.applySchema();
+      CassandraServer started = startAnother();
       server = started;
       context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
           .put(TestCassandra.class, (ExtensionContext.Store.CloseableResource) started::stop);
     }
     return server;
+  }
+
+  /**
+   * A Cassandra of the caller's own, not the run's, started the same way: for a test that kills it
+   * ({@link CassandraServer#kill()}) and starts it again on the same data ({@link CassandraServer#start()}).
+   * The caller closes it.
+   */
+  public static CassandraServer startAnother() throws IOException {
+    Path dataDir = Files.createTempDirectory(Files.createDirectories(Paths.get("target", "cassandra")), "run-");
+    CassandraServer started = CassandraServer.builder(dataDir)
+        .cqlPort(CassandraServer.freePort())
+        .storagePort(CassandraServer.freePort())
+        .build()
+        .start();
+    started.applySchema();
+    return started;
   }
 
   public static CassandraServer server() {

@@ -90,13 +90,17 @@ final class SingleNodeConfig {
         hints_directory: %s
         cdc_raw_directory: %s
 
-        # Mutations are in the mmapped commit log before the ack, so a killed JVM loses nothing;
-        # only an OS crash can lose the last 10 s.
-        commitlog_sync: periodic
-        commitlog_sync_period: 10000ms
+        # A write is acknowledged only once the commit log holding it is on disk (fsync), so neither a
+        # killed Cassandra nor an OS crash loses it. Writes arriving within one window share a flush.
+        # (periodic, Cassandra's default, acknowledges before the flush: a kill -9 lost writes Tally had
+        # acknowledged, issue 23.) Direct I/O writes the commit log past the page cache; it costs
+        # less CPU per flushed write than the memory-mapped log (ops/bench/findings.md, "Durability").
+        commitlog_sync: group
+        commitlog_sync_group_window: 2ms
+        commitlog_disk_access_mode: direct
 
-        # Trie memtables (new in 5.0, not yet its default): ~9 %% more reserve+commit pairs/s for
-        # 10,000 orgs and for one hot org in tally-bench, Cassandra using the same CPU.
+        # Trie memtables (new in 5.0, not yet its default): more reserve+commit pairs/s in tally-bench,
+        # Cassandra using the same CPU (ops/bench/findings.md, "Cassandra's trie memtables").
         memtable:
           configurations:
             trie:

@@ -69,7 +69,7 @@ class SerializationTest {
             new Operation.Charge("r5", 0, new Usage.Call("embedding"), Labels.NONE),
             new Operation.SetOverrides("r6", new Overrides(10L, null, 3, 1100, List.of(50), null)),
             new Operation.Release("r7", "rsv-1")),
-        now, settings, RateGate.OPEN).after();
+        now, settings, RateGate.OPEN, new NamedInOrder()).after();
     AccountSnapshot snapshot = AccountSnapshot.of((OpenAccount) state);
     AccountSnapshot restored = serialization.verifySerialization(snapshot, true);
     assertEquals(state, restored.toAccount());

@@ -33,7 +33,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
@@ -76,6 +79,7 @@ public final class TallyNode {
 
     OrgBatcher batcher = new OrgBatcher(
         sharding, settings.entityTimeout(), settings.groupCommit(), metrics.registry(), system.executionContext());
+    failBatchesToLostNodes(system, batcher);
     HealthStatusManager health = new HealthStatusManager();
     OpenCalls openCalls = new OpenCalls();
     KeyTable keyTable = new KeyTable(system.classicSystem());
@@ -118,6 +122,25 @@ public final class TallyNode {
     log.info("Tally gRPC listening on {}:{}, metrics on {}:{}/metrics", settings.grpcHost(), server.getPort(),
         settings.metricsHost(), metrics.port());
     return new TallyNode(system, server);
+  }
+
+  /**
+   * A member removed after it was downed (it crashed, or the split brain resolver took it out) never
+   * answers the batches sent to it; a member that left gracefully handed its orgs over first.
+   */
+  private static void failBatchesToLostNodes(ActorSystem<Void> system, OrgBatcher batcher) {
+    ActorRef<ClusterEvent.MemberRemoved> removals = system.systemActorOf(
+        Behaviors.receive(ClusterEvent.MemberRemoved.class)
+            .onMessage(ClusterEvent.MemberRemoved.class, removed -> {
+              if (removed.previousStatus().equals(MemberStatus.down())) {
+                log.info("{} was downed and removed: batches out now fail, to be retried", removed.member().address());
+                batcher.nodeLost(removed.member().address().toString());
+              }
+              return Behaviors.same();
+            })
+            .build(),
+        "tally-lost-nodes", Props.empty());
+    Cluster.get(system).subscriptions().tell(Subscribe.create(removals, ClusterEvent.MemberRemoved.class));
   }
 
   /**

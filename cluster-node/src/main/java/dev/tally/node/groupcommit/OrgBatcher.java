@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
@@ -35,6 +36,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  *
  * <p>An operation whose caller has gone (its deadline passed or it cancelled) while it waited is
  * dropped, not sent: under overload that work would only delay the callers still waiting.
+ *
+ * <p>When a crashed node is downed and removed, batches in flight may have gone to its entities and
+ * will never be answered: they fail at once ({@link NodeLost}) instead of at the entity timeout, so
+ * their callers retry and their orgs' next batches leave. Sent from then on, sharding holds a batch
+ * until its org's shard lives on another node.
  */
 public final class OrgBatcher {
 
@@ -56,6 +62,17 @@ public final class OrgBatcher {
   public static final class Backpressure extends RuntimeException {
     public Backpressure(String message) {
       super(message);
+    }
+  }
+
+  /**
+   * Thrown into the operations of every batch in flight when a node was lost: its answer may never
+   * come. A kind of timeout (callers retry it with the same request id); a batch that did reach a
+   * live entity is applied once all the same.
+   */
+  public static final class NodeLost extends TimeoutException {
+    public NodeLost(String node) {
+      super("node " + node + " was downed and removed while this batch was out; its answer may never come");
     }
   }
 
@@ -83,6 +100,8 @@ public final class OrgBatcher {
   private final ArrayDeque<Lane> waitingForSlot = new ArrayDeque<>();
   private int freeSlots;
   private final AtomicInteger waiting = new AtomicInteger();
+  /** Fails, when a node is lost, every batch sent before; then replaced for the batches sent after. */
+  private volatile CompletableFuture<Outcomes> nodeLost = new CompletableFuture<>();
 
   /**
    * @param replies runs the answer to each batch. Pekko's ask returns a Scala-backed stage whose
@@ -103,6 +122,13 @@ public final class OrgBatcher {
     Gauge.builder("tally.group.commit.orgs.waiting", this, OrgBatcher::orgsWaitingForSlot)
         .description("Orgs with operations to send that wait for one of the node's batch slots")
         .register(registry);
+  }
+
+  /** A crashed node was downed and removed from the cluster: the batches out now fail with {@link NodeLost}. */
+  public void nodeLost(String node) {
+    CompletableFuture<Outcomes> lost = nodeLost;
+    nodeLost = new CompletableFuture<>();
+    lost.completeExceptionally(new NodeLost(node));
   }
 
   /** Hands one operation to its org's entity, batched with whatever else is waiting for that org. */
@@ -223,6 +249,7 @@ public final class OrgBatcher {
     sharding
         .entityRefFor(OrgAccount.ENTITY_TYPE, lane.orgId)
         .<Outcomes>ask(replyTo -> new Execute(operations, replyTo), entityTimeout)
+        .applyToEither(nodeLost, answered -> answered)
         .whenCompleteAsync((outcomes, failure) -> {
           for (int i = 0; i < batch.size(); i++) {
             if (failure != null) batch.get(i).outcome().completeExceptionally(failure);

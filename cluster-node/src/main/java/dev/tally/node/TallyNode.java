@@ -33,7 +33,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.actor.DeadLetter;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
@@ -141,6 +144,18 @@ public final class TallyNode {
             .build(),
         "tally-lost-nodes", Props.empty());
     Cluster.get(system).subscriptions().tell(Subscribe.create(removals, ClusterEvent.MemberRemoved.class));
+    // Sent to the removed node after all (its shard's new home was not known yet): fail it now, not at the timeout.
+    ActorRef<DeadLetter> deadLetters = system.systemActorOf(
+        Behaviors.receive(DeadLetter.class)
+            .onMessage(DeadLetter.class, dead -> {
+              if (dead.message() instanceof ShardingEnvelope<?> envelope && envelope.message() instanceof OrgAccount.Execute) {
+                batcher.undelivered(envelope.entityId());
+              }
+              return Behaviors.same();
+            })
+            .build(),
+        "tally-undelivered-batches", Props.empty());
+    system.eventStream().tell(new EventStream.Subscribe<>(DeadLetter.class, deadLetters));
   }
 
   /**

@@ -40,7 +40,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * <p>When a crashed node is downed and removed, batches in flight may have gone to its entities and
  * will never be answered: they fail at once ({@link NodeLost}) instead of at the entity timeout, so
  * their callers retry and their orgs' next batches leave. Sent from then on, sharding holds a batch
- * until its org's shard lives on another node.
+ * until its org's shard lives on another node; one that still went to the removed node comes back as
+ * a dead letter, and fails as soon as it does ({@link #undelivered}).
  */
 public final class OrgBatcher {
 
@@ -71,8 +72,8 @@ public final class OrgBatcher {
    * live entity is applied once all the same.
    */
   public static final class NodeLost extends TimeoutException {
-    public NodeLost(String node) {
-      super("node " + node + " was downed and removed while this batch was out; its answer may never come");
+    public NodeLost(String reason) {
+      super(reason + "; the batch's answer may never come");
     }
   }
 
@@ -85,6 +86,8 @@ public final class OrgBatcher {
     final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     boolean scheduled;
     boolean retired;
+    /** Fails the batch in flight if it turns out never to have reached the org's entity. */
+    volatile CompletableFuture<Outcomes> undelivered;
 
     Lane(String orgId) {
       this.orgId = orgId;
@@ -128,7 +131,14 @@ public final class OrgBatcher {
   public void nodeLost(String node) {
     CompletableFuture<Outcomes> lost = nodeLost;
     nodeLost = new CompletableFuture<>();
-    lost.completeExceptionally(new NodeLost(node));
+    lost.completeExceptionally(new NodeLost("node " + node + " was downed and removed while the batch was out"));
+  }
+
+  /** The org's batch in flight could not be delivered to its entity (a dead letter): it fails now with {@link NodeLost}. */
+  public void undelivered(String orgId) {
+    Lane lane = lanes.get(orgId);
+    CompletableFuture<Outcomes> inFlight = lane == null ? null : lane.undelivered;
+    if (inFlight != null) inFlight.completeExceptionally(new NodeLost("the batch for org " + orgId + " was not delivered"));
   }
 
   /** Hands one operation to its org's entity, batched with whatever else is waiting for that org. */
@@ -246,10 +256,13 @@ public final class OrgBatcher {
   private void send(Lane lane, List<Pending> batch) {
     batchSizes.record(batch.size());
     List<Operation> operations = batch.stream().map(Pending::operation).toList();
+    CompletableFuture<Outcomes> undelivered = new CompletableFuture<>();
+    lane.undelivered = undelivered;
     sharding
         .entityRefFor(OrgAccount.ENTITY_TYPE, lane.orgId)
         .<Outcomes>ask(replyTo -> new Execute(operations, replyTo), entityTimeout)
         .applyToEither(nodeLost, answered -> answered)
+        .applyToEither(undelivered, answered -> answered)
         .whenCompleteAsync((outcomes, failure) -> {
           for (int i = 0; i < batch.size(); i++) {
             if (failure != null) batch.get(i).outcome().completeExceptionally(failure);

@@ -190,6 +190,28 @@ class OrgBatcherTest {
   }
 
   @Test
+  void aBatchThatCameBackUndeliveredFailsAtOnceAndTheOrgsNextBatchLeaves() {
+    OrgBatcher own = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 100));
+    CompletableFuture<Outcome> undelivered = own.submit("moving-org", charge(0));
+    entity.expectMessageClass(Execute.class); // a dead letter in the node, as when its node had just been removed
+    CompletableFuture<Outcome> queued = own.submit("moving-org", charge(1));
+    CompletableFuture<Outcome> otherOrg = own.submit("staying-org", charge(2));
+    Execute otherBatch = entity.expectMessageClass(Execute.class);
+
+    own.undelivered("moving-org");
+
+    CompletionException lost = assertThrows(CompletionException.class, undelivered::join);
+    assertInstanceOf(OrgBatcher.NodeLost.class, lost.getCause());
+    Execute next = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of(charge(1)), next.operations());
+    assertFalse(otherOrg.isDone(), "another org's batch is not touched");
+    next.replyTo().tell(answers(next));
+    otherBatch.replyTo().tell(answers(otherBatch));
+    assertEquals("op-1", rejectionOf(queued.join()));
+    assertEquals("op-2", rejectionOf(otherOrg.join()));
+  }
+
+  @Test
   void pastTheNodesWaitingLimitNewWorkIsRefusedWhileCommitsAndReleasesGetIn() {
     OrgBatcher small = batcher(new OrgBatcher.Limits(100, 1000, 2, 1));
     small.submit("node-a", charge(0));

@@ -38,7 +38,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * dropped, not sent: under overload that work would only delay the callers still waiting.
  *
  * <p>When a crashed node is downed and removed, batches in flight may have gone to its entities and
- * will never be answered: they fail at once ({@link NodeLost}) instead of at the entity timeout, so
+ * will never be answered: they fail ({@link #nodeLost}) instead of waiting out the entity timeout, so
  * their callers retry and their orgs' next batches leave. Sent from then on, sharding holds a batch
  * until its org's shard lives on another node; one that still went to the removed node comes back as
  * a dead letter, and fails as soon as it does ({@link #undelivered}).

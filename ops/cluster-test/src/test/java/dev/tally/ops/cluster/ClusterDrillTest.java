@@ -44,9 +44,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A cluster drill on real node JVMs and a real Cassandra, under continuous reserve/commit load
  * through the SDK: three nodes; a fourth joins and receives shards; one leaves gracefully with no
- * failed operation; one is killed with SIGKILL and the others take over its orgs. Afterwards every
- * acknowledged commit is in the ledger, no reservation is charged twice, and every org's credits
- * add up.
+ * failed operation; one is killed with SIGKILL and the others take over its orgs within {@link
+ * #FAILOVER_BOUND}, with the shipped failover settings. Afterwards every acknowledged commit is in the
+ * ledger, no reservation is charged twice, and every org's credits add up.
  */
 @ExtendWith(TestCassandra.class)
 class ClusterDrillTest {

@@ -25,7 +25,7 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
     private static final BalanceView NOTHING = new BalanceView(0, 0, 0, 0, 0);
 
     @Override
-    public Decision decide(Operation operation, Instant now, Terms terms, RateGate gate) {
+    public Decision decide(Operation operation, Instant now, Terms terms, RateGate gate, ReservationIds ids) {
       if (operation instanceof Operation.CreateOrg create) {
         OrgCreated created = new OrgCreated(create.requestId(), create.orgId(), create.displayName(), create.plan(), now);
         return new Decision.Persist(opening(created, terms.plans().planOrDefault(create.plan())));
@@ -85,7 +85,8 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
   /** The events a batch of operations produced, one outcome per operation, and the state after them. */
   record Handled(List<OrgEvent> events, List<Outcome> outcomes, AccountState after) {}
 
-  Decision decide(Operation operation, Instant now, Terms terms, RateGate gate);
+  /** {@code ids} names any reservation the operation opens. */
+  Decision decide(Operation operation, Instant now, Terms terms, RateGate gate, ReservationIds ids);
 
   AccountState apply(OrgEvent event, Retention retention);
 
@@ -112,7 +113,12 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
    * stale balance; alerts follow the charges that cross their thresholds.
    */
   static Handled handle(
-      AccountState state, List<Operation> operations, Instant now, AccountSettings settings, RateGate gate) {
+      AccountState state,
+      List<Operation> operations,
+      Instant now,
+      AccountSettings settings,
+      RateGate gate,
+      ReservationIds ids) {
     Retention retention = settings.retention();
     Terms terms = settings.terms();
     List<OrgEvent> events = new ArrayList<>();
@@ -121,7 +127,7 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
     for (Operation operation : operations) {
       List<OrgEvent> written = new ArrayList<>();
       try {
-        Decision decision = current.decide(operation, now, terms, gate);
+        Decision decision = current.decide(operation, now, terms, gate, ids);
         if (decision instanceof Decision.Persist persist) {
           AccountState next = applyAll(current, persist.events(), retention, written);
           next = applyAll(next, next.alertsDue(persist.events(), now, terms), retention, written);

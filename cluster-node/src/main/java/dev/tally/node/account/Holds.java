@@ -15,7 +15,9 @@ import org.pcollections.TreePSet;
  * An account's open reservations, by id and in expiry order, so the holds that fell due and the
  * next one to fall due are found without looking at the others: a busy org has hundreds open, and
  * what is due is asked after every operation. {@code held} is the sum of their holds, kept so a
- * balance costs no scan; {@code made} counts every reservation ever opened, to name the next one.
+ * balance costs no scan; {@code made} counts every reservation ever opened. Reservations were once
+ * named by that count; it is still kept, and written to snapshots, so that a node of that older
+ * version reading a newer snapshot never names a hold after one that exists.
  */
 public record Holds(PMap<String, Reservation> byId, TreePSet<Reservation> byExpiry, long held, long made) {
 
@@ -43,11 +45,6 @@ public record Holds(PMap<String, Reservation> byId, TreePSet<Reservation> byExpi
 
   public int size() {
     return byId.size();
-  }
-
-  /** The id the next reservation gets. */
-  String nextId() {
-    return "rsv-" + (made + 1);
   }
 
   /** The open reservations, soonest to expire first. */

@@ -111,8 +111,8 @@ public record OpenAccount(
   // ---- deciding
 
   @Override
-  public Decision decide(Operation operation, Instant now, Terms terms, RateGate gate) {
-    if (operation instanceof Operation.Requested requested) return decideRequested(requested, now, terms, gate);
+  public Decision decide(Operation operation, Instant now, Terms terms, RateGate gate, ReservationIds ids) {
+    if (operation instanceof Operation.Requested requested) return decideRequested(requested, now, terms, gate, ids);
     if (operation instanceof Operation.GetBalance) {
       return new Decision.Answer(new Outcome.Statement(grants.inDrawOrder(), plan, termsUnder(terms), period));
     }
@@ -124,7 +124,8 @@ public record OpenAccount(
   }
 
   /** Rule 6: a retry with the same content gets the first outcome; the same id with other content is refused. */
-  private Decision decideRequested(Operation.Requested operation, Instant now, Terms terms, RateGate gate) {
+  private Decision decideRequested(
+      Operation.Requested operation, Instant now, Terms terms, RateGate gate, ReservationIds ids) {
     Remembered earlier = memory.request(operation.requestId());
     if (earlier != null) {
       return earlier.sameContent(operation.fingerprint())
@@ -132,7 +133,7 @@ public record OpenAccount(
           : Refuse.idempotencyMismatch(operation.requestId());
     }
     Plan inForce = termsUnder(terms);
-    if (operation instanceof Operation.Reserve reserve) return decideReserve(reserve, now, terms, inForce, gate);
+    if (operation instanceof Operation.Reserve reserve) return decideReserve(reserve, now, terms, inForce, gate, ids);
     if (operation instanceof Operation.Commit commit) return decideCommit(commit, now, terms, inForce);
     if (operation instanceof Operation.Release release) return decideRelease(release, now);
     if (operation instanceof Operation.Charge charge) return decideCharge(charge, now, terms, inForce, gate);
@@ -164,12 +165,13 @@ public record OpenAccount(
   }
 
   /** Rule 1 and the rate limits, checked in one step: balance first, then concurrency and the buckets. */
-  private Decision decideReserve(Operation.Reserve op, Instant now, Terms terms, Plan inForce, RateGate gate) {
+  private Decision decideReserve(
+      Operation.Reserve op, Instant now, Terms terms, Plan inForce, RateGate gate, ReservationIds ids) {
     long amount = op.estimate() != null ? terms.prices().cost(op.estimate(), inForce.priceMultiplierPermille()).amount() : op.amount();
     Optional<Decision> refused = beyondAvailable(amount, now).or(() -> rateLimited(inForce, amount, true, now, gate));
     if (refused.isPresent()) return refused.get();
     return Decision.Persist.of(new CreditsReserved(
-        op.requestId(), op.fingerprint(), reservations.nextId(), amount, now.plus(op.ttl()), op.labels(), now));
+        op.requestId(), op.fingerprint(), ids.next(), amount, now.plus(op.ttl()), op.labels(), now));
   }
 
   private Decision decideExtend(Operation.Extend op, Instant now) {

@@ -127,7 +127,8 @@ public final class OrgAccount
   }
 
   private ReplyEffect<OrgEvent, AccountState> execute(AccountState state, Execute command) {
-    Handled handled = AccountState.handle(state, command.operations(), clock.instant(), settings, rateLimits);
+    Handled handled =
+        AccountState.handle(state, command.operations(), clock.instant(), settings, rateLimits, ReservationIds.RANDOM);
     Outcomes outcomes = new Outcomes(handled.outcomes());
     if (handled.after() instanceof AccountState.Unopened) {
       // No such org: asking for one must not keep an entity in memory, whatever ids callers try.
@@ -143,7 +144,7 @@ public final class OrgAccount
   }
 
   private ReplyEffect<OrgEvent, AccountState> fallDue(AccountState state, Tick tick) {
-    Handled handled = AccountState.handle(state, List.of(), clock.instant(), settings, rateLimits);
+    Handled handled = AccountState.handle(state, List.of(), clock.instant(), settings, rateLimits, ReservationIds.RANDOM);
     if (handled.events().isEmpty()) return Effect().none().thenRun(this::armTimer).thenNoReply();
     decided.expect(handled);
     long writeStarted = System.nanoTime();

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
@@ -35,6 +36,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  *
  * <p>An operation whose caller has gone (its deadline passed or it cancelled) while it waited is
  * dropped, not sent: under overload that work would only delay the callers still waiting.
+ *
+ * <p>When a crashed node is downed and removed, batches in flight may have gone to its entities and
+ * will never be answered: they fail ({@link #nodeLost}) instead of waiting out the entity timeout, so
+ * their callers retry and their orgs' next batches leave. Sent from then on, sharding holds a batch
+ * until its org's shard lives on another node; one that still went to the removed node comes back as
+ * a dead letter, and fails as soon as it does ({@link #undelivered}).
  */
 public final class OrgBatcher {
 
@@ -59,6 +66,17 @@ public final class OrgBatcher {
     }
   }
 
+  /**
+   * Thrown into the operations of every batch in flight when a node was lost: its answer may never
+   * come. A kind of timeout (callers retry it with the same request id); a batch that did reach a
+   * live entity is applied once all the same.
+   */
+  public static final class NodeLost extends TimeoutException {
+    public NodeLost(String reason) {
+      super(reason + "; the batch's answer may never come");
+    }
+  }
+
   /** One operation waiting for its org, with the gRPC context of the call that asked for it. */
   private record Pending(Operation operation, CompletableFuture<Outcome> outcome, Context caller) {}
 
@@ -68,6 +86,8 @@ public final class OrgBatcher {
     final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     boolean scheduled;
     boolean retired;
+    /** Fails the batch in flight if it turns out never to have reached the org's entity. */
+    volatile CompletableFuture<Outcomes> undelivered;
 
     Lane(String orgId) {
       this.orgId = orgId;
@@ -83,6 +103,8 @@ public final class OrgBatcher {
   private final ArrayDeque<Lane> waitingForSlot = new ArrayDeque<>();
   private int freeSlots;
   private final AtomicInteger waiting = new AtomicInteger();
+  /** Fails, when a node is lost, every batch sent before; then replaced for the batches sent after. */
+  private volatile CompletableFuture<Outcomes> nodeLost = new CompletableFuture<>();
 
   /**
    * @param replies runs the answer to each batch. Pekko's ask returns a Scala-backed stage whose
@@ -103,6 +125,20 @@ public final class OrgBatcher {
     Gauge.builder("tally.group.commit.orgs.waiting", this, OrgBatcher::orgsWaitingForSlot)
         .description("Orgs with operations to send that wait for one of the node's batch slots")
         .register(registry);
+  }
+
+  /** A crashed node was downed and removed from the cluster: the batches out now fail with {@link NodeLost}. */
+  public void nodeLost(String node) {
+    CompletableFuture<Outcomes> lost = nodeLost;
+    nodeLost = new CompletableFuture<>();
+    lost.completeExceptionally(new NodeLost("node " + node + " was downed and removed while the batch was out"));
+  }
+
+  /** The org's batch in flight could not be delivered to its entity (a dead letter): it fails now with {@link NodeLost}. */
+  public void undelivered(String orgId) {
+    Lane lane = lanes.get(orgId);
+    CompletableFuture<Outcomes> inFlight = lane == null ? null : lane.undelivered;
+    if (inFlight != null) inFlight.completeExceptionally(new NodeLost("the batch for org " + orgId + " was not delivered"));
   }
 
   /** Hands one operation to its org's entity, batched with whatever else is waiting for that org. */
@@ -220,9 +256,13 @@ public final class OrgBatcher {
   private void send(Lane lane, List<Pending> batch) {
     batchSizes.record(batch.size());
     List<Operation> operations = batch.stream().map(Pending::operation).toList();
+    CompletableFuture<Outcomes> undelivered = new CompletableFuture<>();
+    lane.undelivered = undelivered;
     sharding
         .entityRefFor(OrgAccount.ENTITY_TYPE, lane.orgId)
         .<Outcomes>ask(replyTo -> new Execute(operations, replyTo), entityTimeout)
+        .applyToEither(nodeLost, answered -> answered)
+        .applyToEither(undelivered, answered -> answered)
         .whenCompleteAsync((outcomes, failure) -> {
           for (int i = 0; i < batch.size(); i++) {
             if (failure != null) batch.get(i).outcome().completeExceptionally(failure);

@@ -78,7 +78,7 @@ class AccountBoundsTest {
   private Handled handle(Operation... operations) {
     Handled handled = AccountState.handle(
         state == null ? new AccountState.Unopened() : state, List.of(operations), now, LedgerPropertiesTest.SETTINGS,
-        RateGate.OPEN);
+        RateGate.OPEN, ReservationIds.RANDOM);
     state = handled.after();
     return handled;
   }

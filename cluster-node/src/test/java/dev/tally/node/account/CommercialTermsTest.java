@@ -208,12 +208,12 @@ class CommercialTermsTest extends AccountTestBase {
   @Test
   void openReservationsAreLimitedToTheConcurrencyOfThePlan() {
     var account = orgOn("limited", purchase(1000 * MICROS_PER_CREDIT));
-    reserve(account, MICROS_PER_CREDIT);
+    String first = reserve(account, MICROS_PER_CREDIT);
     reserve(account, MICROS_PER_CREDIT);
     Rejected limited = rejected(account, new Operation.Reserve(nextId(), MICROS_PER_CREDIT, null, TTL, Labels.NONE));
     assertEquals(Rejection.RATE_LIMITED, limited.reason());
     assertEquals("concurrent_reservations", limited.facts().get("limit"));
-    done(account, new Operation.Release(nextId(), "rsv-1"));
+    done(account, new Operation.Release(nextId(), first));
     reserve(account, MICROS_PER_CREDIT);
   }
 

@@ -27,13 +27,13 @@ class DecidedBatchTest {
     AccountState opened = AccountState.handle(new AccountState.Unopened(), List.of(
             new Operation.CreateOrg("create-org", "org", "Org", "alerting"),
             new Operation.GrantCredits("grant", "bought", GrantKind.PURCHASE, 1_000_000, null, null, null)),
-        NOW, SETTINGS, RateGate.OPEN).after();
+        NOW, SETTINGS, RateGate.OPEN, new NamedInOrder()).after();
     List<Operation> operations = new ArrayList<>();
     for (int i = 1; i <= 50; i++) {
       operations.add(new Operation.Reserve("reserve-" + i, 100, null, Duration.ofMinutes(5), Labels.NONE));
     }
     for (int i = 1; i <= 50; i++) operations.add(new Operation.Commit("commit-" + i, "rsv-" + i, 80 + i, null));
-    return new Batch(opened, AccountState.handle(opened, operations, NOW, SETTINGS, RateGate.OPEN));
+    return new Batch(opened, AccountState.handle(opened, operations, NOW, SETTINGS, RateGate.OPEN, new NamedInOrder()));
   }
 
   static AccountState applyEach(DecidedBatch batch, AccountState state, List<OrgEvent> events) {

@@ -137,7 +137,8 @@ class LedgerPropertiesTest {
     Set<String> boundsReached = new HashSet<>();
     Instant now = Instant.parse("2026-11-01T00:00:00Z");
     Handled opened = AccountState.handle(
-        new AccountState.Unopened(), List.of(new Operation.CreateOrg("create-org", "org", "Org", "alerting")), now, SETTINGS, RateGate.OPEN);
+        new AccountState.Unopened(), List.of(new Operation.CreateOrg("create-org", "org", "Org", "alerting")), now, SETTINGS, RateGate.OPEN,
+        ReservationIds.RANDOM);
     AccountState state = opened.after();
     Totals totals = new Totals();
     opened.events().forEach(totals::add);
@@ -184,7 +185,7 @@ class LedgerPropertiesTest {
         }
       }
 
-      Handled handled = AccountState.handle(state, operations, now, SETTINGS, RateGate.OPEN);
+      Handled handled = AccountState.handle(state, operations, now, SETTINGS, RateGate.OPEN, ReservationIds.RANDOM);
       for (int i = 0; i < operations.size(); i++) {
         Operation operation = operations.get(i);
         Outcome outcome = handled.outcomes().get(i);

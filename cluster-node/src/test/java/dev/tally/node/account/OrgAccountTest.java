@@ -226,12 +226,12 @@ class OrgAccountTest extends AccountTestBase {
   @Test
   void aReservationExpiresOnTimeWhileTheOrgIsInMemoryWithNoTraffic() {
     var account = org(purchase(10 * MICROS_PER_CREDIT));
-    reserve(account, 4 * MICROS_PER_CREDIT);
+    String reservation = reserve(account, 4 * MICROS_PER_CREDIT);
     clock.advance(TTL);
     ManualTime.get(testKit.system()).timePasses(TTL);
     OpenAccount state = (OpenAccount) account.getState();
     assertEquals(0, state.held());
-    assertEquals(RequestMemory.How.EXPIRED, state.memory().resolution("rsv-1").how());
+    assertEquals(RequestMemory.How.EXPIRED, state.memory().resolution(reservation).how());
   }
 
   @Test
@@ -403,11 +403,12 @@ class OrgAccountTest extends AccountTestBase {
     settings = new AccountSettings(new Retention(Duration.ofHours(24), 1000), 1000, 2, TestTerms.TERMS);
     var account = org(purchase(10 * MICROS_PER_CREDIT), grant("trial", GrantKind.TRIAL, MICROS_PER_CREDIT, clock.instant().plusSeconds(3600)));
     String held = reserve(account, 2 * MICROS_PER_CREDIT);
+    String released = reserve(account, MICROS_PER_CREDIT);
     var batch = execute(account,
         new Operation.Reserve(nextId(), MICROS_PER_CREDIT, null, TTL, Labels.NONE),
         new Operation.Commit(nextId(), held, 3 * MICROS_PER_CREDIT, null),
         new Operation.Charge(nextId(), 2 * MICROS_PER_CREDIT, null, Labels.NONE),
-        new Operation.Release(nextId(), "rsv-2"),
+        new Operation.Release(nextId(), released),
         new Operation.Reserve(nextId(), 4 * MICROS_PER_CREDIT, null, TTL, Labels.NONE));
     assertEquals(5, batch.events().size(), "one event per operation");
     AccountState decided = account.getState();

@@ -71,7 +71,7 @@ class SerializationTest {
             new Operation.Charge("r5", 0, new Usage.Call("embedding"), Labels.NONE),
             new Operation.SetOverrides("r6", new Overrides(10L, null, 3, 1100, List.of(50), null)),
             new Operation.Release("r7", "rsv-1")),
-        now, settings, RateGate.OPEN).after();
+        now, settings, RateGate.OPEN, new NamedInOrder()).after();
     AccountSnapshot snapshot = AccountSnapshot.of((OpenAccount) state);
     AccountSnapshot restored = serialization.verifySerialization(snapshot, true);
     assertEquals(state, restored.toAccount());
@@ -92,7 +92,7 @@ class SerializationTest {
     int longestId = 128; // RequestChecks.MAX_ID_LENGTH: request ids, grant ids and labels
     AccountState state = AccountState.handle(new AccountState.Unopened(),
         List.of(new Operation.CreateOrg(text.apply(longestId), text.apply(longestId), text.apply(256), "payg")), now,
-        settings, RateGate.OPEN).after();
+        settings, RateGate.OPEN, ReservationIds.RANDOM).after();
     List<Operation> grants = new java.util.ArrayList<>();
     for (int i = 0; i < Grants.MAX_GIVEN_AND_LEFT; i++) {
       grants.add(new Operation.GrantCredits(text.apply(longestId), text.apply(longestId), GrantKind.PURCHASE,
@@ -130,7 +130,7 @@ class SerializationTest {
     List<Outcome> outcomes = new java.util.ArrayList<>();
     for (int from = 0; from < operations.size(); from += 100) {
       AccountState.Handled handled = AccountState.handle(
-          state, operations.subList(from, Math.min(from + 100, operations.size())), now, settings, RateGate.OPEN);
+          state, operations.subList(from, Math.min(from + 100, operations.size())), now, settings, RateGate.OPEN, ReservationIds.RANDOM);
       outcomes.addAll(handled.outcomes());
       state = handled.after();
     }

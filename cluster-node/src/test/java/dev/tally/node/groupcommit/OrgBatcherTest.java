@@ -2,6 +2,7 @@ package dev.tally.node.groupcommit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -168,6 +169,46 @@ class OrgBatcherTest {
     batcher.submit("all-gone", charge(2));
     assertEquals(List.of(charge(2)), entity.expectMessageClass(Execute.class).operations(),
         "the org's next operation leaves at once, alone");
+  }
+
+  @Test
+  void batchesOutWhenANodeIsLostFailAsTimedOutAndTheOrgsNextBatchLeavesAtOnce() {
+    OrgBatcher own = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 100));
+    CompletableFuture<Outcome> sentToTheLostNode = own.submit("on-lost-node", charge(0));
+    entity.expectMessageClass(Execute.class); // never answered, like a batch its dead node received
+    CompletableFuture<Outcome> queued = own.submit("on-lost-node", charge(1));
+
+    own.nodeLost("pekko://tally@127.0.0.1:25599");
+
+    CompletionException lost = assertThrows(CompletionException.class, sentToTheLostNode::join);
+    assertInstanceOf(OrgBatcher.NodeLost.class, lost.getCause());
+    Execute next = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of(charge(1)), next.operations(), "the org's next batch leaves without waiting out the timeout");
+    assertFalse(queued.isDone(), "a batch sent after the loss waits for its own answer");
+    next.replyTo().tell(answers(next));
+    assertEquals("op-1", rejectionOf(queued.join()));
+  }
+
+  @Test
+  void aBatchThatCameBackUndeliveredFailsAtOnceAndTheOrgsNextBatchLeaves() {
+    OrgBatcher own = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 100));
+    CompletableFuture<Outcome> undelivered = own.submit("moving-org", charge(0));
+    entity.expectMessageClass(Execute.class); // a dead letter in the node, as when its node had just been removed
+    CompletableFuture<Outcome> queued = own.submit("moving-org", charge(1));
+    CompletableFuture<Outcome> otherOrg = own.submit("staying-org", charge(2));
+    Execute otherBatch = entity.expectMessageClass(Execute.class);
+
+    own.undelivered("moving-org");
+
+    CompletionException lost = assertThrows(CompletionException.class, undelivered::join);
+    assertInstanceOf(OrgBatcher.NodeLost.class, lost.getCause());
+    Execute next = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of(charge(1)), next.operations());
+    assertFalse(otherOrg.isDone(), "another org's batch is not touched");
+    next.replyTo().tell(answers(next));
+    otherBatch.replyTo().tell(answers(otherBatch));
+    assertEquals("op-1", rejectionOf(queued.join()));
+    assertEquals("op-2", rejectionOf(otherOrg.join()));
   }
 
   @Test

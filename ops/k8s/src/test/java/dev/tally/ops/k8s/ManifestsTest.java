@@ -215,6 +215,18 @@ class ManifestsTest {
   }
 
   @Test
+  void podsAreDownedAndTheirOrgsMovedMoreCautiouslyThanOnOneMachine() {
+    Config pod = deploymentConfig();
+    Config oneMachine = NodeConfig.defaults();
+    for (String failoverTime : List.of(
+        "pekko.cluster.split-brain-resolver.stable-after", "pekko.cluster.down-removal-margin")) {
+      assertTrue(pod.getDuration(failoverTime).compareTo(oneMachine.getDuration(failoverTime)) > 0,
+          failoverTime + " in a pod (" + pod.getDuration(failoverTime) + ") is longer than on one machine ("
+              + oneMachine.getDuration(failoverTime) + "): a real network and CPU limits pause nodes that are alive");
+    }
+  }
+
+  @Test
   void prometheusScrapesTheMetricsPort() {
     Map<String, String> annotations = strings(at(deployment, "spec", "template", "metadata", "annotations"));
     assertEquals("true", annotations.get("prometheus.io/scrape"));

@@ -87,7 +87,7 @@ class LeaveClusterTest {
     ErrorDetails.expect(Status.Code.UNAUTHENTICATED, "UNAUTHENTICATED",
         () -> AccountsGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).leaveCluster(leave));
     for (String role : List.of("reader", "metering")) {
-      String key = admin().createApiKey(CreateApiKeyRequest.newBuilder().setRole(role).setOrgId(org).build()).getKey();
+      String key = admin().createApiKey(CreateApiKeyRequest.newBuilder().setRole(role).setOrgId(org).setRequestId(UUID.randomUUID().toString()).build()).getKey();
       ErrorDetails.expect(Status.Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> withKey(key).leaveCluster(leave));
     }
     assertSecondStaysAnUpMember();

@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.tally.node.account.OrgEvent.CreditsCharged;
 import dev.tally.node.account.OrgEvent.ReservationCommitted;
 import dev.tally.node.account.OrgEvent.ReservationExpired;
@@ -20,42 +16,13 @@ import dev.tally.node.terms.Usage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** One test per ledger rule of DESIGN §4, against the real entity with Pekko's persistence testkit. */
 class OrgAccountTest extends AccountTestBase {
 
   // ---- rule 1
-
-  @Test
-  void aSnapshotThatCannotBeSavedIsCountedAndLoggedAndTheOrgGoesOn() {
-    AtomicInteger snapshotFailures = new AtomicInteger();
-    metrics = new AccountMetrics() {
-      @Override
-      public void snapshotFailed() {
-        snapshotFailures.incrementAndGet();
-      }
-    };
-    ListAppender<ILoggingEvent> log = new ListAppender<>();
-    log.start();
-    Logger accountLog = (Logger) LoggerFactory.getLogger(OrgAccount.class);
-    accountLog.addAppender(log);
-    try {
-      var account = org(purchase(100 * MICROS_PER_CREDIT));
-      account.snapshotTestKit().orElseThrow().failNextPersisted();
-      for (int i = 0; i < settings.snapshotEveryEvents(); i++) reserve(account, 1);
-
-      assertEquals(1, snapshotFailures.get());
-      assertTrue(log.list.stream().anyMatch(line -> line.getLevel() == Level.WARN
-          && line.getFormattedMessage().contains("could not be saved")), () -> "logged: " + log.list);
-      assertEquals(settings.snapshotEveryEvents(), balance(account).openReservations(), "the org goes on serving");
-    } finally {
-      accountLog.detachAppender(log);
-    }
-  }
 
   @Test
   void availableIsGrantsInEffectMinusHeldMinusDebt() {

@@ -158,7 +158,7 @@ public final class TallyNode {
     ActorRef<AllDeadLetters> deadLetters = system.systemActorOf(
         Behaviors.receive(AllDeadLetters.class)
             .onMessage(AllDeadLetters.class, dead -> {
-              if (dead.message() instanceof ShardingEnvelope<?> envelope && envelope.message() instanceof OrgAccount.Execute) {
+              if (dead.message() instanceof ShardingEnvelope<?> envelope && (envelope.message() instanceof OrgAccount.Execute || envelope.message() instanceof OrgAccount.Probe)) {
                 batcher.undelivered(envelope.entityId());
               }
               return Behaviors.same();

@@ -45,6 +45,14 @@ public final class OrgAccount
 
   public record Outcomes(List<Outcome> outcomes) implements CborSerializable {}
 
+  /**
+   * Answered (with no outcomes) once everything sent to the entity before it is done: a batch whose
+   * ask timed out is still being worked on until then (see {@code OrgBatcher}). Changes nothing.
+   */
+  public record Probe(ActorRef<Outcomes> replyTo) implements Command {}
+
+  private static final Outcomes NONE = new Outcomes(List.of());
+
   /** Something falls due now: a hold or grant expires, or a grant can pay debt. */
   public record Tick() implements Command {}
 
@@ -123,6 +131,7 @@ public final class OrgAccount
         .forAnyState()
         .onCommand(Execute.class, this::execute)
         .onCommand(Tick.class, this::fallDue)
+        .onCommand(Probe.class, this::probe)
         .build();
   }
 
@@ -141,6 +150,11 @@ public final class OrgAccount
     return Effect().persist(handled.events())
         .thenRun(after -> afterWrite(after, handled.events(), writeStarted))
         .thenReply(command.replyTo(), after -> outcomes);
+  }
+
+  private ReplyEffect<OrgEvent, AccountState> probe(AccountState state, Probe probe) {
+    if (state instanceof AccountState.Unopened) passivate.run();
+    return Effect().reply(probe.replyTo(), NONE);
   }
 
   private ReplyEffect<OrgEvent, AccountState> fallDue(AccountState state, Tick tick) {

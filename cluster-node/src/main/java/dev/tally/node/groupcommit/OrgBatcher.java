@@ -4,6 +4,7 @@ import dev.tally.node.account.Operation;
 import dev.tally.node.account.OrgAccount;
 import dev.tally.node.account.OrgAccount.Execute;
 import dev.tally.node.account.OrgAccount.Outcomes;
+import dev.tally.node.account.OrgAccount.Probe;
 import dev.tally.node.account.Outcome;
 import io.grpc.Context;
 import io.grpc.Status;
@@ -15,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
@@ -42,6 +44,14 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * their callers retry and their orgs' next batches leave. Sent from then on, sharding holds a batch
  * until its org's shard lives on another node; one that still went to the removed node comes back as
  * a dead letter, and fails as soon as it does ({@link #undelivered}).
+ *
+ * <p>A batch whose ask times out fails to its callers (they retry with the same request ids), but
+ * its entity may still be working on it (recovering, or waiting on a journal write): the org keeps
+ * its slot, sends nothing more, and asks the entity a {@link Probe} until one is answered, which
+ * happens once everything sent before is done. Only then does its next batch leave. Freeing the
+ * slot at the timeout piled batch after batch into a stuck entity's stash, for minutes after the
+ * journal came back. Operations queued meanwhile are bounded by max-queued, and those whose callers'
+ * deadlines pass are dropped when their turn comes.
  */
 public final class OrgBatcher {
 
@@ -94,8 +104,15 @@ public final class OrgBatcher {
     }
   }
 
+  /**
+   * How long to wait for a probe's answer before sending another: a probe stashed by an entity that
+   * then restarts is never answered.
+   */
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+
   private final ClusterSharding sharding;
   private final Duration entityTimeout;
+  private final Duration probeTimeout;
   private final Limits limits;
   private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
   private final DistributionSummary batchSizes;
@@ -116,6 +133,7 @@ public final class OrgBatcher {
     this.replies = replies;
     this.sharding = sharding;
     this.entityTimeout = entityTimeout;
+    this.probeTimeout = entityTimeout.compareTo(PROBE_TIMEOUT) < 0 ? entityTimeout : PROBE_TIMEOUT;
     this.limits = limits;
     this.freeSlots = limits.maxInFlight();
     this.batchSizes = DistributionSummary.builder("tally.group.commit.batch.size")
@@ -268,8 +286,30 @@ public final class OrgBatcher {
             if (failure != null) batch.get(i).outcome().completeExceptionally(failure);
             else batch.get(i).outcome().complete(outcomes.outcomes().get(i));
           }
-          useSlot(nextInLine(lane));
+          if (entityMayStillWork(failure)) awaitEntity(lane);
+          else useSlot(nextInLine(lane));
         }, replies);
+  }
+
+  /** The lane keeps its slot until the entity answers a probe: then it has finished what it was sent. */
+  private void awaitEntity(Lane lane) {
+    CompletableFuture<Outcomes> undelivered = new CompletableFuture<>();
+    lane.undelivered = undelivered;
+    sharding
+        .entityRefFor(OrgAccount.ENTITY_TYPE, lane.orgId)
+        .<Outcomes>ask(Probe::new, probeTimeout)
+        .applyToEither(nodeLost, answered -> answered)
+        .applyToEither(undelivered, answered -> answered)
+        .whenCompleteAsync((answered, failure) -> {
+          if (entityMayStillWork(failure)) awaitEntity(lane);
+          else useSlot(nextInLine(lane));
+        }, replies);
+  }
+
+  /** An ask that timed out: its entity may still be working. Not so when its node was lost. */
+  private static boolean entityMayStillWork(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+    return cause instanceof TimeoutException && !(cause instanceof NodeLost);
   }
 
   /**

@@ -47,7 +47,7 @@ class OrgBatcherTest {
       pekko.remote.artery.canonical.port = 0
       pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
       """).withFallback(ConfigFactory.load()));
-  final TestProbe<Execute> entity = testKit.createTestProbe();
+  final TestProbe<OrgAccount.Command> entity = testKit.createTestProbe();
   OrgBatcher batcher;
 
   @BeforeAll
@@ -56,7 +56,7 @@ class OrgBatcherTest {
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     ClusterSharding sharding = ClusterSharding.get(testKit.system());
     sharding.init(Entity.of(OrgAccount.ENTITY_TYPE, context -> Behaviors.receiveMessage(command -> {
-      entity.getRef().tell((Execute) command);
+      entity.getRef().tell(command);
       return Behaviors.same();
     })));
     batcher = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 100));
@@ -64,8 +64,12 @@ class OrgBatcherTest {
 
   /** A batcher of its own in front of the probe entity, with these limits. */
   private OrgBatcher batcher(OrgBatcher.Limits limits) {
+    return batcher(limits, Duration.ofSeconds(30));
+  }
+
+  private OrgBatcher batcher(OrgBatcher.Limits limits, Duration entityTimeout) {
     return new OrgBatcher(
-        ClusterSharding.get(testKit.system()), Duration.ofSeconds(30), limits, new SimpleMeterRegistry(),
+        ClusterSharding.get(testKit.system()), entityTimeout, limits, new SimpleMeterRegistry(),
         testKit.system().executionContext());
   }
 
@@ -207,6 +211,33 @@ class OrgBatcherTest {
     assertFalse(otherOrg.isDone(), "another org's batch is not touched");
     next.replyTo().tell(answers(next));
     otherBatch.replyTo().tell(answers(otherBatch));
+    assertEquals("op-1", rejectionOf(queued.join()));
+    assertEquals("op-2", rejectionOf(otherOrg.join()));
+  }
+
+  @Test
+  void aTimedOutBatchKeepsItsOrgsSlotUntilTheEntityAnswersAProbeAndNothingMoreIsSentMeanwhile() {
+    OrgBatcher oneSlot = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 1), Duration.ofMillis(300));
+    CompletableFuture<Outcome> timedOut = oneSlot.submit("stuck-org", charge(0));
+    Execute stuck = entity.expectMessageClass(Execute.class); // the entity works on it past the timeout
+    CompletionException failure = assertThrows(CompletionException.class, timedOut::join);
+    assertInstanceOf(java.util.concurrent.TimeoutException.class, failure.getCause(), "the caller is told to retry");
+    CompletableFuture<Outcome> queued = oneSlot.submit("stuck-org", charge(1));
+    CompletableFuture<Outcome> otherOrg = oneSlot.submit("other-org", charge(2));
+
+    entity.expectMessageClass(OrgAccount.Probe.class); // not answered: the entity is still stuck
+    entity.expectMessageClass(OrgAccount.Probe.class); // so it is asked again, and nothing else is sent
+    stuck.replyTo().tell(answers(stuck)); // too late for the ask; the entity is done with it
+    OrgAccount.Probe answered = entity.expectMessageClass(OrgAccount.Probe.class);
+    answered.replyTo().tell(new Outcomes(List.of()));
+
+    Execute other = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of(charge(2)), other.operations(), "the slot goes to the org waiting for it");
+    assertFalse(queued.isDone());
+    other.replyTo().tell(answers(other));
+    Execute next = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of(charge(1)), next.operations(), "then the stuck org's queued work leaves, once");
+    next.replyTo().tell(answers(next));
     assertEquals("op-1", rejectionOf(queued.join()));
     assertEquals("op-2", rejectionOf(otherOrg.join()));
   }

@@ -96,9 +96,10 @@ final class Suite {
 
   static boolean run(BenchOptions o) throws Exception {
     Suite suite = new Suite(o);
-    String only = o.string("--only", "compare,tuning,groupcommit,memory,recovery");
+    String only = o.string("--only", "compare,abuse,tuning,groupcommit,memory,recovery");
     try (LocalTally local = LocalTally.startCassandra(o.path("--work-dir", "/var/tmp/tally-bench/suite-" + TallyBench.stamp()))) {
       if (only.contains("compare")) suite.compare(local);
+      if (only.contains("abuse")) suite.abuse(local);
       if (only.contains("tuning")) {
         suite.sweep(local, "tuning", "One change at a time: closed loop x" + CLOSED_CONCURRENCY + ", Tally only", TUNING, false, true);
       }
@@ -153,6 +154,49 @@ final class Suite {
         ms(r.ms(Latencies.OPERATION, 99)), ms(r.ms(Latencies.OPERATION, 99.9)),
         String.format(Locale.ROOT, "%.1f ms", r.maxMs(Latencies.OPERATION)), ms(r.ms(Latencies.PAIR, 99)), errors(r),
         cores(m, "loadGenerator", "node", "cassandra", "postgres", "others"), m.cpu().loadBefore() + " → " + m.cpu().loadAfter());
+  }
+
+  // ---- 1b. One org abused beside the others ------------------------------------------------------------------------
+
+  /** Callers hammering the abused org, each sending its next request when the last one answered. */
+  private static final int ABUSERS = 8;
+
+  /**
+   * The same moderate open loop over many orgs twice, on fresh nodes: alone, then beside an org an {@link Abuser}
+   * drives (a period full of labels, every hold open, debt, and callers hammering it). The other orgs' op p99 may
+   * grow at most 2× (issue 16).
+   */
+  private void abuse(LocalTally local) throws Exception {
+    List<Measurement> rows = section("abuse", "One org abused beside " + count(o.orgs()) + " others (Tally only)", "run",
+        "load", "pairs/s:", "op p50:", "op p99:", "op p99.9:", "op max:", "errors:", "the abused org",
+        "CPU cores: bench / node / cassandra / others", "load avg before → after");
+    Runner.Settings settings = Runner.Settings.open(MODERATE_RATE, o.warmup(), o.window());
+    double aloneP99 = 0;
+    for (boolean abused : new boolean[] {false, true}) {
+      Workload workload = Workload.pairs(false, o.orgs(), TallyBench.orgPrefix());
+      String name = "abuse-" + (abused ? "beside-an-abused-org" : "alone");
+      local.startNode(Map.of(), List.of());
+      Measurement m;
+      String abuse = "none";
+      try (TallyTarget target = new TallyTarget(local.grpcAddress(), local.apiKey());
+          Abuser abuser = new Abuser(local.grpcAddress(), local.apiKey(), workload.orgPrefix() + "-abused")) {
+        if (abused) abuser.prepare();
+        if (abused) abuser.start(ABUSERS);
+        m = Measurement.of(target, workload, settings, name, reports, Measurement.Probes.of(local));
+        if (abused) abuse = Abuser.LABELED_CHARGES + " labels, " + (Abuser.HOLDS - 1) + " holds open, in debt, "
+            + ABUSERS + " callers: " + abuser.summary();
+      }
+      rows.add(m);
+      RunResult r = m.run();
+      row(abused ? "beside the abused org" : "alone", settings.describe(), count(r.unitsPerSecond()),
+          ms(r.ms(Latencies.OPERATION, 50)), ms(r.ms(Latencies.OPERATION, 99)), ms(r.ms(Latencies.OPERATION, 99.9)),
+          String.format(Locale.ROOT, "%.1f ms", r.maxMs(Latencies.OPERATION)), errors(r), abuse,
+          cores(m, "loadGenerator", "node", "cassandra", "others"), m.cpu().loadBefore() + " → " + m.cpu().loadAfter());
+      if (!abused) aloneP99 = r.ms(Latencies.OPERATION, 99);
+      else row("**abused / alone, op p99**", "", "", "", String.format(Locale.ROOT, "**%.2f×**",
+          r.ms(Latencies.OPERATION, 99) / aloneP99), "", "", "", "", "", "");
+    }
+    md.append('\n');
   }
 
   // ---- 2. Node settings, one at a time, Tally only: the tuning and group-commit tables ------------------------------

@@ -20,10 +20,20 @@ import java.util.concurrent.CompletionStage;
  * the key they made, never the key) for the idempotency window. A retry gets the same key id and hint
  * with no key, since the key is shown once; it also finishes what the first attempt may have left
  * undone (the key's row, the old key's revocation), so a retry after a failure is always safe.
+ *
+ * <p>A key is rotated once: the first rotation request to claim the key (a lightweight transaction on
+ * a row named after the key) makes its successor; any other request rotating the same key, even at
+ * the same moment, is refused API_KEY_REVOKED with the time the key stops, so no key ever has two
+ * successors.
  */
 public final class KeyIssuer implements ApiKeyRegistry {
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * Names the row that says which request rotates a key: a control character, which request ids may
+   * not contain, keeps it apart from every request's own row.
+   */
+  private static final String ROTATION_OF = "rotation\u001f";
 
   private final KeyTable table;
   private final Authentication authentication;
@@ -80,7 +90,7 @@ public final class KeyIssuer implements ApiKeyRegistry {
   public CompletionStage<Rotated> rotate(String requestId, String keyId, Duration gracePeriod) {
     String fingerprint = Fingerprint.of("rotate-api-key", keyId, gracePeriod);
     return table.request(requestId).thenCompose(remembered -> table.findById(keyId).thenCompose(found -> {
-      if (remembered.isPresent()) return replayRotation(remembered.get(), fingerprint, found);
+      if (remembered.isPresent()) return replayRotation(requestId, remembered.get(), fingerprint, found);
       if (found.isEmpty()) return CompletableFuture.failedFuture(TallyErrors.apiKeyNotFound());
       KeyTable.KeyRow old = found.get();
       // To the millisecond, as Cassandra keeps it: a retry answers with the same instant.
@@ -94,22 +104,39 @@ public final class KeyIssuer implements ApiKeyRegistry {
       ApiKey key = ApiKey.generate();
       KeyTable.Request request = new KeyTable.Request(fingerprint, newKeyId(), key.sha256(), key.hint(), now.plus(gracePeriod));
       return table.claim(requestId, request, requestWindow).thenCompose(taken -> taken.isPresent()
-          ? replayRotation(taken.get(), fingerprint, found)
-          : finishRotation(request, old).thenApply(done ->
+          ? replayRotation(requestId, taken.get(), fingerprint, found)
+          : finishRotation(requestId, request, old).thenApply(done ->
               new Rotated(new Issued(key.secret(), key.hint(), request.keyId(), false), request.oldKeyRevokedAt())));
     }));
   }
 
-  private CompletionStage<Rotated> replayRotation(KeyTable.Request made, String fingerprint, Optional<KeyTable.KeyRow> old) {
+  private CompletionStage<Rotated> replayRotation(
+      String requestId, KeyTable.Request made, String fingerprint, Optional<KeyTable.KeyRow> old) {
     if (!made.fingerprint().equals(fingerprint)) return CompletableFuture.failedFuture(TallyErrors.keyRequestReused());
     // The fingerprint names the old key's id: it was found when the request was first made, and keys are never deleted.
-    return finishRotation(made, old.orElseThrow()).thenApply(done ->
+    return finishRotation(requestId, made, old.orElseThrow()).thenApply(done ->
         new Rotated(new Issued("", made.hint(), made.keyId(), true), made.oldKeyRevokedAt()));
   }
 
+  /**
+   * Claims the old key for this rotation request, or finds it claimed by this request before (a
+   * retry); refused when another request rotates it. The claim outlives the request window only as
+   * long as needed: by then the old key's revocation is written, which refuses later rotations.
+   */
+  private CompletionStage<?> claimRotation(String requestId, KeyTable.Request made, KeyTable.KeyRow old) {
+    KeyTable.Request claim =
+        new KeyTable.Request(requestId, made.keyId(), made.keySha256(), made.hint(), made.oldKeyRevokedAt());
+    return table.claim(ROTATION_OF + old.keyId(), claim, requestWindow).thenCompose(taken -> {
+      if (taken.isEmpty() || taken.get().fingerprint().equals(requestId)) return CompletableFuture.completedFuture(null);
+      return CompletableFuture.failedFuture(TallyErrors.apiKeyRevoked("revoked_at", taken.get().oldKeyRevokedAt()));
+    });
+  }
+
   /** The new key like the old one, and the old one revoked at the end of the grace (sooner if it is revoked sooner). */
-  private CompletionStage<Boolean> finishRotation(KeyTable.Request made, KeyTable.KeyRow old) {
-    return store(made, old.key(), old.label()).thenCompose(done -> revokeFrom(old, made.oldKeyRevokedAt()));
+  private CompletionStage<Boolean> finishRotation(String requestId, KeyTable.Request made, KeyTable.KeyRow old) {
+    return claimRotation(requestId, made, old)
+        .thenCompose(claimed -> store(made, old.key(), old.label()))
+        .thenCompose(done -> revokeFrom(old, made.oldKeyRevokedAt()));
   }
 
   @Override

@@ -31,6 +31,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -150,6 +155,39 @@ class ApiKeyLifecycleOverGrpcTest {
     assertTrue(refused.info().containsMetadata("revoked_at"), refused.status()::toString);
     ErrorDetails.expect(Status.Code.NOT_FOUND, "API_KEY_NOT_FOUND",
         () -> rotate("key_" + "f".repeat(24), UUID.randomUUID().toString(), Duration.ofMinutes(30)));
+  }
+
+  @Test
+  void rotationsOfOneKeyRacingEachOtherMakeExactlyOneSuccessor() throws Exception {
+    String org = newOrg();
+    CreateApiKeyResponse old = create(org, "metering", "", UUID.randomUUID().toString());
+    int racers = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(racers);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<RotateApiKeyResponse>> rotations = new ArrayList<>();
+    try {
+      for (int i = 0; i < racers; i++) {
+        rotations.add(pool.submit(() -> {
+          go.await();
+          return rotate(old.getKeyId(), UUID.randomUUID().toString(), Duration.ofMinutes(30));
+        }));
+      }
+      go.countDown();
+      List<String> successors = new ArrayList<>();
+      for (Future<RotateApiKeyResponse> rotation : rotations) {
+        try {
+          successors.add(rotation.get(1, TimeUnit.MINUTES).getNewKey().getKeyId());
+        } catch (ExecutionException refused) {
+          StatusRuntimeException status = (StatusRuntimeException) refused.getCause();
+          assertEquals(Status.Code.FAILED_PRECONDITION, status.getStatus().getCode(), status::toString);
+        }
+      }
+      assertEquals(1, successors.size(), "one rotation wins, the others are refused API_KEY_REVOKED: " + successors);
+      assertEquals(Set.of(old.getKeyId(), successors.get(0)), keyIds(listAll(org, 20)),
+          "the org has the old key and one successor, nothing else");
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test

@@ -64,6 +64,11 @@ public final class TallyBench {
         try (TallyTarget tally = new TallyTarget(address, apiKey)) {
           results.add(Measurement.of(tally, workload, settings, name, reports, probes));
         }
+        if (local != null) {
+          // Node and Cassandra stop before PostgreSQL is measured: it gets the machine to itself, as Tally had.
+          local.close();
+          local = null;
+        }
       }
       if (which.equals("postgres") || which.equals("both")) {
         try (PostgresTarget postgres = new PostgresTarget(o.postgres(), o.pool())) {

@@ -188,7 +188,11 @@ public record OpenAccount(
     if (reservation == null) return notOpen(op.reservationId());
     Cost cost = priced(op.amount(), op.usage(), terms, inForce);
     long availableOnceReleased = availableAt(now) + reservation.held();
-    long covered = Math.max(0, Math.min(cost.amount(), availableOnceReleased));
+    // Usage within the hold is paid by the credits it holds, whatever debt came after it; only what the
+    // org's credits cannot cover becomes debt. (Once the debt is counted back, what is left after the other
+    // holds: less than the hold only when grants expired or were voided under it.)
+    long heldForIt = Math.min(reservation.held(), availableOnceReleased + debt);
+    long covered = Math.max(0, Math.min(cost.amount(), Math.max(heldForIt, availableOnceReleased)));
     long debtIncurred = cost.amount() - covered;
     if (debtIncurred > MAX_DEBT - debt) return Refuse.accountLimit("debt", MAX_DEBT);
     return Decision.Persist.of(new ReservationCommitted(

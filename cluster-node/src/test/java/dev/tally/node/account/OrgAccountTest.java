@@ -108,6 +108,22 @@ class OrgAccountTest extends AccountTestBase {
   }
 
   @Test
+  void usageWithinAHoldIsPaidByItsCreditsNotBookedAsDebtWhenTheOrgOwes() {
+    var account = org(purchase(5 * MICROS_PER_CREDIT));
+    String open = reserve(account, 3 * MICROS_PER_CREDIT);
+    String small = reserve(account, MICROS_PER_CREDIT);
+    done(account, new Operation.Commit(nextId(), small, 6 * MICROS_PER_CREDIT, null));
+    assertEquals(4 * MICROS_PER_CREDIT, balance(account).debt());
+
+    Outcome.Committed withinItsHold = (Outcome.Committed)
+        done(account, new Operation.Commit(nextId(), open, 2 * MICROS_PER_CREDIT, null)).result();
+    assertEquals(0, withinItsHold.debtIncurred(), "the hold's credits pay for what was used within it");
+    assertEquals(2 * MICROS_PER_CREDIT, withinItsHold.draws().stream().mapToLong(Draw::amount).sum());
+    assertEquals(new Outcome.BalanceView(-3 * MICROS_PER_CREDIT, 0, 3 * MICROS_PER_CREDIT, 0, 0), balance(account),
+        "the hold's last credit, freed, paid one credit of the debt");
+  }
+
+  @Test
   void anOperationThatThrowsFailsAloneAndTheRestOfItsBatchAndTheOrgGoOn() {
     var account = org(purchase(10 * MICROS_PER_CREDIT));
     Usage unpriceable = new Usage.Tokens("gpt-4o", Long.MAX_VALUE, Long.MAX_VALUE, 0, 0);

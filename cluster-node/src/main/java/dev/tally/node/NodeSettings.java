@@ -67,6 +67,11 @@ public record NodeSettings(
     if (retention.maxEntries() < 1 || retention.window().isNegative() || retention.window().isZero()) {
       throw new IllegalArgumentException("tally.idempotency.window and max-entries must be positive");
     }
+    // A batch's own requests must not leave memory before it is written (they would miss the request table).
+    if (retention.maxEntries() < tally.getInt("group-commit.max-batch")) {
+      throw new IllegalArgumentException("tally.idempotency.max-entries (TALLY_IDEMPOTENCY_MAX_ENTRIES) must be at least "
+          + "tally.group-commit.max-batch (" + tally.getInt("group-commit.max-batch") + ")");
+    }
     Authentication.Settings auth = new Authentication.Settings(
         tally.getString("auth.bootstrap-admin-key-sha256").trim(),
         tally.getDuration("auth.key-cache-ttl"),

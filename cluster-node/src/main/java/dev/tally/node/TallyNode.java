@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import dev.tally.node.account.Operation;
 import dev.tally.node.account.OrgAccount;
 import dev.tally.node.account.OrgAccount.AlertNotice;
+import dev.tally.node.account.RequestOutcomeTable;
 import dev.tally.node.api.AccountsService;
 import dev.tally.node.api.HandlerFailures;
 import dev.tally.node.api.MeteringService;
@@ -78,10 +79,11 @@ public final class TallyNode {
     ActorRef<Topic.Command<AlertNotice>> alerts =
         system.systemActorOf(Topic.create(AlertNotice.class, "tally-alerts"), "tally-alerts", Props.empty());
     ClusterSharding sharding = ClusterSharding.get(system);
+    RequestOutcomeTable requestTable = RequestOutcomeTable.of(system.classicSystem());
     sharding.init(Entity.of(
         OrgAccount.ENTITY_TYPE,
         entity -> OrgAccount.create(entity.getEntityId(), settings.account(), clock, alerts, metrics,
-            self -> entity.getShard().tell(new ClusterSharding.Passivate<>(self)))));
+            self -> entity.getShard().tell(new ClusterSharding.Passivate<>(self)), requestTable)));
 
     OrgBatcher batcher = new OrgBatcher(
         sharding, settings.entityTimeout(), settings.groupCommit(), metrics.registry(), system.executionContext());

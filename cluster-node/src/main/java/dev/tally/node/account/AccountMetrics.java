@@ -25,5 +25,11 @@ public interface AccountMetrics {
    */
   default void snapshotFailed() {}
 
+  /** {@code count} requests pushed out of an org's memory inside their window were written to the request table. */
+  default void requestsSpilled(int count) {}
+
+  /** One lookup of {@code count} request ids an org no longer remembered, in the request table. */
+  default void requestsLookedUp(int count) {}
+
   AccountMetrics NONE = new AccountMetrics() {};
 }

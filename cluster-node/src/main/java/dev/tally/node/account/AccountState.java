@@ -4,6 +4,7 @@ import dev.tally.node.CborSerializable;
 import dev.tally.node.account.OrgEvent.OrgCreated;
 import dev.tally.node.account.Outcome.BalanceView;
 import dev.tally.node.account.Outcome.Result;
+import dev.tally.node.account.RequestMemory.Remembered;
 import dev.tally.node.account.RequestMemory.Retention;
 import dev.tally.node.terms.Plan;
 import dev.tally.node.terms.Terms;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -57,6 +59,11 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
     }
 
     @Override
+    public RequestMemory memory() {
+      return RequestMemory.EMPTY;
+    }
+
+    @Override
     public Result resultOf(Operation operation) {
       throw new IllegalStateException("an unopened account has decided nothing that could have a result");
     }
@@ -92,6 +99,9 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
 
   BalanceView balanceAt(Instant now);
 
+  /** The requests (and reservation resolutions) the account remembers. */
+  RequestMemory memory();
+
   /** The result of an operation this state has just applied. */
   Result resultOf(Operation operation);
 
@@ -119,6 +129,22 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
       AccountSettings settings,
       RateGate gate,
       ReservationIds ids) {
+    return handle(state, operations, now, settings, gate, ids, Map.of());
+  }
+
+  /**
+   * As above, with {@code recalled}: requests of the batch that {@code state} no longer remembers,
+   * read back from {@link RequestOutcomeTable}. A request {@code state} remembered is answered from
+   * that memory even when an earlier operation of the batch pushed it out.
+   */
+  static Handled handle(
+      AccountState state,
+      List<Operation> operations,
+      Instant now,
+      AccountSettings settings,
+      RateGate gate,
+      ReservationIds ids,
+      Map<String, Remembered> recalled) {
     Retention retention = settings.retention();
     Terms terms = settings.terms();
     List<OrgEvent> events = new ArrayList<>();
@@ -127,7 +153,10 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
     for (Operation operation : operations) {
       List<OrgEvent> written = new ArrayList<>();
       try {
-        Decision decision = current.decide(operation, now, terms, gate, ids);
+        Remembered earlier = earlier(operation, state, current, recalled);
+        Decision decision = earlier != null
+            ? earlier.answer((Operation.Requested) operation)
+            : current.decide(operation, now, terms, gate, ids);
         if (decision instanceof Decision.Persist persist) {
           AccountState next = applyAll(current, persist.events(), retention, written);
           next = applyAll(next, next.alertsDue(persist.events(), now, terms), retention, written);
@@ -147,6 +176,16 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
       }
     }
     return new Handled(events, outcomes, current);
+  }
+
+  /** What a request's id was first used for, as far as the batch knows it; null for a new request. */
+  private static Remembered earlier(
+      Operation operation, AccountState before, AccountState current, Map<String, Remembered> recalled) {
+    if (!(operation instanceof Operation.Requested requested)) return null;
+    String requestId = requested.requestId();
+    Remembered earlier = current.memory().request(requestId);
+    if (earlier == null) earlier = before.memory().request(requestId);
+    return earlier != null ? earlier : recalled.get(requestId);
   }
 
   private static AccountState settleDue(AccountState state, Instant now, AccountSettings settings, List<OrgEvent> events) {

@@ -123,15 +123,10 @@ public record OpenAccount(
     return new Decision.Answer(orgInfo());
   }
 
-  /** Rule 6: a retry with the same content gets the first outcome; the same id with other content is refused. */
   private Decision decideRequested(
       Operation.Requested operation, Instant now, Terms terms, RateGate gate, ReservationIds ids) {
     Remembered earlier = memory.request(operation.requestId());
-    if (earlier != null) {
-      return earlier.sameContent(operation.fingerprint())
-          ? new Decision.Answer(earlier.result())
-          : Refuse.idempotencyMismatch(operation.requestId());
-    }
+    if (earlier != null) return earlier.answer(operation);
     Plan inForce = termsUnder(terms);
     if (operation instanceof Operation.Reserve reserve) return decideReserve(reserve, now, terms, inForce, gate, ids);
     if (operation instanceof Operation.Commit commit) return decideCommit(commit, now, terms, inForce);

@@ -2,16 +2,22 @@ package dev.tally.node.account;
 
 import dev.tally.node.CborSerializable;
 import dev.tally.node.account.AccountState.Handled;
+import dev.tally.node.account.RequestMemory.Forgotten;
+import dev.tally.node.account.RequestMemory.Remembered;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
@@ -56,6 +62,18 @@ public final class OrgAccount
   /** Something falls due now: a hold or grant expires, or a grant can pay debt. */
   public record Tick() implements Command {}
 
+  /**
+   * The request table answered for {@code execute}'s request ids the account no longer remembers
+   * ({@code found}), or failed. Sent by the account to itself only.
+   */
+  record Recalled(Execute execute, Map<String, Remembered> found, Throwable failure) implements Command {}
+
+  /**
+   * The requests {@code handled} pushes out of memory are in the request table (or {@code failure}):
+   * its events may be persisted. Sent by the account to itself only.
+   */
+  record Spilled(Execute execute, Handled handled, Throwable failure) implements Command {}
+
   private static final Object TICK = "tick";
   private static final Logger log = LoggerFactory.getLogger(OrgAccount.class);
 
@@ -74,7 +92,11 @@ public final class OrgAccount
   private final ActorRef<Topic.Command<AlertNotice>> alerts;
   private final AccountMetrics metrics;
   private final Runnable passivate;
+  private final RequestOutcomeTable requestTable;
+  private final ActorContext<Command> context;
   private final DecidedBatch decided = new DecidedBatch();
+  /** A batch waits on the request table: every other command is stashed until it is decided. */
+  private boolean awaitingTable;
 
   private OrgAccount(
       String orgId,
@@ -83,7 +105,9 @@ public final class OrgAccount
       TimerScheduler<Command> timers,
       ActorRef<Topic.Command<AlertNotice>> alerts,
       AccountMetrics metrics,
-      Runnable passivate) {
+      Runnable passivate,
+      RequestOutcomeTable requestTable,
+      ActorContext<Command> context) {
     super(persistenceId(orgId), AFTER_JOURNAL_FAILURE);
     this.orgId = orgId;
     this.settings = settings;
@@ -93,12 +117,15 @@ public final class OrgAccount
     this.alerts = alerts;
     this.metrics = metrics;
     this.passivate = passivate;
+    this.requestTable = requestTable;
+    this.context = context;
   }
 
   /**
    * @param alerts the cluster-wide topic alerts are published to once they are persisted
    * @param metrics where the account reports its writes, expiries and time in memory
    * @param passivate asks that this entity be stopped (given its own ref): sharding's Passivate
+   * @param requestTable where requests pushed out of memory inside their window are kept
    */
   public static Behavior<Command> create(
       String orgId,
@@ -106,11 +133,13 @@ public final class OrgAccount
       Clock clock,
       ActorRef<Topic.Command<AlertNotice>> alerts,
       AccountMetrics metrics,
-      Consumer<ActorRef<Command>> passivate) {
+      Consumer<ActorRef<Command>> passivate,
+      RequestOutcomeTable requestTable) {
     // Whatever the account or Pekko logs for it carries the org's id.
     return Behaviors.withMdc(Command.class, Map.of("orgId", orgId),
         Behaviors.setup(context -> Behaviors.withTimers(timers -> new OrgAccount(
-            orgId, settings, clock, timers, alerts, metrics, () -> passivate.accept(context.getSelf())))));
+            orgId, settings, clock, timers, alerts, metrics, () -> passivate.accept(context.getSelf()), requestTable,
+            context))));
   }
 
   /** An alert for subscribers anywhere in the cluster. */
@@ -132,32 +161,108 @@ public final class OrgAccount
         .onCommand(Execute.class, this::execute)
         .onCommand(Tick.class, this::fallDue)
         .onCommand(Probe.class, this::probe)
+        .onCommand(Recalled.class, this::recalled)
+        .onCommand(Spilled.class, this::spilled)
         .build();
   }
 
+  /**
+   * Rule 6 at any rate: request ids the account no longer remembers are looked up in the request
+   * table first, but only while the org has spilled requests within the window.
+   */
   private ReplyEffect<OrgEvent, AccountState> execute(AccountState state, Execute command) {
-    Handled handled =
-        AccountState.handle(state, command.operations(), clock.instant(), settings, rateLimits, ReservationIds.RANDOM);
-    Outcomes outcomes = new Outcomes(handled.outcomes());
+    if (awaitingTable) return Effect().stash();
+    if (command.operations().size() > settings.retention().maxEntries()) {
+      // Its own requests could leave memory before it is written; the node's batches never get this big.
+      return Effect().reply(command.replyTo(), allFailed(command, "a batch larger than tally.idempotency.max-entries"));
+    }
+    Instant now = clock.instant();
+    Set<String> forgotten = new HashSet<>();
+    if (state.memory().maySpillHold(now, settings.retention().window())) {
+      for (Operation operation : command.operations()) {
+        if (operation instanceof Operation.Requested requested && state.memory().request(requested.requestId()) == null) {
+          forgotten.add(requested.requestId());
+        }
+      }
+    }
+    if (forgotten.isEmpty()) return decide(state, command, Map.of());
+    awaitingTable = true;
+    metrics.requestsLookedUp(forgotten.size());
+    context.pipeToSelf(requestTable.find(orgId, forgotten), (found, failure) -> new Recalled(command, found, failure));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<OrgEvent, AccountState> recalled(AccountState state, Recalled recalled) {
+    awaitingTable = false;
+    if (recalled.failure() != null) return unavailable(recalled.execute(), recalled.failure());
+    return decide(state, recalled.execute(), recalled.found());
+  }
+
+  /**
+   * Requests the batch pushes out of memory while inside their window go to the request table
+   * before its events are persisted: replay pushes out the same ones, and they are there.
+   */
+  private ReplyEffect<OrgEvent, AccountState> decide(AccountState state, Execute command, Map<String, Remembered> recalled) {
+    Instant now = clock.instant();
+    Handled handled = AccountState.handle(
+        state, command.operations(), now, settings, rateLimits, ReservationIds.RANDOM, recalled);
     if (handled.after() instanceof AccountState.Unopened) {
       // No such org: asking for one must not keep an entity in memory, whatever ids callers try.
       passivate.run();
-      return Effect().reply(command.replyTo(), outcomes);
+      return replyAndGoOn(command, new Outcomes(handled.outcomes()));
     }
-    if (handled.events().isEmpty()) return Effect().reply(command.replyTo(), outcomes);
+    if (handled.events().isEmpty()) return replyAndGoOn(command, new Outcomes(handled.outcomes()));
+    List<Forgotten> spilled = handled.after().memory().spilledSince(state.memory(), now, settings.retention().window());
+    if (spilled.isEmpty()) return persist(command, handled);
+    awaitingTable = true;
+    metrics.requestsSpilled(spilled.size());
+    context.pipeToSelf(requestTable.keep(orgId, spilled, now, settings.retention().window()),
+        (done, failure) -> new Spilled(command, handled, failure));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<OrgEvent, AccountState> spilled(AccountState state, Spilled spilled) {
+    awaitingTable = false;
+    if (spilled.failure() != null) return unavailable(spilled.execute(), spilled.failure());
+    return persist(spilled.execute(), spilled.handled());
+  }
+
+  private ReplyEffect<OrgEvent, AccountState> persist(Execute command, Handled handled) {
+    Outcomes outcomes = new Outcomes(handled.outcomes());
     decided.expect(handled);
     long writeStarted = System.nanoTime();
     return Effect().persist(handled.events())
         .thenRun(after -> afterWrite(after, handled.events(), writeStarted))
-        .thenReply(command.replyTo(), after -> outcomes);
+        .thenReply(command.replyTo(), after -> outcomes)
+        .thenUnstashAll();
+  }
+
+  /** Nothing of the batch was written: each operation may be retried with its request id. */
+  private ReplyEffect<OrgEvent, AccountState> unavailable(Execute command, Throwable failure) {
+    log.warn("org {}: the request table could not be reached ({}); the batch was not applied", orgId, failure.toString());
+    List<Outcome> outcomes = command.operations().stream()
+        .map(operation -> (Outcome) new Outcome.Unavailable("request table: " + failure))
+        .toList();
+    return replyAndGoOn(command, new Outcomes(outcomes));
+  }
+
+  /** Answers without a write and takes up what waited meanwhile. */
+  private ReplyEffect<OrgEvent, AccountState> replyAndGoOn(Execute command, Outcomes outcomes) {
+    return Effect().reply(command.replyTo(), outcomes).thenUnstashAll();
+  }
+
+  private static Outcomes allFailed(Execute command, String description) {
+    return new Outcomes(command.operations().stream().map(operation -> (Outcome) new Outcome.Failed(description)).toList());
   }
 
   private ReplyEffect<OrgEvent, AccountState> probe(AccountState state, Probe probe) {
+    if (awaitingTable) return Effect().stash(); // a batch is still being worked on: answered after it
     if (state instanceof AccountState.Unopened) passivate.run();
     return Effect().reply(probe.replyTo(), NONE);
   }
 
   private ReplyEffect<OrgEvent, AccountState> fallDue(AccountState state, Tick tick) {
+    if (awaitingTable) return Effect().stash();
     Handled handled = AccountState.handle(state, List.of(), clock.instant(), settings, rateLimits, ReservationIds.RANDOM);
     if (handled.events().isEmpty()) return Effect().none().thenRun(this::armTimer).thenNoReply();
     decided.expect(handled);

@@ -14,7 +14,8 @@ import java.util.Map;
 @JsonSubTypes({
   @JsonSubTypes.Type(Outcome.Done.class),
   @JsonSubTypes.Type(Outcome.Rejected.class),
-  @JsonSubTypes.Type(Outcome.Failed.class)
+  @JsonSubTypes.Type(Outcome.Failed.class),
+  @JsonSubTypes.Type(Outcome.Unavailable.class)
 })
 public sealed interface Outcome extends CborSerializable {
 
@@ -26,6 +27,12 @@ public sealed interface Outcome extends CborSerializable {
 
   /** Deciding or applying the operation threw: a bug. Nothing of it was written; the caller sees INTERNAL. */
   record Failed(String description) implements Outcome {}
+
+  /**
+   * The account could not reach the storage its decision needed (the request table): nothing of the
+   * operation was written; the caller retries with the same request id.
+   */
+  record Unavailable(String description) implements Outcome {}
 
   enum Rejection {
     CREDITS_EXHAUSTED,

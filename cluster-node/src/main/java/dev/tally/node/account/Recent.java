@@ -69,6 +69,20 @@ final class Recent<V> {
     return new Recent<>(byKey.removed(oldestFirst.peek()), oldestFirst.minus());
   }
 
+  /**
+   * The entries of {@code earlier}, which this one came from by adding and dropping the oldest,
+   * that this one no longer holds, oldest first: they lead {@code earlier}'s order, so the walk
+   * stops at the first entry still held.
+   */
+  List<Map.Entry<String, V>> droppedFrom(Recent<V> earlier) {
+    List<Map.Entry<String, V>> dropped = new ArrayList<>();
+    for (String key : earlier.oldestFirst) {
+      if (byKey.contains(key)) break;
+      dropped.add(Map.entry(key, earlier.byKey.apply(key)));
+    }
+    return dropped;
+  }
+
   /** Every entry, oldest first. */
   List<Map.Entry<String, V>> entries() {
     List<Map.Entry<String, V>> entries = new ArrayList<>(byKey.size());

@@ -4,6 +4,7 @@ import dev.tally.node.account.Operation;
 import dev.tally.node.account.Outcome;
 import dev.tally.node.account.Outcome.Done;
 import dev.tally.node.account.Outcome.Failed;
+import dev.tally.node.account.Outcome.Unavailable;
 import dev.tally.node.account.Outcome.Rejected;
 import dev.tally.node.groupcommit.OrgBatcher;
 import io.grpc.Context;
@@ -40,6 +41,8 @@ final class OrgCalls {
           responses.onError(TallyErrors.rejected(rejected));
         } else if (result instanceof Failed failed) {
           responses.onError(TallyErrors.failed(failed));
+        } else if (result instanceof Unavailable unavailable) {
+          responses.onError(TallyErrors.unavailable(unavailable));
         } else {
           responses.onNext(toResponse.apply((Done) result));
           responses.onCompleted();

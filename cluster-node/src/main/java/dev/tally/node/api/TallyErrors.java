@@ -7,6 +7,7 @@ import com.google.rpc.ErrorInfo;
 import com.google.rpc.QuotaFailure;
 import com.google.rpc.RetryInfo;
 import dev.tally.node.account.Outcome.Failed;
+import dev.tally.node.account.Outcome.Unavailable;
 import dev.tally.node.account.Outcome.Rejected;
 import dev.tally.node.account.Outcome.Rejection;
 import dev.tally.node.groupcommit.OrgBatcher;
@@ -86,6 +87,16 @@ public final class TallyErrors {
   public static StatusRuntimeException failed(Failed failed) {
     log.error("internal error deciding an operation: {}", failed.description());
     return status(ErrorReason.INTERNAL, "internal error", Map.of());
+  }
+
+  /**
+   * The account could not reach the request table its decision needed: nothing was applied, so a
+   * retry with the same request id is safe. TIMEOUT, whose clients already retry that way.
+   */
+  public static StatusRuntimeException unavailable(Unavailable unavailable) {
+    log.warn("an org's account could not reach its request table: {}", unavailable.description());
+    return status(ErrorReason.TIMEOUT, "the org's account could not reach its storage; retry with the same request id",
+        Map.of(), retryInfo());
   }
 
   /** Anything else that went wrong on the way to the entity and back. */

@@ -30,6 +30,8 @@ public final class NodeMetrics implements AccountMetrics {
   private final DistributionSummary eventsPerWrite;
   private final Counter expired;
   private final Counter snapshotFailures;
+  private final Counter requestsSpilled;
+  private final Counter requestLookups;
   private HttpServer server;
 
   public NodeMetrics() {
@@ -45,6 +47,12 @@ public final class NodeMetrics implements AccountMetrics {
     expired = Counter.builder("tally.reservations.expired").description("Holds released on expiry").register(registry);
     snapshotFailures = Counter.builder("tally.snapshot.failures")
         .description("Org snapshots that could not be saved; recovery replays the events since the last saved one")
+        .register(registry);
+    requestsSpilled = Counter.builder("tally.requests.spilled")
+        .description("Request ids pushed out of an org's memory inside the idempotency window, written to tally.request_outcomes")
+        .register(registry);
+    requestLookups = Counter.builder("tally.requests.lookups")
+        .description("Reads of tally.request_outcomes for request ids an org no longer remembered (one per batch)")
         .register(registry);
     Gauge.builder("tally.accounts.in.memory", accountsInMemory, AtomicInteger::get)
         .description("Org accounts in memory on this node")
@@ -92,6 +100,16 @@ public final class NodeMetrics implements AccountMetrics {
   @Override
   public void snapshotFailed() {
     snapshotFailures.increment();
+  }
+
+  @Override
+  public void requestsSpilled(int count) {
+    requestsSpilled.increment(count);
+  }
+
+  @Override
+  public void requestsLookedUp(int count) {
+    requestLookups.increment();
   }
 
   @Override

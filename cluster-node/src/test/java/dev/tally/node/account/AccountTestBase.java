@@ -3,6 +3,7 @@ package dev.tally.node.account;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.tally.node.account.OrgAccount.AlertNotice;
@@ -14,6 +15,8 @@ import dev.tally.node.account.RequestMemory.Retention;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
@@ -25,6 +28,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInstance;
@@ -53,6 +57,8 @@ abstract class AccountTestBase {
   /** Tests that need other settings replace these before they create their orgs. */
   AccountSettings settings;
   AccountMetrics metrics;
+  /** No Cassandra by default: an org that reached for its request table would answer Unavailable. */
+  RequestOutcomeTable requestTable;
   TestProbe<Topic.Command<AlertNotice>> alerts;
 
   @BeforeEach
@@ -60,6 +66,7 @@ abstract class AccountTestBase {
     clock = new MutableClock(Instant.parse("2026-11-05T10:00:00Z"));
     settings = new AccountSettings(new Retention(Duration.ofHours(24), 1000), 50, 2, TestTerms.TERMS);
     metrics = AccountMetrics.NONE;
+    requestTable = tableWithout(new IllegalStateException("this test has no Cassandra"));
     alerts = testKit.createTestProbe();
   }
 
@@ -81,8 +88,18 @@ abstract class AccountTestBase {
   EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> unopened(String orgId) {
     return EventSourcedBehaviorTestKit.create(
         testKit.system(),
-        OrgAccount.create(orgId, settings, clock, alerts.getRef(), metrics, passivations::add),
+        OrgAccount.create(orgId, settings, clock, alerts.getRef(), metrics, passivations::add, requestTable),
         EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+  }
+
+  /** A request table whose every read and write fails with {@code failure}. */
+  RequestOutcomeTable tableWithout(RuntimeException failure) {
+    return new RequestOutcomeTable(CompletableFuture.failedFuture(failure), cbor());
+  }
+
+  /** The mapper the node stores outcomes with. */
+  ObjectMapper cbor() {
+    return JacksonObjectMapperProvider.get(testKit.system()).getOrCreate("jackson-cbor", Optional.empty());
   }
 
   Operation.GrantCredits grant(String grantId, GrantKind kind, long amount, Instant expiresAt) {

@@ -277,25 +277,6 @@ class OrgAccountTest extends AccountTestBase {
     assertEquals(9 * MICROS_PER_CREDIT, balance(account).available());
   }
 
-  @Test
-  void requestIdsAreRememberedForABoundedWindow() {
-    settings = new AccountSettings(new Retention(Duration.ofHours(1), 3), 50, 2, TestTerms.TERMS);
-    var account = org(purchase(10 * MICROS_PER_CREDIT));
-    Operation.Charge first = new Operation.Charge(nextId(), 1, null, Labels.NONE);
-    done(account, first);
-    for (int i = 0; i < 3; i++) done(account, new Operation.Charge(nextId(), 1, null, Labels.NONE));
-    OpenAccount state = (OpenAccount) account.getState();
-    assertEquals(3, state.memory().requests().size(), "at most max-entries ids are kept");
-    assertEquals(null, state.memory().request(first.requestId()), "the oldest is forgotten first");
-
-    Operation.Charge recent = new Operation.Charge(nextId(), 1, null, Labels.NONE);
-    done(account, recent);
-    clock.advance(Duration.ofHours(2));
-    done(account, new Operation.Charge(nextId(), 1, null, Labels.NONE));
-    assertEquals(null, ((OpenAccount) account.getState()).memory().request(recent.requestId()),
-        "ids older than the window are forgotten");
-  }
-
   // ---- rule 7
 
   @Test

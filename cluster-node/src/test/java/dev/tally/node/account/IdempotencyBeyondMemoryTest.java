@@ -1,0 +1,225 @@
+package dev.tally.node.account;
+
+import static dev.tally.v1.Credits.MICROS_PER_CREDIT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import dev.tally.node.account.Outcome.Done;
+import dev.tally.node.account.Outcome.Rejection;
+import dev.tally.node.account.RequestMemory.Retention;
+import dev.tally.testkit.TestCassandra;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Rule 6 at any rate: an org remembers only its latest requests in memory, and a retry of an older
+ * one within the window still gets the first outcome, from the request table (real Cassandra).
+ */
+@ExtendWith(TestCassandra.class)
+class IdempotencyBeyondMemoryTest extends AccountTestBase {
+
+  static final int MAX_ENTRIES = 10;
+
+  CqlSession session;
+  final AtomicInteger spilled = new AtomicInteger();
+  final AtomicInteger lookups = new AtomicInteger();
+
+  @BeforeAll
+  void connect() {
+    // The profile the journal uses, which the table's statements name.
+    DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
+        .startProfile("pekko-persistence-cassandra-profile")
+        .withString(DefaultDriverOption.REQUEST_CONSISTENCY, "QUORUM")
+        .endProfile()
+        .build();
+    session = CqlSession.builder()
+        .addContactPoint(new InetSocketAddress("127.0.0.1", TestCassandra.server().cqlPort()))
+        .withLocalDatacenter("datacenter1")
+        .withConfigLoader(config)
+        .build();
+  }
+
+  @AfterAll
+  void disconnect() {
+    session.close();
+  }
+
+  @BeforeEach
+  void smallMemoryAndTheRealTable() {
+    settings = new AccountSettings(new Retention(Duration.ofHours(24), MAX_ENTRIES), 50, 2, TestTerms.TERMS);
+    requestTable = new RequestOutcomeTable(CompletableFuture.completedFuture(session), cbor());
+    spilled.set(0);
+    lookups.set(0);
+    metrics = new AccountMetrics() {
+      @Override
+      public void requestsSpilled(int count) {
+        spilled.addAndGet(count);
+      }
+
+      @Override
+      public void requestsLookedUp(int count) {
+        lookups.incrementAndGet();
+      }
+    };
+  }
+
+  Operation.Charge charge(long amount) {
+    return new Operation.Charge(nextId(), amount, null, Labels.NONE);
+  }
+
+  /** Charges one credit {@code times} times, each with its own request id. */
+  void chargeOthers(EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account, int times) {
+    for (int i = 0; i < times; i++) done(account, charge(MICROS_PER_CREDIT));
+  }
+
+  @Test
+  void aChargeRetriedAfterMoreThanMaxEntriesOtherRequestsGetsItsFirstOutcome() {
+    var account = org(purchase(100 * MICROS_PER_CREDIT));
+    Operation.Charge first = charge(MICROS_PER_CREDIT);
+    Done original = done(account, first);
+    chargeOthers(account, 49);
+    assertNull(account.getState().memory().request(first.requestId()), "the first request left memory");
+
+    var retry = execute(account, first);
+    assertTrue(retry.events().isEmpty(), "a retry changes nothing");
+    assertEquals(original.result(), assertInstanceOf(Done.class, retry.reply().outcomes().get(0)).result());
+    assertEquals(50 * MICROS_PER_CREDIT, balance(account).available(), "charged once, not twice");
+  }
+
+  @Test
+  void theSameIdWithOtherContentIsRefusedAfterItLeftMemory() {
+    var account = org(purchase(100 * MICROS_PER_CREDIT));
+    Operation.Charge first = charge(MICROS_PER_CREDIT);
+    done(account, first);
+    chargeOthers(account, 49);
+
+    var reuse = new Operation.Charge(first.requestId(), 2 * MICROS_PER_CREDIT, null, Labels.NONE);
+    assertEquals(Rejection.IDEMPOTENCY_MISMATCH, rejected(account, reuse).reason());
+    assertEquals(50 * MICROS_PER_CREDIT, balance(account).available());
+  }
+
+  @Test
+  void aRequestThatLeftMemoryIsStillKnownAfterRecoveryFromSnapshotAndEvents() {
+    settings = new AccountSettings(new Retention(Duration.ofHours(24), MAX_ENTRIES), 7, 2, TestTerms.TERMS);
+    var account = org(purchase(100 * MICROS_PER_CREDIT));
+    Operation.Charge first = charge(MICROS_PER_CREDIT);
+    Done original = done(account, first);
+    chargeOthers(account, 49);
+    AccountState before = account.getState();
+
+    AccountState recovered = account.restart().state();
+    assertEquals(AccountSnapshot.of((OpenAccount) before), AccountSnapshot.of((OpenAccount) recovered));
+    var retry = execute(account, first);
+    assertTrue(retry.events().isEmpty());
+    assertEquals(original.result(), assertInstanceOf(Done.class, retry.reply().outcomes().get(0)).result());
+  }
+
+  @Test
+  void aRetryInTheBatchThatPushesItOutOfMemoryGetsItsFirstOutcome() {
+    var account = org(purchase(100 * MICROS_PER_CREDIT));
+    Operation.Charge first = charge(MICROS_PER_CREDIT);
+    Done original = done(account, first);
+    chargeOthers(account, MAX_ENTRIES - 1);
+    assertEquals(original.result(), account.getState().memory().request(first.requestId()).result(), "still in memory");
+
+    var batch = execute(account, charge(MICROS_PER_CREDIT), first);
+    assertEquals(1, batch.events().size(), "only the new charge");
+    assertEquals(original.result(), assertInstanceOf(Done.class, batch.reply().outcomes().get(1)).result());
+    assertEquals(100 * MICROS_PER_CREDIT - (MAX_ENTRIES + 1) * MICROS_PER_CREDIT, balance(account).available());
+  }
+
+  @Test
+  void anOrgWithinMaxEntriesPerWindowNeverReadsOrWritesTheTable() {
+    requestTable = tableWithout(new IllegalStateException("the table must not be used"));
+    var account = org(purchase(100 * MICROS_PER_CREDIT)); // the purchase is one request
+    Operation.Charge first = charge(MICROS_PER_CREDIT);
+    done(account, first);
+    chargeOthers(account, MAX_ENTRIES - 2);
+    done(account, first);
+    // A request id the org never saw, refused (so nothing is pushed out): no lookup either.
+    rejected(account, charge(1000 * MICROS_PER_CREDIT));
+    assertEquals(0, spilled.get());
+    assertEquals(0, lookups.get());
+
+    // A day later the oldest have aged out of the window: forgetting them needs no row either.
+    clock.advance(Duration.ofHours(25));
+    chargeOthers(account, MAX_ENTRIES);
+    assertEquals(0, spilled.get());
+    assertEquals(0, lookups.get());
+  }
+
+  @Test
+  void anOrgThatSpilledReadsTheTableOncePerBatchUntilItsWindowHasPassed() {
+    var account = org(purchase(100 * MICROS_PER_CREDIT));
+    chargeOthers(account, MAX_ENTRIES + 5); // with the purchase, six requests more than memory holds
+    assertEquals(6, spilled.get(), "exactly the requests pushed out of memory");
+    int lookupsBefore = lookups.get();
+    execute(account, charge(1), charge(1), charge(1));
+    assertEquals(lookupsBefore + 1, lookups.get(), "one lookup for the batch's three new ids");
+
+    clock.advance(Duration.ofHours(25));
+    int spilledBefore = spilled.get();
+    int lookupsAfterWindow = lookups.get();
+    chargeOthers(account, 3);
+    assertEquals(lookupsAfterWindow, lookups.get(), "nothing spilled within the window: no lookup");
+    assertEquals(spilledBefore, spilled.get(), "aged out, not pushed out: no row");
+  }
+
+  @Test
+  void aBatchThatWouldForgetRequestsIsNotAppliedWhenTheTableCannotBeWritten() {
+    requestTable = tableWithout(new IllegalStateException("Cassandra is away"));
+    var account = org(purchase(100 * MICROS_PER_CREDIT));
+    chargeOthers(account, MAX_ENTRIES - 1); // with the purchase, memory is full
+    long available = balance(account).available();
+
+    var batch = execute(account, charge(MICROS_PER_CREDIT));
+    assertTrue(batch.events().isEmpty(), "nothing persisted");
+    assertInstanceOf(Outcome.Unavailable.class, batch.reply().outcomes().get(0));
+    assertEquals(available, balance(account).available());
+  }
+
+  @Test
+  void theMemoryAndTheSnapshotHoldMaxEntriesWhateverTheWindow() {
+    settings = new AccountSettings(new Retention(Duration.ofDays(365), MAX_ENTRIES), 50, 2, TestTerms.TERMS);
+    var longWindow = org(purchase(100 * MICROS_PER_CREDIT));
+    chargeOthers(longWindow, 50);
+    AccountSnapshot snapshot = AccountSnapshot.of((OpenAccount) longWindow.getState());
+    assertEquals(MAX_ENTRIES, snapshot.requests().size());
+
+    settings = new AccountSettings(new Retention(Duration.ofHours(1), MAX_ENTRIES), 50, 2, TestTerms.TERMS);
+    var shortWindow = org(purchase(100 * MICROS_PER_CREDIT));
+    chargeOthers(shortWindow, 50);
+    AccountSnapshot shortSnapshot = AccountSnapshot.of((OpenAccount) shortWindow.getState());
+    var serialization = SerializationExtension.get(testKit.system());
+    int longBytes = serialization.serialize(snapshot).get().length;
+    int shortBytes = serialization.serialize(shortSnapshot).get().length;
+    // The request ids differ by a few characters between the two orgs, nothing more.
+    assertTrue(Math.abs(longBytes - shortBytes) < 200, longBytes + " vs " + shortBytes + " bytes");
+  }
+
+  @Test
+  void requestsOlderThanTheWindowAreForgottenWithoutARow() {
+    settings = new AccountSettings(new Retention(Duration.ofHours(1), MAX_ENTRIES), 50, 2, TestTerms.TERMS);
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
+    Operation.Charge recent = charge(1);
+    done(account, recent);
+    clock.advance(Duration.ofHours(2));
+    done(account, charge(1));
+    assertNull(account.getState().memory().request(recent.requestId()), "ids older than the window are forgotten");
+    assertEquals(0, spilled.get());
+  }
+}

@@ -18,11 +18,18 @@ import org.pcollections.PMap;
 public record Grants(PMap<String, Grant> byId, long given) {
 
   /**
-   * Rule 3: trial first (the kinds' default priorities, or an operator's explicit one), then the
-   * soonest expiry (never-expiring last), then the oldest.
+   * The priority of every grant given without one. An operator's explicit priority (0 to 1000) is
+   * an override: below this the grant is drawn before the others, above it after them.
+   */
+  public static final int DEFAULT_PRIORITY = 500;
+
+  /**
+   * Rule 3: by priority (equal unless an operator set one), then trial first, then the soonest
+   * expiry (never-expiring last), then the oldest, whatever the kind.
    */
   private static final Comparator<Grant> DRAW_ORDER =
       Comparator.comparingInt(Grant::priority)
+          .thenComparing(grant -> grant.kind() != GrantKind.TRIAL)
           .thenComparing(Grant::expiresAt, Comparator.nullsLast(Comparator.naturalOrder()))
           .thenComparingLong(Grant::sequence);
 
@@ -42,9 +49,9 @@ public record Grants(PMap<String, Grant> byId, long given) {
     return new Grants(byId, given);
   }
 
-  /** What the account grants on its own (a plan's trial or allocation): no request, the kind's priority. */
+  /** What the account grants on its own (a plan's trial or allocation): no request, the default priority. */
   static CreditsGranted issued(String grantId, GrantKind kind, long amount, Instant at, Instant expiresAt) {
-    return new CreditsGranted("", "", grantId, kind, amount, kind.defaultPriority(), at, expiresAt, at);
+    return new CreditsGranted("", "", grantId, kind, amount, DEFAULT_PRIORITY, at, expiresAt, at);
   }
 
   public int size() {

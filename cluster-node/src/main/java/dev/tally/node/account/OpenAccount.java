@@ -150,7 +150,7 @@ public record OpenAccount(
   private Decision decideGrant(Operation.GrantCredits op, Instant now) {
     if (grants.get(op.grantId()) != null) return Refuse.grantExists(op.grantId());
     if (grants.size() >= Grants.MAX_GIVEN_AND_LEFT) return Refuse.accountLimit("grants", Grants.MAX_GIVEN_AND_LEFT);
-    int priority = op.priority() != null ? op.priority() : op.kind().defaultPriority();
+    int priority = op.priority() != null ? op.priority() : Grants.DEFAULT_PRIORITY;
     Instant effectiveAt = op.effectiveAt() != null ? op.effectiveAt() : now;
     return Decision.Persist.of(new CreditsGranted(
         op.requestId(), op.fingerprint(), op.grantId(), op.kind(), op.amount(), priority, effectiveAt, op.expiresAt(),

@@ -62,7 +62,7 @@ public sealed interface Operation extends CborSerializable {
 
   record GetBalance() implements Operation {}
 
-  /** {@code priority}, {@code effectiveAt} and {@code expiresAt} may be null: kind's default, now, never. */
+  /** {@code priority}, {@code effectiveAt} and {@code expiresAt} may be null: {@link Grants#DEFAULT_PRIORITY}, now, never. */
   record GrantCredits(
       String requestId,
       String grantId,

@@ -20,7 +20,7 @@ class GrantsTest {
   static final Instant IN_A_WEEK = NOW.plus(Duration.ofDays(7));
 
   static CreditsGranted granted(String grantId, GrantKind kind, long amount, Instant effectiveAt, Instant expiresAt) {
-    return new CreditsGranted("", "", grantId, kind, amount, kind.defaultPriority(), effectiveAt, expiresAt, NOW);
+    return new CreditsGranted("", "", grantId, kind, amount, Grants.DEFAULT_PRIORITY, effectiveAt, expiresAt, NOW);
   }
 
   static Grants given(CreditsGranted... events) {
@@ -37,19 +37,21 @@ class GrantsTest {
   void trialIsDrawnFirstThenTheSoonestToExpireThenTheOldestAndNeverExpiringLast() {
     Grants grants = given(
         granted("bought-first", GrantKind.PURCHASE, 5, NOW, null),
-        granted("bought-later", GrantKind.PURCHASE, 5, NOW, null),
+        granted("allocation", GrantKind.SUBSCRIPTION, 5, NOW, null),
         granted("code-week", GrantKind.REDEMPTION, 5, NOW, IN_A_WEEK),
-        granted("code-day", GrantKind.REDEMPTION, 5, NOW, IN_A_DAY),
+        granted("bought-day", GrantKind.PURCHASE, 5, NOW, IN_A_DAY),
         granted("trial", GrantKind.TRIAL, 5, NOW, IN_A_WEEK));
-    assertEquals(List.of("trial", "code-day", "code-week", "bought-first", "bought-later"), ids(grants.inDrawOrder()));
-    assertEquals(List.of(new Draw("trial", 5), new Draw("code-day", 5), new Draw("code-week", 2)), grants.drawsFor(12, NOW));
+    assertEquals(List.of("trial", "bought-day", "code-week", "bought-first", "allocation"), ids(grants.inDrawOrder()));
+    assertEquals(List.of(new Draw("trial", 5), new Draw("bought-day", 5), new Draw("code-week", 2)), grants.drawsFor(12, NOW));
   }
 
   @Test
-  void anExplicitPriorityOverridesTheKindsDefault() {
-    CreditsGranted first = new CreditsGranted("", "", "adjustment", GrantKind.ADJUSTMENT, 5, -1, NOW, null, NOW);
-    Grants grants = given(granted("trial", GrantKind.TRIAL, 5, NOW, null), first);
-    assertEquals(List.of(new Draw("adjustment", 5), new Draw("trial", 1)), grants.drawsFor(6, NOW));
+  void anExplicitPriorityOverridesTheOrderBeforeOrAfterTheGrantsWithout() {
+    CreditsGranted first = new CreditsGranted("", "", "adjustment", GrantKind.ADJUSTMENT, 5, 0, NOW, null, NOW);
+    CreditsGranted last = new CreditsGranted("", "", "bought-day", GrantKind.PURCHASE, 5, 501, NOW, IN_A_DAY, NOW);
+    Grants grants = given(last, granted("trial", GrantKind.TRIAL, 5, NOW, null),
+        granted("allocation", GrantKind.SUBSCRIPTION, 5, NOW, null), first);
+    assertEquals(List.of("adjustment", "trial", "allocation", "bought-day"), ids(grants.inDrawOrder()));
   }
 
   @Test

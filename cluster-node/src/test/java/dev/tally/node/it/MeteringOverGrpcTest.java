@@ -6,16 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.Timestamps;
 import com.google.rpc.BadRequest;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.Balance;
 import dev.tally.v1.ChargeRequest;
+import dev.tally.v1.ChargeResponse;
 import dev.tally.v1.CommitRequest;
 import dev.tally.v1.CommitResponse;
 import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.Draw;
 import dev.tally.v1.GetBalanceRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantKind;
@@ -147,6 +151,33 @@ class MeteringOverGrpcTest {
     assertEquals(0, balance.getAvailable());
     assertEquals(50 * MICROS_PER_CREDIT, balance.getHeld());
     assertEquals(50, balance.getOpenReservations());
+  }
+
+  @Test
+  void chargesDrawTheTrialThenThePackExpiringTomorrowThenTheNeverExpiringAllocationUnlessAPriorityOverrides() {
+    String orgId = orgWith(0);
+    Timestamp now = Timestamps.fromMillis(System.currentTimeMillis());
+    grant(orgId, "allocation", GrantKind.SUBSCRIPTION, null, null);
+    grant(orgId, "pack", GrantKind.PURCHASE, Timestamps.add(now, Durations.fromDays(1)), null);
+    grant(orgId, "trial", GrantKind.TRIAL, Timestamps.add(now, Durations.fromDays(30)), null);
+    grant(orgId, "fix", GrantKind.ADJUSTMENT, null, 0);
+
+    ChargeResponse charged = metering.charge(
+        ChargeRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(7 * MICROS_PER_CREDIT).build());
+
+    assertEquals(List.of(draw("fix", 2), draw("trial", 2), draw("pack", 2), draw("allocation", 1)), charged.getDrawsList());
+  }
+
+  void grant(String orgId, String grantId, GrantKind kind, Timestamp expiresAt, Integer priority) {
+    GrantCreditsRequest.Builder grant = GrantCreditsRequest.newBuilder()
+        .setOrgId(orgId).setRequestId(id()).setGrantId(grantId).setKind(kind).setAmount(2 * MICROS_PER_CREDIT);
+    if (expiresAt != null) grant.setExpiresAt(expiresAt);
+    if (priority != null) grant.setPriority(priority);
+    accounts.grantCredits(grant.build());
+  }
+
+  static Draw draw(String grantId, long credits) {
+    return Draw.newBuilder().setGrantId(grantId).setAmount(credits * MICROS_PER_CREDIT).build();
   }
 
   @Test

@@ -174,9 +174,15 @@ public record OpenAccount(
         op.requestId(), op.fingerprint(), ids.next(), amount, now.plus(op.ttl()), op.labels(), now));
   }
 
+  /**
+   * Only credits added to a hold must be available. A pure time extension always goes ahead while
+   * the hold is open, even with a negative balance (a grant expired or was voided under the hold,
+   * or there is debt): a stream's usage is delivered already, and a hold that expired would leave
+   * its commit nothing to bill (rule 2).
+   */
   private Decision decideExtend(Operation.Extend op, Instant now) {
     if (reservations.get(op.reservationId()) == null) return notOpen(op.reservationId());
-    Optional<Decision> refused = beyondAvailable(op.additional(), now);
+    Optional<Decision> refused = op.additional() > 0 ? beyondAvailable(op.additional(), now) : Optional.empty();
     if (refused.isPresent()) return refused.get();
     return Decision.Persist.of(new ReservationExtended(
         op.requestId(), op.fingerprint(), op.reservationId(), op.additional(), now.plus(op.ttl()), now));

@@ -20,6 +20,8 @@ import dev.tally.v1.CommitRequest;
 import dev.tally.v1.CommitResponse;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.Draw;
+import dev.tally.v1.ExtendReservationRequest;
+import dev.tally.v1.ExtendReservationResponse;
 import dev.tally.v1.GetBalanceRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantKind;
@@ -166,6 +168,27 @@ class MeteringOverGrpcTest {
         ChargeRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(7 * MICROS_PER_CREDIT).build());
 
     assertEquals(List.of(draw("fix", 2), draw("trial", 2), draw("pack", 2), draw("allocation", 1)), charged.getDrawsList());
+  }
+
+  @Test
+  void aStreamedCallWhoseOrgGoesNegativeUnderItStillExtendsAndIsBilledInFull() {
+    String orgId = orgWith(10 * MICROS_PER_CREDIT);
+    ReserveResponse stream = reserve(orgId, 4 * MICROS_PER_CREDIT);
+    String other = reserve(orgId, 2 * MICROS_PER_CREDIT).getReservationId();
+    metering.commit(CommitRequest.newBuilder()
+        .setOrgId(orgId).setRequestId(id()).setReservationId(other).setAmount(20 * MICROS_PER_CREDIT).build());
+    assertEquals(-14 * MICROS_PER_CREDIT, balance(orgId).getAvailable(), "the other call's usage put the org in debt");
+
+    ExtendReservationResponse extended = metering.extendReservation(ExtendReservationRequest.newBuilder()
+        .setOrgId(orgId).setRequestId(id()).setReservationId(stream.getReservationId())
+        .setTtl(Durations.fromMinutes(10)).build());
+    assertTrue(Timestamps.compare(extended.getExpiresAt(), stream.getExpiresAt()) > 0, "the hold lives on");
+    assertEquals(4 * MICROS_PER_CREDIT, extended.getHeld());
+
+    CommitResponse committed = metering.commit(CommitRequest.newBuilder().setOrgId(orgId).setRequestId(id())
+        .setReservationId(stream.getReservationId()).setAmount(7 * MICROS_PER_CREDIT).build());
+    assertEquals(7 * MICROS_PER_CREDIT, committed.getCharged(), "billed in full");
+    assertEquals(17 * MICROS_PER_CREDIT, balance(orgId).getDebt(), "27 credits used, 10 granted");
   }
 
   void grant(String orgId, String grantId, GrantKind kind, Timestamp expiresAt, Integer priority) {

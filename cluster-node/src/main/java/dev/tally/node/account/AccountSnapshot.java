@@ -27,7 +27,8 @@ public record AccountSnapshot(
     long reservationsMade,
     Period period,
     List<RequestSeen> requests,
-    List<ReservationResolved> resolved)
+    List<ReservationResolved> resolved,
+    List<GrantLine> finishedGrants)
     implements CborSerializable {
 
   public record RequestSeen(String requestId, String fingerprint, Result result, Instant at) implements CborSerializable {}
@@ -54,10 +55,14 @@ public record AccountSnapshot(
             .toList(),
         memory.resolved().entries().stream()
             .map(e -> new ReservationResolved(e.getKey(), e.getValue().how(), e.getValue().at()))
-            .toList());
+            .toList(),
+        List.copyOf(account.grants().finished()));
   }
 
-  /** {@code held} is kept in the stored form for older readers; the account sums its reservations again. */
+  /**
+   * {@code held} is kept in the stored form for older readers; the account sums its reservations
+   * again. {@code finishedGrants} is null in snapshots from before it was kept: none then.
+   */
   public OpenAccount toAccount() {
     Recent<Remembered> seen = Recent.empty();
     for (RequestSeen request : requests) {
@@ -66,7 +71,7 @@ public record AccountSnapshot(
     Recent<Resolution> resolutions = Recent.empty();
     for (ReservationResolved r : resolved) resolutions = resolutions.plus(r.reservationId(), new Resolution(r.how(), r.at()));
     return new OpenAccount(
-        orgId, displayName, createdAt, plan, overrides, Grants.of(grants, grantsGiven),
+        orgId, displayName, createdAt, plan, overrides, Grants.of(grants, grantsGiven, finishedGrants),
         Holds.of(reservations, reservationsMade), debt, period, new RequestMemory(seen, resolutions));
   }
 

@@ -116,6 +116,11 @@ public record OpenAccount(
     if (operation instanceof Operation.GetBalance) {
       return new Decision.Answer(new Outcome.Statement(grants.inDrawOrder(), plan, termsUnder(terms), period));
     }
+    if (operation instanceof Operation.ListGrants list) {
+      List<GrantLine> lines = grants.listedAfter(list.after(), list.limit() + 1);
+      boolean more = lines.size() > list.limit();
+      return new Decision.Answer(new Outcome.GrantList(more ? lines.subList(0, list.limit()) : lines, more));
+    }
     if (operation instanceof Operation.CreateOrg create
         && !(create.displayName().equals(displayName) && create.plan().equals(plan))) {
       return Refuse.orgExists(orgId);
@@ -292,7 +297,7 @@ public record OpenAccount(
     if (event instanceof ReservationCommitted e) {
       long released = Math.max(0, e.held() - e.charged());
       return closing(e.reservationId(), How.COMMITTED, e.at(), retention)
-          .drawing(e.draws(), e.debtIncurred())
+          .drawing(e.draws(), e.debtIncurred(), e.at())
           .withPeriod(period.charging(e.charged(), e.usage(), e.labels()))
           .remembering(e, new Outcome.Committed(e.charged(), released, e.debtIncurred(), e.draws(), e.cost()), retention);
     }
@@ -308,7 +313,7 @@ public record OpenAccount(
           .remembering(e, new Outcome.Extended(reservation.held(), reservation.expiresAt()), retention);
     }
     if (event instanceof CreditsCharged e) {
-      return drawing(e.draws(), 0)
+      return drawing(e.draws(), 0, e.at())
           .withPeriod(period.charging(e.charged(), e.usage(), e.labels()))
           .remembering(e, new Outcome.Charged(e.charged(), e.draws(), e.cost()), retention);
     }
@@ -317,10 +322,11 @@ public record OpenAccount(
       return withGrants(granted).remembering(e, new Outcome.Granted(granted.get(e.grantId())), retention);
     }
     if (event instanceof GrantVoided e) {
-      return withGrants(grants.minus(e.grantId())).remembering(e, new Outcome.Voided(e.voided()), retention);
+      return withGrants(grants.ending(e.grantId(), GrantLine.State.VOIDED, e.at()))
+          .remembering(e, new Outcome.Voided(e.voided()), retention);
     }
-    if (event instanceof GrantExpired e) return withGrants(grants.minus(e.grantId()));
-    if (event instanceof DebtSettled e) return drawing(e.draws(), -e.settled());
+    if (event instanceof GrantExpired e) return withGrants(grants.ending(e.grantId(), GrantLine.State.EXPIRED, e.at()));
+    if (event instanceof DebtSettled e) return drawing(e.draws(), -e.settled(), e.at());
     if (event instanceof PeriodOpened e) return withPeriod(Period.opened(e));
     if (event instanceof PeriodClosed) return this;
     if (event instanceof AlertRaised e) return withPeriod(period.raising(e));
@@ -339,9 +345,9 @@ public record OpenAccount(
         .withMemory(memory.resolve(reservation.reservationId(), new Resolution(how, at), retention));
   }
 
-  /** Takes the drawn credits off their grants and moves debt by {@code debtChange}. */
-  private OpenAccount drawing(List<Draw> draws, long debtChange) {
-    return withGrants(grants.drawing(draws)).withDebt(Math.addExact(debt, debtChange));
+  /** Takes the drawn credits off their grants at {@code at} and moves debt by {@code debtChange}. */
+  private OpenAccount drawing(List<Draw> draws, long debtChange, Instant at) {
+    return withGrants(grants.drawing(draws, at)).withDebt(Math.addExact(debt, debtChange));
   }
 
   /** Remembers a request's result for retries (rule 6); what the account did on its own has no request. */

@@ -25,13 +25,17 @@ import dev.tally.v1.ExtendReservationResponse;
 import dev.tally.v1.GetBalanceRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantKind;
+import dev.tally.v1.GrantStatement;
 import dev.tally.v1.LedgerEntry;
+import dev.tally.v1.ListGrantsRequest;
+import dev.tally.v1.ListGrantsResponse;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.ListLedgerResponse;
 import dev.tally.v1.MeteringGrpc;
 import dev.tally.v1.ReleaseRequest;
 import dev.tally.v1.ReserveRequest;
 import dev.tally.v1.ReserveResponse;
+import dev.tally.v1.VoidGrantRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.Status.Code;
@@ -189,6 +193,41 @@ class MeteringOverGrpcTest {
         .setReservationId(stream.getReservationId()).setAmount(7 * MICROS_PER_CREDIT).build());
     assertEquals(7 * MICROS_PER_CREDIT, committed.getCharged(), "billed in full");
     assertEquals(17 * MICROS_PER_CREDIT, balance(orgId).getDebt(), "27 credits used, 10 granted");
+  }
+
+  @Test
+  void listGrantsPagesThroughActiveAndFinishedGrantsWithWhatBecameOfTheirCredits() {
+    String orgId = orgWith(0);
+    grant(orgId, "used", GrantKind.TRIAL, null, null);
+    grant(orgId, "voided", GrantKind.PROMOTION, null, null);
+    grant(orgId, "active", GrantKind.PURCHASE, null, null);
+    metering.charge(ChargeRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(3 * MICROS_PER_CREDIT).build());
+    accounts.voidGrant(VoidGrantRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setGrantId("voided").build());
+
+    List<GrantStatement> listed = new ArrayList<>();
+    String token = "";
+    int pages = 0;
+    do {
+      ListGrantsResponse page = accounts.listGrants(
+          ListGrantsRequest.newBuilder().setOrgId(orgId).setPageSize(1).setPageToken(token).build());
+      listed.addAll(page.getGrantsList());
+      token = page.getNextPageToken();
+      pages++;
+    } while (!token.isEmpty());
+
+    assertEquals(3, pages);
+    assertEquals(List.of("used", "voided", "active"), listed.stream().map(g -> g.getGrant().getGrantId()).toList());
+    assertEquals(List.of(GrantStatement.State.USED_UP, GrantStatement.State.VOIDED, GrantStatement.State.ACTIVE),
+        listed.stream().map(GrantStatement::getState).toList());
+    GrantStatement voided = listed.get(1);
+    assertEquals(List.of(MICROS_PER_CREDIT, 0L, MICROS_PER_CREDIT),
+        List.of(voided.getUsed(), voided.getGrant().getRemaining(), voided.getVoided()));
+    assertTrue(voided.hasEndedAt());
+    assertEquals(2 * MICROS_PER_CREDIT, listed.get(2).getGrant().getRemaining());
+    expectInvalid("page_token", () -> accounts.listGrants(
+        ListGrantsRequest.newBuilder().setOrgId(orgId).setPageToken("not-a-token").build()));
+    expectInvalid("page_size", () -> accounts.listGrants(
+        ListGrantsRequest.newBuilder().setOrgId(orgId).setPageSize(101).build()));
   }
 
   void grant(String orgId, String grantId, GrantKind kind, Timestamp expiresAt, Integer priority) {

@@ -63,6 +63,9 @@ public final class Tallyctl {
           "take back what remains of a grant", AccountCommands::voidGrant),
       new Command("balance", List.of("ORG"), List.of(),
           "an org's balance and grants", AccountCommands::balance),
+      new Command("grants", List.of("ORG"), List.of(),
+          "every grant of an org, active and finished (used up, expired, voided), with what became of its credits",
+          AccountCommands::grants),
       new Command("ledger", List.of("ORG"), List.of(
           optional("limit", "N", "the first N entries only (default: all)")),
           "an org's ledger, oldest first", AccountCommands::ledger),

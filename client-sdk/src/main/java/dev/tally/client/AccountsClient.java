@@ -12,6 +12,8 @@ import dev.tally.v1.LeaveClusterRequest;
 import dev.tally.v1.LeaveClusterResponse;
 import dev.tally.v1.ListApiKeysRequest;
 import dev.tally.v1.ListApiKeysResponse;
+import dev.tally.v1.ListGrantsRequest;
+import dev.tally.v1.ListGrantsResponse;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.ListLedgerResponse;
 import dev.tally.v1.ListPlansRequest;
@@ -100,6 +102,19 @@ public final class AccountsClient {
   /** Async form of {@link #listLedger}. */
   public CompletableFuture<ListLedgerResponse> listLedgerAsync(ListLedgerRequest request) {
     return calls.async(AccountsGrpc.getListLedgerMethod(), request);
+  }
+
+  /**
+   * One page of an org's grants, active and finished (used up, expired, voided), in the order they
+   * were given, each with what was used, remaining, expired and voided.
+   */
+  public ListGrantsResponse listGrants(ListGrantsRequest request) {
+    return calls.blocking(AccountsGrpc.getListGrantsMethod(), request);
+  }
+
+  /** Async form of {@link #listGrants}. */
+  public CompletableFuture<ListGrantsResponse> listGrantsAsync(ListGrantsRequest request) {
+    return calls.async(AccountsGrpc.getListGrantsMethod(), request);
   }
 
   /** Moves an org to another plan. */

@@ -28,7 +28,8 @@ public record AccountSnapshot(
     Period period,
     List<RequestSeen> requests,
     List<ReservationResolved> resolved,
-    Instant requestsSpilledUntil)
+    Instant requestsSpilledUntil,
+    List<GrantLine> finishedGrants)
     implements CborSerializable {
 
   public record RequestSeen(String requestId, String fingerprint, Result result, Instant at) implements CborSerializable {}
@@ -56,12 +57,14 @@ public record AccountSnapshot(
         memory.resolved().entries().stream()
             .map(e -> new ReservationResolved(e.getKey(), e.getValue().how(), e.getValue().at()))
             .toList(),
-        memory.spilledUntil());
+        memory.spilledUntil(),
+        List.copyOf(account.grants().finished()));
   }
 
   /**
    * {@code held} is kept in the stored form for older readers; the account sums its reservations
    * again. A snapshot from before the request table has no {@code requestsSpilledUntil}: nothing spilled.
+   * {@code finishedGrants} is null in snapshots from before it was kept: none then.
    */
   public OpenAccount toAccount() {
     Recent<Remembered> seen = Recent.empty();
@@ -71,7 +74,7 @@ public record AccountSnapshot(
     Recent<Resolution> resolutions = Recent.empty();
     for (ReservationResolved r : resolved) resolutions = resolutions.plus(r.reservationId(), new Resolution(r.how(), r.at()));
     return new OpenAccount(
-        orgId, displayName, createdAt, plan, overrides, Grants.of(grants, grantsGiven),
+        orgId, displayName, createdAt, plan, overrides, Grants.of(grants, grantsGiven, finishedGrants),
         Holds.of(reservations, reservationsMade), debt, period, new RequestMemory(seen, resolutions, requestsSpilledUntil));
   }
 

@@ -10,23 +10,40 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.pcollections.HashTreePMap;
 import org.pcollections.PMap;
+import org.pcollections.PVector;
+import org.pcollections.TreePVector;
 
 /**
  * An account's grants with credits left, by id, and how they are drawn and expire. {@code given}
- * counts every grant ever given, so each new one knows it is the youngest.
+ * counts every grant ever given, so each new one knows it is the youngest. {@code finished} keeps
+ * the last {@link #MAX_FINISHED} grants that were used up, expired or voided, oldest first, for the
+ * org's grant list.
  */
-public record Grants(PMap<String, Grant> byId, long given) {
+public record Grants(PMap<String, Grant> byId, long given, PVector<GrantLine> finished) {
 
   /**
-   * Rule 3: trial first (the kinds' default priorities, or an operator's explicit one), then the
-   * soonest expiry (never-expiring last), then the oldest.
+   * The priority of every grant given without one. An operator's explicit priority (0 to 1000) is
+   * an override: below this the grant is drawn before the others, above it after them.
+   */
+  public static final int DEFAULT_PRIORITY = 500;
+
+  /**
+   * Rule 3: by priority (equal unless an operator set one), then trial first, then the soonest
+   * expiry (never-expiring last), then the oldest, whatever the kind.
    */
   private static final Comparator<Grant> DRAW_ORDER =
       Comparator.comparingInt(Grant::priority)
+          .thenComparing(grant -> grant.kind() != GrantKind.TRIAL)
           .thenComparing(Grant::expiresAt, Comparator.nullsLast(Comparator.naturalOrder()))
           .thenComparingLong(Grant::sequence);
 
-  public static final Grants NONE = new Grants(HashTreePMap.empty(), 0);
+  public static final Grants NONE = new Grants(HashTreePMap.empty(), 0, TreePVector.empty());
+
+  /**
+   * The most finished grants an org's grant list keeps; past it the one that finished longest ago
+   * is dropped (the ledger keeps every grant's events).
+   */
+  public static final int MAX_FINISHED = 1_000;
 
   /**
    * The most grants with credits left an org may be given by requests (what the account issues on
@@ -35,16 +52,16 @@ public record Grants(PMap<String, Grant> byId, long given) {
    */
   public static final int MAX_GIVEN_AND_LEFT = 1_000;
 
-  /** The grants of a snapshot, {@code given} of them ever given. */
-  static Grants of(Collection<Grant> grants, long given) {
+  /** The grants of a snapshot, {@code given} of them ever given, and those finished (null in older snapshots). */
+  static Grants of(Collection<Grant> grants, long given, List<GrantLine> finished) {
     PMap<String, Grant> byId = HashTreePMap.empty();
     for (Grant grant : grants) byId = byId.plus(grant.grantId(), grant);
-    return new Grants(byId, given);
+    return new Grants(byId, given, finished == null ? TreePVector.empty() : TreePVector.from(finished));
   }
 
-  /** What the account grants on its own (a plan's trial or allocation): no request, the kind's priority. */
+  /** What the account grants on its own (a plan's trial or allocation): no request, the default priority. */
   static CreditsGranted issued(String grantId, GrantKind kind, long amount, Instant at, Instant expiresAt) {
-    return new CreditsGranted("", "", grantId, kind, amount, kind.defaultPriority(), at, expiresAt, at);
+    return new CreditsGranted("", "", grantId, kind, amount, DEFAULT_PRIORITY, at, expiresAt, at);
   }
 
   public int size() {
@@ -62,6 +79,18 @@ public record Grants(PMap<String, Grant> byId, long given) {
   /** Grants with credits left, in draw order (including those not yet in effect). */
   public List<Grant> inDrawOrder() {
     return byId.values().stream().sorted(DRAW_ORDER).toList();
+  }
+
+  /**
+   * Up to {@code limit} grants, active and finished, given after the {@code after}-th grant, in the
+   * order they were given: a grant keeps its place when it finishes, so pages never skip or repeat one.
+   */
+  public List<GrantLine> listedAfter(long after, int limit) {
+    return Stream.concat(byId.values().stream().map(GrantLine::active), finished.stream())
+        .filter(line -> line.grant().sequence() > after)
+        .sorted(Comparator.comparingLong(line -> line.grant().sequence()))
+        .limit(limit)
+        .toList();
   }
 
   /** The credits left in the grants in effect at {@code now}. */
@@ -108,22 +137,33 @@ public record Grants(PMap<String, Grant> byId, long given) {
   Grants granting(CreditsGranted event) {
     Grant grant = new Grant(event.grantId(), event.kind(), event.amount(), event.amount(), event.priority(),
         event.effectiveAt(), event.expiresAt(), given + 1);
-    return new Grants(byId.plus(grant.grantId(), grant), given + 1);
+    return new Grants(byId.plus(grant.grantId(), grant), given + 1, finished);
   }
 
-  /** Without a grant that was voided or expired. */
-  Grants minus(String grantId) {
-    return new Grants(byId.minus(grantId), given);
+  /** Without a grant that was voided or expired at {@code at}; it joins the finished ones. */
+  Grants ending(String grantId, GrantLine.State state, Instant at) {
+    return new Grants(byId.minus(grantId), given, finishing(finished, new GrantLine(byId.get(grantId), state, at)));
   }
 
-  /** With the drawn credits taken off their grants; a grant drawn empty is dropped. */
-  Grants drawing(List<Draw> draws) {
+  /** With the drawn credits taken off their grants at {@code at}; a grant drawn empty is finished. */
+  Grants drawing(List<Draw> draws, Instant at) {
     PMap<String, Grant> drawn = byId;
+    PVector<GrantLine> ended = finished;
     for (Draw draw : draws) {
       Grant grant = drawn.get(draw.grantId()).less(draw.amount());
-      drawn = grant.remaining() == 0 ? drawn.minus(grant.grantId()) : drawn.plus(grant.grantId(), grant);
+      if (grant.remaining() == 0) {
+        drawn = drawn.minus(grant.grantId());
+        ended = finishing(ended, new GrantLine(grant, GrantLine.State.USED_UP, at));
+      } else {
+        drawn = drawn.plus(grant.grantId(), grant);
+      }
     }
-    return new Grants(drawn, given);
+    return new Grants(drawn, given, ended);
+  }
+
+  private static PVector<GrantLine> finishing(PVector<GrantLine> finished, GrantLine line) {
+    PVector<GrantLine> kept = finished.size() >= MAX_FINISHED ? finished.minus(0) : finished;
+    return kept.plus(line);
   }
 
   /** Rule 7: expired credits are never drawn, nor credits that take effect later. */

@@ -116,6 +116,11 @@ public record OpenAccount(
     if (operation instanceof Operation.GetBalance) {
       return new Decision.Answer(new Outcome.Statement(grants.inDrawOrder(), plan, termsUnder(terms), period));
     }
+    if (operation instanceof Operation.ListGrants list) {
+      List<GrantLine> lines = grants.listedAfter(list.after(), list.limit() + 1);
+      boolean more = lines.size() > list.limit();
+      return new Decision.Answer(new Outcome.GrantList(more ? lines.subList(0, list.limit()) : lines, more));
+    }
     if (operation instanceof Operation.CreateOrg create
         && !(create.displayName().equals(displayName) && create.plan().equals(plan))) {
       return Refuse.orgExists(orgId);
@@ -145,7 +150,7 @@ public record OpenAccount(
   private Decision decideGrant(Operation.GrantCredits op, Instant now) {
     if (grants.get(op.grantId()) != null) return Refuse.grantExists(op.grantId());
     if (grants.size() >= Grants.MAX_GIVEN_AND_LEFT) return Refuse.accountLimit("grants", Grants.MAX_GIVEN_AND_LEFT);
-    int priority = op.priority() != null ? op.priority() : op.kind().defaultPriority();
+    int priority = op.priority() != null ? op.priority() : Grants.DEFAULT_PRIORITY;
     Instant effectiveAt = op.effectiveAt() != null ? op.effectiveAt() : now;
     return Decision.Persist.of(new CreditsGranted(
         op.requestId(), op.fingerprint(), op.grantId(), op.kind(), op.amount(), priority, effectiveAt, op.expiresAt(),
@@ -169,9 +174,15 @@ public record OpenAccount(
         op.requestId(), op.fingerprint(), ids.next(), amount, now.plus(op.ttl()), op.labels(), now));
   }
 
+  /**
+   * Only credits added to a hold must be available. A pure time extension always goes ahead while
+   * the hold is open, even with a negative balance (a grant expired or was voided under the hold,
+   * or there is debt): a stream's usage is delivered already, and a hold that expired would leave
+   * its commit nothing to bill (rule 2).
+   */
   private Decision decideExtend(Operation.Extend op, Instant now) {
     if (reservations.get(op.reservationId()) == null) return notOpen(op.reservationId());
-    Optional<Decision> refused = beyondAvailable(op.additional(), now);
+    Optional<Decision> refused = op.additional() > 0 ? beyondAvailable(op.additional(), now) : Optional.empty();
     if (refused.isPresent()) return refused.get();
     return Decision.Persist.of(new ReservationExtended(
         op.requestId(), op.fingerprint(), op.reservationId(), op.additional(), now.plus(op.ttl()), now));
@@ -285,7 +296,7 @@ public record OpenAccount(
     if (event instanceof ReservationCommitted e) {
       long released = Math.max(0, e.held() - e.charged());
       return closing(e.reservationId(), How.COMMITTED, e.at(), retention)
-          .drawing(e.draws(), e.debtIncurred())
+          .drawing(e.draws(), e.debtIncurred(), e.at())
           .withPeriod(period.charging(e.charged(), e.usage(), e.labels()))
           .remembering(e, new Outcome.Committed(e.charged(), released, e.debtIncurred(), e.draws(), e.cost()), retention);
     }
@@ -301,7 +312,7 @@ public record OpenAccount(
           .remembering(e, new Outcome.Extended(reservation.held(), reservation.expiresAt()), retention);
     }
     if (event instanceof CreditsCharged e) {
-      return drawing(e.draws(), 0)
+      return drawing(e.draws(), 0, e.at())
           .withPeriod(period.charging(e.charged(), e.usage(), e.labels()))
           .remembering(e, new Outcome.Charged(e.charged(), e.draws(), e.cost()), retention);
     }
@@ -310,10 +321,11 @@ public record OpenAccount(
       return withGrants(granted).remembering(e, new Outcome.Granted(granted.get(e.grantId())), retention);
     }
     if (event instanceof GrantVoided e) {
-      return withGrants(grants.minus(e.grantId())).remembering(e, new Outcome.Voided(e.voided()), retention);
+      return withGrants(grants.ending(e.grantId(), GrantLine.State.VOIDED, e.at()))
+          .remembering(e, new Outcome.Voided(e.voided()), retention);
     }
-    if (event instanceof GrantExpired e) return withGrants(grants.minus(e.grantId()));
-    if (event instanceof DebtSettled e) return drawing(e.draws(), -e.settled());
+    if (event instanceof GrantExpired e) return withGrants(grants.ending(e.grantId(), GrantLine.State.EXPIRED, e.at()));
+    if (event instanceof DebtSettled e) return drawing(e.draws(), -e.settled(), e.at());
     if (event instanceof PeriodOpened e) return withPeriod(Period.opened(e));
     if (event instanceof PeriodClosed) return this;
     if (event instanceof AlertRaised e) return withPeriod(period.raising(e));
@@ -332,9 +344,9 @@ public record OpenAccount(
         .withMemory(memory.resolve(reservation.reservationId(), new Resolution(how, at), retention));
   }
 
-  /** Takes the drawn credits off their grants and moves debt by {@code debtChange}. */
-  private OpenAccount drawing(List<Draw> draws, long debtChange) {
-    return withGrants(grants.drawing(draws)).withDebt(Math.addExact(debt, debtChange));
+  /** Takes the drawn credits off their grants at {@code at} and moves debt by {@code debtChange}. */
+  private OpenAccount drawing(List<Draw> draws, long debtChange, Instant at) {
+    return withGrants(grants.drawing(draws, at)).withDebt(Math.addExact(debt, debtChange));
   }
 
   /** Remembers a request's result for retries (rule 6); what the account did on its own has no request. */

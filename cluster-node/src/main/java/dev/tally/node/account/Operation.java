@@ -17,6 +17,7 @@ import java.time.Instant;
   @JsonSubTypes.Type(Operation.CreateOrg.class),
   @JsonSubTypes.Type(Operation.GetOrg.class),
   @JsonSubTypes.Type(Operation.GetBalance.class),
+  @JsonSubTypes.Type(Operation.ListGrants.class),
   @JsonSubTypes.Type(Operation.GrantCredits.class),
   @JsonSubTypes.Type(Operation.VoidGrant.class),
   @JsonSubTypes.Type(Operation.Reserve.class),
@@ -62,7 +63,10 @@ public sealed interface Operation extends CborSerializable {
 
   record GetBalance() implements Operation {}
 
-  /** {@code priority}, {@code effectiveAt} and {@code expiresAt} may be null: kind's default, now, never. */
+  /** Up to {@code limit} of the org's grants, active and finished, given after its {@code after}-th grant. */
+  record ListGrants(long after, int limit) implements Operation {}
+
+  /** {@code priority}, {@code effectiveAt} and {@code expiresAt} may be null: {@link Grants#DEFAULT_PRIORITY}, now, never. */
   record GrantCredits(
       String requestId,
       String grantId,

@@ -55,6 +55,7 @@ public sealed interface Outcome extends CborSerializable {
   @JsonSubTypes({
     @JsonSubTypes.Type(OrgInfo.class),
     @JsonSubTypes.Type(Statement.class),
+    @JsonSubTypes.Type(GrantList.class),
     @JsonSubTypes.Type(Granted.class),
     @JsonSubTypes.Type(Voided.class),
     @JsonSubTypes.Type(Reserved.class),
@@ -70,6 +71,9 @@ public sealed interface Outcome extends CborSerializable {
 
   /** The balance view: grants with credits remaining in draw order, the terms in force and the period's usage. */
   record Statement(List<Grant> grants, String plan, Plan terms, Period period) implements Result {}
+
+  /** A page of the org's grants in the order they were given; {@code more} when later ones follow. */
+  record GrantList(List<GrantLine> grants, boolean more) implements Result {}
 
   /** A plan change or new overrides took effect. */
   record TermsSet(String plan) implements Result {}

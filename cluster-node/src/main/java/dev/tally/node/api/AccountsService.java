@@ -27,6 +27,8 @@ import dev.tally.v1.LeaveClusterRequest;
 import dev.tally.v1.LeaveClusterResponse;
 import dev.tally.v1.ListApiKeysRequest;
 import dev.tally.v1.ListApiKeysResponse;
+import dev.tally.v1.ListGrantsRequest;
+import dev.tally.v1.ListGrantsResponse;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.ListLedgerResponse;
 import dev.tally.v1.ListPlansRequest;
@@ -63,6 +65,8 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
 
   static final int DEFAULT_PAGE_SIZE = 100;
   static final int MAX_PAGE_SIZE = 1000;
+  /** Grants per ListGrants page: keeps an entity's reply to a node across the cluster small. */
+  static final int MAX_GRANTS_PAGE_SIZE = 100;
 
   private final OrgCalls calls;
   private final ActorSystem<?> system;
@@ -257,6 +261,36 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
         .setVoided(((Outcome.Voided) done.result()).voided())
         .setBalance(balance(done.balance()))
         .build());
+  }
+
+  /** A page of the org's grants, active and finished; the page token is the last grant's place in the order given. */
+  @Override
+  public void listGrants(ListGrantsRequest request, StreamObserver<ListGrantsResponse> responses) {
+    long after = parseGrantsPageToken(request.getPageToken());
+    RequestChecks checks = new RequestChecks()
+        .orgId(request.getOrgId())
+        .require(request.getPageSize() >= 0 && request.getPageSize() <= MAX_GRANTS_PAGE_SIZE,
+            "page_size", "must be between 1 and " + MAX_GRANTS_PAGE_SIZE)
+        .require(after >= 0, "page_token", "is not a token this service gave out");
+    if (refuseInvalid(checks, responses)) return;
+    int pageSize = request.getPageSize() == 0 ? MAX_GRANTS_PAGE_SIZE : request.getPageSize();
+    calls.run(request.getOrgId(), new Operation.ListGrants(after, pageSize), responses, done -> {
+      Outcome.GrantList list = (Outcome.GrantList) done.result();
+      ListGrantsResponse.Builder page = ListGrantsResponse.newBuilder()
+          .addAllGrants(list.grants().stream().map(ProtoMapping::grantStatement).toList());
+      if (list.more()) page.setNextPageToken(Long.toString(list.grants().get(list.grants().size() - 1).grant().sequence()));
+      return page.build();
+    });
+  }
+
+  /** The place of the last grant listed; none means before the first. Invalid: -1. */
+  private static long parseGrantsPageToken(String token) {
+    if (token.isEmpty()) return 0;
+    try {
+      return Math.max(-1, Long.parseLong(token));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /**

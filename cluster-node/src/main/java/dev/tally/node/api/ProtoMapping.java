@@ -4,6 +4,7 @@ import com.google.protobuf.Timestamp;
 import dev.tally.node.account.Draw;
 import dev.tally.node.account.Grant;
 import dev.tally.node.account.GrantKind;
+import dev.tally.node.account.GrantLine;
 import dev.tally.node.account.Labels;
 import dev.tally.node.account.OrgEvent;
 import dev.tally.node.account.Outcome.BalanceView;
@@ -14,6 +15,7 @@ import dev.tally.node.terms.Plan;
 import dev.tally.node.terms.PriceBook;
 import dev.tally.node.terms.Usage;
 import dev.tally.v1.Balance;
+import dev.tally.v1.GrantStatement;
 import java.time.Instant;
 import java.util.List;
 
@@ -41,6 +43,20 @@ final class ProtoMapping {
         .setPriority(grant.priority())
         .setEffectiveAt(timestamp(grant.effectiveAt()));
     if (grant.expiresAt() != null) proto.setExpiresAt(timestamp(grant.expiresAt()));
+    return proto.build();
+  }
+
+  /** A listed grant; a finished one shows no credits remaining. */
+  static GrantStatement grantStatement(GrantLine line) {
+    Grant last = line.grant();
+    GrantStatement.Builder proto = GrantStatement.newBuilder()
+        .setGrant(grant(new Grant(last.grantId(), last.kind(), last.amount(), line.remaining(), last.priority(),
+            last.effectiveAt(), last.expiresAt(), last.sequence())))
+        .setState(GrantStatement.State.valueOf(line.state().name()))
+        .setUsed(line.used())
+        .setExpired(line.expired())
+        .setVoided(line.voided());
+    if (line.endedAt() != null) proto.setEndedAt(timestamp(line.endedAt()));
     return proto.build();
   }
 

@@ -14,6 +14,7 @@ import dev.tally.v1.GetBalanceRequest;
 import dev.tally.v1.GetOrgRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.ListApiKeysRequest;
+import dev.tally.v1.ListGrantsRequest;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.MeteringGrpc;
 import dev.tally.v1.ReleaseRequest;
@@ -63,6 +64,7 @@ public final class CallRules {
       rule(AccountsGrpc.getGrantCreditsMethod(), GrantCreditsRequest::getOrgId, ADMIN),
       rule(AccountsGrpc.getVoidGrantMethod(), VoidGrantRequest::getOrgId, ADMIN),
       rule(AccountsGrpc.getListLedgerMethod(), ListLedgerRequest::getOrgId, METERING, READER, ADMIN),
+      rule(AccountsGrpc.getListGrantsMethod(), ListGrantsRequest::getOrgId, METERING, READER, ADMIN),
       rule(AccountsGrpc.getSetPlanMethod(), SetPlanRequest::getOrgId, ADMIN),
       rule(AccountsGrpc.getSetOverridesMethod(), SetOverridesRequest::getOrgId, ADMIN),
       // The catalog is the same for every org: a reader key of any org may read it.

@@ -70,11 +70,14 @@ class SerializationTest {
             new Operation.Commit("r4", "rsv-2", 0, new Usage.Tokens("gpt-4o", 900, 200, 100, 0)),
             new Operation.Charge("r5", 0, new Usage.Call("embedding"), Labels.NONE),
             new Operation.SetOverrides("r6", new Overrides(10L, null, 3, 1100, List.of(50), null)),
-            new Operation.Release("r7", "rsv-1")),
+            new Operation.Release("r7", "rsv-1"),
+            new Operation.GrantCredits("r8", "g2", GrantKind.PROMOTION, 5, 7, null, null),
+            new Operation.VoidGrant("r9", "g2", "mistake")),
         now, settings, RateGate.OPEN, new NamedInOrder()).after();
     AccountSnapshot snapshot = AccountSnapshot.of((OpenAccount) state);
     AccountSnapshot restored = serialization.verifySerialization(snapshot, true);
     assertEquals(state, restored.toAccount());
+    assertEquals(2, restored.finishedGrants().size(), "the trial drawn empty and the voided grant");
   }
 
   /**
@@ -93,6 +96,14 @@ class SerializationTest {
     AccountState state = AccountState.handle(new AccountState.Unopened(),
         List.of(new Operation.CreateOrg(text.apply(longestId), text.apply(longestId), text.apply(256), "payg")), now,
         settings, RateGate.OPEN, ReservationIds.RANDOM).after();
+    List<Operation> finished = new java.util.ArrayList<>();
+    for (int i = 0; i < Grants.MAX_FINISHED; i++) {
+      String grantId = text.apply(longestId);
+      finished.add(new Operation.GrantCredits(text.apply(longestId), grantId, GrantKind.PURCHASE,
+          1_000_000_000_000_000L, null, null, now.plus(Duration.ofDays(30))));
+      finished.add(new Operation.VoidGrant(text.apply(longestId), grantId, text.apply(256)));
+    }
+    state = handleInBatches(state, finished, settings).after();
     List<Operation> grants = new java.util.ArrayList<>();
     for (int i = 0; i < Grants.MAX_GIVEN_AND_LEFT; i++) {
       grants.add(new Operation.GrantCredits(text.apply(longestId), text.apply(longestId), GrantKind.PURCHASE,
@@ -120,6 +131,7 @@ class SerializationTest {
     assertEquals(Holds.MAX_OPEN, account.reservations().size());
     assertEquals(20_000, account.memory().requests().size());
     assertEquals(Period.MAX_KEYS + 1, account.period().chargedByModel().size());
+    assertEquals(Grants.MAX_FINISHED, account.grants().finished().size());
 
     byte[] stored = SerializationExtension.get(testKit.system().classicSystem()).serialize(AccountSnapshot.of(account)).get();
     assertTrue(stored.length < 10 * 1024 * 1024, "a snapshot of " + stored.length + " bytes");

@@ -80,6 +80,7 @@ class AuthorizationMatrixTest {
       Map.entry("tally.v1.Accounts/GrantCredits", Set.of("admin")),
       Map.entry("tally.v1.Accounts/VoidGrant", Set.of("admin")),
       Map.entry("tally.v1.Accounts/ListLedger", Set.of("metering", "reader", "admin")),
+      Map.entry("tally.v1.Accounts/ListGrants", Set.of("metering", "reader", "admin")),
       Map.entry("tally.v1.Accounts/SetPlan", Set.of("admin")),
       Map.entry("tally.v1.Accounts/SetOverrides", Set.of("admin")),
       Map.entry("tally.v1.Accounts/ListPlans", Set.of("reader", "admin")),

@@ -6,26 +6,36 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.Timestamps;
 import com.google.rpc.BadRequest;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.Balance;
 import dev.tally.v1.ChargeRequest;
+import dev.tally.v1.ChargeResponse;
 import dev.tally.v1.CommitRequest;
 import dev.tally.v1.CommitResponse;
 import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.Draw;
+import dev.tally.v1.ExtendReservationRequest;
+import dev.tally.v1.ExtendReservationResponse;
 import dev.tally.v1.GetBalanceRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantKind;
+import dev.tally.v1.GrantStatement;
 import dev.tally.v1.LedgerEntry;
+import dev.tally.v1.ListGrantsRequest;
+import dev.tally.v1.ListGrantsResponse;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.ListLedgerResponse;
 import dev.tally.v1.MeteringGrpc;
 import dev.tally.v1.ReleaseRequest;
 import dev.tally.v1.ReserveRequest;
 import dev.tally.v1.ReserveResponse;
+import dev.tally.v1.VoidGrantRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.Status.Code;
@@ -147,6 +157,89 @@ class MeteringOverGrpcTest {
     assertEquals(0, balance.getAvailable());
     assertEquals(50 * MICROS_PER_CREDIT, balance.getHeld());
     assertEquals(50, balance.getOpenReservations());
+  }
+
+  @Test
+  void chargesDrawTheTrialThenThePackExpiringTomorrowThenTheNeverExpiringAllocationUnlessAPriorityOverrides() {
+    String orgId = orgWith(0);
+    Timestamp now = Timestamps.fromMillis(System.currentTimeMillis());
+    grant(orgId, "allocation", GrantKind.SUBSCRIPTION, null, null);
+    grant(orgId, "pack", GrantKind.PURCHASE, Timestamps.add(now, Durations.fromDays(1)), null);
+    grant(orgId, "trial", GrantKind.TRIAL, Timestamps.add(now, Durations.fromDays(30)), null);
+    grant(orgId, "fix", GrantKind.ADJUSTMENT, null, 0);
+
+    ChargeResponse charged = metering.charge(
+        ChargeRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(7 * MICROS_PER_CREDIT).build());
+
+    assertEquals(List.of(draw("fix", 2), draw("trial", 2), draw("pack", 2), draw("allocation", 1)), charged.getDrawsList());
+  }
+
+  @Test
+  void aStreamedCallWhoseOrgGoesNegativeUnderItStillExtendsAndIsBilledInFull() {
+    String orgId = orgWith(10 * MICROS_PER_CREDIT);
+    ReserveResponse stream = reserve(orgId, 4 * MICROS_PER_CREDIT);
+    String other = reserve(orgId, 2 * MICROS_PER_CREDIT).getReservationId();
+    metering.commit(CommitRequest.newBuilder()
+        .setOrgId(orgId).setRequestId(id()).setReservationId(other).setAmount(20 * MICROS_PER_CREDIT).build());
+    assertEquals(-14 * MICROS_PER_CREDIT, balance(orgId).getAvailable(), "the other call's usage put the org in debt");
+
+    ExtendReservationResponse extended = metering.extendReservation(ExtendReservationRequest.newBuilder()
+        .setOrgId(orgId).setRequestId(id()).setReservationId(stream.getReservationId())
+        .setTtl(Durations.fromMinutes(10)).build());
+    assertTrue(Timestamps.compare(extended.getExpiresAt(), stream.getExpiresAt()) > 0, "the hold lives on");
+    assertEquals(4 * MICROS_PER_CREDIT, extended.getHeld());
+
+    CommitResponse committed = metering.commit(CommitRequest.newBuilder().setOrgId(orgId).setRequestId(id())
+        .setReservationId(stream.getReservationId()).setAmount(7 * MICROS_PER_CREDIT).build());
+    assertEquals(7 * MICROS_PER_CREDIT, committed.getCharged(), "billed in full");
+    assertEquals(17 * MICROS_PER_CREDIT, balance(orgId).getDebt(), "27 credits used, 10 granted");
+  }
+
+  @Test
+  void listGrantsPagesThroughActiveAndFinishedGrantsWithWhatBecameOfTheirCredits() {
+    String orgId = orgWith(0);
+    grant(orgId, "used", GrantKind.TRIAL, null, null);
+    grant(orgId, "voided", GrantKind.PROMOTION, null, null);
+    grant(orgId, "active", GrantKind.PURCHASE, null, null);
+    metering.charge(ChargeRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(3 * MICROS_PER_CREDIT).build());
+    accounts.voidGrant(VoidGrantRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setGrantId("voided").build());
+
+    List<GrantStatement> listed = new ArrayList<>();
+    String token = "";
+    int pages = 0;
+    do {
+      ListGrantsResponse page = accounts.listGrants(
+          ListGrantsRequest.newBuilder().setOrgId(orgId).setPageSize(1).setPageToken(token).build());
+      listed.addAll(page.getGrantsList());
+      token = page.getNextPageToken();
+      pages++;
+    } while (!token.isEmpty());
+
+    assertEquals(3, pages);
+    assertEquals(List.of("used", "voided", "active"), listed.stream().map(g -> g.getGrant().getGrantId()).toList());
+    assertEquals(List.of(GrantStatement.State.USED_UP, GrantStatement.State.VOIDED, GrantStatement.State.ACTIVE),
+        listed.stream().map(GrantStatement::getState).toList());
+    GrantStatement voided = listed.get(1);
+    assertEquals(List.of(MICROS_PER_CREDIT, 0L, MICROS_PER_CREDIT),
+        List.of(voided.getUsed(), voided.getGrant().getRemaining(), voided.getVoided()));
+    assertTrue(voided.hasEndedAt());
+    assertEquals(2 * MICROS_PER_CREDIT, listed.get(2).getGrant().getRemaining());
+    expectInvalid("page_token", () -> accounts.listGrants(
+        ListGrantsRequest.newBuilder().setOrgId(orgId).setPageToken("not-a-token").build()));
+    expectInvalid("page_size", () -> accounts.listGrants(
+        ListGrantsRequest.newBuilder().setOrgId(orgId).setPageSize(101).build()));
+  }
+
+  void grant(String orgId, String grantId, GrantKind kind, Timestamp expiresAt, Integer priority) {
+    GrantCreditsRequest.Builder grant = GrantCreditsRequest.newBuilder()
+        .setOrgId(orgId).setRequestId(id()).setGrantId(grantId).setKind(kind).setAmount(2 * MICROS_PER_CREDIT);
+    if (expiresAt != null) grant.setExpiresAt(expiresAt);
+    if (priority != null) grant.setPriority(priority);
+    accounts.grantCredits(grant.build());
+  }
+
+  static Draw draw(String grantId, long credits) {
+    return Draw.newBuilder().setGrantId(grantId).setAmount(credits * MICROS_PER_CREDIT).build();
   }
 
   @Test

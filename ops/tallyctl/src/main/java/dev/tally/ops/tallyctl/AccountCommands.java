@@ -11,8 +11,11 @@ import dev.tally.v1.Grant;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantCreditsResponse;
 import dev.tally.v1.GrantKind;
+import dev.tally.v1.GrantStatement;
 import dev.tally.v1.LedgerEntry;
 import dev.tally.v1.Limits;
+import dev.tally.v1.ListGrantsRequest;
+import dev.tally.v1.ListGrantsResponse;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.ListLedgerResponse;
 import dev.tally.v1.ListPlansResponse;
@@ -38,6 +41,9 @@ final class AccountCommands {
 
   /** The most entries ListLedger gives in one page. */
   private static final int LEDGER_PAGE = 1000;
+
+  /** The most grants ListGrants gives in one page. */
+  private static final int GRANTS_PAGE = 100;
 
   private AccountCommands() {}
 
@@ -188,6 +194,36 @@ final class AccountCommands {
     }
     run.out().table(table);
     if (more) run.out().line("(the first " + entries.size() + " entries; more with a higher --limit)");
+  }
+
+  /** Every grant of an org, active and finished, in the order given: what became of its credits. */
+  static void grants(Invocation run) {
+    String org = run.operand(0);
+    List<GrantStatement> grants = new ArrayList<>();
+    String token = "";
+    do {
+      ListGrantsRequest request =
+          ListGrantsRequest.newBuilder().setOrgId(org).setPageSize(GRANTS_PAGE).setPageToken(token).build();
+      ListGrantsResponse page = run.tally().read(org, () -> run.tally().accounts().listGrants(request));
+      grants.addAll(page.getGrantsList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    if (run.out().json) {
+      JsonObject document = new JsonObject();
+      document.addProperty("org_id", org);
+      document.add("grants", ApiJson.of(grants));
+      run.out().document(document);
+      return;
+    }
+    Table table = new Table("GRANT", "KIND", "STATE", "AMOUNT", "USED", "REMAINING", "EXPIRED", "VOIDED", "EFFECTIVE AT",
+        "EXPIRES AT", "ENDED AT").alignRight(3, 4, 5, 6, 7);
+    for (GrantStatement line : grants) {
+      Grant grant = line.getGrant();
+      table.row(grant.getGrantId(), grant.getKind(), line.getState(), format(grant.getAmount()), format(line.getUsed()),
+          format(grant.getRemaining()), format(line.getExpired()), format(line.getVoided()), time(grant.getEffectiveAt()),
+          grant.hasExpiresAt() ? time(grant.getExpiresAt()) : "never", line.hasEndedAt() ? time(line.getEndedAt()) : "");
+    }
+    run.out().table(table);
   }
 
   static void plans(Invocation run) {

@@ -53,7 +53,7 @@ public final class Tallyctl {
           required("kind", "KIND", "TRIAL, SUBSCRIPTION, PURCHASE, PROMOTION, REDEMPTION, REFERRAL or ADJUSTMENT"),
           optional("expires", "TIME", "when the remaining credits expire, e.g. 2027-01-01T00:00:00Z (default: never)"),
           optional("effective", "TIME", "from when they may be drawn (default: now)"),
-          optional("priority", "N", "draw order, lowest first (default: the kind's)"),
+          optional("priority", "N", "draw order override 0-1000, lowest first (default 500: trial, soonest expiry, oldest)"),
           optional("id", "GRANT_ID", "the grant's id (default: grant-REQUEST_ID)"),
           REQUEST_ID),
           "give AMOUNT credits (up to 6 decimals, e.g. 12.5) to an org", AccountCommands::grant),
@@ -63,6 +63,9 @@ public final class Tallyctl {
           "take back what remains of a grant", AccountCommands::voidGrant),
       new Command("balance", List.of("ORG"), List.of(),
           "an org's balance and grants", AccountCommands::balance),
+      new Command("grants", List.of("ORG"), List.of(),
+          "every grant of an org, active and finished (used up, expired, voided), with what became of its credits",
+          AccountCommands::grants),
       new Command("ledger", List.of("ORG"), List.of(
           optional("limit", "N", "the first N entries only (default: all)")),
           "an org's ledger, oldest first", AccountCommands::ledger),

@@ -80,7 +80,7 @@ class TallyctlEndToEndTest {
         () -> assertTrue(shown.out().lines().anyMatch(line -> line.matches("plan\\s+payg")), shown::toString),
         () -> assertTrue(shown.out().contains("requests/min unlimited"), shown::toString),
         () -> assertTrue(shown.out().lines().anyMatch(line -> line.matches("available\\s+7\\.000000")), shown::toString),
-        () -> assertTrue(shown.out().lines().anyMatch(line -> line.matches("topup-1\\s+PURCHASE\\s+7\\.000000\\s+7\\.000000\\s+40\\s.*never")),
+        () -> assertTrue(shown.out().lines().anyMatch(line -> line.matches("topup-1\\s+PURCHASE\\s+7\\.000000\\s+7\\.000000\\s+500\\s.*never")),
             shown::toString),
         () -> assertTrue(shown.out().lines().anyMatch(line -> line.startsWith("period ")), shown::toString));
 
@@ -147,6 +147,33 @@ class TallyctlEndToEndTest {
     assertEquals(1_250_000L, json.getAsJsonObject("balance").get("available_micro_credits").getAsLong());
     assertEquals(0L, json.getAsJsonObject("balance").get("debt_micro_credits").getAsLong());
     assertEquals("payg", json.get("plan").getAsString());
+  }
+
+  @Test
+  void grantsListsActiveAndFinishedGrantsWithWhatBecameOfTheirCredits() {
+    String org = openOrg();
+    ok(tallyctl.run("grant", org, "2", "--kind", "TRIAL", "--id", "trial"));
+    ok(tallyctl.run("grant", org, "5", "--kind", "PROMOTION", "--id", "promo"));
+    ok(tallyctl.run("grant", org, "3", "--kind", "PURCHASE", "--id", "bought"));
+    ok(tallyctl.run("void", org, "promo"));
+
+    JsonObject json = ok(tallyctl.run("grants", org, "--json")).json();
+    JsonArray grants = json.getAsJsonArray("grants");
+    assertEquals(List.of("trial", "promo", "bought"),
+        StreamSupport.stream(grants.spliterator(), false)
+            .map(g -> g.getAsJsonObject().getAsJsonObject("grant").get("grant_id").getAsString()).toList());
+    assertEquals(List.of("ACTIVE", "VOIDED", "ACTIVE"), strings(grants, "state"));
+    JsonObject promo = grants.get(1).getAsJsonObject();
+    assertEquals(5_000_000L, promo.get("voided_micro_credits").getAsLong());
+    assertEquals(0L, promo.get("used_micro_credits").getAsLong());
+    assertTrue(promo.has("ended_at"));
+
+    Result text = ok(tallyctl.run("grants", org));
+    assertTrue(text.out().lines().findFirst().orElseThrow().matches(
+        "GRANT\\s+KIND\\s+STATE\\s+AMOUNT\\s+USED\\s+REMAINING\\s+EXPIRED\\s+VOIDED\\s+EFFECTIVE AT\\s+EXPIRES AT\\s+ENDED AT"),
+        text::toString);
+    assertTrue(text.out().lines().anyMatch(line -> line.matches(
+        "promo\\s+PROMOTION\\s+VOIDED\\s+5\\.000000\\s+0\\.000000\\s+0\\.000000\\s+0\\.000000\\s+5\\.000000\\s.*")), text::toString);
   }
 
   // ---- ledger and plans -------------------------------------------------------------------------

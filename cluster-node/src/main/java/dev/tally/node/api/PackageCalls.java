@@ -79,10 +79,11 @@ final class PackageCalls {
     CreditPackage sold = found.get();
     Claim claim = new Claim(request.getOrgId(), sold.name(), GrantKind.PURCHASE,
         sold.custom() ? request.getAmount() : sold.credits(), sold.validity().orElse(null));
+    Deadline deadline = Context.current().getDeadline(); // read on the call's thread: the org answers on another
     calls.runWith(request.getOrgId(), new Operation.GetOrg(), responses, done -> {
       String plan = ((Outcome.OrgInfo) done.result()).plan();
       String blocked = sold.eligible(plan) ? null : "plan " + plan;
-      use(request.getPaymentReference(), claim, blocked).whenComplete((reply, failure) -> {
+      use(request.getPaymentReference(), claim, blocked, deadline).whenComplete((reply, failure) -> {
         try {
           if (failure != null) responses.onError(TallyErrors.failure(failure));
           else answer(reply, sold, plan, responses);
@@ -93,11 +94,10 @@ final class PackageCalls {
     });
   }
 
-  private CompletableFuture<Reply> use(String paymentReference, Claim claim, String blocked) {
+  private CompletableFuture<Reply> use(String paymentReference, Claim claim, String blocked, Deadline deadline) {
     CompletableFuture<Reply> reply = sharding.entityRefFor(ReferenceGrant.PURCHASE, paymentReference)
         .<Reply>ask(replyTo -> new ReferenceGrant.Use(claim, blocked, replyTo), timeout)
         .toCompletableFuture();
-    Deadline deadline = Context.current().getDeadline();
     if (deadline != null) reply.orTimeout(Math.max(0, deadline.timeRemaining(TimeUnit.MILLISECONDS)), TimeUnit.MILLISECONDS);
     return reply;
   }

@@ -14,6 +14,7 @@ import dev.tally.node.once.ReferenceState.Granted;
 import dev.tally.node.once.ReferenceState.Granting;
 import dev.tally.node.once.ReferenceState.Unused;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -42,7 +44,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * own idempotency makes a resend harmless; the org's answer is persisted ({@link GrantIssued}, or
  * {@link GrantRefused}, which leaves the reference unused) before anyone is answered. A crash in
  * between leaves the reference granting: the next use, or the entity's next start, sends the same
- * grant again. Later uses with the same claim answer the recorded grant (replayed) and grant
+ * grant again; so does the entity itself, a few seconds after the org did not answer. Later uses with the same claim answer the recorded grant (replayed) and grant
  * nothing; with another claim they are refused ({@link Reused}).
  *
  * <p>Resuming relies on the org still knowing the grant: by its request id within the org's
@@ -69,6 +71,12 @@ public final class ReferenceGrant
 
   /** The org's answer to the grant (or why there was none); sent by the entity to itself. */
   private record OrgAnswered(Outcome outcome, String failure) implements Command {}
+
+  /** Time to send the grant again: the org did not answer the last time. */
+  private record Resume() implements Command {}
+
+  /** The pause before a grant the org did not answer is sent again, so an org that is down is not asked in a loop. */
+  static final Duration RESUME_AFTER = Duration.ofSeconds(5);
 
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
   @JsonSubTypes({
@@ -107,15 +115,18 @@ public final class ReferenceGrant
   private record Waiter(ActorRef<Reply> replyTo, boolean replayed) {}
 
   private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
   private final String grantId;
   private final OrgGrants orgs;
   private final Clock clock;
   private final List<Waiter> waiting = new ArrayList<>();
   private boolean asked;
 
-  private ReferenceGrant(ActorContext<Command> context, EntityTypeKey<Command> type, String key, OrgGrants orgs, Clock clock) {
+  private ReferenceGrant(ActorContext<Command> context, TimerScheduler<Command> timers, EntityTypeKey<Command> type,
+      String key, OrgGrants orgs, Clock clock) {
     super(persistenceId(type, key));
     this.context = context;
+    this.timers = timers;
     this.grantId = grantId(type, key);
     this.orgs = orgs;
     this.clock = clock;
@@ -123,7 +134,7 @@ public final class ReferenceGrant
 
   /** The entity of reference {@code key} (the sharding entity id) among the references of {@code type}. */
   public static Behavior<Command> create(EntityTypeKey<Command> type, String key, OrgGrants orgs, Clock clock) {
-    return Behaviors.setup(context -> new ReferenceGrant(context, type, key, orgs, clock));
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new ReferenceGrant(context, timers, type, key, orgs, clock)));
   }
 
   public static PersistenceId persistenceId(EntityTypeKey<Command> type, String key) {
@@ -145,13 +156,19 @@ public final class ReferenceGrant
     CommandHandlerWithReplyBuilder<Command, ReferenceEvent, ReferenceState> builder = newCommandHandlerWithReplyBuilder();
     builder.forStateType(Unused.class)
         .onCommand(Use.class, this::firstUse)
-        .onCommand(OrgAnswered.class, (state, late) -> Effect().noReply());
+        .onCommand(OrgAnswered.class, (state, late) -> Effect().noReply())
+        .onCommand(Resume.class, (state, late) -> Effect().noReply());
     builder.forStateType(Granting.class)
         .onCommand(Use.class, this::useWhileGranting)
-        .onCommand(OrgAnswered.class, this::orgAnswered);
+        .onCommand(OrgAnswered.class, this::orgAnswered)
+        .onCommand(Resume.class, (state, resume) -> {
+          if (!asked) askOrg(state);
+          return Effect().noReply();
+        });
     builder.forStateType(Granted.class)
         .onCommand(Use.class, this::useOfGranted)
-        .onCommand(OrgAnswered.class, (state, late) -> Effect().noReply());
+        .onCommand(OrgAnswered.class, (state, late) -> Effect().noReply())
+        .onCommand(Resume.class, (state, late) -> Effect().noReply());
     return builder.build();
   }
 
@@ -200,8 +217,9 @@ public final class ReferenceGrant
           .thenNoReply();
     }
     String why = outcome instanceof Outcome.Failed failed ? failed.description() : answered.failure();
-    context.getLog().warn("the grant of {} is not known to be done ({}); the next use sends it again", grantId, why);
+    context.getLog().warn("the grant of {} is not known to be done ({}); sent again in {}", grantId, why, RESUME_AFTER);
     answerAll(waiter -> new Reply.Pending(why));
+    timers.startSingleTimer(new Resume(), RESUME_AFTER);
     return Effect().noReply();
   }
 

@@ -207,6 +207,22 @@ class ReferenceGrantTest {
   }
 
   @Test
+  void aGrantTheOrgDidNotAnswerIsSentAgainByTheEntityItselfAndGrantsOnce() throws InterruptedException {
+    String orgId = newOrg();
+    AtomicInteger sent = new AtomicInteger();
+    route.set((org, grant) -> sent.incrementAndGet() == 1
+        ? CompletableFuture.failedFuture(new java.util.concurrent.TimeoutException("the org's node was lost"))
+        : toOrg(org, grant));
+    var reference = reference("pay-" + ids.incrementAndGet());
+
+    assertInstanceOf(Reply.Pending.class, use(reference, claim(orgId, AMOUNT)));
+    Eventually.await("the entity sends the grant again on its own", ReferenceGrant.RESUME_AFTER.multipliedBy(6),
+        () -> reference.getState() instanceof ReferenceState.Granted);
+    assertEquals(2, sent.get());
+    assertEquals(AMOUNT, availableOf(orgId));
+  }
+
+  @Test
   void aBlockedFirstUsePersistsNothingButARecordedUseIsAnsweredWhateverTheBlock() {
     String orgId = newOrg();
     var reference = reference("pay-" + ids.incrementAndGet());

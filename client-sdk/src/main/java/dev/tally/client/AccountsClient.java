@@ -16,11 +16,15 @@ import dev.tally.v1.ListGrantsRequest;
 import dev.tally.v1.ListGrantsResponse;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.ListLedgerResponse;
+import dev.tally.v1.ListPackagesRequest;
+import dev.tally.v1.ListPackagesResponse;
 import dev.tally.v1.ListPlansRequest;
 import dev.tally.v1.ListPlansResponse;
 import dev.tally.v1.ListPriceBooksRequest;
 import dev.tally.v1.ListPriceBooksResponse;
 import dev.tally.v1.Org;
+import dev.tally.v1.PurchasePackageRequest;
+import dev.tally.v1.PurchasePackageResponse;
 import dev.tally.v1.RevokeApiKeyRequest;
 import dev.tally.v1.RevokeApiKeyResponse;
 import dev.tally.v1.RotateApiKeyRequest;
@@ -34,8 +38,8 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The control plane (the {@code Accounts} service): orgs, grants, plans, overrides, the ledger and
- * alerts, for operators and billing back ends. Get it from {@link TallyClient#accounts()}; it shares
+ * The control plane (the {@code Accounts} service): orgs, grants, packages, plans, overrides, the
+ * ledger and alerts, for operators and billing back ends. Get it from {@link TallyClient#accounts()}; it shares
  * the client's channel, balancing, retries, deadline and credentials. Like the metering calls, every
  * call has a blocking and an {@code ...Async} form, fails with a typed {@link TallyException}, and
  * every mutation gets a fresh {@code request_id} unless the request carries one.
@@ -211,6 +215,34 @@ public final class AccountsClient {
   /** Async form of {@link #listPlans}. */
   public CompletableFuture<ListPlansResponse> listPlansAsync() {
     return calls.async(AccountsGrpc.getListPlansMethod(), ListPlansRequest.getDefaultInstance());
+  }
+
+  /** The credit package catalog: what {@link #purchasePackage} sells. */
+  public ListPackagesResponse listPackages() {
+    return calls.blocking(AccountsGrpc.getListPackagesMethod(), ListPackagesRequest.getDefaultInstance());
+  }
+
+  /** Async form of {@link #listPackages}. */
+  public CompletableFuture<ListPackagesResponse> listPackagesAsync() {
+    return calls.async(AccountsGrpc.getListPackagesMethod(), ListPackagesRequest.getDefaultInstance());
+  }
+
+  /**
+   * Grants a paid package's credits to an org (needs an admin key), once per payment reference:
+   * call it for every payment notification, duplicates and late resends included; a resend answers
+   * the recorded grant with {@code replayed} set and grants nothing. The payment reference is the
+   * idempotency key (there is no request id), so retries are safe. Fails with
+   * {@link PaymentReferenceReusedException} when the reference was used for another org, package or
+   * amount, and with reason PACKAGE_NOT_FOUND or PACKAGE_NOT_ELIGIBLE when the catalog or the org's
+   * plan does not allow the purchase.
+   */
+  public PurchasePackageResponse purchasePackage(PurchasePackageRequest request) {
+    return calls.blocking(AccountsGrpc.getPurchasePackageMethod(), request);
+  }
+
+  /** Async form of {@link #purchasePackage}. */
+  public CompletableFuture<PurchasePackageResponse> purchasePackageAsync(PurchasePackageRequest request) {
+    return calls.async(AccountsGrpc.getPurchasePackageMethod(), request);
   }
 
   /** The price books the nodes price with. */

@@ -123,6 +123,7 @@ public class TallyException extends RuntimeException {
       case BACKPRESSURE, TIMEOUT, NODE_STOPPING -> new TallyUnavailableException(failure);
       case UNAUTHENTICATED -> new UnauthenticatedException(failure);
       case PERMISSION_DENIED -> new PermissionDeniedException(failure);
+      case PAYMENT_REFERENCE_REUSED -> new PaymentReferenceReusedException(failure);
       case ERROR_REASON_UNSPECIFIED -> switch (grpcStatus.getCode()) {
         case UNAVAILABLE, DEADLINE_EXCEEDED -> new TallyUnavailableException(failure);
         default -> new TallyException(failure);

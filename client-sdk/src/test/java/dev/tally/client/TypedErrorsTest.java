@@ -11,6 +11,7 @@ import dev.tally.testkit.TestKeys;
 import dev.tally.testkit.TestNode;
 import dev.tally.v1.CommitRequest;
 import dev.tally.v1.ErrorReason;
+import dev.tally.v1.PurchasePackageRequest;
 import dev.tally.v1.ReserveRequest;
 import io.grpc.Status;
 import java.net.ServerSocket;
@@ -68,6 +69,22 @@ class TypedErrorsTest {
     assertEquals(Status.Code.INVALID_ARGUMENT, failure.code());
     assertTrue(failure.fieldViolations().stream().map(BadRequest.FieldViolation::getField).anyMatch("amount"::equals),
         () -> "violations: " + failure.fieldViolations());
+  }
+
+  @Test
+  void aPaymentReferenceUsedForAnotherPackageIsPaymentReferenceReusedNamingTheRecordedPurchase() {
+    String org = orgs.withCredits(of(10));
+    String reference = "pay-" + UUID.randomUUID();
+    PurchasePackageRequest standard = PurchasePackageRequest.newBuilder()
+        .setOrgId(org).setPackageName("standard").setPaymentReference(reference).build();
+    tally.accounts().purchasePackage(standard);
+    assertTrue(tally.accounts().purchasePackage(standard).getReplayed());
+
+    PaymentReferenceReusedException failure = assertThrows(PaymentReferenceReusedException.class,
+        () -> tally.accounts().purchasePackage(standard.toBuilder().setPackageName("professional").build()));
+
+    assertEquals(Status.Code.ALREADY_EXISTS, failure.code());
+    assertEquals("standard", failure.metadata().get("package_name"));
   }
 
   @Test

@@ -6,6 +6,7 @@ import dev.tally.node.account.RequestMemory.Retention;
 import dev.tally.node.auth.Authentication;
 import dev.tally.node.auth.ServerTls;
 import dev.tally.node.groupcommit.OrgBatcher;
+import dev.tally.node.terms.PackageCatalog;
 import dev.tally.node.terms.PlanCatalog;
 import dev.tally.node.terms.PriceBook;
 import dev.tally.node.terms.Terms;
@@ -25,7 +26,8 @@ public record NodeSettings(
     OrgBatcher.Limits groupCommit,
     AccountSettings account,
     Authentication.Settings auth,
-    CassandraSessions.Settings cassandra) {
+    CassandraSessions.Settings cassandra,
+    PackageCatalog packages) {
 
   static final String UNBIND_TIMEOUT = "pekko.coordinated-shutdown.phases.service-unbind.timeout";
   static final String PASSIVATE_AFTER = "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
@@ -82,6 +84,7 @@ public record NodeSettings(
           "tally.auth.bootstrap-admin-key-sha256 (TALLY_BOOTSTRAP_ADMIN_KEY_SHA256) must be 64 hex digits: the SHA-256 of the key");
     }
     if (auth.cacheMaxEntries() < 1) throw new IllegalArgumentException("tally.auth.key-cache-max-entries must be positive");
+    PlanCatalog plans = PlanCatalog.from(tally.getConfig("plans"));
     return new NodeSettings(
         tally.getString("grpc.host"),
         tally.getInt("grpc.port"),
@@ -102,7 +105,7 @@ public record NodeSettings(
             retention,
             tally.getInt("snapshot.every-events"),
             tally.getInt("snapshot.keep"),
-            new Terms(PlanCatalog.from(tally.getConfig("plans")), PriceBook.from(tally.getConfig("pricing")))),
+            new Terms(plans, PriceBook.from(tally.getConfig("pricing")))),
         auth,
         new CassandraSessions.Settings(
             tally.getString("cassandra.username"),
@@ -110,6 +113,7 @@ public record NodeSettings(
             tally.getBoolean("cassandra.tls.enabled"),
             tally.getString("cassandra.tls.ca").isBlank()
                 ? java.util.Optional.empty() : java.util.Optional.of(java.nio.file.Path.of(tally.getString("cassandra.tls.ca").strip())),
-            tally.getBoolean("cassandra.tls.hostname-validation")));
+            tally.getBoolean("cassandra.tls.hostname-validation")),
+        PackageCatalog.from(tally.getConfig("packages"), plans));
   }
 }

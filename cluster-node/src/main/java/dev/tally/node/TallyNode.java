@@ -19,6 +19,7 @@ import dev.tally.node.cluster.Membership;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.metrics.GrpcMetrics;
 import dev.tally.node.metrics.NodeMetrics;
+import dev.tally.node.once.ReferenceGrant;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
@@ -87,6 +88,12 @@ public final class TallyNode {
 
     OrgBatcher batcher = new OrgBatcher(
         sharding, settings.entityTimeout(), settings.groupCommit(), metrics.registry(), system.executionContext());
+    // A payment reference's entity grants through the org's batch like any other grant.
+    sharding.init(Entity.of(ReferenceGrant.PURCHASE,
+        entity -> ReferenceGrant.create(ReferenceGrant.PURCHASE, entity.getEntityId(), batcher::submit, clock)));
+    // A purchase waits for its reference's entity, which waits up to the entity timeout for the org's.
+    AccountsService.Purchases purchases =
+        new AccountsService.Purchases(sharding, settings.packages(), settings.entityTimeout().multipliedBy(2));
     failBatchesToLostNodes(system, batcher);
     GrpcHealth health = new GrpcHealth(system);
     OpenCalls openCalls = new OpenCalls();
@@ -100,7 +107,7 @@ public final class TallyNode {
         .addService(decodedInFront(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(),
             settings.account().terms().prices()).bindService(), guards))
         .addService(decodedInFront(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
-            new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window()), new Membership(system)).bindService(), guards))
+            new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window()), new Membership(system), purchases).bindService(), guards))
         .addService(decodedInFront(health.service().bindService(), guards))
         .addService(decodedInFront(ProtoReflectionServiceV1.newInstance().bindService(), guards))
         .intercept(openCalls) // around the services: refusals are tracked and counted like answers

@@ -35,6 +35,13 @@ class ErrorContractTest {
   }
 
   @Test
+  void purchaseRefusalsSayWhetherToFixTheRequestOrStop() {
+    assertEquals(Code.NOT_FOUND, ErrorContract.codeOf(ErrorReason.PACKAGE_NOT_FOUND));
+    assertEquals(Code.FAILED_PRECONDITION, ErrorContract.codeOf(ErrorReason.PACKAGE_NOT_ELIGIBLE));
+    assertEquals(Code.ALREADY_EXISTS, ErrorContract.codeOf(ErrorReason.PAYMENT_REFERENCE_REUSED));
+  }
+
+  @Test
   void aReasonIsReadByItsNameInTheTallyDomainOnly() {
     assertEquals(ErrorReason.CREDITS_EXHAUSTED,
         ErrorContract.reasonOf(ErrorInfo.newBuilder().setDomain("tally.dev").setReason("CREDITS_EXHAUSTED").build()));

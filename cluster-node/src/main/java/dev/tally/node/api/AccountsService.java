@@ -14,6 +14,7 @@ import dev.tally.node.account.Outcome.Done;
 import dev.tally.node.cluster.Membership;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.terms.Overrides;
+import dev.tally.node.terms.PackageCatalog;
 import dev.tally.node.terms.Terms;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.Alert;
@@ -31,11 +32,15 @@ import dev.tally.v1.ListGrantsRequest;
 import dev.tally.v1.ListGrantsResponse;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.ListLedgerResponse;
+import dev.tally.v1.ListPackagesRequest;
+import dev.tally.v1.ListPackagesResponse;
 import dev.tally.v1.ListPlansRequest;
 import dev.tally.v1.ListPlansResponse;
 import dev.tally.v1.ListPriceBooksRequest;
 import dev.tally.v1.ListPriceBooksResponse;
 import dev.tally.v1.Org;
+import dev.tally.v1.PurchasePackageRequest;
+import dev.tally.v1.PurchasePackageResponse;
 import dev.tally.v1.RevokeApiKeyRequest;
 import dev.tally.v1.RevokeApiKeyResponse;
 import dev.tally.v1.RotateApiKeyRequest;
@@ -55,12 +60,13 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 
-/** The control plane: open orgs, grant and void credits, read the ledger, make a node leave (accounts.proto). */
+/** The control plane: open orgs, grant and void credits, sell packages, read the ledger, make a node leave (accounts.proto). */
 public final class AccountsService extends AccountsGrpc.AccountsImplBase {
 
   static final int DEFAULT_PAGE_SIZE = 100;
@@ -77,11 +83,17 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   private final AtomicLong watches = new AtomicLong();
   private final ApiKeyCalls keyCalls;
   private final Membership members;
+  private final PackageCalls packages;
+
+  /** What PurchasePackage needs: the sharding its payment references live in, the package catalog, how long to wait. */
+  public record Purchases(ClusterSharding sharding, PackageCatalog catalog, java.time.Duration timeout) {}
 
   /** @param clock the accounts' clock, against which a grant's expiry must lie in the future */
   public AccountsService(OrgBatcher batcher, ActorSystem<?> system, Terms terms,
-      ActorRef<Topic.Command<AlertNotice>> alerts, Clock clock, ApiKeyRegistry keys, Membership members) {
+      ActorRef<Topic.Command<AlertNotice>> alerts, Clock clock, ApiKeyRegistry keys, Membership members,
+      Purchases purchases) {
     this.calls = new OrgCalls(batcher);
+    this.packages = new PackageCalls(batcher, purchases.sharding(), purchases.catalog(), purchases.timeout());
     this.keyCalls = new ApiKeyCalls(keys, clock);
     this.members = members;
     this.clock = clock;
@@ -209,6 +221,16 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   @Override
   public void listApiKeys(ListApiKeysRequest request, StreamObserver<ListApiKeysResponse> responses) {
     keyCalls.list(request, responses);
+  }
+
+  @Override
+  public void listPackages(ListPackagesRequest request, StreamObserver<ListPackagesResponse> responses) {
+    packages.list(request, responses);
+  }
+
+  @Override
+  public void purchasePackage(PurchasePackageRequest request, StreamObserver<PurchasePackageResponse> responses) {
+    packages.purchase(request, responses);
   }
 
   @Override

@@ -13,6 +13,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.MDC;
 
@@ -60,10 +61,15 @@ final class OrgCalls {
    * failure goes to {@code responses} instead.
    */
   void runThen(String orgId, Operation operation, StreamObserver<?> responses, Runnable next) {
+    runWith(orgId, operation, responses, done -> next.run());
+  }
+
+  /** Like {@link #runThen}, with what the operation answered. */
+  void runWith(String orgId, Operation operation, StreamObserver<?> responses, Consumer<Done> next) {
     run(orgId, operation, new StreamObserver<Done>() {
       @Override
       public void onNext(Done done) {
-        next.run();
+        next.accept(done);
       }
 
       @Override

@@ -35,6 +35,9 @@ final class RequestChecks {
   static final int MAX_ID_LENGTH = 128;
   static final int MAX_TEXT_LENGTH = 256;
   private static final Pattern ORG_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+  static final int MAX_PAYMENT_REFERENCE_LENGTH = 100;
+  private static final Pattern PAYMENT_REFERENCE =
+      Pattern.compile("[A-Za-z0-9._:@-]{1," + MAX_PAYMENT_REFERENCE_LENGTH + "}");
 
   private final List<FieldViolation> violations = new ArrayList<>();
 
@@ -50,6 +53,18 @@ final class RequestChecks {
     if (value.isEmpty()) return violation(field, "is required");
     if (value.length() > MAX_ID_LENGTH) return violation(field, "must be at most " + MAX_ID_LENGTH + " characters");
     if (value.chars().anyMatch(Character::isISOControl)) return violation(field, "must not contain control characters");
+    return this;
+  }
+
+  /**
+   * A payment system's id of a payment (PurchasePackage): it becomes part of a grant id, so it is
+   * short enough to leave room for the "purchase:" prefix within an id's 128 characters.
+   */
+  RequestChecks paymentReference(String value) {
+    if (value.isEmpty()) return violation("payment_reference", "is required");
+    if (!PAYMENT_REFERENCE.matcher(value).matches()) {
+      return violation("payment_reference", "must be 1-" + MAX_PAYMENT_REFERENCE_LENGTH + " letters, digits or . _ : @ -");
+    }
     return this;
   }
 

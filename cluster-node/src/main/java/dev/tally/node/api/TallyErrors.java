@@ -156,6 +156,24 @@ public final class TallyErrors {
         "this request_id was used for another CreateApiKey or RotateApiKey request; use a new request_id", Map.of());
   }
 
+  /** PurchasePackage named a package the catalog does not hold. */
+  public static StatusRuntimeException packageNotFound(String name) {
+    return status(ErrorReason.PACKAGE_NOT_FOUND, "no package " + name + " in the catalog (ListPackages)", Map.of());
+  }
+
+  /** PurchasePackage of a package the org's plan may not buy; the payment reference stays unused. */
+  public static StatusRuntimeException packageNotEligible(String name, String plan) {
+    return status(ErrorReason.PACKAGE_NOT_ELIGIBLE, "orgs on plan " + plan + " may not buy package " + name,
+        Map.of("plan", plan));
+  }
+
+  /** PurchasePackage with a payment reference already used for another org, package or amount. */
+  public static StatusRuntimeException paymentReferenceReused(String orgId, String packageName, long amount) {
+    return status(ErrorReason.PAYMENT_REFERENCE_REUSED,
+        "this payment_reference was used for another purchase; nothing was granted for this one",
+        Map.of("org_id", orgId, "package_name", packageName, "amount", Long.toString(amount)));
+  }
+
   private static Throwable unwrap(Throwable thrown) {
     Throwable cause = thrown;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {

@@ -17,6 +17,7 @@ import dev.tally.v1.ListApiKeysRequest;
 import dev.tally.v1.ListGrantsRequest;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.MeteringGrpc;
+import dev.tally.v1.PurchasePackageRequest;
 import dev.tally.v1.ReleaseRequest;
 import dev.tally.v1.ReserveRequest;
 import dev.tally.v1.SetOverridesRequest;
@@ -70,6 +71,9 @@ public final class CallRules {
       // The catalog is the same for every org: a reader key of any org may read it.
       rule(AccountsGrpc.getListPlansMethod(), request -> null, READER, ADMIN),
       rule(AccountsGrpc.getListPriceBooksMethod(), request -> null, READER, ADMIN),
+      rule(AccountsGrpc.getListPackagesMethod(), request -> null, READER, ADMIN),
+      // Credits an org pays for outside Tally: the platform's billing back end, with an admin key.
+      rule(AccountsGrpc.getPurchasePackageMethod(), PurchasePackageRequest::getOrgId, ADMIN),
       // An empty org id watches every org: only an admin key may.
       rule(AccountsGrpc.getWatchAlertsMethod(), WatchAlertsRequest::getOrgId, METERING, READER, ADMIN),
       rule(AccountsGrpc.getCreateApiKeyMethod(), CreateApiKeyRequest::getOrgId, ADMIN),

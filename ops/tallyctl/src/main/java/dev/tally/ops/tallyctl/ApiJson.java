@@ -36,7 +36,9 @@ final class ApiJson {
       "tally.v1.PeriodUsage.charged_by_model", "tally.v1.PeriodUsage.charged_by_call_type",
       "tally.v1.Alert.period_charged", "tally.v1.Alert.available",
       "tally.v1.VoidGrantResponse.voided",
-      "tally.v1.GrantStatement.used", "tally.v1.GrantStatement.expired", "tally.v1.GrantStatement.voided");
+      "tally.v1.GrantStatement.used", "tally.v1.GrantStatement.expired", "tally.v1.GrantStatement.voided",
+      "tally.v1.CreditPackage.credits", "tally.v1.CreditPackage.min_custom_amount", "tally.v1.CreditPackage.max_custom_amount",
+      "tally.v1.PurchasePackageResponse.amount");
 
   private ApiJson() {}
 

@@ -71,6 +71,12 @@ public final class Tallyctl {
           "an org's ledger, oldest first", AccountCommands::ledger),
       new Command("plans", List.of(), List.of(),
           "the plan catalog", AccountCommands::plans),
+      new Command("package list", List.of(), List.of(),
+          "the credit packages orgs can buy", PackageCommands::list),
+      new Command("package buy", List.of("ORG", "PACKAGE"), List.of(
+          required("payment-reference", "REF", "the payment system's id of the settled payment; granted once, however often sent"),
+          optional("credits", "N", "the credits to grant, for a custom (enterprise) package only")),
+          "grant a paid package to an org, once per payment reference (admin key)", PackageCommands::buy),
       new Command("key create", List.of("ROLE"), List.of(
           optional("org", "ORG", "the org a metering or reader key acts for (none for admin)"),
           optional("label", "TEXT", "what the key is for"),

@@ -25,10 +25,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.apache.pekko.stream.connectors.cassandra.CassandraSessionSettings;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 
 /**
@@ -41,53 +43,62 @@ public final class RequestOutcomeTable {
 
   /** The driver profile the journal writes with (persistence.conf): the same consistency for these rows. */
   private static final String PROFILE = "pekko-persistence-cassandra-profile";
+  /** The group-commit batch size: a write the size of the journal's own. */
+  private static final int ROWS_PER_BATCH = 100;
   private static final String INSERT = "INSERT INTO tally.request_outcomes (org_id, request_id, fingerprint, result, at)"
       + " VALUES (?, ?, ?, ?, ?) USING TTL ?";
   private static final String SELECT = "SELECT request_id, fingerprint, result, at FROM tally.request_outcomes"
       + " WHERE org_id = ? AND request_id IN ?";
 
-  private final CompletionStage<CqlSession> session;
+  private final Supplier<CompletionStage<CqlSession>> sessions;
   private final ObjectMapper cbor;
 
   /**
-   * @param session where the table is
+   * @param sessions where the table is, asked on every use (a session that could not be opened is tried again)
    * @param cbor how results are stored: the mapper Pekko serializes the account's events with
    */
-  public RequestOutcomeTable(CompletionStage<CqlSession> session, ObjectMapper cbor) {
-    this.session = session;
+  public RequestOutcomeTable(Supplier<CompletionStage<CqlSession>> sessions, ObjectMapper cbor) {
+    this.sessions = sessions;
     this.cbor = cbor;
   }
 
   /** The table as the node reaches it: the journal's session and Jackson CBOR mapper. */
   public static RequestOutcomeTable of(ActorSystem system) {
+    CassandraSession journalSession = CassandraSessionRegistry.get(system)
+        .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
     return new RequestOutcomeTable(
-        CassandraSessionRegistry.get(system)
-            .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"))
-            .underlying(),
+        journalSession::underlying,
         JacksonObjectMapperProvider.get(system).getOrCreate("jackson-cbor", Optional.empty()));
   }
 
   /**
    * Stores {@code forgotten} requests of one org, each until its window ends after {@code now}:
-   * one unlogged batch on the org's partition.
+   * unlogged batches on the org's partition, of at most {@link #ROWS_PER_BATCH} rows (a node's
+   * batch pushes out about one request per operation; a lowered max-entries, many more once).
    */
   public CompletionStage<Done> keep(String orgId, List<Forgotten> forgotten, Instant now, Duration window) {
-    return prepared(INSERT).thenCompose(statement -> {
-      BatchStatement batch = BatchStatement.newInstance(BatchType.UNLOGGED).setExecutionProfileName(PROFILE);
-      List<BatchableStatement<?>> rows = new ArrayList<>(forgotten.size());
-      for (Forgotten request : forgotten) {
-        Remembered outcome = request.outcome();
-        rows.add(statement.bind(orgId, request.requestId(), outcome.fingerprint(), ByteBuffer.wrap(bytes(outcome.result())),
-            outcome.at(), secondsLeft(outcome.at(), now, window)));
+    CompletionStage<CqlSession> session = sessions.get();
+    return prepared(session, INSERT).thenCompose(statement -> {
+      List<CompletableFuture<AsyncResultSet>> writes = new ArrayList<>();
+      for (int from = 0; from < forgotten.size(); from += ROWS_PER_BATCH) {
+        List<BatchableStatement<?>> rows = new ArrayList<>(ROWS_PER_BATCH);
+        for (Forgotten request : forgotten.subList(from, Math.min(forgotten.size(), from + ROWS_PER_BATCH))) {
+          Remembered outcome = request.outcome();
+          rows.add(statement.bind(orgId, request.requestId(), outcome.fingerprint(),
+              ByteBuffer.wrap(bytes(outcome.result())), outcome.at(), secondsLeft(outcome.at(), now, window)));
+        }
+        BatchStatement batch = BatchStatement.newInstance(BatchType.UNLOGGED).setExecutionProfileName(PROFILE).addAll(rows);
+        writes.add(session.thenCompose(s -> s.executeAsync(batch)).toCompletableFuture());
       }
-      return session.thenCompose(s -> s.executeAsync(batch.addAll(rows)));
+      return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }).thenApply(written -> Done.getInstance());
   }
 
   /** What the table holds of {@code requestIds} of one org: one query on the org's partition. */
   public CompletionStage<Map<String, Remembered>> find(String orgId, Set<String> requestIds) {
     Map<String, Remembered> found = new HashMap<>();
-    return prepared(SELECT)
+    CompletionStage<CqlSession> session = sessions.get();
+    return prepared(session, SELECT)
         .thenCompose(statement -> session.thenCompose(s -> s.executeAsync(statement.bind(orgId, List.copyOf(requestIds)))))
         .thenCompose(page -> collect(page, found));
   }
@@ -109,7 +120,7 @@ public final class RequestOutcomeTable {
   }
 
   /** The driver prepares each query once per session and answers later calls from its cache. */
-  private CompletionStage<PreparedStatement> prepared(String query) {
+  private static CompletionStage<PreparedStatement> prepared(CompletionStage<CqlSession> session, String query) {
     return session.thenCompose(s -> s.prepareAsync(SimpleStatement.newInstance(query).setExecutionProfileName(PROFILE)));
   }
 

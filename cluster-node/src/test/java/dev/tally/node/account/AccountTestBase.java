@@ -94,7 +94,7 @@ abstract class AccountTestBase {
 
   /** A request table whose every read and write fails with {@code failure}. */
   RequestOutcomeTable tableWithout(RuntimeException failure) {
-    return new RequestOutcomeTable(CompletableFuture.failedFuture(failure), cbor());
+    return new RequestOutcomeTable(() -> CompletableFuture.failedFuture(failure), cbor());
   }
 
   /** The mapper the node stores outcomes with. */

@@ -61,7 +61,7 @@ class IdempotencyBeyondMemoryTest extends AccountTestBase {
   @BeforeEach
   void smallMemoryAndTheRealTable() {
     settings = new AccountSettings(new Retention(Duration.ofHours(24), MAX_ENTRIES), 50, 2, TestTerms.TERMS);
-    requestTable = new RequestOutcomeTable(CompletableFuture.completedFuture(session), cbor());
+    requestTable = new RequestOutcomeTable(() -> CompletableFuture.completedFuture(session), cbor());
     spilled.set(0);
     lookups.set(0);
     metrics = new AccountMetrics() {

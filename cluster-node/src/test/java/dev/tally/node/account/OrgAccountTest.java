@@ -140,6 +140,8 @@ class OrgAccountTest extends AccountTestBase {
 
   @Test
   void anUnlimitedPlanStillHoldsAtMostTheNodesBoundOfReservationsOpenAtOnce() {
+    // Every request in memory: this test has no request table (IdempotencyBeyondMemoryTest has).
+    settings = new AccountSettings(new Retention(Duration.ofHours(24), Holds.MAX_OPEN + 10), 50, 2, TestTerms.TERMS);
     var account = org(purchase(Holds.MAX_OPEN + 1));
     for (int opened = 0; opened < Holds.MAX_OPEN; opened += 1_000) {
       Operation[] thousand = new Operation[1_000];

@@ -35,4 +35,12 @@ class RecentTest {
     assertEquals(2, recent.size());
     assertEquals(List.of(Map.entry("a", 3), Map.entry("b", 2)), recent.entries());
   }
+
+  @Test
+  void whatWasDroppedSinceAnEarlierValueIsItsOldestEntries() {
+    Recent<Integer> earlier = Recent.<Integer>empty().plus("a", 1).plus("b", 2).plus("c", 3);
+    Recent<Integer> later = earlier.plus("d", 4).withoutOldest().withoutOldest();
+    assertEquals(List.of(Map.entry("a", 1), Map.entry("b", 2)), later.droppedFrom(earlier));
+    assertEquals(List.of(), earlier.plus("d", 4).droppedFrom(earlier));
+  }
 }

@@ -88,7 +88,7 @@ class ReferenceGrantTest {
         testKit.<org.apache.pekko.actor.typed.pubsub.Topic.Command<OrgAccount.AlertNotice>>createTestProbe().ref(),
         AccountMetrics.NONE, self -> {},
         // No org here remembers more requests than memory holds: the request table is never reached.
-        new RequestOutcomeTable(CompletableFuture.failedFuture(new IllegalStateException("this test has no Cassandra")), null)));
+        new RequestOutcomeTable(() -> CompletableFuture.failedFuture(new IllegalStateException("this test has no Cassandra")), null)));
     orgs.put(orgId, org);
     assertInstanceOf(Outcome.Done.class, execute(org, new Operation.CreateOrg("create-" + orgId, orgId, orgId, "payg")).join());
     return orgId;

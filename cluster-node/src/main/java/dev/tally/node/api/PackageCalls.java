@@ -89,6 +89,8 @@ final class PackageCalls {
           else answer(reply, sold, plan, responses);
         } catch (StatusRuntimeException cancelled) {
           // the caller went away; nothing to tell it
+        } catch (RuntimeException bug) {
+          responses.onError(TallyErrors.failure(bug));
         }
       });
     });

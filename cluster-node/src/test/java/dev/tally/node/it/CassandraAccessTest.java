@@ -159,7 +159,7 @@ class CassandraAccessTest {
   }
 
   private NodeProcess start(Map<String, String> login) throws Exception {
-    return NodeProcess.start(cassandra, login, List.of(), LOGS);
+    return NodeProcess.start(cassandra, login, NodeProcess.testJvmOptions(), LOGS);
   }
 
   private static String secret() {

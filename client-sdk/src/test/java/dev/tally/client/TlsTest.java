@@ -68,10 +68,10 @@ class TlsTest {
     client.writeChain(dir.resolve("client.pem"));
     client.writeKey(dir.resolve("client-key.pem"));
 
-    tlsNode = NodeProcess.start(TestCassandra.server(), tls, List.of(), Paths.get("target", "nodes"));
+    tlsNode = NodeProcess.start(TestCassandra.server(), tls, NodeProcess.testJvmOptions(), Paths.get("target", "nodes"));
     Map<String, String> mutual = new java.util.HashMap<>(tls);
     mutual.put("TALLY_GRPC_TLS_CLIENT_CA", clientCa.writeCertificate(dir.resolve("client-ca.pem")).toString());
-    mutualTlsNode = NodeProcess.start(TestCassandra.server(), mutual, List.of(), Paths.get("target", "nodes"));
+    mutualTlsNode = NodeProcess.start(TestCassandra.server(), mutual, NodeProcess.testJvmOptions(), Paths.get("target", "nodes"));
     awaitServing(tlsNode, credentials -> credentials);
     awaitServing(mutualTlsNode, credentials -> withClientCertificate(credentials));
   }

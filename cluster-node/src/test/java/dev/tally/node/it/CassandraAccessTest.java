@@ -30,6 +30,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * A Cassandra that asks for a login (PasswordAuthenticator) and a role made for the node: with
@@ -37,6 +39,9 @@ import org.junit.jupiter.api.TestInstance;
  * does not become ready, and its log says why without ever holding the password. The same Cassandra
  * also takes TLS on its native port (with a certificate of a CA made here): a node with
  * TALLY_CASSANDRA_TLS and that CA connects encrypted; one trusting another CA does not get in.
+ *
+ * <p>Its tests run side by side: each starts a node of its own with its own login and writes an org of
+ * its own, and most of their time is spent waiting on that node and on Cassandra's refusals.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CassandraAccessTest {
@@ -72,6 +77,7 @@ class CassandraAccessTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void withTheRightLoginTheNodeBecomesReadyAndServesAWrite() throws Exception {
     try (NodeProcess node = start(Map.of("TALLY_CASSANDRA_USERNAME", ROLE, "TALLY_CASSANDRA_PASSWORD", password))) {
       assertTrue(Eventually.within(Duration.ofMinutes(1), () -> NodeProcess.httpStatus(node.managementPort(), "/ready") == 200),
@@ -87,6 +93,7 @@ class CassandraAccessTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void overTlsTrustingCassandrasCaTheNodeServesAWriteOnEncryptedConnections() throws Exception {
     try (NodeProcess node = start(Map.of("TALLY_CASSANDRA_USERNAME", ROLE, "TALLY_CASSANDRA_PASSWORD", password,
         "TALLY_CASSANDRA_TLS", "true", "TALLY_CASSANDRA_TLS_CA", cassandraCa.toString()))) {
@@ -109,6 +116,7 @@ class CassandraAccessTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void overTlsTrustingAnotherCaTheNodeIsNotReadyAndItsLogSaysWhy() throws Exception {
     Path otherCa = TestCertificates.authority("not Cassandra's CA").writeCertificate(dir.resolve("other-ca.pem"));
     try (NodeProcess node = start(Map.of("TALLY_CASSANDRA_USERNAME", ROLE, "TALLY_CASSANDRA_PASSWORD", password,
@@ -118,6 +126,7 @@ class CassandraAccessTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void withAWrongPasswordTheNodeIsNotReadyAndItsLogSaysWhy() throws Exception {
     String wrong = secret();
     try (NodeProcess node = start(Map.of("TALLY_CASSANDRA_USERNAME", ROLE, "TALLY_CASSANDRA_PASSWORD", wrong))) {
@@ -127,6 +136,7 @@ class CassandraAccessTest {
   }
 
   @Test
+  @Execution(ExecutionMode.CONCURRENT)
   void withoutALoginTheNodeIsNotReadyAndItsLogSaysWhy() throws Exception {
     try (NodeProcess node = start(Map.of())) {
       assertRefusedWithReason(node, "requires authentication");
@@ -144,10 +154,12 @@ class CassandraAccessTest {
     assertTrue(failed.getStatus().getCode() == Status.Code.UNAVAILABLE || failed.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED,
         "a write cannot reach the journal: " + failed.getStatus());
     assertFalse(node.log().contains(password), "the node's log holds the role's password");
+    // Not a graceful stop: it would wait out the hand-off of shards whose orgs cannot recover without Cassandra.
+    node.kill();
   }
 
   private NodeProcess start(Map<String, String> login) throws Exception {
-    return NodeProcess.start(cassandra, login, List.of(), LOGS);
+    return NodeProcess.start(cassandra, login, NodeProcess.testJvmOptions(), LOGS);
   }
 
   private static String secret() {

@@ -15,7 +15,6 @@ import java.nio.file.Paths;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,16 +38,16 @@ class ClusterOverTlsTest {
     Authority clusterCa = TestCertificates.authority("tally cluster CA");
     String password = secret();
     try (NodeProcess first = NodeProcess.start(TestCassandra.server(), tls(dir, clusterCa, clusterCa, "first", password),
-            List.of(), LOGS);
+            NodeProcess.testJvmOptions(), LOGS);
         NodeProcess second = NodeProcess.start(TestCassandra.server(), tls(dir, clusterCa, clusterCa, "second", password),
-            List.of("-Dpekko.cluster.seed-nodes.0=" + first.clusterAddress()), LOGS)) {
+            NodeProcess.testJvmOptions("-Dpekko.cluster.seed-nodes.0=" + first.clusterAddress()), LOGS)) {
       assertTrue(Eventually.within(Duration.ofMinutes(1), () -> upMembers(first) == 2),
           "both nodes are Up members; the first sees:\n" + members(first) + "\nthe second's log:\n" + second.log());
       assertTrue(first.log().contains("Remoting started with transport [Artery tls-tcp]"), first.log());
 
       Authority otherCa = TestCertificates.authority("not the cluster's CA");
       try (NodeProcess stranger = NodeProcess.start(TestCassandra.server(), tls(dir, otherCa, clusterCa, "stranger", password),
-          List.of("-Dpekko.cluster.seed-nodes.0=" + first.clusterAddress()), LOGS)) {
+          NodeProcess.testJvmOptions("-Dpekko.cluster.seed-nodes.0=" + first.clusterAddress()), LOGS)) {
         // The cluster's node ends the handshake: the stranger's certificate is not signed by a CA it trusts.
         assertTrue(Eventually.within(Duration.ofMinutes(1), () -> stranger.log().contains("Received fatal alert: bad_certificate")),
             "the cluster refused the stranger's certificate; the stranger's log:\n" + stranger.log());

@@ -78,7 +78,7 @@ class KeysStayOutOfLogsAndEventsTest {
     String org = "keys-out-" + UUID.randomUUID();
     String otherOrg = "keys-out-other-" + UUID.randomUUID();
     keys.put("bootstrap admin", TestKeys.ADMIN);
-    NodeProcess node = NodeProcess.start(TestCassandra.server(), Map.of(), List.of(), logs);
+    NodeProcess node = NodeProcess.start(TestCassandra.server(), Map.of(), NodeProcess.testJvmOptions(), logs);
     ManagedChannel plain = NettyChannelBuilder.forAddress("127.0.0.1", node.grpcPort()).usePlaintext().build();
     try {
       AccountsGrpc.AccountsBlockingStub admin = accounts(plain, TestKeys.ADMIN);

@@ -28,6 +28,20 @@ public final class NodeProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   /** The heap of a node whose JVM options name none. */
   public static final String DEFAULT_HEAP = "-Xmx512m";
+  /**
+   * JVM options for a node a test starts: it lives for seconds and serves little, so the optimizing
+   * compiler (C2) and a parallel collector cost its start far more CPU than they ever pay back, and a
+   * test run on a small machine waits on that CPU. Not for a node that is measured (the bench's): it
+   * runs as deployed.
+   */
+  private static final List<String> TEST_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+  /** The JVM options of a node a test starts ({@link #TEST_JVM_OPTIONS}), then {@code more}. */
+  public static List<String> testJvmOptions(String... more) {
+    List<String> options = new ArrayList<>(TEST_JVM_OPTIONS);
+    options.addAll(List.of(more));
+    return options;
+  }
 
   private final Process process;
   private final Path log;
@@ -46,22 +60,26 @@ public final class NodeProcess implements AutoCloseable {
     this.metricsPort = ports[3];
   }
 
-  /** A node that forms a cluster of its own. */
+  /** A node for a test that forms a cluster of its own. */
   public static NodeProcess start(CassandraServer cassandra, String... jvmOptions) throws Exception {
     return start(cassandra, null, jvmOptions);
   }
 
-  /** A node that joins the cluster of {@code seed} (or forms its own when {@code seed} is null). */
+  /**
+   * A node for a test ({@link #testJvmOptions}) that joins the cluster of {@code seed} (or forms its
+   * own when {@code seed} is null).
+   */
   public static NodeProcess start(CassandraServer cassandra, NodeProcess seed, String... jvmOptions) throws Exception {
-    List<String> options = new ArrayList<>(List.of(jvmOptions));
+    List<String> options = testJvmOptions(jvmOptions);
     if (seed != null) options.add("-Dpekko.cluster.seed-nodes.0=" + seed.clusterAddress());
     return start(cassandra, Map.of(), options, Paths.get("target", "nodes"));
   }
 
   /**
    * A node with these {@code TALLY_*} settings and JVM options ({@link #DEFAULT_HEAP} unless they set
-   * a heap), logging into a new file in {@code logs}. Free ports are picked, then bound by the node;
-   * when another process took one in between, the node is started again on new ports.
+   * a heap; a test passes {@link #testJvmOptions}), logging into a new file in {@code logs}. Free
+   * ports are picked, then bound by the node; when another process took one in between, the node is
+   * started again on new ports.
    */
   public static NodeProcess start(
       CassandraServer cassandra, Map<String, String> settings, List<String> jvmOptions, Path logs) throws Exception {

@@ -13,7 +13,6 @@ import dev.tally.testkit.TestCertificates.Issued;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,7 +45,7 @@ class TallyctlTlsTest {
             "TALLY_GRPC_TLS_CERT_CHAIN", nodeCertificate.writeChain(dir.resolve("node.pem")).toString(),
             "TALLY_GRPC_TLS_PRIVATE_KEY", nodeCertificate.writeKey(dir.resolve("node-key.pem")).toString(),
             "TALLY_GRPC_TLS_CLIENT_CA", clientCa.writeCertificate(dir.resolve("client-ca.pem")).toString()),
-        List.of(), Paths.get("target", "nodes"));
+        NodeProcess.testJvmOptions(), Paths.get("target", "nodes"));
   }
 
   @AfterAll

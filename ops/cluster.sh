@@ -21,9 +21,8 @@ MAX_NODES=9
 
 classpath() { echo "$(cat ops/local/target/runtime.classpath):ops/local/target/classes"; }
 
-build() {
-  [ -f ops/local/target/runtime.classpath ] || ./mvnw -q -B install -DskipTests -pl ops/local -am
-}
+source ops/build.sh
+build() { build_module ops/local; }
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 

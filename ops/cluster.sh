@@ -6,8 +6,10 @@
 #   ops/cluster.sh add         one more node joins the running cluster
 #   ops/cluster.sh remove K    node K leaves gracefully (SIGTERM: stops serving, drains, hands off, leaves)
 #   ops/cluster.sh kill K      node K dies at once (SIGKILL), for failover drills
-#   ops/cluster.sh status      every node's ports, readiness and the members the cluster sees
+#   ops/cluster.sh status      each node's process, readiness and membership as the cluster sees it
 #   ops/cluster.sh stop        every node, then Cassandra
+#
+# Exit codes: 0 done, 1 refused (e.g. no such node runs), 2 usage error.
 #
 # Node K has the address 127.0.0.K (Linux routes all of 127.0.0.0/8 to loopback) with the standard
 # ports: gRPC 50051, management 8558 (/alive, /ready, /cluster/members), metrics 9464, remoting
@@ -15,7 +17,7 @@
 # Cassandra listens on 127.0.0.1:9142.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-STATE=.tally-cluster
+STATE=${TALLY_CLUSTER_STATE:-.tally-cluster}
 CQL_PORT=${TALLY_CLUSTER_CQL_PORT:-9142}
 MAX_NODES=9
 
@@ -89,43 +91,78 @@ stop_pid() {
   rm -f "$pidfile"
 }
 
+usage() { echo "$1" >&2; sed -n '5,10p' "$0" >&2; exit 2; }
+
+# The node number argument of remove and kill: 1 to MAX_NODES.
+node_number() {
+  [[ "${1:-}" =~ ^[1-9][0-9]*$ && "$1" -le "$MAX_NODES" ]] || usage "give a node number from 1 to $MAX_NODES (ops/cluster.sh status lists them)"
+  echo "$1"
+}
+
+require_running() {
+  alive "$STATE/node-$1.pid" && return
+  echo "node $1 is not running (ops/cluster.sh status lists the nodes)" >&2; exit 1
+}
+
+# How the cluster sees 127.0.0.K: its member status and whether it is unreachable, from the members
+# document ($2) of a node that answers; "not a member" when the cluster does not list it.
+member_state() {
+  local entries state
+  entries=$(printf '%s' "$2" | tr '{' '\n' | grep -F "\"node\":\"pekko://tally@127.0.0.$1:25520\"" || true)
+  state=$(printf '%s\n' "$entries" | grep -o '"status":"[^"]*"' | head -1 | cut -d'"' -f4 || true)
+  [ -n "$state" ] || state="not a member"
+  if printf '%s\n' "$entries" | grep -q '"observedBy"'; then state="$state, unreachable"; fi
+  echo "$state"
+}
+
+# Each node's process (running or dead), its /ready, and its membership as the running nodes see it:
+# a killed node stays a member, unreachable, until the split brain resolver downs it.
 status() {
-  local k any=""
+  local k members="" listed=""
+  if alive "$STATE/cassandra.pid"; then echo "Cassandra  running (pid $(cat "$STATE/cassandra.pid")) on 127.0.0.1:$CQL_PORT"
+  else echo "Cassandra  not running"; fi
   for k in $(seq 1 "$MAX_NODES"); do
-    [ -f "$STATE/node-$k.pid" ] || continue
-    if alive "$STATE/node-$k.pid"; then
-      local ready="not ready"
-      curl -sf "http://127.0.0.$k:8558/ready" > /dev/null 2>&1 && ready="ready"
-      printf 'node %d  pid %-7s gRPC 127.0.0.%d:50051  management http://127.0.0.%d:8558  %s\n' "$k" \
-        "$(cat "$STATE/node-$k.pid")" "$k" "$k" "$ready"
-      any=$k
-    else
-      printf 'node %d  stopped\n' "$k"
+    if alive "$STATE/node-$k.pid" && [ -z "$members" ]; then
+      members=$(curl -sf --max-time 5 "http://127.0.0.$k:8558/cluster/members" 2>/dev/null || true)
     fi
   done
-  if [ -n "$any" ]; then
-    echo "members:"
-    curl -s "http://127.0.0.$any:8558/cluster/members" | tr '{' '\n' | grep '"node"' \
-      | sed -E 's/.*"node":"([^"]+)".*"status":"([^"]+)".*/  \1  \2/'
-  fi
+  for k in $(seq 1 "$MAX_NODES"); do
+    [ -f "$STATE/node-$k.pid" ] || continue
+    listed=yes
+    local pid process ready="-" member="-"
+    pid=$(cat "$STATE/node-$k.pid")
+    if alive "$STATE/node-$k.pid"; then
+      process="running (pid $pid)"
+      ready="not ready"
+      curl -sf --max-time 5 "http://127.0.0.$k:8558/ready" > /dev/null 2>&1 && ready="ready"
+    else
+      process="dead (pid $pid is gone)"
+    fi
+    [ -n "$members" ] && member=$(member_state "$k" "$members")
+    printf 'node %d  %-24s %-10s member: %-22s gRPC 127.0.0.%d:50051  management http://127.0.0.%d:8558\n' \
+      "$k" "$process" "$ready" "$member" "$k" "$k"
+  done
+  [ -n "$listed" ] || echo "no nodes (ops/cluster.sh start)"
+  if [ -z "$members" ] && [ -n "$listed" ]; then echo "no running node answered for the cluster's members"; fi
 }
 
 case "${1:-}" in
   start)
+    [[ "${2:-3}" =~ ^[1-9]$ ]] || usage "give a number of nodes from 1 to $MAX_NODES"
     build; start_cassandra
     for k in $(seq 1 "${2:-3}"); do start_node "$k"; done
     for k in $(seq 1 "${2:-3}"); do wait_ready "$k"; done ;;
   add)
     build; k=$(next_free); start_node "$k"; wait_ready "$k" ;;
   remove)
-    stop_pid "$STATE/node-${2:?node number}.pid" TERM; echo "node $2 left" ;;
+    k=$(node_number "${2:-}"); require_running "$k"; stop_pid "$STATE/node-$k.pid" TERM; echo "node $k left" ;;
   kill)
-    stop_pid "$STATE/node-${2:?node number}.pid" KILL; echo "node $2 killed" ;;
+    k=$(node_number "${2:-}"); require_running "$k"; stop_pid "$STATE/node-$k.pid" KILL; echo "node $k killed" ;;
   status)
     status ;;
   stop)
     for k in $(seq 1 "$MAX_NODES"); do stop_pid "$STATE/node-$k.pid" TERM; done
     stop_pid "$STATE/cassandra.pid" TERM; echo "stopped" ;;
   *)
-    sed -n '2,10p' "$0"; exit 2 ;;
+    usage "unknown command: ${1:-(none)}" ;;
 esac

@@ -42,26 +42,40 @@ start_cassandra() {
   echo "Cassandra did not start; see $STATE/cassandra.out" >&2; exit 1
 }
 
-# Every possible node's management endpoint: a new node finds the running ones among them. Only
-# some of them run, so the join decision does not wait to hear from all of them.
+# The management endpoints of the nodes that run or are starting ($@): a new node finds the running
+# ones among them. Only those, not every possible node: Cluster Bootstrap logs an ERROR for each
+# contact point it cannot probe for probing-failure-timeout. That timeout covers a node JVM's start
+# on a busy machine, so nodes starting together do not log it while they wait for each other (when it
+# passes, bootstrap only discovers the same list again). Some of them may still be starting, so the
+# join decision does not wait to hear from all of them.
 discovery_endpoints() {
-  local args=("-Dpekko.management.cluster.bootstrap.contact-point-discovery.contact-with-all-contact-points=false") i
-  for i in $(seq 1 "$MAX_NODES"); do
-    args+=("-Dpekko.discovery.config.services.tally.endpoints.$((i - 1)).host=127.0.0.$i"
-           "-Dpekko.discovery.config.services.tally.endpoints.$((i - 1)).port=8558")
+  local args=("-Dpekko.management.cluster.bootstrap.contact-point-discovery.contact-with-all-contact-points=false"
+              "-Dpekko.management.cluster.bootstrap.contact-point.probing-failure-timeout=2m") i n=0
+  for i in "$@"; do
+    args+=("-Dpekko.discovery.config.services.tally.endpoints.$n.host=127.0.0.$i"
+           "-Dpekko.discovery.config.services.tally.endpoints.$n.port=8558")
+    n=$((n + 1))
   done
   echo "${args[@]}"
 }
 
+# The numbers of the nodes whose process lives, and the numbers given.
+members_and() {
+  local k
+  for k in $(seq 1 "$MAX_NODES"); do
+    if alive "$STATE/node-$k.pid" || [[ " $* " == *" $k "* ]]; then echo "$k"; fi
+  done
+}
+
 start_node() {
-  local k=$1
+  local k=$1; shift
   if alive "$STATE/node-$k.pid"; then echo "node $k already runs"; return; fi
   local host=127.0.0.$k
   # shellcheck disable=SC2046
   TALLY_GRPC_HOST=$host TALLY_MANAGEMENT_HOST=$host TALLY_METRICS_HOST=$host TALLY_CLUSTER_HOST=$host \
   TALLY_CASSANDRA_CONTACT_POINT=127.0.0.1:$CQL_PORT \
   TALLY_DISCOVERY_METHOD=config TALLY_BOOTSTRAP_REQUIRED_CONTACT_POINTS=1 \
-    java -Xmx512m $(discovery_endpoints) -cp "$(classpath)" dev.tally.node.Main > "$STATE/node-$k.log" 2>&1 &
+    java -Xmx512m $(discovery_endpoints $(members_and "$k" "$@")) -cp "$(classpath)" dev.tally.node.Main > "$STATE/node-$k.log" 2>&1 &
   echo $! > "$STATE/node-$k.pid"
   echo "node $k starting: gRPC $host:50051, management http://$host:8558, log $STATE/node-$k.log"
 }
@@ -150,7 +164,8 @@ case "${1:-}" in
   start)
     [[ "${2:-3}" =~ ^[1-9]$ ]] || usage "give a number of nodes from 1 to $MAX_NODES"
     build; start_cassandra
-    for k in $(seq 1 "${2:-3}"); do start_node "$k"; done
+    # shellcheck disable=SC2046
+    for k in $(seq 1 "${2:-3}"); do start_node "$k" $(seq 1 "${2:-3}"); done
     for k in $(seq 1 "${2:-3}"); do wait_ready "$k"; done ;;
   add)
     build; k=$(next_free); start_node "$k"; wait_ready "$k" ;;

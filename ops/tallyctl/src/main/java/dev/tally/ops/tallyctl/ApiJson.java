@@ -22,7 +22,7 @@ import java.util.Set;
  */
 final class ApiJson {
 
-  /** The fields that hold micro-credits (ledger.proto, accounts.proto). */
+  /** The fields that hold micro-credits (ledger.proto, accounts.proto, metering.proto). */
   private static final Set<String> MICRO_CREDITS = Set.of(
       "tally.v1.Balance.available", "tally.v1.Balance.held", "tally.v1.Balance.debt",
       "tally.v1.Balance.granted_remaining",
@@ -35,7 +35,10 @@ final class ApiJson {
       "tally.v1.PeriodUsage.allocation", "tally.v1.PeriodUsage.charged",
       "tally.v1.PeriodUsage.charged_by_model", "tally.v1.PeriodUsage.charged_by_call_type",
       "tally.v1.Alert.period_charged", "tally.v1.Alert.available",
-      "tally.v1.VoidGrantResponse.voided");
+      "tally.v1.VoidGrantResponse.voided",
+      "tally.v1.CommitResponse.charged", "tally.v1.CommitResponse.released", "tally.v1.CommitResponse.debt_incurred",
+      "tally.v1.ReleaseResponse.released",
+      "tally.v1.ChargeResponse.charged");
 
   private ApiJson() {}
 

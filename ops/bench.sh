@@ -34,7 +34,8 @@ if ! $rate_or_concurrency; then
   if $quick; then args+=(--rate 500); else args+=(--rate 5000); fi
 fi
 
-./mvnw -q -B install -DskipTests -pl ops/bench -am
+source ops/build.sh
+build_module ops/bench
 postgres_url="$(ops/postgres.sh start)"
 exec java -cp "$(cat ops/bench/target/runtime.classpath):ops/bench/target/classes" dev.tally.ops.bench.TallyBench \
   run --target both --postgres "$postgres_url" --report ops/bench/report "${args[@]}"

@@ -33,7 +33,8 @@ if ! $page_only; then
 if [[ -n "${TALLY_BENCH_CLASSPATH:-}" ]]; then
   classpath="$TALLY_BENCH_CLASSPATH"
 else
-  ./mvnw -q -B install -DskipTests -pl ops/bench -am
+  source ops/build.sh
+  build_module ops/bench
   classpath="$(cat ops/bench/target/runtime.classpath):ops/bench/target/classes"
 fi
 if [[ " ${suite_args[*]-} " != *" --no-postgres "* ]]; then

@@ -16,6 +16,14 @@ public final class Main {
   static final int MAX_CALLS_PER_CONNECTION = 1_000;
 
   public static void main(String[] args) throws Exception {
+    start();
+  }
+
+  /**
+   * Starts a node as {@link #main} does and returns its actor system, which terminates once the node
+   * has stopped: a launcher that runs more than the node (the local run's Cassandra) stops the rest after it.
+   */
+  public static org.apache.pekko.actor.typed.ActorSystem<Void> start() throws Exception {
     // A node process ends when its actor system does, e.g. after the cluster downed it.
     Config config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on").withFallback(ConfigFactory.load());
     NodeSettings settings = NodeSettings.from(config);
@@ -28,11 +36,12 @@ public final class Main {
       System.err.println("Tally node failed to start: " + e);
       system.terminate();
       System.exit(1);
-      return;
+      throw e;
     }
     // Pekko's coordinated shutdown runs on SIGTERM / Ctrl-C (its JVM shutdown hook).
     org.slf4j.LoggerFactory.getLogger(Main.class).info("gRPC transport: {}", settings.grpcTls().describe());
     System.out.println("TALLY_GRPC_READY " + settings.grpcHost() + ":" + node.grpcPort());
+    return system;
   }
 
   private static TallyNode startNode(org.apache.pekko.actor.typed.ActorSystem<Void> system, NodeSettings settings)

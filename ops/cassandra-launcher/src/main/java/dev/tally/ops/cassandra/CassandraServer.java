@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,7 @@ public final class CassandraServer implements AutoCloseable {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
   private static final InetAddress LOOPBACK = loopback();
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
 
   private final Path dataDir;
   private final int cqlPort;
@@ -62,6 +64,7 @@ public final class CassandraServer implements AutoCloseable {
   private final Duration startTimeout;
   private final boolean passwordAuthentication;
   private final SingleNodeConfig.ClientTls clientTls;
+  private final boolean ownSession;
 
   private Process process;
   private Thread stopOnExit;
@@ -75,6 +78,7 @@ public final class CassandraServer implements AutoCloseable {
     this.startTimeout = builder.startTimeout;
     this.passwordAuthentication = builder.passwordAuthentication;
     this.clientTls = builder.clientTls;
+    this.ownSession = builder.ownSession;
   }
 
   public static Builder builder(Path dataDir) {
@@ -136,6 +140,9 @@ public final class CassandraServer implements AutoCloseable {
         .addContactPoint(contactPoint())
         .withLocalDatacenter(LOCAL_DATACENTER)
         .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+            // This node only: a node's application.conf on the class path (the local run) names its own
+            // contact point, which the driver would add and then warn about as of an unknown datacenter.
+            .withStringList(DefaultDriverOption.CONTACT_POINTS, List.of())
             // DDL on a small dev machine can take seconds; the default 2 s is for production reads.
             .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
             // Off, the driver skips its debounced (1 s) schema refresh after every DDL statement.
@@ -209,6 +216,8 @@ public final class CassandraServer implements AutoCloseable {
 
   private List<String> command(JavaHome java, String classpath, SingleNodeConfig config) {
     List<String> command = new ArrayList<>();
+    // setsid execs Cassandra in place (same pid), in a session of its own.
+    if (ownSession) command.add(SETSID.toString());
     command.add(java.executable().toString());
     command.add("-Xmx" + maxHeap);
     command.addAll(List.of(
@@ -379,6 +388,27 @@ public final class CassandraServer implements AutoCloseable {
     }
   }
 
+  /**
+   * At JVM exit, stops Cassandra only once {@code first} completed (or after the stop timeout), instead
+   * of alongside every other shutdown hook: the local run stops its node first, whose open sessions
+   * would otherwise log failed reconnects to a Cassandra already gone.
+   */
+  public synchronized void stopOnExitAfter(CompletionStage<?> first) {
+    requireRunning();
+    Runtime.getRuntime().removeShutdownHook(stopOnExit);
+    Process started = process;
+    stopOnExit = new Thread(() -> {
+      try {
+        first.toCompletableFuture().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception notInTime) {
+        // stop it anyway
+      }
+      terminate(started);
+      deletePidFile();
+    }, "cassandra-stop-on-exit");
+    Runtime.getRuntime().addShutdownHook(stopOnExit);
+  }
+
   /** Without it, a JVM that exits without close() (Ctrl-C on main, a test run) would leave Cassandra running. */
   private Thread stopOnJvmExit(Process started) {
     Thread hook = new Thread(() -> {
@@ -477,6 +507,7 @@ public final class CassandraServer implements AutoCloseable {
     private Duration startTimeout = Duration.ofSeconds(120);
     private boolean passwordAuthentication;
     private SingleNodeConfig.ClientTls clientTls;
+    private boolean ownSession;
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -526,6 +557,15 @@ public final class CassandraServer implements AutoCloseable {
     public Builder clientTls(Path keyStore, String password) {
       this.clientTls = new SingleNodeConfig.ClientTls(Objects.requireNonNull(keyStore, "keyStore").toAbsolutePath(),
           Objects.requireNonNull(password, "password"));
+      return this;
+    }
+
+    /**
+     * Cassandra runs in a session of its own (/usr/bin/setsid, where it exists), so a Ctrl-C in the
+     * terminal reaches only this JVM, which then stops Cassandra when it is ready to (the local run).
+     */
+    public Builder ownSession() {
+      this.ownSession = Files.isExecutable(SETSID);
       return this;
     }
 

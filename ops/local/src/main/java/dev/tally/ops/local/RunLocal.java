@@ -12,8 +12,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * A local Tally in one command: a real Cassandra (child JVM) and one node (this JVM), both on
  * 127.0.0.1, with every byte of data in one folder so that a restart finds its orgs again.
- * Ctrl-C stops both gracefully: the node stops serving and drains its calls (coordinated shutdown),
- * Cassandra flushes and exits. Nothing is acknowledged before its event is written, so no commit is lost.
+ * Ctrl-C stops both gracefully, one after the other: the node stops serving and drains its calls
+ * (coordinated shutdown), then Cassandra (in a session of its own, so Ctrl-C does not reach it first)
+ * flushes and exits. Nothing is acknowledged before its event is written, so no commit is lost.
  * The first run makes a local admin API key, keeps it in {@code <data>/admin-key} and prints it; the
  * node gets only its hash (TALLY_BOOTSTRAP_ADMIN_KEY_SHA256, unless the environment sets one).
  */
@@ -27,6 +28,7 @@ public final class RunLocal {
     CassandraServer cassandra = CassandraServer.builder(data.resolve("cassandra"))
         .cqlPort(cqlPort)
         .storagePort(Integer.parseInt(env("TALLY_CASSANDRA_STORAGE_PORT", "7000")))
+        .ownSession()
         .build()
         .start();
     cassandra.applySchema();
@@ -39,7 +41,9 @@ public final class RunLocal {
     }
     // The Cassandra driver read the system properties already; the node's config must see this one.
     com.typesafe.config.ConfigFactory.invalidateCaches();
-    dev.tally.node.Main.main(new String[0]);
+    var node = dev.tally.node.Main.start();
+    // Cassandra stops after the node, so the node's sessions close before their Cassandra goes away.
+    cassandra.stopOnExitAfter(node.getWhenTerminated());
     System.out.println("Tally is running. Data folder: " + data + " (Cassandra log: " + cassandra.logFile() + ")");
     System.out.println("Local admin API key (in " + keyFile + "): " + admin.secret());
     System.out.println("  export TALLY_API_KEY=$(cat " + keyFile + ")");

@@ -22,7 +22,7 @@ import java.util.Set;
  */
 final class ApiJson {
 
-  /** The fields that hold micro-credits (ledger.proto, accounts.proto). */
+  /** The fields that hold micro-credits (ledger.proto, accounts.proto, metering.proto). */
   private static final Set<String> MICRO_CREDITS = Set.of(
       "tally.v1.Balance.available", "tally.v1.Balance.held", "tally.v1.Balance.debt",
       "tally.v1.Balance.granted_remaining",
@@ -38,7 +38,10 @@ final class ApiJson {
       "tally.v1.VoidGrantResponse.voided",
       "tally.v1.GrantStatement.used", "tally.v1.GrantStatement.expired", "tally.v1.GrantStatement.voided",
       "tally.v1.CreditPackage.credits", "tally.v1.CreditPackage.min_custom_amount", "tally.v1.CreditPackage.max_custom_amount",
-      "tally.v1.PurchasePackageResponse.amount");
+      "tally.v1.PurchasePackageResponse.amount",
+      "tally.v1.CommitResponse.charged", "tally.v1.CommitResponse.released", "tally.v1.CommitResponse.debt_incurred",
+      "tally.v1.ReleaseResponse.released",
+      "tally.v1.ChargeResponse.charged");
 
   private ApiJson() {}
 

@@ -93,6 +93,15 @@ public final class Tallyctl {
           KeyCommands::rotate),
       new Command("key revoke", List.of("KEY_ID"), List.of(),
           "revoke an API key by the key id key create, key rotate or key list printed", KeyCommands::revoke),
+      new Command("reserve", List.of("ORG", "AMOUNT"), List.of(REQUEST_ID),
+          "hold AMOUNT credits of an org, as an AI service does before a call; prints the reservation id",
+          MeteringCommands::reserve),
+      new Command("commit", List.of("ORG", "RESERVATION_ID", "AMOUNT"), List.of(REQUEST_ID),
+          "charge AMOUNT credits for a reservation and release the rest of its hold", MeteringCommands::commit),
+      new Command("release", List.of("ORG", "RESERVATION_ID"), List.of(REQUEST_ID),
+          "give a reservation's whole hold back without charging", MeteringCommands::release),
+      new Command("charge", List.of("ORG", "AMOUNT"), List.of(REQUEST_ID),
+          "charge AMOUNT credits at once, without a reservation", MeteringCommands::charge),
       new Command("members", List.of(), List.of(),
           "the cluster's members, as the --management node sees them", ClusterCommands::members),
       new Command("shards", List.of(), List.of(),
@@ -122,6 +131,10 @@ public final class Tallyctl {
         out.print(usage());
         return ExitCode.OK.status;
       }
+      if (arguments.flag("help") && arguments.words.size() == 1 && !subcommands(arguments.words.get(0)).isEmpty()) {
+        out.print(groupHelp(arguments.words.get(0)));
+        return ExitCode.OK.status;
+      }
       Command command = find(arguments.words);
       if (arguments.flag("help")) {
         out.print(help(command));
@@ -149,14 +162,30 @@ public final class Tallyctl {
       List<String> name = command.words();
       if (words.size() >= name.size() && words.subList(0, name.size()).equals(name)) return command;
     }
-    List<String> subcommands = COMMANDS.stream()
-        .filter(command -> command.words().size() > 1 && command.words().get(0).equals(words.get(0)))
-        .map(command -> command.words().get(1))
-        .toList();
+    List<String> subcommands = subcommands(words.get(0)).stream().map(command -> command.words().get(1)).toList();
     if (!subcommands.isEmpty()) {
-      throw Failure.usage(words.get(0) + " needs one of: " + String.join(", ", subcommands));
+      throw Failure.usage(words.get(0) + " needs one of: " + String.join(", ", subcommands)
+          + "; tallyctl " + words.get(0) + " --help lists them");
     }
     throw Failure.usage("unknown command " + words.get(0) + "; tallyctl --help lists them");
+  }
+
+  /** The commands of a group such as {@code org} or {@code key}; none for a word that names no group. */
+  private static List<Command> subcommands(String group) {
+    return COMMANDS.stream()
+        .filter(command -> command.words().size() > 1 && command.words().get(0).equals(group))
+        .toList();
+  }
+
+  /** {@code tallyctl org --help}: the group's commands, each with its operands and summary. */
+  private static String groupHelp(String group) {
+    Table commands = new Table();
+    for (Command command : subcommands(group)) {
+      commands.row("  " + command.name() + (command.operands().isEmpty() ? "" : " " + String.join(" ", command.operands())),
+          command.summary());
+    }
+    return "usage: tallyctl " + group + " COMMAND ...\n\ncommands:\n" + print(commands)
+        + "\nEach command's options: tallyctl " + group + " COMMAND --help\n";
   }
 
   /** How the gRPC port is reached: options first, then the environment. */

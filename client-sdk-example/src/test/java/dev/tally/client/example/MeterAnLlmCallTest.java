@@ -1,14 +1,15 @@
-package dev.tally.client;
+package dev.tally.client.example;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tally.client.example.MeterAnLlmCall;
+import dev.tally.client.TallyClient;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.testkit.TestKeys;
 import dev.tally.testkit.TestNode;
 import dev.tally.v1.Credits;
 import dev.tally.v1.LedgerEntry;
+import dev.tally.v1.ListLedgerRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,16 +21,15 @@ class MeterAnLlmCallTest {
   @Test
   void theExampleBillsTwoCallsAndTheDeliveredPartOfAStreamAndNotTheFailedCall() {
     try (TallyClient tally = TallyClient.builder().apiKey(TestKeys.ADMIN).nodes(TestNode.address()).build()) {
-      Orgs orgs = new Orgs(tally.accounts());
-      String org = orgs.withCredits(Credits.of(50));
+      String org = MeterAnLlmCall.createDemoOrg(tally);
 
       MeterAnLlmCall.meterCalls(tally, org);
 
-      List<LedgerEntry> reserved = orgs.ledger(org, "CREDITS_RESERVED");
-      List<LedgerEntry> committed = orgs.ledger(org, "RESERVATION_COMMITTED");
+      List<LedgerEntry> reserved = ledger(tally, org, "CREDITS_RESERVED");
+      List<LedgerEntry> committed = ledger(tally, org, "RESERVATION_COMMITTED");
       assertEquals(4, reserved.size());
       assertEquals(3, committed.size());
-      assertEquals(1, orgs.ledger(org, "RESERVATION_RELEASED").size());
+      assertEquals(1, ledger(tally, org, "RESERVATION_RELEASED").size());
       LedgerEntry stream = committed.get(2);
       long streamHold = reserved.get(2).getAmount();
       assertTrue(stream.getAmount() > 0 && stream.getAmount() < streamHold,
@@ -38,8 +38,23 @@ class MeterAnLlmCallTest {
     }
   }
 
+  /** client-sdk/README.md: "so the org starts with 150". */
+  @Test
+  void theDemoOrgStartsWithItsPlansTrialCreditsAndTheGrant() {
+    try (TallyClient tally = TallyClient.builder().apiKey(TestKeys.ADMIN).nodes(TestNode.address()).build()) {
+      String org = MeterAnLlmCall.createDemoOrg(tally);
+
+      assertEquals(Credits.of(150), tally.balance(org).getBalance().getAvailable());
+    }
+  }
+
   @Test
   void theExampleRunsAsAProgram() throws Exception {
     MeterAnLlmCall.main(new String[] {TestNode.address(), TestKeys.ADMIN});
+  }
+
+  private static List<LedgerEntry> ledger(TallyClient tally, String org, String type) {
+    return tally.accounts().listLedger(ListLedgerRequest.newBuilder().setOrgId(org).setPageSize(1000).build())
+        .getEntriesList().stream().filter(entry -> entry.getType().equals(type)).toList();
   }
 }

@@ -21,13 +21,14 @@ import java.util.function.IntConsumer;
  *
  * <p>Run it against a local node ({@code ops/run-local.sh}, see the README):
  * <pre>
- * TALLY_API_KEY=$(cat .tally-data/admin-key) java -cp "$(cat client-sdk/target/classpath.txt):client-sdk/target/classes" \
+ * TALLY_API_KEY=$(cat .tally-data/admin-key) java -cp "$(cat client-sdk-example/target/runtime.classpath):client-sdk-example/target/classes" \
  *     dev.tally.client.example.MeterAnLlmCall 127.0.0.1:50051
  * </pre>
  */
 public final class MeterAnLlmCall {
 
   private static final String MODEL = "gpt-4o";
+  private static final long DEMO_GRANT = Credits.of(50);
 
   private MeterAnLlmCall() {}
 
@@ -41,7 +42,7 @@ public final class MeterAnLlmCall {
     String apiKey = args.length > 1 ? args[1] : System.getenv("TALLY_API_KEY");
     if (apiKey == null || apiKey.isBlank()) throw new IllegalStateException("set TALLY_API_KEY to an admin API key");
     try (TallyClient tally = TallyClient.builder().nodes(node).apiKey(apiKey).build()) {
-      String org = createDemoOrg(tally, Credits.of(50));
+      String org = createDemoOrg(tally);
       System.out.println("org " + org + ": " + show(tally.balance(org).getBalance()));
       meterCalls(tally, org);
     }
@@ -85,8 +86,12 @@ public final class MeterAnLlmCall {
     }
   }
 
-  /** What operators do with the CLI; the example does it itself to be self-contained. */
-  private static String createDemoOrg(TallyClient tally, long credits) {
+  /**
+   * What operators do with the CLI; the example does it itself to be self-contained. The org is on the
+   * default plan, whose trial credits come with it, and gets {@link #DEMO_GRANT} more.
+   */
+  static String createDemoOrg(TallyClient tally) {
+    long credits = DEMO_GRANT;
     String org = "example-" + UUID.randomUUID().toString().substring(0, 8);
     tally.accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(org).setDisplayName("Example org").build());
     tally.accounts().grantCredits(GrantCreditsRequest.newBuilder()

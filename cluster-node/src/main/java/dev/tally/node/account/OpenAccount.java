@@ -318,7 +318,7 @@ public record OpenAccount(
     }
     if (event instanceof CreditsGranted e) {
       Grants granted = grants.granting(e);
-      return withGrants(granted).remembering(e, new Outcome.Granted(granted.get(e.grantId())), retention);
+      return withGrants(granted).withPeriod(period.crediting(e.amount())).remembering(e, new Outcome.Granted(granted.get(e.grantId())), retention);
     }
     if (event instanceof GrantVoided e) {
       return withGrants(grants.ending(e.grantId(), GrantLine.State.VOIDED, e.at()))
@@ -326,7 +326,7 @@ public record OpenAccount(
     }
     if (event instanceof GrantExpired e) return withGrants(grants.ending(e.grantId(), GrantLine.State.EXPIRED, e.at()));
     if (event instanceof DebtSettled e) return drawing(e.draws(), -e.settled(), e.at());
-    if (event instanceof PeriodOpened e) return withPeriod(Period.opened(e));
+    if (event instanceof PeriodOpened e) return withPeriod(Period.opened(e, availableAt(e.at())));
     if (event instanceof PeriodClosed) return this;
     if (event instanceof AlertRaised e) return withPeriod(period.raising(e));
     if (event instanceof PlanChanged e) return withPlan(e.plan()).remembering(e, new Outcome.TermsSet(e.plan()), retention);

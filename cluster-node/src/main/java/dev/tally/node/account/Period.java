@@ -7,6 +7,7 @@ import dev.tally.node.account.OrgEvent.PeriodClosed;
 import dev.tally.node.account.OrgEvent.PeriodOpened;
 import dev.tally.node.terms.Plan;
 import dev.tally.node.terms.Usage;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -19,7 +20,9 @@ import java.util.Map;
 /**
  * A billing period (a calendar month in UTC) and the usage charged in it so far: totals by model
  * and call type, and which alerts it has raised (each fires once per period). It decides what
- * opening, closing and crossing a threshold write (rules 8 and 9).
+ * opening, closing and crossing a threshold write (rules 8 and 9). {@code credited} is what the
+ * period could spend without an allocation: the available balance it began with (at least 0) plus
+ * every credit granted in it; 0 in periods stored before it was kept.
  */
 public record Period(
     Instant start,
@@ -30,7 +33,8 @@ public record Period(
     Map<String, Long> chargedByModel,
     Map<String, Long> chargedByCallType,
     Map<String, Long> tokensByModel,
-    List<String> alertsRaised)
+    List<String> alertsRaised,
+    long credited)
     implements CborSerializable {
 
   /** The most models (and, apart, call types) a period totals one by one. */
@@ -44,7 +48,7 @@ public record Period(
   public static Period monthOf(Instant instant, long allocation) {
     ZonedDateTime start = instant.atZone(ZoneOffset.UTC).withDayOfMonth(1).toLocalDate().atStartOfDay(ZoneOffset.UTC);
     return new Period(start.toInstant(), start.plusMonths(1).toInstant(), allocation, 0, 0, Map.of(), Map.of(), Map.of(),
-        List.of());
+        List.of(), 0);
   }
 
   /** {@code months} period ends after this one's end. */
@@ -56,9 +60,24 @@ public record Period(
     return monthOf(end, allocation);
   }
 
-  /** The period a {@link PeriodOpened} began, with nothing used yet. */
-  static Period opened(PeriodOpened event) {
-    return new Period(event.start(), event.end(), event.allocation(), 0, 0, Map.of(), Map.of(), Map.of(), List.of());
+  /** The period a {@link PeriodOpened} began with {@code available} credits, with nothing used yet. */
+  static Period opened(PeriodOpened event, long available) {
+    return new Period(event.start(), event.end(), event.allocation(), 0, 0, Map.of(), Map.of(), Map.of(), List.of(),
+        Math.max(0, available));
+  }
+
+  /** With credits granted in this period. */
+  Period crediting(long amount) {
+    return new Period(start, end, allocation, charged, calls, chargedByModel, chargedByCallType, tokensByModel,
+        alertsRaised, saturated(credited, amount));
+  }
+
+  /**
+   * What usage alerts count against: the allocation, or for a period without one (an org living on
+   * trial or bought credits) what it could spend, {@code credited}.
+   */
+  long alertBase() {
+    return allocation > 0 ? allocation : credited;
   }
 
   /**
@@ -84,21 +103,28 @@ public record Period(
   }
 
   /**
-   * Rule 9: the thresholds of the allocation and the low-balance floor each fire once per period,
+   * Rule 9: the thresholds of the alert base and the low-balance floor each fire once per period,
    * the moment a charge crosses them; {@code written} are the events of the operation just decided.
    */
   List<OrgEvent> alertsDue(List<OrgEvent> written, Plan inForce, long available, Instant now) {
     if (written.stream().noneMatch(Period::charges)) return List.of();
     List<OrgEvent> alerts = new ArrayList<>();
-    if (allocation > 0) {
+    long base = alertBase();
+    if (base > 0) {
       for (int percent : inForce.alertThresholdsPercent().stream().sorted().toList()) {
         AlertRaised alert = new AlertRaised(AlertKind.USAGE_THRESHOLD, percent, start, charged, available, now);
-        if (!raised(alert) && charged * 100 >= allocation * percent) alerts.add(alert);
+        if (!raised(alert) && reached(charged, base, percent)) alerts.add(alert);
       }
     }
     AlertRaised low = new AlertRaised(AlertKind.LOW_BALANCE, 0, start, charged, available, now);
     if (inForce.lowBalanceFloor() > 0 && available < inForce.lowBalanceFloor() && !raised(low)) alerts.add(low);
     return alerts;
+  }
+
+  /** {@code charged} ≥ {@code percent} % of {@code base}, exactly: both products may pass a long. */
+  private static boolean reached(long charged, long base, int percent) {
+    return BigInteger.valueOf(charged).multiply(BigInteger.valueOf(100))
+        .compareTo(BigInteger.valueOf(base).multiply(BigInteger.valueOf(percent))) >= 0;
   }
 
   private static boolean charges(OrgEvent event) {
@@ -111,14 +137,14 @@ public record Period(
     long tokens = usage != null ? usage.tokens() : 0;
     return new Period(start, end, allocation, saturated(charged, amount), calls + 1, plus(chargedByModel, model, amount),
         plus(chargedByCallType, callType, amount), tokens > 0 ? plus(tokensByModel, model, tokens) : tokensByModel,
-        alertsRaised);
+        alertsRaised, credited);
   }
 
   Period raising(AlertRaised alert) {
     List<String> raised = new ArrayList<>(alertsRaised);
     raised.add(key(alert));
     return new Period(start, end, allocation, charged, calls, chargedByModel, chargedByCallType, tokensByModel,
-        List.copyOf(raised));
+        List.copyOf(raised), credited);
   }
 
   private boolean raised(AlertRaised alert) {

@@ -245,6 +245,22 @@ class CommercialTermsTest extends AccountTestBase {
         .filter(a -> a.kind() == AlertKind.USAGE_THRESHOLD).toList()), "a new period, new alerts");
   }
 
+  @Test
+  void aTrialOnlyOrgGetsTheEightyPercentAlertOfItsTrialCredits() {
+    var account = orgOn("trial");
+    assertTrue(alertsIn(eventsOf(account, charge(7 * MICROS_PER_CREDIT))).isEmpty(), "70 % of the 10-credit trial");
+    assertEquals(List.of(80), percents(alertsIn(eventsOf(account, charge(MICROS_PER_CREDIT)))));
+  }
+
+  @Test
+  void withoutAnAllocationTheBaseIsWhatThePeriodBeganWithPlusWhatWasGrantedInIt() {
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
+    clock.advance(Duration.between(clock.instant(), Instant.parse("2026-12-01T00:00:00Z")));
+    done(account, purchase(10 * MICROS_PER_CREDIT));
+    assertTrue(alertsIn(eventsOf(account, charge(15 * MICROS_PER_CREDIT))).isEmpty(), "75 % of 10 carried over + 10 bought");
+    assertEquals(List.of(80), percents(alertsIn(eventsOf(account, charge(MICROS_PER_CREDIT)))));
+  }
+
   static List<AlertRaised> alertsIn(List<OrgEvent> events) {
     return events.stream().filter(e -> e instanceof AlertRaised).map(e -> (AlertRaised) e).toList();
   }

@@ -3,6 +3,8 @@ package dev.tally.node.account;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import dev.tally.node.account.OrgEvent.CreditsCharged;
 import dev.tally.node.account.OrgEvent.CreditsGranted;
@@ -82,6 +84,23 @@ class FormerDrawOrderReplayTest {
     assertEquals(List.of(Grants.DEFAULT_PRIORITY, 45, Grants.DEFAULT_PRIORITY), grants.stream().map(Grant::priority).toList(),
         "allocation, fix, pack");
     assertEquals(List.of(6L, 10L, 10L), grants.stream().map(Grant::remaining).toList());
+  }
+
+  @Test
+  void formerOverridesKeepTheirMeaningAfterTheRestOrAmongTheFormerDefaults() {
+    assertEquals(Grants.DEFAULT_PRIORITY, migrated("PURCHASE", 40), "a former kind default is no override");
+    assertEquals(5, migrated("PURCHASE", 5), "drawn before the grants given without one, then and now");
+    int last = migrated("PURCHASE", 100);
+    int later = migrated("PROMOTION", 900);
+    assertTrue(Grants.DEFAULT_PRIORITY < last && last < later && later <= 1000,
+        "drawn after every grant given without one, then and now, in the same order: " + last + ", " + later);
+    assertEquals(1000, migrated("PURCHASE", 1000));
+  }
+
+  private static int migrated(String kind, int priority) {
+    ObjectNode grant = JsonNodeFactory.instance.objectNode().put("kind", kind).put("priority", priority);
+    KindPriorityMigration.readFormerDefault(grant);
+    return grant.get("priority").asInt();
   }
 
   @Test

@@ -14,7 +14,7 @@ import java.util.Set;
 final class Arguments {
 
   /** Options that take no value. */
-  static final Set<String> FLAGS = Set.of("json", "help");
+  static final Set<String> FLAGS = Set.of("json", "help", "clear");
 
   final List<String> words;
   final Map<String, String> options;

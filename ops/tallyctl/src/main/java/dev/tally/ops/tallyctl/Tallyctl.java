@@ -119,7 +119,8 @@ public final class Tallyctl {
           "hold AMOUNT credits of an org, as an AI service does before a call; prints the reservation id",
           MeteringCommands::reserve),
       new Command("extend", List.of("ORG", "RESERVATION_ID"), List.of(
-          optional("ttl", "DURATION", "the reservation's new lifetime from now, e.g. 10m (default: the node's)"),
+          optional("ttl", "DURATION",
+              "the reservation's new lifetime from now, e.g. 10m, up to the node's maximum (default: the node's default)"),
           optional("add", "AMOUNT", "credits to add to the hold (default: none)"),
           REQUEST_ID),
           "push a reservation's automatic release further out, and hold more, as a long or streaming call does",

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * {@code tallyctl}, the operator's command line: orgs, credits and ledgers over the SDK (gRPC), the
@@ -52,15 +53,9 @@ public final class Tallyctl {
       new Command("org set-plan", List.of("ORG", "PLAN"), List.of(REQUEST_ID),
           "move an org to another plan of the catalog (see tallyctl plans); it applies from the next call",
           TermsCommands::setPlan),
-      new Command("org set-overrides", List.of("ORG"), List.of(
-          optional("requests-per-minute", "N", "the org's own request rate, 0 for unlimited"),
-          optional("credits-per-minute", "AMOUNT", "the org's own credit rate in credits, 0 for unlimited"),
-          optional("concurrent-reservations", "N", "the org's own limit of open reservations, 0 for unlimited"),
-          optional("multiplier", "FACTOR", "the org's own price multiplier, 0.001 to 100, e.g. 1.2"),
-          optional("alert-thresholds", "PERCENTS", "usage alert thresholds, each 1 to 1000, e.g. 50,80,100"),
-          optional("low-balance-floor", "AMOUNT", "the balance in credits under which a LOW_BALANCE alert is raised"),
+      new Command("org set-overrides", List.of("ORG"), Stream.concat(TermsCommands.OVERRIDES.stream(), Stream.of(
           new Option("clear", null, false, "clear every override: the org follows its plan"),
-          REQUEST_ID),
+          REQUEST_ID)).toList(),
           "replace an org's own terms (custom enterprise terms); each override not given follows the plan",
           TermsCommands::setOverrides),
       new Command("grant", List.of("ORG", "AMOUNT"), List.of(
@@ -184,7 +179,7 @@ public final class Tallyctl {
 
   static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
     try {
-      Arguments arguments = Arguments.parse(args);
+      Arguments arguments = Arguments.parse(args, flags());
       if (arguments.words.isEmpty()) {
         if (!arguments.flag("help")) throw Failure.usage("no command; tallyctl --help lists them");
         out.print(usage());
@@ -213,6 +208,14 @@ public final class Tallyctl {
       err.println("tallyctl: " + Output.printable(failure.getMessage()));
       return failure.exitCode.status;
     }
+  }
+
+  /** The options, global or a command's, that take no value: {@code --json}, {@code --tls}, {@code --clear}... */
+  private static Set<String> flags() {
+    return Stream.concat(GLOBAL_OPTIONS.stream(), COMMANDS.stream().flatMap(command -> command.options().stream()))
+        .filter(option -> option.value() == null)
+        .map(Option::name)
+        .collect(Collectors.toSet());
   }
 
   /** The command whose name the words start with ({@code org show acme} is {@code org show}). */

@@ -1,8 +1,10 @@
 package dev.tally.ops.tallyctl;
 
+import static dev.tally.ops.tallyctl.Command.Option.optional;
 import static dev.tally.v1.Credits.format;
 
 import com.google.gson.JsonObject;
+import dev.tally.ops.tallyctl.Command.Option;
 import dev.tally.v1.GetBalanceResponse;
 import dev.tally.v1.ListPriceBooksResponse;
 import dev.tally.v1.ModelPrice;
@@ -18,9 +20,14 @@ import java.util.TreeMap;
 /** An org's terms: its plan and its own overrides of the plan, and the price books calls are priced with. */
 final class TermsCommands {
 
-  /** The options of {@code org set-overrides} that set an override; {@code --clear} sets none. */
-  static final List<String> OVERRIDES = List.of("requests-per-minute", "credits-per-minute", "concurrent-reservations",
-      "multiplier", "alert-thresholds", "low-balance-floor");
+  /** The options of {@code org set-overrides} that set an override, one per field of SetOverridesRequest. */
+  static final List<Option> OVERRIDES = List.of(
+      optional("requests-per-minute", "N", "the org's own request rate, 0 for unlimited"),
+      optional("credits-per-minute", "AMOUNT", "the org's own credit rate in credits, 0 for unlimited"),
+      optional("concurrent-reservations", "N", "the org's own limit of open reservations, 0 for unlimited"),
+      optional("multiplier", "FACTOR", "the org's own price multiplier, 0.001 to 100, e.g. 1.2"),
+      optional("alert-thresholds", "PERCENTS", "usage alert thresholds, each 1 to 1000, e.g. 50,80,100"),
+      optional("low-balance-floor", "AMOUNT", "the balance in credits under which a LOW_BALANCE alert is raised"));
 
   private TermsCommands() {}
 
@@ -35,10 +42,11 @@ final class TermsCommands {
   /** Replaces the org's overrides: each one not given falls back to the plan, so --clear alone clears them all. */
   static void setOverrides(Invocation run) {
     String org = run.operand(0);
-    boolean any = OVERRIDES.stream().anyMatch(name -> run.option(name).isPresent());
+    List<String> overrides = OVERRIDES.stream().map(Option::name).toList();
+    boolean any = overrides.stream().anyMatch(name -> run.option(name).isPresent());
     boolean clear = run.arguments().flag("clear");
     if (any == clear) {
-      throw Failure.usage("org set-overrides needs either overrides (--" + String.join(", --", OVERRIDES)
+      throw Failure.usage("org set-overrides needs either overrides (--" + String.join(", --", overrides)
           + ") or --clear; the overrides given replace all the org's overrides");
     }
     String requestId = run.requestId();

@@ -253,7 +253,7 @@ final class AccountCommands {
     return response;
   }
 
-  private static Table orgFields(Org org) {
+  static Table orgFields(Org org) {
     return new Table()
         .row("org", org.getOrgId())
         .row("name", org.getDisplayName())
@@ -297,7 +297,7 @@ final class AccountCommands {
     return String.join(", ", parts);
   }
 
-  private static String limits(Limits limits) {
+  static String limits(Limits limits) {
     return "requests/min " + unlimitedIfZero(limits.getRequestsPerMinute(), Long.toString(limits.getRequestsPerMinute()))
         + ", credits/min " + unlimitedIfZero(limits.getCreditsPerMinute(), format(limits.getCreditsPerMinute()))
         + ", concurrent reservations "
@@ -310,7 +310,7 @@ final class AccountCommands {
   }
 
   /** Thousandths as a factor: 1200 → "1.2x". */
-  private static String multiplier(int permille) {
+  static String multiplier(int permille) {
     return BigDecimal.valueOf(permille, 3).stripTrailingZeros().toPlainString() + "x";
   }
 

@@ -41,7 +41,11 @@ final class ApiJson {
       "tally.v1.PurchasePackageResponse.amount",
       "tally.v1.CommitResponse.charged", "tally.v1.CommitResponse.released", "tally.v1.CommitResponse.debt_incurred",
       "tally.v1.ReleaseResponse.released",
-      "tally.v1.ChargeResponse.charged");
+      "tally.v1.ChargeResponse.charged",
+      "tally.v1.ExtendReservationResponse.held",
+      "tally.v1.ModelPrice.input_per_million", "tally.v1.ModelPrice.output_per_million",
+      "tally.v1.ModelPrice.cache_read_per_million", "tally.v1.ModelPrice.cache_write_per_million",
+      "tally.v1.PriceBook.call_types");
 
   private ApiJson() {}
 

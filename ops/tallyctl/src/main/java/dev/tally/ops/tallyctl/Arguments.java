@@ -13,9 +13,6 @@ import java.util.Set;
  */
 final class Arguments {
 
-  /** Options that take no value. */
-  static final Set<String> FLAGS = Set.of("json", "help");
-
   final List<String> words;
   final Map<String, String> options;
 
@@ -24,7 +21,8 @@ final class Arguments {
     this.options = options;
   }
 
-  static Arguments parse(String[] args) {
+  /** {@code flags}: the options that take no value, such as {@code --json}. */
+  static Arguments parse(String[] args, Set<String> flags) {
     List<String> words = new ArrayList<>();
     Map<String, String> options = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
@@ -39,7 +37,7 @@ final class Arguments {
         int equals = arg.indexOf('=');
         String name = equals < 0 ? arg.substring(2) : arg.substring(2, equals);
         String value;
-        if (FLAGS.contains(name)) {
+        if (flags.contains(name)) {
           if (equals >= 0) throw Failure.usage("--" + name + " takes no value");
           value = "";
         } else if (equals >= 0) {

@@ -92,7 +92,7 @@ final class Connection implements AutoCloseable {
   }
 
   /** The one place where a failed call becomes a line for stderr and an exit code, by its reason. */
-  private Failure failure(TallyException failed, String org, String requestId) {
+  Failure failure(TallyException failed, String org, String requestId) {
     String unknownOutcome = requestId == null ? ""
         : "; to be sure it is applied, rerun with --request-id " + requestId + " (never applied twice)";
     com.google.rpc.Status status = failed.status();

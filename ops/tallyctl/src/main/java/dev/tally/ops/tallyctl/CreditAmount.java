@@ -17,6 +17,13 @@ final class CreditAmount {
 
   /** A positive amount of credits with at most 6 decimals, in micro-credits. */
   static long parse(String credits) {
+    long micros = parseAllowingZero(credits);
+    if (micros == 0) throw Failure.usage("amount must be more than 0 credits");
+    return micros;
+  }
+
+  /** Like {@link #parse}, where 0 means something (an unlimited rate, no floor). */
+  static long parseAllowingZero(String credits) {
     if (!DECIMAL.matcher(credits).matches()) {
       throw Failure.usage("amount '" + credits + "' is not a number of credits (e.g. 10 or 12.5)");
     }
@@ -24,7 +31,6 @@ final class CreditAmount {
     if (amount.stripTrailingZeros().scale() > MICRO_DIGITS) {
       throw Failure.usage("amount " + credits + " has more than 6 decimals (1 micro-credit = 0.000001 credits)");
     }
-    if (amount.signum() == 0) throw Failure.usage("amount must be more than 0 credits");
     try {
       return amount.movePointRight(MICRO_DIGITS).longValueExact();
     } catch (ArithmeticException e) {

@@ -11,15 +11,12 @@ import dev.tally.v1.RotateApiKeyRequest;
 import dev.tally.v1.RotateApiKeyResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** API keys: make one (shown once), list them, rotate one and revoke one. Each needs an admin key. */
 final class KeyCommands {
 
   /** The most keys ListApiKeys gives in one page. */
   private static final int KEY_PAGE = 1000;
-  private static final Pattern GRACE = Pattern.compile("(\\d{1,9})([smhd])");
 
   private KeyCommands() {}
 
@@ -113,14 +110,6 @@ final class KeyCommands {
 
   /** A grace period like 30s, 15m, 24h or 7d. */
   private static Duration grace(String text) {
-    Matcher matcher = GRACE.matcher(text);
-    if (!matcher.matches()) throw Failure.usage("--grace " + text + " is not a duration like 30s, 15m, 24h or 7d");
-    long seconds = Long.parseLong(matcher.group(1)) * switch (matcher.group(2)) {
-      case "s" -> 1L;
-      case "m" -> 60L;
-      case "h" -> 3600L;
-      default -> 86_400L;
-    };
-    return Duration.newBuilder().setSeconds(seconds).build();
+    return Duration.newBuilder().setSeconds(DurationText.parse("grace", text).toSeconds()).build();
   }
 }

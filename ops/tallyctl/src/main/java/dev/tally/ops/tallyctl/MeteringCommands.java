@@ -9,13 +9,15 @@ import dev.tally.v1.ChargeRequest;
 import dev.tally.v1.ChargeResponse;
 import dev.tally.v1.CommitRequest;
 import dev.tally.v1.CommitResponse;
+import dev.tally.v1.ExtendReservationRequest;
+import dev.tally.v1.ExtendReservationResponse;
 import dev.tally.v1.ReleaseRequest;
 import dev.tally.v1.ReleaseResponse;
 import dev.tally.v1.ReserveRequest;
 
 /**
- * The data plane by hand, for an operator checking a node: reserve, commit, release and charge an
- * amount of credits, as an AI service would through the SDK. Amounts print as credits.
+ * The data plane by hand, for an operator checking a node: reserve, extend, commit, release and charge
+ * an amount of credits, as an AI service would through the SDK. Amounts print as credits.
  */
 final class MeteringCommands {
 
@@ -65,6 +67,22 @@ final class MeteringCommands {
     if (print(run, released, requestId)) return;
     run.out().line("released " + format(released.getReleased()) + " credits of " + reservation);
     run.out().table(balance(released.getBalance()).row("request id", requestId));
+  }
+
+  static void extend(Invocation run) {
+    String org = run.operand(0);
+    String reservation = run.operand(1);
+    String requestId = run.requestId();
+    ExtendReservationRequest.Builder request = ExtendReservationRequest.newBuilder()
+        .setOrgId(org).setRequestId(requestId).setReservationId(reservation);
+    run.option("ttl").ifPresent(text -> request.setTtl(
+        com.google.protobuf.Duration.newBuilder().setSeconds(DurationText.parse("ttl", text).toSeconds())));
+    run.option("add").ifPresent(amount -> request.setAdditionalAmount(CreditAmount.parse(amount)));
+    ExtendReservationResponse extended = run.tally().change(org, requestId, () -> run.tally().client().extend(request.build()));
+    if (print(run, extended, requestId)) return;
+    run.out().line("extended " + reservation + ": holds " + format(extended.getHeld()) + " credits until "
+        + AccountCommands.time(extended.getExpiresAt()));
+    run.out().table(balance(extended.getBalance()).row("request id", requestId));
   }
 
   static void charge(Invocation run) {

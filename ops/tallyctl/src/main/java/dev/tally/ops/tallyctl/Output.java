@@ -15,12 +15,13 @@ import java.util.Arrays;
 final class Output {
 
   /** snake_case names like the API's own fields; nulls kept so every document has the same keys. */
-  private static final Gson JSON = new GsonBuilder()
+  private static final Gson ONE_LINE = new GsonBuilder()
       .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
       .serializeNulls()
       .disableHtmlEscaping()
-      .setPrettyPrinting()
       .create();
+
+  private static final Gson JSON = ONE_LINE.newBuilder().setPrettyPrinting().create();
 
   final boolean json;
   private final PrintStream out;
@@ -34,6 +35,19 @@ final class Output {
   void document(Object document) {
     // Gson escapes control characters inside strings; format characters (bidi overrides) it leaves.
     out.println(escape(JSON.toJson(document), Character.FORMAT));
+  }
+
+  /**
+   * One result of a stream (an alert) as soon as it comes: with --json a document on one line (JSON
+   * Lines, for {@code jq} or a script reading line by line), else {@code text}.
+   */
+  void streamed(Object document, String text) {
+    if (json) {
+      out.println(escape(ONE_LINE.toJson(document), Character.FORMAT));
+    } else {
+      line(text);
+    }
+    out.flush();
   }
 
   void line(String text) {

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * {@code tallyctl}, the operator's command line: orgs, credits and ledgers over the SDK (gRPC), the
@@ -49,6 +50,14 @@ public final class Tallyctl {
           "open an org's account", AccountCommands::createOrg),
       new Command("org show", List.of("ORG"), List.of(),
           "an org: plan, limits, balance, grants and this period's usage", AccountCommands::showOrg),
+      new Command("org set-plan", List.of("ORG", "PLAN"), List.of(REQUEST_ID),
+          "move an org to another plan of the catalog (see tallyctl plans); it applies from the next call",
+          TermsCommands::setPlan),
+      new Command("org set-overrides", List.of("ORG"), Stream.concat(TermsCommands.OVERRIDES.stream(), Stream.of(
+          new Option("clear", null, false, "clear every override: the org follows its plan"),
+          REQUEST_ID)).toList(),
+          "replace an org's own terms (custom enterprise terms); each override not given follows the plan",
+          TermsCommands::setOverrides),
       new Command("grant", List.of("ORG", "AMOUNT"), List.of(
           required("kind", "KIND", "TRIAL, SUBSCRIPTION, PURCHASE, PROMOTION, REDEMPTION, REFERRAL or ADJUSTMENT"),
           optional("expires", "TIME", "when the remaining credits expire, e.g. 2027-01-01T00:00:00Z (default: never)"),
@@ -71,6 +80,14 @@ public final class Tallyctl {
           "an org's ledger, oldest first", AccountCommands::ledger),
       new Command("plans", List.of(), List.of(),
           "the plan catalog", AccountCommands::plans),
+      new Command("prices", List.of(), List.of(),
+          "the price books: credits per 1M tokens of each model, and per call of each call type", TermsCommands::prices),
+      new Command("alerts watch", List.of(), List.of(
+          optional("org", "ORG", "only this org's alerts (default: every org's)"),
+          optional("for", "DURATION", "stop after this long, e.g. 30s, 15m, 2h (default: until Ctrl-C)"),
+          optional("limit", "N", "stop after N alerts (default: no limit)")),
+          "print usage alerts as the cluster raises them, one line each (with --json one JSON document a line)",
+          AlertCommands::watch),
       new Command("package list", List.of(), List.of(),
           "the credit packages orgs can buy", PackageCommands::list),
       new Command("package buy", List.of("ORG", "PACKAGE"), List.of(
@@ -96,6 +113,13 @@ public final class Tallyctl {
       new Command("reserve", List.of("ORG", "AMOUNT"), List.of(REQUEST_ID),
           "hold AMOUNT credits of an org, as an AI service does before a call; prints the reservation id",
           MeteringCommands::reserve),
+      new Command("extend", List.of("ORG", "RESERVATION_ID"), List.of(
+          optional("ttl", "DURATION",
+              "the reservation's new lifetime from now, e.g. 10m, up to the node's maximum (default: the node's default)"),
+          optional("add", "AMOUNT", "credits to add to the hold (default: none)"),
+          REQUEST_ID),
+          "push a reservation's automatic release further out, and hold more, as a long or streaming call does",
+          MeteringCommands::extend),
       new Command("commit", List.of("ORG", "RESERVATION_ID", "AMOUNT"), List.of(REQUEST_ID),
           "charge AMOUNT credits for a reservation and release the rest of its hold", MeteringCommands::commit),
       new Command("release", List.of("ORG", "RESERVATION_ID"), List.of(REQUEST_ID),
@@ -109,6 +133,36 @@ public final class Tallyctl {
       new Command("leave", List.of("NODE_ADDRESS"), List.of(),
           "make a node leave the cluster (its address as members shows it, or its host:port); needs an admin key",
           ClusterCommands::leave));
+
+  /**
+   * The command that calls each RPC of the API, by its full gRPC name: every RPC has one
+   * ({@code ApiCoverageTest} holds it to that).
+   */
+  static final Map<String, String> COMMAND_OF_RPC = Map.ofEntries(
+      Map.entry("tally.v1.Accounts/CreateOrg", "org create"),
+      Map.entry("tally.v1.Accounts/GetOrg", "org show"),
+      Map.entry("tally.v1.Accounts/GrantCredits", "grant"),
+      Map.entry("tally.v1.Accounts/VoidGrant", "void"),
+      Map.entry("tally.v1.Accounts/ListLedger", "ledger"),
+      Map.entry("tally.v1.Accounts/ListGrants", "grants"),
+      Map.entry("tally.v1.Accounts/SetPlan", "org set-plan"),
+      Map.entry("tally.v1.Accounts/SetOverrides", "org set-overrides"),
+      Map.entry("tally.v1.Accounts/ListPlans", "plans"),
+      Map.entry("tally.v1.Accounts/ListPriceBooks", "prices"),
+      Map.entry("tally.v1.Accounts/WatchAlerts", "alerts watch"),
+      Map.entry("tally.v1.Accounts/CreateApiKey", "key create"),
+      Map.entry("tally.v1.Accounts/RevokeApiKey", "key revoke"),
+      Map.entry("tally.v1.Accounts/LeaveCluster", "leave"),
+      Map.entry("tally.v1.Accounts/ListApiKeys", "key list"),
+      Map.entry("tally.v1.Accounts/RotateApiKey", "key rotate"),
+      Map.entry("tally.v1.Accounts/ListPackages", "package list"),
+      Map.entry("tally.v1.Accounts/PurchasePackage", "package buy"),
+      Map.entry("tally.v1.Metering/Reserve", "reserve"),
+      Map.entry("tally.v1.Metering/Commit", "commit"),
+      Map.entry("tally.v1.Metering/Release", "release"),
+      Map.entry("tally.v1.Metering/Charge", "charge"),
+      Map.entry("tally.v1.Metering/ExtendReservation", "extend"),
+      Map.entry("tally.v1.Metering/GetBalance", "balance"));
 
   private Tallyctl() {}
 
@@ -125,7 +179,7 @@ public final class Tallyctl {
 
   static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
     try {
-      Arguments arguments = Arguments.parse(args);
+      Arguments arguments = Arguments.parse(args, flags());
       if (arguments.words.isEmpty()) {
         if (!arguments.flag("help")) throw Failure.usage("no command; tallyctl --help lists them");
         out.print(usage());
@@ -154,6 +208,14 @@ public final class Tallyctl {
       err.println("tallyctl: " + Output.printable(failure.getMessage()));
       return failure.exitCode.status;
     }
+  }
+
+  /** The options, global or a command's, that take no value: {@code --json}, {@code --tls}, {@code --clear}... */
+  private static Set<String> flags() {
+    return Stream.concat(GLOBAL_OPTIONS.stream(), COMMANDS.stream().flatMap(command -> command.options().stream()))
+        .filter(option -> option.value() == null)
+        .map(Option::name)
+        .collect(Collectors.toSet());
   }
 
   /** The command whose name the words start with ({@code org show acme} is {@code org show}). */

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** --help works at every level: the whole CLI, a group of commands (org, key) and one command; no node is needed. */
@@ -33,6 +36,37 @@ class HelpTest {
     assertEquals(ExitCode.OK.status, key.exit(), key.err());
     for (String command : new String[] {"key create", "key list", "key rotate", "key revoke"}) {
       assertTrue(key.out().contains("  " + command), key.out());
+    }
+  }
+
+  @Test
+  void everyGroupPrintsItsUsageAndCommandsAndExitsZero() {
+    Map<String, List<Command>> groups = Tallyctl.COMMANDS.stream()
+        .filter(command -> command.words().size() > 1)
+        .collect(Collectors.groupingBy(command -> command.words().get(0)));
+    assertTrue(groups.keySet().containsAll(List.of("org", "key", "package", "alerts")), groups::toString);
+
+    groups.forEach((group, commands) -> {
+      Run run = tallyctl(group, "--help");
+      assertEquals(ExitCode.OK.status, run.exit(), group + ": " + run.err());
+      assertTrue(run.out().startsWith("usage: tallyctl " + group + " COMMAND"), run.out());
+      for (Command command : commands) assertTrue(run.out().contains("  " + command.name()), group + ": " + run.out());
+    });
+  }
+
+  @Test
+  void everyCommandPrintsItsUsageAndOptionsAndExitsZero() {
+    for (Command command : Tallyctl.COMMANDS) {
+      List<String> line = new ArrayList<>(command.words());
+      line.add("--help");
+      Run run = tallyctl(line.toArray(String[]::new));
+
+      assertEquals(ExitCode.OK.status, run.exit(), command.name() + ": " + run.err());
+      assertEquals("", run.err(), command.name());
+      assertTrue(run.out().startsWith("usage: " + command.synopsis() + "\n"), run.out());
+      for (Command.Option option : command.options()) {
+        assertTrue(run.out().contains("  --" + option.name()), command.name() + " --" + option.name() + ": " + run.out());
+      }
     }
   }
 

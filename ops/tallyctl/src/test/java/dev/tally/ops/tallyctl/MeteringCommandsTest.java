@@ -7,11 +7,13 @@ import com.google.gson.JsonObject;
 import dev.tally.ops.tallyctl.Cli.Result;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.testkit.TestNode;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** reserve, commit, release and charge by hand against a real node, and how they fail. */
+/** reserve, extend, commit, release and charge by hand against a real node, and how they fail. */
 @ExtendWith({TestCassandra.class, TestNode.class})
 class MeteringCommandsTest {
 
@@ -47,6 +49,36 @@ class MeteringCommandsTest {
     assertEquals(1_250_000, committed.get("charged_micro_credits").getAsLong());
     assertEquals(750_000, committed.get("released_micro_credits").getAsLong());
     assertEquals(8_750_000, available(org));
+  }
+
+  @Test
+  void extendHoldsMoreAndPushesTheAutomaticReleaseOut() {
+    String org = orgWithTenCredits();
+    String reservation = ok(tallyctl.run("reserve", org, "2", "--json")).json().get("reservation_id").getAsString();
+    Instant before = Instant.now();
+
+    JsonObject extended = ok(tallyctl.run("extend", org, reservation, "--add", "1", "--ttl", "50m", "--json")).json();
+
+    assertEquals(3_000_000, extended.get("held_micro_credits").getAsLong());
+    assertEquals(7_000_000, extended.getAsJsonObject("balance").get("available_micro_credits").getAsLong());
+    assertTrue(Instant.parse(extended.get("expires_at").getAsString()).isAfter(before.plus(Duration.ofMinutes(30))), extended::toString);
+    assertEquals(7_000_000, available(org));
+    Result text = ok(tallyctl.run("extend", org, reservation));
+    assertTrue(text.out().startsWith("extended " + reservation + ": holds 3.000000 credits until "), text::toString);
+    JsonObject committed = ok(tallyctl.run("commit", org, reservation, "3", "--json")).json();
+    assertEquals(3_000_000, committed.get("charged_micro_credits").getAsLong());
+  }
+
+  @Test
+  void extendAddingMoreThanIsAvailableIsRefused() {
+    String org = orgWithTenCredits();
+    String reservation = ok(tallyctl.run("reserve", org, "2", "--json")).json().get("reservation_id").getAsString();
+
+    Result tooMuch = tallyctl.run("extend", org, reservation, "--add", "9");
+
+    assertEquals(ExitCode.REFUSED.status, tooMuch.exit(), tooMuch::toString);
+    assertTrue(tooMuch.err().contains("CREDITS_EXHAUSTED"), tooMuch.err());
+    assertEquals(8_000_000, available(org));
   }
 
   @Test

@@ -1,0 +1,91 @@
+package dev.tally.ops.tallyctl;
+
+import static dev.tally.v1.Credits.format;
+
+import dev.tally.client.AccountsClient.AlertWatch;
+import dev.tally.client.TallyException;
+import dev.tally.v1.Alert;
+import dev.tally.v1.WatchAlertsRequest;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** Usage alerts as the cluster raises them, over the Accounts service's WatchAlerts stream. */
+final class AlertCommands {
+
+  /** How the stream ended, when it ended before the command did. */
+  private record End(Throwable failure) {}
+
+  private AlertCommands() {}
+
+  /**
+   * Prints each alert as it comes, until Ctrl-C, {@code --for} has passed or {@code --limit} alerts came.
+   * Alerts raised while nobody watches are not sent again: they are in the org's ledger.
+   */
+  static void watch(Invocation run) {
+    String org = run.option("org").orElse("");
+    Instant until = run.option("for").map(text -> Instant.now().plus(DurationText.parse("for", text))).orElse(null);
+    int limit = run.option("limit").map(text -> AccountCommands.number("--limit", text)).orElse(Integer.MAX_VALUE);
+    if (limit < 1) throw Failure.usage("--limit must be at least 1");
+    // gRPC's threads hand over; this thread prints, so output never interleaves.
+    BlockingQueue<Object> arrived = new LinkedBlockingQueue<>();
+    WatchAlertsRequest request = WatchAlertsRequest.newBuilder().setOrgId(org).build();
+    AlertWatch watch = run.tally().read(org, () -> run.tally().accounts().watchAlerts(request, new StreamObserver<>() {
+      @Override
+      public void onNext(Alert alert) {
+        arrived.add(alert);
+      }
+
+      @Override
+      public void onError(Throwable failure) {
+        arrived.add(new End(failure));
+      }
+
+      @Override
+      public void onCompleted() {
+        arrived.add(new End(null));
+      }
+    }));
+    try {
+      for (int printed = 0; printed < limit; printed++) {
+        Object next = next(arrived, until);
+        if (next == null) return;
+        if (next instanceof End end) throw ended(run, org, end);
+        Alert alert = (Alert) next;
+        run.out().streamed(ApiJson.of(alert), line(alert));
+      }
+    } finally {
+      watch.close();
+    }
+  }
+
+  /** The next alert or end, waiting at most until {@code until} (null: for ever); null once it passed. */
+  private static Object next(BlockingQueue<Object> arrived, Instant until) {
+    try {
+      if (until == null) return arrived.take();
+      long left = Duration.between(Instant.now(), until).toMillis();
+      return left <= 0 ? arrived.poll() : arrived.poll(left, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private static Failure ended(Invocation run, String org, End end) {
+    if (end.failure() instanceof TallyException failed) return run.tally().failure(failed, org.isEmpty() ? null : org, null);
+    return Failure.unreachable("the node at " + run.tally().node + " ended the alert stream"
+        + (end.failure() == null ? "" : ": " + end.failure().getMessage()) + "; watch again to go on");
+  }
+
+  /** One alert on one line: when, which org, what was crossed, and the period's charges and balance then. */
+  private static String line(Alert alert) {
+    String what = alert.getKind() == Alert.Kind.USAGE_THRESHOLD
+        ? "USAGE_THRESHOLD " + alert.getThresholdPercent() + "%" : alert.getKind().name();
+    return AccountCommands.time(alert.getRaisedAt()) + "  " + alert.getOrgId() + "  " + what
+        + "  charged " + format(alert.getPeriodCharged()) + " credits in the period from "
+        + AccountCommands.time(alert.getPeriodStart()) + ", " + format(alert.getAvailable()) + " available";
+  }
+}

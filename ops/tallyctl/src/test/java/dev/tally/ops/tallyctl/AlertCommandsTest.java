@@ -1,0 +1,94 @@
+package dev.tally.ops.tallyctl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.tally.ops.tallyctl.Cli.Result;
+import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestNode;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** alerts watch against a real node: it prints the alerts charges raise, and --for bounds it. */
+@ExtendWith({TestCassandra.class, TestNode.class})
+class AlertCommandsTest {
+
+  /** Charges of 1 % of the flex allocation each: each crosses one of the thresholds 1 % to 100 %. */
+  private static final int CHARGES = 100;
+
+  private final Cli tallyctl = new Cli(TestNode.node());
+
+  private static Result ok(Result result) {
+    assertEquals(0, result.exit(), result::toString);
+    return result;
+  }
+
+  @Test
+  void alertsWatchPrintsTheAlertsThatChargesRaise() throws Exception {
+    String org = "alerts-" + UUID.randomUUID().toString().substring(0, 8);
+    ok(tallyctl.run("org", "create", org, "--plan", "flex"));
+    long allocation = ok(tallyctl.run("org", "show", org, "--json")).json()
+        .getAsJsonObject("account").getAsJsonObject("period").get("allocation_micro_credits").getAsLong();
+    String everyPercent = IntStream.rangeClosed(1, 100).mapToObj(Integer::toString).collect(Collectors.joining(","));
+    // No low-balance alert: the first alert the watches see is a usage threshold, whenever they subscribed.
+    ok(tallyctl.run("org", "set-overrides", org, "--alert-thresholds", everyPercent, "--low-balance-floor", "0"));
+
+    CompletableFuture<Result> json = CompletableFuture.supplyAsync(
+        () -> tallyctl.run("alerts", "watch", "--org", org, "--limit", "1", "--for", "3m", "--json"));
+    CompletableFuture<Result> text = CompletableFuture.supplyAsync(
+        () -> tallyctl.run("alerts", "watch", "--org", org, "--limit", "1", "--for", "3m"));
+    // Each charge raises an alert; the watches see the first one raised after they subscribed.
+    String onePercent = dev.tally.v1.Credits.format(allocation / 100);
+    for (int i = 0; i < CHARGES && !(json.isDone() && text.isDone()); i++) ok(tallyctl.run("charge", org, onePercent));
+
+    Result watchedJson = ok(json.get(1, TimeUnit.MINUTES));
+    Result watchedText = ok(text.get(1, TimeUnit.MINUTES));
+    List<String> raised = StreamSupport.stream(
+            ok(tallyctl.run("ledger", org, "--json")).json().getAsJsonArray("entries").spliterator(), false)
+        .map(JsonElement::getAsJsonObject)
+        .filter(entry -> entry.get("type").getAsString().equals("ALERT_RAISED"))
+        .map(entry -> entry.getAsJsonObject("alert").get("threshold_percent").getAsString())
+        .toList();
+
+    assertEquals(1, watchedJson.out().lines().count(), "one JSON document a line: " + watchedJson);
+    JsonObject alert = JsonParser.parseString(watchedJson.out()).getAsJsonObject();
+    assertEquals(org, alert.get("org_id").getAsString());
+    assertEquals("USAGE_THRESHOLD", alert.get("kind").getAsString());
+    String percent = alert.get("threshold_percent").getAsString();
+    assertTrue(raised.contains(percent), "the ledger's alerts " + raised + " hold " + percent);
+    assertTrue(alert.get("period_charged_micro_credits").getAsLong() >= allocation / 100 * Long.parseLong(percent), alert::toString);
+
+    assertEquals(1, watchedText.out().lines().count(), watchedText::toString);
+    assertTrue(watchedText.out().matches("\\S+Z  " + org + "  USAGE_THRESHOLD \\d+%  charged .*\\n"), watchedText::toString);
+    assertTrue(raised.contains(watchedText.out().replaceAll("(?s).*USAGE_THRESHOLD (\\d+)%.*", "$1")), watchedText::toString);
+  }
+
+  @Test
+  void alertsWatchForADurationEndsThenWithNothingRaised() {
+    String org = "quiet-" + UUID.randomUUID().toString().substring(0, 8);
+    ok(tallyctl.run("org", "create", org, "--plan", "flex"));
+
+    Result watched = ok(tallyctl.run("alerts", "watch", "--org", org, "--for", "1s"));
+
+    assertEquals("", watched.out(), watched::toString);
+    assertEquals("", watched.err(), watched::toString);
+  }
+
+  @Test
+  void alertsWatchOfAnInvalidOrgIdIsRefused() {
+    Result refused = tallyctl.run("alerts", "watch", "--org", "no spaces allowed", "--for", "1m");
+
+    assertEquals(ExitCode.REFUSED.status, refused.exit(), refused::toString);
+    assertTrue(refused.err().contains("INVALID_REQUEST"), refused::toString);
+  }
+}

@@ -138,6 +138,8 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
         .require(!request.hasPriceMultiplierPermille()
                 || (request.getPriceMultiplierPermille() >= 1 && request.getPriceMultiplierPermille() <= 100_000),
             "price_multiplier_permille", "must be between 1 and 100000")
+        .require(request.getAlertThresholdsPercentCount() <= Overrides.MAX_ALERT_THRESHOLDS,
+            "alert_thresholds_percent", "must hold at most " + Overrides.MAX_ALERT_THRESHOLDS + " thresholds")
         .require(request.getAlertThresholdsPercentList().stream().allMatch(p -> p >= 1 && p <= 1000),
             "alert_thresholds_percent", "each must be between 1 and 1000")
         .require(!request.hasLowBalanceFloor() || request.getLowBalanceFloor() >= 0, "low_balance_floor", "must not be negative");

@@ -18,6 +18,9 @@ public record Overrides(
 
   public static final Overrides NONE = new Overrides(null, null, null, null, List.of(), null);
 
+  /** The most alert thresholds an org may set: each is remembered per period once raised. */
+  public static final int MAX_ALERT_THRESHOLDS = 10;
+
   /** The plan's terms with these overrides in force. */
   public Plan applyTo(Plan plan) {
     Limits limits = plan.limits();

@@ -14,6 +14,7 @@ import dev.tally.v1.GrantKind;
 import dev.tally.v1.Labels;
 import dev.tally.v1.MeteringGrpc;
 import dev.tally.v1.ReserveRequest;
+import dev.tally.v1.SetOverridesRequest;
 import dev.tally.v1.TokenEstimate;
 import dev.tally.v1.UsageEstimate;
 import io.grpc.CallOptions;
@@ -21,6 +22,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -83,6 +85,17 @@ class HostileInputOverGrpcTest {
     String org = orgWithCredits(1);
     refusedOn("labels.model", () -> node.metering().reserve(reserve(org).setAmount(1)
         .setLabels(Labels.newBuilder().setModel("gpt\u202e4o")).build()));
+  }
+
+  @Test
+  void anOrgMaySetAtMostTenAlertThresholds() {
+    String org = orgWithCredits(1);
+    SetOverridesRequest.Builder thresholds = SetOverridesRequest.newBuilder().setOrgId(org).setRequestId(id());
+    for (int percent = 10; percent <= 110; percent += 10) thresholds.addAlertThresholdsPercent(percent);
+    refusedOn("alert_thresholds_percent", () -> node.accounts().setOverrides(thresholds.build()));
+    SetOverridesRequest ten = thresholds.setRequestId(id()).clearAlertThresholdsPercent()
+        .addAllAlertThresholdsPercent(List.of(10, 20, 30, 40, 50, 60, 70, 80, 90, 100)).build();
+    assertEquals(org, node.accounts().setOverrides(ten).getOrgId(), "ten are taken");
   }
 
   @Test

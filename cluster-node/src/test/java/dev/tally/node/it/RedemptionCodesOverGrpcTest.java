@@ -63,7 +63,7 @@ class RedemptionCodesOverGrpcTest {
 
   String newOrg() {
     String orgId = "redeemer-" + UUID.randomUUID();
-    accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setRequestId(UUID.randomUUID().toString()).build());
+    accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setRequestId(UUID.randomUUID().toString()).setPlan("payg").build());
     return orgId;
   }
 

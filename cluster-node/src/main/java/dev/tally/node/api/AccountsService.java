@@ -54,6 +54,8 @@ import dev.tally.v1.SetOverridesRequest;
 import dev.tally.v1.SetPlanRequest;
 import dev.tally.v1.VoidGrantRequest;
 import dev.tally.v1.VoidGrantResponse;
+import dev.tally.v1.VoidRedemptionCodesRequest;
+import dev.tally.v1.VoidRedemptionCodesResponse;
 import dev.tally.v1.WatchAlertsRequest;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -251,6 +253,11 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   @Override
   public void redeemCode(RedeemCodeRequest request, StreamObserver<RedeemCodeResponse> responses) {
     codes.redeem(request, responses);
+  }
+
+  @Override
+  public void voidRedemptionCodes(VoidRedemptionCodesRequest request, StreamObserver<VoidRedemptionCodesResponse> responses) {
+    codes.voidBatch(request, responses);
   }
 
   @Override

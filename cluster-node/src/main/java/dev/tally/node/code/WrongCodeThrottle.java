@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * codes that do not exist per minute on each node (a token bucket per org, refilled continuously);
  * past that, every redeem of the org is refused until a token is back. The bound is per node: with
  * n nodes an org guesses at most n times as often, still hopeless against ≥ 136 random bits. At most
- * {@link #MAX_ORGS} orgs are tracked; when more guess at once, the orgs whose buckets are full are forgotten.
+ * {@link #MAX_ORGS} orgs are tracked: when that many are, the orgs whose buckets are full again are
+ * forgotten, and while every tracked bucket is still refilling a newcomer is not tracked (memory stays
+ * bounded; throttling that many guessing orgs at once is beyond what one node needs to do).
  */
 public final class WrongCodeThrottle {
 
@@ -42,7 +44,10 @@ public final class WrongCodeThrottle {
   /** Takes a token from {@code orgId}: it named a code that does not exist. */
   public void wrongCode(String orgId) {
     Instant now = clock.instant();
-    if (buckets.size() >= MAX_ORGS) buckets.values().removeIf(bucket -> !bucket.fullAt().isAfter(now));
+    if (buckets.size() >= MAX_ORGS && !buckets.containsKey(orgId)) {
+      buckets.values().removeIf(bucket -> !bucket.fullAt().isAfter(now));
+      if (buckets.size() >= MAX_ORGS) return;
+    }
     buckets.merge(orgId, new Bucket(now.plus(REFILL)),
         (old, fresh) -> new Bucket((old.fullAt().isAfter(now) ? old.fullAt() : now).plus(REFILL)));
   }

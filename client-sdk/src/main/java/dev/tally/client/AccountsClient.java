@@ -28,8 +28,6 @@ import dev.tally.v1.CreateRedemptionCodesResponse;
 import dev.tally.v1.PurchasePackageRequest;
 import dev.tally.v1.RedeemCodeRequest;
 import dev.tally.v1.RedeemCodeResponse;
-import dev.tally.v1.VoidRedemptionCodesRequest;
-import dev.tally.v1.VoidRedemptionCodesResponse;
 import dev.tally.v1.PurchasePackageResponse;
 import dev.tally.v1.RevokeApiKeyRequest;
 import dev.tally.v1.RevokeApiKeyResponse;
@@ -278,16 +276,6 @@ public final class AccountsClient {
   /** Async form of {@link #redeemCode}. */
   public CompletableFuture<RedeemCodeResponse> redeemCodeAsync(RedeemCodeRequest request) {
     return calls.async(AccountsGrpc.getRedeemCodeMethod(), request);
-  }
-
-  /** Voids every code of a batch (needs an admin key); redemptions made stay granted. Harmless to repeat. */
-  public VoidRedemptionCodesResponse voidRedemptionCodes(VoidRedemptionCodesRequest request) {
-    return calls.blocking(AccountsGrpc.getVoidRedemptionCodesMethod(), request);
-  }
-
-  /** Async form of {@link #voidRedemptionCodes}. */
-  public CompletableFuture<VoidRedemptionCodesResponse> voidRedemptionCodesAsync(VoidRedemptionCodesRequest request) {
-    return calls.async(AccountsGrpc.getVoidRedemptionCodesMethod(), request);
   }
 
   /** The price books the nodes price with. */

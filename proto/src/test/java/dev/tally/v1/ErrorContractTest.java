@@ -47,7 +47,6 @@ class ErrorContractTest {
     assertEquals(Code.FAILED_PRECONDITION, ErrorContract.codeOf(ErrorReason.REDEMPTION_CODE_EXPIRED));
     assertEquals(Code.FAILED_PRECONDITION, ErrorContract.codeOf(ErrorReason.REDEMPTION_CODE_USED_UP));
     assertEquals(Code.FAILED_PRECONDITION, ErrorContract.codeOf(ErrorReason.REDEMPTION_CODE_VOIDED));
-    assertEquals(Code.NOT_FOUND, ErrorContract.codeOf(ErrorReason.REDEMPTION_BATCH_NOT_FOUND));
   }
 
   @Test

@@ -54,8 +54,6 @@ import dev.tally.v1.SetOverridesRequest;
 import dev.tally.v1.SetPlanRequest;
 import dev.tally.v1.VoidGrantRequest;
 import dev.tally.v1.VoidGrantResponse;
-import dev.tally.v1.VoidRedemptionCodesRequest;
-import dev.tally.v1.VoidRedemptionCodesResponse;
 import dev.tally.v1.WatchAlertsRequest;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -253,11 +251,6 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   @Override
   public void redeemCode(RedeemCodeRequest request, StreamObserver<RedeemCodeResponse> responses) {
     codes.redeem(request, responses);
-  }
-
-  @Override
-  public void voidRedemptionCodes(VoidRedemptionCodesRequest request, StreamObserver<VoidRedemptionCodesResponse> responses) {
-    codes.voidBatch(request, responses);
   }
 
   @Override

@@ -15,8 +15,6 @@ import dev.tally.v1.CreateRedemptionCodesRequest;
 import dev.tally.v1.CreateRedemptionCodesResponse;
 import dev.tally.v1.RedeemCodeRequest;
 import dev.tally.v1.RedeemCodeResponse;
-import dev.tally.v1.VoidRedemptionCodesRequest;
-import dev.tally.v1.VoidRedemptionCodesResponse;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
@@ -104,21 +102,6 @@ final class CodeCalls {
         .addAllHints(batch.made().codes().stream().map(CodeBatch.Code::hint).toList())
         .setReplayed(batch.replayed())
         .build();
-  }
-
-  /** Voids each code of the batch through its own entity; a code voided before stays voided. */
-  void voidBatch(VoidRedemptionCodesRequest request, StreamObserver<VoidRedemptionCodesResponse> responses) {
-    if (refuseInvalid(new RequestChecks().id("batch_id", request.getBatchId()), responses)) return;
-    batch(request.getBatchId()).<CodeBatch.Reply>ask(CodeBatch.Get::new, timeout).toCompletableFuture()
-        .thenCompose(known -> {
-          if (known.made() == null) throw TallyErrors.redemptionBatchNotFound(request.getBatchId());
-          CompletableFuture<?>[] voided = known.made().codes().stream()
-              .map(code -> code(code.sha256()).<Reply>ask(RedemptionCode.VoidCode::new, timeout).toCompletableFuture())
-              .toArray(CompletableFuture<?>[]::new);
-          return CompletableFuture.allOf(voided)
-              .thenApply(all -> VoidRedemptionCodesResponse.newBuilder().setVoided(voided.length).build());
-        })
-        .whenComplete((response, failure) -> complete(responses, response, failure));
   }
 
   void redeem(RedeemCodeRequest request, StreamObserver<RedeemCodeResponse> responses) {

@@ -198,11 +198,6 @@ public final class TallyErrors {
         Map.of("voided_at", at.toString()));
   }
 
-  /** VoidRedemptionCodes of a batch id no CreateRedemptionCodes made. */
-  public static StatusRuntimeException redemptionBatchNotFound(String batchId) {
-    return status(ErrorReason.REDEMPTION_BATCH_NOT_FOUND, "no batch of redemption codes has id " + batchId, Map.of());
-  }
-
   private static Throwable unwrap(Throwable thrown) {
     Throwable cause = thrown;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {

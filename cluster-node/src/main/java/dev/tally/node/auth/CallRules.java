@@ -78,7 +78,6 @@ public final class CallRules {
       // Codes are money: only an operator makes them; an org redeems with its own key.
       rule(AccountsGrpc.getCreateRedemptionCodesMethod(), request -> null, ADMIN),
       rule(AccountsGrpc.getRedeemCodeMethod(), RedeemCodeRequest::getOrgId, METERING, ADMIN),
-      rule(AccountsGrpc.getVoidRedemptionCodesMethod(), request -> null, ADMIN),
       // An empty org id watches every org: only an admin key may.
       rule(AccountsGrpc.getWatchAlertsMethod(), WatchAlertsRequest::getOrgId, METERING, READER, ADMIN),
       rule(AccountsGrpc.getCreateApiKeyMethod(), CreateApiKeyRequest::getOrgId, ADMIN),

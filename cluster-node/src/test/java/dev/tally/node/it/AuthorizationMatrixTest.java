@@ -89,7 +89,6 @@ class AuthorizationMatrixTest {
       Map.entry("tally.v1.Accounts/PurchasePackage", Set.of("admin")),
       Map.entry("tally.v1.Accounts/CreateRedemptionCodes", Set.of("admin")),
       Map.entry("tally.v1.Accounts/RedeemCode", Set.of("metering", "admin")),
-      Map.entry("tally.v1.Accounts/VoidRedemptionCodes", Set.of("admin")),
       Map.entry("tally.v1.Accounts/WatchAlerts", Set.of("metering", "reader", "admin")),
       Map.entry("tally.v1.Accounts/CreateApiKey", Set.of("admin")),
       Map.entry("tally.v1.Accounts/RevokeApiKey", Set.of("admin")),

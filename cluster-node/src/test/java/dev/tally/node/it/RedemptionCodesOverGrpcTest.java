@@ -19,7 +19,6 @@ import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.MeteringGrpc;
 import dev.tally.v1.RedeemCodeRequest;
 import dev.tally.v1.RedeemCodeResponse;
-import dev.tally.v1.VoidRedemptionCodesRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status.Code;
 import io.grpc.StatusRuntimeException;
@@ -176,24 +175,6 @@ class RedemptionCodesOverGrpcTest {
     assertEquals(0, available(guesser));
     String honest = newOrg();
     assertFalse(redeem(honest, realCode).getReplayed(), "the code was left for an org that did not guess");
-  }
-
-  @Test
-  void voidedCodesAreRefusedButRedemptionsMadeStay() {
-    String early = newOrg();
-    String late = newOrg();
-    CreateRedemptionCodesResponse batch = generate("batch-" + UUID.randomUUID(), 2);
-    redeem(early, batch.getCodes(0));
-
-    assertEquals(2, accounts().voidRedemptionCodes(VoidRedemptionCodesRequest.newBuilder().setBatchId(batch.getBatchId()).build())
-        .getVoided());
-
-    ErrorDetails.expect(Code.FAILED_PRECONDITION, "REDEMPTION_CODE_VOIDED", () -> redeem(late, batch.getCodes(1)));
-    assertTrue(redeem(early, batch.getCodes(0)).getReplayed(), "a redemption made before the void stays");
-    assertEquals(CREDITS, available(early));
-    assertEquals(0, available(late));
-    ErrorDetails.expect(Code.NOT_FOUND, "REDEMPTION_BATCH_NOT_FOUND", () -> accounts().voidRedemptionCodes(
-        VoidRedemptionCodesRequest.newBuilder().setBatchId("no-such-batch-" + UUID.randomUUID()).build()));
   }
 
   @Test

@@ -7,10 +7,8 @@ import dev.tally.v1.CreateRedemptionCodesRequest;
 import dev.tally.v1.CreateRedemptionCodesResponse;
 import dev.tally.v1.RedeemCodeRequest;
 import dev.tally.v1.RedeemCodeResponse;
-import dev.tally.v1.VoidRedemptionCodesRequest;
-import dev.tally.v1.VoidRedemptionCodesResponse;
 
-/** Redemption codes: generating a batch (admin key; the codes are printed once), voiding it, and redeeming a code for an org. */
+/** Redemption codes: generating a batch (admin key; the codes are printed once) and redeeming one for an org. */
 final class CodeCommands {
 
   private CodeCommands() {}
@@ -41,16 +39,6 @@ final class CodeCommands {
     run.out().line("made batch " + made.getBatchId() + " of " + made.getCodesCount() + " codes of "
         + format(request.getCredits()) + " credits; the codes are printed only now:");
     made.getCodesList().forEach(run.out()::line);
-  }
-
-  static void voidBatch(Invocation run) {
-    VoidRedemptionCodesRequest request = VoidRedemptionCodesRequest.newBuilder().setBatchId(run.operand(0)).build();
-    VoidRedemptionCodesResponse voided = run.tally().change(null, null, () -> run.tally().accounts().voidRedemptionCodes(request));
-    if (run.out().json) {
-      run.out().document(ApiJson.of(voided));
-      return;
-    }
-    run.out().line("voided " + voided.getVoided() + " codes of batch " + request.getBatchId());
   }
 
   static void redeem(Invocation run) {

@@ -84,8 +84,6 @@ public final class Tallyctl {
           optional("label", "TEXT", "what the batch is for"),
           REQUEST_ID),
           "make COUNT (1-1000) redemption codes (admin key); the codes are printed once", CodeCommands::generate),
-      new Command("code void", List.of("BATCH_ID"), List.of(),
-          "void every code of a batch (admin key); redemptions made stay", CodeCommands::voidBatch),
       new Command("redeem", List.of("ORG", "CODE"), List.of(REQUEST_ID),
           "redeem a code for an org: its credits are granted once, however often this runs", CodeCommands::redeem),
       new Command("key create", List.of("ROLE"), List.of(

@@ -23,7 +23,11 @@ import dev.tally.v1.ListPlansResponse;
 import dev.tally.v1.ListPriceBooksRequest;
 import dev.tally.v1.ListPriceBooksResponse;
 import dev.tally.v1.Org;
+import dev.tally.v1.CreateRedemptionCodesRequest;
+import dev.tally.v1.CreateRedemptionCodesResponse;
 import dev.tally.v1.PurchasePackageRequest;
+import dev.tally.v1.RedeemCodeRequest;
+import dev.tally.v1.RedeemCodeResponse;
 import dev.tally.v1.PurchasePackageResponse;
 import dev.tally.v1.RevokeApiKeyRequest;
 import dev.tally.v1.RevokeApiKeyResponse;
@@ -243,6 +247,35 @@ public final class AccountsClient {
   /** Async form of {@link #purchasePackage}. */
   public CompletableFuture<PurchasePackageResponse> purchasePackageAsync(PurchasePackageRequest request) {
     return calls.async(AccountsGrpc.getPurchasePackageMethod(), request);
+  }
+
+  /**
+   * Generates a batch of redemption codes (needs an admin key). The codes are in this answer only:
+   * Tally keeps their hashes. A retry with the same request id makes no second batch and shows no codes
+   * ({@code replayed} set, hints only).
+   */
+  public CreateRedemptionCodesResponse createRedemptionCodes(CreateRedemptionCodesRequest request) {
+    return calls.blocking(AccountsGrpc.getCreateRedemptionCodesMethod(), request);
+  }
+
+  /** Async form of {@link #createRedemptionCodes}. */
+  public CompletableFuture<CreateRedemptionCodesResponse> createRedemptionCodesAsync(CreateRedemptionCodesRequest request) {
+    return calls.async(AccountsGrpc.getCreateRedemptionCodesMethod(), request);
+  }
+
+  /**
+   * Redeems a code for an org (its metering key, or an admin key): a REDEMPTION grant, once per code
+   * and org; redeeming again answers the recorded redemption with {@code replayed} set. Fails with
+   * reason REDEMPTION_CODE_NOT_FOUND, _EXPIRED, _USED_UP or _VOIDED ({@link TallyException#reason()}),
+   * and with {@link RateLimitedException} after too many wrong codes from the org.
+   */
+  public RedeemCodeResponse redeemCode(RedeemCodeRequest request) {
+    return calls.blocking(AccountsGrpc.getRedeemCodeMethod(), request);
+  }
+
+  /** Async form of {@link #redeemCode}. */
+  public CompletableFuture<RedeemCodeResponse> redeemCodeAsync(RedeemCodeRequest request) {
+    return calls.async(AccountsGrpc.getRedeemCodeMethod(), request);
   }
 
   /** The price books the nodes price with. */

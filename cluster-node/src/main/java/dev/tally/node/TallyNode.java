@@ -19,6 +19,9 @@ import dev.tally.node.cluster.Membership;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.metrics.GrpcMetrics;
 import dev.tally.node.metrics.NodeMetrics;
+import dev.tally.node.code.CodeBatch;
+import dev.tally.node.code.RedemptionCode;
+import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.node.once.ReferenceGrant;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -91,6 +94,10 @@ public final class TallyNode {
     // A payment reference's entity grants through the org's batch like any other grant.
     sharding.init(Entity.of(ReferenceGrant.PURCHASE,
         entity -> ReferenceGrant.create(ReferenceGrant.PURCHASE, entity.getEntityId(), batcher::submit, clock)));
+    // A redemption code's entity grants through the org's batch too; a batch's entity only remembers its codes.
+    sharding.init(Entity.of(RedemptionCode.ENTITY_TYPE,
+        entity -> RedemptionCode.create(entity.getEntityId(), batcher::submit, clock)));
+    sharding.init(Entity.of(CodeBatch.ENTITY_TYPE, entity -> CodeBatch.create(entity.getEntityId(), clock)));
     // A purchase waits for its reference's entity, which waits up to the entity timeout for the org's.
     AccountsService.Purchases purchases =
         new AccountsService.Purchases(sharding, settings.packages(), settings.entityTimeout().multipliedBy(2));
@@ -107,7 +114,8 @@ public final class TallyNode {
         .addService(decodedInFront(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(),
             settings.account().terms().prices()).bindService(), guards))
         .addService(decodedInFront(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
-            new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window()), new Membership(system), purchases).bindService(), guards))
+            new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window()), new Membership(system), purchases,
+            new AccountsService.Codes(new WrongCodeThrottle(clock))).bindService(), guards))
         .addService(decodedInFront(health.service().bindService(), guards))
         .addService(decodedInFront(ProtoReflectionServiceV1.newInstance().bindService(), guards))
         .intercept(openCalls) // around the services: refusals are tracked and counted like answers

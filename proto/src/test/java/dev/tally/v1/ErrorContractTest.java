@@ -42,6 +42,14 @@ class ErrorContractTest {
   }
 
   @Test
+  void aWrongCodeIsNotFoundWhileARealCodeThatCannotBeRedeemedIsAFailedPrecondition() {
+    assertEquals(Code.NOT_FOUND, ErrorContract.codeOf(ErrorReason.REDEMPTION_CODE_NOT_FOUND));
+    assertEquals(Code.FAILED_PRECONDITION, ErrorContract.codeOf(ErrorReason.REDEMPTION_CODE_EXPIRED));
+    assertEquals(Code.FAILED_PRECONDITION, ErrorContract.codeOf(ErrorReason.REDEMPTION_CODE_USED_UP));
+    assertEquals(Code.FAILED_PRECONDITION, ErrorContract.codeOf(ErrorReason.REDEMPTION_CODE_VOIDED));
+  }
+
+  @Test
   void aReasonIsReadByItsNameInTheTallyDomainOnly() {
     assertEquals(ErrorReason.CREDITS_EXHAUSTED,
         ErrorContract.reasonOf(ErrorInfo.newBuilder().setDomain("tally.dev").setReason("CREDITS_EXHAUSTED").build()));

@@ -12,6 +12,7 @@ import dev.tally.node.account.OrgEvent;
 import dev.tally.node.account.Outcome;
 import dev.tally.node.account.Outcome.Done;
 import dev.tally.node.cluster.Membership;
+import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.terms.Overrides;
 import dev.tally.node.terms.PackageCatalog;
@@ -21,6 +22,8 @@ import dev.tally.v1.Alert;
 import dev.tally.v1.CreateApiKeyRequest;
 import dev.tally.v1.CreateApiKeyResponse;
 import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.CreateRedemptionCodesRequest;
+import dev.tally.v1.CreateRedemptionCodesResponse;
 import dev.tally.v1.GetOrgRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantCreditsResponse;
@@ -41,6 +44,8 @@ import dev.tally.v1.ListPriceBooksResponse;
 import dev.tally.v1.Org;
 import dev.tally.v1.PurchasePackageRequest;
 import dev.tally.v1.PurchasePackageResponse;
+import dev.tally.v1.RedeemCodeRequest;
+import dev.tally.v1.RedeemCodeResponse;
 import dev.tally.v1.RevokeApiKeyRequest;
 import dev.tally.v1.RevokeApiKeyResponse;
 import dev.tally.v1.RotateApiKeyRequest;
@@ -66,7 +71,7 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 
-/** The control plane: open orgs, grant and void credits, sell packages, read the ledger, make a node leave (accounts.proto). */
+/** The control plane: open orgs, grant and void credits, sell packages, redeem codes, read the ledger, make a node leave (accounts.proto). */
 public final class AccountsService extends AccountsGrpc.AccountsImplBase {
 
   static final int DEFAULT_PAGE_SIZE = 100;
@@ -84,16 +89,21 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   private final ApiKeyCalls keyCalls;
   private final Membership members;
   private final PackageCalls packages;
+  private final CodeCalls codes;
 
   /** What PurchasePackage needs: the sharding its payment references live in, the package catalog, how long to wait. */
   public record Purchases(ClusterSharding sharding, PackageCatalog catalog, java.time.Duration timeout) {}
 
+  /** What the redemption code calls need besides the purchases' sharding and timeout: the throttle of wrong guesses. */
+  public record Codes(WrongCodeThrottle throttle) {}
+
   /** @param clock the accounts' clock, against which a grant's expiry must lie in the future */
   public AccountsService(OrgBatcher batcher, ActorSystem<?> system, Terms terms,
       ActorRef<Topic.Command<AlertNotice>> alerts, Clock clock, ApiKeyRegistry keys, Membership members,
-      Purchases purchases) {
+      Purchases purchases, Codes codes) {
     this.calls = new OrgCalls(batcher);
     this.packages = new PackageCalls(batcher, purchases.sharding(), purchases.catalog(), purchases.timeout());
+    this.codes = new CodeCalls(purchases.sharding(), codes.throttle(), clock, purchases.timeout());
     this.keyCalls = new ApiKeyCalls(keys, clock);
     this.members = members;
     this.clock = clock;
@@ -233,6 +243,16 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   @Override
   public void purchasePackage(PurchasePackageRequest request, StreamObserver<PurchasePackageResponse> responses) {
     packages.purchase(request, responses);
+  }
+
+  @Override
+  public void createRedemptionCodes(CreateRedemptionCodesRequest request, StreamObserver<CreateRedemptionCodesResponse> responses) {
+    codes.create(request, responses);
+  }
+
+  @Override
+  public void redeemCode(RedeemCodeRequest request, StreamObserver<RedeemCodeResponse> responses) {
+    codes.redeem(request, responses);
   }
 
   @Override

@@ -174,6 +174,30 @@ public final class TallyErrors {
         Map.of("org_id", orgId, "package_name", packageName, "amount", Long.toString(amount)));
   }
 
+  /** RedeemCode of a code that does not exist; counted against the org's wrong guesses. */
+  public static StatusRuntimeException redemptionCodeNotFound() {
+    return status(ErrorReason.REDEMPTION_CODE_NOT_FOUND, "no redemption code is this text; nothing was granted", Map.of());
+  }
+
+  /** RedeemCode of a code whose batch expired. */
+  public static StatusRuntimeException redemptionCodeExpired(java.time.Instant at) {
+    return status(ErrorReason.REDEMPTION_CODE_EXPIRED, "this redemption code expired at " + at + "; nothing was granted",
+        Map.of("expires_at", at.toString()));
+  }
+
+  /** RedeemCode of a code redeemed as often as it allows. */
+  public static StatusRuntimeException redemptionCodeUsedUp(int maxRedemptions) {
+    return status(ErrorReason.REDEMPTION_CODE_USED_UP,
+        "this redemption code was redeemed as often as it allows; nothing was granted",
+        Map.of("max_redemptions", Integer.toString(maxRedemptions)));
+  }
+
+  /** RedeemCode of a code an operator voided. */
+  public static StatusRuntimeException redemptionCodeVoided(java.time.Instant at) {
+    return status(ErrorReason.REDEMPTION_CODE_VOIDED, "this redemption code was voided at " + at + "; nothing was granted",
+        Map.of("voided_at", at.toString()));
+  }
+
   private static Throwable unwrap(Throwable thrown) {
     Throwable cause = thrown;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {

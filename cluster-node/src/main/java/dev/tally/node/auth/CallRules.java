@@ -18,6 +18,7 @@ import dev.tally.v1.ListGrantsRequest;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.MeteringGrpc;
 import dev.tally.v1.PurchasePackageRequest;
+import dev.tally.v1.RedeemCodeRequest;
 import dev.tally.v1.ReleaseRequest;
 import dev.tally.v1.ReserveRequest;
 import dev.tally.v1.SetOverridesRequest;
@@ -74,6 +75,9 @@ public final class CallRules {
       rule(AccountsGrpc.getListPackagesMethod(), request -> null, READER, ADMIN),
       // Credits an org pays for outside Tally: the platform's billing back end, with an admin key.
       rule(AccountsGrpc.getPurchasePackageMethod(), PurchasePackageRequest::getOrgId, ADMIN),
+      // Codes are money: only an operator makes them; an org redeems with its own key.
+      rule(AccountsGrpc.getCreateRedemptionCodesMethod(), request -> null, ADMIN),
+      rule(AccountsGrpc.getRedeemCodeMethod(), RedeemCodeRequest::getOrgId, METERING, ADMIN),
       // An empty org id watches every org: only an admin key may.
       rule(AccountsGrpc.getWatchAlertsMethod(), WatchAlertsRequest::getOrgId, METERING, READER, ADMIN),
       rule(AccountsGrpc.getCreateApiKeyMethod(), CreateApiKeyRequest::getOrgId, ADMIN),

@@ -87,6 +87,8 @@ class AuthorizationMatrixTest {
       Map.entry("tally.v1.Accounts/ListPriceBooks", Set.of("reader", "admin")),
       Map.entry("tally.v1.Accounts/ListPackages", Set.of("reader", "admin")),
       Map.entry("tally.v1.Accounts/PurchasePackage", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/CreateRedemptionCodes", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/RedeemCode", Set.of("metering", "admin")),
       Map.entry("tally.v1.Accounts/WatchAlerts", Set.of("metering", "reader", "admin")),
       Map.entry("tally.v1.Accounts/CreateApiKey", Set.of("admin")),
       Map.entry("tally.v1.Accounts/RevokeApiKey", Set.of("admin")),

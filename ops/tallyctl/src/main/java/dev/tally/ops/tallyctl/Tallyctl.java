@@ -94,6 +94,15 @@ public final class Tallyctl {
           required("payment-reference", "REF", "the payment system's id of the settled payment; granted once, however often sent"),
           optional("credits", "N", "the credits to grant, for a custom (enterprise) package only")),
           "grant a paid package to an org, once per payment reference (admin key)", PackageCommands::buy),
+      new Command("code generate", List.of("COUNT"), List.of(
+          required("credits", "N", "the credits each redemption grants (up to 6 decimals)"),
+          optional("expires", "TIME", "when the codes stop being redeemable, e.g. 2027-01-01T00:00:00Z (default: never)"),
+          optional("max-redemptions", "N", "how many orgs may redeem each code, 1-1000 (default: 1)"),
+          optional("label", "TEXT", "what the batch is for"),
+          REQUEST_ID),
+          "make COUNT (1-1000) redemption codes (admin key); the codes are printed once", CodeCommands::generate),
+      new Command("redeem", List.of("ORG", "CODE"), List.of(REQUEST_ID),
+          "redeem a code for an org: its credits are granted once, however often this runs", CodeCommands::redeem),
       new Command("key create", List.of("ROLE"), List.of(
           optional("org", "ORG", "the org a metering or reader key acts for (none for admin)"),
           optional("label", "TEXT", "what the key is for"),

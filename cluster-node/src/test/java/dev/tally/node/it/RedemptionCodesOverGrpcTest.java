@@ -1,0 +1,189 @@
+package dev.tally.node.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.rpc.RetryInfo;
+import dev.tally.node.code.RedemptionCode;
+import dev.tally.node.code.WrongCodeThrottle;
+import dev.tally.testkit.NodeProcess;
+import dev.tally.testkit.TestCassandra;
+import dev.tally.v1.AccountsGrpc;
+import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.CreateRedemptionCodesRequest;
+import dev.tally.v1.CreateRedemptionCodesResponse;
+import dev.tally.v1.GetBalanceRequest;
+import dev.tally.v1.LedgerEntry;
+import dev.tally.v1.ListLedgerRequest;
+import dev.tally.v1.MeteringGrpc;
+import dev.tally.v1.RedeemCodeRequest;
+import dev.tally.v1.RedeemCodeResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Status.Code;
+import io.grpc.StatusRuntimeException;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Redemption codes over gRPC on a real node and Cassandra: a code is redeemed once, however many orgs race for it. */
+@ExtendWith(TestCassandra.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedemptionCodesOverGrpcTest {
+
+  static final long CREDITS = 5_000_000_000L;
+
+  NodeProcess node;
+  ManagedChannel channel;
+
+  @BeforeAll
+  void startNode() throws Exception {
+    node = NodeProcess.start(TestCassandra.server());
+    channel = node.channel();
+  }
+
+  @AfterAll
+  void stopNode() throws Exception {
+    node.close();
+  }
+
+  AccountsGrpc.AccountsBlockingStub accounts() {
+    return AccountsGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);
+  }
+
+  String newOrg() {
+    String orgId = "redeemer-" + UUID.randomUUID();
+    accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setRequestId(UUID.randomUUID().toString()).setPlan("payg").build());
+    return orgId;
+  }
+
+  CreateRedemptionCodesResponse generate(String requestId, int count) {
+    return accounts().createRedemptionCodes(CreateRedemptionCodesRequest.newBuilder()
+        .setRequestId(requestId).setCount(count).setCredits(CREDITS).setLabel("launch week").build());
+  }
+
+  RedeemCodeResponse redeem(String orgId, String code) {
+    return accounts().redeemCode(RedeemCodeRequest.newBuilder()
+        .setOrgId(orgId).setCode(code).setRequestId(UUID.randomUUID().toString()).build());
+  }
+
+  long available(String orgId) {
+    return MeteringGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES)
+        .getBalance(GetBalanceRequest.newBuilder().setOrgId(orgId).build()).getBalance().getAvailable();
+  }
+
+  List<LedgerEntry> redemptionGrantsIn(String orgId) {
+    return accounts().listLedger(ListLedgerRequest.newBuilder().setOrgId(orgId).setPageSize(1000).build())
+        .getEntriesList().stream()
+        .filter(entry -> entry.getType().equals("CREDITS_GRANTED") && entry.getGrantId().startsWith("code:"))
+        .toList();
+  }
+
+  @Test
+  void fiftyOrgsRacingToRedeemOneCodeLeaveExactlyOneGrantInAllLedgers() throws Exception {
+    int racers = 50;
+    List<String> orgs = IntStream.range(0, racers).mapToObj(i -> newOrg()).toList();
+    String code = generate("batch-" + UUID.randomUUID(), 1).getCodes(0);
+    ExecutorService clients = Executors.newFixedThreadPool(racers);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<CompletableFuture<Object>> answers = orgs.stream()
+          .map(orgId -> CompletableFuture.supplyAsync(() -> {
+            try {
+              start.await();
+              return (Object) redeem(orgId, code);
+            } catch (StatusRuntimeException refused) {
+              return ErrorDetails.of(refused).info().getReason();
+            } catch (InterruptedException e) {
+              throw new IllegalStateException(e);
+            }
+          }, clients))
+          .toList();
+      start.countDown();
+      List<Object> outcomes = answers.stream().map(CompletableFuture::join).toList();
+
+      List<RedeemCodeResponse> won = outcomes.stream()
+          .filter(RedeemCodeResponse.class::isInstance).map(RedeemCodeResponse.class::cast).toList();
+      long usedUp = outcomes.stream().filter("REDEMPTION_CODE_USED_UP"::equals).count();
+      long grants = orgs.stream().mapToLong(orgId -> redemptionGrantsIn(orgId).size()).sum();
+      long balances = orgs.stream().mapToLong(this::available).sum();
+      System.out.printf("redemption race: %d attempts, %d redeemed, %d used up, %d grants in all ledgers, %d µcr in all balances%n",
+          racers, won.size(), usedUp, grants, balances);
+
+      assertEquals(1, won.size(), outcomes.toString());
+      assertEquals(racers - 1, usedUp, outcomes.toString());
+      assertEquals(1, grants);
+      assertEquals(CREDITS, balances);
+      assertEquals(CREDITS, available(won.get(0).getOrgId()));
+      assertFalse(won.get(0).getReplayed());
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
+  @Test
+  void theWinnerRedeemingAgainIsAnsweredItsRedemptionAndGrantedNothingMore() {
+    String orgId = newOrg();
+    String code = generate("batch-" + UUID.randomUUID(), 1).getCodes(0);
+
+    RedeemCodeResponse first = redeem(orgId, code);
+    RedeemCodeResponse again = redeem(orgId, code);
+
+    assertFalse(first.getReplayed());
+    assertTrue(again.getReplayed());
+    assertEquals(first.getGrantId(), again.getGrantId());
+    assertEquals(1, redemptionGrantsIn(orgId).size());
+    assertEquals(CREDITS, available(orgId));
+    assertEquals(RedemptionCode.FORMAT.hint(code), first.getHint());
+  }
+
+  @Test
+  void aRetriedBatchRequestMakesNoSecondBatchAndShowsNoCodes() {
+    String requestId = "batch-" + UUID.randomUUID();
+    CreateRedemptionCodesResponse made = generate(requestId, 3);
+    CreateRedemptionCodesResponse retried = generate(requestId, 3);
+
+    assertEquals(3, made.getCodesCount());
+    assertFalse(made.getReplayed());
+    made.getCodesList().forEach(code -> assertTrue(RedemptionCode.FORMAT.wellFormed(code), code));
+    assertTrue(retried.getReplayed());
+    assertEquals(0, retried.getCodesCount());
+    assertEquals(made.getHintsList(), retried.getHintsList());
+  }
+
+  @Test
+  void aWrongCodeIsNotFoundAndAnOrgGuessingPastItsAllowanceIsRateLimitedEvenWithARealCode() {
+    String guesser = newOrg();
+    String realCode = generate("batch-" + UUID.randomUUID(), 1).getCodes(0);
+    for (int i = 0; i < WrongCodeThrottle.WRONG_CODES_PER_MINUTE; i++) {
+      String guess = RedemptionCode.FORMAT.generate();
+      ErrorDetails.expect(Code.NOT_FOUND, "REDEMPTION_CODE_NOT_FOUND", () -> redeem(guesser, guess));
+    }
+
+    ErrorDetails limited = ErrorDetails.expect(Code.RESOURCE_EXHAUSTED, "RATE_LIMITED", () -> redeem(guesser, realCode));
+    assertTrue(limited.detail(RetryInfo.class).isPresent(), limited.status().toString());
+    assertEquals(0, available(guesser));
+    String honest = newOrg();
+    assertFalse(redeem(honest, realCode).getReplayed(), "the code was left for an org that did not guess");
+  }
+
+  @Test
+  void aMistypedCodeIsNotFound() {
+    String orgId = newOrg();
+    String code = generate("batch-" + UUID.randomUUID(), 1).getCodes(0);
+    String typo = code.substring(0, code.length() - 1) + (code.endsWith("a") ? "b" : "a");
+
+    ErrorDetails.expect(Code.NOT_FOUND, "REDEMPTION_CODE_NOT_FOUND", () -> redeem(orgId, typo));
+    assertEquals(0, available(orgId));
+  }
+}

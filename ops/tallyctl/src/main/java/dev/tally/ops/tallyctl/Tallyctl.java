@@ -166,6 +166,8 @@ public final class Tallyctl {
       Map.entry("tally.v1.Accounts/RotateApiKey", "key rotate"),
       Map.entry("tally.v1.Accounts/ListPackages", "package list"),
       Map.entry("tally.v1.Accounts/PurchasePackage", "package buy"),
+      Map.entry("tally.v1.Accounts/CreateRedemptionCodes", "code generate"),
+      Map.entry("tally.v1.Accounts/RedeemCode", "redeem"),
       Map.entry("tally.v1.Metering/Reserve", "reserve"),
       Map.entry("tally.v1.Metering/Commit", "commit"),
       Map.entry("tally.v1.Metering/Release", "release"),

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class AlertCommandsTest {
 
   /** Charges of 1 % of the flex allocation each: each crosses one of the thresholds 1 % to 100 %. */
-  private static final int CHARGES = 100;
+  private static final int CHARGES = 10;
 
   private final Cli tallyctl = new Cli(TestNode.node());
 
@@ -39,17 +39,18 @@ class AlertCommandsTest {
     ok(tallyctl.run("org", "create", org, "--plan", "flex"));
     long allocation = ok(tallyctl.run("org", "show", org, "--json")).json()
         .getAsJsonObject("account").getAsJsonObject("period").get("allocation_micro_credits").getAsLong();
-    String everyPercent = IntStream.rangeClosed(1, 100).mapToObj(Integer::toString).collect(Collectors.joining(","));
+    // As many thresholds as an org may set (10), one per charge: each charge raises an alert.
+    String everyTenth = IntStream.rangeClosed(1, 10).mapToObj(i -> Integer.toString(10 * i)).collect(Collectors.joining(","));
     // No low-balance alert: the first alert the watches see is a usage threshold, whenever they subscribed.
-    ok(tallyctl.run("org", "set-overrides", org, "--alert-thresholds", everyPercent, "--low-balance-floor", "0"));
+    ok(tallyctl.run("org", "set-overrides", org, "--alert-thresholds", everyTenth, "--low-balance-floor", "0"));
 
     CompletableFuture<Result> json = CompletableFuture.supplyAsync(
         () -> tallyctl.run("alerts", "watch", "--org", org, "--limit", "1", "--for", "3m", "--json"));
     CompletableFuture<Result> text = CompletableFuture.supplyAsync(
         () -> tallyctl.run("alerts", "watch", "--org", org, "--limit", "1", "--for", "3m"));
     // Each charge raises an alert; the watches see the first one raised after they subscribed.
-    String onePercent = dev.tally.v1.Credits.format(allocation / 100);
-    for (int i = 0; i < CHARGES && !(json.isDone() && text.isDone()); i++) ok(tallyctl.run("charge", org, onePercent));
+    String tenPercent = dev.tally.v1.Credits.format(allocation / 10);
+    for (int i = 0; i < CHARGES && !(json.isDone() && text.isDone()); i++) ok(tallyctl.run("charge", org, tenPercent));
 
     Result watchedJson = ok(json.get(1, TimeUnit.MINUTES));
     Result watchedText = ok(text.get(1, TimeUnit.MINUTES));

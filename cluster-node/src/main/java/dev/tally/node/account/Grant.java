@@ -5,7 +5,9 @@ import java.time.Instant;
 
 /**
  * A block of credits given to an org. {@code expiresAt} is null for credits that never expire;
- * {@code sequence} counts grants in the order they were given, so "oldest" is well defined.
+ * {@code sequence} counts grants in the order they were given, so "oldest" is well defined;
+ * {@code requestId} is the request that gave it (null in grants stored before it was kept), so that
+ * its answer can show what a debt settled at once left of it.
  */
 public record Grant(
     String grantId,
@@ -15,10 +17,11 @@ public record Grant(
     int priority,
     Instant effectiveAt,
     Instant expiresAt,
-    long sequence)
+    long sequence,
+    String requestId)
     implements CborSerializable {
 
   public Grant less(long drawn) {
-    return new Grant(grantId, kind, amount, remaining - drawn, priority, effectiveAt, expiresAt, sequence);
+    return new Grant(grantId, kind, amount, remaining - drawn, priority, effectiveAt, expiresAt, sequence, requestId);
   }
 }

@@ -136,7 +136,7 @@ public record Grants(PMap<String, Grant> byId, long given, PVector<GrantLine> fi
   /** With the granted credits, the youngest grant. */
   Grants granting(CreditsGranted event) {
     Grant grant = new Grant(event.grantId(), event.kind(), event.amount(), event.amount(), event.priority(),
-        event.effectiveAt(), event.expiresAt(), given + 1);
+        event.effectiveAt(), event.expiresAt(), given + 1, event.requestId().isEmpty() ? null : event.requestId());
     return new Grants(byId.plus(grant.grantId(), grant), given + 1, finished);
   }
 

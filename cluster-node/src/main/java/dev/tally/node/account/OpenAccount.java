@@ -325,7 +325,7 @@ public record OpenAccount(
           .remembering(e, new Outcome.Voided(e.voided()), retention);
     }
     if (event instanceof GrantExpired e) return withGrants(grants.ending(e.grantId(), GrantLine.State.EXPIRED, e.at()));
-    if (event instanceof DebtSettled e) return drawing(e.draws(), -e.settled(), e.at());
+    if (event instanceof DebtSettled e) return drawing(e.draws(), -e.settled(), e.at()).withMemory(settledAtOnce(e));
     if (event instanceof PeriodOpened e) return withPeriod(Period.opened(e, availableAt(e.at())));
     if (event instanceof PeriodClosed) return this;
     if (event instanceof AlertRaised e) return withPeriod(period.raising(e));
@@ -347,6 +347,27 @@ public record OpenAccount(
   /** Takes the drawn credits off their grants at {@code at} and moves debt by {@code debtChange}. */
   private OpenAccount drawing(List<Draw> draws, long debtChange, Instant at) {
     return withGrants(grants.drawing(draws, at)).withDebt(Math.addExact(debt, debtChange));
+  }
+
+  /**
+   * A grant that paid off debt the moment it arrived (the settlement follows its grant in the same
+   * step) answers its request, and that request's retries, with what the settlement left of it. Its
+   * remembered answer is replaced only while it is that step's: the same instant, and the grant
+   * as it was just before this draw; a later settlement from an older grant changes no answer.
+   */
+  private RequestMemory settledAtOnce(DebtSettled e) {
+    RequestMemory answered = memory;
+    for (Draw draw : e.draws()) {
+      Grant before = grants.get(draw.grantId());
+      if (before == null || before.requestId() == null) continue;
+      Remembered remembered = answered.request(before.requestId());
+      if (remembered != null && remembered.at().equals(e.at())
+          && remembered.result() instanceof Outcome.Granted granted && granted.grant().equals(before)) {
+        answered = answered.replacing(before.requestId(),
+            new Remembered(remembered.fingerprint(), new Outcome.Granted(before.less(draw.amount())), remembered.at()));
+      }
+    }
+    return answered;
   }
 
   /** Remembers a request's result for retries (rule 6); what the account did on its own has no request. */

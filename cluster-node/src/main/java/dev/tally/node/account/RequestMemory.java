@@ -101,6 +101,11 @@ public record RequestMemory(Recent<Remembered> requests, Recent<Resolution> reso
     return new RequestMemory(entries, resolved, spilled);
   }
 
+  /** With {@code requestId}'s remembered outcome replaced; it keeps its place in the order. */
+  RequestMemory replacing(String requestId, Remembered outcome) {
+    return new RequestMemory(requests.plus(requestId, outcome), resolved, spilledUntil);
+  }
+
   public RequestMemory resolve(String reservationId, Resolution resolution, Retention retention) {
     return new RequestMemory(
         requests, trim(resolved.plus(reservationId, resolution), resolution.at(), retention, Resolution::at), spilledUntil);

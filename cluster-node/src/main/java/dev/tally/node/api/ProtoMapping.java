@@ -51,7 +51,7 @@ final class ProtoMapping {
     Grant last = line.grant();
     GrantStatement.Builder proto = GrantStatement.newBuilder()
         .setGrant(grant(new Grant(last.grantId(), last.kind(), last.amount(), line.remaining(), last.priority(),
-            last.effectiveAt(), last.expiresAt(), last.sequence())))
+            last.effectiveAt(), last.expiresAt(), last.sequence(), last.requestId())))
         .setState(GrantStatement.State.valueOf(line.state().name()))
         .setUsed(line.used())
         .setExpired(line.expired())

@@ -124,6 +124,24 @@ class OrgAccountTest extends AccountTestBase {
   }
 
   @Test
+  void aGrantThatPaysOffDebtAtOnceAnswersWithWhatTheSettlementLeftOfItAndSoDoItsRetries() {
+    var account = org(purchase(5 * MICROS_PER_CREDIT));
+    reserve(account, 3 * MICROS_PER_CREDIT);
+    String small = reserve(account, MICROS_PER_CREDIT);
+    done(account, new Operation.Commit(nextId(), small, 6 * MICROS_PER_CREDIT, null));
+    assertEquals(4 * MICROS_PER_CREDIT, balance(account).debt());
+
+    // Trial credits are drawn first, so the settlement takes this grant's three credits.
+    var topUp = new Operation.GrantCredits(nextId(), "top-up", GrantKind.TRIAL, 3 * MICROS_PER_CREDIT, null, null, null);
+    Outcome.Granted answer = (Outcome.Granted) done(account, topUp).result();
+    assertEquals(0, answer.grant().remaining(), "its three credits paid three of the four owed");
+    assertEquals(MICROS_PER_CREDIT, balance(account).debt());
+    assertEquals(answer, done(account, topUp).result(), "a retry gets the same answer");
+    account.restart();
+    assertEquals(answer, done(account, topUp).result(), "and so after recovery, which replays the settlement");
+  }
+
+  @Test
   void anOperationThatThrowsFailsAloneAndTheRestOfItsBatchAndTheOrgGoOn() {
     var account = org(purchase(10 * MICROS_PER_CREDIT));
     Usage unpriceable = new Usage.Tokens("gpt-4o", Long.MAX_VALUE, Long.MAX_VALUE, 0, 0);

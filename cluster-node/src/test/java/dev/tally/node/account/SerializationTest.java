@@ -41,7 +41,7 @@ class SerializationTest {
 
   @Test
   void everyReplySerializes() {
-    Grant grant = new Grant("g", GrantKind.TRIAL, 10, 5, 0, now, now.plusSeconds(60), 1);
+    Grant grant = new Grant("g", GrantKind.TRIAL, 10, 5, 0, now, now.plusSeconds(60), 1, "req-1");
     List<Outcome> outcomes = List.of(
         new Outcome.Done(new Outcome.OrgInfo("acme", "Acme", now, "payg"), balance),
         new Outcome.Done(new Outcome.Statement(List.of(grant), "payg", TestTerms.PAYG,

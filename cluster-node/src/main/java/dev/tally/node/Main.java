@@ -24,13 +24,18 @@ public final class Main {
    * has stopped: a launcher that runs more than the node (the local run's Cassandra) stops the rest after it.
    */
   public static org.apache.pekko.actor.typed.ActorSystem<Void> start() throws Exception {
+    return start(TallyNode.Callers.WITH_A_KEY_THAT_ALLOWS_THE_CALL);
+  }
+
+  /** {@link #start()}, serving {@code callers}: only tally-bench starts a node that checks no keys. */
+  public static org.apache.pekko.actor.typed.ActorSystem<Void> start(TallyNode.Callers callers) throws Exception {
     // A node process ends when its actor system does, e.g. after the cluster downed it.
     Config config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on").withFallback(ConfigFactory.load());
     NodeSettings settings = NodeSettings.from(config);
     var system = TallyNode.newSystem(config);
     TallyNode node;
     try {
-      node = startNode(system, settings);
+      node = startNode(system, settings, callers);
     } catch (Exception e) {
       // A node that cannot serve (a port taken, say) must not linger as a cluster member.
       System.err.println("Tally node failed to start: " + e);
@@ -44,7 +49,8 @@ public final class Main {
     return system;
   }
 
-  private static TallyNode startNode(org.apache.pekko.actor.typed.ActorSystem<Void> system, NodeSettings settings)
+  private static TallyNode startNode(
+      org.apache.pekko.actor.typed.ActorSystem<Void> system, NodeSettings settings, TallyNode.Callers callers)
       throws Exception {
     return TallyNode.start(
         system,
@@ -58,6 +64,7 @@ public final class Main {
             // Clients re-resolve now and then, so nodes added by a scale-up get their share of calls.
             .maxConnectionAge(5, TimeUnit.MINUTES)
             .maxConnectionAgeGrace(30, TimeUnit.SECONDS),
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        callers);
   }
 }

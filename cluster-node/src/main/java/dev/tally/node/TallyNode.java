@@ -75,8 +75,24 @@ public final class TallyNode {
     this.server = server;
   }
 
+  /**
+   * Whom a node serves. A deployed node ({@link Main}) serves only calls whose key allows them; the
+   * other value exists for tally-bench alone, to measure what checking keys costs per call against the
+   * same node without the check. It is no setting: only code that starts a node itself can choose it.
+   */
+  public enum Callers {
+    WITH_A_KEY_THAT_ALLOWS_THE_CALL,
+    ANYONE_TO_MEASURE_THE_KEY_CHECK
+  }
+
   /** Starts a node on an actor system built from its config; the builder chooses where gRPC listens. */
   public static TallyNode start(ActorSystem<Void> system, ServerBuilder<?> serverBuilder, Clock clock) throws Exception {
+    return start(system, serverBuilder, clock, Callers.WITH_A_KEY_THAT_ALLOWS_THE_CALL);
+  }
+
+  /** {@link #start(ActorSystem, ServerBuilder, Clock)}, serving {@code callers}. */
+  public static TallyNode start(ActorSystem<Void> system, ServerBuilder<?> serverBuilder, Clock clock, Callers callers)
+      throws Exception {
     NodeSettings settings = NodeSettings.from(system.settings().config());
     join(system);
     NodeMetrics metrics = new NodeMetrics().serve(settings.metricsHost(), settings.metricsPort());
@@ -108,7 +124,10 @@ public final class TallyNode {
     Authentication authentication = new Authentication(settings.auth(), keyTable::find, clock, System::nanoTime);
     // Each service decodes its requests itself (undecodable bytes are INVALID_REQUEST, not UNKNOWN),
     // then checks the caller's key, then runs; what it throws becomes INTERNAL, not UNKNOWN.
-    ServerInterceptor[] guards = {new HandlerFailures(), new ApiKeyCheck(authentication)};
+    ServerInterceptor[] guards = callers == Callers.WITH_A_KEY_THAT_ALLOWS_THE_CALL
+        ? new ServerInterceptor[] {new HandlerFailures(), new ApiKeyCheck(authentication)}
+        : new ServerInterceptor[] {new HandlerFailures()};
+    if (callers != Callers.WITH_A_KEY_THAT_ALLOWS_THE_CALL) log.warn("this node checks no API keys: anyone may call it");
     Server server = serverBuilder
         .maxInboundMessageSize(MAX_REQUEST_BYTES)
         .addService(decodedInFront(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(),

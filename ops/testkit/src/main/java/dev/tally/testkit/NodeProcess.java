@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Tally node in its own JVM ({@code dev.tally.node.Main}, from this JVM's class path), on free
+ * A Tally node in its own JVM ({@link #NODE_MAIN}, from this JVM's class path), on free
  * ports of 127.0.0.1 and a given Cassandra, so that tests can stop it as an operator would or kill
  * it like a crash, and the bench can restart it with other settings.
  */
@@ -83,9 +83,18 @@ public final class NodeProcess implements AutoCloseable {
    */
   public static NodeProcess start(
       CassandraServer cassandra, Map<String, String> settings, List<String> jvmOptions, Path logs) throws Exception {
+    return start(cassandra, settings, jvmOptions, logs, NODE_MAIN);
+  }
+
+  /** The class a node process runs: the deployed node's. */
+  public static final String NODE_MAIN = "dev.tally.node.Main";
+
+  /** {@link #start(CassandraServer, Map, List, Path)} with another main class, which starts a node as {@link #NODE_MAIN} does. */
+  public static NodeProcess start(CassandraServer cassandra, Map<String, String> settings, List<String> jvmOptions,
+      Path logs, String mainClass) throws Exception {
     for (int attempt = 1; ; attempt++) {
       try {
-        return startOnFreePorts(cassandra, settings, jvmOptions, logs);
+        return startOnFreePorts(cassandra, settings, jvmOptions, logs, mainClass);
       } catch (PortTaken e) {
         if (attempt == 3) throw e;
       }
@@ -98,15 +107,15 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
-  private static NodeProcess startOnFreePorts(
-      CassandraServer cassandra, Map<String, String> settings, List<String> jvmOptions, Path logs) throws Exception {
+  private static NodeProcess startOnFreePorts(CassandraServer cassandra, Map<String, String> settings,
+      List<String> jvmOptions, Path logs, String mainClass) throws Exception {
     int[] ports = distinctFreePorts(4);
     Path log = Files.createTempFile(Files.createDirectories(logs), "node-", ".log");
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     if (jvmOptions.stream().noneMatch(option -> option.startsWith("-Xmx"))) command.add(DEFAULT_HEAP);
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.tally.node.Main"));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> environment = builder.environment();
     environment.put("TALLY_GRPC_PORT", Integer.toString(ports[0]));

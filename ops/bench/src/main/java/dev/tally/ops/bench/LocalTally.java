@@ -54,10 +54,15 @@ final class LocalTally implements AutoCloseable {
    * {@code TALLY_*} settings and JVM options (default {@link #HEAP}); returns once it serves gRPC.
    */
   synchronized void startNode(Map<String, String> settings, List<String> jvmOptions) throws Exception {
+    startNode(settings, jvmOptions, NodeProcess.NODE_MAIN);
+  }
+
+  /** {@link #startNode(Map, List)} running {@code mainClass}, e.g. {@link NodeWithoutKeyCheck}. */
+  synchronized void startNode(Map<String, String> settings, List<String> jvmOptions, String mainClass) throws Exception {
     stopNode();
     List<String> options = new ArrayList<>(jvmOptions);
     if (options.stream().noneMatch(option -> option.startsWith("-Xmx"))) options.add(0, HEAP);
-    node = NodeProcess.start(cassandra, settings, options, folder);
+    node = NodeProcess.start(cassandra, settings, options, folder, mainClass);
   }
 
   /** Graceful stop (SIGTERM: coordinated shutdown), then SIGKILL after 60 s. */

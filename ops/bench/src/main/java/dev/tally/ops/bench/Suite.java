@@ -1,6 +1,7 @@
 package dev.tally.ops.bench;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tally.testkit.NodeProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -84,6 +85,8 @@ final class Suite {
 
   private final BenchOptions o;
   private final boolean quick;
+  /** The open loop's rate that should leave the machine room (BENCHMARKS.md's "moderate" load); a slower day asks less. */
+  private final double moderateRate;
   private final Path reports;
   private final Map<String, Object> json = new LinkedHashMap<>();
   private final StringBuilder md = new StringBuilder();
@@ -91,15 +94,17 @@ final class Suite {
   private Suite(BenchOptions o) {
     this.o = o;
     quick = o.flag("--quick");
+    moderateRate = o.decimal("--moderate-rate", MODERATE_RATE);
     reports = o.path("--report", "report/suite-" + TallyBench.stamp());
   }
 
   static boolean run(BenchOptions o) throws Exception {
     Suite suite = new Suite(o);
-    String only = o.string("--only", "compare,abuse,tuning,groupcommit,memory,recovery");
+    String only = o.string("--only", "compare,abuse,auth,tuning,groupcommit,memory,recovery");
     try (LocalTally local = LocalTally.startCassandra(o.path("--work-dir", "/var/tmp/tally-bench/suite-" + TallyBench.stamp()))) {
       if (only.contains("compare")) suite.compare(local);
       if (only.contains("abuse")) suite.abuse(local);
+      if (only.contains("auth")) suite.auth(local);
       if (only.contains("tuning")) {
         suite.sweep(local, "tuning", "One change at a time: closed loop x" + CLOSED_CONCURRENCY + ", Tally only", TUNING, false, true);
       }
@@ -124,7 +129,7 @@ final class Suite {
         "op p50:", "op p99:", "op p99.9:", "op max:", "pair p99:", "errors:",
         "CPU cores: bench / node / cassandra / postgres / others", "load avg before → after");
     for (boolean hot : new boolean[] {false, true}) {
-      for (Runner.Settings settings : List.of(Runner.Settings.open(MODERATE_RATE, o.warmup(), o.window()),
+      for (Runner.Settings settings : List.of(Runner.Settings.open(moderateRate, o.warmup(), o.window()),
           Runner.Settings.open(TARGET_RATE, o.warmup(), o.window()),
           Runner.Settings.closed(CLOSED_CONCURRENCY, o.warmup(), o.window()))) {
         Workload workload = Workload.pairs(hot, o.orgs(), TallyBench.orgPrefix());
@@ -170,7 +175,7 @@ final class Suite {
     List<Measurement> rows = section("abuse", "One org abused beside " + count(o.orgs()) + " others (Tally only)", "run",
         "load", "pairs/s:", "op p50:", "op p99:", "op p99.9:", "op max:", "errors:", "the abused org",
         "CPU cores: bench / node / cassandra / others", "load avg before → after");
-    Runner.Settings settings = Runner.Settings.open(MODERATE_RATE, o.warmup(), o.window());
+    Runner.Settings settings = Runner.Settings.open(moderateRate, o.warmup(), o.window());
     double aloneP99 = 0;
     for (boolean abused : new boolean[] {false, true}) {
       Workload workload = Workload.pairs(false, o.orgs(), TallyBench.orgPrefix());
@@ -195,6 +200,49 @@ final class Suite {
       if (!abused) aloneP99 = r.ms(Latencies.OPERATION, 99);
       else row("**abused / alone, op p99**", "", "", "", String.format(Locale.ROOT, "**%.2f×**",
           r.ms(Latencies.OPERATION, 99) / aloneP99), "", "", "", "", "", "");
+    }
+    md.append('\n');
+  }
+
+  // ---- 1c. What checking API keys costs ---------------------------------------------------------------------------
+
+  /**
+   * The moderate open loop (its tail) and the closed loop (its throughput) over many orgs, each against a node as
+   * deployed and against {@link NodeWithoutKeyCheck}, twice in turn, so that a drift of the machine shows as a
+   * difference between the two rounds rather than as the check's cost (issue 15).
+   */
+  private void auth(LocalTally local) throws Exception {
+    List<Measurement> rows = section("auth", "What checking API keys costs (Tally only, " + count(o.orgs()) + " orgs)",
+        "load", "round", "node", "pairs/s:", "op p50:", "op p99:", "op p99.9:", "node CPU per pair:", "errors:",
+        "CPU cores: bench / node / cassandra / others", "load avg before → after");
+    Workload workload = Workload.pairs(false, o.orgs(), TallyBench.orgPrefix());
+    for (Runner.Settings settings : List.of(Runner.Settings.open(moderateRate, o.warmup(), o.window()),
+        Runner.Settings.closed(CLOSED_CONCURRENCY, o.warmup(), o.window()))) {
+      for (int round = 1; round <= 2; round++) {
+        RunResult checked = null;
+        for (boolean checking : new boolean[] {true, false}) {
+          String name = "auth-" + settings.mode().name().toLowerCase(Locale.ROOT) + "-" + round + (checking ? "-keys" : "-no-keys");
+          local.startNode(Map.of(), List.of(), checking ? NodeProcess.NODE_MAIN : NodeWithoutKeyCheck.class.getName());
+          Measurement m;
+          try (TallyTarget target = new TallyTarget(local.grpcAddress(), local.apiKey())) {
+            m = Measurement.of(target, workload, settings, name, reports, Measurement.Probes.of(local));
+          }
+          rows.add(m);
+          RunResult r = m.run();
+          row(settings.describe(), Integer.toString(round), checking ? "keys checked (as deployed)" : "no key check",
+              count(r.unitsPerSecond()), ms(r.ms(Latencies.OPERATION, 50)), ms(r.ms(Latencies.OPERATION, 99)),
+              ms(r.ms(Latencies.OPERATION, 99.9)), ms(m.cpu().of("node") * 1000 / r.unitsPerSecond()), errors(r),
+              cores(m, "loadGenerator", "node", "cassandra", "others"), m.cpu().loadBefore() + " → " + m.cpu().loadAfter());
+          if (checking) {
+            checked = r;
+          } else {
+            row("", Integer.toString(round), "**checked / unchecked**",
+                String.format(Locale.ROOT, "**%.2f×**", checked.unitsPerSecond() / r.unitsPerSecond()), "",
+                String.format(Locale.ROOT, "**%.2f×**", checked.ms(Latencies.OPERATION, 99) / r.ms(Latencies.OPERATION, 99)),
+                "", "", "", "", "", "");
+          }
+        }
+      }
     }
     md.append('\n');
   }

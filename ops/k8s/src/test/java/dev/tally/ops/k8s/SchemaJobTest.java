@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -97,10 +98,40 @@ class SchemaJobTest {
     assertNotEquals(0, run.exitCode(), run.output());
   }
 
+  @Test
+  void scriptGivesCqlshItsLoginInAFileOnlyItsUserCanReadNeverOnItsCommandLine(@TempDir Path work) throws Exception {
+    for (String name : List.of("CASSANDRA_USERNAME", "CASSANDRA_PASSWORD")) {
+      Map<String, String> ref = strings(at(variable(name), "valueFrom", "secretKeyRef"));
+      assertEquals("tally-cassandra-schema", ref.get("name"), "the Secret ops/k8s/README.md names for the schema's role");
+      assertEquals("true", ref.get("optional"), "a Cassandra without a login needs no Secret");
+    }
+    Path schema = Files.createDirectories(work.resolve("schema"));
+    Files.writeString(schema.resolve("V1__one.cql"), "-- one\n");
+    Path home = Files.createDirectories(work.resolve("home"));
+    String password = "s3cret %s 'quoted'";
+
+    Run run = runScript(work, schema, Map.of("CASSANDRA_USERNAME", "tally", "CASSANDRA_PASSWORD", password, "HOME", home.toString()));
+
+    assertEquals(0, run.exitCode(), run.output());
+    Path credentials = home.resolve(".cassandra/credentials");
+    assertEquals("[PlainTextAuthProvider]\nusername = tally\npassword = " + password + "\n", Files.readString(credentials));
+    assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(credentials),
+        "cqlsh ignores a credentials file others can read");
+    assertEquals(List.of(
+            "cassandra.db 9142 --credentials " + credentials + " --connect-timeout=10 -e SELECT release_version FROM system.local",
+            "cassandra.db 9142 --credentials " + credentials + " --request-timeout=60 -f " + schema.resolve("V1__one.cql")),
+        run.cqlshCalls());
+    assertFalse(run.output().contains("s3cret"), run.output());
+  }
+
   private record Run(int exitCode, String output, List<String> cqlshCalls) {}
 
-  /** Runs the Job's command with a cqlsh on the PATH that answers at once and records its arguments. */
   private static Run runScript(Path work, Path schema) throws Exception {
+    return runScript(work, schema, Map.of());
+  }
+
+  /** Runs the Job's command with a cqlsh on the PATH that answers at once and records its arguments. */
+  private static Run runScript(Path work, Path schema, Map<String, String> environment) throws Exception {
     List<String> command = list(cqlsh.get("command")).stream().map(String::valueOf).toList();
     assertEquals(List.of("bash", "-c"), command.subList(0, 2));
     Path bin = Files.createDirectories(work.resolve("bin"));
@@ -113,6 +144,7 @@ class SchemaJobTest {
     builder.environment().put("CQLSH_CALLS", calls.toString());
     builder.environment().put("CASSANDRA_CONTACT_POINT", "cassandra.db:9142");
     builder.environment().put("SCHEMA_DIR", schema.toString());
+    builder.environment().putAll(environment);
     Process process = builder.start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the script ends");

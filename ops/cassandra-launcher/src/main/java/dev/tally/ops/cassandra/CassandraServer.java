@@ -11,10 +11,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +22,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +47,6 @@ public final class CassandraServer implements AutoCloseable {
   public static final String LOCAL_DATACENTER = "datacenter1";
 
   private static final Logger log = LoggerFactory.getLogger(CassandraServer.class);
-  private static final String MAIN_CLASS = "org.apache.cassandra.service.CassandraDaemon";
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
   private static final InetAddress LOOPBACK = loopback();
   private static final Path SETSID = Path.of("/usr/bin/setsid");
@@ -66,8 +61,7 @@ public final class CassandraServer implements AutoCloseable {
   private final SingleNodeConfig.ClientTls clientTls;
   private final boolean ownSession;
 
-  private Process process;
-  private Thread stopOnExit;
+  private CassandraProcess process;
 
   private CassandraServer(Builder builder) {
     this.dataDir = builder.dataDir.toAbsolutePath().normalize();
@@ -94,13 +88,12 @@ public final class CassandraServer implements AutoCloseable {
     String classpath = CassandraClasspath.load();
     SingleNodeConfig config = new SingleNodeConfig(dataDir, cqlPort, storagePort, passwordAuthentication, clientTls);
     createDataDir();
-    refuseIfAlreadyRunningHere();
+    CassandraProcess.refuseIfAlreadyRunningIn(dataDir);
     config.write();
     requirePortsFree();
 
     Instant begin = Instant.now();
-    process = launch(command(java, classpath, config));
-    stopOnExit = stopOnJvmExit(process);
+    process = CassandraProcess.launch(dataDir, command(java, classpath, config));
     log.info("Starting Cassandra (pid {}, {}) on CQL port {}, data {}", process.pid(), java, cqlPort, dataDir);
     try {
       awaitCqlReady();
@@ -157,8 +150,8 @@ public final class CassandraServer implements AutoCloseable {
     if (process == null) {
       return;
     }
-    terminate(process);
-    forgetProcess();
+    process.stop();
+    process = null;
   }
 
   /** SIGKILL now, for crash tests; waits only until the OS has reaped the process. Idempotent. */
@@ -166,9 +159,8 @@ public final class CassandraServer implements AutoCloseable {
     if (process == null) {
       return;
     }
-    process.destroyForcibly();
-    awaitExit(process, STOP_TIMEOUT);
-    forgetProcess();
+    process.kill();
+    process = null;
   }
 
   @Override
@@ -202,7 +194,7 @@ public final class CassandraServer implements AutoCloseable {
   }
 
   public Path logFile() {
-    return dataDir.resolve("cassandra.log");
+    return CassandraProcess.logFile(dataDir);
   }
 
   /** A port free on 127.0.0.1 right now (the OS picks it); for tests. */
@@ -240,32 +232,8 @@ public final class CassandraServer implements AutoCloseable {
     if (passwordAuthentication) command.add("-Dcassandra.superuser_setup_delay_ms=0");
     command.add("-cp");
     command.add(classpath);
-    command.add(MAIN_CLASS);
+    command.add(CassandraProcess.MAIN_CLASS);
     return command;
-  }
-
-  private Process launch(List<String> command) {
-    try {
-      String classpath = command.get(command.indexOf("-cp") + 1);
-      appendToLog("==== " + Instant.now() + " starting "
-          + String.join(" ", command).replace(classpath, "<cassandra.classpath>"));
-      Process started = new ProcessBuilder(command)
-          .directory(dataDir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
-          .start();
-      started.getOutputStream().close();
-      Files.writeString(pidFile(), Long.toString(started.pid()), StandardCharsets.UTF_8);
-      return started;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot start " + command.get(0), e);
-    }
-  }
-
-  /** Marks each start in the log, which is kept across restarts. */
-  private void appendToLog(String line) throws IOException {
-    Files.writeString(logFile(), "\n" + line + "\n", StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
   private void awaitCqlReady() {
@@ -273,14 +241,14 @@ public final class CassandraServer implements AutoCloseable {
     while (true) {
       if (!process.isAlive()) {
         throw new IllegalStateException("Cassandra exited with code " + process.exitValue()
-            + " during start-up. Last lines of " + logFile() + ":\n" + logTail());
+            + " during start-up. Last lines of " + logFile() + ":\n" + process.logTail());
       }
       if (acceptsConnections() && answersCql()) {
         return;
       }
       if (Instant.now().isAfter(deadline)) {
         throw new IllegalStateException("Cassandra did not answer CQL on " + contactPoint() + " within "
-            + startTimeout.toSeconds() + " s. Last lines of " + logFile() + ":\n" + logTail());
+            + startTimeout.toSeconds() + " s. Last lines of " + logFile() + ":\n" + process.logTail());
       }
       sleep(POLL_INTERVAL);
     }
@@ -313,26 +281,6 @@ public final class CassandraServer implements AutoCloseable {
     }
   }
 
-  /** Two Cassandras on one data folder corrupt it; the pid file tells whether one is still alive. */
-  private void refuseIfAlreadyRunningHere() {
-    Optional<ProcessHandle> previous = readPid().flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive)
-        .filter(handle -> handle.info().commandLine().map(line -> line.contains(MAIN_CLASS)).orElse(true));
-    if (previous.isPresent()) {
-      throw new IllegalStateException("Cassandra pid " + previous.get().pid() + " is still running on "
-          + dataDir + "; stop it first.");
-    }
-  }
-
-  private Optional<Long> readPid() {
-    try {
-      return Files.isRegularFile(pidFile())
-          ? Optional.of(Long.parseLong(Files.readString(pidFile(), StandardCharsets.UTF_8).strip()))
-          : Optional.empty();
-    } catch (IOException | NumberFormatException e) {
-      return Optional.empty();
-    }
-  }
-
   /** Fails fast with a clear message instead of a bind error buried in the log. */
   private void requirePortsFree() {
     for (int port : new int[] {cqlPort, storagePort}) {
@@ -350,41 +298,9 @@ public final class CassandraServer implements AutoCloseable {
     }
   }
 
-  private Path pidFile() {
-    return dataDir.resolve("cassandra.pid");
-  }
-
   private void requireRunning() {
     if (!isRunning()) {
       throw new IllegalStateException("Cassandra is not running; call start() first.");
-    }
-  }
-
-  private String logTail() {
-    try {
-      List<String> lines = Files.readAllLines(logFile(), StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    } catch (IOException | UncheckedIOException e) {
-      return "(cannot read the log: " + e + ")";
-    }
-  }
-
-  private void forgetProcess() {
-    try {
-      Runtime.getRuntime().removeShutdownHook(stopOnExit);
-    } catch (IllegalStateException shutdownInProgress) {
-      // The hook itself is stopping Cassandra.
-    }
-    deletePidFile();
-    process = null;
-    stopOnExit = null;
-  }
-
-  private void deletePidFile() {
-    try {
-      Files.deleteIfExists(pidFile());
-    } catch (IOException e) {
-      log.warn("Cannot delete {}: {}", pidFile(), e.toString());
     }
   }
 
@@ -395,50 +311,7 @@ public final class CassandraServer implements AutoCloseable {
    */
   public synchronized void stopOnExitAfter(CompletionStage<?> first) {
     requireRunning();
-    Runtime.getRuntime().removeShutdownHook(stopOnExit);
-    Process started = process;
-    stopOnExit = new Thread(() -> {
-      try {
-        first.toCompletableFuture().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (Exception notInTime) {
-        // stop it anyway
-      }
-      terminate(started);
-      deletePidFile();
-    }, "cassandra-stop-on-exit");
-    Runtime.getRuntime().addShutdownHook(stopOnExit);
-  }
-
-  /** Without it, a JVM that exits without close() (Ctrl-C on main, a test run) would leave Cassandra running. */
-  private Thread stopOnJvmExit(Process started) {
-    Thread hook = new Thread(() -> {
-      terminate(started);
-      deletePidFile();
-    }, "cassandra-stop-on-exit");
-    Runtime.getRuntime().addShutdownHook(hook);
-    return hook;
-  }
-
-  private static void terminate(Process process) {
-    if (!process.isAlive()) {
-      return;
-    }
-    process.destroy();
-    if (!awaitExit(process, STOP_TIMEOUT)) {
-      log.warn("Cassandra pid {} ignored SIGTERM for {} s; killing it", process.pid(), STOP_TIMEOUT.toSeconds());
-      process.destroyForcibly();
-      awaitExit(process, STOP_TIMEOUT);
-    }
-  }
-
-  private static boolean awaitExit(Process process, Duration timeout) {
-    try {
-      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-      return false;
-    }
+    process.stopAtExitAfter(first);
   }
 
   private static void sleep(Duration duration) {

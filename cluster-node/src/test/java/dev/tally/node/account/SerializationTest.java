@@ -28,6 +28,9 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SerializationTest {
 
+  /** Artery's maximum-frame-size, Pekko's default, which Tally keeps. */
+  private static final int ARTERY_FRAME_BYTES = 256 * 1024;
+
   final ActorTestKit testKit =
       ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load()));
   final SerializationTestKit serialization = new SerializationTestKit(testKit.system());
@@ -84,7 +87,8 @@ class SerializationTest {
    * The largest snapshot a client can make an org write stays well under Cassandra's 16 MiB frame
    * (a snapshot past it fails to save, and recovery replays every event since the last saved one):
    * every bound reached at once, every id and label at its longest and random, so compression
-   * cannot flatter it.
+   * cannot flatter it. That org's answer to GetBalance (every grant with credits left, the period's
+   * labels) fits one Artery message, which it must when the org lives on another node.
    */
   @Test
   void theLargestSnapshotAClientCanCauseStaysWellUnderTheFrameLimit() {
@@ -135,6 +139,12 @@ class SerializationTest {
 
     byte[] stored = SerializationExtension.get(testKit.system().classicSystem()).serialize(AccountSnapshot.of(account)).get();
     assertTrue(stored.length < 10 * 1024 * 1024, "a snapshot of " + stored.length + " bytes");
+
+    Outcome balance = AccountState.handle(state, List.of(new Operation.GetBalance()), now, settings, RateGate.OPEN,
+        ReservationIds.RANDOM).outcomes().get(0);
+    byte[] answer = SerializationExtension.get(testKit.system().classicSystem())
+        .serialize(new OrgAccount.Outcomes(List.of(balance))).get();
+    assertTrue(answer.length < ARTERY_FRAME_BYTES - 8 * 1024, "an answer of " + answer.length + " bytes");
   }
 
   /** As the node does: at most 100 operations a batch. The outcomes of all, in order; the state after the last. */

@@ -26,6 +26,12 @@ import dev.tally.v1.Org;
 import dev.tally.v1.CreateRedemptionCodesRequest;
 import dev.tally.v1.CreateRedemptionCodesResponse;
 import dev.tally.v1.PurchasePackageRequest;
+import dev.tally.v1.DecideCreditRequestRequest;
+import dev.tally.v1.DecideCreditRequestResponse;
+import dev.tally.v1.FileCreditRequestRequest;
+import dev.tally.v1.FileCreditRequestResponse;
+import dev.tally.v1.ListCreditRequestsRequest;
+import dev.tally.v1.ListCreditRequestsResponse;
 import dev.tally.v1.RedeemCodeRequest;
 import dev.tally.v1.RedeemCodeResponse;
 import dev.tally.v1.PurchasePackageResponse;
@@ -276,6 +282,50 @@ public final class AccountsClient {
   /** Async form of {@link #redeemCode}. */
   public CompletableFuture<RedeemCodeResponse> redeemCodeAsync(RedeemCodeRequest request) {
     return calls.async(AccountsGrpc.getRedeemCodeMethod(), request);
+  }
+
+  /**
+   * Files a credit request for an org (its metering key, or an admin key): allowed once the org has
+   * used 80 % of its period's alert base, at most 3 open at a time. Resending the same request id with
+   * the same amount and reason answers the filed request with {@code replayed} set. Fails with reason
+   * CREDIT_REQUEST_BELOW_THRESHOLD or CREDIT_REQUESTS_OPEN_LIMIT ({@link TallyException#reason()}),
+   * and with {@link IdempotencyMismatchException} for a request id that filed another request.
+   */
+  public FileCreditRequestResponse fileCreditRequest(FileCreditRequestRequest request) {
+    return calls.blocking(AccountsGrpc.getFileCreditRequestMethod(), request);
+  }
+
+  /** Async form of {@link #fileCreditRequest}. */
+  public CompletableFuture<FileCreditRequestResponse> fileCreditRequestAsync(FileCreditRequestRequest request) {
+    return calls.async(AccountsGrpc.getFileCreditRequestMethod(), request);
+  }
+
+  /**
+   * A page of credit requests: one org's, newest first (its own keys, or an admin key), or with no
+   * org id every org's, open ones first (admin key).
+   */
+  public ListCreditRequestsResponse listCreditRequests(ListCreditRequestsRequest request) {
+    return calls.blocking(AccountsGrpc.getListCreditRequestsMethod(), request);
+  }
+
+  /** Async form of {@link #listCreditRequests}. */
+  public CompletableFuture<ListCreditRequestsResponse> listCreditRequestsAsync(ListCreditRequestsRequest request) {
+    return calls.async(AccountsGrpc.getListCreditRequestsMethod(), request);
+  }
+
+  /**
+   * Approves (a PROMOTION grant of the amount asked for, exactly once) or denies an org's credit
+   * request (needs an admin key). Deciding again the same way answers the decision with
+   * {@code replayed} set and grants nothing more, so a retry is safe. Fails with reason
+   * CREDIT_REQUEST_NOT_FOUND, or CREDIT_REQUEST_DECIDED when it was decided the other way.
+   */
+  public DecideCreditRequestResponse decideCreditRequest(DecideCreditRequestRequest request) {
+    return calls.blocking(AccountsGrpc.getDecideCreditRequestMethod(), request);
+  }
+
+  /** Async form of {@link #decideCreditRequest}. */
+  public CompletableFuture<DecideCreditRequestResponse> decideCreditRequestAsync(DecideCreditRequestRequest request) {
+    return calls.async(AccountsGrpc.getDecideCreditRequestMethod(), request);
   }
 
   /** The price books the nodes price with. */

@@ -22,6 +22,8 @@ import dev.tally.node.metrics.NodeMetrics;
 import dev.tally.node.code.CodeBatch;
 import dev.tally.node.code.RedemptionCode;
 import dev.tally.node.code.WrongCodeThrottle;
+import dev.tally.node.creditrequest.CreditRequestTable;
+import dev.tally.node.creditrequest.CreditRequests;
 import dev.tally.node.once.ReferenceGrant;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -114,6 +116,10 @@ public final class TallyNode {
     sharding.init(Entity.of(RedemptionCode.ENTITY_TYPE,
         entity -> RedemptionCode.create(entity.getEntityId(), batcher::submit, clock)));
     sharding.init(Entity.of(CodeBatch.ENTITY_TYPE, entity -> CodeBatch.create(entity.getEntityId(), clock)));
+    // An org's credit requests grant through its batch too, and keep the operators' listing up to date.
+    CreditRequestTable creditRequestTable = new CreditRequestTable(system.classicSystem(), clock);
+    sharding.init(Entity.of(CreditRequests.ENTITY_TYPE,
+        entity -> CreditRequests.create(entity.getEntityId(), batcher::submit, creditRequestTable, clock)));
     // A purchase waits for its reference's entity, which waits up to the entity timeout for the org's.
     AccountsService.Purchases purchases =
         new AccountsService.Purchases(sharding, settings.packages(), settings.entityTimeout().multipliedBy(2));
@@ -134,7 +140,7 @@ public final class TallyNode {
             settings.account().terms().prices()).bindService(), guards))
         .addService(decodedInFront(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
             new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window()), new Membership(system), purchases,
-            new AccountsService.Codes(new WrongCodeThrottle(clock))).bindService(), guards))
+            new AccountsService.Codes(new WrongCodeThrottle(clock)), creditRequestTable).bindService(), guards))
         .addService(decodedInFront(health.service().bindService(), guards))
         .addService(decodedInFront(ProtoReflectionServiceV1.newInstance().bindService(), guards))
         .intercept(openCalls) // around the services: refusals are tracked and counted like answers

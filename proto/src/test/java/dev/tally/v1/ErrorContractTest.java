@@ -50,6 +50,14 @@ class ErrorContractTest {
   }
 
   @Test
+  void creditRequestRefusalsAreFailedPreconditionsExceptAnUnknownRequest() {
+    assertEquals(Code.FAILED_PRECONDITION, ErrorContract.codeOf(ErrorReason.CREDIT_REQUEST_BELOW_THRESHOLD));
+    assertEquals(Code.FAILED_PRECONDITION, ErrorContract.codeOf(ErrorReason.CREDIT_REQUESTS_OPEN_LIMIT));
+    assertEquals(Code.FAILED_PRECONDITION, ErrorContract.codeOf(ErrorReason.CREDIT_REQUEST_DECIDED));
+    assertEquals(Code.NOT_FOUND, ErrorContract.codeOf(ErrorReason.CREDIT_REQUEST_NOT_FOUND));
+  }
+
+  @Test
   void aReasonIsReadByItsNameInTheTallyDomainOnly() {
     assertEquals(ErrorReason.CREDITS_EXHAUSTED,
         ErrorContract.reasonOf(ErrorInfo.newBuilder().setDomain("tally.dev").setReason("CREDITS_EXHAUSTED").build()));

@@ -76,8 +76,17 @@ public record Period(
    * What usage alerts count against: the allocation, or for a period without one (an org living on
    * trial or bought credits) what it could spend, {@code credited}.
    */
-  long alertBase() {
+  public long alertBase() {
     return allocation > 0 ? allocation : credited;
+  }
+
+  /**
+   * Whether the period's usage reached {@code percent} % of its alert base: what a usage alert
+   * signals, and what lets an org ask for more credits (a credit request). Never with no base.
+   */
+  public boolean usageReached(int percent) {
+    long base = alertBase();
+    return base > 0 && reached(charged, base, percent);
   }
 
   /**
@@ -109,12 +118,9 @@ public record Period(
   List<OrgEvent> alertsDue(List<OrgEvent> written, Plan inForce, long available, Instant now) {
     if (written.stream().noneMatch(Period::charges)) return List.of();
     List<OrgEvent> alerts = new ArrayList<>();
-    long base = alertBase();
-    if (base > 0) {
-      for (int percent : inForce.alertThresholdsPercent().stream().sorted().toList()) {
-        AlertRaised alert = new AlertRaised(AlertKind.USAGE_THRESHOLD, percent, start, charged, available, now);
-        if (!raised(alert) && reached(charged, base, percent)) alerts.add(alert);
-      }
+    for (int percent : inForce.alertThresholdsPercent().stream().sorted().toList()) {
+      AlertRaised alert = new AlertRaised(AlertKind.USAGE_THRESHOLD, percent, start, charged, available, now);
+      if (!raised(alert) && usageReached(percent)) alerts.add(alert);
     }
     AlertRaised low = new AlertRaised(AlertKind.LOW_BALANCE, 0, start, charged, available, now);
     if (inForce.lowBalanceFloor() > 0 && available < inForce.lowBalanceFloor() && !raised(low)) alerts.add(low);

@@ -13,6 +13,7 @@ import dev.tally.node.account.Outcome;
 import dev.tally.node.account.Outcome.Done;
 import dev.tally.node.cluster.Membership;
 import dev.tally.node.code.WrongCodeThrottle;
+import dev.tally.node.creditrequest.CreditRequestTable;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.terms.Overrides;
 import dev.tally.node.terms.PackageCatalog;
@@ -24,6 +25,12 @@ import dev.tally.v1.CreateApiKeyResponse;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.CreateRedemptionCodesRequest;
 import dev.tally.v1.CreateRedemptionCodesResponse;
+import dev.tally.v1.DecideCreditRequestRequest;
+import dev.tally.v1.DecideCreditRequestResponse;
+import dev.tally.v1.FileCreditRequestRequest;
+import dev.tally.v1.FileCreditRequestResponse;
+import dev.tally.v1.ListCreditRequestsRequest;
+import dev.tally.v1.ListCreditRequestsResponse;
 import dev.tally.v1.GetOrgRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantCreditsResponse;
@@ -71,7 +78,7 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 
-/** The control plane: open orgs, grant and void credits, sell packages, redeem codes, read the ledger, make a node leave (accounts.proto). */
+/** The control plane: open orgs, grant and void credits, sell packages, redeem codes, take credit requests, read the ledger, make a node leave (accounts.proto). */
 public final class AccountsService extends AccountsGrpc.AccountsImplBase {
 
   static final int DEFAULT_PAGE_SIZE = 100;
@@ -90,6 +97,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   private final Membership members;
   private final PackageCalls packages;
   private final CodeCalls codes;
+  private final CreditRequestCalls creditRequests;
 
   /** What PurchasePackage needs: the sharding its payment references live in, the package catalog, how long to wait. */
   public record Purchases(ClusterSharding sharding, PackageCatalog catalog, java.time.Duration timeout) {}
@@ -100,10 +108,11 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   /** @param clock the accounts' clock, against which a grant's expiry must lie in the future */
   public AccountsService(OrgBatcher batcher, ActorSystem<?> system, Terms terms,
       ActorRef<Topic.Command<AlertNotice>> alerts, Clock clock, ApiKeyRegistry keys, Membership members,
-      Purchases purchases, Codes codes) {
+      Purchases purchases, Codes codes, CreditRequestTable creditRequestTable) {
     this.calls = new OrgCalls(batcher);
     this.packages = new PackageCalls(batcher, purchases.sharding(), purchases.catalog(), purchases.timeout());
     this.codes = new CodeCalls(purchases.sharding(), codes.throttle(), clock, purchases.timeout());
+    this.creditRequests = new CreditRequestCalls(batcher, purchases.sharding(), creditRequestTable, purchases.timeout());
     this.keyCalls = new ApiKeyCalls(keys, clock);
     this.members = members;
     this.clock = clock;
@@ -253,6 +262,21 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   @Override
   public void redeemCode(RedeemCodeRequest request, StreamObserver<RedeemCodeResponse> responses) {
     codes.redeem(request, responses);
+  }
+
+  @Override
+  public void fileCreditRequest(FileCreditRequestRequest request, StreamObserver<FileCreditRequestResponse> responses) {
+    creditRequests.file(request, responses);
+  }
+
+  @Override
+  public void listCreditRequests(ListCreditRequestsRequest request, StreamObserver<ListCreditRequestsResponse> responses) {
+    creditRequests.list(request, responses);
+  }
+
+  @Override
+  public void decideCreditRequest(DecideCreditRequestRequest request, StreamObserver<DecideCreditRequestResponse> responses) {
+    creditRequests.decide(request, responses);
   }
 
   @Override

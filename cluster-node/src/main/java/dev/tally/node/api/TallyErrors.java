@@ -198,6 +198,36 @@ public final class TallyErrors {
         Map.of("voided_at", at.toString()));
   }
 
+  /** FileCreditRequest before the org's usage reached the threshold of its alert base. */
+  public static StatusRuntimeException creditRequestBelowThreshold(long charged, long base, int percent) {
+    return status(ErrorReason.CREDIT_REQUEST_BELOW_THRESHOLD, "the org has used " + charged + " of " + base
+            + " micro-credits this period: a credit request needs " + percent + " %; nothing was filed",
+        Map.of("charged", Long.toString(charged), "base", Long.toString(base), "percent", Integer.toString(percent)));
+  }
+
+  /** FileCreditRequest while the org has as many requests open as it may. */
+  public static StatusRuntimeException creditRequestsOpenLimit(int bound) {
+    return status(ErrorReason.CREDIT_REQUESTS_OPEN_LIMIT, "the org has " + bound
+        + " credit requests open, the most it may; nothing was filed", Map.of("bound", Integer.toString(bound)));
+  }
+
+  /** FileCreditRequest with a request id that filed another request. */
+  public static StatusRuntimeException creditRequestIdReused(long number) {
+    return status(ErrorReason.IDEMPOTENCY_MISMATCH, "this request_id filed credit request " + number
+        + " with another amount or reason; use a new request_id", Map.of("number", Long.toString(number)));
+  }
+
+  /** DecideCreditRequest of a number the org has no request under. */
+  public static StatusRuntimeException creditRequestNotFound(long number) {
+    return status(ErrorReason.CREDIT_REQUEST_NOT_FOUND, "the org has no credit request " + number, Map.of());
+  }
+
+  /** DecideCreditRequest of a request decided the other way. */
+  public static StatusRuntimeException creditRequestDecided(String status, java.time.Instant decidedAt) {
+    return status(ErrorReason.CREDIT_REQUEST_DECIDED, "this credit request is " + status + " already; a decision is final",
+        Map.of("status", status, "decided_at", String.valueOf(decidedAt)));
+  }
+
   private static Throwable unwrap(Throwable thrown) {
     Throwable cause = thrown;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {

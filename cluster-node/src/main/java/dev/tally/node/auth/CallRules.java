@@ -9,11 +9,14 @@ import dev.tally.v1.ChargeRequest;
 import dev.tally.v1.CommitRequest;
 import dev.tally.v1.CreateApiKeyRequest;
 import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.DecideCreditRequestRequest;
+import dev.tally.v1.FileCreditRequestRequest;
 import dev.tally.v1.ExtendReservationRequest;
 import dev.tally.v1.GetBalanceRequest;
 import dev.tally.v1.GetOrgRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.ListApiKeysRequest;
+import dev.tally.v1.ListCreditRequestsRequest;
 import dev.tally.v1.ListGrantsRequest;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.MeteringGrpc;
@@ -78,6 +81,11 @@ public final class CallRules {
       // Codes are money: only an operator makes them; an org redeems with its own key.
       rule(AccountsGrpc.getCreateRedemptionCodesMethod(), request -> null, ADMIN),
       rule(AccountsGrpc.getRedeemCodeMethod(), RedeemCodeRequest::getOrgId, METERING, ADMIN),
+      // An org asks for credits with its own key and sees its own requests; an empty org id lists
+      // every org's (admin only). Deciding grants credits: an operator's call.
+      rule(AccountsGrpc.getFileCreditRequestMethod(), FileCreditRequestRequest::getOrgId, METERING, ADMIN),
+      rule(AccountsGrpc.getListCreditRequestsMethod(), ListCreditRequestsRequest::getOrgId, METERING, READER, ADMIN),
+      rule(AccountsGrpc.getDecideCreditRequestMethod(), DecideCreditRequestRequest::getOrgId, ADMIN),
       // An empty org id watches every org: only an admin key may.
       rule(AccountsGrpc.getWatchAlertsMethod(), WatchAlertsRequest::getOrgId, METERING, READER, ADMIN),
       rule(AccountsGrpc.getCreateApiKeyMethod(), CreateApiKeyRequest::getOrgId, ADMIN),

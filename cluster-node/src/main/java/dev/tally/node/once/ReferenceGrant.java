@@ -4,9 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.tally.node.CborSerializable;
 import dev.tally.node.account.Operation;
-import dev.tally.node.account.Outcome;
 import dev.tally.node.account.Outcome.Rejected;
-import dev.tally.node.account.Outcome.Rejection;
 import dev.tally.node.once.ReferenceEvent.GrantIssued;
 import dev.tally.node.once.ReferenceEvent.GrantRefused;
 import dev.tally.node.once.ReferenceEvent.GrantRequested;
@@ -18,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -44,8 +41,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * own idempotency makes a resend harmless; the org's answer is persisted ({@link GrantIssued}, or
  * {@link GrantRefused}, which leaves the reference unused) before anyone is answered. A crash in
  * between leaves the reference granting: the next use, or the entity's next start, sends the same
- * grant again; so does the entity itself, a few seconds after the org did not answer. Later uses with the same claim answer the recorded grant (replayed) and grant
- * nothing; with another claim they are refused ({@link Reused}).
+ * grant again; so does the entity itself, a few seconds after the org did not answer (the sending is
+ * {@link GrantSender}'s, shared with the other entities that grant once). Later uses with the same
+ * claim answer the recorded grant (replayed) and grant nothing; with another claim they are refused ({@link Reused}).
  *
  * <p>Resuming relies on the org still knowing the grant: by its request id within the org's
  * idempotency window, or by its grant id while the grant has credits left. An interrupted grant is
@@ -69,14 +67,14 @@ public final class ReferenceGrant
    */
   public record Use(Claim claim, String blocked, ActorRef<Reply> replyTo) implements Command {}
 
-  /** The org's answer to the grant (or why there was none); sent by the entity to itself. */
-  private record OrgAnswered(Outcome outcome, String failure) implements Command {}
+  /** The org's answer to the grant; sent by the entity to itself. */
+  private record OrgAnswered(GrantAnswer answer) implements Command {}
 
   /** Time to send the grant again: the org did not answer the last time. */
   private record Resume() implements Command {}
 
-  /** The pause before a grant the org did not answer is sent again, so an org that is down is not asked in a loop. */
-  static final Duration RESUME_AFTER = Duration.ofSeconds(5);
+  /** The pause before a grant the org did not answer is sent again. */
+  static final Duration RESUME_AFTER = GrantSender.RESUME_AFTER;
 
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
   @JsonSubTypes({
@@ -105,31 +103,21 @@ public final class ReferenceGrant
     record Pending(String why) implements Reply {}
   }
 
-  /** How the entity reaches an org's account: its normal, batched path. */
-  @FunctionalInterface
-  public interface OrgGrants {
-    CompletionStage<Outcome> grant(String orgId, Operation.GrantCredits grant);
-  }
-
   /** A use waiting for the org's answer. */
   private record Waiter(ActorRef<Reply> replyTo, boolean replayed) {}
 
-  private final ActorContext<Command> context;
-  private final TimerScheduler<Command> timers;
   private final String grantId;
-  private final OrgGrants orgs;
   private final Clock clock;
   private final List<Waiter> waiting = new ArrayList<>();
-  private boolean asked;
+  /** The grant's only key: a reference grants once. */
+  private final GrantSender<Command, String> sender;
 
   private ReferenceGrant(ActorContext<Command> context, TimerScheduler<Command> timers, EntityTypeKey<Command> type,
       String key, OrgGrants orgs, Clock clock) {
     super(persistenceId(type, key));
-    this.context = context;
-    this.timers = timers;
     this.grantId = grantId(type, key);
-    this.orgs = orgs;
     this.clock = clock;
+    this.sender = new GrantSender<>(context, timers, orgs, (grant, answer) -> new OrgAnswered(answer), grant -> new Resume());
   }
 
   /** The entity of reference {@code key} (the sharding entity id) among the references of {@code type}. */
@@ -162,7 +150,7 @@ public final class ReferenceGrant
         .onCommand(Use.class, this::useWhileGranting)
         .onCommand(OrgAnswered.class, this::orgAnswered)
         .onCommand(Resume.class, (state, resume) -> {
-          if (!asked) askOrg(state);
+          askOrg(state);
           return Effect().noReply();
         });
     builder.forStateType(Granted.class)
@@ -189,7 +177,7 @@ public final class ReferenceGrant
       return Effect().reply(use.replyTo(), new Reply.Pending(MAX_WAITING + " uses of this reference already wait"));
     }
     waiting.add(new Waiter(use.replyTo(), true));
-    if (!asked) askOrg(state);
+    askOrg(state);
     return Effect().noReply();
   }
 
@@ -201,36 +189,32 @@ public final class ReferenceGrant
 
   /** Persists the org's answer before anyone hears it; a failure to answer leaves the reference granting. */
   private ReplyEffect<ReferenceEvent, ReferenceState> orgAnswered(Granting state, OrgAnswered answered) {
-    asked = false;
-    Outcome outcome = answered.outcome();
-    // The grant id is this reference's alone: a grant already under it is this one, granted before.
-    boolean granted = outcome instanceof Outcome.Done
-        || outcome instanceof Rejected rejected && rejected.reason() == Rejection.GRANT_EXISTS;
-    if (granted) {
+    sender.answered(grantId);
+    GrantAnswer answer = answered.answer();
+    if (answer instanceof GrantAnswer.Issued) {
       return Effect().persist(new GrantIssued(clock.instant()))
           .thenRun(after -> answerAll(waiter -> issued(state.requested(), waiter.replayed())))
           .thenNoReply();
     }
-    if (outcome instanceof Rejected refusal) {
+    if (answer instanceof GrantAnswer.Refused refused) {
+      Rejected refusal = refused.refusal();
       return Effect().persist(new GrantRefused(refusal.reason(), refusal.message(), clock.instant()))
           .thenRun(after -> answerAll(waiter -> new Reply.Refused(refusal)))
           .thenNoReply();
     }
-    String why = outcome instanceof Outcome.Failed failed ? failed.description() : answered.failure();
-    context.getLog().warn("the grant of {} is not known to be done ({}); sent again in {}", grantId, why, RESUME_AFTER);
-    answerAll(waiter -> new Reply.Pending(why));
-    timers.startSingleTimer(new Resume(), RESUME_AFTER);
+    GrantAnswer.Unknown unknown = (GrantAnswer.Unknown) answer;
+    answerAll(waiter -> new Reply.Pending(unknown.why()));
+    sender.resumeLater(grantId, unknown, grantId);
     return Effect().noReply();
   }
 
+  /** Sends the grant, unless it is out already. */
   private void askOrg(Granting state) {
-    asked = true;
     GrantRequested requested = state.requested();
     Claim claim = requested.claim();
     Operation.GrantCredits grant = new Operation.GrantCredits(
         grantId, grantId, claim.kind(), claim.amount(), null, requested.at(), claim.expiresAt(requested.at()));
-    context.pipeToSelf(orgs.grant(claim.orgId(), grant),
-        (outcome, failure) -> new OrgAnswered(outcome, failure == null ? null : failure.toString()));
+    sender.send(grantId, claim.orgId(), grant);
   }
 
   private Reply.Issued issued(GrantRequested requested, boolean replayed) {

@@ -89,6 +89,9 @@ class AuthorizationMatrixTest {
       Map.entry("tally.v1.Accounts/PurchasePackage", Set.of("admin")),
       Map.entry("tally.v1.Accounts/CreateRedemptionCodes", Set.of("admin")),
       Map.entry("tally.v1.Accounts/RedeemCode", Set.of("metering", "admin")),
+      Map.entry("tally.v1.Accounts/FileCreditRequest", Set.of("metering", "admin")),
+      Map.entry("tally.v1.Accounts/ListCreditRequests", Set.of("metering", "reader", "admin")),
+      Map.entry("tally.v1.Accounts/DecideCreditRequest", Set.of("admin")),
       Map.entry("tally.v1.Accounts/WatchAlerts", Set.of("metering", "reader", "admin")),
       Map.entry("tally.v1.Accounts/CreateApiKey", Set.of("admin")),
       Map.entry("tally.v1.Accounts/RevokeApiKey", Set.of("admin")),
@@ -153,6 +156,14 @@ class AuthorizationMatrixTest {
     assertEquals(Outcome.PERMISSION_DENIED, call(watch, "", keys.get(Caller.METERING_OF_THE_ORG)));
     assertEquals(Outcome.PERMISSION_DENIED, call(watch, "", keys.get(Caller.READER_OF_THE_ORG)));
     assertEquals(Outcome.ALLOWED, call(watch, "", keys.get(Caller.ADMIN)));
+  }
+
+  @Test
+  void onlyAnAdminKeyMayListTheCreditRequestsOfEveryOrg() {
+    MethodDescriptor<?, ?> list = AccountsGrpc.getListCreditRequestsMethod();
+    assertEquals(Outcome.PERMISSION_DENIED, call(list, "", keys.get(Caller.METERING_OF_THE_ORG)));
+    assertEquals(Outcome.PERMISSION_DENIED, call(list, "", keys.get(Caller.READER_OF_THE_ORG)));
+    assertEquals(Outcome.ALLOWED, call(list, "", keys.get(Caller.ADMIN)));
   }
 
   @Test

@@ -62,7 +62,7 @@ class ReferenceGrantTest {
   final AtomicInteger ids = new AtomicInteger();
   final Map<String, ActorRef<OrgAccount.Command>> orgs = new ConcurrentHashMap<>();
   /** Where the reference's grants go; a test swaps it to lose a grant or its answer. */
-  final AtomicReference<ReferenceGrant.OrgGrants> route = new AtomicReference<>();
+  final AtomicReference<OrgGrants> route = new AtomicReference<>();
 
   @BeforeEach
   void grantsReachTheOrgs() {

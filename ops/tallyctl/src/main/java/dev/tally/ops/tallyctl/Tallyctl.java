@@ -103,6 +103,22 @@ public final class Tallyctl {
           "make COUNT (1-1000) redemption codes (admin key); the codes are printed once", CodeCommands::generate),
       new Command("redeem", List.of("ORG", "CODE"), List.of(REQUEST_ID),
           "redeem a code for an org: its credits are granted once, however often this runs", CodeCommands::redeem),
+      new Command("request file", List.of("ORG", "AMOUNT"), List.of(
+          required("reason", "TEXT", "why the org needs the credits, for the operator"),
+          REQUEST_ID),
+          "ask for AMOUNT more credits for an org, once it has used 80 % of this period's base", RequestCommands::file),
+      new Command("request list", List.of(), List.of(
+          optional("org", "ORG", "only this org's requests, newest first (default: every org's, open first; admin key)"),
+          optional("status", "STATUS", "only requests that are open, granting, approved or denied"),
+          optional("limit", "N", "the first N requests only (default: all)")),
+          "credit requests and their outcomes", RequestCommands::list),
+      new Command("request approve", List.of("ORG", "NUMBER"), List.of(
+          optional("note", "TEXT", "a word to the org with the decision")),
+          "approve an org's credit request: its credits are granted (PROMOTION) once, however often this runs (admin key)",
+          RequestCommands::approve),
+      new Command("request deny", List.of("ORG", "NUMBER"), List.of(
+          optional("note", "TEXT", "a word to the org with the decision")),
+          "deny an org's credit request: nothing is granted (admin key)", RequestCommands::deny),
       new Command("key create", List.of("ROLE"), List.of(
           optional("org", "ORG", "the org a metering or reader key acts for (none for admin)"),
           optional("label", "TEXT", "what the key is for"),
@@ -168,6 +184,9 @@ public final class Tallyctl {
       Map.entry("tally.v1.Accounts/PurchasePackage", "package buy"),
       Map.entry("tally.v1.Accounts/CreateRedemptionCodes", "code generate"),
       Map.entry("tally.v1.Accounts/RedeemCode", "redeem"),
+      Map.entry("tally.v1.Accounts/FileCreditRequest", "request file"),
+      Map.entry("tally.v1.Accounts/ListCreditRequests", "request list"),
+      Map.entry("tally.v1.Accounts/DecideCreditRequest", "request approve"),
       Map.entry("tally.v1.Metering/Reserve", "reserve"),
       Map.entry("tally.v1.Metering/Commit", "commit"),
       Map.entry("tally.v1.Metering/Release", "release"),

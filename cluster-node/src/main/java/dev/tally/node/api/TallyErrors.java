@@ -64,6 +64,7 @@ public final class TallyErrors {
       case RESERVATION_RESOLVED -> ErrorReason.RESERVATION_RESOLVED;
       case IDEMPOTENCY_MISMATCH -> ErrorReason.IDEMPOTENCY_MISMATCH;
       case ACCOUNT_LIMIT -> ErrorReason.ACCOUNT_LIMIT;
+      case NO_REWARDS -> ErrorReason.NO_REWARDS_TO_TRANSFER;
     };
   }
 
@@ -196,6 +197,16 @@ public final class TallyErrors {
   public static StatusRuntimeException redemptionCodeVoided(java.time.Instant at) {
     return status(ErrorReason.REDEMPTION_CODE_VOIDED, "this redemption code was voided at " + at + "; nothing was granted",
         Map.of("voided_at", at.toString()));
+  }
+
+  /** CreateOrg with a referral code no org has. */
+  public static StatusRuntimeException referralCodeNotFound() {
+    return status(ErrorReason.REFERRAL_CODE_NOT_FOUND, "no org has this referral code; the org was not created", Map.of());
+  }
+
+  /** CreateOrg with the org's own referral code. */
+  public static StatusRuntimeException selfReferral() {
+    return status(ErrorReason.SELF_REFERRAL, "an org cannot be referred by its own referral code", Map.of());
   }
 
   private static Throwable unwrap(Throwable thrown) {

@@ -23,6 +23,7 @@ import dev.tally.node.code.CodeBatch;
 import dev.tally.node.code.RedemptionCode;
 import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.node.once.ReferenceGrant;
+import dev.tally.node.referral.ReferralCode;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
@@ -114,6 +115,8 @@ public final class TallyNode {
     sharding.init(Entity.of(RedemptionCode.ENTITY_TYPE,
         entity -> RedemptionCode.create(entity.getEntityId(), batcher::submit, clock)));
     sharding.init(Entity.of(CodeBatch.ENTITY_TYPE, entity -> CodeBatch.create(entity.getEntityId(), clock)));
+    // A referral code's entity only knows its org; rewards go through the referrer's batch, from the purchase's entity.
+    sharding.init(Entity.of(ReferralCode.ENTITY_TYPE, entity -> ReferralCode.create(entity.getEntityId(), clock)));
     // A purchase waits for its reference's entity, which waits up to the entity timeout for the org's.
     AccountsService.Purchases purchases =
         new AccountsService.Purchases(sharding, settings.packages(), settings.entityTimeout().multipliedBy(2));

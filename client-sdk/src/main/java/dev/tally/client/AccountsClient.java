@@ -6,6 +6,10 @@ import dev.tally.v1.CreateApiKeyRequest;
 import dev.tally.v1.CreateApiKeyResponse;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.GetOrgRequest;
+import dev.tally.v1.GetReferralRequest;
+import dev.tally.v1.Referral;
+import dev.tally.v1.TransferRewardsRequest;
+import dev.tally.v1.TransferRewardsResponse;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantCreditsResponse;
 import dev.tally.v1.LeaveClusterRequest;
@@ -68,7 +72,12 @@ public final class AccountsClient {
     this.calls = calls;
   }
 
-  /** Opens an org's account; creating one that exists with the same name and plan returns it. */
+  /**
+   * Opens an org's account; creating one that exists with the same name, plan and referral code
+   * returns it. A {@code referral_code} (another org's, from {@link #getReferral}) records that org as
+   * this one's referrer for good; an unknown code fails with reason REFERRAL_CODE_NOT_FOUND, the
+   * org's own with SELF_REFERRAL.
+   */
   public Org createOrg(CreateOrgRequest request) {
     return calls.blocking(AccountsGrpc.getCreateOrgMethod(), Calls.identified(request));
   }
@@ -326,6 +335,41 @@ public final class AccountsClient {
   /** Async form of {@link #decideCreditRequest}. */
   public CompletableFuture<DecideCreditRequestResponse> decideCreditRequestAsync(DecideCreditRequestRequest request) {
     return calls.async(AccountsGrpc.getDecideCreditRequestMethod(), request);
+  }
+
+  /**
+   * An org's referral (its own metering or reader key, or an admin key): its referral code, which
+   * another org's {@link #createOrg} may carry ({@code referral_code}) to record this org as its
+   * referrer, whether it was referred itself, and its rewards. The reward balance is not spendable
+   * until {@link #transferRewards}.
+   */
+  public Referral getReferral(String orgId) {
+    return calls.blocking(AccountsGrpc.getGetReferralMethod(), GetReferralRequest.newBuilder().setOrgId(orgId).build());
+  }
+
+  /** Async form of {@link #getReferral}. */
+  public CompletableFuture<Referral> getReferralAsync(String orgId) {
+    return calls.async(AccountsGrpc.getGetReferralMethod(), GetReferralRequest.newBuilder().setOrgId(orgId).build());
+  }
+
+  /**
+   * Moves an org's whole reward balance into a REFERRAL grant (its metering key, or an admin key),
+   * once per request id: retries of the call answer the same grant. Fails with reason
+   * NO_REWARDS_TO_TRANSFER ({@link TallyException#reason()}) when the balance is empty.
+   */
+  public TransferRewardsResponse transferRewards(String orgId) {
+    return transferRewards(TransferRewardsRequest.newBuilder().setOrgId(orgId).build());
+  }
+
+  /** {@link #transferRewards(String)} with the caller's request id, when it has one to reuse across runs. */
+  public TransferRewardsResponse transferRewards(TransferRewardsRequest request) {
+    return calls.blocking(AccountsGrpc.getTransferRewardsMethod(), Calls.identified(request));
+  }
+
+  /** Async form of {@link #transferRewards(String)}. */
+  public CompletableFuture<TransferRewardsResponse> transferRewardsAsync(String orgId) {
+    return calls.async(AccountsGrpc.getTransferRewardsMethod(),
+        Calls.identified(TransferRewardsRequest.newBuilder().setOrgId(orgId).build()));
   }
 
   /** The price books the nodes price with. */

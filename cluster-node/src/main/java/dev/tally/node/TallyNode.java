@@ -25,6 +25,7 @@ import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.node.creditrequest.CreditRequestTable;
 import dev.tally.node.creditrequest.CreditRequests;
 import dev.tally.node.once.ReferenceGrant;
+import dev.tally.node.referral.ReferralCode;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
@@ -120,6 +121,8 @@ public final class TallyNode {
     CreditRequestTable creditRequestTable = new CreditRequestTable(system.classicSystem(), clock);
     sharding.init(Entity.of(CreditRequests.ENTITY_TYPE,
         entity -> CreditRequests.create(entity.getEntityId(), batcher::submit, creditRequestTable, clock)));
+    // A referral code's entity only knows its org; rewards go through the referrer's batch, from the purchase's entity.
+    sharding.init(Entity.of(ReferralCode.ENTITY_TYPE, entity -> ReferralCode.create(entity.getEntityId(), clock)));
     // A purchase waits for its reference's entity, which waits up to the entity timeout for the org's.
     AccountsService.Purchases purchases =
         new AccountsService.Purchases(sharding, settings.packages(), settings.entityTimeout().multipliedBy(2));

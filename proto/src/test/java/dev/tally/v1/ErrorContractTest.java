@@ -58,6 +58,13 @@ class ErrorContractTest {
   }
 
   @Test
+  void referralRefusalsSayWhetherTheCodeIsUnknownOrTheRequestCannotBeMet() {
+    assertEquals(Code.NOT_FOUND, ErrorContract.codeOf(ErrorReason.REFERRAL_CODE_NOT_FOUND));
+    assertEquals(Code.FAILED_PRECONDITION, ErrorContract.codeOf(ErrorReason.SELF_REFERRAL));
+    assertEquals(Code.FAILED_PRECONDITION, ErrorContract.codeOf(ErrorReason.NO_REWARDS_TO_TRANSFER));
+  }
+
+  @Test
   void aReasonIsReadByItsNameInTheTallyDomainOnly() {
     assertEquals(ErrorReason.CREDITS_EXHAUSTED,
         ErrorContract.reasonOf(ErrorInfo.newBuilder().setDomain("tally.dev").setReason("CREDITS_EXHAUSTED").build()));

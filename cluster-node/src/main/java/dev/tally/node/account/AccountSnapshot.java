@@ -29,7 +29,8 @@ public record AccountSnapshot(
     List<RequestSeen> requests,
     List<ReservationResolved> resolved,
     Instant requestsSpilledUntil,
-    List<GrantLine> finishedGrants)
+    List<GrantLine> finishedGrants,
+    Referral referral)
     implements CborSerializable {
 
   public record RequestSeen(String requestId, String fingerprint, Result result, Instant at) implements CborSerializable {}
@@ -58,13 +59,15 @@ public record AccountSnapshot(
             .map(e -> new ReservationResolved(e.getKey(), e.getValue().how(), e.getValue().at()))
             .toList(),
         memory.spilledUntil(),
-        List.copyOf(account.grants().finished()));
+        List.copyOf(account.grants().finished()),
+        account.referral());
   }
 
   /**
    * {@code held} is kept in the stored form for older readers; the account sums its reservations
    * again. A snapshot from before the request table has no {@code requestsSpilledUntil}: nothing spilled.
-   * {@code finishedGrants} is null in snapshots from before it was kept: none then.
+   * {@code finishedGrants} is null in snapshots from before it was kept: none then. {@code referral}
+   * is null in snapshots from before referrals: no code, no referrer, no rewards.
    */
   public OpenAccount toAccount() {
     Recent<Remembered> seen = Recent.empty();
@@ -75,7 +78,8 @@ public record AccountSnapshot(
     for (ReservationResolved r : resolved) resolutions = resolutions.plus(r.reservationId(), new Resolution(r.how(), r.at()));
     return new OpenAccount(
         orgId, displayName, createdAt, plan, overrides, Grants.of(grants, grantsGiven, finishedGrants),
-        Holds.of(reservations, reservationsMade), debt, period, new RequestMemory(seen, resolutions, requestsSpilledUntil));
+        Holds.of(reservations, reservationsMade), debt, period, new RequestMemory(seen, resolutions, requestsSpilledUntil),
+        referral == null ? Referral.NONE : referral);
   }
 
 }

@@ -29,7 +29,8 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
     @Override
     public Decision decide(Operation operation, Instant now, Terms terms, RateGate gate, ReservationIds ids) {
       if (operation instanceof Operation.CreateOrg create) {
-        OrgCreated created = new OrgCreated(create.requestId(), create.orgId(), create.displayName(), create.plan(), now);
+        OrgCreated created = new OrgCreated(
+            create.requestId(), create.orgId(), create.displayName(), create.plan(), now, create.referredBy());
         return new Decision.Persist(opening(created, terms.plans().planOrDefault(create.plan())));
       }
       return Decision.Refuse.orgNotFound();

@@ -44,6 +44,10 @@ public sealed interface Decision {
           Map.of("limit", limit, "bound", Long.toString(bound)));
     }
 
+    static Refuse noRewards() {
+      return new Refuse(Rejection.NO_REWARDS, "the reward balance is empty: nothing to transfer", Map.of());
+    }
+
     static Refuse idempotencyMismatch(String requestId) {
       return new Refuse(Rejection.IDEMPOTENCY_MISMATCH, "request id " + requestId + " was used for another request",
           Map.of());

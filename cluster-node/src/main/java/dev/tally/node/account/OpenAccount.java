@@ -37,7 +37,7 @@ import java.util.stream.Stream;
 
 /**
  * An org's open account: its plan and overrides, grants, open reservations, debt, the current
- * billing period and the memory of recent requests.
+ * billing period, the memory of recent requests and its referral (code, referrer and rewards).
  */
 public record OpenAccount(
     String orgId,
@@ -49,7 +49,8 @@ public record OpenAccount(
     Holds reservations,
     long debt,
     Period period,
-    RequestMemory memory)
+    RequestMemory memory,
+    Referral referral)
     implements AccountState {
 
   /**
@@ -60,7 +61,8 @@ public record OpenAccount(
 
   static OpenAccount created(OrgCreated event) {
     return new OpenAccount(event.orgId(), event.displayName(), event.at(), event.plan(), Overrides.NONE, Grants.NONE,
-        Holds.NONE, 0, Period.monthOf(event.at(), 0), RequestMemory.EMPTY);
+        Holds.NONE, 0, Period.monthOf(event.at(), 0), RequestMemory.EMPTY,
+        event.referredBy() == null ? Referral.NONE : Referral.referredByOrg(event.referredBy()));
   }
 
   // ---- reading
@@ -101,11 +103,12 @@ public record OpenAccount(
   @Override
   public Result resultOf(Operation operation) {
     if (operation instanceof Operation.Requested requested) return memory.request(requested.requestId()).result();
+    if (operation instanceof Operation.GetReferral) return referral.view(period.start());
     return orgInfo();
   }
 
   private Outcome.OrgInfo orgInfo() {
-    return new Outcome.OrgInfo(orgId, displayName, createdAt, plan);
+    return new Outcome.OrgInfo(orgId, displayName, createdAt, plan, referral.referredBy());
   }
 
   // ---- deciding
@@ -121,8 +124,10 @@ public record OpenAccount(
       boolean more = lines.size() > list.limit();
       return new Decision.Answer(new Outcome.GrantList(more ? lines.subList(0, list.limit()) : lines, more));
     }
+    if (operation instanceof Operation.GetReferral look) return referral.decideLook(look, period.start(), now);
     if (operation instanceof Operation.CreateOrg create
-        && !(create.displayName().equals(displayName) && create.plan().equals(plan))) {
+        && !(create.displayName().equals(displayName) && create.plan().equals(plan)
+            && java.util.Objects.equals(create.referredBy(), referral.referredBy()))) {
       return Refuse.orgExists(orgId);
     }
     return new Decision.Answer(orgInfo());
@@ -140,6 +145,10 @@ public record OpenAccount(
     if (operation instanceof Operation.Extend extend) return decideExtend(extend, now);
     if (operation instanceof Operation.GrantCredits grant) return decideGrant(grant, now);
     if (operation instanceof Operation.VoidGrant voidGrant) return decideVoid(voidGrant, now);
+    if (operation instanceof Operation.CreditReward reward) {
+      return referral.decideReward(reward, inForce.referral(), period.start(), now);
+    }
+    if (operation instanceof Operation.TransferRewards transfer) return referral.decideTransfer(transfer, grants, now);
     if (operation instanceof Operation.SetPlan setPlan) {
       return Decision.Persist.of(new PlanChanged(setPlan.requestId(), setPlan.fingerprint(), setPlan.plan(), now));
     }
@@ -328,6 +337,12 @@ public record OpenAccount(
     if (event instanceof DebtSettled e) return drawing(e.draws(), -e.settled(), e.at()).withMemory(settledAtOnce(e));
     if (event instanceof PeriodOpened e) return withPeriod(Period.opened(e, availableAt(e.at())));
     if (event instanceof PeriodClosed) return this;
+    if (event instanceof OrgEvent.RewardEarned e) {
+      return withReferral(referral.applying(e)).remembering(e, new Outcome.Rewarded(e.reward()), retention);
+    }
+    if (event instanceof OrgEvent.ReferralCodeIssued || event instanceof OrgEvent.RewardsTransferred) {
+      return withReferral(referral.applying(event));
+    }
     if (event instanceof AlertRaised e) return withPeriod(period.raising(e));
     if (event instanceof PlanChanged e) return withPlan(e.plan()).remembering(e, new Outcome.TermsSet(e.plan()), retention);
     if (event instanceof OverridesSet e) {
@@ -378,30 +393,34 @@ public record OpenAccount(
   }
 
   private OpenAccount withPlan(String next) {
-    return new OpenAccount(orgId, displayName, createdAt, next, overrides, grants, reservations, debt, period, memory);
+    return new OpenAccount(orgId, displayName, createdAt, next, overrides, grants, reservations, debt, period, memory, referral);
   }
 
   private OpenAccount withOverrides(Overrides next) {
-    return new OpenAccount(orgId, displayName, createdAt, plan, next, grants, reservations, debt, period, memory);
+    return new OpenAccount(orgId, displayName, createdAt, plan, next, grants, reservations, debt, period, memory, referral);
   }
 
   private OpenAccount withGrants(Grants next) {
-    return new OpenAccount(orgId, displayName, createdAt, plan, overrides, next, reservations, debt, period, memory);
+    return new OpenAccount(orgId, displayName, createdAt, plan, overrides, next, reservations, debt, period, memory, referral);
   }
 
   private OpenAccount withHolds(Holds next) {
-    return new OpenAccount(orgId, displayName, createdAt, plan, overrides, grants, next, debt, period, memory);
+    return new OpenAccount(orgId, displayName, createdAt, plan, overrides, grants, next, debt, period, memory, referral);
   }
 
   private OpenAccount withDebt(long next) {
-    return new OpenAccount(orgId, displayName, createdAt, plan, overrides, grants, reservations, next, period, memory);
+    return new OpenAccount(orgId, displayName, createdAt, plan, overrides, grants, reservations, next, period, memory, referral);
   }
 
   private OpenAccount withPeriod(Period next) {
-    return new OpenAccount(orgId, displayName, createdAt, plan, overrides, grants, reservations, debt, next, memory);
+    return new OpenAccount(orgId, displayName, createdAt, plan, overrides, grants, reservations, debt, next, memory, referral);
   }
 
   private OpenAccount withMemory(RequestMemory next) {
-    return new OpenAccount(orgId, displayName, createdAt, plan, overrides, grants, reservations, debt, period, next);
+    return new OpenAccount(orgId, displayName, createdAt, plan, overrides, grants, reservations, debt, period, next, referral);
+  }
+
+  private OpenAccount withReferral(Referral next) {
+    return new OpenAccount(orgId, displayName, createdAt, plan, overrides, grants, reservations, debt, period, memory, next);
   }
 }

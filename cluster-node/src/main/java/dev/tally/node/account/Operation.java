@@ -26,7 +26,10 @@ import java.time.Instant;
   @JsonSubTypes.Type(Operation.Release.class),
   @JsonSubTypes.Type(Operation.Charge.class),
   @JsonSubTypes.Type(Operation.SetPlan.class),
-  @JsonSubTypes.Type(Operation.SetOverrides.class)
+  @JsonSubTypes.Type(Operation.SetOverrides.class),
+  @JsonSubTypes.Type(Operation.GetReferral.class),
+  @JsonSubTypes.Type(Operation.CreditReward.class),
+  @JsonSubTypes.Type(Operation.TransferRewards.class)
 })
 public sealed interface Operation extends CborSerializable {
 
@@ -40,10 +43,45 @@ public sealed interface Operation extends CborSerializable {
 
   /**
    * {@code plan} names a plan of the catalog; its trial credits and first allocation are issued. A
-   * retry is told apart by its content (the same name and plan answer the org), not by {@code requestId},
-   * which the ledger records.
+   * retry is told apart by its content (the same name, plan and referrer answer the org), not by
+   * {@code requestId}, which the ledger records. {@code referredBy}: the org whose referral code the
+   * request carried, resolved by the API (null: none); never the org itself.
    */
-  record CreateOrg(String requestId, String orgId, String displayName, String plan) implements Operation {}
+  record CreateOrg(String requestId, String orgId, String displayName, String plan, String referredBy)
+      implements Operation {
+    public CreateOrg(String requestId, String orgId, String displayName, String plan) {
+      this(requestId, orgId, displayName, plan, null);
+    }
+  }
+
+  /**
+   * The org's referral and rewards. An org without a referral code yet is given {@code codeIfNone}
+   * (drawn at random by the API, so deciding stays pure); one that has a code keeps it.
+   */
+  record GetReferral(String codeIfNone) implements Operation {}
+
+  /**
+   * A purchase of {@code purchased} µcr by {@code referredOrgId}, an org this org referred, earns a
+   * reward. {@code requestId} is derived from the purchase's payment reference.
+   */
+  record CreditReward(String requestId, String referredOrgId, long purchased) implements Requested {
+    @Override
+    public String fingerprint() {
+      return Fingerprint.of("reward", referredOrgId, purchased);
+    }
+  }
+
+  /** Moves the whole reward balance into a REFERRAL grant named {@link #grantId()}. */
+  record TransferRewards(String requestId) implements Requested {
+    @Override
+    public String fingerprint() {
+      return Fingerprint.of("transfer-rewards");
+    }
+
+    public String grantId() {
+      return "referral-" + requestId;
+    }
+  }
 
   record SetPlan(String requestId, String plan) implements Requested {
     @Override

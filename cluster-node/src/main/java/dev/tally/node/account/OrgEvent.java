@@ -23,8 +23,32 @@ public sealed interface OrgEvent extends CborSerializable {
     String fingerprint();
   }
 
-  /** {@code requestId} is null in events written before it was recorded. */
-  record OrgCreated(String requestId, String orgId, String displayName, String plan, Instant at) implements OrgEvent {}
+  /**
+   * {@code requestId} is null in events written before it was recorded. {@code referredBy} is the org
+   * whose referral code the creation carried (null: none, and in events written before referrals).
+   */
+  record OrgCreated(String requestId, String orgId, String displayName, String plan, Instant at, String referredBy)
+      implements OrgEvent {
+    public OrgCreated(String requestId, String orgId, String displayName, String plan, Instant at) {
+      this(requestId, orgId, displayName, plan, at, null);
+    }
+  }
+
+  /** The org's referral code, issued the first time it was asked for; it never changes. */
+  record ReferralCodeIssued(String code, Instant at) implements OrgEvent {}
+
+  /**
+   * A purchase of {@code referredOrgId}, an org this org referred, earned {@code reward} µcr (0 when a
+   * cap was reached) into the reward balance, in the billing period that started at {@code periodStart}.
+   * The request id is derived from the purchase's payment reference: one reward per purchase.
+   */
+  record RewardEarned(
+      String requestId, String fingerprint, String referredOrgId, long purchased, long reward, Instant periodStart,
+      Instant at)
+      implements Requested {}
+
+  /** The whole reward balance, {@code amount}, left it for grant {@code grantId}, a CreditsGranted of the same moment. */
+  record RewardsTransferred(String grantId, long amount, Instant at) implements OrgEvent {}
 
   record PlanChanged(String requestId, String fingerprint, String plan, Instant at) implements Requested {}
 

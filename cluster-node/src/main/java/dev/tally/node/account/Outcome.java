@@ -44,7 +44,9 @@ public sealed interface Outcome extends CborSerializable {
     RESERVATION_NOT_FOUND,
     RESERVATION_RESOLVED,
     IDEMPOTENCY_MISMATCH,
-    ACCOUNT_LIMIT
+    ACCOUNT_LIMIT,
+    /** TransferRewards with an empty reward balance. */
+    NO_REWARDS
   }
 
   record BalanceView(long available, long held, long debt, long grantedRemaining, int openReservations)
@@ -63,11 +65,14 @@ public sealed interface Outcome extends CborSerializable {
     @JsonSubTypes.Type(Committed.class),
     @JsonSubTypes.Type(Released.class),
     @JsonSubTypes.Type(Charged.class),
-    @JsonSubTypes.Type(TermsSet.class)
+    @JsonSubTypes.Type(TermsSet.class),
+    @JsonSubTypes.Type(ReferralView.class),
+    @JsonSubTypes.Type(Rewarded.class)
   })
   sealed interface Result extends CborSerializable {}
 
-  record OrgInfo(String orgId, String displayName, Instant createdAt, String plan) implements Result {}
+  /** {@code referredBy}: the org that referred this one (null: none). Only the node reads it: the API shows no org another's id. */
+  record OrgInfo(String orgId, String displayName, Instant createdAt, String plan, String referredBy) implements Result {}
 
   /** The balance view: grants with credits remaining in draw order, the terms in force and the period's usage. */
   record Statement(List<Grant> grants, String plan, Plan terms, Period period) implements Result {}
@@ -79,6 +84,18 @@ public sealed interface Outcome extends CborSerializable {
   record TermsSet(String plan) implements Result {}
 
   record Granted(Grant grant) implements Result {}
+
+  /**
+   * An org's referral: its code, whether another org referred it, its reward balance (not spendable),
+   * what it earned and moved to its credits ever, what it earned in the current period, and how many
+   * referred orgs' purchases earned it a reward.
+   */
+  record ReferralView(
+      String code, boolean referred, long balance, long earned, long transferred, long earnedThisPeriod, int rewardingOrgs)
+      implements Result {}
+
+  /** A referred org's purchase earned {@code reward} µcr (0: a cap was reached). */
+  record Rewarded(long reward) implements Result {}
 
   record Voided(long voided) implements Result {}
 

@@ -32,6 +32,10 @@ import dev.tally.v1.FileCreditRequestResponse;
 import dev.tally.v1.ListCreditRequestsRequest;
 import dev.tally.v1.ListCreditRequestsResponse;
 import dev.tally.v1.GetOrgRequest;
+import dev.tally.v1.GetReferralRequest;
+import dev.tally.v1.Referral;
+import dev.tally.v1.TransferRewardsRequest;
+import dev.tally.v1.TransferRewardsResponse;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantCreditsResponse;
 import dev.tally.v1.LeaveClusterRequest;
@@ -78,7 +82,7 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 
-/** The control plane: open orgs, grant and void credits, sell packages, redeem codes, take credit requests, read the ledger, make a node leave (accounts.proto). */
+/** The control plane: open orgs, grant and void credits, sell packages, redeem codes, referrals, take credit requests, read the ledger, make a node leave (accounts.proto). */
 public final class AccountsService extends AccountsGrpc.AccountsImplBase {
 
   static final int DEFAULT_PAGE_SIZE = 100;
@@ -98,6 +102,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   private final PackageCalls packages;
   private final CodeCalls codes;
   private final CreditRequestCalls creditRequests;
+  private final ReferralCalls referrals;
 
   /** What PurchasePackage needs: the sharding its payment references live in, the package catalog, how long to wait. */
   public record Purchases(ClusterSharding sharding, PackageCatalog catalog, java.time.Duration timeout) {}
@@ -113,6 +118,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
     this.packages = new PackageCalls(batcher, purchases.sharding(), purchases.catalog(), purchases.timeout());
     this.codes = new CodeCalls(purchases.sharding(), codes.throttle(), clock, purchases.timeout());
     this.creditRequests = new CreditRequestCalls(batcher, purchases.sharding(), creditRequestTable, purchases.timeout());
+    this.referrals = new ReferralCalls(batcher, purchases.sharding(), purchases.timeout());
     this.keyCalls = new ApiKeyCalls(keys, clock);
     this.members = members;
     this.clock = clock;
@@ -129,9 +135,31 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
         .orgId(request.getOrgId())
         .id("request_id", request.getRequestId())
         .text("display_name", request.getDisplayName(), RequestChecks.MAX_TEXT_LENGTH)
-        .require(terms.plans().has(plan), "plan", "must be one of " + terms.plans().plans().keySet());
+        .require(terms.plans().has(plan), "plan", "must be one of " + terms.plans().plans().keySet())
+        .require(request.getReferralCode().length() <= ReferralCalls.MAX_CODE_LENGTH, "referral_code",
+            "must be at most " + ReferralCalls.MAX_CODE_LENGTH + " characters");
     if (refuseInvalid(checks, responses)) return;
-    calls.run(request.getOrgId(), new Operation.CreateOrg(request.getRequestId(), request.getOrgId(), request.getDisplayName(), plan),
+    if (request.getReferralCode().isEmpty()) {
+      createOrg(request, plan, null, responses);
+      return;
+    }
+    io.grpc.Context call = io.grpc.Context.current(); // the batcher reads the caller's deadline from it
+    referrals.referrerOf(request.getReferralCode()).whenComplete((referrer, failure) -> {
+      try {
+        if (failure != null) responses.onError(TallyErrors.failure(failure));
+        else if (referrer == null) responses.onError(TallyErrors.referralCodeNotFound());
+        else if (referrer.equals(request.getOrgId())) responses.onError(TallyErrors.selfReferral());
+        else call.run(() -> createOrg(request, plan, referrer, responses));
+      } catch (io.grpc.StatusRuntimeException cancelled) {
+        // the caller went away; nothing to tell it
+      }
+    });
+  }
+
+  /** {@code referrer}: the org whose referral code the request carried, resolved; null for none. */
+  private void createOrg(CreateOrgRequest request, String plan, String referrer, StreamObserver<Org> responses) {
+    calls.run(request.getOrgId(),
+        new Operation.CreateOrg(request.getRequestId(), request.getOrgId(), request.getDisplayName(), plan, referrer),
         responses, AccountsService::org);
   }
 
@@ -277,6 +305,16 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   @Override
   public void decideCreditRequest(DecideCreditRequestRequest request, StreamObserver<DecideCreditRequestResponse> responses) {
     creditRequests.decide(request, responses);
+  }
+
+  @Override
+  public void getReferral(GetReferralRequest request, StreamObserver<Referral> responses) {
+    referrals.show(request, responses);
+  }
+
+  @Override
+  public void transferRewards(TransferRewardsRequest request, StreamObserver<TransferRewardsResponse> responses) {
+    referrals.transfer(request, responses);
   }
 
   @Override

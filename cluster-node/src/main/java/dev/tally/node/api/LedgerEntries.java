@@ -54,6 +54,13 @@ final class LedgerEntries {
       entry.setType("PERIOD_OPENED").setAmount(e.allocation());
     } else if (event instanceof OrgEvent.AlertRaised e) {
       entry.setType("ALERT_RAISED").setAlert(ProtoMapping.alert(orgId, e));
+    } else if (event instanceof OrgEvent.ReferralCodeIssued) {
+      entry.setType("REFERRAL_CODE_ISSUED");
+    } else if (event instanceof OrgEvent.RewardEarned e) {
+      // Not the referred org's id: the referrer's ledger names no other org.
+      entry.setType("REWARD_EARNED").setAmount(e.reward());
+    } else if (event instanceof OrgEvent.RewardsTransferred e) {
+      entry.setType("REWARDS_TRANSFERRED").setGrantId(e.grantId()).setAmount(e.amount());
     }
     return entry.build();
   }

@@ -30,8 +30,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * Accounts' package calls: ListPackages reads the catalog; PurchasePackage checks the request, reads
- * the org's plan, then hands the purchase to its payment reference's {@link ReferenceGrant}, the one
- * writer of that reference, which grants to the org at most once.
+ * the org's plan and referrer, then hands the purchase to its payment reference's {@link ReferenceGrant},
+ * the one writer of that reference, which grants to the org at most once and rewards its referrer once.
  */
 final class PackageCalls {
 
@@ -77,11 +77,13 @@ final class PackageCalls {
       return;
     }
     CreditPackage sold = found.get();
-    Claim claim = new Claim(request.getOrgId(), sold.name(), GrantKind.PURCHASE,
-        sold.custom() ? request.getAmount() : sold.credits(), sold.validity().orElse(null));
     Deadline deadline = Context.current().getDeadline(); // read on the call's thread: the org answers on another
     calls.runWith(request.getOrgId(), new Operation.GetOrg(), responses, done -> {
-      String plan = ((Outcome.OrgInfo) done.result()).plan();
+      Outcome.OrgInfo org = (Outcome.OrgInfo) done.result();
+      String plan = org.plan();
+      // The referrer is the org's, recorded at its creation: it earns its reward once the grant is issued.
+      Claim claim = new Claim(request.getOrgId(), sold.name(), GrantKind.PURCHASE,
+          sold.custom() ? request.getAmount() : sold.credits(), sold.validity().orElse(null), org.referredBy());
       String blocked = sold.eligible(plan) ? null : "plan " + plan;
       use(request.getPaymentReference(), claim, blocked, deadline).whenComplete((reply, failure) -> {
         try {

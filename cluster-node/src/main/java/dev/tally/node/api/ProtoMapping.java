@@ -148,6 +148,11 @@ final class ProtoMapping {
         .setPriceMultiplierPermille(plan.priceMultiplierPermille())
         .addAllAlertThresholdsPercent(plan.alertThresholdsPercent())
         .setLowBalanceFloor(plan.lowBalanceFloor())
+        .setReferral(dev.tally.v1.ReferralTerms.newBuilder()
+            .setPercent(plan.referral().percent())
+            .setFixed(plan.referral().fixed())
+            .setCapPerReferredOrg(plan.referral().capPerReferredOrg())
+            .setCapPerPeriod(plan.referral().capPerPeriod()))
         .build();
   }
 

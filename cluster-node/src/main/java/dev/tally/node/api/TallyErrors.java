@@ -64,6 +64,7 @@ public final class TallyErrors {
       case RESERVATION_RESOLVED -> ErrorReason.RESERVATION_RESOLVED;
       case IDEMPOTENCY_MISMATCH -> ErrorReason.IDEMPOTENCY_MISMATCH;
       case ACCOUNT_LIMIT -> ErrorReason.ACCOUNT_LIMIT;
+      case NO_REWARDS -> ErrorReason.NO_REWARDS_TO_TRANSFER;
     };
   }
 
@@ -226,6 +227,16 @@ public final class TallyErrors {
   public static StatusRuntimeException creditRequestDecided(String status, java.time.Instant decidedAt) {
     return status(ErrorReason.CREDIT_REQUEST_DECIDED, "this credit request is " + status + " already; a decision is final",
         Map.of("status", status, "decided_at", String.valueOf(decidedAt)));
+  }
+
+  /** CreateOrg with a referral code no org has. */
+  public static StatusRuntimeException referralCodeNotFound() {
+    return status(ErrorReason.REFERRAL_CODE_NOT_FOUND, "no org has this referral code; the org was not created", Map.of());
+  }
+
+  /** CreateOrg with the org's own referral code. */
+  public static StatusRuntimeException selfReferral() {
+    return status(ErrorReason.SELF_REFERRAL, "an org cannot be referred by its own referral code", Map.of());
   }
 
   private static Throwable unwrap(Throwable thrown) {

@@ -14,6 +14,8 @@ import dev.tally.v1.FileCreditRequestRequest;
 import dev.tally.v1.ExtendReservationRequest;
 import dev.tally.v1.GetBalanceRequest;
 import dev.tally.v1.GetOrgRequest;
+import dev.tally.v1.GetReferralRequest;
+import dev.tally.v1.TransferRewardsRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.ListApiKeysRequest;
 import dev.tally.v1.ListCreditRequestsRequest;
@@ -86,6 +88,10 @@ public final class CallRules {
       rule(AccountsGrpc.getFileCreditRequestMethod(), FileCreditRequestRequest::getOrgId, METERING, ADMIN),
       rule(AccountsGrpc.getListCreditRequestsMethod(), ListCreditRequestsRequest::getOrgId, METERING, READER, ADMIN),
       rule(AccountsGrpc.getDecideCreditRequestMethod(), DecideCreditRequestRequest::getOrgId, ADMIN),
+      // An org's referral is its own: no key of another org reads its code or rewards. Moving rewards
+      // changes its credits, so a reader key may only look. Rewards are credited by purchases only.
+      rule(AccountsGrpc.getGetReferralMethod(), GetReferralRequest::getOrgId, METERING, READER, ADMIN),
+      rule(AccountsGrpc.getTransferRewardsMethod(), TransferRewardsRequest::getOrgId, METERING, ADMIN),
       // An empty org id watches every org: only an admin key may.
       rule(AccountsGrpc.getWatchAlertsMethod(), WatchAlertsRequest::getOrgId, METERING, READER, ADMIN),
       rule(AccountsGrpc.getCreateApiKeyMethod(), CreateApiKeyRequest::getOrgId, ADMIN),

@@ -5,25 +5,23 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.tally.node.CborSerializable;
 import dev.tally.node.account.GrantKind;
 import dev.tally.node.account.Operation;
-import dev.tally.node.account.Outcome;
 import dev.tally.node.account.Outcome.Rejected;
-import dev.tally.node.account.Outcome.Rejection;
 import dev.tally.node.auth.SecretText;
 import dev.tally.node.code.CodeEvent.Defined;
 import dev.tally.node.code.CodeEvent.RedemptionIssued;
 import dev.tally.node.code.CodeEvent.RedemptionRefused;
 import dev.tally.node.code.CodeEvent.RedemptionRequested;
 import dev.tally.node.code.CodeState.Redemption;
+import dev.tally.node.once.Deliveries;
+import dev.tally.node.once.Deliveries.Answer;
+import dev.tally.node.once.OrgAccounts;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -48,8 +46,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * the redemption's number when the code allows several), so the org's own idempotency makes a resend
  * harmless. The org's answer is persisted before anyone hears it; a refusal frees the redemption. A
  * redemption left granting by a crash is sent again when the entity starts, when the org redeems
- * again, and a few seconds after the org did not answer — the same pattern as {@code ReferenceGrant},
- * generalized to several redemptions per code and to terms checked before the first.
+ * again, and a few seconds after the org did not answer ({@link Deliveries}, shared with
+ * {@code ReferenceGrant}), for several redemptions per code and with terms checked before the first.
  */
 public final class RedemptionCode
     extends EventSourcedBehaviorWithEnforcedReplies<RedemptionCode.Command, CodeEvent, CodeState> {
@@ -63,7 +61,7 @@ public final class RedemptionCode
   static final int MAX_WAITING = 100;
 
   /** The pause before a grant the org did not answer is sent again. */
-  static final Duration RESUME_AFTER = Duration.ofSeconds(5);
+  static final Duration RESUME_AFTER = Deliveries.RESUME_AFTER;
 
   public sealed interface Command extends CborSerializable {}
 
@@ -76,9 +74,9 @@ public final class RedemptionCode
   /** Stop the code's redemptions from now on; those made stay. Answers {@link Reply.Unknown} for an unknown code. */
   public record VoidCode(ActorRef<Reply> replyTo) implements Command {}
 
-  private record OrgAnswered(int number, Outcome outcome, String failure) implements Command {}
+  private record OrgAnswered(Integer number, Answer answer) implements Command {}
 
-  private record Resume(int number) implements Command {}
+  private record Resume(Integer number) implements Command {}
 
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
   @JsonSubTypes({
@@ -112,33 +110,22 @@ public final class RedemptionCode
     record Pending(String why) implements Reply {}
   }
 
-  /** How the entity reaches an org's account: its normal, batched path. */
-  @FunctionalInterface
-  public interface OrgGrants {
-    CompletionStage<Outcome> grant(String orgId, Operation.GrantCredits grant);
-  }
-
   private record Waiter(ActorRef<Reply> replyTo, boolean replayed) {}
 
-  private final ActorContext<Command> context;
-  private final TimerScheduler<Command> timers;
   private final String codeHash;
-  private final OrgGrants orgs;
+  private final Deliveries<Integer, Command> deliveries;
   private final Clock clock;
   private final Map<Integer, List<Waiter>> waiting = new HashMap<>();
-  private final Set<Integer> asked = new HashSet<>();
 
-  private RedemptionCode(ActorContext<Command> context, TimerScheduler<Command> timers, String codeHash, OrgGrants orgs, Clock clock) {
+  private RedemptionCode(ActorContext<Command> context, TimerScheduler<Command> timers, String codeHash, OrgAccounts orgs, Clock clock) {
     super(PersistenceId.of(ENTITY_TYPE.name(), codeHash, "|"));
-    this.context = context;
-    this.timers = timers;
     this.codeHash = codeHash;
-    this.orgs = orgs;
+    this.deliveries = new Deliveries<>(context, timers, orgs, OrgAnswered::new, Resume::new);
     this.clock = clock;
   }
 
   /** The entity of the code whose SHA-256 (lowercase hex) is {@code codeHash}. */
-  public static Behavior<Command> create(String codeHash, OrgGrants orgs, Clock clock) {
+  public static Behavior<Command> create(String codeHash, OrgAccounts orgs, Clock clock) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> new RedemptionCode(context, timers, codeHash, orgs, clock)));
   }
 
@@ -160,8 +147,7 @@ public final class RedemptionCode
         .onCommand(VoidCode.class, this::voidCode)
         .onCommand(OrgAnswered.class, this::orgAnswered)
         .onCommand(Resume.class, (state, resume) -> {
-          state.numbered(resume.number()).filter(r -> !r.issued() && !asked.contains(r.number()))
-              .ifPresent(r -> askOrg(state, r));
+          state.numbered(resume.number()).filter(r -> !r.issued()).ifPresent(r -> askOrg(state, r));
           return Effect().noReply();
         })
         .build();
@@ -198,7 +184,7 @@ public final class RedemptionCode
         return Effect().reply(redeem.replyTo(), new Reply.Pending(MAX_WAITING + " redeems of this redemption already wait"));
       }
       waiters.add(new Waiter(redeem.replyTo(), true));
-      if (!asked.contains(recorded.number())) askOrg(state, recorded);
+      askOrg(state, recorded);
       return Effect().noReply();
     }
     return Effect().reply(redeem.replyTo(), refusal(decision));
@@ -214,40 +200,31 @@ public final class RedemptionCode
   /** Persists the org's answer before anyone hears it; no answer leaves the redemption granting. */
   private ReplyEffect<CodeEvent, CodeState> orgAnswered(CodeState state, OrgAnswered answered) {
     int number = answered.number();
-    asked.remove(number);
+    Answer answer = deliveries.received(number, answered.answer());
     Redemption redemption = state.numbered(number).filter(r -> !r.issued()).orElse(null);
     if (redemption == null) return Effect().noReply(); // a late answer to a redemption already settled
-    Outcome outcome = answered.outcome();
-    // The grant id is this redemption's alone: a grant already under it is this one, granted before.
-    boolean granted = outcome instanceof Outcome.Done
-        || outcome instanceof Rejected rejected && rejected.reason() == Rejection.GRANT_EXISTS;
-    if (granted) {
+    if (answer instanceof Deliveries.Accepted) {
       return Effect().persist(new RedemptionIssued(number, clock.instant()))
           .thenRun(after -> answerAll(number, waiter -> redeemed(after, redemption, waiter.replayed())))
           .thenNoReply();
     }
-    if (outcome instanceof Rejected refusal) {
+    if (answer instanceof Deliveries.Refused refused) {
+      Rejected refusal = refused.refusal();
       return Effect().persist(new RedemptionRefused(number, refusal.reason(), refusal.message(), clock.instant()))
           .thenRun(after -> answerAll(number, waiter -> new Reply.Refused(refusal)))
           .thenNoReply();
     }
-    String why = outcome instanceof Outcome.Failed failed ? failed.description() : answered.failure();
-    context.getLog().warn("the grant of redemption {} of code {} is not known to be done ({}); sent again in {}",
-        number, codeHash, why, RESUME_AFTER);
+    String why = ((Deliveries.Unknown) answer).why();
     answerAll(number, waiter -> new Reply.Pending(why));
-    timers.startSingleTimer(number, new Resume(number), RESUME_AFTER);
     return Effect().noReply();
   }
 
+  /** Sends the redemption's grant unless it is out already. */
   private void askOrg(CodeState state, Redemption redemption) {
-    asked.add(redemption.number());
     CodeTerms terms = state.terms();
     String id = grantId(codeHash, redemption.number(), terms.maxRedemptions());
-    Operation.GrantCredits grant = new Operation.GrantCredits(
-        id, id, GrantKind.REDEMPTION, terms.credits(), null, redemption.at(), null);
-    int number = redemption.number();
-    context.pipeToSelf(orgs.grant(redemption.orgId(), grant),
-        (outcome, failure) -> new OrgAnswered(number, outcome, failure == null ? null : failure.toString()));
+    deliveries.send(redemption.number(), redemption.orgId(), new Operation.GrantCredits(
+        id, id, GrantKind.REDEMPTION, terms.credits(), null, redemption.at(), null));
   }
 
   private Reply.Redeemed redeemed(CodeState state, Redemption redemption, boolean replayed) {

@@ -14,9 +14,8 @@ import dev.tally.node.creditrequest.CreditRequestEvent.Denied;
 import dev.tally.node.creditrequest.CreditRequestEvent.Filed;
 import dev.tally.node.creditrequest.CreditRequestEvent.GrantRefused;
 import dev.tally.node.creditrequest.CreditRequestEvent.Granted;
-import dev.tally.node.once.GrantAnswer;
-import dev.tally.node.once.GrantSender;
-import dev.tally.node.once.OrgGrants;
+import dev.tally.node.once.Deliveries;
+import dev.tally.node.once.OrgAccounts;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +49,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <p>An approval is persisted ({@link Approved}) before its PROMOTION grant is sent to the org
  * through the org's normal path, with a grant id and request id derived from the request's number
  * ({@link CreditRequest#grantId()}), so the org's own idempotency makes a resend harmless
- * ({@link GrantSender}); the org's answer is persisted before anyone hears it. A crash in between
+ * ({@link Deliveries}); the org's answer is persisted before anyone hears it. A crash in between
  * leaves the request granting: the entity's next start, a second approval, or the entity itself a
  * few seconds after the org did not answer sends the same grant again. Approving twice, or at once
  * from two operators, grants once.
@@ -94,7 +93,7 @@ public final class CreditRequests
   /** A page of the org's requests: see {@link OrgCreditRequests#page}. */
   public record ListRequests(Status status, long before, int limit, ActorRef<Reply> replyTo) implements Command {}
 
-  private record OrgAnswered(long number, GrantAnswer answer) implements Command {}
+  private record OrgAnswered(long number, Deliveries.Answer answer) implements Command {}
 
   private record Resume(long number) implements Command {}
 
@@ -163,13 +162,13 @@ public final class CreditRequests
   private final String orgId;
   private final Listing listing;
   private final Clock clock;
-  private final GrantSender<Command, Long> sender;
+  private final Deliveries<Long, Command> sender;
   private final Map<Long, List<Waiter>> waiting = new HashMap<>();
   /** Requests whose listing rows are to be written, in order; one row is written at a time. */
   private final Set<Long> unwritten = new LinkedHashSet<>();
   private boolean writing;
 
-  private CreditRequests(ActorContext<Command> context, TimerScheduler<Command> timers, String orgId, OrgGrants orgs,
+  private CreditRequests(ActorContext<Command> context, TimerScheduler<Command> timers, String orgId, OrgAccounts orgs,
       Listing listing, Clock clock) {
     super(persistenceId(orgId));
     this.context = context;
@@ -177,11 +176,11 @@ public final class CreditRequests
     this.orgId = orgId;
     this.listing = listing;
     this.clock = clock;
-    this.sender = new GrantSender<>(context, timers, orgs, OrgAnswered::new, Resume::new);
+    this.sender = new Deliveries<>(context, timers, orgs, OrgAnswered::new, Resume::new);
   }
 
   /** The entity of org {@code orgId}'s credit requests. */
-  public static Behavior<Command> create(String orgId, OrgGrants orgs, Listing listing, Clock clock) {
+  public static Behavior<Command> create(String orgId, OrgAccounts orgs, Listing listing, Clock clock) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> new CreditRequests(context, timers, orgId, orgs, listing, clock)));
   }
 
@@ -280,11 +279,10 @@ public final class CreditRequests
   /** Persists the org's answer before anyone hears it; an answer that says nothing leaves the request granting. */
   private ReplyEffect<CreditRequestEvent, OrgCreditRequests> orgAnswered(OrgCreditRequests state, OrgAnswered answered) {
     long number = answered.number();
-    sender.answered(number);
+    Deliveries.Answer answer = sender.received(number, answered.answer());
     CreditRequest request = state.numbered(number).filter(r -> r.status() == Status.GRANTING).orElse(null);
     if (request == null) return Effect().noReply(); // a late answer to a request settled already
-    GrantAnswer answer = answered.answer();
-    if (answer instanceof GrantAnswer.Issued) {
+    if (answer instanceof Deliveries.Accepted) {
       return Effect().persist(new Granted(number, clock.instant()))
           .thenRun(after -> {
             CreditRequest approved = after.numbered(number).orElseThrow();
@@ -293,7 +291,7 @@ public final class CreditRequests
           })
           .thenNoReply();
     }
-    if (answer instanceof GrantAnswer.Refused refused) {
+    if (answer instanceof Deliveries.Refused refused) {
       Rejected refusal = refused.refusal();
       return Effect().persist(new GrantRefused(number, refusal.reason(), refusal.message(), clock.instant()))
           .thenRun(after -> {
@@ -302,9 +300,9 @@ public final class CreditRequests
           })
           .thenNoReply();
     }
-    GrantAnswer.Unknown unknown = (GrantAnswer.Unknown) answer;
+    // Not known: Deliveries sends the grant again a while later.
+    Deliveries.Unknown unknown = (Deliveries.Unknown) answer;
     answerAll(number, waiter -> new Reply.Pending(unknown.why()));
-    sender.resumeLater(number, unknown, orgId + "/" + request.grantId());
     return Effect().noReply();
   }
 

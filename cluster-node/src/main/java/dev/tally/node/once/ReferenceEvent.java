@@ -11,11 +11,16 @@ import java.time.Instant;
 @JsonSubTypes({
   @JsonSubTypes.Type(ReferenceEvent.GrantRequested.class),
   @JsonSubTypes.Type(ReferenceEvent.GrantIssued.class),
-  @JsonSubTypes.Type(ReferenceEvent.GrantRefused.class)
+  @JsonSubTypes.Type(ReferenceEvent.GrantRefused.class),
+  @JsonSubTypes.Type(ReferenceEvent.RewardCredited.class),
+  @JsonSubTypes.Type(ReferenceEvent.RewardRefused.class)
 })
 public sealed interface ReferenceEvent extends CborSerializable {
 
-  /** The reference is used, for this claim: from now on it is granted to this org or to nobody. */
+  /**
+   * The reference is used, for this claim: from now on it is granted to this org or to nobody. When
+   * the claim names a referrer, a reward is owed to it from the moment the grant is issued.
+   */
   record GrantRequested(Claim claim, Instant at) implements ReferenceEvent {}
 
   /** The org's account holds the grant. */
@@ -23,4 +28,10 @@ public sealed interface ReferenceEvent extends CborSerializable {
 
   /** The org's account refused the grant (nothing was granted): the reference is unused again. */
   record GrantRefused(Rejection reason, String message, Instant at) implements ReferenceEvent {}
+
+  /** The referrer's account holds the purchase's reward: {@code reward} µcr (0 when a cap was reached). */
+  record RewardCredited(long reward, Instant at) implements ReferenceEvent {}
+
+  /** The referrer's account refused the reward (e.g. it earns from too many referred orgs): none is owed any more. */
+  record RewardRefused(Rejection reason, String message, Instant at) implements ReferenceEvent {}
 }

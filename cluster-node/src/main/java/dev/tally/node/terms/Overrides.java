@@ -36,6 +36,7 @@ public record Overrides(
             concurrentReservations != null ? concurrentReservations : limits.concurrentReservations()),
         priceMultiplierPermille != null ? priceMultiplierPermille : plan.priceMultiplierPermille(),
         alertThresholdsPercent.isEmpty() ? plan.alertThresholdsPercent() : alertThresholdsPercent,
-        lowBalanceFloor != null ? lowBalanceFloor : plan.lowBalanceFloor());
+        lowBalanceFloor != null ? lowBalanceFloor : plan.lowBalanceFloor(),
+        plan.referral());
   }
 }

@@ -10,6 +10,7 @@ import java.util.List;
  * @param priceMultiplierPermille the price multiplier in thousandths (1000 = 1×)
  * @param alertThresholdsPercent usage alerts at these percentages of the period's allocation
  * @param lowBalanceFloor a LOW_BALANCE alert when available credits fall below this (0 = none)
+ * @param referral what an org on this plan earns from the purchases of the orgs it referred
  */
 public record Plan(
     String name,
@@ -20,5 +21,18 @@ public record Plan(
     Limits limits,
     int priceMultiplierPermille,
     List<Integer> alertThresholdsPercent,
-    long lowBalanceFloor)
-    implements CborSerializable {}
+    long lowBalanceFloor,
+    ReferralTerms referral)
+    implements CborSerializable {
+
+  /** Plans stored before referral terms existed (and test plans) earn nothing from referrals. */
+  public Plan {
+    if (referral == null) referral = ReferralTerms.NONE;
+  }
+
+  public Plan(String name, long trialCredits, int trialDays, long monthlyAllocation, int rolloverMonths, Limits limits,
+      int priceMultiplierPermille, List<Integer> alertThresholdsPercent, long lowBalanceFloor) {
+    this(name, trialCredits, trialDays, monthlyAllocation, rolloverMonths, limits, priceMultiplierPermille,
+        alertThresholdsPercent, lowBalanceFloor, ReferralTerms.NONE);
+  }
+}

@@ -31,7 +31,8 @@ public record PlanCatalog(Map<String, Plan> plans, String defaultPlan) {
               plan.getInt("concurrent-reservations")),
           plan.getInt("price-multiplier-permille"),
           List.copyOf(plan.getIntList("alert-thresholds-percent")),
-          plan.getLong("low-balance-floor") * MICROS_PER_CREDIT));
+          plan.getLong("low-balance-floor") * MICROS_PER_CREDIT,
+          ReferralTerms.from(plan)));
     }
     return new PlanCatalog(Map.copyOf(plans), config.getString("default"));
   }

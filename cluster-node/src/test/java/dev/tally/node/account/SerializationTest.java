@@ -46,7 +46,7 @@ class SerializationTest {
   void everyReplySerializes() {
     Grant grant = new Grant("g", GrantKind.TRIAL, 10, 5, 0, now, now.plusSeconds(60), 1, "req-1");
     List<Outcome> outcomes = List.of(
-        new Outcome.Done(new Outcome.OrgInfo("acme", "Acme", now, "payg"), balance),
+        new Outcome.Done(new Outcome.OrgInfo("acme", "Acme", now, "payg", "referrer"), balance),
         new Outcome.Done(new Outcome.Statement(List.of(grant), "payg", TestTerms.PAYG,
             Period.monthOf(now, 5).charging(3, new Usage.Tokens("gpt-4o", 1, 2, 3, 4), Labels.NONE)), balance),
         new Outcome.Done(new Outcome.TermsSet("payg"), balance),
@@ -57,6 +57,9 @@ class SerializationTest {
         new Outcome.Done(new Outcome.Committed(4, 1, 0, List.of(new Draw("g", 4)), new Cost(4, "v1", 1000)), balance),
         new Outcome.Done(new Outcome.Released(5), balance),
         new Outcome.Done(new Outcome.Charged(3, List.of(new Draw("g", 3)), Cost.plain(3)), balance),
+        new Outcome.Done(new Outcome.ReferralView("tr_code", true, 5, 7, 2, 3, 1), balance),
+        new Outcome.Done(new Outcome.Rewarded(5), balance),
+        new Outcome.Rejected(Outcome.Rejection.NO_REWARDS, "empty", Map.of()),
         new Outcome.Rejected(Outcome.Rejection.CREDITS_EXHAUSTED, "no", Map.of("available", "0")));
     OrgAccount.Outcomes reply = new OrgAccount.Outcomes(outcomes);
     assertEquals(reply, serialization.verifySerialization(reply, true));
@@ -81,6 +84,26 @@ class SerializationTest {
     AccountSnapshot restored = serialization.verifySerialization(snapshot, true);
     assertEquals(state, restored.toAccount());
     assertEquals(2, restored.finishedGrants().size(), "the trial drawn empty and the voided grant");
+  }
+
+  @Test
+  void anOrgsReferralAndRewardsSurviveItsSnapshot() {
+    AccountSettings settings = new AccountSettings(new Retention(Duration.ofHours(1), 100), 100, 2, TestTerms.TERMS);
+    AccountState state = AccountState.handle(new AccountState.Unopened(), List.of(
+            new Operation.CreateOrg("r0", "acme", "Acme", "referring", "referrer-org"),
+            new Operation.GetReferral("tr_code"),
+            new Operation.CreditReward("reward:1", "buyer-1", 100_000_000),
+            new Operation.CreditReward("reward:2", "buyer-2", 50_000_000),
+            new Operation.TransferRewards("t1"),
+            new Operation.CreditReward("reward:3", "buyer-2", 50_000_000)),
+        now, settings, RateGate.OPEN, new NamedInOrder()).after();
+    AccountSnapshot restored = serialization.verifySerialization(AccountSnapshot.of((OpenAccount) state), true);
+    assertEquals(state, restored.toAccount());
+    Referral referral = restored.toAccount().referral();
+    assertEquals("tr_code", referral.code());
+    assertEquals("referrer-org", referral.referredBy());
+    assertEquals(5_000_000, referral.rewards().balance());
+    assertEquals(2, referral.rewards().earnedByReferredOrg().size());
   }
 
   /**
@@ -114,6 +137,12 @@ class SerializationTest {
           1_000_000_000_000_000L, null, null, now.plus(Duration.ofDays(30))));
     }
     state = handleInBatches(state, grants, settings).after();
+    // Purchases of as many referred orgs as an org earns from, each with the longest id.
+    List<Operation> referred = new java.util.ArrayList<>(List.of(new Operation.SetPlan(text.apply(longestId), "wide-reward")));
+    for (int i = 0; i < Rewards.MAX_REFERRED_ORGS; i++) {
+      referred.add(new Operation.CreditReward(text.apply(longestId), text.apply(longestId), 1_000_000));
+    }
+    state = handleInBatches(state, referred, settings).after();
     for (int round = 0; round < 2; round++) {
       List<Operation> reserves = new java.util.ArrayList<>();
       for (int i = 0; i < Holds.MAX_OPEN; i++) {
@@ -136,6 +165,7 @@ class SerializationTest {
     assertEquals(20_000, account.memory().requests().size());
     assertEquals(Period.MAX_KEYS + 1, account.period().chargedByModel().size());
     assertEquals(Grants.MAX_FINISHED, account.grants().finished().size());
+    assertEquals(Rewards.MAX_REFERRED_ORGS, account.referral().rewards().earnedByReferredOrg().size());
 
     byte[] stored = SerializationExtension.get(testKit.system().classicSystem()).serialize(AccountSnapshot.of(account)).get();
     assertTrue(stored.length < 10 * 1024 * 1024, "a snapshot of " + stored.length + " bytes");

@@ -6,6 +6,7 @@ import dev.tally.node.terms.Limits;
 import dev.tally.node.terms.Plan;
 import dev.tally.node.terms.PlanCatalog;
 import dev.tally.node.terms.PriceBook;
+import dev.tally.node.terms.ReferralTerms;
 import dev.tally.node.terms.Terms;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +16,17 @@ final class TestTerms {
 
   static final Plan PAYG = plan("payg", 0, 0, Limits.UNLIMITED, 1000);
 
+  /** A referrer's plan: 10 % of each purchase, at most 15 credits per referred org and 25 per period. */
+  static final Plan REFERRING = new Plan("referring", 0, 0, 0, 0, Limits.UNLIMITED, 1000, List.of(80, 100), 0,
+      new ReferralTerms(10, 0, 15 * MICROS_PER_CREDIT, 25 * MICROS_PER_CREDIT));
+
   static Plan plan(String name, long allocation, int rolloverMonths, Limits limits, int multiplierPermille) {
     return new Plan(name, 0, 0, allocation, rolloverMonths, limits, multiplierPermille, List.of(80, 100), 0);
   }
+
+  /** A referrer's plan whose caps never bind: 1 µcr per purchase, as many as the bounds allow. */
+  static final Plan WIDE_REWARD = new Plan("wide-reward", 0, 0, 0, 0, Limits.UNLIMITED, 1000, List.of(80, 100), 0,
+      new ReferralTerms(0, 1, ReferralTerms.MAX_AMOUNT, ReferralTerms.MAX_AMOUNT));
 
   static final PriceBook PRICES = new PriceBook(
       "test-1",
@@ -26,15 +35,20 @@ final class TestTerms {
           "model_generation", 200 * MICROS_PER_CREDIT));
 
   static final Terms TERMS = new Terms(
-      new PlanCatalog(Map.of(
-              "payg", PAYG,
-              "trial", new Plan("trial", 10 * MICROS_PER_CREDIT, 30, 0, 0, Limits.UNLIMITED, 1000, List.of(80, 100), 0),
-              "monthly", plan("monthly", 100 * MICROS_PER_CREDIT, 0, Limits.UNLIMITED, 1000),
-              "professional", plan("professional", 100 * MICROS_PER_CREDIT, 3, Limits.UNLIMITED, 1000),
-              "limited", plan("limited", 0, 0, new Limits(60, 0, 2), 1000),
-              "paced", plan("paced", 0, 0, new Limits(60, 0, 0), 1000),
-              "premium", plan("premium", 0, 0, Limits.UNLIMITED, 1500),
-              "alerting", new Plan("alerting", 0, 0, 100 * MICROS_PER_CREDIT, 0, Limits.UNLIMITED, 1000, List.of(80, 100), 10 * MICROS_PER_CREDIT)),
+      new PlanCatalog(Map.ofEntries(
+              Map.entry("payg", PAYG),
+              Map.entry("trial", new Plan("trial", 10 * MICROS_PER_CREDIT, 30, 0, 0, Limits.UNLIMITED, 1000, List.of(80, 100), 0)),
+              Map.entry("monthly", plan("monthly", 100 * MICROS_PER_CREDIT, 0, Limits.UNLIMITED, 1000)),
+              Map.entry("professional", plan("professional", 100 * MICROS_PER_CREDIT, 3, Limits.UNLIMITED, 1000)),
+              Map.entry("limited", plan("limited", 0, 0, new Limits(60, 0, 2), 1000)),
+              Map.entry("paced", plan("paced", 0, 0, new Limits(60, 0, 0), 1000)),
+              Map.entry("premium", plan("premium", 0, 0, Limits.UNLIMITED, 1500)),
+              Map.entry("referring", REFERRING),
+              Map.entry("fixed-reward", new Plan("fixed-reward", 0, 0, 0, 0, Limits.UNLIMITED, 1000, List.of(80, 100), 0,
+                  new ReferralTerms(0, 3 * MICROS_PER_CREDIT, 100 * MICROS_PER_CREDIT, 100 * MICROS_PER_CREDIT))),
+              Map.entry("wide-reward", WIDE_REWARD),
+              Map.entry("alerting", new Plan("alerting", 0, 0, 100 * MICROS_PER_CREDIT, 0, Limits.UNLIMITED, 1000, List.of(80, 100),
+                  10 * MICROS_PER_CREDIT))),
           "payg"),
       PRICES);
 

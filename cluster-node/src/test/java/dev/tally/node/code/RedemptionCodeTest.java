@@ -62,14 +62,14 @@ class RedemptionCodeTest {
   final AtomicInteger ids = new AtomicInteger();
   final Map<String, ActorRef<OrgAccount.Command>> orgs = new ConcurrentHashMap<>();
   /** Where the code's grants go; a test swaps it to lose a grant or its answer. */
-  final AtomicReference<RedemptionCode.OrgGrants> route = new AtomicReference<>();
+  final AtomicReference<dev.tally.node.once.OrgAccounts> route = new AtomicReference<>();
 
   @BeforeEach
   void grantsReachTheOrgs() {
     route.set(this::toOrg);
   }
 
-  CompletableFuture<Outcome> toOrg(String orgId, Operation.GrantCredits grant) {
+  CompletableFuture<Outcome> toOrg(String orgId, Operation grant) {
     ActorRef<OrgAccount.Command> org = orgs.get(orgId);
     if (org == null) return CompletableFuture.completedFuture(new Outcome.Rejected(Outcome.Rejection.ORG_NOT_FOUND, "no org", Map.of()));
     return execute(org, grant);
@@ -106,7 +106,7 @@ class RedemptionCodeTest {
 
   EventSourcedBehaviorTestKit<RedemptionCode.Command, CodeEvent, CodeState> code(CodeTerms terms) {
     var code = EventSourcedBehaviorTestKit.<RedemptionCode.Command, CodeEvent, CodeState>create(testKit.system(),
-        RedemptionCode.create("hash-" + ids.incrementAndGet(), (orgId, grant) -> route.get().grant(orgId, grant), clock));
+        RedemptionCode.create("hash-" + ids.incrementAndGet(), (orgId, grant) -> route.get().execute(orgId, grant), clock));
     code.<Done>runCommand(replyTo -> new RedemptionCode.Define(terms, replyTo));
     return code;
   }
@@ -196,7 +196,7 @@ class RedemptionCodeTest {
     var voided = code(singleUse());
     voided.<Reply>runCommand(replyTo -> new RedemptionCode.VoidCode(replyTo));
     var unknown = EventSourcedBehaviorTestKit.<RedemptionCode.Command, CodeEvent, CodeState>create(testKit.system(),
-        RedemptionCode.create("never-defined", (org, grant) -> route.get().grant(org, grant), clock));
+        RedemptionCode.create("never-defined", (org, grant) -> route.get().execute(org, grant), clock));
 
     assertEquals(yesterday, assertInstanceOf(Reply.Expired.class, redeem(expired, orgId)).at());
     assertEquals(clock.instant(), assertInstanceOf(Reply.Voided.class, redeem(voided, orgId)).at());

@@ -19,7 +19,7 @@ import dev.tally.node.account.RequestOutcomeTable;
 import dev.tally.node.creditrequest.CreditRequest.PeriodUsage;
 import dev.tally.node.creditrequest.CreditRequest.Status;
 import dev.tally.node.creditrequest.CreditRequests.Reply;
-import dev.tally.node.once.OrgGrants;
+import dev.tally.node.once.OrgAccounts;
 import dev.tally.testkit.Eventually;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,7 +68,7 @@ class CreditRequestsTest {
   final AtomicInteger ids = new AtomicInteger();
   final Map<String, ActorRef<OrgAccount.Command>> orgs = new ConcurrentHashMap<>();
   /** Where the approvals' grants go; a test swaps it to lose a grant or its answer. */
-  final AtomicReference<OrgGrants> route = new AtomicReference<>();
+  final AtomicReference<OrgAccounts> route = new AtomicReference<>();
   /** The operators' listing: the last row written for each org and number. */
   final Map<String, CreditRequest> rows = new ConcurrentHashMap<>();
   /** A test swaps it to lose the listing's writes. */
@@ -80,7 +80,7 @@ class CreditRequestsTest {
     listing.set(this::keepRow);
   }
 
-  CompletableFuture<Outcome> toOrg(String orgId, Operation.GrantCredits grant) {
+  CompletableFuture<Outcome> toOrg(String orgId, Operation grant) {
     ActorRef<OrgAccount.Command> org = orgs.get(orgId);
     if (org == null) return CompletableFuture.completedFuture(new Outcome.Rejected(Outcome.Rejection.ORG_NOT_FOUND, "no org", Map.of()));
     return execute(org, grant);
@@ -127,7 +127,7 @@ class CreditRequestsTest {
 
   EventSourcedBehaviorTestKit<CreditRequests.Command, CreditRequestEvent, OrgCreditRequests> requestsOf(String orgId) {
     return EventSourcedBehaviorTestKit.create(testKit.system(), CreditRequests.create(orgId,
-        (org, grant) -> route.get().grant(org, grant), (org, request) -> listing.get().write(org, request), clock));
+        (org, grant) -> route.get().execute(org, grant), (org, request) -> listing.get().write(org, request), clock));
   }
 
   /** Files as the API does: measured against the org's period as its account reports it now. */

@@ -62,14 +62,14 @@ class ReferenceGrantTest {
   final AtomicInteger ids = new AtomicInteger();
   final Map<String, ActorRef<OrgAccount.Command>> orgs = new ConcurrentHashMap<>();
   /** Where the reference's grants go; a test swaps it to lose a grant or its answer. */
-  final AtomicReference<OrgGrants> route = new AtomicReference<>();
+  final AtomicReference<OrgAccounts> route = new AtomicReference<>();
 
   @BeforeEach
   void grantsReachTheOrgs() {
     route.set(this::toOrg);
   }
 
-  CompletableFuture<Outcome> toOrg(String orgId, Operation.GrantCredits grant) {
+  CompletableFuture<Outcome> toOrg(String orgId, Operation grant) {
     ActorRef<OrgAccount.Command> org = orgs.get(orgId);
     if (org == null) return CompletableFuture.completedFuture(new Outcome.Rejected(Outcome.Rejection.ORG_NOT_FOUND, "no org", Map.of()));
     return execute(org, grant);
@@ -106,7 +106,7 @@ class ReferenceGrantTest {
 
   EventSourcedBehaviorTestKit<ReferenceGrant.Command, ReferenceEvent, ReferenceState> reference(String key) {
     return EventSourcedBehaviorTestKit.create(testKit.system(),
-        ReferenceGrant.create(ReferenceGrant.PURCHASE, key, (orgId, grant) -> route.get().grant(orgId, grant), clock));
+        ReferenceGrant.create(ReferenceGrant.PURCHASE, key, (orgId, grant) -> route.get().execute(orgId, grant), clock));
   }
 
   static Claim claim(String orgId, long amount) {

@@ -53,6 +53,7 @@ final class AccountCommands {
     CreateOrgRequest.Builder request = CreateOrgRequest.newBuilder().setOrgId(org).setRequestId(requestId);
     run.option("name").ifPresent(request::setDisplayName);
     run.option("plan").ifPresent(request::setPlan);
+    run.option("referral-code").ifPresent(request::setReferralCode);
     Org created = run.tally().change(org, requestId, () -> run.tally().accounts().createOrg(request.build()));
     if (run.out().json) {
       run.out().document(withRequestId(ApiJson.of(created), requestId));

@@ -46,7 +46,10 @@ final class ApiJson {
       "tally.v1.ExtendReservationResponse.held",
       "tally.v1.ModelPrice.input_per_million", "tally.v1.ModelPrice.output_per_million",
       "tally.v1.ModelPrice.cache_read_per_million", "tally.v1.ModelPrice.cache_write_per_million",
-      "tally.v1.PriceBook.call_types");
+      "tally.v1.PriceBook.call_types",
+      "tally.v1.ReferralTerms.fixed", "tally.v1.ReferralTerms.cap_per_referred_org", "tally.v1.ReferralTerms.cap_per_period",
+      "tally.v1.Referral.reward_balance", "tally.v1.Referral.rewards_earned", "tally.v1.Referral.rewards_transferred",
+      "tally.v1.Referral.rewards_earned_this_period");
 
   private ApiJson() {}
 

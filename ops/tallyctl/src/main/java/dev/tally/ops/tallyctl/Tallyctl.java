@@ -46,6 +46,7 @@ public final class Tallyctl {
       new Command("org create", List.of("ORG"), List.of(
           optional("name", "NAME", "display name"),
           optional("plan", "PLAN", "the plan to start on (default: the catalog's default; see tallyctl plans)"),
+          optional("referral-code", "CODE", "the referral code of the org that referred this one (see referral show); never changed"),
           REQUEST_ID),
           "open an org's account", AccountCommands::createOrg),
       new Command("org show", List.of("ORG"), List.of(),
@@ -119,6 +120,12 @@ public final class Tallyctl {
       new Command("request deny", List.of("ORG", "NUMBER"), List.of(
           optional("note", "TEXT", "a word to the org with the decision")),
           "deny an org's credit request: nothing is granted (admin key)", RequestCommands::deny),
+      new Command("referral show", List.of("ORG"), List.of(),
+          "an org's referral code and rewards: what referred orgs' purchases earned it, and its reward balance",
+          ReferralCommands::show),
+      new Command("referral transfer", List.of("ORG"), List.of(REQUEST_ID),
+          "move an org's whole reward balance into a REFERRAL grant it can spend, once per request id",
+          ReferralCommands::transfer),
       new Command("key create", List.of("ROLE"), List.of(
           optional("org", "ORG", "the org a metering or reader key acts for (none for admin)"),
           optional("label", "TEXT", "what the key is for"),
@@ -187,6 +194,8 @@ public final class Tallyctl {
       Map.entry("tally.v1.Accounts/FileCreditRequest", "request file"),
       Map.entry("tally.v1.Accounts/ListCreditRequests", "request list"),
       Map.entry("tally.v1.Accounts/DecideCreditRequest", "request approve"),
+      Map.entry("tally.v1.Accounts/GetReferral", "referral show"),
+      Map.entry("tally.v1.Accounts/TransferRewards", "referral transfer"),
       Map.entry("tally.v1.Metering/Reserve", "reserve"),
       Map.entry("tally.v1.Metering/Commit", "commit"),
       Map.entry("tally.v1.Metering/Release", "release"),

@@ -36,9 +36,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Referral rewards across a node crash (issue 17 item 4): referred orgs' payment notifications, each
  * delivered three times at once through every node of a three-node cluster, while one node is killed
- * with SIGKILL, so purchases are interrupted between their grant and their reward, wherever their
- * reference's entity, the buyer or the referrer lived. Every notification is then sent again until it
- * is answered. Each referrer's reward balance ends up exactly one reward per purchase, and its ledger
+ * with SIGKILL: a purchase may be interrupted before, between or after its grant and its reward,
+ * wherever its reference's entity, the buyer or the referrer lived. Every notification is then sent
+ * again until it is answered. Each referrer's reward balance ends up exactly one reward per purchase, and its ledger
  * holds one REWARD_EARNED per purchase.
  */
 @ExtendWith(TestCassandra.class)

@@ -29,7 +29,8 @@ public record AccountSnapshot(
     List<RequestSeen> requests,
     List<ReservationResolved> resolved,
     Instant requestsSpilledUntil,
-    List<GrantLine> finishedGrants)
+    List<GrantLine> finishedGrants,
+    String nextPlan)
     implements CborSerializable {
 
   public record RequestSeen(String requestId, String fingerprint, Result result, Instant at) implements CborSerializable {}
@@ -58,13 +59,15 @@ public record AccountSnapshot(
             .map(e -> new ReservationResolved(e.getKey(), e.getValue().how(), e.getValue().at()))
             .toList(),
         memory.spilledUntil(),
-        List.copyOf(account.grants().finished()));
+        List.copyOf(account.grants().finished()),
+        account.subscription().nextPlan());
   }
 
   /**
    * {@code held} is kept in the stored form for older readers; the account sums its reservations
    * again. A snapshot from before the request table has no {@code requestsSpilledUntil}: nothing spilled.
-   * {@code finishedGrants} is null in snapshots from before it was kept: none then.
+   * {@code finishedGrants} is null in snapshots from before it was kept: none then. {@code nextPlan}
+   * is the plan scheduled for the period's end; null when none, as in snapshots from before it existed.
    */
   public OpenAccount toAccount() {
     Recent<Remembered> seen = Recent.empty();
@@ -74,7 +77,7 @@ public record AccountSnapshot(
     Recent<Resolution> resolutions = Recent.empty();
     for (ReservationResolved r : resolved) resolutions = resolutions.plus(r.reservationId(), new Resolution(r.how(), r.at()));
     return new OpenAccount(
-        orgId, displayName, createdAt, plan, overrides, Grants.of(grants, grantsGiven, finishedGrants),
+        orgId, displayName, createdAt, new Subscription(plan, overrides, nextPlan), Grants.of(grants, grantsGiven, finishedGrants),
         Holds.of(reservations, reservationsMade), debt, period, new RequestMemory(seen, resolutions, requestsSpilledUntil));
   }
 

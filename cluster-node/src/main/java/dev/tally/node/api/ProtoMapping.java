@@ -161,6 +161,7 @@ final class ProtoMapping {
         .putAllChargedByModel(period.chargedByModel())
         .putAllChargedByCallType(period.chargedByCallType())
         .putAllTokensByModel(period.tokensByModel())
+        .setMonthlyAllocation(period.runsAt())
         .build();
   }
 

@@ -32,7 +32,7 @@ final class ApiJson {
       "tally.v1.LedgerEntry.amount", "tally.v1.LedgerEntry.debt_incurred",
       "tally.v1.Limits.credits_per_minute",
       "tally.v1.Plan.trial_credits", "tally.v1.Plan.monthly_allocation", "tally.v1.Plan.low_balance_floor",
-      "tally.v1.PeriodUsage.allocation", "tally.v1.PeriodUsage.charged",
+      "tally.v1.PeriodUsage.allocation", "tally.v1.PeriodUsage.charged", "tally.v1.PeriodUsage.monthly_allocation",
       "tally.v1.PeriodUsage.charged_by_model", "tally.v1.PeriodUsage.charged_by_call_type",
       "tally.v1.Alert.period_charged", "tally.v1.Alert.available",
       "tally.v1.VoidGrantResponse.voided",

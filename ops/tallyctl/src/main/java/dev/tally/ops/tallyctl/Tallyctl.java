@@ -51,7 +51,8 @@ public final class Tallyctl {
       new Command("org show", List.of("ORG"), List.of(),
           "an org: plan, limits, balance, grants and this period's usage", AccountCommands::showOrg),
       new Command("org set-plan", List.of("ORG", "PLAN"), List.of(REQUEST_ID),
-          "move an org to another plan of the catalog (see tallyctl plans); it applies from the next call",
+          "move an org to another plan of the catalog (see tallyctl plans): an upgrade applies at once with its"
+              + " allocation prorated for the rest of the period, a downgrade at the period's end",
           TermsCommands::setPlan),
       new Command("org set-overrides", List.of("ORG"), Stream.concat(TermsCommands.OVERRIDES.stream(), Stream.of(
           new Option("clear", null, false, "clear every override: the org follows its plan"),

@@ -20,6 +20,7 @@ import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.metrics.GrpcMetrics;
 import dev.tally.node.metrics.NodeMetrics;
 import dev.tally.node.code.CodeBatch;
+import dev.tally.node.code.CodeLabel;
 import dev.tally.node.code.RedemptionCode;
 import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.node.once.ReferenceGrant;
@@ -114,6 +115,7 @@ public final class TallyNode {
     sharding.init(Entity.of(RedemptionCode.ENTITY_TYPE,
         entity -> RedemptionCode.create(entity.getEntityId(), batcher::submit, clock)));
     sharding.init(Entity.of(CodeBatch.ENTITY_TYPE, entity -> CodeBatch.create(entity.getEntityId(), clock)));
+    sharding.init(Entity.of(CodeLabel.ENTITY_TYPE, entity -> CodeLabel.create(entity.getEntityId(), clock)));
     // A purchase waits for its reference's entity, which waits up to the entity timeout for the org's.
     AccountsService.Purchases purchases =
         new AccountsService.Purchases(sharding, settings.packages(), settings.entityTimeout().multipliedBy(2));

@@ -93,6 +93,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   private final Membership members;
   private final PackageCalls packages;
   private final CodeCalls codes;
+  private final CodeAdminCalls codeAdmin;
 
   /** What PurchasePackage needs: the sharding its payment references live in, the package catalog, how long to wait. */
   public record Purchases(ClusterSharding sharding, PackageCatalog catalog, java.time.Duration timeout) {}
@@ -107,6 +108,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
     this.calls = new OrgCalls(batcher);
     this.packages = new PackageCalls(batcher, purchases.sharding(), purchases.catalog(), purchases.timeout());
     this.codes = new CodeCalls(purchases.sharding(), codes.throttle(), clock, purchases.timeout());
+    this.codeAdmin = new CodeAdminCalls(purchases.sharding(), purchases.timeout());
     this.keyCalls = new ApiKeyCalls(keys, clock);
     this.members = members;
     this.clock = clock;
@@ -267,6 +269,24 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   @Override
   public void redeemCode(RedeemCodeRequest request, StreamObserver<RedeemCodeResponse> responses) {
     codes.redeem(request, responses);
+  }
+
+  @Override
+  public void listRedemptionCodes(
+      dev.tally.v1.ListRedemptionCodesRequest request, StreamObserver<dev.tally.v1.ListRedemptionCodesResponse> responses) {
+    codeAdmin.list(request, responses);
+  }
+
+  @Override
+  public void voidRedemptionCode(
+      dev.tally.v1.VoidRedemptionCodeRequest request, StreamObserver<dev.tally.v1.VoidRedemptionCodeResponse> responses) {
+    codeAdmin.voidCode(request, responses);
+  }
+
+  @Override
+  public void voidRedemptionBatch(
+      dev.tally.v1.VoidRedemptionBatchRequest request, StreamObserver<dev.tally.v1.VoidRedemptionBatchResponse> responses) {
+    codeAdmin.voidBatch(request, responses);
   }
 
   @Override

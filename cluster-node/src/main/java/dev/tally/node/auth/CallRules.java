@@ -77,6 +77,9 @@ public final class CallRules {
       rule(AccountsGrpc.getPurchasePackageMethod(), PurchasePackageRequest::getOrgId, ADMIN),
       // Codes are money: only an operator makes them; an org redeems with its own key.
       rule(AccountsGrpc.getCreateRedemptionCodesMethod(), request -> null, ADMIN),
+      rule(AccountsGrpc.getListRedemptionCodesMethod(), request -> null, ADMIN),
+      rule(AccountsGrpc.getVoidRedemptionCodeMethod(), request -> null, ADMIN),
+      rule(AccountsGrpc.getVoidRedemptionBatchMethod(), request -> null, ADMIN),
       rule(AccountsGrpc.getRedeemCodeMethod(), RedeemCodeRequest::getOrgId, METERING, ADMIN),
       // An empty org id watches every org: only an admin key may.
       rule(AccountsGrpc.getWatchAlertsMethod(), WatchAlertsRequest::getOrgId, METERING, READER, ADMIN),

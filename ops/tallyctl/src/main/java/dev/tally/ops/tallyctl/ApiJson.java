@@ -39,6 +39,7 @@ final class ApiJson {
       "tally.v1.GrantStatement.used", "tally.v1.GrantStatement.expired", "tally.v1.GrantStatement.voided",
       "tally.v1.CreditPackage.credits", "tally.v1.CreditPackage.min_custom_amount", "tally.v1.CreditPackage.max_custom_amount",
       "tally.v1.PurchasePackageResponse.amount", "tally.v1.RedeemCodeResponse.amount",
+      "tally.v1.RedemptionCodeInfo.credits",
       "tally.v1.CommitResponse.charged", "tally.v1.CommitResponse.released", "tally.v1.CommitResponse.debt_incurred",
       "tally.v1.ReleaseResponse.released",
       "tally.v1.ChargeResponse.charged",

@@ -102,6 +102,18 @@ public final class Tallyctl {
           optional("label", "TEXT", "what the batch is for"),
           REQUEST_ID),
           "make COUNT (1-1000) redemption codes (admin key); the codes are printed once", CodeCommands::generate),
+      new Command("code list", List.of(), List.of(
+          optional("batch", "BATCH_ID", "the codes of this batch"),
+          optional("label", "TEXT", "the codes of every batch made with this label"),
+          optional("max", "N", "list at most N codes (default " + CodeCommands.DEFAULT_MAX_LISTED + ")")),
+          "redemption codes of a batch or label (admin key): ids, hints, redemptions, never the codes",
+          CodeCommands::list),
+      new Command("code void", List.of(), List.of(
+          optional("id", "CODE_ID", "the code's id, as code list shows it"),
+          optional("code", "CODE", "the code itself"),
+          optional("batch", "BATCH_ID", "every code of this batch, 100 a call until the last")),
+          "void a redemption code or a whole batch (admin key): no redemption starts from then on",
+          CodeCommands::voidCodes),
       new Command("redeem", List.of("ORG", "CODE"), List.of(REQUEST_ID),
           "redeem a code for an org: its credits are granted once, however often this runs", CodeCommands::redeem),
       new Command("key create", List.of("ROLE"), List.of(
@@ -169,6 +181,9 @@ public final class Tallyctl {
       Map.entry("tally.v1.Accounts/PurchasePackage", "package buy"),
       Map.entry("tally.v1.Accounts/CreateRedemptionCodes", "code generate"),
       Map.entry("tally.v1.Accounts/RedeemCode", "redeem"),
+      Map.entry("tally.v1.Accounts/ListRedemptionCodes", "code list"),
+      Map.entry("tally.v1.Accounts/VoidRedemptionCode", "code void"),
+      Map.entry("tally.v1.Accounts/VoidRedemptionBatch", "code void"),
       Map.entry("tally.v1.Metering/Reserve", "reserve"),
       Map.entry("tally.v1.Metering/Commit", "commit"),
       Map.entry("tally.v1.Metering/Release", "release"),

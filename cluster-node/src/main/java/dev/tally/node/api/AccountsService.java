@@ -14,8 +14,6 @@ import dev.tally.node.account.Outcome.Done;
 import dev.tally.node.cluster.Membership;
 import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.node.groupcommit.OrgBatcher;
-import dev.tally.node.account.Holds;
-import dev.tally.node.terms.Overrides;
 import dev.tally.node.terms.PackageCatalog;
 import dev.tally.node.terms.Terms;
 import dev.tally.v1.AccountsGrpc;
@@ -79,8 +77,6 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   static final int MAX_PAGE_SIZE = 1000;
   /** Grants per ListGrants page: keeps an entity's reply to a node across the cluster small. */
   static final int MAX_GRANTS_PAGE_SIZE = 100;
-  /** The highest request rate an org may be given (SetOverrides): a billion a minute. */
-  static final long MAX_REQUESTS_PER_MINUTE = 1_000_000_000L;
 
   private final OrgCalls calls;
   private final ActorSystem<?> system;
@@ -141,41 +137,11 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
     changeTerms(request.getOrgId(), new Operation.SetPlan(request.getRequestId(), request.getPlan()), responses);
   }
 
-  /** Every override within its documented range (accounts.proto), all violations at once. */
   @Override
   public void setOverrides(SetOverridesRequest request, StreamObserver<Org> responses) {
-    RequestChecks checks = new RequestChecks()
-        .orgId(request.getOrgId())
-        .id("request_id", request.getRequestId())
-        .require(!request.hasRequestsPerMinute() || (request.getRequestsPerMinute() >= 0 && request.getRequestsPerMinute() <= MAX_REQUESTS_PER_MINUTE),
-            "requests_per_minute", "must be between 0 and " + MAX_REQUESTS_PER_MINUTE)
-        .require(!request.hasConcurrentReservations()
-                || (request.getConcurrentReservations() >= 0 && request.getConcurrentReservations() <= Holds.MAX_OPEN),
-            "concurrent_reservations", "must be between 0 and " + Holds.MAX_OPEN)
-        .require(!request.hasPriceMultiplierPermille()
-                || (request.getPriceMultiplierPermille() >= 1 && request.getPriceMultiplierPermille() <= 100_000),
-            "price_multiplier_permille", "must be between 1 and 100000")
-        .require(request.getAlertThresholdsPercentCount() <= Overrides.MAX_ALERT_THRESHOLDS,
-            "alert_thresholds_percent", "must hold at most " + Overrides.MAX_ALERT_THRESHOLDS + " thresholds")
-        .require(request.getAlertThresholdsPercentList().stream().allMatch(p -> p >= 1 && p <= 1000),
-            "alert_thresholds_percent", "each must be between 1 and 1000")
-        .require(!request.hasRolloverMonths()
-                || (request.getRolloverMonths() >= 0 && request.getRolloverMonths() <= Overrides.MAX_ROLLOVER_MONTHS),
-            "rollover_months", "must be between 0 and " + Overrides.MAX_ROLLOVER_MONTHS);
-    if (request.hasCreditsPerMinute()) checks.nonNegativeAmount("credits_per_minute", request.getCreditsPerMinute());
-    if (request.hasLowBalanceFloor()) checks.nonNegativeAmount("low_balance_floor", request.getLowBalanceFloor());
-    if (request.hasMonthlyAllocation()) checks.nonNegativeAmount("monthly_allocation", request.getMonthlyAllocation());
-    if (refuseInvalid(checks, responses)) return;
-    Overrides overrides = new Overrides(
-        request.hasRequestsPerMinute() ? request.getRequestsPerMinute() : null,
-        request.hasCreditsPerMinute() ? request.getCreditsPerMinute() : null,
-        request.hasConcurrentReservations() ? request.getConcurrentReservations() : null,
-        request.hasPriceMultiplierPermille() ? request.getPriceMultiplierPermille() : null,
-        List.copyOf(request.getAlertThresholdsPercentList()),
-        request.hasLowBalanceFloor() ? request.getLowBalanceFloor() : null,
-        request.hasMonthlyAllocation() ? request.getMonthlyAllocation() : null,
-        request.hasRolloverMonths() ? request.getRolloverMonths() : null);
-    changeTerms(request.getOrgId(), new Operation.SetOverrides(request.getRequestId(), overrides), responses);
+    if (refuseInvalid(OverridesRequest.checks(request), responses)) return;
+    changeTerms(request.getOrgId(), new Operation.SetOverrides(request.getRequestId(), OverridesRequest.overrides(request)),
+        responses);
   }
 
   /** Applies a change of terms, then answers with the org as it is now. */

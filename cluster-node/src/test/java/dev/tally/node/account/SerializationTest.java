@@ -86,6 +86,28 @@ class SerializationTest {
     assertEquals(TestTerms.TERMS.plans().planOrDefault("team").monthlyAllocation(), restored.period().runsAt(), "the upgrade's rate");
   }
 
+  /** A snapshot from before plan changes and an org's own allocation read with none scheduled and the plan's terms. */
+  @Test
+  void aSnapshotStoredBeforePlanChangesReadsWithNothingScheduledAndThePlansTerms() throws Exception {
+    AccountSettings settings = new AccountSettings(new Retention(Duration.ofHours(1), 100), 100, 2, TestTerms.TERMS);
+    AccountState state = AccountState.handle(new AccountState.Unopened(),
+        List.of(new Operation.CreateOrg("r0", "acme", "Acme", "monthly")), now, settings, RateGate.OPEN, new NamedInOrder()).after();
+    com.fasterxml.jackson.databind.ObjectMapper cbor = org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider
+        .get(testKit.system()).getOrCreate("jackson-cbor", java.util.Optional.empty());
+    com.fasterxml.jackson.databind.node.ObjectNode stored = cbor.valueToTree(AccountSnapshot.of((OpenAccount) state));
+    stored.remove("nextPlan");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) stored.get("overrides")).remove(List.of("monthlyAllocation", "rolloverMonths"));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) stored.get("period")).remove("monthlyAllocation");
+
+    OpenAccount read = cbor.treeToValue(cbor.readTree(cbor.writeValueAsBytes(stored)), AccountSnapshot.class).toAccount();
+
+    assertEquals(null, read.subscription().nextPlan());
+    assertEquals(Overrides.NONE, read.overrides());
+    assertEquals(0, read.period().monthlyAllocation());
+    assertEquals(read.period().allocation(), read.period().runsAt(), "it runs at what it was allocated");
+    assertTrue(read.period().allocation() > 0);
+  }
+
   /**
    * The largest snapshot a client can make an org write stays well under Cassandra's 16 MiB frame
    * (a snapshot past it fails to save, and recovery replays every event since the last saved one):

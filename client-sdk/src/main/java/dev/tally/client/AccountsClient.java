@@ -281,8 +281,9 @@ public final class AccountsClient {
   /**
    * Redeems a code for an org (its metering key, or an admin key): a REDEMPTION grant, once per code
    * and org; redeeming again answers the recorded redemption with {@code replayed} set. Fails with
-   * reason REDEMPTION_CODE_NOT_FOUND, _EXPIRED, _USED_UP or _VOIDED ({@link TallyException#reason()}),
-   * and with {@link RateLimitedException} after too many wrong codes from the org.
+   * {@link RedemptionCodeNotFoundException}, {@link RedemptionCodeExpiredException},
+   * {@link RedemptionCodeUsedUpException} or {@link RedemptionCodeVoidedException}, and with
+   * {@link RateLimitedException} after too many wrong codes from the org.
    */
   public RedeemCodeResponse redeemCode(RedeemCodeRequest request) {
     return calls.blocking(AccountsGrpc.getRedeemCodeMethod(), request);
@@ -370,6 +371,48 @@ public final class AccountsClient {
   public CompletableFuture<TransferRewardsResponse> transferRewardsAsync(String orgId) {
     return calls.async(AccountsGrpc.getTransferRewardsMethod(),
         Calls.identified(TransferRewardsRequest.newBuilder().setOrgId(orgId).build()));
+  }
+
+  /**
+   * A page of redemption codes of a batch or a label (needs an admin key): ids and hints, never the
+   * codes. {@link RedemptionBatchNotFoundException} for an unknown batch.
+   */
+  public dev.tally.v1.ListRedemptionCodesResponse listRedemptionCodes(dev.tally.v1.ListRedemptionCodesRequest request) {
+    return calls.blocking(AccountsGrpc.getListRedemptionCodesMethod(), request);
+  }
+
+  /** Async form of {@link #listRedemptionCodes}. */
+  public CompletableFuture<dev.tally.v1.ListRedemptionCodesResponse> listRedemptionCodesAsync(
+      dev.tally.v1.ListRedemptionCodesRequest request) {
+    return calls.async(AccountsGrpc.getListRedemptionCodesMethod(), request);
+  }
+
+  /**
+   * Voids one redemption code by its id or text (needs an admin key); voiding it again changes
+   * nothing. {@link RedemptionCodeNotFoundException} for an unknown code.
+   */
+  public dev.tally.v1.VoidRedemptionCodeResponse voidRedemptionCode(dev.tally.v1.VoidRedemptionCodeRequest request) {
+    return calls.blocking(AccountsGrpc.getVoidRedemptionCodeMethod(), request);
+  }
+
+  /** Async form of {@link #voidRedemptionCode}. */
+  public CompletableFuture<dev.tally.v1.VoidRedemptionCodeResponse> voidRedemptionCodeAsync(
+      dev.tally.v1.VoidRedemptionCodeRequest request) {
+    return calls.async(AccountsGrpc.getVoidRedemptionCodeMethod(), request);
+  }
+
+  /**
+   * Voids one page (at most 100) of a batch's codes (needs an admin key); call again with
+   * {@code next_page_token} until it is empty. {@link RedemptionBatchNotFoundException} for an unknown batch.
+   */
+  public dev.tally.v1.VoidRedemptionBatchResponse voidRedemptionBatch(dev.tally.v1.VoidRedemptionBatchRequest request) {
+    return calls.blocking(AccountsGrpc.getVoidRedemptionBatchMethod(), request);
+  }
+
+  /** Async form of {@link #voidRedemptionBatch}. */
+  public CompletableFuture<dev.tally.v1.VoidRedemptionBatchResponse> voidRedemptionBatchAsync(
+      dev.tally.v1.VoidRedemptionBatchRequest request) {
+    return calls.async(AccountsGrpc.getVoidRedemptionBatchMethod(), request);
   }
 
   /** The price books the nodes price with. */

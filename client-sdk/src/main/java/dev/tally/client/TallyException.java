@@ -124,6 +124,11 @@ public class TallyException extends RuntimeException {
       case UNAUTHENTICATED -> new UnauthenticatedException(failure);
       case PERMISSION_DENIED -> new PermissionDeniedException(failure);
       case PAYMENT_REFERENCE_REUSED -> new PaymentReferenceReusedException(failure);
+      case REDEMPTION_CODE_NOT_FOUND -> new RedemptionCodeNotFoundException(failure);
+      case REDEMPTION_CODE_EXPIRED -> new RedemptionCodeExpiredException(failure);
+      case REDEMPTION_CODE_USED_UP -> new RedemptionCodeUsedUpException(failure);
+      case REDEMPTION_CODE_VOIDED -> new RedemptionCodeVoidedException(failure);
+      case REDEMPTION_BATCH_NOT_FOUND -> new RedemptionBatchNotFoundException(failure);
       case ERROR_REASON_UNSPECIFIED -> switch (grpcStatus.getCode()) {
         case UNAVAILABLE, DEADLINE_EXCEEDED -> new TallyUnavailableException(failure);
         default -> new TallyException(failure);

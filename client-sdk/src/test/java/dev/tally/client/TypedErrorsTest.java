@@ -2,6 +2,7 @@ package dev.tally.client;
 
 import static dev.tally.v1.Credits.of;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -148,5 +149,51 @@ class TypedErrorsTest {
       assertEquals(Status.Code.UNAVAILABLE, failure.code());
       assertEquals(ErrorReason.ERROR_REASON_UNSPECIFIED, failure.reason());
     }
+  }
+
+  // ---- redemption codes
+
+  @Test
+  void eachWayARedemptionCodeFailsIsItsOwnException() {
+    dev.tally.v1.CreateRedemptionCodesResponse made = tally.accounts().createRedemptionCodes(
+        dev.tally.v1.CreateRedemptionCodesRequest.newBuilder()
+            .setRequestId("sdk-codes-" + UUID.randomUUID()).setCount(2).setCredits(of(1)).build());
+    String org = orgs.withCredits(of(1));
+    String other = orgs.withCredits(of(1));
+
+    assertThrows(RedemptionCodeNotFoundException.class, () -> redeem(org, "tc_" + "x".repeat(29)));
+
+    redeem(org, made.getCodes(0));
+    RedemptionCodeUsedUpException usedUp = assertThrows(RedemptionCodeUsedUpException.class, () -> redeem(other, made.getCodes(0)));
+    assertEquals(1, usedUp.maxRedemptions().orElseThrow());
+
+    tally.accounts().voidRedemptionCode(dev.tally.v1.VoidRedemptionCodeRequest.newBuilder().setCode(made.getCodes(1)).build());
+    RedemptionCodeVoidedException voided = assertThrows(RedemptionCodeVoidedException.class, () -> redeem(org, made.getCodes(1)));
+    assertTrue(voided.voidedAt().isPresent());
+    assertEquals(Status.Code.FAILED_PRECONDITION, voided.code());
+
+    assertThrows(RedemptionBatchNotFoundException.class, () -> tally.accounts().listRedemptionCodes(
+        dev.tally.v1.ListRedemptionCodesRequest.newBuilder().setBatchId("no-such-batch-" + UUID.randomUUID()).build()));
+  }
+
+  /** A code's expiry cannot be waited for here (no sleeps): the reason the node sends for it, read by the SDK. */
+  @Test
+  void anExpiredRedemptionCodeIsRedemptionCodeExpiredWithItsExpiry() {
+    com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+        .setCode(Status.Code.FAILED_PRECONDITION.value())
+        .setMessage("this redemption code expired")
+        .addDetails(com.google.protobuf.Any.pack(com.google.rpc.ErrorInfo.newBuilder()
+            .setDomain("tally.dev").setReason("REDEMPTION_CODE_EXPIRED").putMetadata("expires_at", "2027-01-01T00:00:00Z").build()))
+        .build();
+
+    TallyException failure = TallyException.from(io.grpc.protobuf.StatusProto.toStatusRuntimeException(status), null);
+
+    RedemptionCodeExpiredException expired = assertInstanceOf(RedemptionCodeExpiredException.class, failure);
+    assertEquals(java.time.Instant.parse("2027-01-01T00:00:00Z"), expired.expiresAt().orElseThrow());
+  }
+
+  private dev.tally.v1.RedeemCodeResponse redeem(String org, String code) {
+    return tally.accounts().redeemCode(dev.tally.v1.RedeemCodeRequest.newBuilder()
+        .setOrgId(org).setCode(code).setRequestId(UUID.randomUUID().toString()).build());
   }
 }

@@ -20,6 +20,7 @@ import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.metrics.GrpcMetrics;
 import dev.tally.node.metrics.NodeMetrics;
 import dev.tally.node.code.CodeBatch;
+import dev.tally.node.code.CodeLabel;
 import dev.tally.node.code.RedemptionCode;
 import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.node.creditrequest.CreditRequestTable;
@@ -123,6 +124,7 @@ public final class TallyNode {
         entity -> CreditRequests.create(entity.getEntityId(), batcher::submit, creditRequestTable, clock)));
     // A referral code's entity only knows its org; rewards go through the referrer's batch, from the purchase's entity.
     sharding.init(Entity.of(ReferralCode.ENTITY_TYPE, entity -> ReferralCode.create(entity.getEntityId(), clock)));
+    sharding.init(Entity.of(CodeLabel.ENTITY_TYPE, entity -> CodeLabel.create(entity.getEntityId(), clock)));
     // A purchase waits for its reference's entity, which waits up to the entity timeout for the org's.
     AccountsService.Purchases purchases =
         new AccountsService.Purchases(sharding, settings.packages(), settings.entityTimeout().multipliedBy(2));

@@ -30,7 +30,8 @@ public record AccountSnapshot(
     List<ReservationResolved> resolved,
     Instant requestsSpilledUntil,
     List<GrantLine> finishedGrants,
-    Referral referral)
+    Referral referral,
+    String nextPlan)
     implements CborSerializable {
 
   public record RequestSeen(String requestId, String fingerprint, Result result, Instant at) implements CborSerializable {}
@@ -60,14 +61,16 @@ public record AccountSnapshot(
             .toList(),
         memory.spilledUntil(),
         List.copyOf(account.grants().finished()),
-        account.referral());
+        account.referral(),
+        account.subscription().nextPlan());
   }
 
   /**
    * {@code held} is kept in the stored form for older readers; the account sums its reservations
    * again. A snapshot from before the request table has no {@code requestsSpilledUntil}: nothing spilled.
    * {@code finishedGrants} is null in snapshots from before it was kept: none then. {@code referral}
-   * is null in snapshots from before referrals: no code, no referrer, no rewards.
+   * is null in snapshots from before referrals: no code, no referrer, no rewards. {@code nextPlan}
+   * is the plan scheduled for the period's end; null when none, as in snapshots from before it existed.
    */
   public OpenAccount toAccount() {
     Recent<Remembered> seen = Recent.empty();
@@ -77,7 +80,7 @@ public record AccountSnapshot(
     Recent<Resolution> resolutions = Recent.empty();
     for (ReservationResolved r : resolved) resolutions = resolutions.plus(r.reservationId(), new Resolution(r.how(), r.at()));
     return new OpenAccount(
-        orgId, displayName, createdAt, plan, overrides, Grants.of(grants, grantsGiven, finishedGrants),
+        orgId, displayName, createdAt, new Subscription(plan, overrides, nextPlan), Grants.of(grants, grantsGiven, finishedGrants),
         Holds.of(reservations, reservationsMade), debt, period, new RequestMemory(seen, resolutions, requestsSpilledUntil),
         referral == null ? Referral.NONE : referral);
   }

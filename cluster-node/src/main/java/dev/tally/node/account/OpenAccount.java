@@ -2,6 +2,7 @@ package dev.tally.node.account;
 
 import dev.tally.node.account.Decision.Refuse;
 import dev.tally.node.account.OrgEvent.AlertRaised;
+import dev.tally.node.account.OrgEvent.AllocationRaised;
 import dev.tally.node.account.OrgEvent.CreditsCharged;
 import dev.tally.node.account.OrgEvent.CreditsGranted;
 import dev.tally.node.account.OrgEvent.CreditsReserved;
@@ -12,6 +13,7 @@ import dev.tally.node.account.OrgEvent.OrgCreated;
 import dev.tally.node.account.OrgEvent.OverridesSet;
 import dev.tally.node.account.OrgEvent.PeriodClosed;
 import dev.tally.node.account.OrgEvent.PeriodOpened;
+import dev.tally.node.account.OrgEvent.PlanChangeScheduled;
 import dev.tally.node.account.OrgEvent.PlanChanged;
 import dev.tally.node.account.OrgEvent.ReservationCommitted;
 import dev.tally.node.account.OrgEvent.ReservationExpired;
@@ -36,15 +38,15 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * An org's open account: its plan and overrides, grants, open reservations, debt, the current
- * billing period, the memory of recent requests and its referral (code, referrer and rewards).
+ * An org's open account: the terms it is on (plan, overrides, a scheduled plan change), grants,
+ * open reservations, debt, the current billing period, the memory of recent requests and its
+ * referral (code, referrer and rewards).
  */
 public record OpenAccount(
     String orgId,
     String displayName,
     Instant createdAt,
-    String plan,
-    Overrides overrides,
+    Subscription subscription,
     Grants grants,
     Holds reservations,
     long debt,
@@ -60,7 +62,7 @@ public record OpenAccount(
   public static final long MAX_DEBT = 100_000_000_000_000_000L;
 
   static OpenAccount created(OrgCreated event) {
-    return new OpenAccount(event.orgId(), event.displayName(), event.at(), event.plan(), Overrides.NONE, Grants.NONE,
+    return new OpenAccount(event.orgId(), event.displayName(), event.at(), Subscription.on(event.plan()), Grants.NONE,
         Holds.NONE, 0, Period.monthOf(event.at(), 0), RequestMemory.EMPTY,
         event.referredBy() == null ? Referral.NONE : Referral.referredByOrg(event.referredBy()));
   }
@@ -84,9 +86,17 @@ public record OpenAccount(
     return reservations.held();
   }
 
+  public String plan() {
+    return subscription.plan();
+  }
+
+  public Overrides overrides() {
+    return subscription.overrides();
+  }
+
   /** The plan's terms with the org's overrides in force. */
   public Plan termsUnder(Terms terms) {
-    return overrides.applyTo(terms.plans().planOrDefault(plan));
+    return subscription.termsUnder(terms);
   }
 
   /**
@@ -108,7 +118,12 @@ public record OpenAccount(
   }
 
   private Outcome.OrgInfo orgInfo() {
-    return new Outcome.OrgInfo(orgId, displayName, createdAt, plan, referral.referredBy());
+    return new Outcome.OrgInfo(orgId, displayName, createdAt, plan(), referral.referredBy(), nextPlanAt());
+  }
+
+  /** The plan the org moves to at the period's end, and when; null when no change is scheduled. */
+  private Outcome.NextPlan nextPlanAt() {
+    return subscription.nextPlan() == null ? null : new Outcome.NextPlan(subscription.nextPlan(), period.end());
   }
 
   // ---- deciding
@@ -117,7 +132,7 @@ public record OpenAccount(
   public Decision decide(Operation operation, Instant now, Terms terms, RateGate gate, ReservationIds ids) {
     if (operation instanceof Operation.Requested requested) return decideRequested(requested, now, terms, gate, ids);
     if (operation instanceof Operation.GetBalance) {
-      return new Decision.Answer(new Outcome.Statement(grants.inDrawOrder(), plan, termsUnder(terms), period));
+      return new Decision.Answer(new Outcome.Statement(grants.inDrawOrder(), plan(), termsUnder(terms), period, nextPlanAt()));
     }
     if (operation instanceof Operation.ListGrants list) {
       List<GrantLine> lines = grants.listedAfter(list.after(), list.limit() + 1);
@@ -126,7 +141,7 @@ public record OpenAccount(
     }
     if (operation instanceof Operation.GetReferral look) return referral.decideLook(look, period.start(), now);
     if (operation instanceof Operation.CreateOrg create
-        && !(create.displayName().equals(displayName) && create.plan().equals(plan)
+        && !(create.displayName().equals(displayName) && create.plan().equals(plan())
             && java.util.Objects.equals(create.referredBy(), referral.referredBy()))) {
       return Refuse.orgExists(orgId);
     }
@@ -149,11 +164,8 @@ public record OpenAccount(
       return referral.decideReward(reward, inForce.referral(), period.start(), now);
     }
     if (operation instanceof Operation.TransferRewards transfer) return referral.decideTransfer(transfer, grants, now);
-    if (operation instanceof Operation.SetPlan setPlan) {
-      return Decision.Persist.of(new PlanChanged(setPlan.requestId(), setPlan.fingerprint(), setPlan.plan(), now));
-    }
-    Operation.SetOverrides set = (Operation.SetOverrides) operation;
-    return Decision.Persist.of(new OverridesSet(set.requestId(), set.fingerprint(), set.overrides(), now));
+    if (operation instanceof Operation.SetPlan setPlan) return subscription.change(setPlan, period, grants.size(), terms, now);
+    return subscription.override((Operation.SetOverrides) operation, period, grants.size(), terms, now);
   }
 
   private Decision decideGrant(Operation.GrantCredits op, Instant now) {
@@ -275,7 +287,7 @@ public record OpenAccount(
         .sorted(Comparator.comparing(OrgEvent::at))
         .toList();
     if (!expiries.isEmpty() || period.end().isAfter(now)) return expiries;
-    return period.rollover(termsUnder(terms));
+    return subscription.rollover(period, terms);
   }
 
   /** Rule 2: debt is paid off from credits that no hold needs, as soon as there are some. */
@@ -344,9 +356,15 @@ public record OpenAccount(
       return withReferral(referral.applying(event));
     }
     if (event instanceof AlertRaised e) return withPeriod(period.raising(e));
-    if (event instanceof PlanChanged e) return withPlan(e.plan()).remembering(e, new Outcome.TermsSet(e.plan()), retention);
+    if (event instanceof AllocationRaised e) return withPeriod(period.raised(e));
+    if (event instanceof PlanChanged e) {
+      return withSubscription(subscription.changedTo(e.plan())).remembering(e, new Outcome.TermsSet(e.plan()), retention);
+    }
+    if (event instanceof PlanChangeScheduled e) {
+      return withSubscription(subscription.scheduling(e.plan())).remembering(e, new Outcome.TermsSet(plan()), retention);
+    }
     if (event instanceof OverridesSet e) {
-      return withOverrides(e.overrides()).remembering(e, new Outcome.TermsSet(plan), retention);
+      return withSubscription(subscription.overriddenBy(e.overrides())).remembering(e, new Outcome.TermsSet(plan()), retention);
     }
     throw new IllegalStateException("org " + orgId + " is already created: " + event);
   }
@@ -392,35 +410,31 @@ public record OpenAccount(
         memory.remember(event.requestId(), Remembered.of(event.fingerprint(), result, event.at()), retention));
   }
 
-  private OpenAccount withPlan(String next) {
-    return new OpenAccount(orgId, displayName, createdAt, next, overrides, grants, reservations, debt, period, memory, referral);
-  }
-
-  private OpenAccount withOverrides(Overrides next) {
-    return new OpenAccount(orgId, displayName, createdAt, plan, next, grants, reservations, debt, period, memory, referral);
+  private OpenAccount withSubscription(Subscription next) {
+    return new OpenAccount(orgId, displayName, createdAt, next, grants, reservations, debt, period, memory, referral);
   }
 
   private OpenAccount withGrants(Grants next) {
-    return new OpenAccount(orgId, displayName, createdAt, plan, overrides, next, reservations, debt, period, memory, referral);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, next, reservations, debt, period, memory, referral);
   }
 
   private OpenAccount withHolds(Holds next) {
-    return new OpenAccount(orgId, displayName, createdAt, plan, overrides, grants, next, debt, period, memory, referral);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, next, debt, period, memory, referral);
   }
 
   private OpenAccount withDebt(long next) {
-    return new OpenAccount(orgId, displayName, createdAt, plan, overrides, grants, reservations, next, period, memory, referral);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, next, period, memory, referral);
   }
 
   private OpenAccount withPeriod(Period next) {
-    return new OpenAccount(orgId, displayName, createdAt, plan, overrides, grants, reservations, debt, next, memory, referral);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, debt, next, memory, referral);
   }
 
   private OpenAccount withMemory(RequestMemory next) {
-    return new OpenAccount(orgId, displayName, createdAt, plan, overrides, grants, reservations, debt, period, next, referral);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, debt, period, next, referral);
   }
 
   private OpenAccount withReferral(Referral next) {
-    return new OpenAccount(orgId, displayName, createdAt, plan, overrides, grants, reservations, debt, period, memory, next);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, debt, period, memory, next);
   }
 }

@@ -83,6 +83,7 @@ public sealed interface Operation extends CborSerializable {
     }
   }
 
+  /** Moves the org to {@code plan}: an upgrade at once, a downgrade at the period's end ({@link Subscription}). */
   record SetPlan(String requestId, String plan) implements Requested {
     @Override
     public String fingerprint() {
@@ -90,10 +91,37 @@ public sealed interface Operation extends CborSerializable {
     }
   }
 
+  /**
+   * Replaces the org's overrides. A raised allocation applies at once, prorated like an upgrade
+   * ({@link Subscription}); a lowered one from the next period.
+   */
   record SetOverrides(String requestId, Overrides overrides) implements Requested {
+    /**
+     * Overrides without an allocation or rollover of the org's own are digested in the shape they
+     * had before those existed, so a retry sent across that upgrade is still told a retry (rule 6).
+     */
     @Override
     public String fingerprint() {
-      return Fingerprint.of("overrides", overrides);
+      return Fingerprint.of("overrides", overrides.hasOwnAllocationTerms() ? overrides : FormerShape.Overrides.of(overrides));
+    }
+  }
+
+  /** Shapes requests were digested in before they grew (their simple names are part of the digest). */
+  final class FormerShape {
+    private FormerShape() {}
+
+    /** {@link dev.tally.node.terms.Overrides} before the org's own allocation and rollover. */
+    record Overrides(
+        Long requestsPerMinute,
+        Long creditsPerMinute,
+        Integer concurrentReservations,
+        Integer priceMultiplierPermille,
+        java.util.List<Integer> alertThresholdsPercent,
+        Long lowBalanceFloor) {
+      static Overrides of(dev.tally.node.terms.Overrides o) {
+        return new Overrides(o.requestsPerMinute(), o.creditsPerMinute(), o.concurrentReservations(),
+            o.priceMultiplierPermille(), o.alertThresholdsPercent(), o.lowBalanceFloor());
+      }
     }
   }
 

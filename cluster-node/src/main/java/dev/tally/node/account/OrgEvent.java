@@ -50,7 +50,25 @@ public sealed interface OrgEvent extends CborSerializable {
   /** The whole reward balance, {@code amount}, left it for grant {@code grantId}, a CreditsGranted of the same moment. */
   record RewardsTransferred(String grantId, long amount, Instant at) implements OrgEvent {}
 
+  /**
+   * The org is on {@code plan} from {@code at}: at once on a request, or at a period's end, written
+   * by the account (empty request id) for a change scheduled then.
+   */
   record PlanChanged(String requestId, String fingerprint, String plan, Instant at) implements Requested {}
+
+  /**
+   * A downgrade was asked for: the org moves to {@code plan} at {@code effectiveAt}, the end of the
+   * period (a PlanChanged then). Until then it keeps its plan; a later change replaces this one.
+   */
+  record PlanChangeScheduled(String requestId, String fingerprint, String plan, Instant effectiveAt, Instant at)
+      implements Requested {}
+
+  /**
+   * An upgrade raised the monthly allocation the period starting {@code periodStart} runs at to
+   * {@code monthlyAllocation}; {@code granted} is its prorated difference for the rest of the period,
+   * issued by a CreditsGranted at the same moment when above 0.
+   */
+  record AllocationRaised(Instant periodStart, long monthlyAllocation, long granted, Instant at) implements OrgEvent {}
 
   record OverridesSet(String requestId, String fingerprint, Overrides overrides, Instant at) implements Requested {}
 

@@ -71,11 +71,21 @@ public sealed interface Outcome extends CborSerializable {
   })
   sealed interface Result extends CborSerializable {}
 
-  /** {@code referredBy}: the org that referred this one (null: none). Only the node reads it: the API shows no org another's id. */
-  record OrgInfo(String orgId, String displayName, Instant createdAt, String plan, String referredBy) implements Result {}
+  /**
+   * {@code referredBy}: the org that referred this one (null: none). Only the node reads it: the API shows no org
+   * another's id. {@code nextPlan} is null unless a downgrade is scheduled.
+   */
+  record OrgInfo(String orgId, String displayName, Instant createdAt, String plan, String referredBy, NextPlan nextPlan)
+      implements Result {}
 
-  /** The balance view: grants with credits remaining in draw order, the terms in force and the period's usage. */
-  record Statement(List<Grant> grants, String plan, Plan terms, Period period) implements Result {}
+  /**
+   * The balance view: grants with credits remaining in draw order, the terms in force, the period's
+   * usage and a scheduled downgrade (or null).
+   */
+  record Statement(List<Grant> grants, String plan, Plan terms, Period period, NextPlan nextPlan) implements Result {}
+
+  /** A downgrade waiting for the period's end: the org moves to {@code plan} at {@code at}. */
+  record NextPlan(String plan, Instant at) implements CborSerializable {}
 
   /** A page of the org's grants in the order they were given; {@code more} when later ones follow. */
   record GrantList(List<GrantLine> grants, boolean more) implements Result {}

@@ -2,12 +2,14 @@ package dev.tally.node.account;
 
 import dev.tally.node.CborSerializable;
 import dev.tally.node.account.OrgEvent.AlertKind;
+import dev.tally.node.account.OrgEvent.AllocationRaised;
 import dev.tally.node.account.OrgEvent.AlertRaised;
 import dev.tally.node.account.OrgEvent.PeriodClosed;
 import dev.tally.node.account.OrgEvent.PeriodOpened;
 import dev.tally.node.terms.Plan;
 import dev.tally.node.terms.Usage;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -22,7 +24,11 @@ import java.util.Map;
  * and call type, and which alerts it has raised (each fires once per period). It decides what
  * opening, closing and crossing a threshold write (rules 8 and 9). {@code credited} is what the
  * period could spend without an allocation: the available balance it began with (at least 0) plus
- * every credit granted in it; 0 in periods stored before it was kept.
+ * every credit granted in it; 0 in periods stored before it was kept. {@code allocation} is what
+ * the period was allocated: its opening allocation plus what upgrades added in it.
+ * {@code monthlyAllocation} is the monthly allocation the period runs at, what an upgrade is
+ * measured against: the plan's at the opening, raised by each upgrade; 0 in periods stored before
+ * it was kept (see {@link #runsAt}).
  */
 public record Period(
     Instant start,
@@ -34,7 +40,8 @@ public record Period(
     Map<String, Long> chargedByCallType,
     Map<String, Long> tokensByModel,
     List<String> alertsRaised,
-    long credited)
+    long credited,
+    long monthlyAllocation)
     implements CborSerializable {
 
   /** The most models (and, apart, call types) a period totals one by one. */
@@ -48,7 +55,7 @@ public record Period(
   public static Period monthOf(Instant instant, long allocation) {
     ZonedDateTime start = instant.atZone(ZoneOffset.UTC).withDayOfMonth(1).toLocalDate().atStartOfDay(ZoneOffset.UTC);
     return new Period(start.toInstant(), start.plusMonths(1).toInstant(), allocation, 0, 0, Map.of(), Map.of(), Map.of(),
-        List.of(), 0);
+        List.of(), 0, allocation);
   }
 
   /** {@code months} period ends after this one's end. */
@@ -63,13 +70,13 @@ public record Period(
   /** The period a {@link PeriodOpened} began with {@code available} credits, with nothing used yet. */
   static Period opened(PeriodOpened event, long available) {
     return new Period(event.start(), event.end(), event.allocation(), 0, 0, Map.of(), Map.of(), Map.of(), List.of(),
-        Math.max(0, available));
+        Math.max(0, available), event.allocation());
   }
 
   /** With credits granted in this period. */
   Period crediting(long amount) {
     return new Period(start, end, allocation, charged, calls, chargedByModel, chargedByCallType, tokensByModel,
-        alertsRaised, saturated(credited, amount));
+        alertsRaised, saturated(credited, amount), monthlyAllocation);
   }
 
   /**
@@ -103,12 +110,59 @@ public record Period(
     return events;
   }
 
-  /** Rule 8: at its end this period closes with its totals and the next one opens under the plan in force. */
-  List<OrgEvent> rollover(Plan inForce) {
+  /**
+   * Rule 8: at its end this period closes with its totals, {@code atTheEnd} happens (a plan change
+   * that waited for it), and the next period opens under {@code next}, the terms in force then.
+   */
+  List<OrgEvent> rollover(List<OrgEvent> atTheEnd, Plan next) {
     List<OrgEvent> events = new ArrayList<>();
     events.add(new PeriodClosed(this, end));
-    events.addAll(following(inForce.monthlyAllocation()).opening(inForce, end));
+    events.addAll(atTheEnd);
+    events.addAll(following(next.monthlyAllocation()).opening(next, end));
     return events;
+  }
+
+  /**
+   * The monthly allocation this period runs at. A period stored before it was kept had its opening
+   * allocation and no upgrade; since then it is never below what the period was allocated.
+   */
+  public long runsAt() {
+    return Math.max(monthlyAllocation, allocation);
+  }
+
+  /**
+   * An upgrade at {@code now} to terms whose monthly allocation is above what this period runs at:
+   * the difference, prorated by the time left in the period, is granted at once as a SUBSCRIPTION
+   * grant that expires like the new terms' allocations (their rollover). What the period was
+   * allocated already stays as it was. Nothing for terms whose allocation is not above it, so a
+   * second change to the same allocation, or back up after a lowering, grants nothing more.
+   */
+  List<OrgEvent> upgradedTo(Plan upgraded, Instant now) {
+    if (upgraded.monthlyAllocation() <= runsAt()) return List.of();
+    long topUp = prorated(upgraded.monthlyAllocation() - runsAt(), now);
+    List<OrgEvent> events = new ArrayList<>();
+    events.add(new AllocationRaised(start, upgraded.monthlyAllocation(), topUp, now));
+    if (topUp > 0) {
+      String grantId = "allocation-" + MONTH.format(start) + "-to-" + upgraded.monthlyAllocation();
+      events.add(Grants.issued(grantId, GrantKind.SUBSCRIPTION, topUp, now, endPlusMonths(upgraded.rolloverMonths())));
+    }
+    return events;
+  }
+
+  /**
+   * {@code monthly} for the part of this period left at {@code at}: monthly × (end − at) / (end −
+   * start), in nanoseconds, rounded down to a whole µcr; exact, as the product passes a long.
+   */
+  long prorated(long monthly, Instant at) {
+    BigInteger left = BigInteger.valueOf(Duration.between(at, end).toNanos());
+    BigInteger length = BigInteger.valueOf(Duration.between(start, end).toNanos());
+    return BigInteger.valueOf(monthly).multiply(left).divide(length).longValueExact();
+  }
+
+  /** With an upgrade's allocation: what it granted is allocated to the period, which runs at the new rate. */
+  Period raised(AllocationRaised event) {
+    return new Period(start, end, Math.addExact(allocation, event.granted()), charged, calls, chargedByModel,
+        chargedByCallType, tokensByModel, alertsRaised, credited, event.monthlyAllocation());
   }
 
   /**
@@ -143,14 +197,14 @@ public record Period(
     long tokens = usage != null ? usage.tokens() : 0;
     return new Period(start, end, allocation, saturated(charged, amount), calls + 1, plus(chargedByModel, model, amount),
         plus(chargedByCallType, callType, amount), tokens > 0 ? plus(tokensByModel, model, tokens) : tokensByModel,
-        alertsRaised, credited);
+        alertsRaised, credited, monthlyAllocation);
   }
 
   Period raising(AlertRaised alert) {
     List<String> raised = new ArrayList<>(alertsRaised);
     raised.add(key(alert));
     return new Period(start, end, allocation, charged, calls, chargedByModel, chargedByCallType, tokensByModel,
-        List.copyOf(raised), credited);
+        List.copyOf(raised), credited, monthlyAllocation);
   }
 
   private boolean raised(AlertRaised alert) {

@@ -15,7 +15,6 @@ import dev.tally.node.cluster.Membership;
 import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.node.creditrequest.CreditRequestTable;
 import dev.tally.node.groupcommit.OrgBatcher;
-import dev.tally.node.terms.Overrides;
 import dev.tally.node.terms.PackageCatalog;
 import dev.tally.node.terms.Terms;
 import dev.tally.v1.AccountsGrpc;
@@ -103,6 +102,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   private final CodeCalls codes;
   private final CreditRequestCalls creditRequests;
   private final ReferralCalls referrals;
+  private final CodeAdminCalls codeAdmin;
 
   /** What PurchasePackage needs: the sharding its payment references live in, the package catalog, how long to wait. */
   public record Purchases(ClusterSharding sharding, PackageCatalog catalog, java.time.Duration timeout) {}
@@ -119,6 +119,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
     this.codes = new CodeCalls(purchases.sharding(), codes.throttle(), clock, purchases.timeout());
     this.creditRequests = new CreditRequestCalls(batcher, purchases.sharding(), creditRequestTable, purchases.timeout());
     this.referrals = new ReferralCalls(batcher, purchases.sharding(), purchases.timeout());
+    this.codeAdmin = new CodeAdminCalls(purchases.sharding(), purchases.timeout());
     this.keyCalls = new ApiKeyCalls(keys, clock);
     this.members = members;
     this.clock = clock;
@@ -175,30 +176,9 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
 
   @Override
   public void setOverrides(SetOverridesRequest request, StreamObserver<Org> responses) {
-    RequestChecks checks = new RequestChecks()
-        .orgId(request.getOrgId())
-        .id("request_id", request.getRequestId())
-        .require(!request.hasRequestsPerMinute() || request.getRequestsPerMinute() >= 0, "requests_per_minute", "must not be negative")
-        .require(!request.hasCreditsPerMinute() || request.getCreditsPerMinute() >= 0, "credits_per_minute", "must not be negative")
-        .require(!request.hasConcurrentReservations() || request.getConcurrentReservations() >= 0,
-            "concurrent_reservations", "must not be negative")
-        .require(!request.hasPriceMultiplierPermille()
-                || (request.getPriceMultiplierPermille() >= 1 && request.getPriceMultiplierPermille() <= 100_000),
-            "price_multiplier_permille", "must be between 1 and 100000")
-        .require(request.getAlertThresholdsPercentCount() <= Overrides.MAX_ALERT_THRESHOLDS,
-            "alert_thresholds_percent", "must hold at most " + Overrides.MAX_ALERT_THRESHOLDS + " thresholds")
-        .require(request.getAlertThresholdsPercentList().stream().allMatch(p -> p >= 1 && p <= 1000),
-            "alert_thresholds_percent", "each must be between 1 and 1000")
-        .require(!request.hasLowBalanceFloor() || request.getLowBalanceFloor() >= 0, "low_balance_floor", "must not be negative");
-    if (refuseInvalid(checks, responses)) return;
-    Overrides overrides = new Overrides(
-        request.hasRequestsPerMinute() ? request.getRequestsPerMinute() : null,
-        request.hasCreditsPerMinute() ? request.getCreditsPerMinute() : null,
-        request.hasConcurrentReservations() ? request.getConcurrentReservations() : null,
-        request.hasPriceMultiplierPermille() ? request.getPriceMultiplierPermille() : null,
-        List.copyOf(request.getAlertThresholdsPercentList()),
-        request.hasLowBalanceFloor() ? request.getLowBalanceFloor() : null);
-    changeTerms(request.getOrgId(), new Operation.SetOverrides(request.getRequestId(), overrides), responses);
+    if (refuseInvalid(OverridesRequest.checks(request), responses)) return;
+    changeTerms(request.getOrgId(), new Operation.SetOverrides(request.getRequestId(), OverridesRequest.overrides(request)),
+        responses);
   }
 
   /** Applies a change of terms, then answers with the org as it is now. */
@@ -243,13 +223,15 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
 
   private static Org org(Done done) {
     Outcome.OrgInfo info = (Outcome.OrgInfo) done.result();
-    return Org.newBuilder()
+    Org org = Org.newBuilder()
         .setOrgId(info.orgId())
         .setDisplayName(info.displayName())
         .setCreatedAt(timestamp(info.createdAt()))
         .setBalance(balance(done.balance()))
         .setPlan(info.plan())
+        .setNextPlan(info.nextPlan() == null ? "" : info.nextPlan().plan())
         .build();
+    return info.nextPlan() == null ? org : org.toBuilder().setNextPlanAt(timestamp(info.nextPlan().at())).build();
   }
 
   @Override
@@ -315,6 +297,24 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   @Override
   public void transferRewards(TransferRewardsRequest request, StreamObserver<TransferRewardsResponse> responses) {
     referrals.transfer(request, responses);
+  }
+
+  @Override
+  public void listRedemptionCodes(
+      dev.tally.v1.ListRedemptionCodesRequest request, StreamObserver<dev.tally.v1.ListRedemptionCodesResponse> responses) {
+    codeAdmin.list(request, responses);
+  }
+
+  @Override
+  public void voidRedemptionCode(
+      dev.tally.v1.VoidRedemptionCodeRequest request, StreamObserver<dev.tally.v1.VoidRedemptionCodeResponse> responses) {
+    codeAdmin.voidCode(request, responses);
+  }
+
+  @Override
+  public void voidRedemptionBatch(
+      dev.tally.v1.VoidRedemptionBatchRequest request, StreamObserver<dev.tally.v1.VoidRedemptionBatchResponse> responses) {
+    codeAdmin.voidBatch(request, responses);
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.tally.node.account.Outcome.Rejected;
 import dev.tally.node.account.Outcome.Rejection;
 import dev.tally.node.auth.SecretText;
 import dev.tally.node.code.CodeBatch;
+import dev.tally.node.code.CodeLabel;
 import dev.tally.node.code.CodeTerms;
 import dev.tally.node.code.RedemptionCode;
 import dev.tally.node.code.RedemptionCode.Reply;
@@ -90,9 +91,17 @@ final class CodeCalls {
           .toCompletableFuture();
     }
     return CompletableFuture.allOf(defined)
-        .thenCompose(all -> batch(terms.batchId())
+        .thenCompose(all -> listedUnderLabel(terms))
+        .thenCompose(listed -> batch(terms.batchId())
             .<CodeBatch.Reply>ask(replyTo -> new CodeBatch.Make(terms, hashes, replyTo), timeout).toCompletableFuture())
         .thenApply(made -> answer(made, made.replayed() ? List.of() : codes));
+  }
+
+  /** A labelled batch is listed under its label before it is recorded, so listing by label misses no recorded batch. */
+  private CompletableFuture<?> listedUnderLabel(CodeTerms terms) {
+    if (terms.label().isEmpty()) return CompletableFuture.completedFuture(null);
+    return sharding.entityRefFor(CodeLabel.ENTITY_TYPE, SecretText.sha256Hex(terms.label()))
+        .<CodeLabel.Added>ask(replyTo -> new CodeLabel.Add(terms.batchId(), replyTo), timeout).toCompletableFuture();
   }
 
   private static CreateRedemptionCodesResponse answer(CodeBatch.Reply batch, List<String> codes) {

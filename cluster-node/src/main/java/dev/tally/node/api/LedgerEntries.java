@@ -46,8 +46,12 @@ final class LedgerEntries {
       entry.setType("DEBT_SETTLED").setAmount(e.settled()).addAllDraws(draws(e.draws()));
     } else if (event instanceof OrgEvent.PlanChanged e) {
       entry.setType("PLAN_CHANGED").setPlan(e.plan());
+    } else if (event instanceof OrgEvent.PlanChangeScheduled e) {
+      entry.setType("PLAN_CHANGE_SCHEDULED").setPlan(e.plan());
     } else if (event instanceof OrgEvent.OverridesSet) {
       entry.setType("OVERRIDES_SET");
+    } else if (event instanceof OrgEvent.AllocationRaised e) {
+      entry.setType("ALLOCATION_RAISED").setAmount(e.granted());
     } else if (event instanceof OrgEvent.PeriodClosed e) {
       entry.setType("PERIOD_CLOSED").setAmount(e.period().charged());
     } else if (event instanceof OrgEvent.PeriodOpened e) {

@@ -164,14 +164,17 @@ public final class MeteringService extends MeteringGrpc.MeteringImplBase {
     if (refuseInvalid(new RequestChecks().orgId(request.getOrgId()), responses)) return;
     calls.run(request.getOrgId(), new Operation.GetBalance(), responses, done -> {
       Outcome.Statement statement = (Outcome.Statement) done.result();
-      return GetBalanceResponse.newBuilder()
+      GetBalanceResponse.Builder response = GetBalanceResponse.newBuilder()
           .setBalance(balance(done.balance()))
           .addAllGrants(statement.grants().stream().map(ProtoMapping::grant).toList())
           .setPlan(statement.plan())
           .setLimits(ProtoMapping.limits(statement.terms().limits()))
           .setPeriod(ProtoMapping.period(statement.period()))
-          .setPriceMultiplierPermille(statement.terms().priceMultiplierPermille())
-          .build();
+          .setPriceMultiplierPermille(statement.terms().priceMultiplierPermille());
+      if (statement.nextPlan() != null) {
+        response.setNextPlan(statement.nextPlan().plan()).setNextPlanAt(timestamp(statement.nextPlan().at()));
+      }
+      return response.build();
     });
   }
 

@@ -166,6 +166,7 @@ final class ProtoMapping {
         .putAllChargedByModel(period.chargedByModel())
         .putAllChargedByCallType(period.chargedByCallType())
         .putAllTokensByModel(period.tokensByModel())
+        .setMonthlyAllocation(period.runsAt())
         .build();
   }
 

@@ -239,6 +239,12 @@ public final class TallyErrors {
     return status(ErrorReason.SELF_REFERRAL, "an org cannot be referred by its own referral code", Map.of());
   }
 
+  /** ListRedemptionCodes or VoidRedemptionBatch of a batch id that made no batch. */
+  public static StatusRuntimeException redemptionBatchNotFound(String batchId) {
+    return status(ErrorReason.REDEMPTION_BATCH_NOT_FOUND, "no batch of redemption codes has the id " + batchId,
+        Map.of("batch_id", batchId));
+  }
+
   private static Throwable unwrap(Throwable thrown) {
     Throwable cause = thrown;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {

@@ -82,6 +82,9 @@ public final class CallRules {
       rule(AccountsGrpc.getPurchasePackageMethod(), PurchasePackageRequest::getOrgId, ADMIN),
       // Codes are money: only an operator makes them; an org redeems with its own key.
       rule(AccountsGrpc.getCreateRedemptionCodesMethod(), request -> null, ADMIN),
+      rule(AccountsGrpc.getListRedemptionCodesMethod(), request -> null, ADMIN),
+      rule(AccountsGrpc.getVoidRedemptionCodeMethod(), request -> null, ADMIN),
+      rule(AccountsGrpc.getVoidRedemptionBatchMethod(), request -> null, ADMIN),
       rule(AccountsGrpc.getRedeemCodeMethod(), RedeemCodeRequest::getOrgId, METERING, ADMIN),
       // An org asks for credits with its own key and sees its own requests; an empty org id lists
       // every org's (admin only). Deciding grants credits: an operator's call.

@@ -23,7 +23,7 @@ public final class CodeBatch
 
   public static final EntityTypeKey<Command> ENTITY_TYPE = EntityTypeKey.create(Command.class, "codebatch");
 
-  /** The most codes one batch holds: bounds one request and one event. */
+  /** The most codes one batch holds: bounds one request, one event, and the pages that list or void them. */
   public static final int MAX_CODES = 1000;
 
   /** One code of the batch: what finds its entity, and what a listing shows. */

@@ -74,6 +74,15 @@ public final class RedemptionCode
   /** Stop the code's redemptions from now on; those made stay. Answers {@link Reply.Unknown} for an unknown code. */
   public record VoidCode(ActorRef<Reply> replyTo) implements Command {}
 
+  /** Answers how the code stands, for listings: {@link Description}. */
+  public record Describe(ActorRef<Description> replyTo) implements Command {}
+
+  /**
+   * {@code terms} null for an unknown code; {@code voidedAt} null unless voided; {@code redemptions}
+   * made or under way.
+   */
+  public record Description(CodeTerms terms, Instant voidedAt, int redemptions) implements CborSerializable {}
+
   private record OrgAnswered(Integer number, Answer answer) implements Command {}
 
   private record Resume(Integer number) implements Command {}
@@ -145,6 +154,8 @@ public final class RedemptionCode
         .onCommand(Define.class, this::define)
         .onCommand(Redeem.class, this::redeem)
         .onCommand(VoidCode.class, this::voidCode)
+        .onCommand(Describe.class, (state, describe) -> Effect().reply(describe.replyTo(),
+            new Description(state.terms(), state.voidedAt(), state.redemptions().size())))
         .onCommand(OrgAnswered.class, this::orgAnswered)
         .onCommand(Resume.class, (state, resume) -> {
           state.numbered(resume.number()).filter(r -> !r.issued()).ifPresent(r -> askOrg(state, r));

@@ -23,7 +23,7 @@ public record PlanCatalog(Map<String, Plan> plans, String defaultPlan) {
           name,
           plan.getLong("trial-credits") * MICROS_PER_CREDIT,
           plan.getInt("trial-days"),
-          plan.getLong("monthly-allocation") * MICROS_PER_CREDIT,
+          Math.multiplyExact(plan.getLong("monthly-allocation"), MICROS_PER_CREDIT),
           plan.getInt("rollover-months"),
           new Limits(
               plan.getLong("requests-per-minute"),
@@ -33,6 +33,14 @@ public record PlanCatalog(Map<String, Plan> plans, String defaultPlan) {
           List.copyOf(plan.getIntList("alert-thresholds-percent")),
           plan.getLong("low-balance-floor") * MICROS_PER_CREDIT,
           ReferralTerms.from(plan)));
+    }
+    for (Plan plan : plans.values()) {
+      if (plan.monthlyAllocation() < 0 || plan.monthlyAllocation() > Overrides.MAX_MONTHLY_ALLOCATION) {
+        throw new IllegalArgumentException("plan " + plan.name() + ": monthly-allocation must be 0 to a billion credits");
+      }
+      if (plan.rolloverMonths() < 0 || plan.rolloverMonths() > Overrides.MAX_ROLLOVER_MONTHS) {
+        throw new IllegalArgumentException("plan " + plan.name() + ": rollover-months must be 0 to " + Overrides.MAX_ROLLOVER_MONTHS);
+      }
     }
     return new PlanCatalog(Map.copyOf(plans), config.getString("default"));
   }

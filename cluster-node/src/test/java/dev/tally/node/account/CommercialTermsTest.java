@@ -76,7 +76,7 @@ class CommercialTermsTest extends AccountTestBase {
     done(account, new Operation.SetPlan(nextId(), "premium"));
     done(account, charge(EMBEDDING));
     assertEquals(85 * MICROS_PER_CREDIT, balance(account).available());
-    done(account, new Operation.SetOverrides(nextId(), new Overrides(null, null, null, 2000, List.of(), null)));
+    done(account, new Operation.SetOverrides(nextId(), new Overrides(null, null, null, 2000, List.of(), null, null, null)));
     done(account, charge(EMBEDDING));
     assertEquals(65 * MICROS_PER_CREDIT, balance(account).available(), "the override's 2 × wins over the plan's 1.5 ×");
     Outcome.Statement statement = statement(account);

@@ -2,11 +2,16 @@ package dev.tally.node.account;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tally.node.terms.Limits;
+import dev.tally.node.terms.Overrides;
 import dev.tally.node.terms.Usage;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** A period's usage totals stay bounded whatever labels clients send, and never wrap. */
+/** A period's usage totals stay bounded whatever labels clients send, and never wrap; upgrades prorate exactly. */
 class PeriodTest {
 
   static final Period MARCH = Period.monthOf(Instant.parse("2026-03-10T00:00:00Z"), 0);
@@ -33,5 +38,26 @@ class PeriodTest {
     assertEquals(Long.MAX_VALUE, full.chargedByModel().get("m"));
     assertEquals(Long.MAX_VALUE, full.tokensByModel().get("m"));
     assertEquals(2, full.calls());
+  }
+
+  @Test
+  void proratingIsExactForTheLargestAllocationAndRoundsDown() {
+    long largest = Overrides.MAX_MONTHLY_ALLOCATION;
+    assertEquals(largest, MARCH.prorated(largest, MARCH.start()), "the whole period: the whole allocation");
+    assertEquals(0, MARCH.prorated(largest, MARCH.end().minusNanos(1)), "10^15 × 1 ns / 31 days is below one µcr");
+    Instant thirdLeft = MARCH.end().minus(Duration.ofDays(31).dividedBy(3));
+    assertEquals(333_333_333_333_333L, MARCH.prorated(largest, thirdLeft), "a third, rounded down");
+  }
+
+  @Test
+  void aPeriodStoredBeforeItsRateWasKeptIsUpgradedFromWhatItWasAllocated() {
+    long allocated = 100;
+    Period stored = new Period(MARCH.start(), MARCH.end(), allocated, 0, 0, Map.of(), Map.of(), Map.of(), List.of(), 0, 0);
+    dev.tally.node.terms.Plan upgraded = TestTerms.plan("up", 400, 0, Limits.UNLIMITED, 1000);
+
+    List<OrgEvent> events = stored.upgradedTo(upgraded, MARCH.start());
+
+    assertEquals(allocated, stored.runsAt());
+    assertEquals(300, ((OrgEvent.AllocationRaised) events.get(0)).granted(), "the difference from the 100 it had");
   }
 }

@@ -46,9 +46,11 @@ class SerializationTest {
   void everyReplySerializes() {
     Grant grant = new Grant("g", GrantKind.TRIAL, 10, 5, 0, now, now.plusSeconds(60), 1, "req-1");
     List<Outcome> outcomes = List.of(
-        new Outcome.Done(new Outcome.OrgInfo("acme", "Acme", now, "payg", "referrer"), balance),
+        new Outcome.Done(new Outcome.OrgInfo("acme", "Acme", now, "payg", "referrer", null), balance),
+        new Outcome.Done(new Outcome.OrgInfo("acme", "Acme", now, "team", null, new Outcome.NextPlan("payg", now)), balance),
         new Outcome.Done(new Outcome.Statement(List.of(grant), "payg", TestTerms.PAYG,
-            Period.monthOf(now, 5).charging(3, new Usage.Tokens("gpt-4o", 1, 2, 3, 4), Labels.NONE)), balance),
+            Period.monthOf(now, 5).charging(3, new Usage.Tokens("gpt-4o", 1, 2, 3, 4), Labels.NONE),
+            new Outcome.NextPlan("payg", now)), balance),
         new Outcome.Done(new Outcome.TermsSet("payg"), balance),
         new Outcome.Done(new Outcome.Granted(grant), balance),
         new Outcome.Done(new Outcome.Voided(5), balance),
@@ -75,7 +77,9 @@ class SerializationTest {
             new Operation.Reserve("r3", 0, new Usage.Tokens("gpt-4o", 1000, 500, 0, 0), Duration.ofMinutes(5), Labels.NONE),
             new Operation.Commit("r4", "rsv-2", 0, new Usage.Tokens("gpt-4o", 900, 200, 100, 0)),
             new Operation.Charge("r5", 0, new Usage.Call("embedding"), Labels.NONE),
-            new Operation.SetOverrides("r6", new Overrides(10L, null, 3, 1100, List.of(50), null)),
+            new Operation.SetOverrides("r6", new Overrides(10L, null, 3, 1100, List.of(50), null, null, 2)),
+            new Operation.SetPlan("r6a", "team"),
+            new Operation.SetPlan("r6b", "payg"),
             new Operation.Release("r7", "rsv-1"),
             new Operation.GrantCredits("r8", "g2", GrantKind.PROMOTION, 5, 7, null, null),
             new Operation.VoidGrant("r9", "g2", "mistake")),
@@ -84,6 +88,30 @@ class SerializationTest {
     AccountSnapshot restored = serialization.verifySerialization(snapshot, true);
     assertEquals(state, restored.toAccount());
     assertEquals(2, restored.finishedGrants().size(), "the trial drawn empty and the voided grant");
+    assertEquals("payg", restored.nextPlan(), "the downgrade scheduled for the period's end");
+    assertEquals(TestTerms.TERMS.plans().planOrDefault("team").monthlyAllocation(), restored.period().runsAt(), "the upgrade's rate");
+  }
+
+  /** A snapshot from before plan changes and an org's own allocation read with none scheduled and the plan's terms. */
+  @Test
+  void aSnapshotStoredBeforePlanChangesReadsWithNothingScheduledAndThePlansTerms() throws Exception {
+    AccountSettings settings = new AccountSettings(new Retention(Duration.ofHours(1), 100), 100, 2, TestTerms.TERMS);
+    AccountState state = AccountState.handle(new AccountState.Unopened(),
+        List.of(new Operation.CreateOrg("r0", "acme", "Acme", "monthly")), now, settings, RateGate.OPEN, new NamedInOrder()).after();
+    com.fasterxml.jackson.databind.ObjectMapper cbor = org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider
+        .get(testKit.system()).getOrCreate("jackson-cbor", java.util.Optional.empty());
+    com.fasterxml.jackson.databind.node.ObjectNode stored = cbor.valueToTree(AccountSnapshot.of((OpenAccount) state));
+    stored.remove("nextPlan");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) stored.get("overrides")).remove(List.of("monthlyAllocation", "rolloverMonths"));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) stored.get("period")).remove("monthlyAllocation");
+
+    OpenAccount read = cbor.treeToValue(cbor.readTree(cbor.writeValueAsBytes(stored)), AccountSnapshot.class).toAccount();
+
+    assertEquals(null, read.subscription().nextPlan());
+    assertEquals(Overrides.NONE, read.overrides());
+    assertEquals(0, read.period().monthlyAllocation());
+    assertEquals(read.period().allocation(), read.period().runsAt(), "it runs at what it was allocated");
+    assertTrue(read.period().allocation() > 0);
   }
 
   @Test

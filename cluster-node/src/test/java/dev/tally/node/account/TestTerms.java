@@ -40,6 +40,7 @@ final class TestTerms {
               Map.entry("trial", new Plan("trial", 10 * MICROS_PER_CREDIT, 30, 0, 0, Limits.UNLIMITED, 1000, List.of(80, 100), 0)),
               Map.entry("monthly", plan("monthly", 100 * MICROS_PER_CREDIT, 0, Limits.UNLIMITED, 1000)),
               Map.entry("professional", plan("professional", 100 * MICROS_PER_CREDIT, 3, Limits.UNLIMITED, 1000)),
+              Map.entry("team", plan("team", 400 * MICROS_PER_CREDIT, 1, new Limits(0, 0, 50), 1200)),
               Map.entry("limited", plan("limited", 0, 0, new Limits(60, 0, 2), 1000)),
               Map.entry("paced", plan("paced", 0, 0, new Limits(60, 0, 0), 1000)),
               Map.entry("premium", plan("premium", 0, 0, Limits.UNLIMITED, 1500)),

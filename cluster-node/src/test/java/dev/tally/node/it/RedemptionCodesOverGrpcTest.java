@@ -186,4 +186,101 @@ class RedemptionCodesOverGrpcTest {
     ErrorDetails.expect(Code.NOT_FOUND, "REDEMPTION_CODE_NOT_FOUND", () -> redeem(orgId, typo));
     assertEquals(0, available(orgId));
   }
+
+  // ---- listing and voiding
+
+  CreateRedemptionCodesResponse generate(String requestId, int count, String label) {
+    return accounts().createRedemptionCodes(CreateRedemptionCodesRequest.newBuilder()
+        .setRequestId(requestId).setCount(count).setCredits(CREDITS).setLabel(label).build());
+  }
+
+  /** Every page of a listing, {@code pageSize} codes a call. */
+  List<dev.tally.v1.RedemptionCodeInfo> listAll(dev.tally.v1.ListRedemptionCodesRequest.Builder request, int pageSize) {
+    List<dev.tally.v1.RedemptionCodeInfo> codes = new java.util.ArrayList<>();
+    String token = "";
+    do {
+      dev.tally.v1.ListRedemptionCodesResponse page =
+          accounts().listRedemptionCodes(request.setPageSize(pageSize).setPageToken(token).build());
+      assertTrue(page.getCodesCount() <= pageSize);
+      codes.addAll(page.getCodesList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return codes;
+  }
+
+  static String sha256(String code) throws Exception {
+    return java.util.HexFormat.of().formatHex(
+        java.security.MessageDigest.getInstance("SHA-256").digest(code.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void aBatchListsPageByPageWithIdsHintsAndRedemptionsButNeverTheCodes() throws Exception {
+    String batch = "list-" + UUID.randomUUID();
+    CreateRedemptionCodesResponse made = generate(batch, 5, "listing " + batch);
+    redeem(newOrg(), made.getCodes(1));
+
+    List<dev.tally.v1.RedemptionCodeInfo> listed =
+        listAll(dev.tally.v1.ListRedemptionCodesRequest.newBuilder().setBatchId(batch), 2);
+
+    assertEquals(made.getHintsList(), listed.stream().map(dev.tally.v1.RedemptionCodeInfo::getHint).toList());
+    for (int i = 0; i < 5; i++) {
+      assertEquals(sha256(made.getCodes(i)), listed.get(i).getCodeId());
+      assertEquals(batch, listed.get(i).getBatchId());
+      assertEquals(CREDITS, listed.get(i).getCredits());
+      String text = listed.get(i).toString();
+      made.getCodesList().forEach(code -> assertFalse(text.contains(code.substring(3)), "never a code: " + text));
+    }
+    assertEquals(List.of(0, 1, 0, 0, 0), listed.stream().map(dev.tally.v1.RedemptionCodeInfo::getRedemptions).toList());
+  }
+
+  @Test
+  void aLabelListsTheCodesOfEachOfItsBatchesOldestBatchFirst() {
+    String label = "label-" + UUID.randomUUID();
+    CreateRedemptionCodesResponse first = generate("first-" + UUID.randomUUID(), 3, label);
+    CreateRedemptionCodesResponse second = generate("second-" + UUID.randomUUID(), 2, label);
+
+    List<dev.tally.v1.RedemptionCodeInfo> listed =
+        listAll(dev.tally.v1.ListRedemptionCodesRequest.newBuilder().setLabel(label), 2);
+
+    List<String> hints = new java.util.ArrayList<>(first.getHintsList());
+    hints.addAll(second.getHintsList());
+    assertEquals(hints, listed.stream().map(dev.tally.v1.RedemptionCodeInfo::getHint).toList());
+    assertEquals(List.of(), listAll(dev.tally.v1.ListRedemptionCodesRequest.newBuilder().setLabel("none-" + label), 100));
+  }
+
+  @Test
+  void aVoidedCodeIsNeverRedeemedAndABatchIsVoidedAPageACall() throws Exception {
+    String batch = "void-" + UUID.randomUUID();
+    CreateRedemptionCodesResponse made = generate(batch, 5, "voiding");
+    String org = newOrg();
+
+    dev.tally.v1.VoidRedemptionCodeResponse one = accounts().voidRedemptionCode(
+        dev.tally.v1.VoidRedemptionCodeRequest.newBuilder().setCodeId(sha256(made.getCodes(0))).build());
+    assertTrue(one.hasVoidedAt());
+    ErrorDetails.expect(Code.FAILED_PRECONDITION, "REDEMPTION_CODE_VOIDED", () -> redeem(org, made.getCodes(0)));
+
+    List<dev.tally.v1.VoidRedemptionBatchResponse> pages = new java.util.ArrayList<>();
+    String token = "";
+    do {
+      dev.tally.v1.VoidRedemptionBatchResponse page = accounts().voidRedemptionBatch(dev.tally.v1.VoidRedemptionBatchRequest
+          .newBuilder().setBatchId(batch).setPageSize(2).setPageToken(token).build());
+      pages.add(page);
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+
+    assertEquals(List.of(2, 2, 1), pages.stream().map(dev.tally.v1.VoidRedemptionBatchResponse::getVoided).toList());
+    assertEquals(5, pages.get(0).getBatchCodes());
+    for (String code : made.getCodesList()) {
+      ErrorDetails.expect(Code.FAILED_PRECONDITION, "REDEMPTION_CODE_VOIDED", () -> redeem(org, code));
+    }
+    assertTrue(listAll(dev.tally.v1.ListRedemptionCodesRequest.newBuilder().setBatchId(batch), 100).stream()
+        .allMatch(dev.tally.v1.RedemptionCodeInfo::hasVoidedAt));
+    assertEquals(0, available(org));
+    ErrorDetails.expect(Code.NOT_FOUND, "REDEMPTION_BATCH_NOT_FOUND", () -> accounts().voidRedemptionBatch(
+        dev.tally.v1.VoidRedemptionBatchRequest.newBuilder().setBatchId("no-such-" + batch).build()));
+    ErrorDetails.expect(Code.NOT_FOUND, "REDEMPTION_BATCH_NOT_FOUND", () -> accounts().listRedemptionCodes(
+        dev.tally.v1.ListRedemptionCodesRequest.newBuilder().setBatchId("no-such-" + batch).build()));
+    ErrorDetails.expect(Code.NOT_FOUND, "REDEMPTION_CODE_NOT_FOUND", () -> accounts().voidRedemptionCode(
+        dev.tally.v1.VoidRedemptionCodeRequest.newBuilder().setCodeId("0".repeat(64)).build()));
+  }
 }

@@ -90,6 +90,7 @@ final class AccountCommands {
     out.line("period " + time(period.getStart()) + " to " + time(period.getEnd()));
     out.table(new Table()
         .row("allocation", format(period.getAllocation()))
+        .row("monthly allocation", format(period.getMonthlyAllocation()))
         .row("charged", format(period.getCharged()))
         .row("calls", period.getCalls())
         .alignRight(1));
@@ -255,11 +256,12 @@ final class AccountCommands {
   }
 
   static Table orgFields(Org org) {
-    return new Table()
+    Table fields = new Table()
         .row("org", org.getOrgId())
         .row("name", org.getDisplayName())
-        .row("plan", org.getPlan())
-        .row("created at", time(org.getCreatedAt()));
+        .row("plan", org.getPlan());
+    if (!org.getNextPlan().isEmpty()) fields.row("next plan", org.getNextPlan() + " from " + time(org.getNextPlanAt()));
+    return fields.row("created at", time(org.getCreatedAt()));
   }
 
   private static Table balanceTable(Balance balance) {

@@ -52,7 +52,8 @@ public final class Tallyctl {
       new Command("org show", List.of("ORG"), List.of(),
           "an org: plan, limits, balance, grants and this period's usage", AccountCommands::showOrg),
       new Command("org set-plan", List.of("ORG", "PLAN"), List.of(REQUEST_ID),
-          "move an org to another plan of the catalog (see tallyctl plans); it applies from the next call",
+          "move an org to another plan of the catalog (see tallyctl plans): an upgrade applies at once with its"
+              + " allocation prorated for the rest of the period, a downgrade at the period's end",
           TermsCommands::setPlan),
       new Command("org set-overrides", List.of("ORG"), Stream.concat(TermsCommands.OVERRIDES.stream(), Stream.of(
           new Option("clear", null, false, "clear every override: the org follows its plan"),
@@ -102,6 +103,18 @@ public final class Tallyctl {
           optional("label", "TEXT", "what the batch is for"),
           REQUEST_ID),
           "make COUNT (1-1000) redemption codes (admin key); the codes are printed once", CodeCommands::generate),
+      new Command("code list", List.of(), List.of(
+          optional("batch", "BATCH_ID", "the codes of this batch"),
+          optional("label", "TEXT", "the codes of every batch made with this label"),
+          optional("max", "N", "list at most N codes (default " + CodeCommands.DEFAULT_MAX_LISTED + ")")),
+          "redemption codes of a batch or label (admin key): ids, hints, redemptions, never the codes",
+          CodeCommands::list),
+      new Command("code void", List.of(), List.of(
+          optional("id", "CODE_ID", "the code's id, as code list shows it"),
+          optional("code", "CODE", "the code itself"),
+          optional("batch", "BATCH_ID", "every code of this batch, 100 a call until the last")),
+          "void a redemption code or a whole batch (admin key): no redemption starts from then on",
+          CodeCommands::voidCodes),
       new Command("redeem", List.of("ORG", "CODE"), List.of(REQUEST_ID),
           "redeem a code for an org: its credits are granted once, however often this runs", CodeCommands::redeem),
       new Command("request file", List.of("ORG", "AMOUNT"), List.of(
@@ -196,6 +209,9 @@ public final class Tallyctl {
       Map.entry("tally.v1.Accounts/DecideCreditRequest", "request approve"),
       Map.entry("tally.v1.Accounts/GetReferral", "referral show"),
       Map.entry("tally.v1.Accounts/TransferRewards", "referral transfer"),
+      Map.entry("tally.v1.Accounts/ListRedemptionCodes", "code list"),
+      Map.entry("tally.v1.Accounts/VoidRedemptionCode", "code void"),
+      Map.entry("tally.v1.Accounts/VoidRedemptionBatch", "code void"),
       Map.entry("tally.v1.Metering/Reserve", "reserve"),
       Map.entry("tally.v1.Metering/Commit", "commit"),
       Map.entry("tally.v1.Metering/Release", "release"),

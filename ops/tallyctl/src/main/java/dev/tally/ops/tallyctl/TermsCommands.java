@@ -27,7 +27,10 @@ final class TermsCommands {
       optional("concurrent-reservations", "N", "the org's own limit of open reservations, 0 for unlimited"),
       optional("multiplier", "FACTOR", "the org's own price multiplier, 0.001 to 100, e.g. 1.2"),
       optional("alert-thresholds", "PERCENTS", "usage alert thresholds, each 1 to 1000, e.g. 50,80,100"),
-      optional("low-balance-floor", "AMOUNT", "the balance in credits under which a LOW_BALANCE alert is raised"));
+      optional("low-balance-floor", "AMOUNT", "the balance in credits under which a LOW_BALANCE alert is raised"),
+      optional("monthly-allocation", "AMOUNT", "the org's own allocation in credits each period, in place of its plan's"
+          + " (a raise is granted at once for the rest of the period, prorated)"),
+      optional("rollover-months", "N", "the org's own rollover: periods an allocation stays spendable after its own, 0 to 120"));
 
   private TermsCommands() {}
 
@@ -36,7 +39,10 @@ final class TermsCommands {
     String requestId = run.requestId();
     SetPlanRequest request = SetPlanRequest.newBuilder().setOrgId(org).setRequestId(requestId).setPlan(run.operand(1)).build();
     Org changed = run.tally().change(org, requestId, () -> run.tally().accounts().setPlan(request));
-    printTerms(run, changed, org + " is on plan " + changed.getPlan(), requestId);
+    String headline = changed.getNextPlan().isEmpty() ? org + " is on plan " + changed.getPlan()
+        : org + " stays on plan " + changed.getPlan() + " until " + AccountCommands.time(changed.getNextPlanAt())
+            + ", then moves to " + changed.getNextPlan() + " (a downgrade waits for the period's end)";
+    printTerms(run, changed, headline, requestId);
   }
 
   /** Replaces the org's overrides: each one not given falls back to the plan, so --clear alone clears them all. */
@@ -62,6 +68,8 @@ final class TermsCommands {
       }
     });
     run.option("low-balance-floor").ifPresent(amount -> request.setLowBalanceFloor(CreditAmount.parseAllowingZero(amount)));
+    run.option("monthly-allocation").ifPresent(amount -> request.setMonthlyAllocation(CreditAmount.parseAllowingZero(amount)));
+    run.option("rollover-months").ifPresent(n -> request.setRolloverMonths(AccountCommands.number("--rollover-months", n)));
     Org changed = run.tally().change(org, requestId, () -> run.tally().accounts().setOverrides(request.build()));
     printTerms(run, changed, clear ? "cleared the overrides of " + org + ": it follows plan " + changed.getPlan()
         : "set the overrides of " + org + "; what was not given follows plan " + changed.getPlan(), requestId);

@@ -58,4 +58,32 @@ class CodeCommandsEndToEndTest {
     assertTrue(refused.err().contains("REDEMPTION_CODE_USED_UP"), refused::toString);
     assertEquals(0, available(other));
   }
+
+  @Test
+  void codeListShowsHintsNeverCodesAndCodeVoidStopsACodeOrAWholeBatch() {
+    String label = "list-" + UUID.randomUUID();
+    String batch = "codes-" + UUID.randomUUID();
+    Result made = ok(tallyctl.run("code", "generate", "3", "--credits", "5", "--label", label, "--request-id", batch));
+    List<String> codes = made.out().lines().filter(line -> line.startsWith("tc_")).toList();
+
+    Result listed = ok(tallyctl.run("code", "list", "--label", label));
+    com.google.gson.JsonArray json = ok(tallyctl.run("code", "list", "--batch", batch, "--json")).json().getAsJsonArray("codes");
+
+    assertEquals(3, json.size(), json::toString);
+    assertTrue(codes.stream().noneMatch(code -> listed.out().contains(code) || json.toString().contains(code)),
+        "hints only: " + listed);
+    assertEquals(3, listed.out().lines().filter(line -> line.contains(batch)).count(), listed::toString);
+    String firstId = json.get(0).getAsJsonObject().get("code_id").getAsString();
+
+    ok(tallyctl.run("code", "void", "--id", firstId));
+    Result refused = tallyctl.run("redeem", openOrg(), codes.get(0));
+    assertTrue(refused.err().contains("REDEMPTION_CODE_VOIDED"), refused::toString);
+
+    Result all = ok(tallyctl.run("code", "void", "--batch", batch));
+    assertEquals("voided 3 of the 3 codes of batch " + batch, all.out().strip());
+    com.google.gson.JsonArray after = ok(tallyctl.run("code", "list", "--batch", batch, "--json")).json().getAsJsonArray("codes");
+    after.forEach(code -> assertTrue(code.getAsJsonObject().has("voided_at"), code::toString));
+    Result unknown = tallyctl.run("code", "void", "--batch", "no-such-batch-" + UUID.randomUUID());
+    assertTrue(unknown.err().contains("REDEMPTION_BATCH_NOT_FOUND"), unknown::toString);
+  }
 }

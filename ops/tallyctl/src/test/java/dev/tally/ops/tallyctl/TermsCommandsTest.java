@@ -57,9 +57,42 @@ class TermsCommandsTest {
         () -> assertTrue(shown.out().lines().anyMatch(line -> line.matches("plan\\s+flex")), shown::toString),
         () -> assertTrue(shown.out().contains("requests/min " + flexRate + ","), shown::toString));
     JsonObject json = ok(tallyctl.run("org", "set-plan", org, "payg", "--request-id", "back-" + org, "--json")).json();
-    assertEquals("payg", json.get("plan").getAsString());
+    assertEquals("flex", json.get("plan").getAsString(), "back to payg is a downgrade: it waits for the period's end");
+    assertEquals("payg", json.get("next_plan").getAsString());
     assertEquals("back-" + org, json.get("request_id").getAsString());
-    assertEquals("payg", account(org).get("plan").getAsString());
+    assertEquals("payg", account(org).get("next_plan").getAsString());
+  }
+
+  @Test
+  void setPlanTellsAnUpgradeFromADowngradeThatWaitsForThePeriodsEnd() {
+    String org = orgOn("payg");
+
+    ok(tallyctl.run("org", "set-plan", org, "flex"));
+    JsonObject upgraded = account(org);
+    Result downgraded = ok(tallyctl.run("org", "set-plan", org, "payg"));
+
+    long flexAllocation = plan("flex").get("monthly_allocation_micro_credits").getAsLong();
+    JsonObject period = upgraded.getAsJsonObject("period");
+    assertEquals(flexAllocation, period.get("monthly_allocation_micro_credits").getAsLong());
+    long granted = period.get("allocation_micro_credits").getAsLong();
+    assertTrue(granted > 0 && granted <= flexAllocation, () -> "flex's allocation prorated for the rest of the month: " + upgraded);
+    assertEquals(granted, upgraded.getAsJsonObject("balance").get("available_micro_credits").getAsLong(), "spendable at once");
+    assertTrue(downgraded.out().startsWith(org + " stays on plan flex until "), downgraded::toString);
+    assertTrue(downgraded.out().lines().anyMatch(line -> line.matches("next plan\\s+payg from .*")), downgraded::toString);
+  }
+
+  @Test
+  void setOverridesGivesAnOrgItsOwnAllocationAndRollover() {
+    String org = orgOn("payg");
+
+    ok(tallyctl.run("org", "set-overrides", org, "--monthly-allocation", "30", "--rollover-months", "2"));
+
+    JsonObject period = account(org).getAsJsonObject("period");
+    assertEquals(30_000_000, period.get("monthly_allocation_micro_credits").getAsLong(), "30 credits a month from now");
+    assertTrue(period.get("allocation_micro_credits").getAsLong() > 0, "prorated for the rest of this month, at once");
+    Result refused = tallyctl.run("org", "set-overrides", org, "--rollover-months", "121");
+    assertEquals(ExitCode.REFUSED.status, refused.exit(), refused::toString);
+    assertTrue(refused.err().contains("rollover_months"), refused::toString);
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import com.google.common.util.concurrent.ListenableFuture;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestNode;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.Alert;
 import dev.tally.v1.ChargeRequest;
@@ -33,13 +34,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * 100 % thresholds of an org's allocation and its low-balance floor; each alert is raised exactly
  * once, and a WatchAlerts subscriber connected to the other node of the cluster receives each once.
  */
-@ExtendWith(TestCassandra.class)
+@ExtendWith({TestCassandra.class, TestNode.class})
 class AlertsAcrossTheClusterTest {
 
   @Test
   void eachThresholdFiresOnceUnderConcurrentCommitsAndASubscriberOnAnotherNodeReceivesIt() throws Exception {
-    try (NodeProcess first = NodeProcess.start(TestCassandra.server());
-        NodeProcess second = NodeProcess.start(TestCassandra.server(), first)) {
+    NodeProcess first = TestNode.node();
+    try (NodeProcess second = NodeProcess.start(TestCassandra.server(), first)) {
       var metering = MeteringGrpc.newFutureStub(first.channel());
       var accounts = AccountsGrpc.newBlockingStub(first.channel()).withDeadlineAfter(1, TimeUnit.MINUTES);
       var watchOnSecond = AccountsGrpc.newStub(second.channel());

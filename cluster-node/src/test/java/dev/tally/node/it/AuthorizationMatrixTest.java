@@ -17,6 +17,7 @@ import dev.tally.testkit.Eventually;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.testkit.TestKeys;
+import dev.tally.testkit.TestNode;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.CreateApiKeyRequest;
 import dev.tally.v1.CreateApiKeyResponse;
@@ -57,7 +58,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * from the generated service descriptors, against every kind of caller. The expected roles are
  * written here, apart from the node's table, so a changed rule or a new RPC without one fails.
  */
-@ExtendWith(TestCassandra.class)
+@ExtendWith({TestCassandra.class, TestNode.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuthorizationMatrixTest {
 
@@ -114,7 +115,7 @@ class AuthorizationMatrixTest {
 
   @BeforeAll
   void startNodeWithKeys() throws Exception {
-    node = NodeProcess.start(TestCassandra.server());
+    node = TestNode.node();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", node.grpcPort()).usePlaintext().build();
     cql = TestCassandra.server().newSession();
     Instant hourAgo = Instant.now().minusSeconds(3600);
@@ -132,7 +133,6 @@ class AuthorizationMatrixTest {
   void stop() throws Exception {
     cql.close();
     channel.shutdownNow();
-    node.close();
   }
 
   @Test

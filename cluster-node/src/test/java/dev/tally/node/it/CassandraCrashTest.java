@@ -48,14 +48,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Cassandra killed (SIGKILL) under load and started again on its data: no operation the node
  * acknowledged is lost or applied twice, and every org's balance is what its ledger says. While the
  * journal cannot be written the node says it is not ready, on /ready and on gRPC health; once
- * Cassandra is back it writes again within seconds. Its own Cassandra, so no other test sees the crash.
+ * Cassandra is back it writes again within seconds. Its own Cassandra, so no other test sees the crash;
+ * tagged {@code alone}, so it runs after the other classes with the CPU to itself (the module's pom).
  */
+@Tag("alone")
 class CassandraCrashTest {
 
   static final int ORGS = 6;

@@ -9,6 +9,7 @@ import com.google.rpc.QuotaFailure;
 import com.google.rpc.RetryInfo;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestNode;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.ChargeRequest;
 import dev.tally.v1.ChargeResponse;
@@ -37,14 +38,13 @@ import io.grpc.Status.Code;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Plans, prices and rate limits as a client sees them, on a real node with the shipped catalog and price book. */
-@ExtendWith(TestCassandra.class)
+@ExtendWith({TestCassandra.class, TestNode.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CommercialTermsOverGrpcTest {
 
@@ -53,17 +53,13 @@ class CommercialTermsOverGrpcTest {
   AccountsGrpc.AccountsBlockingStub accounts;
 
   @BeforeAll
-  void startNode() throws Exception {
-    node = NodeProcess.start(TestCassandra.server());
+  void takeTheNode() {
+    node = TestNode.node();
     ManagedChannel channel = node.channel();
     metering = MeteringGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);
     accounts = AccountsGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);
   }
 
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
-  }
 
   static String id() {
     return UUID.randomUUID().toString();

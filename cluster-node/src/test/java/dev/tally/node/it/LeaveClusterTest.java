@@ -9,6 +9,7 @@ import com.google.rpc.BadRequest;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.testkit.TestKeys;
+import dev.tally.testkit.TestNode;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.AccountsGrpc.AccountsBlockingStub;
 import dev.tally.v1.CreateApiKeyRequest;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Accounts.LeaveCluster refuses every other caller. Nothing here makes a node leave (ReadinessTest
  * and tallyctl's LeaveTest do, with the admin key); each test ends with the second node still an Up member.
  */
-@ExtendWith(TestCassandra.class)
+@ExtendWith({TestCassandra.class, TestNode.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LeaveClusterTest {
 
@@ -51,8 +52,8 @@ class LeaveClusterTest {
   private ManagedChannel channel;
 
   @BeforeAll
-  void startTwoNodes() throws Exception {
-    first = NodeProcess.start(TestCassandra.server());
+  void startASecondNode() throws Exception {
+    first = TestNode.node();
     second = NodeProcess.start(TestCassandra.server(), first);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", first.grpcPort()).usePlaintext().build();
     assertTrue(ReadinessTest.eventually(() -> NodeProcess.httpStatus(second.managementPort(), "/ready"), 200),
@@ -63,7 +64,6 @@ class LeaveClusterTest {
   void stop() throws Exception {
     channel.shutdownNow();
     second.close();
-    first.close();
   }
 
   @Test

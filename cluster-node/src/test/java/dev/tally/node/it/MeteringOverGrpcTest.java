@@ -12,6 +12,7 @@ import com.google.protobuf.util.Timestamps;
 import com.google.rpc.BadRequest;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestNode;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.Balance;
 import dev.tally.v1.ChargeRequest;
@@ -54,7 +55,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -62,7 +62,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 
 /** The node as a client meets it: a real node process, real gRPC over a socket, real Cassandra. */
-@ExtendWith(TestCassandra.class)
+@ExtendWith({TestCassandra.class, TestNode.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MeteringOverGrpcTest {
 
@@ -73,8 +73,8 @@ class MeteringOverGrpcTest {
   HealthGrpc.HealthBlockingStub health;
 
   @BeforeAll
-  void startNode() throws Exception {
-    node = NodeProcess.start(TestCassandra.server());
+  void takeTheNode() {
+    node = TestNode.node();
     ManagedChannel channel = node.channel();
     metering = MeteringGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);
     meteringAsync = MeteringGrpc.newFutureStub(channel);
@@ -82,10 +82,6 @@ class MeteringOverGrpcTest {
     health = HealthGrpc.newBlockingStub(channel);
   }
 
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
-  }
 
   String orgWith(long credits) {
     String orgId = "org-" + UUID.randomUUID();

@@ -9,6 +9,7 @@ import com.google.protobuf.util.Durations;
 import com.google.rpc.BadRequest;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestNode;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.CreditPackage;
@@ -29,7 +30,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 
 /** Packages bought over gRPC on a real node and Cassandra: one grant per payment reference, however often it is sent. */
-@ExtendWith(TestCassandra.class)
+@ExtendWith({TestCassandra.class, TestNode.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PackagesOverGrpcTest {
 
@@ -45,15 +45,11 @@ class PackagesOverGrpcTest {
   ManagedChannel channel;
 
   @BeforeAll
-  void startNode() throws Exception {
-    node = NodeProcess.start(TestCassandra.server());
+  void takeTheNode() {
+    node = TestNode.node();
     channel = node.channel();
   }
 
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
-  }
 
   AccountsGrpc.AccountsBlockingStub accounts() {
     return AccountsGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);

@@ -7,6 +7,7 @@ import dev.tally.ops.cassandra.CassandraServer;
 import dev.tally.testkit.Eventually;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestNode;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.LeaveClusterRequest;
 import dev.tally.v1.LeaveClusterResponse;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * /ready says a node can take traffic: not before it has joined, and no longer once it starts leaving.
  * Not while its journal cannot be written either: {@link CassandraCrashTest} shows that with the crash it needs.
  */
-@ExtendWith(TestCassandra.class)
+@ExtendWith({TestCassandra.class, TestNode.class})
 class ReadinessTest {
 
   @Test
@@ -35,8 +36,8 @@ class ReadinessTest {
 
   @Test
   void aNodeIsReadyOnceItJoinedAndNotReadyOnceItStartsLeaving() throws Exception {
-    try (NodeProcess first = NodeProcess.start(TestCassandra.server());
-        NodeProcess second = NodeProcess.start(TestCassandra.server(), first)) {
+    NodeProcess first = TestNode.node();
+    try (NodeProcess second = NodeProcess.start(TestCassandra.server(), first)) {
       assertTrue(eventually(() -> NodeProcess.httpStatus(second.managementPort(), "/ready"), 200),
           "the joined node became ready");
 

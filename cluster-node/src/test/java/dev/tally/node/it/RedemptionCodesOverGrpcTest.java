@@ -9,6 +9,7 @@ import dev.tally.node.code.RedemptionCode;
 import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestNode;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.CreateRedemptionCodesRequest;
@@ -30,14 +31,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Redemption codes over gRPC on a real node and Cassandra: a code is redeemed once, however many orgs race for it. */
-@ExtendWith(TestCassandra.class)
+@ExtendWith({TestCassandra.class, TestNode.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RedemptionCodesOverGrpcTest {
 
@@ -47,15 +47,11 @@ class RedemptionCodesOverGrpcTest {
   ManagedChannel channel;
 
   @BeforeAll
-  void startNode() throws Exception {
-    node = NodeProcess.start(TestCassandra.server());
+  void takeTheNode() {
+    node = TestNode.node();
     channel = node.channel();
   }
 
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
-  }
 
   AccountsGrpc.AccountsBlockingStub accounts() {
     return AccountsGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);

@@ -238,6 +238,20 @@ public final class NodeProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /**
+   * Closes {@code node} when this JVM exits, for a node that outlives the test class that started it
+   * ({@link TestNode}, {@link TestCluster}).
+   */
+  static void closeOnJvmExit(NodeProcess node) {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        node.close();
+      } catch (InterruptedException e) {
+        node.process.destroyForcibly();
+      }
+    }, "close-node-" + node.grpcPort));
+  }
+
   @Override
   public void close() throws InterruptedException {
     channels.forEach(ManagedChannel::shutdownNow);

@@ -9,8 +9,10 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One real Cassandra for the whole test run, started on free ports in a fresh folder under
- * {@code target/} before the first test class that needs it and stopped when the run ends.
+ * One real Cassandra for the test JVM, started on free ports in a fresh folder under {@code target/}
+ * before the first test class that needs it and stopped when the JVM exits ({@link CassandraServer}'s
+ * own shutdown hook). Not when the JUnit run ends: Surefire with several forks starts a run of its
+ * own for each test class, and the next class of the fork needs the same Cassandra.
  */
 public final class TestCassandra implements BeforeAllCallback {
 
@@ -18,23 +20,17 @@ public final class TestCassandra implements BeforeAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    server(context);
+    start();
   }
 
-  private static synchronized CassandraServer server(ExtensionContext context) throws Exception {
-    if (server == null) {
-      CassandraServer started = startAnother();
-      server = started;
-      context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-          .put(TestCassandra.class, (ExtensionContext.Store.CloseableResource) started::stop);
-    }
-    return server;
+  private static synchronized void start() throws IOException {
+    if (server == null) server = startAnother();
   }
 
   /**
    * A Cassandra of the caller's own, not the run's, started the same way: for a test that kills it
    * ({@link CassandraServer#kill()}) and starts it again on the same data ({@link CassandraServer#start()}).
-   * The caller closes it.
+   * The caller closes it; the JVM's exit stops it otherwise.
    */
   public static CassandraServer startAnother() throws IOException {
     Path dataDir = Files.createTempDirectory(Files.createDirectories(Paths.get("target", "cassandra")), "run-");
@@ -47,7 +43,7 @@ public final class TestCassandra implements BeforeAllCallback {
     return started;
   }
 
-  public static CassandraServer server() {
+  public static synchronized CassandraServer server() {
     if (server == null) throw new IllegalStateException("annotate the test class with @ExtendWith(TestCassandra.class)");
     return server;
   }

@@ -4,9 +4,10 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One real Tally node for the whole test run, on the run's {@link TestCassandra}, started before
- * the first test class that needs it and stopped when the run ends. Register it after
- * {@code TestCassandra}: {@code @ExtendWith({TestCassandra.class, TestNode.class})}.
+ * One real Tally node for the test JVM, on its {@link TestCassandra}, started before the first test
+ * class that needs it and stopped when the JVM exits (for the reason {@link TestCassandra} gives).
+ * Test classes that share it keep to orgs of their own. Register it after {@code TestCassandra}:
+ * {@code @ExtendWith({TestCassandra.class, TestNode.class})}.
  */
 public final class TestNode implements BeforeAllCallback {
 
@@ -16,10 +17,8 @@ public final class TestNode implements BeforeAllCallback {
   public void beforeAll(ExtensionContext context) throws Exception {
     synchronized (TestNode.class) {
       if (node != null) return;
-      NodeProcess started = NodeProcess.start(TestCassandra.server());
-      node = started;
-      // The root store closes what it holds when the run ends, newest first: this node before Cassandra.
-      context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).put(TestNode.class, started);
+      node = NodeProcess.start(TestCassandra.server());
+      NodeProcess.closeOnJvmExit(node);
     }
   }
 

@@ -11,6 +11,7 @@ import dev.tally.client.Usage;
 import dev.tally.testkit.Eventually;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestCluster;
 import dev.tally.testkit.TestKeys;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.Balance;
@@ -61,9 +62,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * #FAILOVER_BOUND}, with the shipped failover settings. Afterwards every acknowledged commit is in the
  * ledger, no reservation is charged twice, and every org's credits add up. Before the drill changes the
  * cluster, its three nodes show that a revoked API key stops working on each of them within the key
- * cache TTL.
+ * cache TTL. The three nodes are the module's {@link TestCluster}; the drill runs after {@link
+ * PurchaseFailoverTest}, whose killed node the cluster has replaced by then.
  */
-@ExtendWith(TestCassandra.class)
+@ExtendWith({TestCassandra.class, TestCluster.class})
+@Order(2)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterDrillTest {
@@ -93,18 +96,16 @@ class ClusterDrillTest {
   NodeProcess fourth;
 
   @BeforeAll
-  void startThreeNodes() throws Exception {
-    first = NodeProcess.start(TestCassandra.server());
-    second = NodeProcess.start(TestCassandra.server(), first);
-    third = NodeProcess.start(TestCassandra.server(), first);
-    for (NodeProcess node : List.of(first, second, third)) awaitReady(node);
+  void takeTheThreeNodes() {
+    List<NodeProcess> nodes = TestCluster.nodes();
+    first = nodes.get(0);
+    second = nodes.get(1);
+    third = nodes.get(2);
   }
 
   @AfterAll
-  void stopNodes() throws Exception {
-    for (NodeProcess node : new NodeProcess[] {fourth, third, second, first}) {
-      if (node != null) node.close();
-    }
+  void stopTheFourthNode() throws Exception {
+    if (fourth != null) fourth.close();
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.tally.client.TallyException;
 import dev.tally.testkit.Eventually;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestCluster;
 import dev.tally.testkit.TestKeys;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.Credits;
@@ -29,8 +30,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,9 +41,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * cluster, while one node is killed with SIGKILL: the purchases whose reference entities (or whose
  * org) lived there are interrupted wherever they were. Every notification is then sent again until
  * it is answered. Each payment reference ends up granted exactly once: one PURCHASE grant per
- * reference in the org's ledger, and the balance is the sum of the packages, once.
+ * reference in the org's ledger, and the balance is the sum of the packages, once. The three nodes
+ * are the module's {@link TestCluster}; this class runs first, and the next one finds the killed node
+ * replaced.
  */
-@ExtendWith(TestCassandra.class)
+@ExtendWith({TestCassandra.class, TestCluster.class})
+@Order(1)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PurchaseFailoverTest {
 
@@ -55,18 +59,11 @@ class PurchaseFailoverTest {
   NodeProcess third;
 
   @BeforeAll
-  void startThreeNodes() throws Exception {
-    first = NodeProcess.start(TestCassandra.server());
-    second = NodeProcess.start(TestCassandra.server(), first);
-    third = NodeProcess.start(TestCassandra.server(), first);
-    for (NodeProcess node : List.of(first, second, third)) awaitReady(node);
-  }
-
-  @AfterAll
-  void stopNodes() throws Exception {
-    for (NodeProcess node : new NodeProcess[] {third, second, first}) {
-      if (node != null) node.close();
-    }
+  void takeTheThreeNodes() {
+    List<NodeProcess> nodes = TestCluster.nodes();
+    first = nodes.get(0);
+    second = nodes.get(1);
+    third = nodes.get(2);
   }
 
   @Test
@@ -147,11 +144,6 @@ class PurchaseFailoverTest {
       token = page.getNextPageToken();
     } while (!token.isEmpty());
     return entries;
-  }
-
-  private static void awaitReady(NodeProcess node) throws InterruptedException {
-    assertTrue(Eventually.within(Duration.ofMinutes(2), () -> NodeProcess.httpStatus(node.managementPort(), "/ready") == 200),
-        "node became ready");
   }
 
   private static String address(NodeProcess node) {

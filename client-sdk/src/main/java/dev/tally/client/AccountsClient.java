@@ -388,6 +388,19 @@ public final class AccountsClient {
   }
 
   /**
+   * A page of the org directory (needs an admin key): every org with its plan and credits, from the
+   * read side, a few seconds behind the ledger. Filter by plan or state; read on with the page token.
+   */
+  public dev.tally.v1.ListOrgsResponse listOrgs(dev.tally.v1.ListOrgsRequest request) {
+    return calls.blocking(AccountsGrpc.getListOrgsMethod(), request);
+  }
+
+  /** Async form of {@link #listOrgs}. */
+  public CompletableFuture<dev.tally.v1.ListOrgsResponse> listOrgsAsync(dev.tally.v1.ListOrgsRequest request) {
+    return calls.async(AccountsGrpc.getListOrgsMethod(), request);
+  }
+
+  /**
    * Voids one redemption code by its id or text (needs an admin key); voiding it again changes
    * nothing. {@link RedemptionCodeNotFoundException} for an unknown code.
    */

@@ -27,6 +27,8 @@ import dev.tally.node.creditrequest.CreditRequestTable;
 import dev.tally.node.creditrequest.CreditRequests;
 import dev.tally.node.once.ReferenceGrant;
 import dev.tally.node.referral.ReferralCode;
+import dev.tally.node.usage.DirectoryProjection;
+import dev.tally.node.usage.OrgDirectory;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
@@ -129,6 +131,9 @@ public final class TallyNode {
     AccountsService.Purchases purchases =
         new AccountsService.Purchases(sharding, settings.packages(), settings.entityTimeout().multipliedBy(2));
     failBatchesToLostNodes(system, batcher);
+    // The read side: each slice's projection runs on one node of the cluster at a time.
+    OrgDirectory directory = new OrgDirectory(system.classicSystem());
+    DirectoryProjection.start(system, directory);
     GrpcHealth health = new GrpcHealth(system);
     OpenCalls openCalls = new OpenCalls();
     KeyTable keyTable = new KeyTable(system.classicSystem());
@@ -145,7 +150,7 @@ public final class TallyNode {
             settings.account().terms().prices()).bindService(), guards))
         .addService(decodedInFront(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
             new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window()), new Membership(system), purchases,
-            new AccountsService.Codes(new WrongCodeThrottle(clock)), creditRequestTable).bindService(), guards))
+            new AccountsService.Codes(new WrongCodeThrottle(clock)), creditRequestTable, directory).bindService(), guards))
         .addService(decodedInFront(health.service().bindService(), guards))
         .addService(decodedInFront(ProtoReflectionServiceV1.newInstance().bindService(), guards))
         .intercept(openCalls) // around the services: refusals are tracked and counted like answers

@@ -85,6 +85,7 @@ public final class OrgAccount
       SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(1), 0.2);
 
   private final String orgId;
+  private final Set<String> tags;
   private final AccountSettings settings;
   private final Clock clock;
   private final TimerScheduler<Command> timers;
@@ -110,6 +111,7 @@ public final class OrgAccount
       ActorContext<Command> context) {
     super(persistenceId(orgId), AFTER_JOURNAL_FAILURE);
     this.orgId = orgId;
+    this.tags = Set.of(OrgSlices.tagOf(orgId));
     this.settings = settings;
     this.clock = clock;
     this.timers = timers;
@@ -148,6 +150,14 @@ public final class OrgAccount
   public static PersistenceId persistenceId(String orgId) {
     return PersistenceId.of("org", orgId, "|");
   }
+
+  /** The org whose journal {@code persistenceId} is ({@link #persistenceId}'s inverse). */
+  public static String orgIdOf(String persistenceId) {
+    if (!persistenceId.startsWith(PERSISTENCE_PREFIX)) throw new IllegalArgumentException("not an org's journal: " + persistenceId);
+    return persistenceId.substring(PERSISTENCE_PREFIX.length());
+  }
+
+  private static final String PERSISTENCE_PREFIX = "org|";
 
   @Override
   public AccountState emptyState() {
@@ -315,6 +325,15 @@ public final class OrgAccount
               orgId, failed.metadata().sequenceNr(), failed.getFailure().toString());
         })
         .build();
+  }
+
+  /**
+   * Every event carries its org's slice tag, which the read side (usage reports, statements, the org
+   * directory) reads them by. The journal writes tags only where events-by-tag is enabled.
+   */
+  @Override
+  public Set<String> tagsFor(OrgEvent event) {
+    return tags;
   }
 
   @Override

@@ -102,6 +102,8 @@ public final class CallRules {
       // A node leaving moves every org it hosts: an operator's call, not an org's.
       rule(AccountsGrpc.getLeaveClusterMethod(), request -> null, ADMIN),
       rule(AccountsGrpc.getRotateApiKeyMethod(), request -> null, ADMIN),
+      // Every org's name, plan and money: the operators' directory, never an org's.
+      rule(AccountsGrpc.getListOrgsMethod(), request -> null, ADMIN),
       // Keys of one org or of all: the control plane's, never an org's own dashboard.
       rule(AccountsGrpc.getListApiKeysMethod(), ListApiKeysRequest::getOrgId, ADMIN))
       .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));

@@ -41,6 +41,8 @@ final class ApiJson {
       "tally.v1.PurchasePackageResponse.amount", "tally.v1.RedeemCodeResponse.amount",
       "tally.v1.CreditRequest.amount", "tally.v1.CreditRequest.charged_when_filed", "tally.v1.CreditRequest.base_when_filed",
       "tally.v1.RedemptionCodeInfo.credits",
+      "tally.v1.DirectoryEntry.granted", "tally.v1.DirectoryEntry.used", "tally.v1.DirectoryEntry.expired",
+      "tally.v1.DirectoryEntry.voided", "tally.v1.DirectoryEntry.balance",
       "tally.v1.CommitResponse.charged", "tally.v1.CommitResponse.released", "tally.v1.CommitResponse.debt_incurred",
       "tally.v1.ReleaseResponse.released",
       "tally.v1.ChargeResponse.charged",

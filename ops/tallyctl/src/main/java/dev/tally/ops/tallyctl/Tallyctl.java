@@ -121,6 +121,12 @@ public final class Tallyctl {
           required("reason", "TEXT", "why the org needs the credits, for the operator"),
           REQUEST_ID),
           "ask for AMOUNT more credits for an org, once it has used 80 % of this period's base", RequestCommands::file),
+      new Command("orgs", List.of(), List.of(
+          optional("plan", "PLAN", "only orgs on this plan"),
+          optional("status", "STATUS", "only orgs that are depleted (balance 0 or less) or in-debt"),
+          optional("limit", "N", "the first N orgs only (default: all)")),
+          "every org with its plan and credits, from the read side: a few seconds behind (admin key)",
+          DirectoryCommands::orgs),
       new Command("request list", List.of(), List.of(
           optional("org", "ORG", "only this org's requests, newest first (default: every org's, open first; admin key)"),
           optional("status", "STATUS", "only requests that are open, granting, approved or denied"),
@@ -212,6 +218,7 @@ public final class Tallyctl {
       Map.entry("tally.v1.Accounts/ListRedemptionCodes", "code list"),
       Map.entry("tally.v1.Accounts/VoidRedemptionCode", "code void"),
       Map.entry("tally.v1.Accounts/VoidRedemptionBatch", "code void"),
+      Map.entry("tally.v1.Accounts/ListOrgs", "orgs"),
       Map.entry("tally.v1.Metering/Reserve", "reserve"),
       Map.entry("tally.v1.Metering/Commit", "commit"),
       Map.entry("tally.v1.Metering/Release", "release"),

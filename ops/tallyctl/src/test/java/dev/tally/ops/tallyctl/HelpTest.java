@@ -88,7 +88,7 @@ class HelpTest {
 
   @Test
   void helpOfAnUnknownCommandIsAUsageError() {
-    assertEquals(ExitCode.USAGE.status, tallyctl("orgs", "--help").exit());
+    assertEquals(ExitCode.USAGE.status, tallyctl("organisations", "--help").exit());
   }
 
   private static Run tallyctl(String... args) {

@@ -1,0 +1,103 @@
+package dev.tally.node.usage;
+
+import com.datastax.oss.driver.api.core.cql.Row;
+import dev.tally.node.account.OrgSlices;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.stream.connectors.cassandra.CassandraSessionSettings;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
+
+/**
+ * The org directory, {@code tally.org_directory} (ops/cql V7): one row per org in its slice's
+ * partition, written only by the slice's {@link DirectoryProjection}, read by ListOrgs a slice after
+ * another, each in org id order.
+ */
+public final class OrgDirectory {
+
+  /** The most rows one page reads, matching or not: a filter that matches few orgs still answers in time. */
+  public static final int MAX_ROWS_READ = 1_000;
+
+  private static final String COLUMNS =
+      "org_id, display_name, plan, created_at, granted, used, expired, voided, last_event_at, applied_seq_nr";
+  private static final String UPSERT = "INSERT INTO tally.org_directory (slice, " + COLUMNS + ")"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String ONE = "SELECT " + COLUMNS + " FROM tally.org_directory WHERE slice = ? AND org_id = ?";
+  private static final String FIRST = "SELECT " + COLUMNS + " FROM tally.org_directory WHERE slice = ? LIMIT ?";
+  private static final String AFTER = "SELECT " + COLUMNS + " FROM tally.org_directory WHERE slice = ? AND org_id > ? LIMIT ?";
+
+  /** Where a listing goes on: the slice, and the last org id read in it (empty: its start). */
+  public record Position(int slice, String afterOrgId) {
+    public static final Position START = new Position(0, "");
+  }
+
+  /** The rows that matched, and where the next page starts (empty at the end). */
+  public record Page(List<DirectoryRow> rows, Optional<Position> next) {}
+
+  private final CassandraSession session;
+
+  public OrgDirectory(ActorSystem system) {
+    this.session = CassandraSessionRegistry.get(system)
+        .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
+  }
+
+  /** The org's row; {@link DirectoryRow#unknown} when it has none. */
+  public CompletionStage<DirectoryRow> row(String orgId) {
+    return session.selectOne(ONE, OrgSlices.sliceOf(orgId), orgId)
+        .thenApply(row -> row.map(OrgDirectory::row).orElseGet(() -> DirectoryRow.unknown(orgId)));
+  }
+
+  /** The whole row in one write: its sums and the sequence number they count up to are never apart. */
+  public CompletionStage<Done> save(DirectoryRow row) {
+    return session.executeWrite(UPSERT, OrgSlices.sliceOf(row.orgId()), row.orgId(), row.displayName(), row.plan(),
+        row.createdAt(), row.granted(), row.used(), row.expired(), row.voided(), row.lastEventAt(), row.appliedSeqNr());
+  }
+
+  /**
+   * Up to {@code limit} rows that {@code matches} from {@code from} on, reading at most
+   * {@link #MAX_ROWS_READ} rows: a page may hold fewer than {@code limit} and still have a next.
+   */
+  public CompletionStage<Page> page(Position from, int limit, Predicate<DirectoryRow> matches) {
+    return read(from, limit, matches, new ArrayList<>(), 0);
+  }
+
+  private CompletionStage<Page> read(Position at, int limit, Predicate<DirectoryRow> matches, List<DirectoryRow> found,
+      int read) {
+    if (at.slice() >= OrgSlices.COUNT) return CompletableFuture.completedFuture(new Page(found, Optional.empty()));
+    int wanted = Math.min(limit - found.size(), MAX_ROWS_READ - read);
+    CompletionStage<List<Row>> rows = at.afterOrgId().isEmpty()
+        ? session.selectAll(FIRST, at.slice(), wanted)
+        : session.selectAll(AFTER, at.slice(), at.afterOrgId(), wanted);
+    return rows.thenCompose(selected -> {
+      String last = at.afterOrgId();
+      for (Row row : selected) {
+        DirectoryRow listed = row(row);
+        last = listed.orgId();
+        if (matches.test(listed)) found.add(listed);
+      }
+      int readNow = read + selected.size();
+      Position next = selected.size() < wanted ? new Position(at.slice() + 1, "") : new Position(at.slice(), last);
+      if (found.size() >= limit || readNow >= MAX_ROWS_READ) {
+        return CompletableFuture.completedFuture(new Page(found,
+            next.slice() >= OrgSlices.COUNT ? Optional.empty() : Optional.of(next)));
+      }
+      return read(next, limit, matches, found, readNow);
+    });
+  }
+
+  private static DirectoryRow row(Row row) {
+    return new DirectoryRow(row.getString("org_id"), orEmpty(row.getString("display_name")), orEmpty(row.getString("plan")),
+        row.getInstant("created_at"), row.getLong("granted"), row.getLong("used"), row.getLong("expired"),
+        row.getLong("voided"), row.getInstant("last_event_at"), row.getLong("applied_seq_nr"));
+  }
+
+  private static String orEmpty(String text) {
+    return text == null ? "" : text;
+  }
+}

@@ -131,9 +131,14 @@ public final class TallyNode {
     AccountsService.Purchases purchases =
         new AccountsService.Purchases(sharding, settings.packages(), settings.entityTimeout().multipliedBy(2));
     failBatchesToLostNodes(system, batcher);
-    // The read side: each slice's projection runs on one node of the cluster at a time.
+    // The read side: each slice's projection runs on one node of the cluster at a time. Without tags
+    // (TALLY_EVENTS_BY_TAG=off, to measure what the read side costs) it has nothing to read.
     OrgDirectory directory = new OrgDirectory(system.classicSystem());
-    DirectoryProjection.start(system, directory);
+    if (system.settings().config().getBoolean("pekko.persistence.cassandra.events-by-tag.enabled")) {
+      DirectoryProjection.start(system, directory, clock);
+    } else {
+      log.warn("events-by-tag is off: the read side (ListOrgs) shows nothing new");
+    }
     GrpcHealth health = new GrpcHealth(system);
     OpenCalls openCalls = new OpenCalls();
     KeyTable keyTable = new KeyTable(system.classicSystem());

@@ -2,6 +2,9 @@ package dev.tally.node.usage;
 
 import dev.tally.node.account.OrgAccount;
 import dev.tally.node.account.OrgEvent;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -12,6 +15,8 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.javadsl.Handler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies a slice's events to its orgs' directory rows, exactly once however often they come.
@@ -22,17 +27,33 @@ import org.apache.pekko.projection.javadsl.Handler;
  * so an event at or below it is a repeat and changes nothing. An org's events must be applied in
  * order, so when the next one to apply is not the next that came, the handler reads the missing
  * ones from the journal by the org's persistence id, the same source every number is exact to.
+ * Events missing at the end of an org's stream (no later event shows the gap) are found by the
+ * reconciliation the slice's ticks drive ({@link WithReconcileTicks}).
  */
 final class DirectoryHandler extends Handler<List<EventEnvelope<OrgEvent>>> {
 
+  private static final Logger log = LoggerFactory.getLogger(DirectoryHandler.class);
+
   /** The most rows kept between groups; any other is read from its table. */
   static final int ROWS_KEPT = 10_000;
+
+  /** A reconciliation pass over the slice starts at most this often. */
+  static final Duration PASS_EVERY = Duration.ofMinutes(10);
+  /** Rows a tick checks against their journals. */
+  static final int ROWS_PER_TICK = 100;
+  /** A row whose last event is this recent is not checked: its next events may still be on their way by tag. */
+  static final Duration QUIET_FOR = Duration.ofSeconds(30);
+  /** The most events one check applies to a row; the next pass goes on. */
+  static final long MOST_EVENTS_PER_CHECK = 10_000;
 
   /** Where the rows are kept. */
   interface Rows {
     CompletionStage<DirectoryRow> row(String orgId);
 
     CompletionStage<Done> save(DirectoryRow row);
+
+    /** Up to {@code limit} rows of the slice after {@code afterOrgId} ("": from the start), in org id order. */
+    CompletionStage<List<DirectoryRow>> rowsAfter(int slice, String afterOrgId, int limit);
   }
 
   /** The org's events from the journal, {@code from} to {@code to} inclusive, in order. */
@@ -43,8 +64,13 @@ final class DirectoryHandler extends Handler<List<EventEnvelope<OrgEvent>>> {
   /** An org event with its sequence number. */
   record Logged(long seqNr, OrgEvent event) {}
 
+  private final int slice;
   private final Rows rows;
   private final Journal journal;
+  private final Clock clock;
+  /** The last org id the reconciliation checked; "" between passes. */
+  private String checkedUpTo = "";
+  private Instant passStarted;
   private final Map<String, DirectoryRow> kept = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, DirectoryRow> eldest) {
@@ -52,22 +78,63 @@ final class DirectoryHandler extends Handler<List<EventEnvelope<OrgEvent>>> {
     }
   });
 
-  DirectoryHandler(Rows rows, Journal journal) {
+  DirectoryHandler(int slice, Rows rows, Journal journal, Clock clock) {
+    this.slice = slice;
     this.rows = rows;
     this.journal = journal;
+    this.clock = clock;
   }
 
   @Override
   public CompletionStage<Done> process(List<EventEnvelope<OrgEvent>> envelopes) {
     Map<String, List<Logged>> byOrg = new LinkedHashMap<>();
+    boolean ticked = false;
     for (EventEnvelope<OrgEvent> envelope : envelopes) {
+      if (WithReconcileTicks.isTick(envelope)) {
+        ticked = true;
+        continue;
+      }
       byOrg.computeIfAbsent(OrgAccount.orgIdOf(envelope.persistenceId()), org -> new ArrayList<>())
           .add(new Logged(envelope.sequenceNr(), envelope.event()));
     }
     CompletableFuture<?>[] applied = byOrg.entrySet().stream()
         .map(org -> apply(org.getKey(), org.getValue()).toCompletableFuture())
         .toArray(CompletableFuture[]::new);
-    return CompletableFuture.allOf(applied).thenApply(all -> Done.getInstance());
+    CompletionStage<Done> done = CompletableFuture.allOf(applied).thenApply(all -> Done.getInstance());
+    return ticked ? done.thenCompose(all -> reconcileSome()) : done;
+  }
+
+  /**
+   * The next rows of the slice, each checked against its org's journal: events there after the row's
+   * last are applied now. They are the events whose tag rows never came (a tag write lost with a
+   * node, or read past) and that no later event of the org brought in as a gap. A pass over the
+   * slice starts at most every {@link #PASS_EVERY}.
+   */
+  private CompletionStage<Done> reconcileSome() {
+    Instant now = clock.instant();
+    if (checkedUpTo.isEmpty()) {
+      if (passStarted != null && now.isBefore(passStarted.plus(PASS_EVERY))) return CompletableFuture.completedFuture(Done.getInstance());
+      passStarted = now;
+    }
+    return rows.rowsAfter(slice, checkedUpTo, ROWS_PER_TICK).thenCompose(page -> {
+      checkedUpTo = page.size() < ROWS_PER_TICK ? "" : page.get(page.size() - 1).orgId();
+      CompletionStage<Done> checked = CompletableFuture.completedFuture(Done.getInstance());
+      for (DirectoryRow listed : page) {
+        if (listed.lastEventAt() != null && listed.lastEventAt().isAfter(now.minus(QUIET_FOR))) continue;
+        checked = checked.thenCompose(done -> reconcile(listed.orgId()));
+      }
+      return checked;
+    });
+  }
+
+  private CompletionStage<Done> reconcile(String orgId) {
+    return rowOf(orgId).thenCompose(row -> journal.events(orgId, row.appliedSeqNr() + 1, row.appliedSeqNr() + MOST_EVENTS_PER_CHECK))
+        .thenCompose(missed -> {
+          if (missed.isEmpty()) return CompletableFuture.completedFuture(Done.getInstance());
+          log.info("org {}: {} events from {} on were in its journal but had not come by tag; applied now",
+              orgId, missed.size(), missed.get(0).seqNr());
+          return apply(orgId, missed);
+        });
   }
 
   private CompletionStage<Done> apply(String orgId, List<Logged> delivered) {

@@ -3,6 +3,7 @@ package dev.tally.node.usage;
 import dev.tally.node.account.OrgAccount;
 import dev.tally.node.account.OrgEvent;
 import dev.tally.node.account.OrgSlices;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -38,7 +39,10 @@ public final class DirectoryProjection {
   private DirectoryProjection() {}
 
   /** Runs the slices' projections in the cluster: call once per node, at start. */
-  public static void start(ActorSystem<?> system, OrgDirectory directory) {
+  /** How often a slice's handler checks some of its idle orgs against their journals. */
+  static final Duration RECONCILE_TICK = Duration.ofSeconds(5);
+
+  public static void start(ActorSystem<?> system, OrgDirectory directory, Clock clock) {
     CassandraReadJournal journal =
         PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
     DirectoryHandler.Journal events = (orgId, from, to) -> eventsOf(system, journal, orgId, from, to);
@@ -52,18 +56,24 @@ public final class DirectoryProjection {
       public CompletionStage<org.apache.pekko.Done> save(DirectoryRow row) {
         return directory.save(row);
       }
+
+      @Override
+      public CompletionStage<List<DirectoryRow>> rowsAfter(int slice, String afterOrgId, int limit) {
+        return directory.rowsAfter(slice, afterOrgId, limit);
+      }
     };
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, NAME, OrgSlices.COUNT,
-        slice -> ProjectionBehavior.create(projection(system, slice, rows, events)),
+        slice -> ProjectionBehavior.create(projection(system, slice, rows, events, clock)),
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 
   static GroupedProjection<Offset, EventEnvelope<OrgEvent>> projection(
-      ActorSystem<?> system, int slice, DirectoryHandler.Rows rows, DirectoryHandler.Journal journal) {
+      ActorSystem<?> system, int slice, DirectoryHandler.Rows rows, DirectoryHandler.Journal journal, Clock clock) {
     String tag = OrgSlices.tagOfSlice(slice);
-    SourceProvider<Offset, EventEnvelope<OrgEvent>> source =
-        EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
-    return CassandraProjection.groupedWithin(ProjectionId.of(NAME, tag), source, () -> new DirectoryHandler(rows, journal))
+    SourceProvider<Offset, EventEnvelope<OrgEvent>> source = new WithReconcileTicks(
+        EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag), RECONCILE_TICK);
+    return CassandraProjection.groupedWithin(ProjectionId.of(NAME, tag), source,
+            () -> new DirectoryHandler(slice, rows, journal, clock))
         .withGroup(GROUP_SIZE, GROUP_WITHIN);
   }
 

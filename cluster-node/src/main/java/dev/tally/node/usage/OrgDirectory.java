@@ -59,6 +59,14 @@ public final class OrgDirectory {
         row.createdAt(), row.granted(), row.used(), row.expired(), row.voided(), row.lastEventAt(), row.appliedSeqNr());
   }
 
+  /** Up to {@code limit} rows of the slice after {@code afterOrgId} ("": from its start), in org id order. */
+  public CompletionStage<List<DirectoryRow>> rowsAfter(int slice, String afterOrgId, int limit) {
+    CompletionStage<List<Row>> rows = afterOrgId.isEmpty()
+        ? session.selectAll(FIRST, slice, limit)
+        : session.selectAll(AFTER, slice, afterOrgId, limit);
+    return rows.thenApply(selected -> selected.stream().map(OrgDirectory::row).toList());
+  }
+
   /**
    * Up to {@code limit} rows that {@code matches} from {@code from} on, reading at most
    * {@link #MAX_ROWS_READ} rows: a page may hold fewer than {@code limit} and still have a next.
@@ -71,13 +79,9 @@ public final class OrgDirectory {
       int read) {
     if (at.slice() >= OrgSlices.COUNT) return CompletableFuture.completedFuture(new Page(found, Optional.empty()));
     int wanted = Math.min(limit - found.size(), MAX_ROWS_READ - read);
-    CompletionStage<List<Row>> rows = at.afterOrgId().isEmpty()
-        ? session.selectAll(FIRST, at.slice(), wanted)
-        : session.selectAll(AFTER, at.slice(), at.afterOrgId(), wanted);
-    return rows.thenCompose(selected -> {
+    return rowsAfter(at.slice(), at.afterOrgId(), wanted).thenCompose(selected -> {
       String last = at.afterOrgId();
-      for (Row row : selected) {
-        DirectoryRow listed = row(row);
+      for (DirectoryRow listed : selected) {
         last = listed.orgId();
         if (matches.test(listed)) found.add(listed);
       }

@@ -50,6 +50,13 @@ class DirectoryHandlerTest {
     }
 
     @Override
+    public CompletionStage<List<DirectoryRow>> rowsAfter(int slice, String afterOrgId, int limit) {
+      return CompletableFuture.completedFuture(rows.values().stream()
+          .filter(row -> row.orgId().compareTo(afterOrgId) > 0).sorted(java.util.Comparator.comparing(DirectoryRow::orgId))
+          .limit(limit).toList());
+    }
+
+    @Override
     public synchronized CompletionStage<List<DirectoryHandler.Logged>> events(String orgId, long from, long to) {
       journalReads++;
       List<OrgEvent> events = journal.get(orgId);
@@ -82,6 +89,12 @@ class DirectoryHandlerTest {
     DirectoryRow row = DirectoryRow.unknown(orgId);
     for (int i = 0; i < events.size(); i++) row = row.after(i + 1, events.get(i));
     return row;
+  }
+
+  static final java.time.Clock LATER = java.time.Clock.fixed(START.plus(java.time.Duration.ofHours(1)), java.time.ZoneOffset.UTC);
+
+  static DirectoryHandler handler(Store store) {
+    return new DirectoryHandler(0, store, store, LATER);
   }
 
   static EventEnvelope<OrgEvent> envelope(String orgId, long seqNr, OrgEvent event, long offset) {
@@ -121,14 +134,34 @@ class DirectoryHandlerTest {
       int upTo = random.nextInt(tagged.size() + 1);
       delivered.addAll(random.nextInt(delivered.size() + 1), tagged.subList(random.nextInt(upTo + 1), upTo));
     }
-    processInGroups(new DirectoryHandler(store, store), delivered, random);
+    processInGroups(handler(store), delivered, random);
 
     for (String orgId : store.journal.keySet()) {
       assertEquals(appliedOnce(orgId, store.journal.get(orgId)), store.rows.get(orgId), orgId);
     }
     Map<String, DirectoryRow> before = Map.copyOf(store.rows);
-    processInGroups(new DirectoryHandler(store, store), delivered, random); // a new handler: nothing kept
+    processInGroups(handler(store), delivered, random); // a new handler: nothing kept
     assertEquals(before, store.rows, "all of it again changes nothing");
+  }
+
+  @org.junit.jupiter.api.Test
+  void anOrgsLastEventsThatNeverCameByTagAreAppliedOnATickOnceItIsQuiet() throws Exception {
+    Store store = new Store();
+    List<OrgEvent> events = journalOf("quiet", new Random(7), 6);
+    store.journal.put("quiet", events);
+    DirectoryHandler handler = handler(store);
+    List<EventEnvelope<OrgEvent>> firstThree = new ArrayList<>();
+    for (int i = 0; i < 3; i++) firstThree.add(envelope("quiet", i + 1, events.get(i), i));
+    handler.process(firstThree).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertEquals(3, store.rows.get("quiet").appliedSeqNr(), "events 4-6: tag rows lost, and no later event shows the gap");
+
+    EventEnvelope<OrgEvent> tick = EventEnvelope.create(Sequence.apply(2), WithReconcileTicks.TICK, 0L, null, 0L);
+    handler.process(List.of(tick)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertEquals(appliedOnce("quiet", events), store.rows.get("quiet"));
+
+    int reads = store.journalReads;
+    handler.process(List.of(tick)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertEquals(reads, store.journalReads, "the next pass waits its interval");
   }
 
   private static void processInGroups(DirectoryHandler handler, List<EventEnvelope<OrgEvent>> envelopes, Random random)

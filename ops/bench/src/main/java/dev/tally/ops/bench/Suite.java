@@ -54,6 +54,13 @@ final class Suite {
       new Variant("as shipped", Map.of()),
       new Variant("snapshot every 1,000 events (the former default)", Map.of("TALLY_SNAPSHOT_EVERY_EVENTS", "1000")));
 
+  /** The read side (tag rows with every event, a projection per slice) against none, twice in turn (issue 18). */
+  static final List<Variant> READ_SIDE = List.of(
+      new Variant("as shipped (read side)", Map.of()),
+      new Variant("no read side (TALLY_EVENTS_BY_TAG=off)", Map.of("TALLY_EVENTS_BY_TAG", "off")),
+      new Variant("as shipped (read side), again", Map.of()),
+      new Variant("no read side, again", Map.of("TALLY_EVENTS_BY_TAG", "off")));
+
   record SweepRow(Variant variant, Measurement measurement) {}
 
   /** Heap of one node after a full GC: idle, with {@code orgs} orgs, and after one more pair for each of them. */
@@ -100,13 +107,17 @@ final class Suite {
 
   static boolean run(BenchOptions o) throws Exception {
     Suite suite = new Suite(o);
-    String only = o.string("--only", "compare,abuse,auth,tuning,groupcommit,memory,recovery");
+    String only = o.string("--only", "compare,abuse,auth,tuning,readside,groupcommit,memory,recovery");
     try (LocalTally local = LocalTally.startCassandra(o.path("--work-dir", "/var/tmp/tally-bench/suite-" + TallyBench.stamp()))) {
       if (only.contains("compare")) suite.compare(local);
       if (only.contains("abuse")) suite.abuse(local);
       if (only.contains("auth")) suite.auth(local);
       if (only.contains("tuning")) {
         suite.sweep(local, "tuning", "One change at a time: closed loop x" + CLOSED_CONCURRENCY + ", Tally only", TUNING, false, true);
+      }
+      if (only.contains("readside")) {
+        suite.sweep(local, "readSide", "What the read side costs: closed loop x" + CLOSED_CONCURRENCY + ", Tally only",
+            READ_SIDE, false, true);
       }
       if (only.contains("groupcommit")) {
         List<Variant> limits = Arrays.stream(new int[] {1, 10, 50, 100, 200})

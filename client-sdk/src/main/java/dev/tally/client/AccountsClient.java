@@ -18,6 +18,7 @@ import dev.tally.v1.ListApiKeysRequest;
 import dev.tally.v1.ListApiKeysResponse;
 import dev.tally.v1.ListGrantsRequest;
 import dev.tally.v1.ListGrantsResponse;
+import dev.tally.v1.LedgerEntry;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.ListLedgerResponse;
 import dev.tally.v1.ListPackagesRequest;
@@ -50,6 +51,7 @@ import dev.tally.v1.VoidGrantResponse;
 import dev.tally.v1.WatchAlertsRequest;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
 /**
  * The control plane (the {@code Accounts} service): orgs, grants, packages, plans, overrides, the
@@ -125,6 +127,23 @@ public final class AccountsClient {
   /** Async form of {@link #listLedger}. */
   public CompletableFuture<ListLedgerResponse> listLedgerAsync(ListLedgerRequest request) {
     return calls.async(AccountsGrpc.getListLedgerMethod(), request);
+  }
+
+  /**
+   * Every entry of an org's ledger, oldest first: pages of {@link #LEDGER_PAGE} entries are read as the
+   * stream is consumed, each with a blocking {@link #listLedger} call, so a long ledger is never held at once.
+   */
+  public Stream<LedgerEntry> ledger(String orgId) {
+    return Stream.iterate(ledgerPage(orgId, ""), page -> page != null,
+            page -> page.getNextPageToken().isEmpty() ? null : ledgerPage(orgId, page.getNextPageToken()))
+        .flatMap(page -> page.getEntriesList().stream());
+  }
+
+  /** The largest page ListLedger returns. */
+  public static final int LEDGER_PAGE = 1000;
+
+  private ListLedgerResponse ledgerPage(String orgId, String token) {
+    return listLedger(ListLedgerRequest.newBuilder().setOrgId(orgId).setPageSize(LEDGER_PAGE).setPageToken(token).build());
   }
 
   /**

@@ -242,15 +242,17 @@ public final class Reservation implements AutoCloseable {
 
   /** Pushes the expiry to {@code ttl} from now (null: the node's default) and holds {@code additionalMicroCredits} more. */
   public ExtendReservationResponse extend(Duration ttl, long additionalMicroCredits) {
+    long sentAt = client.nanoTime();
     ExtendReservationResponse response = client.extend(extendRequest(ttl, additionalMicroCredits));
-    extended(response);
+    extended(response, sentAt);
     return response;
   }
 
   /** Async form of {@link #extend(Duration, long)}. */
   public CompletableFuture<ExtendReservationResponse> extendAsync(Duration ttl, long additionalMicroCredits) {
+    long sentAt = client.nanoTime();
     return client.extendAsync(extendRequest(ttl, additionalMicroCredits)).thenApply(response -> {
-      extended(response);
+      extended(response, sentAt);
       return response;
     });
   }
@@ -265,10 +267,14 @@ public final class Reservation implements AutoCloseable {
     return request.build();
   }
 
-  private synchronized void extended(ExtendReservationResponse response) {
+  /**
+   * The node set the new expiry when the extension reached it, after {@code sentAtNanos}: the next renewal is
+   * half a lifetime after the send, never after the answer arrived, which may be much later.
+   */
+  private synchronized void extended(ExtendReservationResponse response, long sentAtNanos) {
     held = response.getHeld();
     expiresAt = Instant.ofEpochSecond(response.getExpiresAt().getSeconds(), response.getExpiresAt().getNanos());
-    renewAtNanos = client.nanoTime() + lifetime.toNanos() / 2;
+    renewAtNanos = sentAtNanos + lifetime.toNanos() / 2;
   }
 
   // ---- Close ----------------------------------------------------------------------------------

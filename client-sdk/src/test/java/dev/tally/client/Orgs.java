@@ -4,9 +4,6 @@ import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantKind;
 import dev.tally.v1.LedgerEntry;
-import dev.tally.v1.ListLedgerRequest;
-import dev.tally.v1.ListLedgerResponse;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -33,15 +30,7 @@ final class Orgs {
 
   /** Every event of the org's account, oldest first. */
   List<LedgerEntry> ledger(String orgId) {
-    List<LedgerEntry> entries = new ArrayList<>();
-    String token = "";
-    do {
-      ListLedgerResponse page = accounts.listLedger(
-          ListLedgerRequest.newBuilder().setOrgId(orgId).setPageSize(1000).setPageToken(token).build());
-      entries.addAll(page.getEntriesList());
-      token = page.getNextPageToken();
-    } while (!token.isEmpty());
-    return entries;
+    return accounts.ledger(orgId).toList();
   }
 
   /** The ledger entries of one type, e.g. RESERVATION_COMMITTED. */

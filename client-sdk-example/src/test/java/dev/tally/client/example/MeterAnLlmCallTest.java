@@ -9,7 +9,6 @@ import dev.tally.testkit.TestKeys;
 import dev.tally.testkit.TestNode;
 import dev.tally.v1.Credits;
 import dev.tally.v1.LedgerEntry;
-import dev.tally.v1.ListLedgerRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -54,7 +53,6 @@ class MeterAnLlmCallTest {
   }
 
   private static List<LedgerEntry> ledger(TallyClient tally, String org, String type) {
-    return tally.accounts().listLedger(ListLedgerRequest.newBuilder().setOrgId(org).setPageSize(1000).build())
-        .getEntriesList().stream().filter(entry -> entry.getType().equals(type)).toList();
+    return tally.accounts().ledger(org).filter(entry -> entry.getType().equals(type)).toList();
   }
 }

@@ -29,8 +29,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 /**
  * Accounts' calls that look after redemption codes once made: ListRedemptionCodes (hints, never
  * codes) and voiding one code or a batch, a page at a time. Each call asks at most
- * {@link #MAX_PAGE_SIZE} code entities, at once, so none outlasts its deadline however large the
- * batch.
+ * {@link #MAX_PAGE_SIZE} code entities, a few at a time ({@link ManyAsks}), so none outlasts its
+ * deadline however large the batch.
  */
 final class CodeAdminCalls {
 
@@ -62,7 +62,7 @@ final class CodeAdminCalls {
         .text("label", request.getLabel(), RequestChecks.MAX_TEXT_LENGTH)
         .require(request.getPageSize() >= 0 && request.getPageSize() <= MAX_PAGE_SIZE, "page_size",
             "must be between 1 and " + MAX_PAGE_SIZE + " (0 = " + MAX_PAGE_SIZE + ")");
-    if (byBatch) checks.id("batch_id", request.getBatchId());
+    if (byBatch) checks.batchId("batch_id", request.getBatchId());
     Position from = position(request.getPageToken(), byBatch);
     checks.require(from != null, "page_token", "must be a next_page_token of the same listing");
     if (refuseInvalid(checks, responses)) return;
@@ -88,14 +88,13 @@ final class CodeAdminCalls {
     return sharding.entityRefFor(CodeLabel.ENTITY_TYPE, SecretText.sha256Hex(label))
         .<CodeLabel.Batches>ask(replyTo -> new CodeLabel.Read(from.batch(), size, replyTo), timeout).toCompletableFuture()
         .thenCompose(batches -> {
-          List<CompletableFuture<CodeBatch.Reply>> asks = batches.batchIds().stream()
-              .map(id -> batch(id).<CodeBatch.Reply>ask(CodeBatch.Get::new, timeout).toCompletableFuture()).toList();
-          return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenCompose(all -> {
+          return ManyAsks.each(batches.batchIds(), id -> batch(id).<CodeBatch.Reply>ask(CodeBatch.Get::new, timeout))
+              .thenCompose(replies -> {
             List<Listed> page = new ArrayList<>();
             int batch = from.batch();
             int code = from.code();
-            for (CompletableFuture<CodeBatch.Reply> ask : asks) {
-              CodeBatch.Made made = ask.join().made();
+            for (CodeBatch.Reply reply : replies) {
+              CodeBatch.Made made = reply.made();
               List<CodeBatch.Code> codes = made == null ? List.of() : made.codes();
               while (code < codes.size() && page.size() < size) page.add(new Listed(made, codes.get(code++)));
               if (code < codes.size()) break;
@@ -108,17 +107,14 @@ final class CodeAdminCalls {
         });
   }
 
-  /** Asks each code of the page how it stands, all at once. */
+  /** Asks each code of the page how it stands. */
   private CompletableFuture<ListRedemptionCodesResponse> described(List<Listed> page, String nextPageToken) {
-    List<CompletableFuture<Description>> asks = page.stream()
-        .map(listed -> code(listed.code().sha256())
-            .<Description>ask(RedemptionCode.Describe::new, timeout).toCompletableFuture())
-        .toList();
-    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(all -> {
-      ListRedemptionCodesResponse.Builder response = ListRedemptionCodesResponse.newBuilder().setNextPageToken(nextPageToken);
-      for (int i = 0; i < page.size(); i++) response.addCodes(info(page.get(i), asks.get(i).join()));
-      return response.build();
-    });
+    return ManyAsks.each(page, listed -> code(listed.code().sha256()).<Description>ask(RedemptionCode.Describe::new, timeout))
+        .thenApply(descriptions -> {
+          ListRedemptionCodesResponse.Builder response = ListRedemptionCodesResponse.newBuilder().setNextPageToken(nextPageToken);
+          for (int i = 0; i < page.size(); i++) response.addCodes(info(page.get(i), descriptions.get(i)));
+          return response.build();
+        });
   }
 
   private static RedemptionCodeInfo info(Listed listed, Description description) {
@@ -156,7 +152,7 @@ final class CodeAdminCalls {
 
   void voidBatch(VoidRedemptionBatchRequest request, StreamObserver<VoidRedemptionBatchResponse> responses) {
     RequestChecks checks = new RequestChecks()
-        .id("batch_id", request.getBatchId())
+        .batchId("batch_id", request.getBatchId())
         .require(request.getPageSize() >= 0 && request.getPageSize() <= MAX_PAGE_SIZE, "page_size",
             "must be between 1 and " + MAX_PAGE_SIZE + " (0 = " + MAX_PAGE_SIZE + ")");
     Position from = position(request.getPageToken(), true);
@@ -166,11 +162,9 @@ final class CodeAdminCalls {
     made(request.getBatchId()).thenCompose(made -> {
       List<CodeBatch.Code> codes = made.codes();
       int to = Math.min(codes.size(), from.code() + size);
-      List<CompletableFuture<Reply>> asks = codes.subList(Math.min(from.code(), to), to).stream()
-          .map(code -> code(code.sha256()).<Reply>ask(RedemptionCode.VoidCode::new, timeout).toCompletableFuture())
-          .toList();
-      return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(all -> VoidRedemptionBatchResponse.newBuilder()
-          .setVoided((int) asks.stream().filter(ask -> ask.join() instanceof Reply.Voided).count())
+      return ManyAsks.each(codes.subList(Math.min(from.code(), to), to),
+          code -> code(code.sha256()).<Reply>ask(RedemptionCode.VoidCode::new, timeout)).thenApply(replies -> VoidRedemptionBatchResponse.newBuilder()
+          .setVoided((int) replies.stream().filter(reply -> reply instanceof Reply.Voided).count())
           .setNextPageToken(to < codes.size() ? Integer.toString(to) : "")
           .setBatchCodes(codes.size())
           .build());

@@ -55,7 +55,7 @@ final class CodeCalls {
 
   void create(CreateRedemptionCodesRequest request, StreamObserver<CreateRedemptionCodesResponse> responses) {
     RequestChecks checks = new RequestChecks()
-        .id("request_id", request.getRequestId())
+        .batchId("request_id", request.getRequestId())
         .require(request.getCount() >= 1 && request.getCount() <= CodeBatch.MAX_CODES, "count",
             "must be between 1 and " + CodeBatch.MAX_CODES)
         .positiveAmount("credits", request.getCredits())
@@ -81,16 +81,13 @@ final class CodeCalls {
   private CompletableFuture<CreateRedemptionCodesResponse> makeBatch(CodeTerms terms, int count) {
     List<String> codes = new ArrayList<>(count);
     List<CodeBatch.Code> hashes = new ArrayList<>(count);
-    CompletableFuture<?>[] defined = new CompletableFuture<?>[count];
     for (int i = 0; i < count; i++) {
       String code = RedemptionCode.FORMAT.generate();
-      String sha256 = SecretText.sha256Hex(code);
       codes.add(code);
-      hashes.add(new CodeBatch.Code(sha256, RedemptionCode.FORMAT.hint(code)));
-      defined[i] = code(sha256).<org.apache.pekko.Done>ask(replyTo -> new RedemptionCode.Define(terms, replyTo), timeout)
-          .toCompletableFuture();
+      hashes.add(new CodeBatch.Code(SecretText.sha256Hex(code), RedemptionCode.FORMAT.hint(code)));
     }
-    return CompletableFuture.allOf(defined)
+    return ManyAsks.each(hashes, code -> code(code.sha256())
+            .<org.apache.pekko.Done>ask(replyTo -> new RedemptionCode.Define(terms, replyTo), timeout))
         .thenCompose(all -> listedUnderLabel(terms))
         .thenCompose(listed -> batch(terms.batchId())
             .<CodeBatch.Reply>ask(replyTo -> new CodeBatch.Make(terms, hashes, replyTo), timeout).toCompletableFuture())

@@ -57,6 +57,16 @@ final class RequestChecks {
   }
 
   /**
+   * The id of a batch of redemption codes, which is the request id that made it: it names the
+   * batch's entity, so it has an org id's characters (no '|', which Pekko reserves).
+   */
+  RequestChecks batchId(String field, String value) {
+    if (value.isEmpty()) return violation(field, "is required");
+    if (!ORG_ID.matcher(value).matches()) return violation(field, "must be 1-128 letters, digits or . _ : @ -");
+    return this;
+  }
+
+  /**
    * A payment system's id of a payment (PurchasePackage): it becomes part of a grant id, so it is
    * short enough to leave room for the "purchase:" prefix within an id's 128 characters.
    */

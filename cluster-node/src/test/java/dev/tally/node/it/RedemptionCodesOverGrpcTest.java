@@ -183,6 +183,49 @@ class RedemptionCodesOverGrpcTest {
     assertEquals(0, available(orgId));
   }
 
+  /** The fields a call was refused for: INVALID_ARGUMENT with a BadRequest. */
+  static List<String> refusedFields(org.junit.jupiter.api.function.Executable call) {
+    return ErrorDetails.expect(Code.INVALID_ARGUMENT, "INVALID_REQUEST", call).detail(com.google.rpc.BadRequest.class)
+        .orElseThrow().getFieldViolationsList().stream().map(com.google.rpc.BadRequest.FieldViolation::getField).toList();
+  }
+
+  @Test
+  void aBatchIdThatCannotNameAnEntityIsRefusedWithItsFieldNotLeftToTimeOut() {
+    // '|' is Pekko's separator in persistence ids: a batch named with it could never start, and each
+    // call asking for it waited out its timeout (found by EveryRpcFuzzTest)
+    for (String id : List.of("a|b", "batch one", "ü")) {
+      assertEquals(List.of("request_id"), refusedFields(() -> generate(id, 1)), id);
+      assertEquals(List.of("batch_id"), refusedFields(() -> accounts().listRedemptionCodes(
+          dev.tally.v1.ListRedemptionCodesRequest.newBuilder().setBatchId(id).build())), id);
+      assertEquals(List.of("batch_id"), refusedFields(() -> accounts().voidRedemptionBatch(
+          dev.tally.v1.VoidRedemptionBatchRequest.newBuilder().setBatchId(id).build())), id);
+    }
+  }
+
+  @Test
+  void theLargestBatchIsMadeInOneCallAndListedAndVoidedAPageACall() {
+    String batch = "largest-" + UUID.randomUUID();
+    CreateRedemptionCodesResponse made = generate(batch, dev.tally.node.code.CodeBatch.MAX_CODES);
+    assertEquals(dev.tally.node.code.CodeBatch.MAX_CODES, made.getCodesCount());
+    assertEquals(dev.tally.node.code.CodeBatch.MAX_CODES, made.getCodesList().stream().distinct().count());
+
+    List<dev.tally.v1.RedemptionCodeInfo> listed =
+        listAll(dev.tally.v1.ListRedemptionCodesRequest.newBuilder().setBatchId(batch), 100);
+    assertEquals(made.getHintsList(), listed.stream().map(dev.tally.v1.RedemptionCodeInfo::getHint).toList());
+
+    int voided = 0;
+    String token = "";
+    do {
+      var page = accounts().voidRedemptionBatch(dev.tally.v1.VoidRedemptionBatchRequest.newBuilder()
+          .setBatchId(batch).setPageToken(token).build());
+      voided += page.getVoided();
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    assertEquals(dev.tally.node.code.CodeBatch.MAX_CODES, voided);
+    String orgId = newOrg();
+    ErrorDetails.expect(Code.FAILED_PRECONDITION, "REDEMPTION_CODE_VOIDED", () -> redeem(orgId, made.getCodes(999)));
+  }
+
   // ---- listing and voiding
 
   CreateRedemptionCodesResponse generate(String requestId, int count, String label) {

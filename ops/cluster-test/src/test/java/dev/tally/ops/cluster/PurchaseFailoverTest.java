@@ -13,8 +13,6 @@ import dev.tally.testkit.TestKeys;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.Credits;
 import dev.tally.v1.LedgerEntry;
-import dev.tally.v1.ListLedgerRequest;
-import dev.tally.v1.ListLedgerResponse;
 import dev.tally.v1.PurchasePackageRequest;
 import dev.tally.v1.PurchasePackageResponse;
 import java.time.Duration;
@@ -100,7 +98,7 @@ class PurchaseFailoverTest {
       // And once more after all were answered: a late duplicate of every notification.
       for (String reference : references) deliver(tally, orgId, reference, attempts, failures, answered);
 
-      List<LedgerEntry> grants = ledger(tally, orgId).stream()
+      List<LedgerEntry> grants = tally.accounts().ledger(orgId)
           .filter(entry -> entry.getType().equals("CREDITS_GRANTED")).toList();
       Map<String, Long> grantsByReference = grants.stream()
           .collect(Collectors.groupingBy(LedgerEntry::getGrantId, Collectors.counting()));
@@ -132,18 +130,6 @@ class PurchaseFailoverTest {
     } catch (TallyException unavailable) {
       failures.incrementAndGet();
     }
-  }
-
-  private static List<LedgerEntry> ledger(TallyClient tally, String orgId) {
-    List<LedgerEntry> entries = new ArrayList<>();
-    String token = "";
-    do {
-      ListLedgerResponse page = tally.accounts().listLedger(
-          ListLedgerRequest.newBuilder().setOrgId(orgId).setPageSize(1000).setPageToken(token).build());
-      entries.addAll(page.getEntriesList());
-      token = page.getNextPageToken();
-    } while (!token.isEmpty());
-    return entries;
   }
 
   private static String address(NodeProcess node) {

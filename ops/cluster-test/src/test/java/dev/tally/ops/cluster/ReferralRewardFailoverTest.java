@@ -8,12 +8,11 @@ import dev.tally.client.TallyException;
 import dev.tally.testkit.Eventually;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.TestCluster;
 import dev.tally.testkit.TestKeys;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.Credits;
 import dev.tally.v1.LedgerEntry;
-import dev.tally.v1.ListLedgerRequest;
-import dev.tally.v1.ListLedgerResponse;
 import dev.tally.v1.PurchasePackageRequest;
 import dev.tally.v1.Referral;
 import java.time.Duration;
@@ -27,8 +26,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -39,9 +38,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * with SIGKILL: a purchase may be interrupted before, between or after its grant and its reward,
  * wherever its reference's entity, the buyer or the referrer lived. Every notification is then sent
  * again until it is answered. Each referrer's reward balance ends up exactly one reward per purchase, and its ledger
- * holds one REWARD_EARNED per purchase.
+ * holds one REWARD_EARNED per purchase. The three nodes are the module's {@link TestCluster}; this class runs after
+ * the drill and finds the node it killed replaced.
  */
-@ExtendWith(TestCassandra.class)
+@ExtendWith({TestCassandra.class, TestCluster.class})
+@Order(3)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReferralRewardFailoverTest {
 
@@ -60,18 +61,11 @@ class ReferralRewardFailoverTest {
   record Payment(String referrer, String buyer, String reference) {}
 
   @BeforeAll
-  void startThreeNodes() throws Exception {
-    first = NodeProcess.start(TestCassandra.server());
-    second = NodeProcess.start(TestCassandra.server(), first);
-    third = NodeProcess.start(TestCassandra.server(), first);
-    for (NodeProcess node : List.of(first, second, third)) awaitReady(node);
-  }
-
-  @AfterAll
-  void stopNodes() throws Exception {
-    for (NodeProcess node : new NodeProcess[] {third, second, first}) {
-      if (node != null) node.close();
-    }
+  void takeTheThreeNodes() {
+    List<NodeProcess> nodes = TestCluster.nodes();
+    first = nodes.get(0);
+    second = nodes.get(1);
+    third = nodes.get(2);
   }
 
   @Test
@@ -121,7 +115,7 @@ class ReferralRewardFailoverTest {
       int rewardEntries = 0;
       for (String referrer : referrers) {
         Referral referral = tally.accounts().getReferral(referrer);
-        List<LedgerEntry> rewards = ledger(tally, referrer).stream()
+        List<LedgerEntry> rewards = tally.accounts().ledger(referrer)
             .filter(entry -> entry.getType().equals("REWARD_EARNED")).toList();
         rewardEntries += rewards.size();
         balances.add(Credits.format(referral.getRewardBalance()));
@@ -159,23 +153,6 @@ class ReferralRewardFailoverTest {
     } catch (TallyException unavailable) {
       failures.incrementAndGet();
     }
-  }
-
-  private static List<LedgerEntry> ledger(TallyClient tally, String orgId) {
-    List<LedgerEntry> entries = new ArrayList<>();
-    String token = "";
-    do {
-      ListLedgerResponse page = tally.accounts().listLedger(
-          ListLedgerRequest.newBuilder().setOrgId(orgId).setPageSize(1000).setPageToken(token).build());
-      entries.addAll(page.getEntriesList());
-      token = page.getNextPageToken();
-    } while (!token.isEmpty());
-    return entries;
-  }
-
-  private static void awaitReady(NodeProcess node) throws InterruptedException {
-    assertTrue(Eventually.within(Duration.ofMinutes(2), () -> NodeProcess.httpStatus(node.managementPort(), "/ready") == 200),
-        "node became ready");
   }
 
   private static String address(NodeProcess node) {

@@ -135,7 +135,7 @@ public final class TallyNode {
     // (TALLY_EVENTS_BY_TAG=off, to measure what the read side costs) it has nothing to read.
     OrgDirectory directory = new OrgDirectory(system.classicSystem());
     if (system.settings().config().getBoolean("pekko.persistence.cassandra.events-by-tag.enabled")) {
-      DirectoryProjection.start(system, directory, clock);
+      DirectoryProjection.start(system, directory, clock, metrics::readSideApplied);
     } else {
       log.warn("events-by-tag is off: the read side (ListOrgs) shows nothing new");
     }

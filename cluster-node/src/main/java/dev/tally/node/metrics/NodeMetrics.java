@@ -29,6 +29,7 @@ public final class NodeMetrics implements AccountMetrics {
   private final Timer writes;
   private final DistributionSummary eventsPerWrite;
   private final Counter expired;
+  private final Timer readSideLag;
   private final Counter snapshotFailures;
   private final Counter requestsSpilled;
   private final Counter requestLookups;
@@ -44,6 +45,10 @@ public final class NodeMetrics implements AccountMetrics {
         .description("Events persisted in one write")
         .publishPercentileHistogram()
         .register(registry);
+    readSideLag = Timer.builder("tally.read_side.lag")
+        .description("From an org event's write to its row in the read side (the org directory), per event applied")
+        .publishPercentileHistogram()
+        .register(registry);
     expired = Counter.builder("tally.reservations.expired").description("Holds released on expiry").register(registry);
     snapshotFailures = Counter.builder("tally.snapshot.failures")
         .description("Org snapshots that could not be saved; recovery replays the events since the last saved one")
@@ -57,6 +62,11 @@ public final class NodeMetrics implements AccountMetrics {
     Gauge.builder("tally.accounts.in.memory", accountsInMemory, AtomicInteger::get)
         .description("Org accounts in memory on this node")
         .register(registry);
+  }
+
+  /** An event reached the read side {@code lag} after it was written. */
+  public void readSideApplied(java.time.Duration lag) {
+    readSideLag.record(lag.isNegative() ? java.time.Duration.ZERO : lag);
   }
 
   public MeterRegistry registry() {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.javadsl.Handler;
@@ -68,6 +69,7 @@ final class DirectoryHandler extends Handler<List<EventEnvelope<OrgEvent>>> {
   private final Rows rows;
   private final Journal journal;
   private final Clock clock;
+  private final Consumer<Duration> applied;
   /** The last org id the reconciliation checked; "" between passes. */
   private String checkedUpTo = "";
   private Instant passStarted;
@@ -78,11 +80,13 @@ final class DirectoryHandler extends Handler<List<EventEnvelope<OrgEvent>>> {
     }
   });
 
-  DirectoryHandler(int slice, Rows rows, Journal journal, Clock clock) {
+  /** @param applied told, for each event applied from its tag, how long after its write that was */
+  DirectoryHandler(int slice, Rows rows, Journal journal, Clock clock, Consumer<Duration> applied) {
     this.slice = slice;
     this.rows = rows;
     this.journal = journal;
     this.clock = clock;
+    this.applied = applied;
   }
 
   @Override
@@ -97,10 +101,16 @@ final class DirectoryHandler extends Handler<List<EventEnvelope<OrgEvent>>> {
       byOrg.computeIfAbsent(OrgAccount.orgIdOf(envelope.persistenceId()), org -> new ArrayList<>())
           .add(new Logged(envelope.sequenceNr(), envelope.event()));
     }
-    CompletableFuture<?>[] applied = byOrg.entrySet().stream()
+    CompletableFuture<?>[] written = byOrg.entrySet().stream()
         .map(org -> apply(org.getKey(), org.getValue()).toCompletableFuture())
         .toArray(CompletableFuture[]::new);
-    CompletionStage<Done> done = CompletableFuture.allOf(applied).thenApply(all -> Done.getInstance());
+    CompletionStage<Done> done = CompletableFuture.allOf(written).thenApply(all -> {
+      long now = clock.millis();
+      for (EventEnvelope<OrgEvent> envelope : envelopes) {
+        if (!WithReconcileTicks.isTick(envelope)) applied.accept(Duration.ofMillis(now - envelope.timestamp()));
+      }
+      return Done.getInstance();
+    });
     return ticked ? done.thenCompose(all -> reconcileSome()) : done;
   }
 

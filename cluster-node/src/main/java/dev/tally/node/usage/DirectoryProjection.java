@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
@@ -42,7 +43,7 @@ public final class DirectoryProjection {
   /** How often a slice's handler checks some of its idle orgs against their journals. */
   static final Duration RECONCILE_TICK = Duration.ofSeconds(5);
 
-  public static void start(ActorSystem<?> system, OrgDirectory directory, Clock clock) {
+  public static void start(ActorSystem<?> system, OrgDirectory directory, Clock clock, Consumer<Duration> applied) {
     CassandraReadJournal journal =
         PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
     DirectoryHandler.Journal events = (orgId, from, to) -> eventsOf(system, journal, orgId, from, to);
@@ -63,17 +64,18 @@ public final class DirectoryProjection {
       }
     };
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, NAME, OrgSlices.COUNT,
-        slice -> ProjectionBehavior.create(projection(system, slice, rows, events, clock)),
+        slice -> ProjectionBehavior.create(projection(system, slice, rows, events, clock, applied)),
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 
   static GroupedProjection<Offset, EventEnvelope<OrgEvent>> projection(
-      ActorSystem<?> system, int slice, DirectoryHandler.Rows rows, DirectoryHandler.Journal journal, Clock clock) {
+      ActorSystem<?> system, int slice, DirectoryHandler.Rows rows, DirectoryHandler.Journal journal, Clock clock,
+      Consumer<Duration> applied) {
     String tag = OrgSlices.tagOfSlice(slice);
     SourceProvider<Offset, EventEnvelope<OrgEvent>> source = new WithReconcileTicks(
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag), RECONCILE_TICK);
     return CassandraProjection.groupedWithin(ProjectionId.of(NAME, tag), source,
-            () -> new DirectoryHandler(slice, rows, journal, clock))
+            () -> new DirectoryHandler(slice, rows, journal, clock, applied))
         .withGroup(GROUP_SIZE, GROUP_WITHIN);
   }
 

@@ -94,7 +94,7 @@ class DirectoryHandlerTest {
   static final java.time.Clock LATER = java.time.Clock.fixed(START.plus(java.time.Duration.ofHours(1)), java.time.ZoneOffset.UTC);
 
   static DirectoryHandler handler(Store store) {
-    return new DirectoryHandler(0, store, store, LATER);
+    return new DirectoryHandler(0, store, store, LATER, lag -> {});
   }
 
   static EventEnvelope<OrgEvent> envelope(String orgId, long seqNr, OrgEvent event, long offset) {

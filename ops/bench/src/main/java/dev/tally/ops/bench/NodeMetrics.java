@@ -15,7 +15,7 @@ import java.util.TreeMap;
 record NodeMetrics(Map<String, Double> samples) {
 
   /** The node's histograms over a window. */
-  record Window(Distribution groupCommitBatches, Distribution journalWriteMs) {}
+  record Window(Distribution groupCommitBatches, Distribution journalWriteMs, Distribution readSideLagMs) {}
 
   /** Count, mean and bucket-estimated percentiles (bucket upper bounds) of a Prometheus histogram over a window. */
   record Distribution(long count, double mean, double p50, double p90, double p99, double max) {}
@@ -48,7 +48,8 @@ record NodeMetrics(Map<String, Double> samples) {
 
   /** Batch sizes and journal writes between {@code before} and this scrape. */
   Window since(NodeMetrics before) {
-    return new Window(histogramSince(before, "tally_group_commit_batch_size", 1), histogramSince(before, "tally_journal_write_seconds", 1000));
+    return new Window(histogramSince(before, "tally_group_commit_batch_size", 1), histogramSince(before, "tally_journal_write_seconds", 1000),
+        histogramSince(before, "tally_read_side_lag_seconds", 1000));
   }
 
   private Distribution histogramSince(NodeMetrics before, String name, double scale) {

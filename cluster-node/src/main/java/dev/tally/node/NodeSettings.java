@@ -10,6 +10,7 @@ import dev.tally.node.terms.PackageCatalog;
 import dev.tally.node.terms.PlanCatalog;
 import dev.tally.node.terms.PriceBook;
 import dev.tally.node.terms.Terms;
+import dev.tally.node.usage.ReadSide;
 import java.time.Duration;
 
 /** The {@code tally} block of the configuration, read once at start-up. */
@@ -27,7 +28,8 @@ public record NodeSettings(
     AccountSettings account,
     Authentication.Settings auth,
     CassandraSessions.Settings cassandra,
-    PackageCatalog packages) {
+    PackageCatalog packages,
+    ReadSide.Settings readSide) {
 
   static final String UNBIND_TIMEOUT = "pekko.coordinated-shutdown.phases.service-unbind.timeout";
   static final String PASSIVATE_AFTER = "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
@@ -114,6 +116,7 @@ public record NodeSettings(
             tally.getString("cassandra.tls.ca").isBlank()
                 ? java.util.Optional.empty() : java.util.Optional.of(java.nio.file.Path.of(tally.getString("cassandra.tls.ca").strip())),
             tally.getBoolean("cassandra.tls.hostname-validation")),
-        PackageCatalog.from(tally.getConfig("packages"), plans));
+        PackageCatalog.from(tally.getConfig("packages"), plans),
+        new ReadSide.Settings(tally.getBoolean("read-side.enabled"), tally.getDuration("read-side.reconcile-every")));
   }
 }

@@ -27,7 +27,8 @@ import dev.tally.node.creditrequest.CreditRequestTable;
 import dev.tally.node.creditrequest.CreditRequests;
 import dev.tally.node.once.ReferenceGrant;
 import dev.tally.node.referral.ReferralCode;
-import dev.tally.node.usage.DirectoryProjection;
+import dev.tally.node.account.Written;
+import dev.tally.node.usage.ReadSide;
 import dev.tally.node.usage.OrgDirectory;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -106,9 +107,15 @@ public final class TallyNode {
         system.systemActorOf(Topic.create(AlertNotice.class, "tally-alerts"), "tally-alerts", Props.empty());
     ClusterSharding sharding = ClusterSharding.get(system);
     RequestOutcomeTable requestTable = RequestOutcomeTable.of(system.classicSystem());
+    // The read side: each org account tells it of its writes; each slice's reader runs on one node.
+    OrgDirectory directory = new OrgDirectory(system.classicSystem());
+    Written written = settings.readSide().enabled()
+        ? ReadSide.start(system, settings.readSide(), directory, clock, metrics::readSideApplied)
+        : Written.NOBODY;
+    if (!settings.readSide().enabled()) log.warn("the read side is off (TALLY_READ_SIDE): ListOrgs shows nothing new");
     sharding.init(Entity.of(
         OrgAccount.ENTITY_TYPE,
-        entity -> OrgAccount.create(entity.getEntityId(), settings.account(), clock, alerts, metrics,
+        entity -> OrgAccount.create(entity.getEntityId(), settings.account(), clock, alerts, written, metrics,
             self -> entity.getShard().tell(new ClusterSharding.Passivate<>(self)), requestTable)));
 
     OrgBatcher batcher = new OrgBatcher(
@@ -131,14 +138,6 @@ public final class TallyNode {
     AccountsService.Purchases purchases =
         new AccountsService.Purchases(sharding, settings.packages(), settings.entityTimeout().multipliedBy(2));
     failBatchesToLostNodes(system, batcher);
-    // The read side: each slice's projection runs on one node of the cluster at a time. Without tags
-    // (TALLY_EVENTS_BY_TAG=off, to measure what the read side costs) it has nothing to read.
-    OrgDirectory directory = new OrgDirectory(system.classicSystem());
-    if (system.settings().config().getBoolean("pekko.persistence.cassandra.events-by-tag.enabled")) {
-      DirectoryProjection.start(system, directory, clock, metrics::readSideApplied);
-    } else {
-      log.warn("events-by-tag is off: the read side (ListOrgs) shows nothing new");
-    }
     GrpcHealth health = new GrpcHealth(system);
     OpenCalls openCalls = new OpenCalls();
     KeyTable keyTable = new KeyTable(system.classicSystem());

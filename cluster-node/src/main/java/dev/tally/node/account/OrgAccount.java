@@ -85,12 +85,12 @@ public final class OrgAccount
       SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(1), 0.2);
 
   private final String orgId;
-  private final Set<String> tags;
   private final AccountSettings settings;
   private final Clock clock;
   private final TimerScheduler<Command> timers;
   private final RateGate rateLimits;
   private final ActorRef<Topic.Command<AlertNotice>> alerts;
+  private final Written written;
   private final AccountMetrics metrics;
   private final Runnable passivate;
   private final RequestOutcomeTable requestTable;
@@ -105,18 +105,19 @@ public final class OrgAccount
       Clock clock,
       TimerScheduler<Command> timers,
       ActorRef<Topic.Command<AlertNotice>> alerts,
+      Written written,
       AccountMetrics metrics,
       Runnable passivate,
       RequestOutcomeTable requestTable,
       ActorContext<Command> context) {
     super(persistenceId(orgId), AFTER_JOURNAL_FAILURE);
     this.orgId = orgId;
-    this.tags = Set.of(OrgSlices.tagOf(orgId));
     this.settings = settings;
     this.clock = clock;
     this.timers = timers;
     this.rateLimits = new TokenBuckets(clock);
     this.alerts = alerts;
+    this.written = written;
     this.metrics = metrics;
     this.passivate = passivate;
     this.requestTable = requestTable;
@@ -137,11 +138,24 @@ public final class OrgAccount
       AccountMetrics metrics,
       Consumer<ActorRef<Command>> passivate,
       RequestOutcomeTable requestTable) {
+    return create(orgId, settings, clock, alerts, Written.NOBODY, metrics, passivate, requestTable);
+  }
+
+  /** @param written told the org's last sequence number after each write (the read side) */
+  public static Behavior<Command> create(
+      String orgId,
+      AccountSettings settings,
+      Clock clock,
+      ActorRef<Topic.Command<AlertNotice>> alerts,
+      Written written,
+      AccountMetrics metrics,
+      Consumer<ActorRef<Command>> passivate,
+      RequestOutcomeTable requestTable) {
     // Whatever the account or Pekko logs for it carries the org's id.
     return Behaviors.withMdc(Command.class, Map.of("orgId", orgId),
         Behaviors.setup(context -> Behaviors.withTimers(timers -> new OrgAccount(
-            orgId, settings, clock, timers, alerts, metrics, () -> passivate.accept(context.getSelf()), requestTable,
-            context))));
+            orgId, settings, clock, timers, alerts, written, metrics, () -> passivate.accept(context.getSelf()),
+            requestTable, context))));
   }
 
   /** An alert for subscribers anywhere in the cluster. */
@@ -149,6 +163,11 @@ public final class OrgAccount
 
   public static PersistenceId persistenceId(String orgId) {
     return PersistenceId.of("org", orgId, "|");
+  }
+
+  /** Whether {@code persistenceId} is an org's journal (not a code's, a purchase's...). */
+  public static boolean isOrgJournal(String persistenceId) {
+    return persistenceId.startsWith(PERSISTENCE_PREFIX);
   }
 
   /** The org whose journal {@code persistenceId} is ({@link #persistenceId}'s inverse). */
@@ -283,10 +302,11 @@ public final class OrgAccount
   }
 
   /** Alerts leave only once their events are written; then the next deadline is armed. */
-  private void afterWrite(AccountState state, List<OrgEvent> written, long writeStarted) {
-    metrics.written(written.size(), Duration.ofNanos(System.nanoTime() - writeStarted));
+  private void afterWrite(AccountState state, List<OrgEvent> events, long writeStarted) {
+    metrics.written(events.size(), Duration.ofNanos(System.nanoTime() - writeStarted));
+    written.written(orgId, lastSequenceNumber(context));
     int expired = 0;
-    for (OrgEvent event : written) {
+    for (OrgEvent event : events) {
       if (event instanceof OrgEvent.ReservationExpired) expired++;
       if (event instanceof OrgEvent.AlertRaised alert) alerts.tell(Topic.publish(new AlertNotice(orgId, alert)));
     }
@@ -325,15 +345,6 @@ public final class OrgAccount
               orgId, failed.metadata().sequenceNr(), failed.getFailure().toString());
         })
         .build();
-  }
-
-  /**
-   * Every event carries its org's slice tag, which the read side (usage reports, statements, the org
-   * directory) reads them by. The journal writes tags only where events-by-tag is enabled.
-   */
-  @Override
-  public Set<String> tagsFor(OrgEvent event) {
-    return tags;
   }
 
   @Override

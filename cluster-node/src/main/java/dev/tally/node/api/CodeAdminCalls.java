@@ -3,12 +3,13 @@ package dev.tally.node.api;
 import static dev.tally.node.api.OrgCalls.refuseInvalid;
 import static dev.tally.node.api.ProtoMapping.timestamp;
 
+import dev.tally.node.ManyAsks;
 import dev.tally.node.auth.SecretText;
 import dev.tally.node.code.CodeBatch;
 import dev.tally.node.code.CodeLabel;
-import dev.tally.node.code.RedemptionCode;
 import dev.tally.node.code.RedemptionCode.Description;
 import dev.tally.node.code.RedemptionCode.Reply;
+import dev.tally.node.code.RedemptionCode;
 import dev.tally.v1.ListRedemptionCodesRequest;
 import dev.tally.v1.ListRedemptionCodesResponse;
 import dev.tally.v1.RedemptionCodeInfo;

@@ -3,14 +3,15 @@ package dev.tally.node.api;
 import static dev.tally.node.api.OrgCalls.refuseInvalid;
 import static dev.tally.node.api.ProtoMapping.timestamp;
 
+import dev.tally.node.ManyAsks;
 import dev.tally.node.account.Outcome.Rejected;
 import dev.tally.node.account.Outcome.Rejection;
 import dev.tally.node.auth.SecretText;
 import dev.tally.node.code.CodeBatch;
 import dev.tally.node.code.CodeLabel;
 import dev.tally.node.code.CodeTerms;
-import dev.tally.node.code.RedemptionCode;
 import dev.tally.node.code.RedemptionCode.Reply;
+import dev.tally.node.code.RedemptionCode;
 import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.v1.CreateRedemptionCodesRequest;
 import dev.tally.v1.CreateRedemptionCodesResponse;

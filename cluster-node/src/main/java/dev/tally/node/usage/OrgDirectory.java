@@ -16,10 +16,10 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
 
 /**
  * The org directory, {@code tally.org_directory} (ops/cql V7): one row per org in its slice's
- * partition, written only by the slice's {@link DirectoryProjection}, read by ListOrgs a slice after
+ * partition, written only by the slice's {@link SliceReader}, read by ListOrgs a slice after
  * another, each in org id order.
  */
-public final class OrgDirectory {
+public final class OrgDirectory implements SliceRows.Rows {
 
   /** The most rows one page reads, matching or not: a filter that matches few orgs still answers in time. */
   public static final int MAX_ROWS_READ = 1_000;
@@ -48,12 +48,14 @@ public final class OrgDirectory {
   }
 
   /** The org's row; {@link DirectoryRow#unknown} when it has none. */
+  @Override
   public CompletionStage<DirectoryRow> row(String orgId) {
     return session.selectOne(ONE, OrgSlices.sliceOf(orgId), orgId)
         .thenApply(row -> row.map(OrgDirectory::row).orElseGet(() -> DirectoryRow.unknown(orgId)));
   }
 
   /** The whole row in one write: its sums and the sequence number they count up to are never apart. */
+  @Override
   public CompletionStage<Done> save(DirectoryRow row) {
     return session.executeWrite(UPSERT, OrgSlices.sliceOf(row.orgId()), row.orgId(), row.displayName(), row.plan(),
         row.createdAt(), row.granted(), row.used(), row.expired(), row.voided(), row.lastEventAt(), row.appliedSeqNr());

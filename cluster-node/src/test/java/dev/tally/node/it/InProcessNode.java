@@ -5,7 +5,6 @@ import com.typesafe.config.ConfigFactory;
 import dev.tally.node.TallyNode;
 import dev.tally.node.account.MutableClock;
 import dev.tally.ops.cassandra.CassandraServer;
-import dev.tally.ops.cassandra.FirstTimeBucket;
 import dev.tally.testkit.TestKeys;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.MeteringGrpc;
@@ -56,8 +55,7 @@ public final class InProcessNode implements AutoCloseable {
             tally.metrics.port = 0
             tally.cassandra.contact-point = "127.0.0.1:%d"
             tally.auth.bootstrap-admin-key-sha256 = "%s"
-            pekko.persistence.cassandra.events-by-tag.first-time-bucket = "%s"
-            """.formatted(cassandra.cqlPort(), TestKeys.ADMIN_SHA256, FirstTimeBucket.of(cassandra.dataDir()))))
+            """.formatted(cassandra.cqlPort(), TestKeys.ADMIN_SHA256)))
         .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tally", config);
     MutableClock clock = new MutableClock(now);

@@ -1,7 +1,6 @@
 package dev.tally.testkit;
 
 import dev.tally.ops.cassandra.CassandraServer;
-import dev.tally.ops.cassandra.FirstTimeBucket;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
@@ -125,7 +124,6 @@ public final class NodeProcess implements AutoCloseable {
     environment.put("TALLY_METRICS_PORT", Integer.toString(ports[3]));
     environment.put("TALLY_CASSANDRA_CONTACT_POINT", "127.0.0.1:" + cassandra.cqlPort());
     environment.put("TALLY_BOOTSTRAP_ADMIN_KEY_SHA256", TestKeys.ADMIN_SHA256);
-    environment.put("TALLY_FIRST_TIME_BUCKET", FirstTimeBucket.of(cassandra.dataDir()));
     environment.putAll(settings);
     NodeProcess node = new NodeProcess(builder.start(), log, ports);
     node.awaitReady();

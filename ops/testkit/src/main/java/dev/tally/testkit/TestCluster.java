@@ -51,7 +51,8 @@ public final class TestCluster implements BeforeAllCallback {
   }
 
   private static NodeProcess started(NodeProcess seed) throws Exception {
-    NodeProcess node = NodeProcess.start(TestCassandra.server(), seed);
+    // Readers check every org against its journal every 20 s, not 10 minutes: a notice lost with a killed node shows soon.
+    NodeProcess node = NodeProcess.start(TestCassandra.server(), seed, "-Dtally.read-side.reconcile-every=20s");
     NodeProcess.closeOnJvmExit(node);
     return node;
   }

@@ -2,7 +2,6 @@ package dev.tally.ops.local;
 
 import dev.tally.node.auth.ApiKey;
 import dev.tally.ops.cassandra.CassandraServer;
-import dev.tally.ops.cassandra.FirstTimeBucket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,9 +34,6 @@ public final class RunLocal {
     cassandra.applySchema();
 
     System.setProperty("tally.cassandra.contact-point", "127.0.0.1:" + cqlPort);
-    if (System.getenv("TALLY_FIRST_TIME_BUCKET") == null) {
-      System.setProperty("pekko.persistence.cassandra.events-by-tag.first-time-bucket", FirstTimeBucket.of(data));
-    }
     Path keyFile = data.resolve("admin-key");
     ApiKey admin = localAdminKey(keyFile);
     if (System.getenv("TALLY_BOOTSTRAP_ADMIN_KEY_SHA256") == null) {

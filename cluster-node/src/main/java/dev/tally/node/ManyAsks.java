@@ -1,4 +1,4 @@
-package dev.tally.node.api;
+package dev.tally.node;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,15 +16,15 @@ import java.util.function.Function;
  * also take every permit from the orgs. With a few in flight, each ask's timeout starts when it is
  * sent.
  */
-final class ManyAsks {
+public final class ManyAsks {
 
   /** The most asks of one call in flight. */
-  static final int AT_ONCE = 16;
+  public static final int AT_ONCE = 16;
 
   private ManyAsks() {}
 
   /** The answers, in the items' order; fails with the first ask that fails, sending no more. */
-  static <T, R> CompletableFuture<List<R>> each(List<T> items, Function<T, CompletionStage<R>> ask) {
+  public static <T, R> CompletableFuture<List<R>> each(List<T> items, Function<T, CompletionStage<R>> ask) {
     CompletableFuture<List<R>> all = new CompletableFuture<>();
     if (items.isEmpty()) {
       all.complete(List.of());

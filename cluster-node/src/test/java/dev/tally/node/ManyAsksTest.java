@@ -1,4 +1,4 @@
-package dev.tally.node.api;
+package dev.tally.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,0 +1,68 @@
+package dev.tally.node.usage;
+
+import dev.tally.node.CborSerializable;
+import dev.tally.node.account.OrgSlices;
+import dev.tally.node.account.Written;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+
+/**
+ * What a node's org accounts wrote, told to the read side: each account notes its org's last
+ * sequence number after a write (a map put, nothing on the write's path), and every
+ * {@link #TELL_EVERY} the node tells each slice's reader, wherever it runs, which of its orgs wrote
+ * since. A notice lost with a node only delays those rows until the reader's reconciliation.
+ */
+public final class ChangeFeed implements Written {
+
+  static final Duration TELL_EVERY = Duration.ofMillis(250);
+
+  /** The orgs of one slice that wrote, each with its last sequence number then. */
+  public record OrgsWritten(Map<String, Long> lastSeqNrs) implements CborSerializable {}
+
+  /** Since the last telling; at most one entry per org of this node. */
+  private final Map<String, Long> unheard = new ConcurrentHashMap<>();
+  private final List<ActorRef<Topic.Command<OrgsWritten>>> slices;
+
+  private ChangeFeed(List<ActorRef<Topic.Command<OrgsWritten>>> slices) {
+    this.slices = slices;
+  }
+
+  /** The node's feed, telling each slice's topic every {@link #TELL_EVERY}. */
+  public static ChangeFeed start(ActorSystem<?> system) {
+    ChangeFeed feed = new ChangeFeed(IntStream.range(0, OrgSlices.COUNT).mapToObj(slice -> topicOf(system, slice)).toList());
+    system.scheduler().scheduleWithFixedDelay(TELL_EVERY, TELL_EVERY, feed::tell, system.executionContext());
+    return feed;
+  }
+
+  /** This node's instance of the slice's topic (the same name on every node: they find each other). */
+  static ActorRef<Topic.Command<OrgsWritten>> topicOf(ActorSystem<?> system, int slice) {
+    return system.systemActorOf(Topic.create(OrgsWritten.class, "read-side-" + slice), "read-side-" + slice, Props.empty());
+  }
+
+  ActorRef<Topic.Command<OrgsWritten>> slice(int slice) {
+    return slices.get(slice);
+  }
+
+  @Override
+  public void written(String orgId, long lastSeqNr) {
+    unheard.merge(orgId, lastSeqNr, Math::max);
+  }
+
+  private void tell() {
+    if (unheard.isEmpty()) return;
+    Map<Integer, Map<String, Long>> bySlice = new HashMap<>();
+    for (String orgId : unheard.keySet()) {
+      Long lastSeqNr = unheard.remove(orgId);
+      if (lastSeqNr != null) bySlice.computeIfAbsent(OrgSlices.sliceOf(orgId), slice -> new HashMap<>()).put(orgId, lastSeqNr);
+    }
+    bySlice.forEach((slice, orgs) -> slices.get(slice).tell(Topic.publish(new OrgsWritten(Map.copyOf(orgs)))));
+  }
+}

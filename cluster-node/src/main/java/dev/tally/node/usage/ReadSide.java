@@ -1,0 +1,68 @@
+package dev.tally.node.usage;
+
+import dev.tally.node.account.OrgAccount;
+import dev.tally.node.account.OrgEvent;
+import dev.tally.node.account.OrgSlices;
+import dev.tally.node.account.Written;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * The read side of a node: its {@link ChangeFeed}, and its part of the cluster's slice readers (a
+ * sharded daemon process of {@link OrgSlices#COUNT} instances, each on one node at a time).
+ */
+public final class ReadSide {
+
+  static final String NAME = "read-side";
+
+  /**
+   * @param enabled off only to measure what the read side costs
+   * @param reconcileEvery how often at most each reader checks all its orgs against their journals
+   */
+  public record Settings(boolean enabled, Duration reconcileEvery) {}
+
+  private ReadSide() {}
+
+  /**
+   * Starts the node's feed and readers; what the org accounts tell of their writes.
+   *
+   * @param applied told, for each event a reader applied on a notice, how long after it happened
+   */
+  public static Written start(
+      ActorSystem<?> system, Settings settings, OrgDirectory directory, Clock clock, Consumer<Duration> applied) {
+    ChangeFeed feed = ChangeFeed.start(system);
+    CassandraReadJournal journal =
+        PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    SliceRows.Journal journals = new SliceRows.Journal() {
+      @Override
+      public CompletionStage<List<SliceRows.Logged>> events(String orgId, long from, long to) {
+        return journal.currentEventsByPersistenceId(OrgAccount.persistenceId(orgId).id(), from, to)
+            .map(envelope -> new SliceRows.Logged(envelope.sequenceNr(), (OrgEvent) envelope.event()))
+            .runWith(Sink.seq(), system);
+      }
+
+      @Override
+      public CompletionStage<List<String>> orgs(int slice) {
+        return journal.currentPersistenceIds()
+            .filter(OrgAccount::isOrgJournal)
+            .map(OrgAccount::orgIdOf)
+            .filter(orgId -> OrgSlices.sliceOf(orgId) == slice)
+            .runWith(Sink.seq(), system);
+      }
+    };
+    ShardedDaemonProcess.get(system).init(SliceReader.Command.class, NAME, OrgSlices.COUNT,
+        slice -> SliceReader.create(feed.slice(slice), () -> new SliceRows(slice, directory, journals, clock, settings.reconcileEvery(), applied)),
+        ShardedDaemonProcessSettings.create(system), Optional.of(new SliceReader.Stop()));
+    return feed;
+  }
+}

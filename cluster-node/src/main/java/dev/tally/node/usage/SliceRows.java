@@ -1,0 +1,163 @@
+package dev.tally.node.usage;
+
+import dev.tally.node.ManyAsks;
+import dev.tally.node.account.OrgEvent;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.apache.pekko.Done;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The directory rows of one slice's orgs, brought up to their journals: the work of the slice's
+ * {@link SliceReader}, its single writer.
+ *
+ * <p>Exact however often or late it hears of a write: a row carries the org sequence number it
+ * counts up to and is written whole, and the events after it are read from the org's journal by
+ * persistence id, in order, so an event is applied once whatever was heard. A write it never hears
+ * of (a notice lost with a node) is found by the reconciliation: a pass over the slice's orgs, at
+ * most every pass interval, a few each tick, checking quiet orgs against their journals.
+ */
+final class SliceRows {
+
+  private static final Logger log = LoggerFactory.getLogger(SliceRows.class);
+
+  /** The most rows kept between rounds; any other is read from its table. */
+  static final int ROWS_KEPT = 10_000;
+  /** Orgs a tick checks against their journals. */
+  static final int ORGS_PER_TICK = 100;
+  /** An org that wrote this recently is not checked: the notice of its write may still be on its way. */
+  static final Duration QUIET_FOR = Duration.ofSeconds(30);
+  /** The most events one catch-up applies to a row; the next notice or pass goes on. */
+  static final long MOST_EVENTS_AT_ONCE = 10_000;
+
+  /** Where the rows are kept. */
+  interface Rows {
+    CompletionStage<DirectoryRow> row(String orgId);
+
+    CompletionStage<Done> save(DirectoryRow row);
+  }
+
+  /** The orgs' journals. */
+  interface Journal {
+    /** The org's events from {@code from} to {@code to} inclusive, in order. */
+    CompletionStage<List<Logged>> events(String orgId, long from, long to);
+
+    /** Every org of the slice that has a journal. */
+    CompletionStage<List<String>> orgs(int slice);
+  }
+
+  /** An org event with its sequence number. */
+  record Logged(long seqNr, OrgEvent event) {}
+
+  private final int slice;
+  private final Rows rows;
+  private final Journal journal;
+  private final Clock clock;
+  private final Duration passEvery;
+  private final Consumer<Duration> applied;
+  private final Map<String, DirectoryRow> kept = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, DirectoryRow> eldest) {
+      return size() > ROWS_KEPT;
+    }
+  });
+  /** The orgs the current reconciliation pass has still to check; empty between passes. */
+  private List<String> toCheck = List.of();
+  private Instant passStarted;
+
+  /**
+   * @param passEvery a reconciliation pass over the slice starts at most this often
+   * @param applied told, for each event applied on a notice, how long after it happened that was
+   */
+  SliceRows(int slice, Rows rows, Journal journal, Clock clock, Duration passEvery, Consumer<Duration> applied) {
+    this.slice = slice;
+    this.rows = rows;
+    this.journal = journal;
+    this.clock = clock;
+    this.passEvery = passEvery;
+    this.applied = applied;
+  }
+
+  /** Every org heard of brought up to at least the sequence number heard, a few at a time. */
+  CompletionStage<Done> catchUp(Map<String, Long> heard) {
+    return ManyAsks.each(new ArrayList<>(heard.entrySet()), org -> catchUp(org.getKey(), org.getValue(), true))
+        .thenApply(all -> Done.getInstance());
+  }
+
+  /** The org's row up to its journal's end, read when the row is below {@code atLeast}. */
+  private CompletionStage<Done> catchUp(String orgId, long atLeast, boolean measured) {
+    return rowOf(orgId).thenCompose(row -> {
+      if (row.appliedSeqNr() >= atLeast) return CompletableFuture.completedFuture(Done.getInstance());
+      return journal.events(orgId, row.appliedSeqNr() + 1, row.appliedSeqNr() + MOST_EVENTS_AT_ONCE)
+          .thenCompose(events -> {
+            if (events.isEmpty()) return CompletableFuture.completedFuture(Done.getInstance());
+            DirectoryRow after = row;
+            for (Logged event : events) after = after.after(event.seqNr(), event.event());
+            DirectoryRow saved = after;
+            return rows.save(saved).thenApply(done -> {
+              kept.put(orgId, saved);
+              if (measured) {
+                Instant now = clock.instant();
+                for (Logged event : events) applied.accept(Duration.between(event.event().at(), now));
+              }
+              return done;
+            });
+          });
+    });
+  }
+
+  /**
+   * The next orgs of the reconciliation pass, each quiet one checked against its journal: what a
+   * lost notice left out is applied now. A pass starts at most every pass interval with the
+   * slice's orgs as the journal lists them, so an org no notice ever named is found too.
+   */
+  CompletionStage<Done> reconcileSome() {
+    Instant now = clock.instant();
+    CompletionStage<List<String>> pass;
+    if (!toCheck.isEmpty()) {
+      pass = CompletableFuture.completedFuture(toCheck);
+    } else if (passStarted == null || !now.isBefore(passStarted.plus(passEvery))) {
+      passStarted = now;
+      pass = journal.orgs(slice);
+    } else {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    return pass.thenCompose(orgs -> {
+      List<String> checkedNow = orgs.subList(0, Math.min(ORGS_PER_TICK, orgs.size()));
+      toCheck = List.copyOf(orgs.subList(checkedNow.size(), orgs.size()));
+      return ManyAsks.each(checkedNow, this::reconcile).thenApply(all -> Done.getInstance());
+    });
+  }
+
+  private CompletionStage<Done> reconcile(String orgId) {
+    return rowOf(orgId).thenCompose(row -> {
+      if (row.lastEventAt() != null && row.lastEventAt().isAfter(clock.instant().minus(QUIET_FOR))) {
+        return CompletableFuture.completedFuture(Done.getInstance());
+      }
+      long before = row.appliedSeqNr();
+      return catchUp(orgId, Long.MAX_VALUE, false).thenApply(done -> {
+        DirectoryRow after = kept.get(orgId);
+        if (after != null && after.appliedSeqNr() > before) {
+          log.info("org {}: events {} to {} were in its journal, unheard of; applied now", orgId, before + 1,
+              after.appliedSeqNr());
+        }
+        return done;
+      });
+    });
+  }
+
+  private CompletionStage<DirectoryRow> rowOf(String orgId) {
+    DirectoryRow row = kept.get(orgId);
+    return row != null ? CompletableFuture.completedFuture(row) : rows.row(orgId);
+  }
+}

@@ -139,11 +139,13 @@ final class SliceRows {
     });
   }
 
+  /** The org's row as stored (not as kept: a row lost from the table is rebuilt too), up to its journal. */
   private CompletionStage<Done> reconcile(String orgId) {
-    return rowOf(orgId).thenCompose(row -> {
+    return rows.row(orgId).thenCompose(row -> {
       if (row.lastEventAt() != null && row.lastEventAt().isAfter(clock.instant().minus(QUIET_FOR))) {
         return CompletableFuture.completedFuture(Done.getInstance());
       }
+      kept.put(orgId, row);
       long before = row.appliedSeqNr();
       return catchUp(orgId, Long.MAX_VALUE, false).thenApply(done -> {
         DirectoryRow after = kept.get(orgId);

@@ -124,7 +124,11 @@ class ReadSideFailoverTest {
               + "killed), %d ledger events, %d rows deleted and rebuilt, directory caught up %.1f s after the workload "
               + "ended: %s%n",
           ORGS, attempts.get(), failures.get(), answeredAtKill, events, rebuilt.size(), seconds, converged);
-      assertTrue(converged, "every org's row up to its last event");
+      assertTrue(converged, () -> "every org's row up to its last event; behind: " + orgs.stream()
+          .filter(org -> !shown.get().containsKey(org) || shown.get().get(org).getAppliedSequenceNr() != last(ledgers.get(org)))
+          .map(org -> org + " at " + (shown.get().containsKey(org) ? shown.get().get(org).getAppliedSequenceNr() : "none")
+              + " of " + last(ledgers.get(org)))
+          .toList());
       for (String org : orgs) {
         List<LedgerEntry> ledger = ledgers.get(org);
         DirectoryEntry row = shown.get().get(org);

@@ -24,6 +24,8 @@ import org.apache.pekko.stream.javadsl.Sink;
 public final class ReadSide {
 
   static final String NAME = "read-side";
+  /** The journal's query plugin with a session of its own (persistence.conf). */
+  static final String QUERY_PLUGIN = "tally.read-side.cassandra.query";
 
   /**
    * @param enabled off only to measure what the read side costs
@@ -42,7 +44,7 @@ public final class ReadSide {
       ActorSystem<?> system, Settings settings, OrgDirectory directory, Clock clock, Consumer<Duration> applied) {
     ChangeFeed feed = ChangeFeed.start(system);
     CassandraReadJournal journal =
-        PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+        PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, QUERY_PLUGIN);
     SliceRows.Journal journals = new SliceRows.Journal() {
       @Override
       public CompletionStage<List<SliceRows.Logged>> events(String orgId, long from, long to) {

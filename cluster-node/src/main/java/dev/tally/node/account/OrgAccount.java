@@ -304,7 +304,7 @@ public final class OrgAccount
   /** Alerts leave only once their events are written; then the next deadline is armed. */
   private void afterWrite(AccountState state, List<OrgEvent> events, long writeStarted) {
     metrics.written(events.size(), Duration.ofNanos(System.nanoTime() - writeStarted));
-    written.written(orgId, lastSequenceNumber(context));
+    written.written(orgId, events, lastSequenceNumber(context));
     int expired = 0;
     for (OrgEvent event : events) {
       if (event instanceof OrgEvent.ReservationExpired) expired++;

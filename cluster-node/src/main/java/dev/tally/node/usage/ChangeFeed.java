@@ -1,6 +1,7 @@
 package dev.tally.node.usage;
 
 import dev.tally.node.CborSerializable;
+import dev.tally.node.account.OrgEvent;
 import dev.tally.node.account.OrgSlices;
 import dev.tally.node.account.Written;
 import java.time.Duration;
@@ -15,20 +16,22 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
- * What a node's org accounts wrote, told to the read side: each account notes its org's last
- * sequence number after a write (a map put, nothing on the write's path), and every
- * {@link #TELL_EVERY} the node tells each slice's reader, wherever it runs, which of its orgs wrote
- * since. A notice lost with a node only delays those rows until the reader's reconciliation.
+ * What a node's org accounts wrote, told to the read side: after a write each account adds what its
+ * events change in the org's directory row to what waits for its org ({@link DirectoryDelta}: a few
+ * sums, nothing on the write's path), and every {@link #TELL_EVERY} the node tells each slice's
+ * reader, wherever it runs, what its orgs wrote since. The reader applies that without reading the
+ * journal while notices follow one another; a notice lost with a node only delays those rows until
+ * the reader's reconciliation.
  */
 public final class ChangeFeed implements Written {
 
   static final Duration TELL_EVERY = Duration.ofMillis(250);
 
-  /** The orgs of one slice that wrote, each with its last sequence number then. */
-  public record OrgsWritten(Map<String, Long> lastSeqNrs) implements CborSerializable {}
+  /** The orgs of one slice that wrote, each with what its events since the last notice change. */
+  public record OrgsWritten(Map<String, DirectoryDelta> deltas) implements CborSerializable {}
 
   /** Since the last telling; at most one entry per org of this node. */
-  private final Map<String, Long> unheard = new ConcurrentHashMap<>();
+  private final Map<String, DirectoryDelta> unheard = new ConcurrentHashMap<>();
   private final List<ActorRef<Topic.Command<OrgsWritten>>> slices;
 
   private ChangeFeed(List<ActorRef<Topic.Command<OrgsWritten>>> slices) {
@@ -52,16 +55,17 @@ public final class ChangeFeed implements Written {
   }
 
   @Override
-  public void written(String orgId, long lastSeqNr) {
-    unheard.merge(orgId, lastSeqNr, Math::max);
+  public void written(String orgId, List<OrgEvent> events, long lastSeqNr) {
+    if (events.isEmpty()) return;
+    unheard.merge(orgId, DirectoryDelta.of(lastSeqNr - events.size() + 1, events), DirectoryDelta::merge);
   }
 
   private void tell() {
     if (unheard.isEmpty()) return;
-    Map<Integer, Map<String, Long>> bySlice = new HashMap<>();
+    Map<Integer, Map<String, DirectoryDelta>> bySlice = new HashMap<>();
     for (String orgId : unheard.keySet()) {
-      Long lastSeqNr = unheard.remove(orgId);
-      if (lastSeqNr != null) bySlice.computeIfAbsent(OrgSlices.sliceOf(orgId), slice -> new HashMap<>()).put(orgId, lastSeqNr);
+      DirectoryDelta delta = unheard.remove(orgId);
+      if (delta != null) bySlice.computeIfAbsent(OrgSlices.sliceOf(orgId), slice -> new HashMap<>()).put(orgId, delta);
     }
     bySlice.forEach((slice, orgs) -> slices.get(slice).tell(Topic.publish(new OrgsWritten(Map.copyOf(orgs)))));
   }

@@ -2,6 +2,7 @@ package dev.tally.node.usage;
 
 import dev.tally.node.account.OrgEvent;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One org as the directory lists it: what its events say up to {@code appliedSeqNr}. The money sums
@@ -37,34 +38,26 @@ public record DirectoryRow(
    * already. Events must come in order: the caller fills any gap from the journal first.
    */
   public DirectoryRow after(long seqNr, OrgEvent event) {
-    if (seqNr <= appliedSeqNr) return this;
-    if (seqNr != appliedSeqNr + 1) {
-      throw new IllegalStateException("org " + orgId + ": event " + seqNr + " after " + appliedSeqNr);
+    return seqNr <= appliedSeqNr ? this : plus(DirectoryDelta.of(seqNr, List.of(event)));
+  }
+
+  /** Whether {@code delta} is what this row needs next: complete, and starting just after it. */
+  public boolean continuedBy(DirectoryDelta delta) {
+    return delta.complete() && delta.from() == appliedSeqNr + 1;
+  }
+
+  /** The row after {@code delta}, which must continue it ({@link #continuedBy}). */
+  public DirectoryRow plus(DirectoryDelta delta) {
+    if (!continuedBy(delta)) {
+      throw new IllegalStateException("org " + orgId + ": events " + delta.from() + ".." + delta.to() + " after "
+          + appliedSeqNr + (delta.complete() ? "" : " (only known to exist)"));
     }
-    String name = displayName;
-    String onPlan = plan;
-    Instant created = createdAt;
-    long in = granted;
-    long out = used;
-    long gone = expired;
-    long cancelled = voided;
-    if (event instanceof OrgEvent.OrgCreated e) {
-      name = e.displayName();
-      onPlan = e.plan();
-      created = e.at();
-    } else if (event instanceof OrgEvent.PlanChanged e) {
-      onPlan = e.plan();
-    } else if (event instanceof OrgEvent.CreditsGranted e) {
-      in = Math.addExact(in, e.amount());
-    } else if (event instanceof OrgEvent.ReservationCommitted e) {
-      out = Math.addExact(out, e.charged());
-    } else if (event instanceof OrgEvent.CreditsCharged e) {
-      out = Math.addExact(out, e.charged());
-    } else if (event instanceof OrgEvent.GrantExpired e) {
-      gone = Math.addExact(gone, e.expired());
-    } else if (event instanceof OrgEvent.GrantVoided e) {
-      cancelled = Math.addExact(cancelled, e.voided());
-    }
-    return new DirectoryRow(orgId, name, onPlan, created, in, out, gone, cancelled, event.at(), seqNr);
+    return new DirectoryRow(orgId,
+        delta.displayName() != null ? delta.displayName() : displayName,
+        delta.plan() != null ? delta.plan() : plan,
+        delta.createdAt() != null ? delta.createdAt() : createdAt,
+        Math.addExact(granted, delta.granted()), Math.addExact(used, delta.used()),
+        Math.addExact(expired, delta.expired()), Math.addExact(voided, delta.voided()),
+        delta.lastEventAt(), delta.to());
   }
 }

@@ -22,10 +22,13 @@ import org.slf4j.LoggerFactory;
  * {@link SliceReader}, its single writer.
  *
  * <p>Exact however often or late it hears of a write: a row carries the org sequence number it
- * counts up to and is written whole, and the events after it are read from the org's journal by
- * persistence id, in order, so an event is applied once whatever was heard. A write it never hears
- * of (a notice lost with a node) is found by the reconciliation: a pass over the slice's orgs, at
- * most every pass interval, a few each tick, checking quiet orgs against their journals.
+ * counts up to and is written whole. A notice that continues the row ({@link DirectoryDelta}, the
+ * events after the row's last) is applied as it is; for any other one beyond the row (a notice lost
+ * before it, or only known to exist) the events after the row are read from the org's journal by
+ * persistence id, in order, so an event is applied once whatever was heard. A hot org's row thus
+ * moves on without its journal being read. A write it never hears of (a notice lost with a node) is
+ * found by the reconciliation: a pass over the slice's orgs, at most every pass interval, a few each
+ * tick, checking quiet orgs against their journals.
  */
 final class SliceRows {
 
@@ -77,7 +80,7 @@ final class SliceRows {
 
   /**
    * @param passEvery a reconciliation pass over the slice starts at most this often
-   * @param applied told, for each event applied on a notice, how long after it happened that was
+   * @param applied told, for each notice applied, how long after its last event happened that was
    */
   SliceRows(int slice, Rows rows, Journal journal, Clock clock, Duration passEvery, Consumer<Duration> applied) {
     this.slice = slice;
@@ -88,32 +91,41 @@ final class SliceRows {
     this.applied = applied;
   }
 
-  /** Every org heard of brought up to at least the sequence number heard, a few at a time. */
-  CompletionStage<Done> catchUp(Map<String, Long> heard) {
-    return ManyAsks.each(new ArrayList<>(heard.entrySet()), org -> catchUp(org.getKey(), org.getValue(), true))
+  /** Every org heard of brought up to at least what was heard of it, a few at a time. */
+  CompletionStage<Done> catchUp(Map<String, DirectoryDelta> heard) {
+    return ManyAsks.each(new ArrayList<>(heard.entrySet()), org -> catchUp(org.getKey(), org.getValue()))
         .thenApply(all -> Done.getInstance());
   }
 
-  /** The org's row up to its journal's end, read when the row is below {@code atLeast}. */
-  private CompletionStage<Done> catchUp(String orgId, long atLeast, boolean measured) {
+  /** The org's row with {@code delta} applied, or else read up to its journal's end. */
+  private CompletionStage<Done> catchUp(String orgId, DirectoryDelta delta) {
     return rowOf(orgId).thenCompose(row -> {
-      if (row.appliedSeqNr() >= atLeast) return CompletableFuture.completedFuture(Done.getInstance());
-      return journal.events(orgId, row.appliedSeqNr() + 1, row.appliedSeqNr() + MOST_EVENTS_AT_ONCE)
-          .thenCompose(events -> {
-            if (events.isEmpty()) return CompletableFuture.completedFuture(Done.getInstance());
-            DirectoryRow after = row;
-            for (Logged event : events) after = after.after(event.seqNr(), event.event());
-            DirectoryRow saved = after;
-            return rows.save(saved).thenApply(done -> {
-              kept.put(orgId, saved);
-              if (measured) {
-                Instant now = clock.instant();
-                for (Logged event : events) applied.accept(Duration.between(event.event().at(), now));
-              }
-              return done;
-            });
-          });
+      if (row.appliedSeqNr() >= delta.to()) return CompletableFuture.completedFuture(Done.getInstance());
+      if (!row.continuedBy(delta)) return fromJournal(orgId, row, delta.to(), true);
+      DirectoryRow saved = row.plus(delta);
+      return rows.save(saved).thenApply(done -> {
+        kept.put(orgId, saved);
+        applied.accept(Duration.between(delta.lastEventAt(), clock.instant()));
+        return done;
+      });
     });
+  }
+
+  /** {@code row} brought up to its journal's end, read when the row is below {@code atLeast}. */
+  private CompletionStage<Done> fromJournal(String orgId, DirectoryRow row, long atLeast, boolean measured) {
+    if (row.appliedSeqNr() >= atLeast) return CompletableFuture.completedFuture(Done.getInstance());
+    return journal.events(orgId, row.appliedSeqNr() + 1, row.appliedSeqNr() + MOST_EVENTS_AT_ONCE)
+        .thenCompose(events -> {
+          if (events.isEmpty()) return CompletableFuture.completedFuture(Done.getInstance());
+          DirectoryRow after = row;
+          for (Logged event : events) after = after.after(event.seqNr(), event.event());
+          DirectoryRow saved = after;
+          return rows.save(saved).thenApply(done -> {
+            kept.put(orgId, saved);
+            if (measured) applied.accept(Duration.between(saved.lastEventAt(), clock.instant()));
+            return done;
+          });
+        });
   }
 
   /**
@@ -147,7 +159,7 @@ final class SliceRows {
       }
       kept.put(orgId, row);
       long before = row.appliedSeqNr();
-      return catchUp(orgId, Long.MAX_VALUE, false).thenApply(done -> {
+      return fromJournal(orgId, row, Long.MAX_VALUE, false).thenApply(done -> {
         DirectoryRow after = kept.get(orgId);
         if (after != null && after.appliedSeqNr() > before) {
           log.info("org {}: events {} to {} were in its journal, unheard of; applied now", orgId, before + 1,

@@ -1,6 +1,7 @@
 package dev.tally.node.usage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tally.node.account.GrantKind;
 import dev.tally.node.account.OrgEvent;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +29,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A slice's rows against what its reader really hears: notices of writes that come late, twice,
- * out of order, with an older sequence number than the last, or never. Whatever it hears, once a
- * reconciliation pass has run each row is what applying its org's journal once gives, and hearing
- * it all again changes nothing.
+ * out of order, overlapping, covering less than the row already has, only saying how far a journal
+ * reaches, or never. Whatever it hears, once a reconciliation pass has run each row is what applying
+ * its org's journal once gives, and hearing it all again changes nothing. Notices that follow one
+ * another are applied without reading the journal.
  */
 class SliceRowsTest {
 
@@ -125,12 +128,18 @@ class SliceRowsTest {
     for (String orgId : ids) store.journals.put(orgId, journalOf(orgId, random, 1 + random.nextInt(longest)));
     SliceRows rows = rowsOf(store, slice);
 
-    // Notices of every write, in random rounds: some lost, some stale (an older sequence number), repeated
+    // Notices in random rounds: some lost, any range of the journal (stale, repeated, overlapping), or merged
     for (int round = 0; round < 20; round++) {
-      Map<String, Long> heard = new HashMap<>();
+      Map<String, DirectoryDelta> heard = new HashMap<>();
       for (String orgId : ids) {
         if (random.nextInt(100) < lostPercent) continue;
-        heard.put(orgId, 1L + random.nextInt(store.journals.get(orgId).size()));
+        List<OrgEvent> journal = store.journals.get(orgId);
+        DirectoryDelta notice = switch (random.nextInt(4)) {
+          case 0 -> DirectoryDelta.journalThrough(1L + random.nextInt(journal.size()));
+          case 1 -> someOf(journal, random).merge(someOf(journal, random));
+          default -> someOf(journal, random);
+        };
+        heard.put(orgId, notice);
       }
       await(rows.catchUp(heard));
     }
@@ -139,24 +148,83 @@ class SliceRowsTest {
     for (String orgId : ids) assertEquals(appliedOnce(orgId, store.journals.get(orgId)), store.rows.get(orgId), orgId);
     Map<String, DirectoryRow> before = Map.copyOf(store.rows);
     SliceRows afresh = rowsOf(store, slice); // a new reader: nothing kept
-    Map<String, Long> all = new HashMap<>();
-    ids.forEach(orgId -> all.put(orgId, (long) store.journals.get(orgId).size()));
+    Map<String, DirectoryDelta> all = new HashMap<>();
+    ids.forEach(orgId -> all.put(orgId, DirectoryDelta.of(1, store.journals.get(orgId))));
     await(afresh.catchUp(all));
     reconcileAPass(afresh, orgs);
     assertEquals(before, store.rows, "all of it again changes nothing");
   }
 
+  /** What a node tells of events {@code from}..{@code to} of a journal. */
+  static DirectoryDelta told(List<OrgEvent> journal, int from, int to) {
+    return DirectoryDelta.of(from, journal.subList(from - 1, to));
+  }
+
+  /** A notice of a random range of the journal. */
+  static DirectoryDelta someOf(List<OrgEvent> journal, Random random) {
+    int from = 1 + random.nextInt(journal.size());
+    return told(journal, from, from + random.nextInt(journal.size() - from + 1));
+  }
+
+  @Test
+  void noticesThatFollowOneAnotherReadNoJournal() throws Exception {
+    Store store = new Store();
+    List<OrgEvent> journal = journalOf("org-0", new Random(3), 10);
+    store.journals.put("org-0", journal);
+    SliceRows rows = rowsOf(store, OrgSlices.sliceOf("org-0"));
+    await(rows.catchUp(Map.of("org-0", told(journal, 1, 4))));
+    await(rows.catchUp(Map.of("org-0", told(journal, 5, 5))));
+    await(rows.catchUp(Map.of("org-0", told(journal, 6, 10))));
+    assertEquals(0, store.journalReads.get());
+    assertEquals(appliedOnce("org-0", journal), store.rows.get("org-0"));
+  }
+
+  @Test
+  void aNoticeAfterALostOneReadsTheJournalFromTheRow() throws Exception {
+    Store store = new Store();
+    List<OrgEvent> journal = journalOf("org-0", new Random(4), 10);
+    store.journals.put("org-0", journal);
+    SliceRows rows = rowsOf(store, OrgSlices.sliceOf("org-0"));
+    await(rows.catchUp(Map.of("org-0", told(journal, 1, 3))));
+    await(rows.catchUp(Map.of("org-0", told(journal, 6, 10)))); // 4..5 lost
+    assertEquals(1, store.journalReads.get());
+    assertEquals(appliedOnce("org-0", journal), store.rows.get("org-0"));
+  }
+
   @Test
   void aNoticeAtOrBelowTheRowReadsNoJournal() throws Exception {
     Store store = new Store();
-    store.journals.put("org-0", journalOf("org-0", new Random(1), 5));
+    List<OrgEvent> journal = journalOf("org-0", new Random(1), 5);
+    store.journals.put("org-0", journal);
     SliceRows rows = rowsOf(store, OrgSlices.sliceOf("org-0"));
-    await(rows.catchUp(Map.of("org-0", 5L)));
+    await(rows.catchUp(Map.of("org-0", DirectoryDelta.journalThrough(5))));
     int reads = store.journalReads.get();
-    await(rows.catchUp(Map.of("org-0", 5L)));
-    await(rows.catchUp(Map.of("org-0", 3L)));
+    await(rows.catchUp(Map.of("org-0", told(journal, 1, 5))));
+    await(rows.catchUp(Map.of("org-0", told(journal, 2, 3))));
+    await(rows.catchUp(Map.of("org-0", DirectoryDelta.journalThrough(4))));
     assertEquals(reads, store.journalReads.get());
-    assertEquals(appliedOnce("org-0", store.journals.get("org-0")), store.rows.get("org-0"));
+    assertEquals(appliedOnce("org-0", journal), store.rows.get("org-0"));
+  }
+
+  @Property(tries = 200)
+  void deltasMergedInAnyOrderAreTheDeltaOfTheWholeOrOnlyHowFarTheJournalReaches(
+      @ForAll @IntRange(min = 1, max = 40) int length, @ForAll long seed) {
+    Random random = new Random(seed);
+    List<OrgEvent> journal = journalOf("org-0", random, length);
+    List<DirectoryDelta> pieces = new ArrayList<>();
+    for (int from = 1; from <= length; ) {
+      int to = Math.min(length, from + random.nextInt(5));
+      pieces.add(told(journal, from, to));
+      from = to + 1;
+    }
+    DirectoryDelta whole = DirectoryDelta.of(1, journal);
+    assertEquals(whole, pieces.stream().reduce(DirectoryDelta::merge).orElseThrow(), "in order");
+    List<DirectoryDelta> lastFirst = new ArrayList<>(pieces);
+    Collections.reverse(lastFirst);
+    assertEquals(whole, lastFirst.stream().reduce(DirectoryDelta::merge).orElseThrow(), "last first");
+    Collections.shuffle(pieces, random);
+    DirectoryDelta shuffled = pieces.stream().reduce(DirectoryDelta::merge).orElseThrow();
+    assertTrue(shuffled.equals(whole) || shuffled.equals(DirectoryDelta.journalThrough(length)), shuffled.toString());
   }
 
   @Test

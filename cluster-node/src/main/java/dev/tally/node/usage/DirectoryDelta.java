@@ -1,0 +1,96 @@
+package dev.tally.node.usage;
+
+import dev.tally.node.CborSerializable;
+import dev.tally.node.account.OrgEvent;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What an org's events {@code from}..{@code to} (its sequence numbers, inclusive) change in its
+ * directory row: the one place that says how an event counts. Told by the node that wrote them, so
+ * the reader of the org's slice brings the row forward without reading the org's journal; summed
+ * while they wait to be told, as long as they follow one another.
+ *
+ * <p>A delta that is not {@code complete} knows only that the events up to {@code to} exist (two
+ * notices that do not follow one another, say from two nodes the org moved between): the reader
+ * reads them from the journal.
+ *
+ * @param displayName the name the org was created with, null when no event of the range created it
+ * @param plan the plan the range ends on, null when no event of it set one
+ * @param lastEventAt when the range's last event happened
+ */
+public record DirectoryDelta(
+    long from,
+    long to,
+    String displayName,
+    String plan,
+    Instant createdAt,
+    long granted,
+    long used,
+    long expired,
+    long voided,
+    Instant lastEventAt,
+    boolean complete) implements CborSerializable {
+
+  /** The change of {@code events}, the org's events from sequence number {@code from} on, in order. */
+  public static DirectoryDelta of(long from, List<OrgEvent> events) {
+    if (events.isEmpty()) throw new IllegalArgumentException("a delta of no events");
+    String name = null;
+    String onPlan = null;
+    Instant created = null;
+    long in = 0;
+    long out = 0;
+    long gone = 0;
+    long cancelled = 0;
+    for (OrgEvent event : events) {
+      if (event instanceof OrgEvent.OrgCreated e) {
+        name = e.displayName();
+        onPlan = e.plan();
+        created = e.at();
+      } else if (event instanceof OrgEvent.PlanChanged e) {
+        onPlan = e.plan();
+      } else if (event instanceof OrgEvent.CreditsGranted e) {
+        in = Math.addExact(in, e.amount());
+      } else if (event instanceof OrgEvent.ReservationCommitted e) {
+        out = Math.addExact(out, e.charged());
+      } else if (event instanceof OrgEvent.CreditsCharged e) {
+        out = Math.addExact(out, e.charged());
+      } else if (event instanceof OrgEvent.GrantExpired e) {
+        gone = Math.addExact(gone, e.expired());
+      } else if (event instanceof OrgEvent.GrantVoided e) {
+        cancelled = Math.addExact(cancelled, e.voided());
+      }
+    }
+    long to = Math.addExact(from, events.size() - 1);
+    return new DirectoryDelta(from, to, name, onPlan, created, in, out, gone, cancelled,
+        events.get(events.size() - 1).at(), true);
+  }
+
+  /** Only that the org's journal reaches {@code to}: its events are read from there. */
+  public static DirectoryDelta journalThrough(long to) {
+    return new DirectoryDelta(to, to, null, null, null, 0, 0, 0, 0, null, false);
+  }
+
+  /**
+   * This and {@code other}, heard in either order: summed when one follows the other, the one that
+   * covers the other when it does, else only how far the journal reaches.
+   */
+  public DirectoryDelta merge(DirectoryDelta other) {
+    DirectoryDelta first = from <= other.from ? this : other;
+    DirectoryDelta second = first == this ? other : this;
+    if (first.complete && second.complete && second.from == first.to + 1) return first.then(second);
+    if (first.complete && second.to <= first.to) return first;
+    return journalThrough(Math.max(to, other.to));
+  }
+
+  /** {@code next}, which follows this, added to it. */
+  private DirectoryDelta then(DirectoryDelta next) {
+    return new DirectoryDelta(from, next.to,
+        next.displayName != null ? next.displayName : displayName,
+        next.plan != null ? next.plan : plan,
+        next.createdAt != null ? next.createdAt : createdAt,
+        Math.addExact(granted, next.granted), Math.addExact(used, next.used),
+        Math.addExact(expired, next.expired), Math.addExact(voided, next.voided),
+        next.lastEventAt, true);
+  }
+}

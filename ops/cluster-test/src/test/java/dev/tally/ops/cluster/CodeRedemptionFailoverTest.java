@@ -23,15 +23,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -40,11 +43,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * are interrupted wherever the code's entity or the org lived: before, between or after the code
  * recorded its use and the org its grant. Every redemption is then sent again until it is answered. Each
  * code ends up granted exactly once: one REDEMPTION grant per org, its credits once, and the code used up
- * for anyone else. The three nodes are the module's {@link TestCluster}; this class runs last.
+ * for anyone else. First, before the kill, fifty orgs race through the three nodes to redeem one code.
+ * The three nodes are the module's {@link TestCluster}; this class runs last.
  */
 @ExtendWith({TestCassandra.class, TestCluster.class})
 @Order(4)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CodeRedemptionFailoverTest {
 
   static final int ORGS = 30;
@@ -67,6 +72,62 @@ class CodeRedemptionFailoverTest {
   record Redemption(String orgId, String code) {}
 
   @Test
+  @Order(1)
+  void fiftyOrgsRacingThroughTheThreeNodesToRedeemOneCodeLeaveExactlyOneGrantInAllLedgers() throws Exception {
+    int racers = 50;
+    List<TallyClient> perNode = List.of(first, second, third).stream()
+        .map(node -> TallyClient.builder().apiKey(TestKeys.ADMIN).nodes(address(node))
+            .defaultDeadline(Duration.ofSeconds(20)).build())
+        .toList();
+    ExecutorService clients = Executors.newFixedThreadPool(racers);
+    try {
+      TallyClient any = perNode.get(0);
+      String code = any.accounts().createRedemptionCodes(CreateRedemptionCodesRequest.newBuilder()
+          .setRequestId("race-" + UUID.randomUUID()).setCount(1).setCredits(CREDITS).build()).getCodes(0);
+      List<String> orgs = new ArrayList<>();
+      for (int i = 0; i < racers; i++) {
+        String orgId = "racer-" + UUID.randomUUID();
+        any.accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setPlan("payg").build());
+        orgs.add(orgId);
+      }
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<String>> outcomes = new ArrayList<>();
+      for (int i = 0; i < racers; i++) {
+        String orgId = orgs.get(i);
+        TallyClient through = perNode.get(i % perNode.size()); // the racers come in through all three nodes
+        outcomes.add(clients.submit(() -> {
+          start.await();
+          try {
+            through.accounts().redeemCode(RedeemCodeRequest.newBuilder().setOrgId(orgId).setCode(code)
+                .setRequestId("redeem-" + UUID.randomUUID()).build());
+            return "REDEEMED";
+          } catch (RedemptionCodeUsedUpException usedUp) {
+            return "USED_UP";
+          }
+        }));
+      }
+      start.countDown();
+      Map<String, Integer> answers = new java.util.TreeMap<>();
+      for (Future<String> outcome : outcomes) answers.merge(outcome.get(2, TimeUnit.MINUTES), 1, Integer::sum);
+      long grants = 0;
+      long balances = 0;
+      for (String orgId : orgs) {
+        grants += any.accounts().ledger(orgId).filter(entry -> entry.getType().equals("CREDITS_GRANTED")).count();
+        balances += any.balance(orgId).getBalance().getAvailable();
+      }
+      System.out.printf("redemption race on three nodes: %d orgs, answers %s, %d grants in all ledgers, %s credits in all balances%n",
+          racers, answers, grants, Credits.format(balances));
+      assertEquals(Map.of("REDEEMED", 1, "USED_UP", racers - 1), answers);
+      assertEquals(1, grants);
+      assertEquals(CREDITS, balances);
+    } finally {
+      clients.shutdownNow();
+      perNode.forEach(TallyClient::close);
+    }
+  }
+
+  @Test
+  @Order(2)
   void aNodeKilledDuringRedemptionsLeavesEachCodeGrantedOnce() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
     AtomicInteger failures = new AtomicInteger();

@@ -84,7 +84,7 @@ final class OrgView {
     PeriodUsage period = response.getPeriod();
     page.raw("<h3>This billing period</h3><p>").text(Pages.time(period.getStart()) + " to " + Pages.time(period.getEnd()))
         .raw("</p><p>Charged <strong id=\"period-charged\">").text(Credits.withSeparators(period.getCharged()))
-        .raw("</strong> credits in ").text(Long.toString(period.getCalls())).raw(" calls");
+        .raw("</strong> credits in ").text(Long.toString(period.getCalls())).raw(period.getCalls() == 1 ? " call" : " calls");
     if (period.getAllocation() > 0) {
       page.raw(" of an allocation of ").text(Credits.withSeparators(period.getAllocation())).raw(" credits.</p>")
           .raw("<meter min=\"0\" low=\"80\" high=\"100\" optimum=\"0\" max=\"120\" aria-label=\"Share of the allocation used\" value=\"")

@@ -91,6 +91,10 @@ final class Routes implements HttpHandler {
       request.send(200, "text/css; charset=utf-8", style);
       return;
     }
+    if (get && path.equals(List.of("favicon.ico"))) {
+      request.send(404, "text/plain; charset=utf-8", new byte[0]);
+      return;
+    }
     if (post && !sameOrigin(request)) {
       error(request, session, 403, "Refused", "This form was sent from another site.");
       return;

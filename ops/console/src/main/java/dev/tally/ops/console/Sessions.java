@@ -43,6 +43,11 @@ final class Sessions {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
+  /** Whether {@code text} has the shape of a {@link #randomToken()}. */
+  static boolean isToken(String text) {
+    return text.length() == 43 && text.chars().allMatch(c -> Character.isLetterOrDigit(c) && c < 128 || c == '-' || c == '_');
+  }
+
   /** Starts a session under a new id: never one the browser sent (no session fixation). */
   Session start(Access access, String orgId, dev.tally.client.TallyClient tally) {
     endIdle();

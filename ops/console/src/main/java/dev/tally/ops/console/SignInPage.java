@@ -15,8 +15,13 @@ final class SignInPage {
   private SignInPage() {}
 
   static void show(WebRequest request, ConsoleSettings settings, String orgId, String refusal) throws IOException {
-    String token = Sessions.randomToken();
-    request.setCookie(Routes.SIGN_IN_COOKIE, token, settings.secureCookie(), false);
+    // The browser's token when it has one: a second tab (or a favicon's redirect here) must not
+    // replace the cookie under a form that is already open.
+    String token = request.cookie(Routes.SIGN_IN_COOKIE);
+    if (token == null || !Sessions.isToken(token)) {
+      token = Sessions.randomToken();
+      request.setCookie(Routes.SIGN_IN_COOKIE, token, settings.secureCookie(), false);
+    }
     Html body = new Html().raw("<p>Paste an API key of Tally. An org's metering or reader key shows that org; ")
         .raw("an admin key opens the operator pages.</p>");
     if (!refusal.isEmpty()) body.raw("<p class=\"notice error\" role=\"alert\" id=\"signin-refused\">").text(refusal).raw("</p>");

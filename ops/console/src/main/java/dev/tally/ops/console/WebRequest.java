@@ -108,7 +108,8 @@ final class WebRequest {
     headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
     headers.set("X-Frame-Options", "DENY");
     headers.set("X-Content-Type-Options", "nosniff");
-    headers.set("Referrer-Policy", "no-referrer");
+    // Not no-referrer: under it a browser sends "Origin: null" with the console's own forms.
+    headers.set("Referrer-Policy", "same-origin");
     if (!headers.containsKey("Cache-Control")) headers.set("Cache-Control", "no-store");
     exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
     try (OutputStream out = exchange.getResponseBody()) {

@@ -295,6 +295,12 @@ class ConsoleBrowserTest {
     admin.charge(ChargeRequest.newBuilder().setOrgId(org).setAmount(85_000_000L).build());
     String orgKey = key("metering", org);
     signedIn(org, orgKey);
+    browser.findElement(By.id("request-amount")).sendKeys("2000000000");
+    browser.findElement(By.id("request-reason")).sendKeys("everything");
+    submit(Links.orgAction(org, "requests"));
+    awaitPage(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".notice.error")));
+    String refusal = browser.findElement(By.cssSelector("#requests-h ~ .notice.error")).getText();
+    assertTrue(refusal.startsWith("amount: "), "the node's field message next to the form: " + refusal);
     browser.findElement(By.id("request-amount")).sendKeys("40");
     browser.findElement(By.id("request-reason")).sendKeys("launch week <b>now</b>");
     submit(Links.orgAction(org, "requests"));

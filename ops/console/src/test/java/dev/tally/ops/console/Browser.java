@@ -27,8 +27,11 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 final class Browser {
 
-  /** Where the screenshots go: committed, so the README's pictures are the tests' own. */
-  static final Path SCREENSHOTS = Path.of("screenshots");
+  /**
+   * Where the screenshots go: target/screenshots, so a test run changes no file in git; with
+   * {@code -Dconsole.screenshots=screenshots} the committed folder the README shows, to renew its pictures.
+   */
+  static final Path SCREENSHOTS = Path.of(System.getProperty("console.screenshots", "target/screenshots"));
   private static final Path SCRIPT = Path.of("..", "chromium.sh");
   private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   /** The tallest page a screenshot takes in. */
@@ -84,7 +87,7 @@ final class Browser {
     return driver;
   }
 
-  /** The whole page at the window's width into {@code screenshots/name.png}, checked to be a non-empty PNG. */
+  /** The whole page at the window's width into {@code SCREENSHOTS/name.png}, checked to be a non-empty PNG. */
   static Path screenshot(ChromeDriver driver, String name) throws IOException {
     Dimension before = driver.manage().window().getSize();
     long height = (Long) ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollHeight");

@@ -42,11 +42,7 @@ final class RequestChecks {
   private final List<FieldViolation> violations = new ArrayList<>();
 
   RequestChecks orgId(String value) {
-    if (value.isEmpty()) return violation("org_id", "is required");
-    if (!ORG_ID.matcher(value).matches()) {
-      return violation("org_id", "must be 1-128 letters, digits or . _ : @ -");
-    }
-    return this;
+    return entityName("org_id", value);
   }
 
   RequestChecks id(String field, String value) {
@@ -61,6 +57,11 @@ final class RequestChecks {
    * batch's entity, so it has an org id's characters (no '|', which Pekko reserves).
    */
   RequestChecks batchId(String field, String value) {
+    return entityName(field, value);
+  }
+
+  /** An id that names an entity (an org, a batch of codes): an org id's characters, none Pekko reserves. */
+  private RequestChecks entityName(String field, String value) {
     if (value.isEmpty()) return violation(field, "is required");
     if (!ORG_ID.matcher(value).matches()) return violation(field, "must be 1-128 letters, digits or . _ : @ -");
     return this;

@@ -1,13 +1,18 @@
 package dev.tally.ops.local;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.tally.node.auth.ApiKey;
 import dev.tally.ops.cassandra.CassandraServer;
+import dev.tally.ops.console.Console;
 import java.io.IOException;
+import java.net.BindException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 /**
  * A local Tally in one command: a real Cassandra (child JVM) and one node (this JVM), both on
@@ -17,6 +22,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * flushes and exits. Nothing is acknowledged before its event is written, so no commit is lost.
  * The first run makes a local admin API key, keeps it in {@code <data>/admin-key} and prints it; the
  * node gets only its hash (TALLY_BOOTSTRAP_ADMIN_KEY_SHA256, unless the environment sets one).
+ * The web console runs beside the node in this JVM, on 127.0.0.1:{@code TALLY_CONSOLE_PORT} (8080),
+ * calling the node like any client; it prints its address with the key to sign in with.
  */
 public final class RunLocal {
 
@@ -40,14 +47,32 @@ public final class RunLocal {
       System.setProperty("tally.auth.bootstrap-admin-key-sha256", admin.sha256());
     }
     // The Cassandra driver read the system properties already; the node's config must see this one.
-    com.typesafe.config.ConfigFactory.invalidateCaches();
+    ConfigFactory.invalidateCaches();
     var node = dev.tally.node.Main.start();
     // Cassandra stops after the node, so the node's sessions close before their Cassandra goes away.
     cassandra.stopOnExitAfter(node.getWhenTerminated());
+    String console = startConsole(ConfigFactory.load());
     System.out.println("Tally is running. Data folder: " + data + " (Cassandra log: " + cassandra.logFile() + ")");
     System.out.println("Local admin API key (in " + keyFile + "): " + admin.secret());
     System.out.println("  export TALLY_API_KEY=$(cat " + keyFile + ")");
+    System.out.println(console);
     System.out.println("Press Ctrl-C to stop.");
+  }
+
+  /**
+   * The console on the node's gRPC address, and the line that says where it is. A taken port does not
+   * stop the local run: the node serves without the console, and the line says how to move it.
+   */
+  private static String startConsole(Config config) throws IOException {
+    String node = config.getString("tally.grpc.host") + ":" + config.getInt("tally.grpc.port");
+    int port = Integer.parseInt(env("TALLY_CONSOLE_PORT", "8080"));
+    try {
+      Console console = Console.startLocal(List.of(node), port);
+      Runtime.getRuntime().addShutdownHook(new Thread(console::close, "console-stop"));
+      return "Console: " + console.url() + " (sign in with the admin key above, or an org's key and id)";
+    } catch (BindException e) {
+      return "Console not started: port " + port + " is taken (set TALLY_CONSOLE_PORT to another)";
+    }
   }
 
   /** The admin key of this data folder: made on the first run, then read again, so clients keep working. */

@@ -25,8 +25,14 @@ public interface AccountMetrics {
    */
   default void snapshotFailed() {}
 
-  /** {@code count} requests pushed out of an org's memory inside their window were written to the request table. */
+  /**
+   * {@code count} requests a batch pushes out of an org's memory inside their window were written
+   * to the request table in front of it: the batch waited on that write.
+   */
   default void requestsSpilled(int count) {}
+
+  /** {@code count} requests of a nearly full memory were written to the request table ahead, while the org went on. */
+  default void requestsWrittenAhead(int count) {}
 
   /** One lookup of {@code count} request ids an org no longer remembered, in the request table. */
   default void requestsLookedUp(int count) {}

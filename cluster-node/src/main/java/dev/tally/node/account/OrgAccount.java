@@ -74,6 +74,9 @@ public final class OrgAccount
    */
   record Spilled(Execute execute, Handled handled, Throwable failure) implements Command {}
 
+  /** A chunk of requests still in memory was written to the request table ahead (or {@code failure}). */
+  record WrittenAhead(List<Forgotten> chunk, Throwable failure) implements Command {}
+
   private static final Object TICK = "tick";
   private static final Logger log = LoggerFactory.getLogger(OrgAccount.class);
 
@@ -96,6 +99,7 @@ public final class OrgAccount
   private final RequestOutcomeTable requestTable;
   private final ActorContext<Command> context;
   private final DecidedBatch decided = new DecidedBatch();
+  private final KeptAhead keptAhead;
   /** A batch waits on the request table: every other command is stashed until it is decided. */
   private boolean awaitingTable;
 
@@ -122,6 +126,7 @@ public final class OrgAccount
     this.passivate = passivate;
     this.requestTable = requestTable;
     this.context = context;
+    this.keptAhead = new KeptAhead(settings.retention().maxEntries());
   }
 
   /**
@@ -192,6 +197,7 @@ public final class OrgAccount
         .onCommand(Probe.class, this::probe)
         .onCommand(Recalled.class, this::recalled)
         .onCommand(Spilled.class, this::spilled)
+        .onCommand(WrittenAhead.class, this::writtenAhead)
         .build();
   }
 
@@ -229,7 +235,8 @@ public final class OrgAccount
 
   /**
    * Requests the batch pushes out of memory while inside their window go to the request table
-   * before its events are persisted: replay pushes out the same ones, and they are there.
+   * before its events are persisted: replay pushes out the same ones, and they are there. Usually
+   * they were written ahead ({@link KeptAhead}) and the batch is persisted at once.
    */
   private ReplyEffect<OrgEvent, AccountState> decide(AccountState state, Execute command, Map<String, Remembered> recalled) {
     Instant now = clock.instant();
@@ -241,7 +248,8 @@ public final class OrgAccount
       return replyAndGoOn(command, new Outcomes(handled.outcomes()));
     }
     if (handled.events().isEmpty()) return replyAndGoOn(command, new Outcomes(handled.outcomes()));
-    List<Forgotten> spilled = handled.after().memory().spilledSince(state.memory(), now, settings.retention().window());
+    List<Forgotten> spilled = keptAhead.notKept(
+        handled.after().memory().spilledSince(state.memory(), now, settings.retention().window()));
     if (spilled.isEmpty()) return persist(command, handled);
     awaitingTable = true;
     metrics.requestsSpilled(spilled.size());
@@ -254,6 +262,28 @@ public final class OrgAccount
     awaitingTable = false;
     if (spilled.failure() != null) return unavailable(spilled.execute(), spilled.failure());
     return persist(spilled.execute(), spilled.handled());
+  }
+
+  /** Transient: the account's memory is as it was, only what it knows of the table grows. */
+  private ReplyEffect<OrgEvent, AccountState> writtenAhead(AccountState state, WrittenAhead written) {
+    if (written.failure() == null) {
+      keptAhead.written(written.chunk(), state.memory());
+      metrics.requestsWrittenAhead(written.chunk().size());
+    } else {
+      keptAhead.failed();
+      log.debug("org {}: requests written ahead to the request table failed ({}); a batch that forgets them writes them",
+          orgId, written.failure().toString());
+    }
+    return Effect().noReply();
+  }
+
+  /** The oldest requests of a nearly full memory go to the request table while the account goes on. */
+  private void writeAhead(AccountState state) {
+    Instant now = clock.instant();
+    Duration window = settings.retention().window();
+    List<Forgotten> chunk = keptAhead.nextChunk(state.memory(), now, window);
+    if (chunk.isEmpty()) return;
+    context.pipeToSelf(requestTable.keep(orgId, chunk, now, window), (done, failure) -> new WrittenAhead(chunk, failure));
   }
 
   private ReplyEffect<OrgEvent, AccountState> persist(Execute command, Handled handled) {
@@ -312,6 +342,7 @@ public final class OrgAccount
     }
     if (expired > 0) metrics.reservationsExpired(expired);
     armTimer(state);
+    writeAhead(state);
   }
 
   /** Rule 4: holds expire on time while the org is in memory; after a restart, recovery re-arms this. */

@@ -1,6 +1,7 @@
 package dev.tally.node.account;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.pcollections.AmortizedPQueue;
@@ -81,6 +82,24 @@ final class Recent<V> {
       dropped.add(Map.entry(key, earlier.byKey.apply(key)));
     }
     return dropped;
+  }
+
+  /** The entries oldest first, read as the walk goes (stopping early reads no more). */
+  Iterable<Map.Entry<String, V>> oldestFirst() {
+    return () -> new Iterator<>() {
+      private final Iterator<String> keys = oldestFirst.iterator();
+
+      @Override
+      public boolean hasNext() {
+        return keys.hasNext();
+      }
+
+      @Override
+      public Map.Entry<String, V> next() {
+        String key = keys.next();
+        return Map.entry(key, byKey.apply(key));
+      }
+    };
   }
 
   /** Every entry, oldest first. */

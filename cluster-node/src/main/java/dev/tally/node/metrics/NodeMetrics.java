@@ -32,6 +32,7 @@ public final class NodeMetrics implements AccountMetrics {
   private final Timer readSideLag;
   private final Counter snapshotFailures;
   private final Counter requestsSpilled;
+  private final Counter requestsWrittenAhead;
   private final Counter requestLookups;
   private HttpServer server;
 
@@ -53,8 +54,15 @@ public final class NodeMetrics implements AccountMetrics {
     snapshotFailures = Counter.builder("tally.snapshot.failures")
         .description("Org snapshots that could not be saved; recovery replays the events since the last saved one")
         .register(registry);
+    String rowsWritten = "Request ids written to tally.request_outcomes: in front of the batch that pushes them out"
+        + " of an org's memory (the batch waits), or ahead while they are still remembered";
     requestsSpilled = Counter.builder("tally.requests.spilled")
-        .description("Request ids pushed out of an org's memory inside the idempotency window, written to tally.request_outcomes")
+        .tag("written", "before-batch")
+        .description(rowsWritten)
+        .register(registry);
+    requestsWrittenAhead = Counter.builder("tally.requests.spilled")
+        .tag("written", "ahead")
+        .description(rowsWritten)
         .register(registry);
     requestLookups = Counter.builder("tally.requests.lookups")
         .description("Reads of tally.request_outcomes for request ids an org no longer remembered (one per batch)")
@@ -115,6 +123,11 @@ public final class NodeMetrics implements AccountMetrics {
   @Override
   public void requestsSpilled(int count) {
     requestsSpilled.increment(count);
+  }
+
+  @Override
+  public void requestsWrittenAhead(int count) {
+    requestsWrittenAhead.increment(count);
   }
 
   @Override

@@ -9,12 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import dev.tally.node.account.Outcome.Done;
 import dev.tally.node.account.Outcome.Rejection;
 import dev.tally.node.account.RequestMemory.Retention;
 import dev.tally.testkit.TestCassandra;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -37,6 +42,7 @@ class IdempotencyBeyondMemoryTest extends AccountTestBase {
   CqlSession session;
   final AtomicInteger spilled = new AtomicInteger();
   final AtomicInteger lookups = new AtomicInteger();
+  final AtomicInteger writtenAhead = new AtomicInteger();
 
   @BeforeAll
   void connect() {
@@ -64,6 +70,7 @@ class IdempotencyBeyondMemoryTest extends AccountTestBase {
     requestTable = new RequestOutcomeTable(() -> CompletableFuture.completedFuture(session), cbor());
     spilled.set(0);
     lookups.set(0);
+    writtenAhead.set(0);
     metrics = new AccountMetrics() {
       @Override
       public void requestsSpilled(int count) {
@@ -73,6 +80,11 @@ class IdempotencyBeyondMemoryTest extends AccountTestBase {
       @Override
       public void requestsLookedUp(int count) {
         lookups.incrementAndGet();
+      }
+
+      @Override
+      public void requestsWrittenAhead(int count) {
+        writtenAhead.addAndGet(count);
       }
     };
   }
@@ -143,30 +155,60 @@ class IdempotencyBeyondMemoryTest extends AccountTestBase {
   }
 
   @Test
-  void anOrgWithinMaxEntriesPerWindowNeverReadsOrWritesTheTable() {
-    requestTable = tableWithout(new IllegalStateException("the table must not be used"));
+  void anOrgWhoseMemoryStaysBelowTheWriteAheadMarkNeverReadsOrWritesTheTable() {
+    AtomicInteger tableUses = new AtomicInteger();
+    requestTable = new RequestOutcomeTable(() -> {
+      tableUses.incrementAndGet();
+      return CompletableFuture.failedFuture(new IllegalStateException("the table must not be used"));
+    }, cbor());
+    int mark = KeptAhead.writesFrom(MAX_ENTRIES);
     var account = org(purchase(100 * MICROS_PER_CREDIT)); // the purchase is one request
     Operation.Charge first = charge(MICROS_PER_CREDIT);
     done(account, first);
-    chargeOthers(account, MAX_ENTRIES - 2);
+    chargeOthers(account, mark - 3);
     done(account, first);
     // A request id the org never saw, refused (so nothing is pushed out): no lookup either.
     rejected(account, charge(1000 * MICROS_PER_CREDIT));
-    assertEquals(0, spilled.get());
-    assertEquals(0, lookups.get());
+    assertEquals(mark - 1, account.getState().memory().requests().size());
 
     // A day later the oldest have aged out of the window: forgetting them needs no row either.
     clock.advance(Duration.ofHours(25));
-    chargeOthers(account, MAX_ENTRIES);
+    chargeOthers(account, mark - 1);
+    assertEquals(0, tableUses.get());
     assertEquals(0, spilled.get());
     assertEquals(0, lookups.get());
   }
 
   @Test
-  void anOrgThatSpilledReadsTheTableOncePerBatchUntilItsWindowHasPassed() {
+  void requestsWrittenAheadLeaveMemoryWithoutAWriteInFrontOfTheirBatch() {
     var account = org(purchase(100 * MICROS_PER_CREDIT));
-    chargeOthers(account, MAX_ENTRIES + 5); // with the purchase, six requests more than memory holds
-    assertEquals(6, spilled.get(), "exactly the requests pushed out of memory");
+    int mark = KeptAhead.writesFrom(MAX_ENTRIES);
+    chargeOthers(account, mark - 1); // with the purchase, memory reaches the mark: the oldest chunk is written ahead
+    int chunk = KeptAhead.chunkOf(MAX_ENTRIES);
+    awaitWrittenAhead(chunk);
+    assertEquals(0, spilled.get(), "nothing has left memory yet");
+
+    chargeOthers(account, MAX_ENTRIES - mark + chunk); // memory full, then the chunk written ahead is pushed out
+    assertEquals(MAX_ENTRIES, account.getState().memory().requests().size());
+    assertEquals(0, spilled.get(), "its batches waited on no write of the table");
+  }
+
+  @Test
+  void anOrgThatSpilledReadsTheTableOncePerBatchUntilItsWindowHasPassed() {
+    Operation.GrantCredits purchase = purchase(100 * MICROS_PER_CREDIT);
+    var account = org(purchase);
+    List<String> requestIds = new ArrayList<>(List.of(purchase.requestId()));
+    for (int i = 0; i < MAX_ENTRIES + 5; i++) {
+      Operation.Charge charge = charge(MICROS_PER_CREDIT);
+      done(account, charge);
+      requestIds.add(charge.requestId());
+    }
+    RequestMemory memory = account.getState().memory();
+    List<String> pushedOut = requestIds.stream().filter(id -> memory.request(id) == null).toList();
+    assertEquals(requestIds.subList(0, 6), pushedOut, "six requests more than memory holds, oldest first");
+    Set<String> rows = rowsOf(((OpenAccount) account.getState()).orgId());
+    assertTrue(rows.containsAll(pushedOut), "every request pushed out has its row: " + rows);
+
     int lookupsBefore = lookups.get();
     execute(account, charge(1), charge(1), charge(1));
     assertEquals(lookupsBefore + 1, lookups.get(), "one lookup for the batch's three new ids");
@@ -176,7 +218,25 @@ class IdempotencyBeyondMemoryTest extends AccountTestBase {
     int lookupsAfterWindow = lookups.get();
     chargeOthers(account, 3);
     assertEquals(lookupsAfterWindow, lookups.get(), "nothing spilled within the window: no lookup");
-    assertEquals(spilledBefore, spilled.get(), "aged out, not pushed out: no row");
+    assertEquals(spilledBefore, spilled.get(), "aged out, not pushed out: no row in front of a batch");
+    assertEquals(3, account.getState().memory().requests().size(), "and memory is below the write-ahead mark");
+  }
+
+  /** The request ids the table holds for an org. */
+  Set<String> rowsOf(String orgId) {
+    Set<String> ids = new HashSet<>();
+    session.execute(SimpleStatement.newInstance("SELECT request_id FROM tally.request_outcomes WHERE org_id = ?", orgId))
+        .forEach(row -> ids.add(row.getString("request_id")));
+    return ids;
+  }
+
+  /** Waits until the account has reported {@code rows} requests written ahead: the table's write is asynchronous. */
+  void awaitWrittenAhead(int rows) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (writtenAhead.get() < rows) {
+      assertTrue(System.nanoTime() < deadline, "written ahead: " + writtenAhead.get() + " of " + rows);
+      Thread.onSpinWait();
+    }
   }
 
   @Test

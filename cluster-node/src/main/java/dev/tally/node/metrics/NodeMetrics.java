@@ -47,7 +47,7 @@ public final class NodeMetrics implements AccountMetrics {
         .publishPercentileHistogram()
         .register(registry);
     readSideLag = Timer.builder("tally.read_side.lag")
-        .description("From an org event's write to its row in the read side (the org directory), per event applied")
+        .description("From an org event's write to its row in the read side (the org directory), per notice applied, from its oldest event")
         .publishPercentileHistogram()
         .register(registry);
     expired = Counter.builder("tally.reservations.expired").description("Holds released on expiry").register(registry);
@@ -72,7 +72,7 @@ public final class NodeMetrics implements AccountMetrics {
         .register(registry);
   }
 
-  /** An event reached the read side {@code lag} after it was written. */
+  /** A notice reached the read side {@code lag} after its oldest event was written. */
   public void readSideApplied(java.time.Duration lag) {
     readSideLag.record(lag.isNegative() ? java.time.Duration.ZERO : lag);
   }

@@ -17,6 +17,7 @@ import java.util.List;
  *
  * @param displayName the name the org was created with, null when no event of the range created it
  * @param plan the plan the range ends on, null when no event of it set one
+ * @param firstEventAt when the range's first event happened: how stale the row was until the delta
  * @param lastEventAt when the range's last event happened
  */
 public record DirectoryDelta(
@@ -29,6 +30,7 @@ public record DirectoryDelta(
     long used,
     long expired,
     long voided,
+    Instant firstEventAt,
     Instant lastEventAt,
     boolean complete) implements CborSerializable {
 
@@ -63,12 +65,12 @@ public record DirectoryDelta(
     }
     long to = Math.addExact(from, events.size() - 1);
     return new DirectoryDelta(from, to, name, onPlan, created, in, out, gone, cancelled,
-        events.get(events.size() - 1).at(), true);
+        events.get(0).at(), events.get(events.size() - 1).at(), true);
   }
 
   /** Only that the org's journal reaches {@code to}: its events are read from there. */
   public static DirectoryDelta journalThrough(long to) {
-    return new DirectoryDelta(to, to, null, null, null, 0, 0, 0, 0, null, false);
+    return new DirectoryDelta(to, to, null, null, null, 0, 0, 0, 0, null, null, false);
   }
 
   /**
@@ -91,6 +93,6 @@ public record DirectoryDelta(
         next.createdAt != null ? next.createdAt : createdAt,
         Math.addExact(granted, next.granted), Math.addExact(used, next.used),
         Math.addExact(expired, next.expired), Math.addExact(voided, next.voided),
-        next.lastEventAt, true);
+        firstEventAt, next.lastEventAt, true);
   }
 }

@@ -80,7 +80,7 @@ final class SliceRows {
 
   /**
    * @param passEvery a reconciliation pass over the slice starts at most this often
-   * @param applied told, for each notice applied, how long after its last event happened that was
+   * @param applied told, for each notice applied, how long after its first event happened that was
    */
   SliceRows(int slice, Rows rows, Journal journal, Clock clock, Duration passEvery, Consumer<Duration> applied) {
     this.slice = slice;
@@ -105,7 +105,7 @@ final class SliceRows {
       DirectoryRow saved = row.plus(delta);
       return rows.save(saved).thenApply(done -> {
         kept.put(orgId, saved);
-        applied.accept(Duration.between(delta.lastEventAt(), clock.instant()));
+        applied.accept(Duration.between(delta.firstEventAt(), clock.instant()));
         return done;
       });
     });
@@ -122,7 +122,7 @@ final class SliceRows {
           DirectoryRow saved = after;
           return rows.save(saved).thenApply(done -> {
             kept.put(orgId, saved);
-            if (measured) applied.accept(Duration.between(saved.lastEventAt(), clock.instant()));
+            if (measured) applied.accept(Duration.between(events.get(0).event().at(), clock.instant()));
             return done;
           });
         });

@@ -263,7 +263,7 @@ final class Suite {
   private void sweep(LocalTally local, String key, String title, List<Variant> variants, boolean... hotOrNot) throws Exception {
     List<SweepRow> rows = section(key, title, "workload", "node settings", "pairs/s:", "vs the first:", "op p50:", "op p99:",
         "pair p99:", "batches/s:", "batch size mean / p50 / p99 (node)", "journal write mean:",
-        "read side lag p50 / p99 (events)", "CPU cores: bench / node / cassandra / others", "errors:", "load avg before → after");
+        "read side lag p50 / p99 (notices)", "CPU cores: bench / node / cassandra / others", "errors:", "load avg before → after");
     for (boolean hot : hotOrNot) {
       double first = 0;
       for (Variant variant : variants) {
@@ -288,7 +288,7 @@ final class Suite {
     md.append('\n');
   }
 
-  /** The read side's lag over a run: bucket bounds of its p50 and p99, and how many events it applied. */
+  /** The read side's lag over a run: bucket bounds of its p50 and p99, and how many notices it applied. */
   private static String lag(NodeMetrics.Distribution lag) {
     if (lag.count() == 0) return "none applied";
     return String.format(Locale.ROOT, "≤%s / ≤%s (%,d)", ms(lag.p50()), ms(lag.p99()), lag.count());

@@ -93,8 +93,4 @@ final class KeptAhead {
   void failed() {
     writing = false;
   }
-
-  int size() {
-    return kept.size();
-  }
 }

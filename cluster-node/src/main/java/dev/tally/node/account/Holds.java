@@ -77,7 +77,8 @@ public record Holds(PMap<String, Reservation> byId, TreePSet<Reservation> byExpi
     List<ReservationExpired> expired = new ArrayList<>();
     for (Reservation reservation : byExpiry) {
       if (reservation.expiresAt().isAfter(until)) break;
-      expired.add(new ReservationExpired(reservation.reservationId(), reservation.held(), reservation.expiresAt()));
+      expired.add(new ReservationExpired(reservation.reservationId(), reservation.held(), reservation.labels(),
+          reservation.apiKeyId(), reservation.expiresAt()));
     }
     return expired;
   }

@@ -192,7 +192,7 @@ public record OpenAccount(
     Optional<Decision> refused = beyondAvailable(amount, now).or(() -> rateLimited(inForce, amount, true, now, gate));
     if (refused.isPresent()) return refused.get();
     return Decision.Persist.of(new CreditsReserved(
-        op.requestId(), op.fingerprint(), ids.next(), amount, now.plus(op.ttl()), op.labels(), now));
+        op.requestId(), op.fingerprint(), ids.next(), amount, now.plus(op.ttl()), op.labels(), op.apiKeyId(), now));
   }
 
   /**
@@ -224,7 +224,8 @@ public record OpenAccount(
     if (debtIncurred > MAX_DEBT - debt) return Refuse.accountLimit("debt", MAX_DEBT);
     return Decision.Persist.of(new ReservationCommitted(
         op.requestId(), op.fingerprint(), op.reservationId(), reservation.held(), cost.amount(),
-        grants.drawsFor(covered, now), debtIncurred, reservation.labels(), op.usage(), cost, now));
+        grants.drawsFor(covered, now), debtIncurred, reservation.labels(), reservation.apiKeyId(), op.usage(),
+        cost, now));
   }
 
   /** Rule 4: a release returns the whole hold. */
@@ -232,7 +233,8 @@ public record OpenAccount(
     Reservation reservation = reservations.get(op.reservationId());
     if (reservation == null) return notOpen(op.reservationId());
     return Decision.Persist.of(
-        new ReservationReleased(op.requestId(), op.fingerprint(), op.reservationId(), reservation.held(), now));
+        new ReservationReleased(op.requestId(), op.fingerprint(), op.reservationId(), reservation.held(),
+            reservation.labels(), reservation.apiKeyId(), now));
   }
 
   private Decision decideCharge(Operation.Charge op, Instant now, Terms terms, Plan inForce, RateGate gate) {
@@ -241,8 +243,8 @@ public record OpenAccount(
         beyondAvailable(cost.amount(), now).or(() -> rateLimited(inForce, cost.amount(), false, now, gate));
     if (refused.isPresent()) return refused.get();
     return Decision.Persist.of(new CreditsCharged(
-        op.requestId(), op.fingerprint(), cost.amount(), grants.drawsFor(cost.amount(), now), op.labels(), op.usage(),
-        cost, now));
+        op.requestId(), op.fingerprint(), cost.amount(), grants.drawsFor(cost.amount(), now), op.labels(), op.apiKeyId(),
+        op.usage(), cost, now));
   }
 
   private static Cost priced(long amount, Usage usage, Terms terms, Plan inForce) {
@@ -310,7 +312,7 @@ public record OpenAccount(
   @Override
   public OpenAccount apply(OrgEvent event, Retention retention) {
     if (event instanceof CreditsReserved e) {
-      Reservation reservation = new Reservation(e.reservationId(), e.amount(), e.expiresAt(), e.labels());
+      Reservation reservation = new Reservation(e.reservationId(), e.amount(), e.expiresAt(), e.labels(), e.apiKeyId());
       return withHolds(reservations.opening(reservation))
           .remembering(e, new Outcome.Reserved(e.reservationId(), e.amount(), e.expiresAt()), retention);
     }

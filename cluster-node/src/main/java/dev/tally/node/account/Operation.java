@@ -155,8 +155,16 @@ public sealed interface Operation extends CborSerializable {
     }
   }
 
-  /** Holds {@code amount}, or when {@code estimate} is set, the price of that estimate. */
-  record Reserve(String requestId, long amount, Usage estimate, Duration ttl, Labels labels) implements Requested {
+  /**
+   * Holds {@code amount}, or when {@code estimate} is set, the price of that estimate, for the API key
+   * {@code apiKeyId} ("" when unknown), which is not part of the fingerprint.
+   */
+  record Reserve(String requestId, long amount, Usage estimate, Duration ttl, Labels labels, String apiKeyId)
+      implements Requested {
+    public Reserve(String requestId, long amount, Usage estimate, Duration ttl, Labels labels) {
+      this(requestId, amount, estimate, ttl, labels, "");
+    }
+
     @Override
     public String fingerprint() {
       return Fingerprint.of("reserve", amount, estimate, ttl, labels);
@@ -185,8 +193,15 @@ public sealed interface Operation extends CborSerializable {
     }
   }
 
-  /** Charges {@code amount}, or when {@code usage} is set, the price of that usage. */
-  record Charge(String requestId, long amount, Usage usage, Labels labels) implements Requested {
+  /**
+   * Charges {@code amount}, or when {@code usage} is set, the price of that usage, for the API key
+   * {@code apiKeyId} ("" when unknown), which is not part of the fingerprint.
+   */
+  record Charge(String requestId, long amount, Usage usage, Labels labels, String apiKeyId) implements Requested {
+    public Charge(String requestId, long amount, Usage usage, Labels labels) {
+      this(requestId, amount, usage, labels, "");
+    }
+
     @Override
     public String fingerprint() {
       return Fingerprint.of("charge", amount, usage, labels);

@@ -112,8 +112,14 @@ public sealed interface OrgEvent extends CborSerializable {
       long amount,
       Instant expiresAt,
       Labels labels,
+      String apiKeyId,
       Instant at)
-      implements Requested {}
+      implements Requested {
+    public CreditsReserved {
+      labels = Labels.orNone(labels);
+      apiKeyId = Labels.keyOrNone(apiKeyId);
+    }
+  }
 
   record ReservationExtended(
       String requestId, String fingerprint, String reservationId, long additional, Instant expiresAt, Instant at)
@@ -132,15 +138,35 @@ public sealed interface OrgEvent extends CborSerializable {
       List<Draw> draws,
       long debtIncurred,
       Labels labels,
+      String apiKeyId,
       Usage usage,
       Cost cost,
       Instant at)
-      implements Requested {}
+      implements Requested {
+    public ReservationCommitted {
+      labels = Labels.orNone(labels);
+      apiKeyId = Labels.keyOrNone(apiKeyId);
+    }
+  }
 
-  record ReservationReleased(String requestId, String fingerprint, String reservationId, long released, Instant at)
-      implements Requested {}
+  /** {@code labels} and {@code apiKeyId} are the hold's ({@link Labels#NONE} and "" in events written before they were). */
+  record ReservationReleased(
+      String requestId, String fingerprint, String reservationId, long released, Labels labels, String apiKeyId,
+      Instant at) implements Requested {
+    public ReservationReleased {
+      labels = Labels.orNone(labels);
+      apiKeyId = Labels.keyOrNone(apiKeyId);
+    }
+  }
 
-  record ReservationExpired(String reservationId, long released, Instant at) implements OrgEvent {}
+  /** {@code labels} and {@code apiKeyId} are the hold's ({@link Labels#NONE} and "" in events written before they were). */
+  record ReservationExpired(String reservationId, long released, Labels labels, String apiKeyId, Instant at)
+      implements OrgEvent {
+    public ReservationExpired {
+      labels = Labels.orNone(labels);
+      apiKeyId = Labels.keyOrNone(apiKeyId);
+    }
+  }
 
   /** A one-step charge: reserve and commit at once. {@code usage} is null for a plain amount. */
   record CreditsCharged(
@@ -149,10 +175,16 @@ public sealed interface OrgEvent extends CborSerializable {
       long charged,
       List<Draw> draws,
       Labels labels,
+      String apiKeyId,
       Usage usage,
       Cost cost,
       Instant at)
-      implements Requested {}
+      implements Requested {
+    public CreditsCharged {
+      labels = Labels.orNone(labels);
+      apiKeyId = Labels.keyOrNone(apiKeyId);
+    }
+  }
 
   /** Free credits paid off debt. */
   record DebtSettled(long settled, List<Draw> draws, Instant at) implements OrgEvent {}

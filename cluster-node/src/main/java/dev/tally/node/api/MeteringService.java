@@ -6,6 +6,7 @@ import static dev.tally.node.api.ProtoMapping.draws;
 import static dev.tally.node.api.ProtoMapping.timestamp;
 
 import dev.tally.node.account.Operation;
+import dev.tally.node.auth.Principal;
 import dev.tally.node.account.Outcome;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.terms.PriceBook;
@@ -57,7 +58,8 @@ public final class MeteringService extends MeteringGrpc.MeteringImplBase {
     checkLabels(checks, request.getLabels());
     if (refuseInvalid(checks, responses)) return;
     Operation operation = new Operation.Reserve(
-        request.getRequestId(), request.getAmount(), estimate, ttl, ProtoMapping.labels(request.getLabels()));
+        request.getRequestId(), request.getAmount(), estimate, ttl, ProtoMapping.labels(request.getLabels()),
+        Principal.currentKeyId());
     calls.run(request.getOrgId(), operation, responses, done -> {
       Outcome.Reserved reserved = (Outcome.Reserved) done.result();
       return ReserveResponse.newBuilder()
@@ -125,7 +127,8 @@ public final class MeteringService extends MeteringGrpc.MeteringImplBase {
     checkLabels(checks, request.getLabels());
     if (refuseInvalid(checks, responses)) return;
     Operation operation = new Operation.Charge(
-        request.getRequestId(), request.getAmount(), usage, ProtoMapping.labels(request.getLabels()));
+        request.getRequestId(), request.getAmount(), usage, ProtoMapping.labels(request.getLabels()),
+        Principal.currentKeyId());
     calls.run(request.getOrgId(), operation, responses, done -> {
       Outcome.Charged charged = (Outcome.Charged) done.result();
       return ChargeResponse.newBuilder()

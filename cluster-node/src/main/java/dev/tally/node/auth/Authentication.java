@@ -70,7 +70,7 @@ public final class Authentication {
     ApiKey key = parsed.get();
     String sha256 = key.sha256();
     if (!settings.bootstrapAdminSha256().isEmpty() && settings.bootstrapAdminSha256().equalsIgnoreCase(sha256)) {
-      return CompletableFuture.completedFuture(new Principal(Role.ADMIN, null, key.hint()));
+      return CompletableFuture.completedFuture(new Principal(Role.ADMIN, null, key.hint(), ""));
     }
     long now = nanos.getAsLong();
     synchronized (cache) {
@@ -96,7 +96,8 @@ public final class Authentication {
       return CompletableFuture.failedFuture(TallyErrors.unauthenticated("API key " + key.hint() + " is revoked or expired"));
     }
     return CompletableFuture.completedFuture(
-        new Principal(stored.role(), stored.role() == Role.ADMIN ? null : stored.orgId(), key.hint()));
+        new Principal(stored.role(), stored.role() == Role.ADMIN ? null : stored.orgId(), key.hint(),
+            stored.keyId() == null ? "" : stored.keyId()));
   }
 
   /** Forgets what this node read of a key, so that its revocation takes effect here at once. */

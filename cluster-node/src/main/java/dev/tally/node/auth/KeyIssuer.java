@@ -50,7 +50,7 @@ public final class KeyIssuer implements ApiKeyRegistry {
 
   @Override
   public CompletionStage<Issued> create(String requestId, String role, String orgId, String label, Instant expiresAt) {
-    StoredKey terms = new StoredKey(Role.fromStoredName(role), orgId, null, expiresAt, null);
+    StoredKey terms = new StoredKey(null, Role.fromStoredName(role), orgId, null, expiresAt, null);
     String fingerprint = Fingerprint.of("create-api-key", terms.role().storedName(), orgId, label, expiresAt);
     return table.request(requestId).thenCompose(remembered -> {
       if (remembered.isPresent()) return replay(remembered.get(), fingerprint, terms, label);
@@ -69,8 +69,8 @@ public final class KeyIssuer implements ApiKeyRegistry {
   }
 
   private CompletionStage<?> store(KeyTable.Request made, StoredKey terms, String label) {
-    StoredKey key = new StoredKey(terms.role(), terms.orgId(), made.hint(), terms.expiresAt(), null);
-    return table.insert(made.keySha256(), made.keyId(), key, label, clock.instant());
+    StoredKey key = new StoredKey(made.keyId(), terms.role(), terms.orgId(), made.hint(), terms.expiresAt(), null);
+    return table.insert(made.keySha256(), key, label, clock.instant());
   }
 
   @Override

@@ -70,8 +70,8 @@ public final class KeyTable {
   }
 
   /** Stores a new key by its hash, unless a row for that hash exists (then it is left as it is). */
-  public CompletionStage<Done> insert(String sha256, String keyId, StoredKey key, String label, Instant createdAt) {
-    return session.selectOne(INSERT, sha256, keyId, key.role().storedName(), key.orgId(), label, key.hint(), createdAt,
+  public CompletionStage<Done> insert(String sha256, StoredKey key, String label, Instant createdAt) {
+    return session.selectOne(INSERT, sha256, key.keyId(), key.role().storedName(), key.orgId(), label, key.hint(), createdAt,
         key.expiresAt()).thenApply(applied -> Done.getInstance());
   }
 
@@ -124,6 +124,7 @@ public final class KeyTable {
 
   private static StoredKey stored(Row row) {
     return new StoredKey(
+        row.getString("key_id"),
         Role.fromStoredName(row.getString("role")),
         row.getString("org_id"),
         row.getString("hint"),

@@ -68,7 +68,7 @@ class DecidedBatchTest {
     AccountState after = persisted(reservesAndCommits(), batch);
     Operation.Charge request = new Operation.Charge("charge", 5, null, Labels.NONE);
     OrgEvent.CreditsCharged charge = new OrgEvent.CreditsCharged(
-        request.requestId(), request.fingerprint(), 5, List.of(new Draw("bought", 5)), Labels.NONE, null, null, NOW);
+        request.requestId(), request.fingerprint(), 5, List.of(new Draw("bought", 5)), Labels.NONE, "", null, null, NOW);
     assertEquals(after.apply(charge, SETTINGS.retention()), batch.apply(after, charge, SETTINGS.retention()));
   }
 }

@@ -52,7 +52,7 @@ class FormerDrawOrderReplayTest {
         new CreditsGranted("r1", Fingerprint.of("r1"), "allocation", GrantKind.SUBSCRIPTION, 10, 20, then, null, then),
         new CreditsGranted("r2", Fingerprint.of("r2"), "pack", GrantKind.PURCHASE, 10, 40, then, tomorrow, then),
         new CreditsGranted("r3", Fingerprint.of("r3"), "fix", GrantKind.ADJUSTMENT, 10, 45, then, null, then),
-        new CreditsCharged("r4", Fingerprint.of("r4"), 4, List.of(new Draw("allocation", 4)), Labels.NONE, null, Cost.plain(4), then));
+        new CreditsCharged("r4", Fingerprint.of("r4"), 4, List.of(new Draw("allocation", 4)), Labels.NONE, "", null, Cost.plain(4), then));
   }
 
   @Test

@@ -13,7 +13,7 @@ class HoldsTest {
   static final Instant NOW = Instant.parse("2026-11-05T10:00:00Z");
 
   static Reservation hold(String id, long held, int expiresInSeconds) {
-    return new Reservation(id, held, NOW.plusSeconds(expiresInSeconds), Labels.NONE);
+    return new Reservation(id, held, NOW.plusSeconds(expiresInSeconds), Labels.NONE, "");
   }
 
   @Test
@@ -39,7 +39,8 @@ class HoldsTest {
         .extending("rsv-2", 1, NOW.plusSeconds(45));
     assertEquals(List.of(), holds.expiriesBy(NOW.plusSeconds(44)));
     assertEquals(
-        List.of(new ReservationExpired("rsv-2", 5, NOW.plusSeconds(45)), new ReservationExpired("rsv-1", 3, NOW.plusSeconds(60))),
+        List.of(new ReservationExpired("rsv-2", 5, Labels.NONE, "", NOW.plusSeconds(45)),
+            new ReservationExpired("rsv-1", 3, Labels.NONE, "", NOW.plusSeconds(60))),
         holds.expiriesBy(NOW.plusSeconds(60)));
   }
 }

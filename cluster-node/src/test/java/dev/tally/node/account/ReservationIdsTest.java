@@ -94,6 +94,6 @@ class ReservationIdsTest extends AccountTestBase {
   private OrgEvent.CreditsReserved reservedAsBefore(String reservationId, long amount) {
     var reserve = new Operation.Reserve(nextId(), amount, null, TTL, Labels.NONE);
     return new OrgEvent.CreditsReserved(reserve.requestId(), reserve.fingerprint(), reservationId, amount,
-        clock.instant().plus(TTL), Labels.NONE, clock.instant());
+        clock.instant().plus(TTL), Labels.NONE, "", clock.instant());
   }
 }

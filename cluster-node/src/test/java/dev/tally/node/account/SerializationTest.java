@@ -92,6 +92,25 @@ class SerializationTest {
     assertEquals(TestTerms.TERMS.plans().planOrDefault("team").monthlyAllocation(), restored.period().runsAt(), "the upgrade's rate");
   }
 
+  /** Holds' events written before they carried labels and the API key read with none: usage reports count them unlabelled. */
+  @Test
+  void holdEventsStoredBeforeLabelsAndKeysReadWithNone() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper cbor = org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider
+        .get(testKit.system()).getOrCreate("jackson-cbor", java.util.Optional.empty());
+    OrgEvent.ReservationExpired expired =
+        new OrgEvent.ReservationExpired("rsv-1", 5, new Labels("m", "p", "u", "t"), "key_1", now);
+    com.fasterxml.jackson.databind.node.ObjectNode stored = cbor.valueToTree(expired);
+    stored.remove(List.of("labels", "apiKeyId"));
+
+    OrgEvent.ReservationExpired read = cbor.treeToValue(stored, OrgEvent.ReservationExpired.class);
+
+    assertEquals(new OrgEvent.ReservationExpired("rsv-1", 5, Labels.NONE, "", now), read);
+    Reservation held = new Reservation("rsv-1", 5, now, Labels.NONE, "key_1");
+    com.fasterxml.jackson.databind.node.ObjectNode storedHold = cbor.valueToTree(held);
+    storedHold.remove("apiKeyId");
+    assertEquals("", cbor.treeToValue(storedHold, Reservation.class).apiKeyId());
+  }
+
   /** A snapshot from before plan changes and an org's own allocation read with none scheduled and the plan's terms. */
   @Test
   void aSnapshotStoredBeforePlanChangesReadsWithNothingScheduledAndThePlansTerms() throws Exception {

@@ -43,7 +43,7 @@ class ApiKeyCheckTest {
 
   @BeforeEach
   void start() throws Exception {
-    StoredKey stored = new StoredKey(Role.METERING, "acme", key.hint(), null, null);
+    StoredKey stored = new StoredKey("key_test", Role.METERING, "acme", key.hint(), null, null);
     Authentication authentication = new Authentication(
         new Authentication.Settings("", Duration.ofSeconds(5), 10, Duration.ofSeconds(10)),
         sha256 -> sha256.equals(key.sha256()) ? CompletableFuture.supplyAsync(() -> Optional.of(stored), tableThread)
@@ -87,7 +87,7 @@ class ApiKeyCheckTest {
   void noRequestIsLostWhileKeysAreReadOnOtherThreads() {
     for (int i = 0; i < 300; i++) {
       ApiKey fresh = ApiKey.generate();
-      others.put(fresh.sha256(), new StoredKey(Role.READER, "org-" + i, fresh.hint(), null, null));
+      others.put(fresh.sha256(), new StoredKey("key_test", Role.READER, "org-" + i, fresh.hint(), null, null));
       metering(fresh.secret()).getBalance(GetBalanceRequest.newBuilder().setOrgId("org-" + i).build());
       assertEquals("org-" + i + " as READER", orgSeenByTheService.get());
     }

@@ -44,7 +44,7 @@ class AuthenticationTest {
 
   private ApiKey stored(Role role, String org, Instant expiresAt, Instant revokedAt) {
     ApiKey key = ApiKey.generate();
-    table.put(key.sha256(), new StoredKey(role, org, key.hint(), expiresAt, revokedAt));
+    table.put(key.sha256(), new StoredKey("key_test", role, org, key.hint(), expiresAt, revokedAt));
     return key;
   }
 
@@ -61,7 +61,7 @@ class AuthenticationTest {
   void aStoredKeyIsItsRoleForItsOrg() {
     ApiKey key = stored(Role.METERING, "acme", null, null);
 
-    assertEquals(new Principal(Role.METERING, "acme", key.hint()), authentication(10).authenticate("Bearer " + key.secret()).join());
+    assertEquals(new Principal(Role.METERING, "acme", key.hint(), "key_test"), authentication(10).authenticate("Bearer " + key.secret()).join());
   }
 
   @Test
@@ -102,7 +102,7 @@ class AuthenticationTest {
     Authentication authentication = authentication(10);
     ApiKey key = stored(Role.READER, "acme", null, null);
     authentication.authenticate("Bearer " + key.secret()).join();
-    table.put(key.sha256(), new StoredKey(Role.READER, "acme", key.hint(), null, NOW.minusSeconds(1)));
+    table.put(key.sha256(), new StoredKey("key_test", Role.READER, "acme", key.hint(), null, NOW.minusSeconds(1)));
 
     nanos.set(TTL.toNanos() - 1);
     authentication.authenticate("Bearer " + key.secret()).join();

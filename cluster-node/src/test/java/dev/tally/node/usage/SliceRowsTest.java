@@ -85,7 +85,7 @@ class SliceRowsTest {
       long amount = 1 + random.nextInt(1_000_000);
       events.add(switch (random.nextInt(7)) {
         case 0, 1 -> new OrgEvent.CreditsGranted("r" + i, "f", "g" + i, GrantKind.PROMOTION, amount, 10, at, null, at);
-        case 2, 3 -> new OrgEvent.CreditsCharged("r" + i, "f", amount, List.of(), null, null, null, at);
+        case 2, 3 -> new OrgEvent.CreditsCharged("r" + i, "f", amount, List.of(), null, null, null, null, at);
         case 4 -> new OrgEvent.GrantExpired("g" + i, amount, at);
         case 5 -> new OrgEvent.GrantVoided("r" + i, "f", "g" + i, amount, "test", at);
         default -> new OrgEvent.PlanChanged("r" + i, "f", random.nextBoolean() ? "flex" : "test", at);

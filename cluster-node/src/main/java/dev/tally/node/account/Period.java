@@ -47,7 +47,7 @@ public record Period(
   /** The most models (and, apart, call types) a period totals one by one. */
   static final int MAX_KEYS = 100;
   /** Where the usage of models or call types beyond {@link #MAX_KEYS} is totalled. */
-  static final String OTHER = "(other)";
+  public static final String OTHER = "(other)";
 
   private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyy-MM").withZone(ZoneOffset.UTC);
 
@@ -192,8 +192,9 @@ public record Period(
   }
 
   Period charging(long amount, Usage usage, Labels labels) {
-    String model = usage != null && !usage.model().isEmpty() ? usage.model() : labels.model();
-    String callType = usage != null && !usage.callType().isEmpty() ? usage.callType() : labels.callType();
+    Labels reported = labels.reportedWith(usage);
+    String model = reported.model();
+    String callType = reported.callType();
     long tokens = usage != null ? usage.tokens() : 0;
     return new Period(start, end, allocation, saturated(charged, amount), calls + 1, plus(chargedByModel, model, amount),
         plus(chargedByCallType, callType, amount), tokens > 0 ? plus(tokensByModel, model, tokens) : tokensByModel,

@@ -17,7 +17,7 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
  * What a node's org accounts wrote, told to the read side: after a write each account adds what its
- * events change in the org's directory row to what waits for its org ({@link DirectoryDelta}: a few
+ * events change in the org's directory row to what waits for its org ({@link OrgDelta}: a few
  * sums, nothing on the write's path), and every {@link #TELL_EVERY} the node tells each slice's
  * reader, wherever it runs, what its orgs wrote since. The reader applies that without reading the
  * journal while notices follow one another; a notice lost with a node only delays those rows until
@@ -28,10 +28,10 @@ public final class ChangeFeed implements Written {
   static final Duration TELL_EVERY = Duration.ofMillis(250);
 
   /** The orgs of one slice that wrote, each with what its events since the last notice change. */
-  public record OrgsWritten(Map<String, DirectoryDelta> deltas) implements CborSerializable {}
+  public record OrgsWritten(Map<String, OrgDelta> deltas) implements CborSerializable {}
 
   /** Since the last telling; at most one entry per org of this node. */
-  private final Map<String, DirectoryDelta> unheard = new ConcurrentHashMap<>();
+  private final Map<String, OrgDelta> unheard = new ConcurrentHashMap<>();
   private final List<ActorRef<Topic.Command<OrgsWritten>>> slices;
 
   private ChangeFeed(List<ActorRef<Topic.Command<OrgsWritten>>> slices) {
@@ -57,14 +57,14 @@ public final class ChangeFeed implements Written {
   @Override
   public void written(String orgId, List<OrgEvent> events, long lastSeqNr) {
     if (events.isEmpty()) return;
-    unheard.merge(orgId, DirectoryDelta.of(lastSeqNr - events.size() + 1, events), DirectoryDelta::merge);
+    unheard.merge(orgId, OrgDelta.of(lastSeqNr - events.size() + 1, events), OrgDelta::merge);
   }
 
   private void tell() {
     if (unheard.isEmpty()) return;
-    Map<Integer, Map<String, DirectoryDelta>> bySlice = new HashMap<>();
+    Map<Integer, Map<String, OrgDelta>> bySlice = new HashMap<>();
     for (String orgId : unheard.keySet()) {
-      DirectoryDelta delta = unheard.remove(orgId);
+      OrgDelta delta = unheard.remove(orgId);
       if (delta != null) bySlice.computeIfAbsent(OrgSlices.sliceOf(orgId), slice -> new HashMap<>()).put(orgId, delta);
     }
     bySlice.forEach((slice, orgs) -> slices.get(slice).tell(Topic.publish(new OrgsWritten(Map.copyOf(orgs)))));

@@ -38,16 +38,16 @@ public record DirectoryRow(
    * already. Events must come in order: the caller fills any gap from the journal first.
    */
   public DirectoryRow after(long seqNr, OrgEvent event) {
-    return seqNr <= appliedSeqNr ? this : plus(DirectoryDelta.of(seqNr, List.of(event)));
+    return seqNr <= appliedSeqNr ? this : plus(OrgDelta.of(seqNr, List.of(event)));
   }
 
   /** Whether {@code delta} is what this row needs next: complete, and starting just after it. */
-  public boolean continuedBy(DirectoryDelta delta) {
+  public boolean continuedBy(OrgDelta delta) {
     return delta.complete() && delta.from() == appliedSeqNr + 1;
   }
 
   /** The row after {@code delta}, which must continue it ({@link #continuedBy}). */
-  public DirectoryRow plus(DirectoryDelta delta) {
+  public DirectoryRow plus(OrgDelta delta) {
     if (!continuedBy(delta)) {
       throw new IllegalStateException("org " + orgId + ": events " + delta.from() + ".." + delta.to() + " after "
           + appliedSeqNr + (delta.complete() ? "" : " (only known to exist)"));

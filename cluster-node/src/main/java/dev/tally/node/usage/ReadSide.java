@@ -41,7 +41,7 @@ public final class ReadSide {
    * @param applied told, for each event a reader applied on a notice, how long after it happened
    */
   public static Written start(
-      ActorSystem<?> system, Settings settings, OrgDirectory directory, Clock clock, Consumer<Duration> applied) {
+      ActorSystem<?> system, Settings settings, OrgDirectory directory, UsageTable usage, Clock clock, Consumer<Duration> applied) {
     ChangeFeed feed = ChangeFeed.start(system);
     CassandraReadJournal journal =
         PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, QUERY_PLUGIN);
@@ -63,7 +63,8 @@ public final class ReadSide {
       }
     };
     ShardedDaemonProcess.get(system).init(SliceReader.Command.class, NAME, OrgSlices.COUNT,
-        slice -> SliceReader.create(feed.slice(slice), () -> new SliceRows(slice, directory, journals, clock, settings.reconcileEvery(), applied)),
+        slice -> SliceReader.create(feed.slice(slice),
+            () -> new SliceRows(slice, directory, usage, journals, clock, settings.reconcileEvery(), applied)),
         ShardedDaemonProcessSettings.create(system), Optional.of(new SliceReader.Stop()));
     return feed;
   }

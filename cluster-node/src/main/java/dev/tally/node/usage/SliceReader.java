@@ -35,7 +35,7 @@ final class SliceReader {
   record Tick() implements Command {}
 
   /** A round ended; {@code failure} null when it went well, else {@code again} what to apply again. */
-  record RoundDone(Map<String, DirectoryDelta> again, Throwable failure) implements Command {}
+  record RoundDone(Map<String, OrgDelta> again, Throwable failure) implements Command {}
 
   /** Stops the reader (the daemon process's stop message). */
   record Stop() implements Command {}
@@ -54,7 +54,7 @@ final class SliceReader {
   private static final class Reading {
     private final ActorContext<Command> context;
     private final SliceRows rows;
-    private Map<String, DirectoryDelta> heard = new HashMap<>();
+    private Map<String, OrgDelta> heard = new HashMap<>();
     private boolean reconcileDue;
 
     Reading(ActorContext<Command> context, SliceRows rows) {
@@ -90,7 +90,7 @@ final class SliceReader {
             if (done.failure() == null) return round();
             // Read again with the next notice or tick, not at once: Cassandra may be away a while.
             log.warn("a read-side round failed; its orgs are read again: {}", done.failure().toString());
-            done.again().forEach((orgId, delta) -> heard.merge(orgId, delta, DirectoryDelta::merge));
+            done.again().forEach((orgId, delta) -> heard.merge(orgId, delta, OrgDelta::merge));
             return idle();
           })
           .onMessage(Stop.class, stop -> Behaviors.stopped())
@@ -98,13 +98,13 @@ final class SliceReader {
     }
 
     private void note(Heard message) {
-      message.written().deltas().forEach((orgId, delta) -> heard.merge(orgId, delta, DirectoryDelta::merge));
+      message.written().deltas().forEach((orgId, delta) -> heard.merge(orgId, delta, OrgDelta::merge));
     }
 
     /** Catches up what was heard, or else takes a reconciliation step; one round at a time. */
     private Behavior<Command> round() {
       if (!heard.isEmpty()) {
-        Map<String, DirectoryDelta> now = heard;
+        Map<String, OrgDelta> now = heard;
         heard = new HashMap<>();
         context.pipeToSelf(rows.catchUp(now), (done, failure) -> new RoundDone(now, failure));
       } else if (reconcileDue) {

@@ -18,11 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The directory rows of one slice's orgs, brought up to their journals: the work of the slice's
- * {@link SliceReader}, its single writer.
+ * The directory rows and the {@link UsageRows} of one slice's orgs, brought up to their journals:
+ * the work of the slice's {@link SliceReader}, their single writer. An org's usage rows are written
+ * before its directory row, so the directory row never counts past them.
  *
  * <p>Exact however often or late it hears of a write: a row carries the org sequence number it
- * counts up to and is written whole. A notice that continues the row ({@link DirectoryDelta}, the
+ * counts up to and is written whole. A notice that continues the row ({@link OrgDelta}, the
  * events after the row's last) is applied as it is; for any other one beyond the row (a notice lost
  * before it, or only known to exist) the events after the row are read from the org's journal by
  * persistence id, in order, so an event is applied once whatever was heard. A hot org's row thus
@@ -64,6 +65,7 @@ final class SliceRows {
 
   private final int slice;
   private final Rows rows;
+  private final UsageRows usage;
   private final Journal journal;
   private final Clock clock;
   private final Duration passEvery;
@@ -82,9 +84,11 @@ final class SliceRows {
    * @param passEvery a reconciliation pass over the slice starts at most this often
    * @param applied told, for each notice applied, how long after its first event happened that was
    */
-  SliceRows(int slice, Rows rows, Journal journal, Clock clock, Duration passEvery, Consumer<Duration> applied) {
+  SliceRows(int slice, Rows rows, UsageRows.Store usage, Journal journal, Clock clock, Duration passEvery,
+      Consumer<Duration> applied) {
     this.slice = slice;
     this.rows = rows;
+    this.usage = new UsageRows(usage);
     this.journal = journal;
     this.clock = clock;
     this.passEvery = passEvery;
@@ -92,21 +96,26 @@ final class SliceRows {
   }
 
   /** Every org heard of brought up to at least what was heard of it, a few at a time. */
-  CompletionStage<Done> catchUp(Map<String, DirectoryDelta> heard) {
+  CompletionStage<Done> catchUp(Map<String, OrgDelta> heard) {
     return ManyAsks.each(new ArrayList<>(heard.entrySet()), org -> catchUp(org.getKey(), org.getValue()))
         .thenApply(all -> Done.getInstance());
   }
 
   /** The org's row with {@code delta} applied, or else read up to its journal's end. */
-  private CompletionStage<Done> catchUp(String orgId, DirectoryDelta delta) {
+  private CompletionStage<Done> catchUp(String orgId, OrgDelta delta) {
     return rowOf(orgId).thenCompose(row -> {
       if (row.appliedSeqNr() >= delta.to()) return CompletableFuture.completedFuture(Done.getInstance());
       if (!row.continuedBy(delta)) return fromJournal(orgId, row, delta.to(), true);
-      DirectoryRow saved = row.plus(delta);
-      return rows.save(saved).thenApply(done -> {
-        kept.put(orgId, saved);
-        applied.accept(Duration.between(delta.firstEventAt(), clock.instant()));
-        return done;
+      List<UsageRows.Counted> counted =
+          delta.usage().stream().map(line -> new UsageRows.Counted(delta.from(), delta.to(), line)).toList();
+      return usage.add(orgId, counted).thenCompose(added -> {
+        if (!added) return fromJournal(orgId, row, delta.to(), true);
+        DirectoryRow saved = row.plus(delta);
+        return rows.save(saved).thenApply(done -> {
+          kept.put(orgId, saved);
+          applied.accept(Duration.between(delta.firstEventAt(), clock.instant()));
+          return done;
+        });
       });
     });
   }
@@ -118,9 +127,15 @@ final class SliceRows {
         .thenCompose(events -> {
           if (events.isEmpty()) return CompletableFuture.completedFuture(Done.getInstance());
           DirectoryRow after = row;
-          for (Logged event : events) after = after.after(event.seqNr(), event.event());
+          List<UsageRows.Counted> counted = new ArrayList<>();
+          for (Logged event : events) {
+            after = after.after(event.seqNr(), event.event());
+            UsageCounts.of(event.event())
+                .ifPresent(line -> counted.add(new UsageRows.Counted(event.seqNr(), event.seqNr(), line)));
+          }
           DirectoryRow saved = after;
-          return rows.save(saved).thenApply(done -> {
+          // One event at a time: every row decides on its own what it counts already.
+          return usage.add(orgId, counted).thenCompose(added -> rows.save(saved)).thenApply(done -> {
             kept.put(orgId, saved);
             if (measured) applied.accept(Duration.between(events.get(0).event().at(), clock.instant()));
             return done;

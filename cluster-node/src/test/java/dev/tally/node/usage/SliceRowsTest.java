@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tally.node.account.GrantKind;
+import dev.tally.node.account.Labels;
 import dev.tally.node.account.OrgEvent;
 import dev.tally.node.account.OrgSlices;
+import dev.tally.node.terms.Usage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,6 +22,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.ForAll;
@@ -28,7 +32,7 @@ import org.apache.pekko.Done;
 import org.junit.jupiter.api.Test;
 
 /**
- * A slice's rows against what its reader really hears: notices of writes that come late, twice,
+ * A slice's rows (the directory's and the usage rows) against what its reader really hears: notices of writes that come late, twice,
  * out of order, overlapping, covering less than the row already has, only saying how far a journal
  * reaches, or never. Whatever it hears, once a reconciliation pass has run each row is what applying
  * its org's journal once gives, and hearing it all again changes nothing. Notices that follow one
@@ -37,15 +41,42 @@ import org.junit.jupiter.api.Test;
 class SliceRowsTest {
 
   static final Instant START = Instant.parse("2026-12-01T00:00:00Z");
-  /** An hour after the journals' events: every org is quiet. */
   static final Duration PASS_EVERY = Duration.ofMinutes(10);
-  static final Clock LATER = Clock.fixed(START.plus(Duration.ofHours(1)), ZoneOffset.UTC);
+  /** Long after the journals' events (a journal spans at most a few days): every org is quiet. */
+  static final Clock LATER = Clock.fixed(START.plus(Duration.ofDays(30)), ZoneOffset.UTC);
 
-  /** The table and the journals, in memory: what the rows read and write, no more. */
-  static final class Store implements SliceRows.Rows, SliceRows.Journal {
+  /**
+   * The tables and the journals, in memory: what the rows read and write, no more. With {@code
+   * failing} set, a write may fail as a crash would: usage rows saved in part, a directory row not.
+   */
+  static final class Store implements SliceRows.Rows, SliceRows.Journal, UsageRows.Store {
     final Map<String, List<OrgEvent>> journals = new ConcurrentHashMap<>();
     final Map<String, DirectoryRow> rows = new ConcurrentHashMap<>();
+    final Map<String, Map<LocalDate, Map<UsageKey, UsageRows.Row>>> usage = new ConcurrentHashMap<>();
     final AtomicInteger journalReads = new AtomicInteger();
+    Random failing;
+
+    @Override
+    public CompletionStage<UsageRows.Day> day(String orgId, LocalDate day) {
+      return CompletableFuture.completedFuture(
+          new UsageRows.Day(Map.copyOf(usage.getOrDefault(orgId, Map.of()).getOrDefault(day, Map.of()))));
+    }
+
+    @Override
+    public CompletionStage<Done> save(String orgId, LocalDate day, List<UsageRows.Row> written) {
+      Map<UsageKey, UsageRows.Row> rowsOfDay =
+          usage.computeIfAbsent(orgId, org -> new ConcurrentHashMap<>()).computeIfAbsent(day, d -> new ConcurrentHashMap<>());
+      int saved = failing != null && failing.nextInt(4) == 0 ? failing.nextInt(written.size() + 1) : written.size();
+      for (UsageRows.Row row : written.subList(0, saved)) rowsOfDay.put(row.key(), row);
+      return saved < written.size() ? crashed() : CompletableFuture.completedFuture(Done.getInstance());
+    }
+
+    /** Every stored usage row's sums, by key. */
+    Map<UsageKey, UsageCounts> usageOf(String orgId) {
+      Map<UsageKey, UsageCounts> sums = new HashMap<>();
+      usage.getOrDefault(orgId, Map.of()).values().forEach(day -> day.forEach((key, row) -> sums.put(key, row.counts())));
+      return sums;
+    }
 
     @Override
     public CompletionStage<DirectoryRow> row(String orgId) {
@@ -54,8 +85,13 @@ class SliceRowsTest {
 
     @Override
     public CompletionStage<Done> save(DirectoryRow row) {
+      if (failing != null && failing.nextInt(8) == 0) return crashed();
       rows.put(row.orgId(), row);
       return CompletableFuture.completedFuture(Done.getInstance());
+    }
+
+    private static CompletionStage<Done> crashed() {
+      return CompletableFuture.failedFuture(new IllegalStateException("the write was lost"));
     }
 
     @Override
@@ -76,22 +112,45 @@ class SliceRowsTest {
     }
   }
 
-  /** An org's journal: created, then grants, usage, expiries, voids and plan changes of random sizes. */
+  /**
+   * An org's journal: created, then grants, charges, commits, releases and expiries of holds (a few
+   * models, projects and keys, over hours and days), expiries and voids of grants and plan changes.
+   */
   static List<OrgEvent> journalOf(String orgId, Random random, int length) {
     List<OrgEvent> events = new ArrayList<>();
     events.add(new OrgEvent.OrgCreated("create-" + orgId, orgId, "Org " + orgId, "payg", START));
+    Instant at = START;
     for (int i = 1; i < length; i++) {
-      Instant at = START.plusSeconds(i);
+      at = at.plus(Duration.ofMinutes(random.nextInt(300)));
       long amount = 1 + random.nextInt(1_000_000);
-      events.add(switch (random.nextInt(7)) {
+      Labels labels = new Labels("model-" + random.nextInt(3), "project-" + random.nextInt(2), "", "");
+      String key = "key_" + random.nextInt(2);
+      Usage tokens = new Usage.Tokens("model-" + random.nextInt(2), random.nextInt(1000), random.nextInt(1000),
+          random.nextInt(10), random.nextInt(10));
+      events.add(switch (random.nextInt(10)) {
         case 0, 1 -> new OrgEvent.CreditsGranted("r" + i, "f", "g" + i, GrantKind.PROMOTION, amount, 10, at, null, at);
-        case 2, 3 -> new OrgEvent.CreditsCharged("r" + i, "f", amount, List.of(), null, null, null, null, at);
-        case 4 -> new OrgEvent.GrantExpired("g" + i, amount, at);
-        case 5 -> new OrgEvent.GrantVoided("r" + i, "f", "g" + i, amount, "test", at);
+        case 2 -> new OrgEvent.CreditsCharged("r" + i, "f", amount, List.of(), null, null, null, null, at);
+        case 3 -> new OrgEvent.CreditsCharged("r" + i, "f", amount, List.of(), labels, key, new Usage.Call("image"),
+            null, at);
+        case 4 -> new OrgEvent.ReservationCommitted("r" + i, "f", "rsv-" + i, amount, amount, List.of(), 0, labels,
+            key, tokens, null, at);
+        case 5 -> new OrgEvent.ReservationReleased("r" + i, "f", "rsv-" + i, amount, labels, key, at);
+        case 6 -> new OrgEvent.ReservationExpired("rsv-" + i, amount, labels, key, at);
+        case 7 -> new OrgEvent.GrantExpired("g" + i, amount, at);
+        case 8 -> new OrgEvent.GrantVoided("r" + i, "f", "g" + i, amount, "test", at);
         default -> new OrgEvent.PlanChanged("r" + i, "f", random.nextBoolean() ? "flex" : "test", at);
       });
     }
     return events;
+  }
+
+  /** Each usage row's sums when every event of the journal counts once. */
+  static Map<UsageKey, UsageCounts> usageAppliedOnce(List<OrgEvent> events) {
+    Map<UsageKey, UsageCounts> sums = new HashMap<>();
+    for (OrgEvent event : events) {
+      UsageCounts.of(event).ifPresent(line -> sums.merge(line.key(), line.counts(), UsageCounts::plus));
+    }
+    return sums;
   }
 
   static DirectoryRow appliedOnce(String orgId, List<OrgEvent> events) {
@@ -101,7 +160,7 @@ class SliceRowsTest {
   }
 
   static SliceRows rowsOf(Store store, int slice) {
-    return new SliceRows(slice, store, store, LATER, PASS_EVERY, lag -> {});
+    return new SliceRows(slice, store, store, store, LATER, PASS_EVERY, lag -> {});
   }
 
   static void await(CompletionStage<Done> done) throws Exception {
@@ -116,9 +175,11 @@ class SliceRowsTest {
   @Property(tries = 200)
   void whateverIsHeardEveryRowEndsAsItsJournalAppliedOnce(
       @ForAll @IntRange(min = 1, max = 12) int orgs, @ForAll @IntRange(min = 1, max = 30) int longest,
-      @ForAll @IntRange(min = 0, max = 100) int lostPercent, @ForAll long seed) throws Exception {
+      @ForAll @IntRange(min = 0, max = 100) int lostPercent, @ForAll boolean crashing, @ForAll long seed)
+      throws Exception {
     Random random = new Random(seed);
     Store store = new Store();
+    store.failing = crashing ? new Random(seed + 1) : null;
     int slice = 0;
     List<String> ids = new ArrayList<>();
     for (int o = 0; ids.size() < orgs; o++) {
@@ -130,38 +191,50 @@ class SliceRowsTest {
 
     // Notices in random rounds: some lost, any range of the journal (stale, repeated, overlapping), or merged
     for (int round = 0; round < 20; round++) {
-      Map<String, DirectoryDelta> heard = new HashMap<>();
+      Map<String, OrgDelta> heard = new HashMap<>();
       for (String orgId : ids) {
         if (random.nextInt(100) < lostPercent) continue;
         List<OrgEvent> journal = store.journals.get(orgId);
-        DirectoryDelta notice = switch (random.nextInt(4)) {
-          case 0 -> DirectoryDelta.journalThrough(1L + random.nextInt(journal.size()));
+        OrgDelta notice = switch (random.nextInt(4)) {
+          case 0 -> OrgDelta.journalThrough(1L + random.nextInt(journal.size()));
           case 1 -> someOf(journal, random).merge(someOf(journal, random));
           default -> someOf(journal, random);
         };
         heard.put(orgId, notice);
       }
-      await(rows.catchUp(heard));
+      try {
+        await(rows.catchUp(heard));
+      } catch (ExecutionException crashed) {
+        // a round that failed: its reader is gone, a new one goes on from the tables
+        rows = rowsOf(store, slice);
+      }
     }
+    store.failing = null;
     reconcileAPass(rows, orgs);
 
-    for (String orgId : ids) assertEquals(appliedOnce(orgId, store.journals.get(orgId)), store.rows.get(orgId), orgId);
+    for (String orgId : ids) {
+      assertEquals(appliedOnce(orgId, store.journals.get(orgId)), store.rows.get(orgId), orgId);
+      assertEquals(usageAppliedOnce(store.journals.get(orgId)), store.usageOf(orgId), orgId + "'s usage");
+    }
     Map<String, DirectoryRow> before = Map.copyOf(store.rows);
     SliceRows afresh = rowsOf(store, slice); // a new reader: nothing kept
-    Map<String, DirectoryDelta> all = new HashMap<>();
-    ids.forEach(orgId -> all.put(orgId, DirectoryDelta.of(1, store.journals.get(orgId))));
+    Map<String, OrgDelta> all = new HashMap<>();
+    ids.forEach(orgId -> all.put(orgId, OrgDelta.of(1, store.journals.get(orgId))));
+    Map<String, Map<UsageKey, UsageCounts>> usageBefore = new HashMap<>();
+    ids.forEach(orgId -> usageBefore.put(orgId, store.usageOf(orgId)));
     await(afresh.catchUp(all));
     reconcileAPass(afresh, orgs);
     assertEquals(before, store.rows, "all of it again changes nothing");
+    ids.forEach(orgId -> assertEquals(usageBefore.get(orgId), store.usageOf(orgId), "nor any usage row"));
   }
 
   /** What a node tells of events {@code from}..{@code to} of a journal. */
-  static DirectoryDelta told(List<OrgEvent> journal, int from, int to) {
-    return DirectoryDelta.of(from, journal.subList(from - 1, to));
+  static OrgDelta told(List<OrgEvent> journal, int from, int to) {
+    return OrgDelta.of(from, journal.subList(from - 1, to));
   }
 
   /** A notice of a random range of the journal. */
-  static DirectoryDelta someOf(List<OrgEvent> journal, Random random) {
+  static OrgDelta someOf(List<OrgEvent> journal, Random random) {
     int from = 1 + random.nextInt(journal.size());
     return told(journal, from, from + random.nextInt(journal.size() - from + 1));
   }
@@ -197,11 +270,11 @@ class SliceRowsTest {
     List<OrgEvent> journal = journalOf("org-0", new Random(1), 5);
     store.journals.put("org-0", journal);
     SliceRows rows = rowsOf(store, OrgSlices.sliceOf("org-0"));
-    await(rows.catchUp(Map.of("org-0", DirectoryDelta.journalThrough(5))));
+    await(rows.catchUp(Map.of("org-0", OrgDelta.journalThrough(5))));
     int reads = store.journalReads.get();
     await(rows.catchUp(Map.of("org-0", told(journal, 1, 5))));
     await(rows.catchUp(Map.of("org-0", told(journal, 2, 3))));
-    await(rows.catchUp(Map.of("org-0", DirectoryDelta.journalThrough(4))));
+    await(rows.catchUp(Map.of("org-0", OrgDelta.journalThrough(4))));
     assertEquals(reads, store.journalReads.get());
     assertEquals(appliedOnce("org-0", journal), store.rows.get("org-0"));
   }
@@ -211,20 +284,20 @@ class SliceRowsTest {
       @ForAll @IntRange(min = 1, max = 40) int length, @ForAll long seed) {
     Random random = new Random(seed);
     List<OrgEvent> journal = journalOf("org-0", random, length);
-    List<DirectoryDelta> pieces = new ArrayList<>();
+    List<OrgDelta> pieces = new ArrayList<>();
     for (int from = 1; from <= length; ) {
       int to = Math.min(length, from + random.nextInt(5));
       pieces.add(told(journal, from, to));
       from = to + 1;
     }
-    DirectoryDelta whole = DirectoryDelta.of(1, journal);
-    assertEquals(whole, pieces.stream().reduce(DirectoryDelta::merge).orElseThrow(), "in order");
-    List<DirectoryDelta> lastFirst = new ArrayList<>(pieces);
+    OrgDelta whole = OrgDelta.of(1, journal);
+    assertEquals(whole, pieces.stream().reduce(OrgDelta::merge).orElseThrow(), "in order");
+    List<OrgDelta> lastFirst = new ArrayList<>(pieces);
     Collections.reverse(lastFirst);
-    assertEquals(whole, lastFirst.stream().reduce(DirectoryDelta::merge).orElseThrow(), "last first");
+    assertEquals(whole, lastFirst.stream().reduce(OrgDelta::merge).orElseThrow(), "last first");
     Collections.shuffle(pieces, random);
-    DirectoryDelta shuffled = pieces.stream().reduce(DirectoryDelta::merge).orElseThrow();
-    assertTrue(shuffled.equals(whole) || shuffled.equals(DirectoryDelta.journalThrough(length)), shuffled.toString());
+    OrgDelta shuffled = pieces.stream().reduce(OrgDelta::merge).orElseThrow();
+    assertTrue(shuffled.equals(whole) || shuffled.equals(OrgDelta.journalThrough(length)), shuffled.toString());
   }
 
   @Test
@@ -237,5 +310,46 @@ class SliceRowsTest {
     int reads = store.journalReads.get();
     await(rows.reconcileSome());
     assertEquals(reads, store.journalReads.get(), "the next pass starts " + PASS_EVERY + " after this one");
+  }
+
+  @Test
+  void aDayHoldsAtMostItsBoundOfRowsAndCountsTheRestUnderTheHoursOtherRow() throws Exception {
+    Store store = new Store();
+    UsageRows usage = new UsageRows(store);
+    List<UsageRows.Counted> lines = new ArrayList<>();
+    UsageCounts one = new UsageCounts(1, 0, 0, 0, 0, 1, 0, 0);
+    for (int i = 0; i < UsageRows.MOST_ROWS_A_DAY + 10; i++) {
+      Labels labels = new Labels("model", "project-" + i, "", "");
+      lines.add(new UsageRows.Counted(i + 1, i + 1, new UsageLine(UsageKey.of(START, labels, ""), one)));
+    }
+    assertTrue(usage.add("org-0", lines).toCompletableFuture().get());
+    Map<UsageKey, UsageCounts> rows = store.usageOf("org-0");
+    assertEquals(UsageRows.MOST_ROWS_A_DAY + 1, rows.size());
+    UsageKey other = UsageKey.of(START, Labels.NONE, "").other();
+    assertEquals(new UsageCounts(10, 0, 0, 0, 0, 10, 0, 0), rows.get(other));
+    assertEquals(UsageRows.MOST_ROWS_A_DAY + 10,
+        rows.values().stream().mapToLong(UsageCounts::calls).sum(), "every call counted once");
+  }
+
+  @Test
+  void aRangeARowHoldsInPartIsAppliedFromTheJournalEventByEvent() throws Exception {
+    Store store = new Store();
+    List<OrgEvent> journal = new ArrayList<>(journalOf("org-0", new Random(5), 1));
+    Labels labels = new Labels("m", "p", "", "");
+    for (int i = 2; i <= 6; i++) {
+      journal.add(new OrgEvent.CreditsCharged("r" + i, "f", 10, List.of(), labels, "", null, null, START));
+    }
+    store.journals.put("org-0", journal);
+    SliceRows rows = rowsOf(store, OrgSlices.sliceOf("org-0"));
+    await(rows.catchUp(Map.of("org-0", told(journal, 1, 1))));
+    // An earlier reader counted events 2..4 in the usage row and was gone before its directory row was written
+    new UsageRows(store).add("org-0", List.of(new UsageRows.Counted(2, 4,
+        UsageCounts.of(journal.get(1)).map(line -> new UsageLine(line.key(), new UsageCounts(30, 0, 0, 0, 0, 3, 0, 0)))
+            .orElseThrow()))).toCompletableFuture().get();
+    int reads = store.journalReads.get();
+    await(rows.catchUp(Map.of("org-0", told(journal, 2, 6))));
+    assertEquals(reads + 1, store.journalReads.get(), "the row counts up to 4, inside 2..6: read event by event");
+    assertEquals(usageAppliedOnce(journal), store.usageOf("org-0"));
+    assertEquals(appliedOnce("org-0", journal), store.rows.get("org-0"));
   }
 }

@@ -3,13 +3,17 @@ package dev.tally.node.usage;
 import dev.tally.node.CborSerializable;
 import dev.tally.node.account.OrgEvent;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What an org's events {@code from}..{@code to} (its sequence numbers, inclusive) change in its
- * directory row: the one place that says how an event counts. Told by the node that wrote them, so
- * the reader of the org's slice brings the row forward without reading the org's journal; summed
- * while they wait to be told, as long as they follow one another.
+ * directory row (the one place that says how an event counts there) and in its usage rows
+ * ({@link UsageCounts#of}). Told by the node that wrote them, so the reader of the org's slice
+ * brings the rows forward without reading the org's journal; summed while they wait to be told, as
+ * long as they follow one another. A delta holds at most {@link #MOST_USAGE_LINES} usage rows' lines;
+ * events that touch more are told as a range only, and read from the journal.
  *
  * <p>A delta that is not {@code complete} knows only that the events up to {@code to} exist (two
  * notices that do not follow one another, say from two nodes the org moved between): the reader
@@ -19,8 +23,9 @@ import java.util.List;
  * @param plan the plan the range ends on, null when no event of it set one
  * @param firstEventAt when the range's first event happened: how stale the row was until the delta
  * @param lastEventAt when the range's last event happened
+ * @param usage what the range adds to each usage row it touches, one line a row
  */
-public record DirectoryDelta(
+public record OrgDelta(
     long from,
     long to,
     String displayName,
@@ -32,10 +37,14 @@ public record DirectoryDelta(
     long voided,
     Instant firstEventAt,
     Instant lastEventAt,
+    List<UsageLine> usage,
     boolean complete) implements CborSerializable {
 
+  /** The most usage rows one delta adds to: a notice stays small whatever labels callers send. */
+  static final int MOST_USAGE_LINES = 1_000;
+
   /** The change of {@code events}, the org's events from sequence number {@code from} on, in order. */
-  public static DirectoryDelta of(long from, List<OrgEvent> events) {
+  public static OrgDelta of(long from, List<OrgEvent> events) {
     if (events.isEmpty()) throw new IllegalArgumentException("a delta of no events");
     String name = null;
     String onPlan = null;
@@ -44,7 +53,9 @@ public record DirectoryDelta(
     long out = 0;
     long gone = 0;
     long cancelled = 0;
+    Map<UsageKey, UsageCounts> usage = new LinkedHashMap<>();
     for (OrgEvent event : events) {
+      UsageCounts.of(event).ifPresent(line -> usage.merge(line.key(), line.counts(), UsageCounts::plus));
       if (event instanceof OrgEvent.OrgCreated e) {
         name = e.displayName();
         onPlan = e.plan();
@@ -64,35 +75,44 @@ public record DirectoryDelta(
       }
     }
     long to = Math.addExact(from, events.size() - 1);
-    return new DirectoryDelta(from, to, name, onPlan, created, in, out, gone, cancelled,
-        events.get(0).at(), events.get(events.size() - 1).at(), true);
+    if (usage.size() > MOST_USAGE_LINES) return journalThrough(to);
+    return new OrgDelta(from, to, name, onPlan, created, in, out, gone, cancelled,
+        events.get(0).at(), events.get(events.size() - 1).at(), lines(usage), true);
   }
 
   /** Only that the org's journal reaches {@code to}: its events are read from there. */
-  public static DirectoryDelta journalThrough(long to) {
-    return new DirectoryDelta(to, to, null, null, null, 0, 0, 0, 0, null, null, false);
+  public static OrgDelta journalThrough(long to) {
+    return new OrgDelta(to, to, null, null, null, 0, 0, 0, 0, null, null, List.of(), false);
   }
 
   /**
    * This and {@code other}, heard in either order: summed when one follows the other, the one that
    * covers the other when it does, else only how far the journal reaches.
    */
-  public DirectoryDelta merge(DirectoryDelta other) {
-    DirectoryDelta first = from <= other.from ? this : other;
-    DirectoryDelta second = first == this ? other : this;
+  public OrgDelta merge(OrgDelta other) {
+    OrgDelta first = from <= other.from ? this : other;
+    OrgDelta second = first == this ? other : this;
     if (first.complete && second.complete && second.from == first.to + 1) return first.then(second);
     if (first.complete && second.to <= first.to) return first;
     return journalThrough(Math.max(to, other.to));
   }
 
   /** {@code next}, which follows this, added to it. */
-  private DirectoryDelta then(DirectoryDelta next) {
-    return new DirectoryDelta(from, next.to,
+  private OrgDelta then(OrgDelta next) {
+    Map<UsageKey, UsageCounts> both = new LinkedHashMap<>();
+    for (UsageLine line : usage) both.put(line.key(), line.counts());
+    for (UsageLine line : next.usage) both.merge(line.key(), line.counts(), UsageCounts::plus);
+    if (both.size() > MOST_USAGE_LINES) return journalThrough(next.to);
+    return new OrgDelta(from, next.to,
         next.displayName != null ? next.displayName : displayName,
         next.plan != null ? next.plan : plan,
         next.createdAt != null ? next.createdAt : createdAt,
         Math.addExact(granted, next.granted), Math.addExact(used, next.used),
         Math.addExact(expired, next.expired), Math.addExact(voided, next.voided),
-        firstEventAt, next.lastEventAt, true);
+        firstEventAt, next.lastEventAt, lines(both), true);
+  }
+
+  private static List<UsageLine> lines(Map<UsageKey, UsageCounts> usage) {
+    return usage.entrySet().stream().map(row -> new UsageLine(row.getKey(), row.getValue())).toList();
   }
 }

@@ -420,6 +420,20 @@ public final class AccountsClient {
   }
 
   /**
+   * A page of one org's usage report (a metering or reader key of the org, or an admin key): charged
+   * credits, tokens and calls by hour, day or month and by model, call type, project, user or API
+   * key, from the read side, a few seconds behind the ledger. Read on with the page token.
+   */
+  public dev.tally.v1.GetUsageResponse getUsage(dev.tally.v1.GetUsageRequest request) {
+    return calls.blocking(AccountsGrpc.getGetUsageMethod(), request);
+  }
+
+  /** Async form of {@link #getUsage}. */
+  public CompletableFuture<dev.tally.v1.GetUsageResponse> getUsageAsync(dev.tally.v1.GetUsageRequest request) {
+    return calls.async(AccountsGrpc.getGetUsageMethod(), request);
+  }
+
+  /**
    * Voids one redemption code by its id or text (needs an admin key); voiding it again changes
    * nothing. {@link RedemptionCodeNotFoundException} for an unknown code.
    */

@@ -29,6 +29,7 @@ import dev.tally.node.once.ReferenceGrant;
 import dev.tally.node.referral.ReferralCode;
 import dev.tally.node.account.Written;
 import dev.tally.node.usage.ReadSide;
+import dev.tally.node.usage.UsageReports;
 import dev.tally.node.usage.UsageTable;
 import dev.tally.node.usage.OrgDirectory;
 import io.grpc.Server;
@@ -156,7 +157,8 @@ public final class TallyNode {
             settings.account().terms().prices()).bindService(), guards))
         .addService(decodedInFront(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
             new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window()), new Membership(system), purchases,
-            new AccountsService.Codes(new WrongCodeThrottle(clock)), creditRequestTable, directory).bindService(), guards))
+            new AccountsService.Codes(new WrongCodeThrottle(clock)), creditRequestTable, directory,
+            new UsageReports(usage, directory)).bindService(), guards))
         .addService(decodedInFront(health.service().bindService(), guards))
         .addService(decodedInFront(ProtoReflectionServiceV1.newInstance().bindService(), guards))
         .intercept(openCalls) // around the services: refusals are tracked and counted like answers

@@ -15,6 +15,7 @@ import dev.tally.node.cluster.Membership;
 import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.node.creditrequest.CreditRequestTable;
 import dev.tally.node.usage.OrgDirectory;
+import dev.tally.node.usage.UsageReports;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.terms.PackageCatalog;
 import dev.tally.node.terms.Terms;
@@ -105,6 +106,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   private final ReferralCalls referrals;
   private final CodeAdminCalls codeAdmin;
   private final DirectoryCalls directory;
+  private final UsageCalls usage;
 
   /** What PurchasePackage needs: the sharding its payment references live in, the package catalog, how long to wait. */
   public record Purchases(ClusterSharding sharding, PackageCatalog catalog, java.time.Duration timeout) {}
@@ -115,7 +117,8 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   /** @param clock the accounts' clock, against which a grant's expiry must lie in the future */
   public AccountsService(OrgBatcher batcher, ActorSystem<?> system, Terms terms,
       ActorRef<Topic.Command<AlertNotice>> alerts, Clock clock, ApiKeyRegistry keys, Membership members,
-      Purchases purchases, Codes codes, CreditRequestTable creditRequestTable, OrgDirectory directory) {
+      Purchases purchases, Codes codes, CreditRequestTable creditRequestTable, OrgDirectory directory,
+      UsageReports usage) {
     this.calls = new OrgCalls(batcher);
     this.packages = new PackageCalls(batcher, purchases.sharding(), purchases.catalog(), purchases.timeout());
     this.codes = new CodeCalls(purchases.sharding(), codes.throttle(), clock, purchases.timeout());
@@ -123,6 +126,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
     this.referrals = new ReferralCalls(batcher, purchases.sharding(), purchases.timeout());
     this.codeAdmin = new CodeAdminCalls(purchases.sharding(), purchases.timeout());
     this.directory = new DirectoryCalls(directory);
+    this.usage = new UsageCalls(usage);
     this.keyCalls = new ApiKeyCalls(keys, clock);
     this.members = members;
     this.clock = clock;
@@ -305,6 +309,11 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   @Override
   public void listOrgs(dev.tally.v1.ListOrgsRequest request, StreamObserver<dev.tally.v1.ListOrgsResponse> responses) {
     directory.list(request, responses);
+  }
+
+  @Override
+  public void getUsage(dev.tally.v1.GetUsageRequest request, StreamObserver<dev.tally.v1.GetUsageResponse> responses) {
+    usage.get(request, responses);
   }
 
   @Override

@@ -26,21 +26,23 @@ final class LedgerEntries {
       entry.setType("GRANT_EXPIRED").setGrantId(e.grantId()).setAmount(e.expired());
     } else if (event instanceof OrgEvent.CreditsReserved e) {
       entry.setType("CREDITS_RESERVED").setReservationId(e.reservationId()).setAmount(e.amount())
-          .setLabels(labels(e.labels()));
+          .setLabels(labels(e.labels())).setApiKeyId(e.apiKeyId());
     } else if (event instanceof OrgEvent.ReservationExtended e) {
       entry.setType("RESERVATION_EXTENDED").setReservationId(e.reservationId()).setAmount(e.additional());
     } else if (event instanceof OrgEvent.ReservationCommitted e) {
       entry.setType("RESERVATION_COMMITTED").setReservationId(e.reservationId()).setAmount(e.charged())
           .addAllDraws(draws(e.draws())).setDebtIncurred(e.debtIncurred()).setLabels(labels(e.labels()))
-          .setCost(ProtoMapping.cost(e.cost()));
+          .setApiKeyId(e.apiKeyId()).setCost(ProtoMapping.cost(e.cost()));
       if (e.usage() != null) entry.setUsage(ProtoMapping.usage(e.usage()));
     } else if (event instanceof OrgEvent.ReservationReleased e) {
-      entry.setType("RESERVATION_RELEASED").setReservationId(e.reservationId()).setAmount(e.released());
+      entry.setType("RESERVATION_RELEASED").setReservationId(e.reservationId()).setAmount(e.released())
+          .setLabels(labels(e.labels())).setApiKeyId(e.apiKeyId());
     } else if (event instanceof OrgEvent.ReservationExpired e) {
-      entry.setType("RESERVATION_EXPIRED").setReservationId(e.reservationId()).setAmount(e.released());
+      entry.setType("RESERVATION_EXPIRED").setReservationId(e.reservationId()).setAmount(e.released())
+          .setLabels(labels(e.labels())).setApiKeyId(e.apiKeyId());
     } else if (event instanceof OrgEvent.CreditsCharged e) {
       entry.setType("CREDITS_CHARGED").setAmount(e.charged()).addAllDraws(draws(e.draws())).setLabels(labels(e.labels()))
-          .setCost(ProtoMapping.cost(e.cost()));
+          .setApiKeyId(e.apiKeyId()).setCost(ProtoMapping.cost(e.cost()));
       if (e.usage() != null) entry.setUsage(ProtoMapping.usage(e.usage()));
     } else if (event instanceof OrgEvent.DebtSettled e) {
       entry.setType("DEBT_SETTLED").setAmount(e.settled()).addAllDraws(draws(e.draws()));

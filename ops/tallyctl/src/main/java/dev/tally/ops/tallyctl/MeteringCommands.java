@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.protobuf.Message;
 import dev.tally.v1.Balance;
 import dev.tally.v1.ChargeRequest;
+import dev.tally.v1.Labels;
 import dev.tally.v1.ChargeResponse;
 import dev.tally.v1.CommitRequest;
 import dev.tally.v1.CommitResponse;
@@ -27,7 +28,8 @@ final class MeteringCommands {
     String org = run.operand(0);
     long amount = CreditAmount.parse(run.operand(1));
     String requestId = run.requestId();
-    ReserveRequest request = ReserveRequest.newBuilder().setOrgId(org).setRequestId(requestId).setAmount(amount).build();
+    ReserveRequest request = ReserveRequest.newBuilder().setOrgId(org).setRequestId(requestId).setAmount(amount)
+        .setLabels(labels(run)).build();
     var held = run.tally().change(org, requestId, () -> run.tally().client().reserve(request));
     if (run.out().json) {
       JsonObject document = new JsonObject();
@@ -89,11 +91,18 @@ final class MeteringCommands {
     String org = run.operand(0);
     long amount = CreditAmount.parse(run.operand(1));
     String requestId = run.requestId();
-    ChargeRequest request = ChargeRequest.newBuilder().setOrgId(org).setRequestId(requestId).setAmount(amount).build();
+    ChargeRequest request = ChargeRequest.newBuilder().setOrgId(org).setRequestId(requestId).setAmount(amount)
+        .setLabels(labels(run)).build();
     ChargeResponse charged = run.tally().change(org, requestId, () -> run.tally().client().charge(request));
     if (print(run, charged, requestId)) return;
     run.out().line("charged " + format(charged.getCharged()) + " credits to " + org);
     run.out().table(balance(charged.getBalance()).row("request id", requestId));
+  }
+
+  /** What the call is about, from --model, --project, --user and --call-type ("" where not given). */
+  private static Labels labels(Invocation run) {
+    return Labels.newBuilder().setModel(run.option("model").orElse("")).setProject(run.option("project").orElse(""))
+        .setUser(run.option("user").orElse("")).setCallType(run.option("call-type").orElse("")).build();
   }
 
   /** With --json, the API's response plus request_id; true when printed. */

@@ -50,6 +50,12 @@ final class Output {
     out.flush();
   }
 
+  /** {@code text} as it is: a machine-readable format of its own (CSV) whose cells the API keeps printable. */
+  void raw(String text) {
+    out.print(text);
+    out.flush();
+  }
+
   void line(String text) {
     out.println(printable(text));
   }

@@ -26,6 +26,12 @@ public final class Tallyctl {
   static final String DEFAULT_MANAGEMENT = "127.0.0.1:8558";
   static final int DEFAULT_TIMEOUT_SECONDS = 10;
 
+  /** What a call is about, for usage reports: reserve and charge take them. */
+  private static final List<Option> LABELS = List.of(
+      optional("model", "MODEL", "the model the call used, for usage reports"),
+      optional("project", "PROJECT", "the caller's project, for usage reports"),
+      optional("user", "USER", "the caller's end user, for usage reports"),
+      optional("call-type", "TYPE", "the kind of call, for usage reports"));
   private static final Option REQUEST_ID =
       optional("request-id", "ID", "the id that makes a rerun safe (default: a new one, printed)");
 
@@ -127,6 +133,16 @@ public final class Tallyctl {
           optional("limit", "N", "the first N orgs only (default: all)")),
           "every org with its plan and credits, from the read side: a few seconds behind (admin key)",
           DirectoryCommands::orgs),
+      new Command("usage", List.of("ORG"), List.of(
+          optional("from", "TIME", "the first hour counted, e.g. 2026-12-01 or 2026-12-01T09:00:00Z (default: this month's start, UTC)"),
+          optional("to", "TIME", "the end of the range, exclusive, a whole hour (default: the next whole hour)"),
+          optional("by", "LIST", "rows by one of hour, day, month and any of model, call-type, project, user, key,"
+              + " e.g. model,day (default: one row for the range)"),
+          optional("zone", "ZONE", "an IANA time zone for days and months, e.g. Europe/Berlin (default: UTC)"),
+          optional("csv", null, "CSV (RFC 4180) instead of a table, credits in micro-credits")),
+          "an org's usage: credits, calls and tokens by time, model, project, user or key, from the read side:"
+              + " a few seconds behind (a key of the org, or an admin key)",
+          UsageCommands::usage),
       new Command("request list", List.of(), List.of(
           optional("org", "ORG", "only this org's requests, newest first (default: every org's, open first; admin key)"),
           optional("status", "STATUS", "only requests that are open, granting, approved or denied"),
@@ -161,7 +177,7 @@ public final class Tallyctl {
           KeyCommands::rotate),
       new Command("key revoke", List.of("KEY_ID"), List.of(),
           "revoke an API key by the key id key create, key rotate or key list printed", KeyCommands::revoke),
-      new Command("reserve", List.of("ORG", "AMOUNT"), List.of(REQUEST_ID),
+      new Command("reserve", List.of("ORG", "AMOUNT"), withLabels(REQUEST_ID),
           "hold AMOUNT credits of an org, as an AI service does before a call; prints the reservation id",
           MeteringCommands::reserve),
       new Command("extend", List.of("ORG", "RESERVATION_ID"), List.of(
@@ -175,7 +191,7 @@ public final class Tallyctl {
           "charge AMOUNT credits for a reservation and release the rest of its hold", MeteringCommands::commit),
       new Command("release", List.of("ORG", "RESERVATION_ID"), List.of(REQUEST_ID),
           "give a reservation's whole hold back without charging", MeteringCommands::release),
-      new Command("charge", List.of("ORG", "AMOUNT"), List.of(REQUEST_ID),
+      new Command("charge", List.of("ORG", "AMOUNT"), withLabels(REQUEST_ID),
           "charge AMOUNT credits at once, without a reservation", MeteringCommands::charge),
       new Command("members", List.of(), List.of(),
           "the cluster's members, as the --management node sees them", ClusterCommands::members),
@@ -219,6 +235,7 @@ public final class Tallyctl {
       Map.entry("tally.v1.Accounts/VoidRedemptionCode", "code void"),
       Map.entry("tally.v1.Accounts/VoidRedemptionBatch", "code void"),
       Map.entry("tally.v1.Accounts/ListOrgs", "orgs"),
+      Map.entry("tally.v1.Accounts/GetUsage", "usage"),
       Map.entry("tally.v1.Metering/Reserve", "reserve"),
       Map.entry("tally.v1.Metering/Commit", "commit"),
       Map.entry("tally.v1.Metering/Release", "release"),
@@ -227,6 +244,10 @@ public final class Tallyctl {
       Map.entry("tally.v1.Metering/GetBalance", "balance"));
 
   private Tallyctl() {}
+
+  private static List<Option> withLabels(Option... others) {
+    return Stream.concat(LABELS.stream(), Stream.of(others)).toList();
+  }
 
   public static void main(String[] args) {
     // grpc-java logs connection trouble through java.util.logging; tallyctl says it once, on stderr.

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.Timestamp;
 import com.google.rpc.BadRequest;
 import dev.tally.testkit.Eventually;
+import dev.tally.testkit.LedgerUsage;
 import dev.tally.testkit.TestKeys;
 import dev.tally.testkit.TestNode;
 import dev.tally.testkit.TestCassandra;
@@ -45,7 +46,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -147,36 +147,6 @@ class UsageOverGrpcTest {
     return rows;
   }
 
-  /** What the ledger's entries add up to, by {@code group}: charged, tokens, calls, released. */
-  static Map<String, UsageSums> fromLedger(List<LedgerEntry> ledger, Function<LedgerEntry, String> group) {
-    Map<String, UsageSums> sums = new HashMap<>();
-    for (LedgerEntry entry : ledger) {
-      UsageSums.Builder add = UsageSums.newBuilder();
-      switch (entry.getType()) {
-        case "RESERVATION_COMMITTED", "CREDITS_CHARGED" -> add.setCharged(entry.getAmount()).setCalls(1)
-            .setInputTokens(entry.getUsage().getTokens().getInputTokens())
-            .setOutputTokens(entry.getUsage().getTokens().getOutputTokens())
-            .setCacheReadTokens(entry.getUsage().getTokens().getCacheReadTokens())
-            .setCacheWriteTokens(entry.getUsage().getTokens().getCacheWriteTokens());
-        case "RESERVATION_RELEASED" -> add.setReleased(1);
-        case "RESERVATION_EXPIRED" -> add.setExpired(1);
-        default -> {
-          continue;
-        }
-      }
-      sums.merge(group.apply(entry), add.build(), UsageOverGrpcTest::plus);
-    }
-    return sums;
-  }
-
-  static UsageSums plus(UsageSums a, UsageSums b) {
-    return UsageSums.newBuilder().setCharged(a.getCharged() + b.getCharged())
-        .setInputTokens(a.getInputTokens() + b.getInputTokens()).setOutputTokens(a.getOutputTokens() + b.getOutputTokens())
-        .setCacheReadTokens(a.getCacheReadTokens() + b.getCacheReadTokens())
-        .setCacheWriteTokens(a.getCacheWriteTokens() + b.getCacheWriteTokens()).setCalls(a.getCalls() + b.getCalls())
-        .setReleased(a.getReleased() + b.getReleased()).setExpired(a.getExpired() + b.getExpired()).build();
-  }
-
   void awaitReportUpToTheLedger() throws Exception {
     long last = ledger().stream().mapToLong(LedgerEntry::getSequenceNr).max().orElseThrow();
     Eventually.await("the report counts up to the ledger's last event", Duration.ofSeconds(60), () ->
@@ -195,7 +165,7 @@ class UsageOverGrpcTest {
       assertEquals("", row.getProject(), "not grouped by project");
       byModelAndKey.put(row.getModel() + "/" + row.getApiKeyId(), row.getUsage());
     }
-    assertEquals(fromLedger(ledger, entry -> entry.getLabels().getModel() + "/" + entry.getApiKeyId()), byModelAndKey);
+    assertEquals(LedgerUsage.sums(ledger, entry -> LedgerUsage.model(entry) + "/" + entry.getApiKeyId()), byModelAndKey);
     assertEquals(keyIds.get("chat"), ledger.stream().filter(e -> e.getType().equals("RESERVATION_RELEASED"))
         .findFirst().orElseThrow().getApiKeyId(), "a release counts under the key that reserved");
     assertEquals(Map.of("gpt-4o/" + keyIds.get("chat"), 3L, "dall-e/" + keyIds.get("images"), 2L),
@@ -204,7 +174,7 @@ class UsageOverGrpcTest {
     assertEquals(1, byModelAndKey.get("gpt-4o-mini/" + keyIds.get("chat")).getReleased());
 
     GetUsageResponse whole = accounts().getUsage(query().setGranularity(Granularity.WHOLE_RANGE).build());
-    UsageSums all = fromLedger(ledger, entry -> "").get("");
+    UsageSums all = LedgerUsage.sums(ledger, entry -> "").get("");
     assertEquals(all, whole.getTotals());
     assertEquals(List.of(all), whole.getRowsList().stream().map(UsageRow::getUsage).toList());
     assertTrue(all.getInputTokens() >= 3000 && all.getCharged() > 0, all.toString());
@@ -212,7 +182,7 @@ class UsageOverGrpcTest {
     Map<String, UsageSums> byHour = new HashMap<>();
     everyRow(query().setGranularity(Granularity.HOUR).addGroupBy(Dimension.PROJECT))
         .forEach(row -> byHour.put(row.getBucketStart().getSeconds() + "/" + row.getProject(), row.getUsage()));
-    assertEquals(fromLedger(ledger, entry -> (entry.getOccurredAt().getSeconds() / 3600 * 3600) + "/"
+    assertEquals(LedgerUsage.sums(ledger, entry -> (entry.getOccurredAt().getSeconds() / 3600 * 3600) + "/"
         + entry.getLabels().getProject()), byHour);
   }
 

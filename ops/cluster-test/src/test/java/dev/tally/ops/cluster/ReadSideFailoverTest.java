@@ -7,7 +7,9 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import dev.tally.client.TallyClient;
 import dev.tally.client.TallyException;
 import dev.tally.node.account.OrgSlices;
+import com.google.protobuf.Timestamp;
 import dev.tally.testkit.Eventually;
+import dev.tally.testkit.LedgerUsage;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.testkit.TestCluster;
@@ -17,14 +19,21 @@ import dev.tally.v1.CommitRequest;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.Credits;
 import dev.tally.v1.DirectoryEntry;
+import dev.tally.v1.GetUsageRequest;
+import dev.tally.v1.GetUsageResponse;
 import dev.tally.v1.GrantCreditsRequest;
+import dev.tally.v1.Labels;
 import dev.tally.v1.GrantKind;
 import dev.tally.v1.LedgerEntry;
 import dev.tally.v1.ListOrgsRequest;
 import dev.tally.v1.ListOrgsResponse;
+import dev.tally.v1.ReleaseRequest;
 import dev.tally.v1.ReserveRequest;
+import dev.tally.v1.UsageSums;
 import dev.tally.v1.VoidGrantRequest;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -49,7 +58,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * the three nodes while one is killed with SIGKILL (its notices of writes are lost, the readers it
  * ran start again elsewhere), and the directory rows of some orgs are deleted after the workload, so
  * they are built again from the journal and their events applied a second time. Afterwards every
- * org's directory row equals what its ledger adds up to, to the µcr and up to its last event. The
+ * org's directory row equals what its ledger adds up to, to the µcr and up to its last event, and so
+ * does its usage report (GetUsage) by model and project: no event counted twice or lost. The
  * three nodes are the module's {@link TestCluster}, whose readers check every org at least every 20 s.
  */
 @ExtendWith({TestCassandra.class, TestCluster.class})
@@ -69,7 +79,8 @@ class ReadSideFailoverTest {
   }
 
   @Test
-  void aKilledNodeAndAReplayFromTheStartLeaveEveryDirectoryRowEqualToItsLedger() throws Exception {
+  void aKilledNodeAndAReplayFromTheStartLeaveEveryDirectoryRowAndUsageReportEqualToItsLedger() throws Exception {
+    Instant from = Instant.now().truncatedTo(ChronoUnit.HOURS);
     AtomicInteger attempts = new AtomicInteger();
     AtomicInteger failures = new AtomicInteger();
     AtomicInteger answered = new AtomicInteger();
@@ -139,16 +150,32 @@ class ReadSideFailoverTest {
         var balance = tally.balance(org).getBalance();
         assertEquals(balance.getGrantedRemaining() - balance.getDebt(), row.getBalance(), org);
       }
+      Instant to = Instant.now().truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS);
+      for (String org : orgs) {
+        Map<String, UsageSums> reported = new HashMap<>();
+        GetUsageResponse report = tally.accounts().getUsage(GetUsageRequest.newBuilder().setOrgId(org)
+            .setFrom(timestamp(from)).setTo(timestamp(to)).setGranularity(GetUsageRequest.Granularity.WHOLE_RANGE)
+            .addGroupBy(GetUsageRequest.Dimension.MODEL).addGroupBy(GetUsageRequest.Dimension.PROJECT).build());
+        assertEquals(last(ledgers.get(org)), report.getAppliedSequenceNr(), org);
+        report.getRowsList().forEach(row -> reported.put(row.getModel() + "/" + row.getProject(), row.getUsage()));
+        assertEquals(LedgerUsage.sums(ledgers.get(org), entry -> LedgerUsage.model(entry) + "/" + entry.getLabels().getProject()),
+            reported, org + "'s usage");
+      }
       assertTrue(answeredAtKill < OPERATIONS, "the node was killed while the workload ran");
     } finally {
       workers.shutdownNow();
     }
   }
 
-  /** One random operation: a grant, a void of one, a one-step charge, or a reserve and its commit. */
+  /**
+   * One random operation: a grant, a void of one, a one-step charge, or a reserve and its commit or
+   * release, the calls with one of a few models and projects.
+   */
   private static void operate(TallyClient tally, String org, Random random) {
     int kind = random.nextInt(10);
     long amount = 1 + random.nextInt(5_000_000);
+    Labels labels = Labels.newBuilder().setModel("model-" + random.nextInt(3)).setProject("project-" + random.nextInt(2))
+        .build();
     if (kind == 0) {
       tally.accounts().grantCredits(GrantCreditsRequest.newBuilder().setOrgId(org).setRequestId(UUID.randomUUID().toString())
           .setGrantId("g-" + random.nextInt(5)).setKind(GrantKind.PROMOTION).setAmount(Credits.of(50)).build());
@@ -156,10 +183,16 @@ class ReadSideFailoverTest {
       tally.accounts().voidGrant(VoidGrantRequest.newBuilder().setOrgId(org).setRequestId(UUID.randomUUID().toString())
           .setGrantId("g-" + random.nextInt(5)).setReason("drill").build());
     } else if (kind < 6) {
-      tally.charge(ChargeRequest.newBuilder().setOrgId(org).setRequestId(UUID.randomUUID().toString()).setAmount(amount).build());
+      tally.charge(ChargeRequest.newBuilder().setOrgId(org).setRequestId(UUID.randomUUID().toString()).setAmount(amount)
+          .setLabels(labels).build());
     } else {
       String held = tally.reserve(ReserveRequest.newBuilder().setOrgId(org).setRequestId(UUID.randomUUID().toString())
-          .setAmount(amount).build()).reservationId();
+          .setAmount(amount).setLabels(labels).build()).reservationId();
+      if (kind == 9) {
+        tally.release(ReleaseRequest.newBuilder().setOrgId(org).setRequestId(UUID.randomUUID().toString())
+            .setReservationId(held).build());
+        return;
+      }
       tally.commit(CommitRequest.newBuilder().setOrgId(org).setRequestId(UUID.randomUUID().toString()).setReservationId(held)
           .setAmount(random.nextInt(2 * (int) amount)).build());
     }
@@ -174,6 +207,10 @@ class ReadSideFailoverTest {
       token = page.getNextPageToken();
     } while (!token.isEmpty());
     return all;
+  }
+
+  private static Timestamp timestamp(Instant at) {
+    return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).build();
   }
 
   private static long last(List<LedgerEntry> ledger) {

@@ -29,6 +29,7 @@ import dev.tally.node.once.ReferenceGrant;
 import dev.tally.node.referral.ReferralCode;
 import dev.tally.node.account.Written;
 import dev.tally.node.usage.ReadSide;
+import dev.tally.node.usage.StatementTable;
 import dev.tally.node.usage.UsageReports;
 import dev.tally.node.usage.UsageTable;
 import dev.tally.node.usage.OrgDirectory;
@@ -112,8 +113,9 @@ public final class TallyNode {
     // The read side: each org account tells it of its writes; each slice's reader runs on one node.
     OrgDirectory directory = new OrgDirectory(system.classicSystem());
     UsageTable usage = new UsageTable(system.classicSystem());
+    StatementTable statements = new StatementTable(system.classicSystem());
     Written written = settings.readSide().enabled()
-        ? ReadSide.start(system, settings.readSide(), directory, usage, clock, metrics::readSideApplied)
+        ? ReadSide.start(system, settings.readSide(), directory, usage, statements, clock, metrics::readSideApplied)
         : Written.NOBODY;
     if (!settings.readSide().enabled()) log.warn("the read side is off (TALLY_READ_SIDE): ListOrgs shows nothing new");
     sharding.init(Entity.of(

@@ -45,7 +45,7 @@ public record Period(
     implements CborSerializable {
 
   /** The most models (and, apart, call types) a period totals one by one. */
-  static final int MAX_KEYS = 100;
+  public static final int MAX_KEYS = 100;
   /** Where the usage of models or call types beyond {@link #MAX_KEYS} is totalled. */
   public static final String OTHER = "(other)";
 

@@ -9,6 +9,9 @@ import java.util.List;
  * are µcr over all its events; {@link #balance()} is what its grants hold less its debt, the
  * available credits before holds (GetBalance gives those, exact now).
  *
+ * @param periodStart the start of the org's current period (null before its first)
+ * @param periodEnd when the org's current period ends (null before its first)
+ * @param debt what the org owes: debt its commits incurred less what settlements paid off
  * @param appliedSeqNr the last event applied; 0 before the first
  */
 public record DirectoryRow(
@@ -21,11 +24,14 @@ public record DirectoryRow(
     long expired,
     long voided,
     Instant lastEventAt,
+    Instant periodStart,
+    Instant periodEnd,
+    long debt,
     long appliedSeqNr) {
 
   /** An org the directory has seen no event of. */
   public static DirectoryRow unknown(String orgId) {
-    return new DirectoryRow(orgId, "", "", null, 0, 0, 0, 0, null, 0);
+    return new DirectoryRow(orgId, "", "", null, 0, 0, 0, 0, null, null, null, 0, 0);
   }
 
   /** granted − used − expired − voided: negative when the org owes. */
@@ -38,7 +44,21 @@ public record DirectoryRow(
    * already. Events must come in order: the caller fills any gap from the journal first.
    */
   public DirectoryRow after(long seqNr, OrgEvent event) {
-    return seqNr <= appliedSeqNr ? this : plus(OrgDelta.of(seqNr, List.of(event)));
+    if (seqNr <= appliedSeqNr) return this;
+    if (event instanceof OrgEvent.PeriodOpened e) {
+      return new DirectoryRow(orgId, displayName, plan, createdAt, granted, used, expired, voided, e.at(), e.start(),
+          e.end(), debt, seqNr);
+    }
+    if (event instanceof OrgEvent.PeriodClosed e) {
+      return new DirectoryRow(orgId, displayName, plan, createdAt, granted, used, expired, voided, e.at(), periodStart,
+          periodEnd, debt, seqNr);
+    }
+    return plus(OrgDelta.of(seqNr, List.of(event)));
+  }
+
+  /** Whether the org's period has ended by {@code now} and is not known to have closed. */
+  public boolean periodOverBy(Instant now) {
+    return periodEnd != null && !periodEnd.isAfter(now);
   }
 
   /** Whether {@code delta} is what this row needs next: complete, and starting just after it. */
@@ -58,6 +78,7 @@ public record DirectoryRow(
         delta.createdAt() != null ? delta.createdAt() : createdAt,
         Math.addExact(granted, delta.granted()), Math.addExact(used, delta.used()),
         Math.addExact(expired, delta.expired()), Math.addExact(voided, delta.voided()),
-        delta.lastEventAt(), delta.to());
+        delta.lastEventAt(), periodStart, periodEnd,
+        Math.subtractExact(Math.addExact(debt, delta.debtIncurred()), delta.debtSettled()), delta.to());
   }
 }

@@ -13,7 +13,8 @@ import java.util.Map;
  * ({@link UsageCounts#of}). Told by the node that wrote them, so the reader of the org's slice
  * brings the rows forward without reading the org's journal; summed while they wait to be told, as
  * long as they follow one another. A delta holds at most {@link #MOST_USAGE_LINES} usage rows' lines;
- * events that touch more are told as a range only, and read from the journal.
+ * events that touch more, and those that close or open a period (a statement's bounds, once a
+ * month), are told as a range only, and read from the journal.
  *
  * <p>A delta that is not {@code complete} knows only that the events up to {@code to} exist (two
  * notices that do not follow one another, say from two nodes the org moved between): the reader
@@ -24,6 +25,9 @@ import java.util.Map;
  * @param firstEventAt when the range's first event happened: how stale the row was until the delta
  * @param lastEventAt when the range's last event happened
  * @param usage what the range adds to each usage row it touches, one line a row
+ * @param grantedByKind what {@code granted} holds of each grant kind
+ * @param debtIncurred debt the range's commits added
+ * @param debtSettled debt the range's settlements paid off
  */
 public record OrgDelta(
     long from,
@@ -38,6 +42,9 @@ public record OrgDelta(
     Instant firstEventAt,
     Instant lastEventAt,
     List<UsageLine> usage,
+    Map<String, Long> grantedByKind,
+    long debtIncurred,
+    long debtSettled,
     boolean complete) implements CborSerializable {
 
   /** The most usage rows one delta adds to: a notice stays small whatever labels callers send. */
@@ -54,6 +61,10 @@ public record OrgDelta(
     long gone = 0;
     long cancelled = 0;
     Map<UsageKey, UsageCounts> usage = new LinkedHashMap<>();
+    Map<String, Long> byKind = new LinkedHashMap<>();
+    long incurred = 0;
+    long settled = 0;
+    boolean periodBound = false;
     for (OrgEvent event : events) {
       UsageCounts.of(event).ifPresent(line -> usage.merge(line.key(), line.counts(), UsageCounts::plus));
       if (event instanceof OrgEvent.OrgCreated e) {
@@ -64,8 +75,14 @@ public record OrgDelta(
         onPlan = e.plan();
       } else if (event instanceof OrgEvent.CreditsGranted e) {
         in = Math.addExact(in, e.amount());
+        byKind.merge(e.kind().name(), e.amount(), Math::addExact);
       } else if (event instanceof OrgEvent.ReservationCommitted e) {
         out = Math.addExact(out, e.charged());
+        incurred = Math.addExact(incurred, e.debtIncurred());
+      } else if (event instanceof OrgEvent.DebtSettled e) {
+        settled = Math.addExact(settled, e.settled());
+      } else if (event instanceof OrgEvent.PeriodOpened || event instanceof OrgEvent.PeriodClosed) {
+        periodBound = true;
       } else if (event instanceof OrgEvent.CreditsCharged e) {
         out = Math.addExact(out, e.charged());
       } else if (event instanceof OrgEvent.GrantExpired e) {
@@ -75,14 +92,15 @@ public record OrgDelta(
       }
     }
     long to = Math.addExact(from, events.size() - 1);
-    if (usage.size() > MOST_USAGE_LINES) return journalThrough(to);
+    if (usage.size() > MOST_USAGE_LINES || periodBound) return journalThrough(to);
     return new OrgDelta(from, to, name, onPlan, created, in, out, gone, cancelled,
-        events.get(0).at(), events.get(events.size() - 1).at(), lines(usage), true);
+        events.get(0).at(), events.get(events.size() - 1).at(), lines(usage), Map.copyOf(byKind), incurred, settled,
+        true);
   }
 
   /** Only that the org's journal reaches {@code to}: its events are read from there. */
   public static OrgDelta journalThrough(long to) {
-    return new OrgDelta(to, to, null, null, null, 0, 0, 0, 0, null, null, List.of(), false);
+    return new OrgDelta(to, to, null, null, null, 0, 0, 0, 0, null, null, List.of(), Map.of(), 0, 0, false);
   }
 
   /**
@@ -103,13 +121,16 @@ public record OrgDelta(
     for (UsageLine line : usage) both.put(line.key(), line.counts());
     for (UsageLine line : next.usage) both.merge(line.key(), line.counts(), UsageCounts::plus);
     if (both.size() > MOST_USAGE_LINES) return journalThrough(next.to);
+    Map<String, Long> byKind = new LinkedHashMap<>(grantedByKind);
+    next.grantedByKind.forEach((kind, amount) -> byKind.merge(kind, amount, Math::addExact));
     return new OrgDelta(from, next.to,
         next.displayName != null ? next.displayName : displayName,
         next.plan != null ? next.plan : plan,
         next.createdAt != null ? next.createdAt : createdAt,
         Math.addExact(granted, next.granted), Math.addExact(used, next.used),
         Math.addExact(expired, next.expired), Math.addExact(voided, next.voided),
-        firstEventAt, next.lastEventAt, lines(both), true);
+        firstEventAt, next.lastEventAt, lines(both), Map.copyOf(byKind), Math.addExact(debtIncurred, next.debtIncurred),
+        Math.addExact(debtSettled, next.debtSettled), true);
   }
 
   private static List<UsageLine> lines(Map<UsageKey, UsageCounts> usage) {

@@ -25,9 +25,10 @@ public final class OrgDirectory implements SliceRows.Rows {
   public static final int MAX_ROWS_READ = 1_000;
 
   private static final String COLUMNS =
-      "org_id, display_name, plan, created_at, granted, used, expired, voided, last_event_at, applied_seq_nr";
+      "org_id, display_name, plan, created_at, granted, used, expired, voided, last_event_at, period_start, period_end,"
+          + " debt, applied_seq_nr";
   private static final String UPSERT = "INSERT INTO tally.org_directory (slice, " + COLUMNS + ")"
-      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String ONE = "SELECT " + COLUMNS + " FROM tally.org_directory WHERE slice = ? AND org_id = ?";
   private static final String FIRST = "SELECT " + COLUMNS + " FROM tally.org_directory WHERE slice = ? LIMIT ?";
   private static final String AFTER = "SELECT " + COLUMNS + " FROM tally.org_directory WHERE slice = ? AND org_id > ? LIMIT ?";
@@ -58,7 +59,8 @@ public final class OrgDirectory implements SliceRows.Rows {
   @Override
   public CompletionStage<Done> save(DirectoryRow row) {
     return session.executeWrite(UPSERT, OrgSlices.sliceOf(row.orgId()), row.orgId(), row.displayName(), row.plan(),
-        row.createdAt(), row.granted(), row.used(), row.expired(), row.voided(), row.lastEventAt(), row.appliedSeqNr());
+        row.createdAt(), row.granted(), row.used(), row.expired(), row.voided(), row.lastEventAt(), row.periodStart(),
+        row.periodEnd(), row.debt(), row.appliedSeqNr());
   }
 
   /** Up to {@code limit} rows of the slice after {@code afterOrgId} ("": from its start), in org id order. */
@@ -100,7 +102,8 @@ public final class OrgDirectory implements SliceRows.Rows {
   private static DirectoryRow row(Row row) {
     return new DirectoryRow(row.getString("org_id"), orEmpty(row.getString("display_name")), orEmpty(row.getString("plan")),
         row.getInstant("created_at"), row.getLong("granted"), row.getLong("used"), row.getLong("expired"),
-        row.getLong("voided"), row.getInstant("last_event_at"), row.getLong("applied_seq_nr"));
+        row.getLong("voided"), row.getInstant("last_event_at"), row.getInstant("period_start"),
+        row.getInstant("period_end"), row.getLong("debt"), row.getLong("applied_seq_nr"));
   }
 
   private static String orEmpty(String text) {

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;
@@ -35,13 +36,20 @@ public final class ReadSide {
 
   private ReadSide() {}
 
+  /** Has the org's account check what fell due (its period's end): it comes into memory if it was not. */
+  private static void wake(ActorSystem<?> system, String orgId) {
+    ClusterSharding.get(system).entityRefFor(OrgAccount.ENTITY_TYPE, orgId).tell(new OrgAccount.Tick());
+  }
+
   /**
    * Starts the node's feed and readers; what the org accounts tell of their writes.
    *
    * @param applied told, for each event a reader applied on a notice, how long after it happened
    */
   public static Written start(
-      ActorSystem<?> system, Settings settings, OrgDirectory directory, UsageTable usage, Clock clock, Consumer<Duration> applied) {
+      ActorSystem<?> system, Settings settings, OrgDirectory directory, UsageTable usage, StatementTable statements,
+      Clock clock, Consumer<Duration> applied) {
+    SliceRows.Tables tables = new SliceRows.Tables(directory, usage, statements);
     ChangeFeed feed = ChangeFeed.start(system);
     CassandraReadJournal journal =
         PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, QUERY_PLUGIN);
@@ -64,7 +72,7 @@ public final class ReadSide {
     };
     ShardedDaemonProcess.get(system).init(SliceReader.Command.class, NAME, OrgSlices.COUNT,
         slice -> SliceReader.create(feed.slice(slice),
-            () -> new SliceRows(slice, directory, usage, journals, clock, settings.reconcileEvery(), applied)),
+            () -> new SliceRows(slice, tables, journals, clock, settings.reconcileEvery(), applied, orgId -> wake(system, orgId))),
         ShardedDaemonProcessSettings.create(system), Optional.of(new SliceReader.Stop()));
     return feed;
   }

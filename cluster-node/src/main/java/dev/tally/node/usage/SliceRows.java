@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -18,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The directory rows and the {@link UsageRows} of one slice's orgs, brought up to their journals:
- * the work of the slice's {@link SliceReader}, their single writer. An org's usage rows are written
- * before its directory row, so the directory row never counts past them.
+ * The directory rows, the {@link UsageRows} and the statements of one slice's orgs, brought up to
+ * their journals: the work of the slice's {@link SliceReader}, their single writer. An org's usage
+ * rows and statements are written before its directory row, so the directory row never counts past
+ * them; each of them carries the sequence number it counts up to, so an event is counted once.
  *
  * <p>Exact however often or late it hears of a write: a row carries the org sequence number it
  * counts up to and is written whole. A notice that continues the row ({@link OrgDelta}, the
@@ -29,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * persistence id, in order, so an event is applied once whatever was heard. A hot org's row thus
  * moves on without its journal being read. A write it never hears of (a notice lost with a node) is
  * found by the reconciliation: a pass over the slice's orgs, at most every pass interval, a few each
- * tick, checking quiet orgs against their journals.
+ * tick, checking quiet orgs against their journals. The same pass wakes each org whose period has
+ * ended (its directory row says so): an org nobody touches closes its period, and gets its
+ * statement, within a pass of the period's end.
  */
 final class SliceRows {
 
@@ -60,16 +65,36 @@ final class SliceRows {
     CompletionStage<List<String>> orgs(int slice);
   }
 
+  /** Where the statements are kept. */
+  interface Statements {
+    /** The org's statement of the period that starts at {@code periodStart}; empty when there is none. */
+    CompletionStage<Optional<StatementRow>> statement(String orgId, Instant periodStart);
+
+    CompletionStage<Done> save(StatementRow row);
+  }
+
+  /** Where the rows of each kind are kept. */
+  record Tables(Rows directory, UsageRows.Store usage, Statements statements) {}
+
   /** An org event with its sequence number. */
   record Logged(long seqNr, OrgEvent event) {}
 
   private final int slice;
   private final Rows rows;
   private final UsageRows usage;
+  private final Statements statements;
   private final Journal journal;
   private final Clock clock;
   private final Duration passEvery;
   private final Consumer<Duration> applied;
+  private final Consumer<String> wake;
+  /** Each org's statement of its current period, as last written. */
+  private final Map<String, StatementRow> keptStatements = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, StatementRow> eldest) {
+      return size() > ROWS_KEPT;
+    }
+  });
   private final Map<String, DirectoryRow> kept = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, DirectoryRow> eldest) {
@@ -83,12 +108,15 @@ final class SliceRows {
   /**
    * @param passEvery a reconciliation pass over the slice starts at most this often
    * @param applied told, for each notice applied, how long after its first event happened that was
+   * @param wake told each org whose period is over by its directory row, so that it closes it
    */
-  SliceRows(int slice, Rows rows, UsageRows.Store usage, Journal journal, Clock clock, Duration passEvery,
-      Consumer<Duration> applied) {
+  SliceRows(int slice, Tables tables, Journal journal, Clock clock, Duration passEvery, Consumer<Duration> applied,
+      Consumer<String> wake) {
     this.slice = slice;
-    this.rows = rows;
-    this.usage = new UsageRows(usage);
+    this.rows = tables.directory();
+    this.usage = new UsageRows(tables.usage());
+    this.statements = tables.statements();
+    this.wake = wake;
     this.journal = journal;
     this.clock = clock;
     this.passEvery = passEvery;
@@ -108,15 +136,42 @@ final class SliceRows {
       if (!row.continuedBy(delta)) return fromJournal(orgId, row, delta.to(), true);
       List<UsageRows.Counted> counted =
           delta.usage().stream().map(line -> new UsageRows.Counted(delta.from(), delta.to(), line)).toList();
-      return usage.add(orgId, counted).thenCompose(added -> {
-        if (!added) return fromJournal(orgId, row, delta.to(), true);
-        DirectoryRow saved = row.plus(delta);
-        return rows.save(saved).thenApply(done -> {
-          kept.put(orgId, saved);
-          applied.accept(Duration.between(delta.firstEventAt(), clock.instant()));
-          return done;
-        });
-      });
+      DirectoryRow saved = row.plus(delta);
+      return usage.add(orgId, counted)
+          .thenCombine(statementOf(orgId, row.periodStart()), (added, statement) -> {
+            if (!added) return Optional.<CompletionStage<Done>>empty();
+            if (statement.isEmpty() || statement.get().appliedSeqNr() >= delta.to()) return Optional.of(done());
+            if (statement.get().appliedSeqNr() >= delta.from()) return Optional.<CompletionStage<Done>>empty();
+            return Optional.of(save(statement.get().plus(delta, saved)));
+          })
+          .thenCompose(statementSaved -> statementSaved
+              .map(stage -> stage.thenCompose(done -> rows.save(saved)).thenApply(done -> {
+                kept.put(orgId, saved);
+                applied.accept(Duration.between(delta.firstEventAt(), clock.instant()));
+                return done;
+              }))
+              // a row counts part of the range (an earlier attempt cut short): event by event
+              .orElseGet(() -> fromJournal(orgId, row, delta.to(), true)));
+    });
+  }
+
+  private static CompletionStage<Done> done() {
+    return CompletableFuture.completedFuture(Done.getInstance());
+  }
+
+  /** The org's statement of the period from {@code periodStart}: as kept, else as stored; empty for none. */
+  private CompletionStage<Optional<StatementRow>> statementOf(String orgId, Instant periodStart) {
+    if (periodStart == null) return CompletableFuture.completedFuture(Optional.empty());
+    StatementRow known = keptStatements.get(orgId);
+    if (known != null && known.periodStart().equals(periodStart)) return CompletableFuture.completedFuture(Optional.of(known));
+    return statements.statement(orgId, periodStart);
+  }
+
+  private CompletionStage<Done> save(StatementRow statement) {
+    keptStatements.remove(statement.orgId());
+    return statements.save(statement).thenApply(done -> {
+      keptStatements.put(statement.orgId(), statement);
+      return done;
     });
   }
 
@@ -126,21 +181,52 @@ final class SliceRows {
     return journal.events(orgId, row.appliedSeqNr() + 1, row.appliedSeqNr() + MOST_EVENTS_AT_ONCE)
         .thenCompose(events -> {
           if (events.isEmpty()) return CompletableFuture.completedFuture(Done.getInstance());
-          DirectoryRow after = row;
-          List<UsageRows.Counted> counted = new ArrayList<>();
+          List<Instant> periods = new ArrayList<>();
+          if (row.periodStart() != null) periods.add(row.periodStart());
           for (Logged event : events) {
-            after = after.after(event.seqNr(), event.event());
-            UsageCounts.of(event.event())
-                .ifPresent(line -> counted.add(new UsageRows.Counted(event.seqNr(), event.seqNr(), line)));
+            if (event.event() instanceof OrgEvent.PeriodOpened opened) periods.add(opened.start());
           }
-          DirectoryRow saved = after;
-          // One event at a time: every row decides on its own what it counts already.
-          return usage.add(orgId, counted).thenCompose(added -> rows.save(saved)).thenApply(done -> {
-            kept.put(orgId, saved);
-            if (measured) applied.accept(Duration.between(events.get(0).event().at(), clock.instant()));
-            return done;
-          });
+          return ManyAsks.each(periods, start -> statements.statement(orgId, start))
+              .thenCompose(found -> applyInTurn(orgId, row, events, found))
+              .thenApply(saved -> {
+                kept.put(orgId, saved);
+                if (measured) applied.accept(Duration.between(events.get(0).event().at(), clock.instant()));
+                return Done.getInstance();
+              });
         });
+  }
+
+  /**
+   * {@code events}, which follow {@code row}, applied one at a time to the org's usage rows, its
+   * statements ({@code stored}: those of the row's period and of the periods the events open) and
+   * then its directory row, each deciding on its own what it counts already; the row as saved.
+   */
+  private CompletionStage<DirectoryRow> applyInTurn(
+      String orgId, DirectoryRow row, List<Logged> events, List<Optional<StatementRow>> stored) {
+    Map<Instant, StatementRow> found = new HashMap<>();
+    stored.forEach(statement -> statement.ifPresent(s -> found.put(s.periodStart(), s)));
+    DirectoryRow after = row;
+    StatementRow current = row.periodStart() == null ? null : found.get(row.periodStart());
+    Map<Instant, StatementRow> changed = new LinkedHashMap<>();
+    List<UsageRows.Counted> counted = new ArrayList<>();
+    for (Logged logged : events) {
+      DirectoryRow before = after;
+      after = after.after(logged.seqNr(), logged.event());
+      if (logged.event() instanceof OrgEvent.PeriodOpened opened) {
+        StatementRow existing = found.get(opened.start());
+        current = existing != null ? existing : StatementRow.opened(before, opened, logged.seqNr());
+      } else if (current != null) {
+        current = current.after(logged.seqNr(), logged.event(), after);
+      }
+      if (current != null && current != found.get(current.periodStart())) changed.put(current.periodStart(), current);
+      UsageCounts.of(logged.event())
+          .ifPresent(line -> counted.add(new UsageRows.Counted(logged.seqNr(), logged.seqNr(), line)));
+    }
+    DirectoryRow saved = after;
+    return usage.add(orgId, counted)
+        .thenCompose(added -> ManyAsks.each(new ArrayList<>(changed.values()), this::save))
+        .thenCompose(written -> rows.save(saved))
+        .thenApply(done -> saved);
   }
 
   /**
@@ -169,6 +255,7 @@ final class SliceRows {
   /** The org's row as stored (not as kept: a row lost from the table is rebuilt too), up to its journal. */
   private CompletionStage<Done> reconcile(String orgId) {
     return rows.row(orgId).thenCompose(row -> {
+      if (row.periodOverBy(clock.instant())) wake.accept(orgId);
       if (row.lastEventAt() != null && row.lastEventAt().isAfter(clock.instant().minus(QUIET_FOR))) {
         return CompletableFuture.completedFuture(Done.getInstance());
       }

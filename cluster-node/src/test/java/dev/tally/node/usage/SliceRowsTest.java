@@ -7,6 +7,7 @@ import dev.tally.node.account.GrantKind;
 import dev.tally.node.account.Labels;
 import dev.tally.node.account.OrgEvent;
 import dev.tally.node.account.OrgSlices;
+import dev.tally.node.account.Period;
 import dev.tally.node.terms.Usage;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -49,12 +51,27 @@ class SliceRowsTest {
    * The tables and the journals, in memory: what the rows read and write, no more. With {@code
    * failing} set, a write may fail as a crash would: usage rows saved in part, a directory row not.
    */
-  static final class Store implements SliceRows.Rows, SliceRows.Journal, UsageRows.Store {
+  static final class Store implements SliceRows.Rows, SliceRows.Journal, UsageRows.Store, SliceRows.Statements {
     final Map<String, List<OrgEvent>> journals = new ConcurrentHashMap<>();
     final Map<String, DirectoryRow> rows = new ConcurrentHashMap<>();
     final Map<String, Map<LocalDate, Map<UsageKey, UsageRows.Row>>> usage = new ConcurrentHashMap<>();
+    final Map<String, Map<Instant, StatementRow>> statements = new ConcurrentHashMap<>();
     final AtomicInteger journalReads = new AtomicInteger();
+    final List<String> woken = Collections.synchronizedList(new ArrayList<>());
     Random failing;
+
+    @Override
+    public CompletionStage<Optional<StatementRow>> statement(String orgId, Instant periodStart) {
+      return CompletableFuture.completedFuture(
+          Optional.ofNullable(statements.getOrDefault(orgId, Map.of()).get(periodStart)));
+    }
+
+    @Override
+    public CompletionStage<Done> save(StatementRow row) {
+      if (failing != null && failing.nextInt(8) == 0) return crashed();
+      statements.computeIfAbsent(row.orgId(), org -> new ConcurrentHashMap<>()).put(row.periodStart(), row);
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
 
     @Override
     public CompletionStage<UsageRows.Day> day(String orgId, LocalDate day) {
@@ -120,7 +137,17 @@ class SliceRowsTest {
     List<OrgEvent> events = new ArrayList<>();
     events.add(new OrgEvent.OrgCreated("create-" + orgId, orgId, "Org " + orgId, "payg", START));
     Instant at = START;
-    for (int i = 1; i < length; i++) {
+    Instant periodEnd = START.plus(Duration.ofHours(12 + random.nextInt(24)));
+    if (length > 1) events.add(new OrgEvent.PeriodOpened(START, periodEnd, 0, START));
+    for (int i = events.size(); i < length; i++) {
+      if (random.nextInt(12) == 0 && i + 1 < length) { // the period's end: closed, and the next one opened
+        events.add(new OrgEvent.PeriodClosed(Period.monthOf(at, 0), at));
+        Instant start = at;
+        periodEnd = start.plus(Duration.ofHours(12 + random.nextInt(24)));
+        events.add(new OrgEvent.PeriodOpened(start, periodEnd, 0, start));
+        i++;
+        continue;
+      }
       at = at.plus(Duration.ofMinutes(random.nextInt(300)));
       long amount = 1 + random.nextInt(1_000_000);
       Labels labels = new Labels("model-" + random.nextInt(3), "project-" + random.nextInt(2), "", "");
@@ -132,16 +159,48 @@ class SliceRowsTest {
         case 2 -> new OrgEvent.CreditsCharged("r" + i, "f", amount, List.of(), null, null, null, null, at);
         case 3 -> new OrgEvent.CreditsCharged("r" + i, "f", amount, List.of(), labels, key, new Usage.Call("image"),
             null, at);
-        case 4 -> new OrgEvent.ReservationCommitted("r" + i, "f", "rsv-" + i, amount, amount, List.of(), 0, labels,
-            key, tokens, null, at);
+        case 4 -> new OrgEvent.ReservationCommitted("r" + i, "f", "rsv-" + i, amount, amount, List.of(),
+            random.nextInt(3) == 0 ? amount / 2 : 0, labels, key, tokens, null, at);
         case 5 -> new OrgEvent.ReservationReleased("r" + i, "f", "rsv-" + i, amount, labels, key, at);
         case 6 -> new OrgEvent.ReservationExpired("rsv-" + i, amount, labels, key, at);
-        case 7 -> new OrgEvent.GrantExpired("g" + i, amount, at);
+        case 7 -> random.nextBoolean() ? new OrgEvent.GrantExpired("g" + i, amount, at)
+            : new OrgEvent.DebtSettled(amount / 3, List.of(), at);
         case 8 -> new OrgEvent.GrantVoided("r" + i, "f", "g" + i, amount, "test", at);
         default -> new OrgEvent.PlanChanged("r" + i, "f", random.nextBoolean() ? "flex" : "test", at);
       });
     }
     return events;
+  }
+
+  /**
+   * The org's statements when every event of the journal counts once, each checked to reconcile:
+   * opening + granted − used − expired − voided = closing, and a period opens with what the one
+   * before it closed with.
+   */
+  static Map<Instant, StatementRow> statementsAppliedOnce(String orgId, List<OrgEvent> events) {
+    Map<Instant, StatementRow> statements = new HashMap<>();
+    DirectoryRow row = DirectoryRow.unknown(orgId);
+    StatementRow current = null;
+    for (int i = 0; i < events.size(); i++) {
+      DirectoryRow before = row;
+      row = row.after(i + 1, events.get(i));
+      if (events.get(i) instanceof OrgEvent.PeriodOpened opened) {
+        if (current != null) assertEquals(current.closingBalance(), before.balance(), "opens with the last closing");
+        current = StatementRow.opened(before, opened, i + 1);
+      } else if (current != null) {
+        current = current.after(i + 1, events.get(i), row);
+      }
+      if (current != null) statements.put(current.periodStart(), current);
+    }
+    if (current != null) assertEquals(row.balance(), current.closingBalance(), "the open statement ends at the balance");
+    return statements;
+  }
+
+  /** The journal without its periods' bounds: every notice of it can be applied as told. */
+  static List<OrgEvent> withoutPeriods(List<OrgEvent> journal) {
+    return journal.stream()
+        .filter(event -> !(event instanceof OrgEvent.PeriodOpened || event instanceof OrgEvent.PeriodClosed))
+        .toList();
   }
 
   /** Each usage row's sums when every event of the journal counts once. */
@@ -160,7 +219,8 @@ class SliceRowsTest {
   }
 
   static SliceRows rowsOf(Store store, int slice) {
-    return new SliceRows(slice, store, store, store, LATER, PASS_EVERY, lag -> {});
+    return new SliceRows(slice, new SliceRows.Tables(store, store, store), store, LATER, PASS_EVERY, lag -> {},
+        store.woken::add);
   }
 
   static void await(CompletionStage<Done> done) throws Exception {
@@ -215,6 +275,8 @@ class SliceRowsTest {
     for (String orgId : ids) {
       assertEquals(appliedOnce(orgId, store.journals.get(orgId)), store.rows.get(orgId), orgId);
       assertEquals(usageAppliedOnce(store.journals.get(orgId)), store.usageOf(orgId), orgId + "'s usage");
+      assertEquals(statementsAppliedOnce(orgId, store.journals.get(orgId)),
+          store.statements.getOrDefault(orgId, Map.of()), orgId + "'s statements");
     }
     Map<String, DirectoryRow> before = Map.copyOf(store.rows);
     SliceRows afresh = rowsOf(store, slice); // a new reader: nothing kept
@@ -222,10 +284,14 @@ class SliceRowsTest {
     ids.forEach(orgId -> all.put(orgId, OrgDelta.of(1, store.journals.get(orgId))));
     Map<String, Map<UsageKey, UsageCounts>> usageBefore = new HashMap<>();
     ids.forEach(orgId -> usageBefore.put(orgId, store.usageOf(orgId)));
+    Map<String, Map<Instant, StatementRow>> statementsBefore = new HashMap<>();
+    ids.forEach(orgId -> statementsBefore.put(orgId, Map.copyOf(store.statements.getOrDefault(orgId, Map.of()))));
     await(afresh.catchUp(all));
     reconcileAPass(afresh, orgs);
     assertEquals(before, store.rows, "all of it again changes nothing");
     ids.forEach(orgId -> assertEquals(usageBefore.get(orgId), store.usageOf(orgId), "nor any usage row"));
+    ids.forEach(orgId -> assertEquals(statementsBefore.get(orgId), store.statements.getOrDefault(orgId, Map.of()),
+        "nor any statement"));
   }
 
   /** What a node tells of events {@code from}..{@code to} of a journal. */
@@ -242,12 +308,12 @@ class SliceRowsTest {
   @Test
   void noticesThatFollowOneAnotherReadNoJournal() throws Exception {
     Store store = new Store();
-    List<OrgEvent> journal = journalOf("org-0", new Random(3), 10);
+    List<OrgEvent> journal = withoutPeriods(journalOf("org-0", new Random(3), 12));
     store.journals.put("org-0", journal);
     SliceRows rows = rowsOf(store, OrgSlices.sliceOf("org-0"));
     await(rows.catchUp(Map.of("org-0", told(journal, 1, 4))));
     await(rows.catchUp(Map.of("org-0", told(journal, 5, 5))));
-    await(rows.catchUp(Map.of("org-0", told(journal, 6, 10))));
+    await(rows.catchUp(Map.of("org-0", told(journal, 6, journal.size()))));
     assertEquals(0, store.journalReads.get());
     assertEquals(appliedOnce("org-0", journal), store.rows.get("org-0"));
   }
@@ -255,11 +321,11 @@ class SliceRowsTest {
   @Test
   void aNoticeAfterALostOneReadsTheJournalFromTheRow() throws Exception {
     Store store = new Store();
-    List<OrgEvent> journal = journalOf("org-0", new Random(4), 10);
+    List<OrgEvent> journal = withoutPeriods(journalOf("org-0", new Random(4), 12));
     store.journals.put("org-0", journal);
     SliceRows rows = rowsOf(store, OrgSlices.sliceOf("org-0"));
     await(rows.catchUp(Map.of("org-0", told(journal, 1, 3))));
-    await(rows.catchUp(Map.of("org-0", told(journal, 6, 10)))); // 4..5 lost
+    await(rows.catchUp(Map.of("org-0", told(journal, 6, journal.size())))); // 4..5 lost
     assertEquals(1, store.journalReads.get());
     assertEquals(appliedOnce("org-0", journal), store.rows.get("org-0"));
   }
@@ -351,5 +417,24 @@ class SliceRowsTest {
     assertEquals(reads + 1, store.journalReads.get(), "the row counts up to 4, inside 2..6: read event by event");
     assertEquals(usageAppliedOnce(journal), store.usageOf("org-0"));
     assertEquals(appliedOnce("org-0", journal), store.rows.get("org-0"));
+  }
+
+  @Test
+  void theReconciliationWakesAnOrgWhosePeriodIsOverAndNoOther() throws Exception {
+    Store store = new Store();
+    String ended = "org-0";
+    String running = "org-1";
+    for (int o = 1; OrgSlices.sliceOf(running) != OrgSlices.sliceOf(ended); o++) running = "org-" + o;
+    store.journals.put(ended, List.of(new OrgEvent.OrgCreated("c", ended, "Ended", "payg", START),
+        new OrgEvent.PeriodOpened(START, START.plus(Duration.ofDays(1)), 0, START)));
+    store.journals.put(running, List.of(new OrgEvent.OrgCreated("c", running, "Running", "payg", START),
+        new OrgEvent.PeriodOpened(START, START.plus(Duration.ofDays(365)), 0, START)));
+    SliceRows rows = rowsOf(store, OrgSlices.sliceOf(ended));
+    await(rows.reconcileSome()); // the rows are built
+    assertEquals(List.of(), store.woken, "nothing is over before the rows know the periods");
+    SliceRows later = rowsOf(store, OrgSlices.sliceOf(ended)); // the next pass
+    await(later.reconcileSome());
+    assertEquals(List.of(ended), store.woken);
+    assertTrue(store.statements.get(ended).get(START).closedAt() == null, "open until the org closes it");
   }
 }

@@ -434,6 +434,31 @@ public final class AccountsClient {
   }
 
   /**
+   * A page of one org's statements, newest period first (a metering or reader key of the org, or an
+   * admin key): per billing period the opening and closing balance, grants by kind, usage by model
+   * and call type, expiries, voids and debt. The current period's is open. Read on with the page token.
+   */
+  public dev.tally.v1.ListStatementsResponse listStatements(dev.tally.v1.ListStatementsRequest request) {
+    return calls.blocking(AccountsGrpc.getListStatementsMethod(), request);
+  }
+
+  /** Async form of {@link #listStatements}. */
+  public CompletableFuture<dev.tally.v1.ListStatementsResponse> listStatementsAsync(
+      dev.tally.v1.ListStatementsRequest request) {
+    return calls.async(AccountsGrpc.getListStatementsMethod(), request);
+  }
+
+  /** One statement by its period's start; a {@link TallyException} with reason STATEMENT_NOT_FOUND when there is none. */
+  public dev.tally.v1.Statement getStatement(dev.tally.v1.GetStatementRequest request) {
+    return calls.blocking(AccountsGrpc.getGetStatementMethod(), request);
+  }
+
+  /** Async form of {@link #getStatement}. */
+  public CompletableFuture<dev.tally.v1.Statement> getStatementAsync(dev.tally.v1.GetStatementRequest request) {
+    return calls.async(AccountsGrpc.getGetStatementMethod(), request);
+  }
+
+  /**
    * Voids one redemption code by its id or text (needs an admin key); voiding it again changes
    * nothing. {@link RedemptionCodeNotFoundException} for an unknown code.
    */

@@ -15,6 +15,7 @@ import dev.tally.node.cluster.Membership;
 import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.node.creditrequest.CreditRequestTable;
 import dev.tally.node.usage.OrgDirectory;
+import dev.tally.node.usage.StatementTable;
 import dev.tally.node.usage.UsageReports;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.terms.PackageCatalog;
@@ -107,6 +108,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   private final CodeAdminCalls codeAdmin;
   private final DirectoryCalls directory;
   private final UsageCalls usage;
+  private final StatementCalls statements;
 
   /** What PurchasePackage needs: the sharding its payment references live in, the package catalog, how long to wait. */
   public record Purchases(ClusterSharding sharding, PackageCatalog catalog, java.time.Duration timeout) {}
@@ -118,7 +120,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   public AccountsService(OrgBatcher batcher, ActorSystem<?> system, Terms terms,
       ActorRef<Topic.Command<AlertNotice>> alerts, Clock clock, ApiKeyRegistry keys, Membership members,
       Purchases purchases, Codes codes, CreditRequestTable creditRequestTable, OrgDirectory directory,
-      UsageReports usage) {
+      UsageReports usage, StatementTable statements) {
     this.calls = new OrgCalls(batcher);
     this.packages = new PackageCalls(batcher, purchases.sharding(), purchases.catalog(), purchases.timeout());
     this.codes = new CodeCalls(purchases.sharding(), codes.throttle(), clock, purchases.timeout());
@@ -127,6 +129,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
     this.codeAdmin = new CodeAdminCalls(purchases.sharding(), purchases.timeout());
     this.directory = new DirectoryCalls(directory);
     this.usage = new UsageCalls(usage);
+    this.statements = new StatementCalls(statements);
     this.keyCalls = new ApiKeyCalls(keys, clock);
     this.members = members;
     this.clock = clock;
@@ -314,6 +317,17 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   @Override
   public void getUsage(dev.tally.v1.GetUsageRequest request, StreamObserver<dev.tally.v1.GetUsageResponse> responses) {
     usage.get(request, responses);
+  }
+
+  @Override
+  public void listStatements(dev.tally.v1.ListStatementsRequest request,
+      StreamObserver<dev.tally.v1.ListStatementsResponse> responses) {
+    statements.list(request, responses);
+  }
+
+  @Override
+  public void getStatement(dev.tally.v1.GetStatementRequest request, StreamObserver<dev.tally.v1.Statement> responses) {
+    statements.get(request, responses);
   }
 
   @Override

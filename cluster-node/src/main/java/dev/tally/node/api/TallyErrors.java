@@ -223,6 +223,12 @@ public final class TallyErrors {
     return status(ErrorReason.CREDIT_REQUEST_NOT_FOUND, "the org has no credit request " + number, Map.of());
   }
 
+  /** GetStatement of a period the org has no statement of. */
+  public static StatusRuntimeException statementNotFound(java.time.Instant periodStart) {
+    return status(ErrorReason.STATEMENT_NOT_FOUND, "the org has no statement of a period starting at " + periodStart,
+        Map.of("period_start", periodStart.toString()));
+  }
+
   /** DecideCreditRequest of a request decided the other way. */
   public static StatusRuntimeException creditRequestDecided(String status, java.time.Instant decidedAt) {
     return status(ErrorReason.CREDIT_REQUEST_DECIDED, "this credit request is " + status + " already; a decision is final",

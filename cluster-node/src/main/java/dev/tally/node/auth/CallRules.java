@@ -15,6 +15,7 @@ import dev.tally.v1.ExtendReservationRequest;
 import dev.tally.v1.GetBalanceRequest;
 import dev.tally.v1.GetOrgRequest;
 import dev.tally.v1.GetReferralRequest;
+import dev.tally.v1.GetStatementRequest;
 import dev.tally.v1.GetUsageRequest;
 import dev.tally.v1.TransferRewardsRequest;
 import dev.tally.v1.GrantCreditsRequest;
@@ -22,6 +23,7 @@ import dev.tally.v1.ListApiKeysRequest;
 import dev.tally.v1.ListCreditRequestsRequest;
 import dev.tally.v1.ListGrantsRequest;
 import dev.tally.v1.ListLedgerRequest;
+import dev.tally.v1.ListStatementsRequest;
 import dev.tally.v1.MeteringGrpc;
 import dev.tally.v1.PurchasePackageRequest;
 import dev.tally.v1.RedeemCodeRequest;
@@ -105,9 +107,11 @@ public final class CallRules {
       rule(AccountsGrpc.getRotateApiKeyMethod(), request -> null, ADMIN),
       // Every org's name, plan and money: the operators' directory, never an org's.
       rule(AccountsGrpc.getListOrgsMethod(), request -> null, ADMIN),
-      // An org's usage is its own: any key of the org reads it (a dashboard's reader key, the
+      // An org's usage and statements are its own: any key of the org reads them (a dashboard's reader key, the
       // platform's metering key); an admin key any org's.
       rule(AccountsGrpc.getGetUsageMethod(), GetUsageRequest::getOrgId, METERING, READER, ADMIN),
+      rule(AccountsGrpc.getListStatementsMethod(), ListStatementsRequest::getOrgId, METERING, READER, ADMIN),
+      rule(AccountsGrpc.getGetStatementMethod(), GetStatementRequest::getOrgId, METERING, READER, ADMIN),
       // Keys of one org or of all: the control plane's, never an org's own dashboard.
       rule(AccountsGrpc.getListApiKeysMethod(), ListApiKeysRequest::getOrgId, ADMIN))
       .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));

@@ -103,8 +103,10 @@ class AuthorizationMatrixTest {
       Map.entry("tally.v1.Accounts/RotateApiKey", Set.of("admin")),
       Map.entry("tally.v1.Accounts/ListApiKeys", Set.of("admin")),
       Map.entry("tally.v1.Accounts/ListOrgs", Set.of("admin")),
-      // An org's usage is its own (issue 18 item 1).
+      // An org's usage and statements are its own (issue 18 items 1 and 2).
       Map.entry("tally.v1.Accounts/GetUsage", Set.of("metering", "reader", "admin")),
+      Map.entry("tally.v1.Accounts/ListStatements", Set.of("metering", "reader", "admin")),
+      Map.entry("tally.v1.Accounts/GetStatement", Set.of("metering", "reader", "admin")),
       // An org's referral data is its own; moving rewards changes its credits (issue 17 item 4).
       Map.entry("tally.v1.Accounts/GetReferral", Set.of("metering", "reader", "admin")),
       Map.entry("tally.v1.Accounts/TransferRewards", Set.of("metering", "admin")));

@@ -143,6 +143,15 @@ public final class Tallyctl {
           "an org's usage: credits, calls and tokens by time, model, project, user or key, from the read side:"
               + " a few seconds behind (a key of the org, or an admin key)",
           UsageCommands::usage),
+      new Command("statements", List.of("ORG"), List.of(
+          optional("limit", "N", "the newest N statements only (default: 12)")),
+          "an org's statements, newest period first: opening, granted, used, expired, voided, closing and debt"
+              + " (a key of the org, or an admin key)",
+          StatementCommands::list),
+      new Command("statement", List.of("ORG", "PERIOD_START"), List.of(),
+          "one statement in full, by its period's start as statements shows it: its sums, grants by kind, usage by"
+              + " model and by call type",
+          StatementCommands::show),
       new Command("request list", List.of(), List.of(
           optional("org", "ORG", "only this org's requests, newest first (default: every org's, open first; admin key)"),
           optional("status", "STATUS", "only requests that are open, granting, approved or denied"),
@@ -236,6 +245,8 @@ public final class Tallyctl {
       Map.entry("tally.v1.Accounts/VoidRedemptionBatch", "code void"),
       Map.entry("tally.v1.Accounts/ListOrgs", "orgs"),
       Map.entry("tally.v1.Accounts/GetUsage", "usage"),
+      Map.entry("tally.v1.Accounts/ListStatements", "statements"),
+      Map.entry("tally.v1.Accounts/GetStatement", "statement"),
       Map.entry("tally.v1.Metering/Reserve", "reserve"),
       Map.entry("tally.v1.Metering/Commit", "commit"),
       Map.entry("tally.v1.Metering/Release", "release"),

@@ -419,6 +419,16 @@ public final class AccountsClient {
     return calls.async(AccountsGrpc.getListOrgsMethod(), request);
   }
 
+  /** The orgs that used the most in their current period, most first (needs an admin key), from the read side. */
+  public dev.tally.v1.TopOrgsResponse topOrgs(dev.tally.v1.TopOrgsRequest request) {
+    return calls.blocking(AccountsGrpc.getTopOrgsMethod(), request);
+  }
+
+  /** Async form of {@link #topOrgs}. */
+  public CompletableFuture<dev.tally.v1.TopOrgsResponse> topOrgsAsync(dev.tally.v1.TopOrgsRequest request) {
+    return calls.async(AccountsGrpc.getTopOrgsMethod(), request);
+  }
+
   /**
    * A page of one org's usage report (a metering or reader key of the org, or an admin key): charged
    * credits, tokens and calls by hour, day or month and by model, call type, project, user or API

@@ -315,6 +315,11 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   }
 
   @Override
+  public void topOrgs(dev.tally.v1.TopOrgsRequest request, StreamObserver<dev.tally.v1.TopOrgsResponse> responses) {
+    directory.top(request, responses);
+  }
+
+  @Override
   public void getUsage(dev.tally.v1.GetUsageRequest request, StreamObserver<dev.tally.v1.GetUsageResponse> responses) {
     usage.get(request, responses);
   }

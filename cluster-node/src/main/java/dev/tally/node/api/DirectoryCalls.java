@@ -10,6 +10,8 @@ import dev.tally.node.usage.OrgDirectory.Position;
 import dev.tally.v1.DirectoryEntry;
 import dev.tally.v1.ListOrgsRequest;
 import dev.tally.v1.ListOrgsResponse;
+import dev.tally.v1.TopOrgsRequest;
+import dev.tally.v1.TopOrgsResponse;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +58,31 @@ final class DirectoryCalls {
     });
   }
 
+  static final int MAX_TOP = 100;
+
+  void top(TopOrgsRequest request, StreamObserver<TopOrgsResponse> responses) {
+    RequestChecks checks = new RequestChecks()
+        .text("plan", request.getPlan(), RequestChecks.MAX_TEXT_LENGTH)
+        .require(request.getLimit() >= 0 && request.getLimit() <= MAX_TOP, "limit",
+            "must be between 1 and " + MAX_TOP + " (0 = 10)");
+    if (refuseInvalid(checks, responses)) return;
+    Predicate<DirectoryRow> onPlan = request.getPlan().isEmpty() ? row -> true : row -> row.plan().equals(request.getPlan());
+    directory.top(request.getLimit() == 0 ? 10 : request.getLimit(), onPlan).whenComplete((top, failure) -> {
+      try {
+        if (failure != null) {
+          responses.onError(TallyErrors.failure(failure));
+          return;
+        }
+        TopOrgsResponse.Builder response = TopOrgsResponse.newBuilder();
+        top.forEach(row -> response.addOrgs(entry(row)));
+        responses.onNext(response.build());
+        responses.onCompleted();
+      } catch (StatusRuntimeException cancelled) {
+        // the caller went away; nothing to tell it
+      }
+    });
+  }
+
   private static Predicate<DirectoryRow> matching(ListOrgsRequest request) {
     Predicate<DirectoryRow> onPlan = request.getPlan().isEmpty() ? row -> true : row -> row.plan().equals(request.getPlan());
     return switch (request.getStatus()) {
@@ -75,7 +102,11 @@ final class DirectoryCalls {
         .setExpired(row.expired())
         .setVoided(row.voided())
         .setBalance(row.balance())
-        .setAppliedSequenceNr(row.appliedSeqNr());
+        .setAppliedSequenceNr(row.appliedSeqNr())
+        .setPeriodUsed(row.periodUsed())
+        .setDebt(row.debt());
+    if (row.periodStart() != null) entry.setPeriodStart(timestamp(row.periodStart()));
+    if (row.periodEnd() != null) entry.setPeriodEnd(timestamp(row.periodEnd()));
     if (row.createdAt() != null) entry.setCreatedAt(timestamp(row.createdAt()));
     if (row.lastEventAt() != null) entry.setLastEventAt(timestamp(row.lastEventAt()));
     return entry.build();

@@ -107,6 +107,7 @@ public final class CallRules {
       rule(AccountsGrpc.getRotateApiKeyMethod(), request -> null, ADMIN),
       // Every org's name, plan and money: the operators' directory, never an org's.
       rule(AccountsGrpc.getListOrgsMethod(), request -> null, ADMIN),
+      rule(AccountsGrpc.getTopOrgsMethod(), request -> null, ADMIN),
       // An org's usage and statements are its own: any key of the org reads them (a dashboard's reader key, the
       // platform's metering key); an admin key any org's.
       rule(AccountsGrpc.getGetUsageMethod(), GetUsageRequest::getOrgId, METERING, READER, ADMIN),

@@ -11,6 +11,7 @@ import java.util.List;
  *
  * @param periodStart the start of the org's current period (null before its first)
  * @param periodEnd when the org's current period ends (null before its first)
+ * @param periodUsed what the org used (commits and charges) in its current period
  * @param debt what the org owes: debt its commits incurred less what settlements paid off
  * @param appliedSeqNr the last event applied; 0 before the first
  */
@@ -26,12 +27,13 @@ public record DirectoryRow(
     Instant lastEventAt,
     Instant periodStart,
     Instant periodEnd,
+    long periodUsed,
     long debt,
     long appliedSeqNr) {
 
   /** An org the directory has seen no event of. */
   public static DirectoryRow unknown(String orgId) {
-    return new DirectoryRow(orgId, "", "", null, 0, 0, 0, 0, null, null, null, 0, 0);
+    return new DirectoryRow(orgId, "", "", null, 0, 0, 0, 0, null, null, null, 0, 0, 0);
   }
 
   /** granted − used − expired − voided: negative when the org owes. */
@@ -47,11 +49,11 @@ public record DirectoryRow(
     if (seqNr <= appliedSeqNr) return this;
     if (event instanceof OrgEvent.PeriodOpened e) {
       return new DirectoryRow(orgId, displayName, plan, createdAt, granted, used, expired, voided, e.at(), e.start(),
-          e.end(), debt, seqNr);
+          e.end(), 0, debt, seqNr);
     }
     if (event instanceof OrgEvent.PeriodClosed e) {
       return new DirectoryRow(orgId, displayName, plan, createdAt, granted, used, expired, voided, e.at(), periodStart,
-          periodEnd, debt, seqNr);
+          periodEnd, periodUsed, debt, seqNr);
     }
     return plus(OrgDelta.of(seqNr, List.of(event)));
   }
@@ -78,7 +80,7 @@ public record DirectoryRow(
         delta.createdAt() != null ? delta.createdAt() : createdAt,
         Math.addExact(granted, delta.granted()), Math.addExact(used, delta.used()),
         Math.addExact(expired, delta.expired()), Math.addExact(voided, delta.voided()),
-        delta.lastEventAt(), periodStart, periodEnd,
+        delta.lastEventAt(), periodStart, periodEnd, Math.addExact(periodUsed, delta.used()),
         Math.subtractExact(Math.addExact(debt, delta.debtIncurred()), delta.debtSettled()), delta.to());
   }
 }

@@ -3,6 +3,8 @@ package dev.tally.node.usage;
 import com.datastax.oss.driver.api.core.cql.Row;
 import dev.tally.node.account.OrgSlices;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.PriorityQueue;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -26,9 +28,9 @@ public final class OrgDirectory implements SliceRows.Rows {
 
   private static final String COLUMNS =
       "org_id, display_name, plan, created_at, granted, used, expired, voided, last_event_at, period_start, period_end,"
-          + " debt, applied_seq_nr";
+          + " period_used, debt, applied_seq_nr";
   private static final String UPSERT = "INSERT INTO tally.org_directory (slice, " + COLUMNS + ")"
-      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String ONE = "SELECT " + COLUMNS + " FROM tally.org_directory WHERE slice = ? AND org_id = ?";
   private static final String FIRST = "SELECT " + COLUMNS + " FROM tally.org_directory WHERE slice = ? LIMIT ?";
   private static final String AFTER = "SELECT " + COLUMNS + " FROM tally.org_directory WHERE slice = ? AND org_id > ? LIMIT ?";
@@ -60,7 +62,7 @@ public final class OrgDirectory implements SliceRows.Rows {
   public CompletionStage<Done> save(DirectoryRow row) {
     return session.executeWrite(UPSERT, OrgSlices.sliceOf(row.orgId()), row.orgId(), row.displayName(), row.plan(),
         row.createdAt(), row.granted(), row.used(), row.expired(), row.voided(), row.lastEventAt(), row.periodStart(),
-        row.periodEnd(), row.debt(), row.appliedSeqNr());
+        row.periodEnd(), row.periodUsed(), row.debt(), row.appliedSeqNr());
   }
 
   /** Up to {@code limit} rows of the slice after {@code afterOrgId} ("": from its start), in org id order. */
@@ -99,11 +101,42 @@ public final class OrgDirectory implements SliceRows.Rows {
     });
   }
 
+  /**
+   * The {@code limit} orgs that {@code matches} with the most used in their current period, most
+   * first: every row of the directory is read, a slice after another, a page of {@link
+   * #MAX_ROWS_READ} at a time, keeping only the {@code limit} best.
+   */
+  public CompletionStage<List<DirectoryRow>> top(int limit, Predicate<DirectoryRow> matches) {
+    Comparator<DirectoryRow> order =
+        Comparator.comparingLong(DirectoryRow::periodUsed).thenComparing(DirectoryRow::orgId, Comparator.reverseOrder());
+    PriorityQueue<DirectoryRow> best = new PriorityQueue<>(order);
+    return topFrom(Position.START, limit, matches, best, order);
+  }
+
+  private CompletionStage<List<DirectoryRow>> topFrom(Position at, int limit, Predicate<DirectoryRow> matches,
+      PriorityQueue<DirectoryRow> best, Comparator<DirectoryRow> order) {
+    if (at.slice() >= OrgSlices.COUNT) {
+      List<DirectoryRow> most = new ArrayList<>(best);
+      most.sort(order.reversed());
+      return CompletableFuture.completedFuture(most);
+    }
+    return rowsAfter(at.slice(), at.afterOrgId(), MAX_ROWS_READ).thenCompose(selected -> {
+      for (DirectoryRow row : selected) {
+        if (!matches.test(row)) continue;
+        best.add(row);
+        if (best.size() > limit) best.poll();
+      }
+      Position next = selected.size() < MAX_ROWS_READ ? new Position(at.slice() + 1, "")
+          : new Position(at.slice(), selected.get(selected.size() - 1).orgId());
+      return topFrom(next, limit, matches, best, order);
+    });
+  }
+
   private static DirectoryRow row(Row row) {
     return new DirectoryRow(row.getString("org_id"), orEmpty(row.getString("display_name")), orEmpty(row.getString("plan")),
         row.getInstant("created_at"), row.getLong("granted"), row.getLong("used"), row.getLong("expired"),
         row.getLong("voided"), row.getInstant("last_event_at"), row.getInstant("period_start"),
-        row.getInstant("period_end"), row.getLong("debt"), row.getLong("applied_seq_nr"));
+        row.getInstant("period_end"), row.getLong("period_used"), row.getLong("debt"), row.getLong("applied_seq_nr"));
   }
 
   private static String orEmpty(String text) {

@@ -103,6 +103,7 @@ class AuthorizationMatrixTest {
       Map.entry("tally.v1.Accounts/RotateApiKey", Set.of("admin")),
       Map.entry("tally.v1.Accounts/ListApiKeys", Set.of("admin")),
       Map.entry("tally.v1.Accounts/ListOrgs", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/TopOrgs", Set.of("admin")),
       // An org's usage and statements are its own (issue 18 items 1 and 2).
       Map.entry("tally.v1.Accounts/GetUsage", Set.of("metering", "reader", "admin")),
       Map.entry("tally.v1.Accounts/ListStatements", Set.of("metering", "reader", "admin")),

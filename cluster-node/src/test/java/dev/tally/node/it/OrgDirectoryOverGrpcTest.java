@@ -23,6 +23,7 @@ import dev.tally.v1.ListOrgsRequest;
 import dev.tally.v1.ListOrgsResponse;
 import dev.tally.v1.MeteringGrpc;
 import dev.tally.v1.ReserveRequest;
+import dev.tally.v1.TopOrgsRequest;
 import dev.tally.v1.VoidGrantRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status.Code;
@@ -150,6 +151,26 @@ class OrgDirectoryOverGrpcTest {
     assertTrue(inDebt.values().stream().allMatch(entry -> entry.getBalance() < 0));
     assertFalse(listed(ListOrgsRequest.newBuilder().setPlan("enterprise")).containsKey(funded));
     assertTrue(listed(ListOrgsRequest.newBuilder().setPlan("payg").setPageSize(1)).containsKey(funded));
+  }
+
+  @Test
+  void topOrgsRanksByWhatTheyUsedThisPeriod() throws Exception {
+    String heavy = org("heavy", 2_000_000);
+    metering().charge(ChargeRequest.newBuilder().setOrgId(heavy).setRequestId(id())
+        .setAmount(1_999_999 * MICROS_PER_CREDIT).build());
+    AtomicReference<List<DirectoryEntry>> top = new AtomicReference<>();
+    Eventually.await("the heavy org first", Duration.ofSeconds(60), () -> {
+      top.set(accounts().topOrgs(TopOrgsRequest.newBuilder().setLimit(5).setPlan("payg").build()).getOrgsList());
+      return !top.get().isEmpty() && top.get().get(0).getOrgId().equals(heavy);
+    });
+    assertEquals(1_999_999 * MICROS_PER_CREDIT, top.get().get(0).getPeriodUsed());
+    assertTrue(top.get().get(0).hasPeriodEnd(), top.get().get(0).toString());
+    for (int i = 1; i < top.get().size(); i++) {
+      assertTrue(top.get().get(i - 1).getPeriodUsed() >= top.get().get(i).getPeriodUsed(), top.get().toString());
+    }
+    assertTrue(top.get().size() <= 5);
+    ErrorDetails.expect(Code.INVALID_ARGUMENT, "INVALID_REQUEST",
+        () -> accounts().topOrgs(TopOrgsRequest.newBuilder().setLimit(101).build()));
   }
 
   @Test

@@ -6,6 +6,8 @@ import com.google.gson.JsonObject;
 import dev.tally.v1.DirectoryEntry;
 import dev.tally.v1.ListOrgsRequest;
 import dev.tally.v1.ListOrgsResponse;
+import dev.tally.v1.TopOrgsRequest;
+import dev.tally.v1.TopOrgsResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -41,6 +43,25 @@ final class DirectoryCommands {
       table.row(org.getOrgId(), org.getDisplayName(), org.getPlan(), format(org.getBalance()), format(org.getGranted()),
           format(org.getUsed()), format(org.getExpired()), format(org.getVoided()),
           org.hasLastEventAt() ? AccountCommands.time(org.getLastEventAt()) : "");
+    }
+    run.out().table(table);
+  }
+
+  /** The orgs that used the most this period. */
+  static void top(Invocation run) {
+    TopOrgsRequest request = TopOrgsRequest.newBuilder().setPlan(run.option("plan").orElse(""))
+        .setLimit(run.option("limit").map(DirectoryCommands::count).orElse(10)).build();
+    TopOrgsResponse top = run.tally().read(null, () -> run.tally().accounts().topOrgs(request));
+    if (run.out().json) {
+      JsonObject document = new JsonObject();
+      document.add("orgs", ApiJson.of(top.getOrgsList()));
+      run.out().document(document);
+      return;
+    }
+    Table table = new Table("ORG", "NAME", "PLAN", "USED THIS PERIOD", "PERIOD ENDS", "BALANCE").alignRight(3, 5);
+    for (DirectoryEntry org : top.getOrgsList()) {
+      table.row(org.getOrgId(), org.getDisplayName(), org.getPlan(), format(org.getPeriodUsed()),
+          org.hasPeriodEnd() ? AccountCommands.time(org.getPeriodEnd()) : "", format(org.getBalance()));
     }
     run.out().table(table);
   }

@@ -133,6 +133,11 @@ public final class Tallyctl {
           optional("limit", "N", "the first N orgs only (default: all)")),
           "every org with its plan and credits, from the read side: a few seconds behind (admin key)",
           DirectoryCommands::orgs),
+      new Command("top", List.of(), List.of(
+          optional("plan", "PLAN", "only orgs on this plan"),
+          optional("limit", "N", "how many orgs, 1-100 (default: 10)")),
+          "the orgs that used the most credits in their current period, from the read side (admin key)",
+          DirectoryCommands::top),
       new Command("usage", List.of("ORG"), List.of(
           optional("from", "TIME", "the first hour counted, e.g. 2026-12-01 or 2026-12-01T09:00:00Z (default: this month's start, UTC)"),
           optional("to", "TIME", "the end of the range, exclusive, a whole hour (default: the next whole hour)"),
@@ -244,6 +249,7 @@ public final class Tallyctl {
       Map.entry("tally.v1.Accounts/VoidRedemptionCode", "code void"),
       Map.entry("tally.v1.Accounts/VoidRedemptionBatch", "code void"),
       Map.entry("tally.v1.Accounts/ListOrgs", "orgs"),
+      Map.entry("tally.v1.Accounts/TopOrgs", "top"),
       Map.entry("tally.v1.Accounts/GetUsage", "usage"),
       Map.entry("tally.v1.Accounts/ListStatements", "statements"),
       Map.entry("tally.v1.Accounts/GetStatement", "statement"),

@@ -55,6 +55,13 @@ class DirectoryCommandsEndToEndTest {
 
     Result table = ok(tallyctl.run("orgs", "--plan", "payg"));
     assertTrue(table.out().contains(org) && table.out().contains("97.5"), table::toString);
+    var ranked = ok(tallyctl.run("top", "--plan", "payg", "--limit", "100", "--json")).json().getAsJsonArray("orgs");
+    for (int i = 1; i < ranked.size(); i++) {
+      assertTrue(ranked.get(i - 1).getAsJsonObject().get("period_used_micro_credits").getAsLong()
+          >= ranked.get(i).getAsJsonObject().get("period_used_micro_credits").getAsLong(), ranked::toString);
+    }
+    Result top = ok(tallyctl.run("top", "--limit", "3"));
+    assertTrue(top.out().contains("USED THIS PERIOD"), top::toString);
     Result wrong = tallyctl.run("orgs", "--status", "broke");
     assertEquals(2, wrong.exit(), wrong::toString);
     assertTrue(wrong.err().contains("depleted or in-debt"), wrong::toString);

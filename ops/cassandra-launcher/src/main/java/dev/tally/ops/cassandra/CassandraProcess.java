@@ -57,7 +57,7 @@ final class CassandraProcess {
   static CassandraProcess launch(Path dataDir, List<String> command) {
     try {
       String classpath = command.get(command.indexOf("-cp") + 1);
-      Files.writeString(logFile(dataDir), "\n==== " + Instant.now() + " starting "
+      Files.writeString(logFile(dataDir), StartupActivity.START_MARK + Instant.now() + " starting "
               + String.join(" ", command).replace(classpath, "<cassandra.classpath>") + "\n",
           StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
       Process started = new ProcessBuilder(command)

@@ -1,7 +1,6 @@
 package dev.tally.ops.cassandra;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import java.io.IOException;
@@ -9,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +45,9 @@ public final class CassandraServer implements AutoCloseable {
   public static final String LOCAL_DATACENTER = "datacenter1";
 
   private static final Logger log = LoggerFactory.getLogger(CassandraServer.class);
-  private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+  private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
   private static final InetAddress LOOPBACK = loopback();
   private static final Path SETSID = Path.of("/usr/bin/setsid");
 
@@ -79,7 +79,10 @@ public final class CassandraServer implements AutoCloseable {
     return new Builder(dataDir);
   }
 
-  /** Starts Cassandra and returns once it answers CQL; no-op if already running. */
+  /**
+   * Starts Cassandra and returns once a client can connect to its CQL port (and log in, with
+   * {@link Builder#passwordAuthentication()}); no-op if already running. Says every 5 s what it waits for.
+   */
   public synchronized CassandraServer start() {
     if (isRunning()) {
       return this;
@@ -96,7 +99,7 @@ public final class CassandraServer implements AutoCloseable {
     process = CassandraProcess.launch(dataDir, command(java, classpath, config));
     log.info("Starting Cassandra (pid {}, {}) on CQL port {}, data {}", process.pid(), java, cqlPort, dataDir);
     try {
-      awaitCqlReady();
+      awaitCqlReady(begin);
     } catch (RuntimeException e) {
       kill();
       throw e;
@@ -108,6 +111,7 @@ public final class CassandraServer implements AutoCloseable {
   /** Applies the versioned CQL files (ops/cql, packaged as cql/) in version order; idempotent. */
   public void applySchema() {
     requireRunning();
+    log.info("Applying the CQL schema");
     try (CqlSession session = session(false)) {
       for (CqlSchema.Script script : CqlSchema.apply(session)) {
         log.info("Applied {} ({} statements)", script.name(), script.statements().size());
@@ -141,6 +145,9 @@ public final class CassandraServer implements AutoCloseable {
             // Off, the driver skips its debounced (1 s) schema refresh after every DDL statement.
             .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, withSchemaMetadata)
             .withBoolean(DefaultDriverOption.METADATA_TOKEN_MAP_ENABLED, withSchemaMetadata)
+            // Closing waits this long for late tasks (2 s by default); a session of one node has none worth it.
+            .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
+            .withInt(DefaultDriverOption.NETTY_ADMIN_SHUTDOWN_QUIET_PERIOD, 0)
             .build())
         .build();
   }
@@ -236,40 +243,31 @@ public final class CassandraServer implements AutoCloseable {
     return command;
   }
 
-  private void awaitCqlReady() {
-    Instant deadline = Instant.now().plus(startTimeout);
+  /** Polls with a raw CQL request (milliseconds each) and says every few seconds what Cassandra is busy with. */
+  private void awaitCqlReady(Instant begin) {
+    Instant deadline = begin.plus(startTimeout);
+    Instant nextProgress = begin.plus(PROGRESS_EVERY);
+    Optional<CqlReadiness.Login> login = passwordAuthentication
+        ? Optional.of(new CqlReadiness.Login(SUPERUSER, SUPERUSER)) : Optional.empty();
     while (true) {
       if (!process.isAlive()) {
         throw new IllegalStateException("Cassandra exited with code " + process.exitValue()
             + " during start-up. Last lines of " + logFile() + ":\n" + process.logTail());
       }
-      if (acceptsConnections() && answersCql()) {
+      if (CqlReadiness.answers(contactPoint(), login, PROBE_TIMEOUT)) {
         return;
       }
-      if (Instant.now().isAfter(deadline)) {
+      Instant now = Instant.now();
+      if (now.isAfter(deadline)) {
         throw new IllegalStateException("Cassandra did not answer CQL on " + contactPoint() + " within "
             + startTimeout.toSeconds() + " s. Last lines of " + logFile() + ":\n" + process.logTail());
       }
+      if (now.isAfter(nextProgress)) {
+        log.info("Cassandra starting, {} s so far: {}", Duration.between(begin, now).toSeconds(),
+            StartupActivity.latest(logFile()).orElse("the JVM is loading"));
+        nextProgress = nextProgress.plus(PROGRESS_EVERY);
+      }
       sleep(POLL_INTERVAL);
-    }
-  }
-
-  /** A plain TCP probe first: building a driver session against a closed port is slow and noisy. */
-  private boolean acceptsConnections() {
-    try (Socket socket = new Socket()) {
-      socket.connect(contactPoint(), 500);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private boolean answersCql() {
-    try (CqlSession session = session(false)) {
-      return session.execute("SELECT release_version FROM system.local").one() != null;
-    } catch (DriverException e) {
-      log.debug("Not CQL-ready yet: {}", e.toString());
-      return false;
     }
   }
 

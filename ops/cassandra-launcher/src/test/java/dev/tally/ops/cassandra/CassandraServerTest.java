@@ -7,8 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,14 +26,25 @@ import org.junit.jupiter.api.io.TempDir;
 /** Starts a real Cassandra (one start, one restart): the proof that the launcher works. */
 class CassandraServerTest {
 
+  /** A raw CQL request every 100 ms sees the port open at once; a driver session per check added seconds. */
+  static final Duration READY_WITHIN = Duration.ofSeconds(2);
+  static final Pattern CQL_PORT_OPENED = Pattern.compile(
+      "^INFO\\s+\\[main\\] (\\S+ \\S+) \\S+ - Starting listening for CQL clients", Pattern.MULTILINE);
+  static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
+
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
-  void appliesTheSchemaAndKeepsDataAcrossARestart(@TempDir Path tmp) {
+  void isReadyAsSoonAsItsCqlPortAnswersAppliesTheSchemaAndKeepsDataAcrossARestart(@TempDir Path tmp) throws IOException {
     try (CassandraServer cassandra = CassandraServer.builder(tmp.resolve("cassandra"))
         .cqlPort(CassandraServer.freePort())
         .storagePort(CassandraServer.freePort())
         .build()) {
       cassandra.start();
+      Instant returned = Instant.now();
+      assertTrue(CqlReadiness.answers(cassandra.contactPoint(), Optional.empty(), Duration.ofSeconds(2)));
+      Duration afterPortOpened = Duration.between(cqlPortOpened(cassandra.logFile()), returned);
+      assertTrue(afterPortOpened.compareTo(READY_WITHIN) <= 0,
+          "start() returned " + afterPortOpened.toMillis() + " ms after Cassandra opened its CQL port");
       cassandra.applySchema();
       cassandra.applySchema(); // every statement is idempotent, so a second run is a no-op
 
@@ -39,6 +60,7 @@ class CassandraServerTest {
 
       cassandra.stop();
       assertFalse(cassandra.isRunning());
+      assertFalse(CqlReadiness.answers(cassandra.contactPoint(), Optional.empty(), Duration.ofSeconds(2)));
       cassandra.stop(); // idempotent
 
       cassandra.start();
@@ -48,6 +70,15 @@ class CassandraServerTest {
         assertEquals("survives a restart", row.getString("value"));
       }
     }
+  }
+
+  /** When Cassandra's latest start opened the CQL port, as its log says (its clock and zone are this JVM's). */
+  private static Instant cqlPortOpened(Path logFile) throws IOException {
+    Matcher line = CQL_PORT_OPENED.matcher(Files.readString(logFile));
+    String at = null;
+    while (line.find()) at = line.group(1);
+    assertNotNull(at, "no \"Starting listening for CQL clients\" in " + logFile);
+    return LocalDateTime.parse(at, LOG_TIME).atZone(ZoneId.systemDefault()).toInstant();
   }
 
   private static boolean tableExists(CqlSession session, String keyspace, String table) {

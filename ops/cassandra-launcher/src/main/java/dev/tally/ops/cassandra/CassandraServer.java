@@ -113,9 +113,7 @@ public final class CassandraServer implements AutoCloseable {
     requireRunning();
     log.info("Applying the CQL schema");
     try (CqlSession session = session(false)) {
-      for (CqlSchema.Script script : CqlSchema.apply(session)) {
-        log.info("Applied {} ({} statements)", script.name(), script.statements().size());
-      }
+      CqlSchema.apply(session, script -> log.info("Applied {} ({} statements)", script.name(), script.statements().size()));
     }
   }
 

@@ -60,6 +60,7 @@ public final class CassandraServer implements AutoCloseable {
   private final boolean passwordAuthentication;
   private final SingleNodeConfig.ClientTls clientTls;
   private final boolean ownSession;
+  private final Path classDataArchives;
 
   private CassandraProcess process;
 
@@ -73,6 +74,7 @@ public final class CassandraServer implements AutoCloseable {
     this.passwordAuthentication = builder.passwordAuthentication;
     this.clientTls = builder.clientTls;
     this.ownSession = builder.ownSession;
+    this.classDataArchives = builder.classDataArchives;
   }
 
   public static Builder builder(Path dataDir) {
@@ -95,9 +97,24 @@ public final class CassandraServer implements AutoCloseable {
     config.write();
     requirePortsFree();
 
+    ClassDataArchive archive = ClassDataArchive.in(classDataArchives, java.executable(), classpath);
+    boolean mapped = archive.exists();
+    try {
+      launchAndAwait(java, classpath, config, archive);
+    } catch (ExitedDuringStartup e) {
+      if (!mapped) throw e;
+      log.warn("Cassandra exited during start-up with the class data archive {}; starting it again without", archive.archive());
+      archive.discard();
+      launchAndAwait(java, classpath, config, archive);
+    }
+    return this;
+  }
+
+  private void launchAndAwait(JavaHome java, String classpath, SingleNodeConfig config, ClassDataArchive archive) {
+    String classData = archive.exists() ? "class data archive mapped" : "recording a class data archive";
     Instant begin = Instant.now();
-    process = CassandraProcess.launch(dataDir, command(java, classpath, config));
-    log.info("Starting Cassandra (pid {}, {}) on CQL port {}, data {}", process.pid(), java, cqlPort, dataDir);
+    process = CassandraProcess.launch(dataDir, command(java, classpath, config, archive.jvmOptions()), archive::afterExit);
+    log.info("Starting Cassandra (pid {}, {}, {}) on CQL port {}, data {}", process.pid(), java, classData, cqlPort, dataDir);
     try {
       awaitCqlReady(begin);
     } catch (RuntimeException e) {
@@ -105,7 +122,15 @@ public final class CassandraServer implements AutoCloseable {
       throw e;
     }
     log.info("Cassandra CQL-ready on 127.0.0.1:{} after {} ms", cqlPort, Duration.between(begin, Instant.now()).toMillis());
-    return this;
+  }
+
+  /** The Cassandra JVM ended before it answered: with a class data archive, worth one start without it. */
+  private static final class ExitedDuringStartup extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    ExitedDuringStartup(String message) {
+      super(message);
+    }
   }
 
   /** Applies the versioned CQL files (ops/cql, packaged as cql/) in version order; idempotent. */
@@ -211,7 +236,7 @@ public final class CassandraServer implements AutoCloseable {
     }
   }
 
-  private List<String> command(JavaHome java, String classpath, SingleNodeConfig config) {
+  private List<String> command(JavaHome java, String classpath, SingleNodeConfig config, List<String> classDataOptions) {
     List<String> command = new ArrayList<>();
     // setsid execs Cassandra in place (same pid), in a session of its own.
     if (ownSession) command.add(SETSID.toString());
@@ -222,6 +247,7 @@ public final class CassandraServer implements AutoCloseable {
         "--add-opens", "java.base/jdk.internal.ref=ALL-UNNAMED", // FileUtils: jdk.internal.ref.Cleaner.clean
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", // FileUtils: sun.nio.ch.DirectBuffer.cleaner
         "--add-opens", "java.base/java.io=ALL-UNNAMED")); // NativeLibrary: FileDescriptor.fd
+    command.addAll(classDataOptions);
     command.add("-Dcassandra.config=" + config.yaml().toUri());
     command.add("-Dcassandra-foreground=yes");
     command.add("-Dcassandra.storagedir=" + dataDir);
@@ -249,7 +275,7 @@ public final class CassandraServer implements AutoCloseable {
         ? Optional.of(new CqlReadiness.Login(SUPERUSER, SUPERUSER)) : Optional.empty();
     while (true) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("Cassandra exited with code " + process.exitValue()
+        throw new ExitedDuringStartup("Cassandra exited with code " + process.exitValue()
             + " during start-up. Last lines of " + logFile() + ":\n" + process.logTail());
       }
       if (CqlReadiness.answers(contactPoint(), login, PROBE_TIMEOUT)) {
@@ -377,6 +403,7 @@ public final class CassandraServer implements AutoCloseable {
     private boolean passwordAuthentication;
     private SingleNodeConfig.ClientTls clientTls;
     private boolean ownSession;
+    private Path classDataArchives = Path.of(System.getProperty("java.io.tmpdir"), "tally-cassandra-cds");
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -435,6 +462,16 @@ public final class CassandraServer implements AutoCloseable {
      */
     public Builder ownSession() {
       this.ownSession = Files.isExecutable(SETSID);
+      return this;
+    }
+
+    /**
+     * Where the Cassandra JVM's class data archives are kept (one per JDK and class path, shared by every data
+     * folder): the first start records one at its graceful stop, later starts load their classes from it.
+     * Default: {@code tally-cassandra-cds} in the system's temporary folder.
+     */
+    public Builder classDataArchives(Path folder) {
+      this.classDataArchives = Objects.requireNonNull(folder, "folder").toAbsolutePath();
       return this;
     }
 

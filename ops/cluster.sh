@@ -34,10 +34,18 @@ start_cassandra() {
   java -cp "$(classpath)" dev.tally.ops.cassandra.CassandraServer --data "$STATE/cassandra" \
     --cql-port "$CQL_PORT" --storage-port 7100 > "$STATE/cassandra.out" 2>&1 &
   echo $! > "$STATE/cassandra.pid"
-  for _ in $(seq 1 120); do
-    grep -q "Cassandra is up" "$STATE/cassandra.out" 2>/dev/null && { echo "Cassandra up on 127.0.0.1:$CQL_PORT"; return; }
+  local started=$SECONDS shown=0 progress
+  echo "starting Cassandra (log: $STATE/cassandra/cassandra.log)"
+  while (( SECONDS - started < 150 )); do
+    # The launcher's progress lines (every 5 s: what Cassandra is busy with; then the schema), each once.
+    progress=$(grep -E ' - (Cassandra starting, |Cassandra CQL-ready |Applying the CQL schema)' "$STATE/cassandra.out" 2>/dev/null \
+      | tail -n +$((shown + 1)) | sed 's/^.* - /  /' || true)
+    if [ -n "$progress" ]; then echo "$progress"; shown=$((shown + $(wc -l <<< "$progress"))); fi
+    if grep -q "Cassandra is up" "$STATE/cassandra.out" 2>/dev/null; then
+      echo "Cassandra up on 127.0.0.1:$CQL_PORT after $((SECONDS - started)) s"; return
+    fi
     alive "$STATE/cassandra.pid" || break
-    sleep 1
+    sleep 0.2
   done
   echo "Cassandra did not start; see $STATE/cassandra.out" >&2; exit 1
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +30,14 @@ final class CassandraProcess {
 
   private final Path dataDir;
   private final Process process;
+  private final IntConsumer afterExit;
+  private boolean exitHandled;
   private Thread stopOnExit;
 
-  private CassandraProcess(Path dataDir, Process process) {
+  private CassandraProcess(Path dataDir, Process process, IntConsumer afterExit) {
     this.dataDir = dataDir;
     this.process = process;
+    this.afterExit = afterExit;
     this.stopOnExit = new Thread(this::stopAtExit, "cassandra-stop-on-exit");
     // Without it, a JVM that exits without close() (Ctrl-C on main, a test run) would leave Cassandra running.
     Runtime.getRuntime().addShutdownHook(stopOnExit);
@@ -53,11 +57,14 @@ final class CassandraProcess {
     }
   }
 
-  /** Starts {@code command} in {@code dataDir}; each start is marked in the log, which is kept across restarts. */
-  static CassandraProcess launch(Path dataDir, List<String> command) {
+  /**
+   * Starts {@code command} in {@code dataDir}; each start is marked in the log, which is kept across restarts.
+   * {@code afterExit} is told the exit code once this launcher has seen the process end (stop, kill or exit hook).
+   */
+  static CassandraProcess launch(Path dataDir, List<String> command, IntConsumer afterExit) {
     try {
       String classpath = command.get(command.indexOf("-cp") + 1);
-      Files.writeString(logFile(dataDir), "\n==== " + Instant.now() + " starting "
+      Files.writeString(logFile(dataDir), StartupActivity.START_MARK + Instant.now() + " starting "
               + String.join(" ", command).replace(classpath, "<cassandra.classpath>") + "\n",
           StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
       Process started = new ProcessBuilder(command)
@@ -67,7 +74,7 @@ final class CassandraProcess {
           .start();
       started.getOutputStream().close();
       Files.writeString(pidFile(dataDir), Long.toString(started.pid()), StandardCharsets.UTF_8);
-      return new CassandraProcess(dataDir, started);
+      return new CassandraProcess(dataDir, started, afterExit);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start " + command.get(0), e);
     }
@@ -99,6 +106,7 @@ final class CassandraProcess {
   void kill() {
     process.destroyForcibly();
     awaitExit(STOP_TIMEOUT);
+    handleExit();
     forget();
   }
 
@@ -144,6 +152,13 @@ final class CassandraProcess {
       process.destroyForcibly();
       awaitExit(STOP_TIMEOUT);
     }
+    handleExit();
+  }
+
+  private synchronized void handleExit() {
+    if (exitHandled || process.isAlive()) return;
+    exitHandled = true;
+    afterExit.accept(process.exitValue());
   }
 
   private boolean awaitExit(Duration timeout) {

@@ -1,7 +1,6 @@
 package dev.tally.ops.cassandra;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import java.io.IOException;
@@ -9,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +45,9 @@ public final class CassandraServer implements AutoCloseable {
   public static final String LOCAL_DATACENTER = "datacenter1";
 
   private static final Logger log = LoggerFactory.getLogger(CassandraServer.class);
-  private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+  private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
   private static final InetAddress LOOPBACK = loopback();
   private static final Path SETSID = Path.of("/usr/bin/setsid");
 
@@ -60,6 +60,7 @@ public final class CassandraServer implements AutoCloseable {
   private final boolean passwordAuthentication;
   private final SingleNodeConfig.ClientTls clientTls;
   private final boolean ownSession;
+  private final Path classDataArchives;
 
   private CassandraProcess process;
 
@@ -73,13 +74,17 @@ public final class CassandraServer implements AutoCloseable {
     this.passwordAuthentication = builder.passwordAuthentication;
     this.clientTls = builder.clientTls;
     this.ownSession = builder.ownSession;
+    this.classDataArchives = builder.classDataArchives;
   }
 
   public static Builder builder(Path dataDir) {
     return new Builder(dataDir);
   }
 
-  /** Starts Cassandra and returns once it answers CQL; no-op if already running. */
+  /**
+   * Starts Cassandra and returns once a client can connect to its CQL port (and log in, with
+   * {@link Builder#passwordAuthentication()}); no-op if already running. Says every 5 s what it waits for.
+   */
   public synchronized CassandraServer start() {
     if (isRunning()) {
       return this;
@@ -92,26 +97,48 @@ public final class CassandraServer implements AutoCloseable {
     config.write();
     requirePortsFree();
 
-    Instant begin = Instant.now();
-    process = CassandraProcess.launch(dataDir, command(java, classpath, config));
-    log.info("Starting Cassandra (pid {}, {}) on CQL port {}, data {}", process.pid(), java, cqlPort, dataDir);
+    ClassDataArchive archive = ClassDataArchive.in(classDataArchives, java.executable(), classpath);
+    boolean mapped = archive.exists();
     try {
-      awaitCqlReady();
+      launchAndAwait(java, classpath, config, archive);
+    } catch (ExitedDuringStartup e) {
+      if (!mapped) throw e;
+      log.warn("Cassandra exited during start-up with the class data archive {}; starting it again without", archive.archive());
+      archive.discard();
+      launchAndAwait(java, classpath, config, archive);
+    }
+    return this;
+  }
+
+  private void launchAndAwait(JavaHome java, String classpath, SingleNodeConfig config, ClassDataArchive archive) {
+    String classData = archive.exists() ? "class data archive mapped" : "recording a class data archive";
+    Instant begin = Instant.now();
+    process = CassandraProcess.launch(dataDir, command(java, classpath, config, archive.jvmOptions()), archive::afterExit);
+    log.info("Starting Cassandra (pid {}, {}, {}) on CQL port {}, data {}", process.pid(), java, classData, cqlPort, dataDir);
+    try {
+      awaitCqlReady(begin);
     } catch (RuntimeException e) {
       kill();
       throw e;
     }
     log.info("Cassandra CQL-ready on 127.0.0.1:{} after {} ms", cqlPort, Duration.between(begin, Instant.now()).toMillis());
-    return this;
+  }
+
+  /** The Cassandra JVM ended before it answered: with a class data archive, worth one start without it. */
+  private static final class ExitedDuringStartup extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    ExitedDuringStartup(String message) {
+      super(message);
+    }
   }
 
   /** Applies the versioned CQL files (ops/cql, packaged as cql/) in version order; idempotent. */
   public void applySchema() {
     requireRunning();
+    log.info("Applying the CQL schema");
     try (CqlSession session = session(false)) {
-      for (CqlSchema.Script script : CqlSchema.apply(session)) {
-        log.info("Applied {} ({} statements)", script.name(), script.statements().size());
-      }
+      CqlSchema.apply(session, script -> log.info("Applied {} ({} statements)", script.name(), script.statements().size()));
     }
   }
 
@@ -141,6 +168,9 @@ public final class CassandraServer implements AutoCloseable {
             // Off, the driver skips its debounced (1 s) schema refresh after every DDL statement.
             .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, withSchemaMetadata)
             .withBoolean(DefaultDriverOption.METADATA_TOKEN_MAP_ENABLED, withSchemaMetadata)
+            // Closing waits this long for late tasks (2 s by default); a session of one node has none worth it.
+            .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
+            .withInt(DefaultDriverOption.NETTY_ADMIN_SHUTDOWN_QUIET_PERIOD, 0)
             .build())
         .build();
   }
@@ -206,7 +236,7 @@ public final class CassandraServer implements AutoCloseable {
     }
   }
 
-  private List<String> command(JavaHome java, String classpath, SingleNodeConfig config) {
+  private List<String> command(JavaHome java, String classpath, SingleNodeConfig config, List<String> classDataOptions) {
     List<String> command = new ArrayList<>();
     // setsid execs Cassandra in place (same pid), in a session of its own.
     if (ownSession) command.add(SETSID.toString());
@@ -217,6 +247,7 @@ public final class CassandraServer implements AutoCloseable {
         "--add-opens", "java.base/jdk.internal.ref=ALL-UNNAMED", // FileUtils: jdk.internal.ref.Cleaner.clean
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", // FileUtils: sun.nio.ch.DirectBuffer.cleaner
         "--add-opens", "java.base/java.io=ALL-UNNAMED")); // NativeLibrary: FileDescriptor.fd
+    command.addAll(classDataOptions);
     command.add("-Dcassandra.config=" + config.yaml().toUri());
     command.add("-Dcassandra-foreground=yes");
     command.add("-Dcassandra.storagedir=" + dataDir);
@@ -236,40 +267,31 @@ public final class CassandraServer implements AutoCloseable {
     return command;
   }
 
-  private void awaitCqlReady() {
-    Instant deadline = Instant.now().plus(startTimeout);
+  /** Polls with a raw CQL request (milliseconds each) and says every few seconds what Cassandra is busy with. */
+  private void awaitCqlReady(Instant begin) {
+    Instant deadline = begin.plus(startTimeout);
+    Instant nextProgress = begin.plus(PROGRESS_EVERY);
+    Optional<CqlReadiness.Login> login = passwordAuthentication
+        ? Optional.of(new CqlReadiness.Login(SUPERUSER, SUPERUSER)) : Optional.empty();
     while (true) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("Cassandra exited with code " + process.exitValue()
+        throw new ExitedDuringStartup("Cassandra exited with code " + process.exitValue()
             + " during start-up. Last lines of " + logFile() + ":\n" + process.logTail());
       }
-      if (acceptsConnections() && answersCql()) {
+      if (CqlReadiness.answers(contactPoint(), login, PROBE_TIMEOUT)) {
         return;
       }
-      if (Instant.now().isAfter(deadline)) {
+      Instant now = Instant.now();
+      if (now.isAfter(deadline)) {
         throw new IllegalStateException("Cassandra did not answer CQL on " + contactPoint() + " within "
             + startTimeout.toSeconds() + " s. Last lines of " + logFile() + ":\n" + process.logTail());
       }
+      if (now.isAfter(nextProgress)) {
+        log.info("Cassandra starting, {} s so far: {}", Duration.between(begin, now).toSeconds(),
+            StartupActivity.latest(logFile()).orElse("the JVM is loading"));
+        nextProgress = nextProgress.plus(PROGRESS_EVERY);
+      }
       sleep(POLL_INTERVAL);
-    }
-  }
-
-  /** A plain TCP probe first: building a driver session against a closed port is slow and noisy. */
-  private boolean acceptsConnections() {
-    try (Socket socket = new Socket()) {
-      socket.connect(contactPoint(), 500);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private boolean answersCql() {
-    try (CqlSession session = session(false)) {
-      return session.execute("SELECT release_version FROM system.local").one() != null;
-    } catch (DriverException e) {
-      log.debug("Not CQL-ready yet: {}", e.toString());
-      return false;
     }
   }
 
@@ -381,6 +403,7 @@ public final class CassandraServer implements AutoCloseable {
     private boolean passwordAuthentication;
     private SingleNodeConfig.ClientTls clientTls;
     private boolean ownSession;
+    private Path classDataArchives = Path.of(System.getProperty("java.io.tmpdir"), "tally-cassandra-cds");
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -439,6 +462,16 @@ public final class CassandraServer implements AutoCloseable {
      */
     public Builder ownSession() {
       this.ownSession = Files.isExecutable(SETSID);
+      return this;
+    }
+
+    /**
+     * Where the Cassandra JVM's class data archives are kept (one per JDK and class path, shared by every data
+     * folder): the first start records one at its graceful stop, later starts load their classes from it.
+     * Default: {@code tally-cassandra-cds} in the system's temporary folder.
+     */
+    public Builder classDataArchives(Path folder) {
+      this.classDataArchives = Objects.requireNonNull(folder, "folder").toAbsolutePath();
       return this;
     }
 

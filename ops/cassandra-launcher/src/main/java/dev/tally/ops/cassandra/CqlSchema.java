@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -37,13 +38,17 @@ final class CqlSchema {
   private CqlSchema() {
   }
 
-  /** Applies all scripts in version order and waits until every node agrees on the schema. */
-  static List<Script> apply(CqlSession session) {
+  /**
+   * Applies all scripts in version order, telling {@code applied} of each as it is done (DDL on a new data
+   * folder takes seconds), and waits until every node agrees on the schema.
+   */
+  static List<Script> apply(CqlSession session, Consumer<Script> applied) {
     List<Script> scripts = load();
     for (Script script : scripts) {
       for (String statement : script.statements()) {
         execute(session, script, statement);
       }
+      applied.accept(script);
     }
     awaitSchemaAgreement(session);
     return scripts;

@@ -26,9 +26,11 @@ import dev.tally.v1.Labels;
 import dev.tally.v1.GrantKind;
 import dev.tally.v1.LedgerEntry;
 import dev.tally.v1.ListOrgsRequest;
+import dev.tally.v1.ListStatementsRequest;
 import dev.tally.v1.ListOrgsResponse;
 import dev.tally.v1.ReleaseRequest;
 import dev.tally.v1.ReserveRequest;
+import dev.tally.v1.Statement;
 import dev.tally.v1.UsageSums;
 import dev.tally.v1.VoidGrantRequest;
 import java.time.Duration;
@@ -59,7 +61,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * ran start again elsewhere), and the directory rows of some orgs are deleted after the workload, so
  * they are built again from the journal and their events applied a second time. Afterwards every
  * org's directory row equals what its ledger adds up to, to the µcr and up to its last event, and so
- * does its usage report (GetUsage) by model and project: no event counted twice or lost. The
+ * does its usage report (GetUsage) by model and project and its statement of the period, which
+ * reconciles (opening + granted − used − expired − voided = closing): no event counted twice or lost. The
  * three nodes are the module's {@link TestCluster}, whose readers check every org at least every 20 s.
  */
 @ExtendWith({TestCassandra.class, TestCluster.class})
@@ -160,6 +163,21 @@ class ReadSideFailoverTest {
         report.getRowsList().forEach(row -> reported.put(row.getModel() + "/" + row.getProject(), row.getUsage()));
         assertEquals(LedgerUsage.sums(ledgers.get(org), entry -> LedgerUsage.model(entry) + "/" + entry.getLabels().getProject()),
             reported, org + "'s usage");
+        List<Statement> statements =
+            tally.accounts().listStatements(ListStatementsRequest.newBuilder().setOrgId(org).build()).getStatementsList();
+        assertEquals(1, statements.size(), org + ": one period, open");
+        Statement open = statements.get(0);
+        List<LedgerEntry> ledger = ledgers.get(org);
+        assertEquals(last(ledger), open.getAppliedSequenceNr(), org);
+        assertEquals(sum(ledger, "CREDITS_GRANTED"), open.getGranted(), org);
+        assertEquals(sum(ledger, "RESERVATION_COMMITTED", "CREDITS_CHARGED"), open.getUsed(), org);
+        assertEquals(sum(ledger, "GRANT_EXPIRED"), open.getExpired(), org);
+        assertEquals(sum(ledger, "GRANT_VOIDED"), open.getVoided(), org);
+        assertEquals(open.getOpeningBalance() + open.getGranted() - open.getUsed() - open.getExpired() - open.getVoided(),
+            open.getClosingBalance(), org + "'s statement reconciles");
+        assertEquals(shown.get().get(org).getBalance(), open.getClosingBalance(), org + ": its balance now");
+        var balance = tally.balance(org).getBalance();
+        assertEquals(balance.getDebt(), open.getDebt(), org + "'s debt");
       }
       assertTrue(answeredAtKill < OPERATIONS, "the node was killed while the workload ran");
     } finally {

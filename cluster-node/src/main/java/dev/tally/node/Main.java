@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 /** Starts one node from application.conf and the environment; stops on SIGTERM or Ctrl-C. */
@@ -29,6 +30,7 @@ public final class Main {
 
   /** {@link #start()}, serving {@code callers}: only tally-bench starts a node that checks no keys. */
   public static org.apache.pekko.actor.typed.ActorSystem<Void> start(TallyNode.Callers callers) throws Exception {
+    keepCommonPoolThreads();
     // A node process ends when its actor system does, e.g. after the cluster downed it.
     Config config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on").withFallback(ConfigFactory.load());
     NodeSettings settings = NodeSettings.from(config);
@@ -48,6 +50,27 @@ public final class Main {
     System.out.println("TALLY_GRPC_READY " + settings.grpcHost() + ":" + node.grpcPort());
     return system;
   }
+
+  /**
+   * Gives the JDK's common pool at least two threads, unless {@value #COMMON_POOL_PARALLELISM} is set.
+   * Pekko's Java API (an ask, a Cassandra session's query) answers with Scala's CompletableFuture,
+   * which runs every callback chained on it asynchronously in the common pool; with one or two
+   * cores the JDK sizes that pool to one thread and then starts a new thread for each such callback
+   * instead. Set before anything
+   * touches the pool, which reads the property once.
+   */
+  static void keepCommonPoolThreads() {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      int threads = Math.max(2, Runtime.getRuntime().availableProcessors() - 1);
+      System.setProperty(COMMON_POOL_PARALLELISM, Integer.toString(threads));
+    }
+    if (ForkJoinPool.getCommonPoolParallelism() < 2) {
+      org.slf4j.LoggerFactory.getLogger(Main.class).warn("the common pool has {} thread: each callback on a Pekko"
+          + " future starts a thread of its own; set -D{}=2", ForkJoinPool.getCommonPoolParallelism(), COMMON_POOL_PARALLELISM);
+    }
+  }
+
+  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
   private static TallyNode startNode(
       org.apache.pekko.actor.typed.ActorSystem<Void> system, NodeSettings settings, TallyNode.Callers callers)

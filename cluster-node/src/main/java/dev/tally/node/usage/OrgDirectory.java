@@ -1,5 +1,8 @@
 package dev.tally.node.usage;
 
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import dev.tally.node.account.OrgSlices;
 import java.util.ArrayList;
@@ -25,6 +28,8 @@ public final class OrgDirectory implements SliceRows.Rows {
 
   /** The most rows one page reads, matching or not: a filter that matches few orgs still answers in time. */
   public static final int MAX_ROWS_READ = 1_000;
+  /** Rows per write: a single-partition batch (Cassandra's batch size limits are for many partitions). */
+  static final int ROWS_PER_WRITE = 200;
 
   private static final String COLUMNS =
       "org_id, display_name, plan, created_at, granted, used, expired, voided, last_event_at, period_start, period_end,"
@@ -57,12 +62,30 @@ public final class OrgDirectory implements SliceRows.Rows {
         .thenApply(row -> row.map(OrgDirectory::row).orElseGet(() -> DirectoryRow.unknown(orgId)));
   }
 
-  /** The whole row in one write: its sums and the sequence number they count up to are never apart. */
+  /**
+   * The rows of one slice, each whole (its sums and the sequence number they count up to are never
+   * apart), {@link #ROWS_PER_WRITE} to a write: an unlogged batch on the slice's partition, applied
+   * all or nothing.
+   */
   @Override
-  public CompletionStage<Done> save(DirectoryRow row) {
-    return session.executeWrite(UPSERT, OrgSlices.sliceOf(row.orgId()), row.orgId(), row.displayName(), row.plan(),
-        row.createdAt(), row.granted(), row.used(), row.expired(), row.voided(), row.lastEventAt(), row.periodStart(),
-        row.periodEnd(), row.periodUsed(), row.debt(), row.appliedSeqNr());
+  public CompletionStage<Done> save(List<DirectoryRow> rows) {
+    if (rows.stream().map(row -> OrgSlices.sliceOf(row.orgId())).distinct().count() > 1) {
+      throw new IllegalArgumentException("directory rows of more than one slice");
+    }
+    return session.prepare(UPSERT).thenCompose(upsert -> {
+      List<CompletableFuture<Done>> writes = new ArrayList<>();
+      for (int from = 0; from < rows.size(); from += ROWS_PER_WRITE) {
+        List<BatchableStatement<?>> batch = new ArrayList<>();
+        for (DirectoryRow row : rows.subList(from, Math.min(rows.size(), from + ROWS_PER_WRITE))) {
+          batch.add(upsert.bind(OrgSlices.sliceOf(row.orgId()), row.orgId(), row.displayName(), row.plan(),
+              row.createdAt(), row.granted(), row.used(), row.expired(), row.voided(), row.lastEventAt(),
+              row.periodStart(), row.periodEnd(), row.periodUsed(), row.debt(), row.appliedSeqNr()));
+        }
+        writes.add(session.executeWriteBatch(BatchStatement.newInstance(BatchType.UNLOGGED).addAll(batch))
+            .toCompletableFuture());
+      }
+      return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(all -> Done.getInstance());
+    });
   }
 
   /** Up to {@code limit} rows of the slice after {@code afterOrgId} ("": from its start), in org id order. */

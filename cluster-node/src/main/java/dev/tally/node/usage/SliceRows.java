@@ -53,7 +53,8 @@ final class SliceRows {
   interface Rows {
     CompletionStage<DirectoryRow> row(String orgId);
 
-    CompletionStage<Done> save(DirectoryRow row);
+    /** Writes {@code rows}, all of one slice, whole; at once when few, so all or none of them. */
+    CompletionStage<Done> save(List<DirectoryRow> rows);
   }
 
   /** The orgs' journals. */
@@ -123,35 +124,52 @@ final class SliceRows {
     this.applied = applied;
   }
 
-  /** Every org heard of brought up to at least what was heard of it, a few at a time. */
+  /** A directory row moved on by a notice, to be written with the round's others. */
+  private record Continued(DirectoryRow row, Instant firstEventAt) {}
+
+  /**
+   * Every org heard of brought up to at least what was heard of it, a few at a time; the directory
+   * rows the notices moved on are written last, together (one partition: one write per round).
+   */
   CompletionStage<Done> catchUp(Map<String, OrgDelta> heard) {
     return ManyAsks.each(new ArrayList<>(heard.entrySet()), org -> catchUp(org.getKey(), org.getValue()))
-        .thenApply(all -> Done.getInstance());
+        .thenCompose(orgs -> {
+          List<Continued> continued = orgs.stream().flatMap(Optional::stream).toList();
+          if (continued.isEmpty()) return done();
+          return rows.save(continued.stream().map(Continued::row).toList()).thenApply(done -> {
+            Instant now = clock.instant();
+            for (Continued org : continued) {
+              kept.put(org.row().orgId(), org.row());
+              applied.accept(Duration.between(org.firstEventAt(), now));
+            }
+            return done;
+          });
+        });
   }
 
-  /** The org's row with {@code delta} applied, or else read up to its journal's end. */
-  private CompletionStage<Done> catchUp(String orgId, OrgDelta delta) {
+  /**
+   * The org's usage rows and statement with {@code delta} applied and its directory row so moved on,
+   * to be written; or else (a delta that does not continue the row) everything read up to its
+   * journal's end and written; empty then and when the row counts the delta already.
+   */
+  private CompletionStage<Optional<Continued>> catchUp(String orgId, OrgDelta delta) {
     return rowOf(orgId).thenCompose(row -> {
-      if (row.appliedSeqNr() >= delta.to()) return CompletableFuture.completedFuture(Done.getInstance());
-      if (!row.continuedBy(delta)) return fromJournal(orgId, row, delta.to(), true);
+      if (row.appliedSeqNr() >= delta.to()) return CompletableFuture.completedFuture(Optional.<Continued>empty());
+      if (!row.continuedBy(delta)) return fromJournal(orgId, row, delta.to(), true).thenApply(done -> Optional.empty());
       List<UsageRows.Counted> counted =
           delta.usage().stream().map(line -> new UsageRows.Counted(delta.from(), delta.to(), line)).toList();
-      DirectoryRow saved = row.plus(delta);
+      DirectoryRow moved = row.plus(delta);
       return usage.add(orgId, counted)
           .thenCombine(statementOf(orgId, row.periodStart()), (added, statement) -> {
             if (!added) return Optional.<CompletionStage<Done>>empty();
             if (statement.isEmpty() || statement.get().appliedSeqNr() >= delta.to()) return Optional.of(done());
             if (statement.get().appliedSeqNr() >= delta.from()) return Optional.<CompletionStage<Done>>empty();
-            return Optional.of(save(statement.get().plus(delta, saved)));
+            return Optional.of(save(statement.get().plus(delta, moved)));
           })
           .thenCompose(statementSaved -> statementSaved
-              .map(stage -> stage.thenCompose(done -> rows.save(saved)).thenApply(done -> {
-                kept.put(orgId, saved);
-                applied.accept(Duration.between(delta.firstEventAt(), clock.instant()));
-                return done;
-              }))
+              .map(stage -> stage.thenApply(done -> Optional.of(new Continued(moved, delta.firstEventAt()))))
               // a row counts part of the range (an earlier attempt cut short): event by event
-              .orElseGet(() -> fromJournal(orgId, row, delta.to(), true)));
+              .orElseGet(() -> fromJournal(orgId, row, delta.to(), true).thenApply(done -> Optional.empty())));
     });
   }
 
@@ -225,7 +243,7 @@ final class SliceRows {
     DirectoryRow saved = after;
     return usage.add(orgId, counted)
         .thenCompose(added -> ManyAsks.each(new ArrayList<>(changed.values()), this::save))
-        .thenCompose(written -> rows.save(saved))
+        .thenCompose(written -> rows.save(List.of(saved)))
         .thenApply(done -> saved);
   }
 

@@ -101,9 +101,9 @@ class SliceRowsTest {
     }
 
     @Override
-    public CompletionStage<Done> save(DirectoryRow row) {
+    public CompletionStage<Done> save(List<DirectoryRow> written) {
       if (failing != null && failing.nextInt(8) == 0) return crashed();
-      rows.put(row.orgId(), row);
+      written.forEach(row -> rows.put(row.orgId(), row));
       return CompletableFuture.completedFuture(Done.getInstance());
     }
 

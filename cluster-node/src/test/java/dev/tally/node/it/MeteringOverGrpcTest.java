@@ -341,6 +341,30 @@ class MeteringOverGrpcTest {
   }
 
   @Test
+  void aCallStartsNoThread() throws Exception {
+    // With one thread in the common pool (a 2-core machine's default) every callback on a Pekko future
+    // started a thread of its own: at least one for each reserve and each commit.
+    String orgId = orgWith(1_000 * MICROS_PER_CREDIT);
+    reserve(orgId, MICROS_PER_CREDIT);
+    double before = threadsStarted();
+    int pairs = 200;
+    for (int i = 0; i < pairs; i++) {
+      String reservationId = reserve(orgId, MICROS_PER_CREDIT).getReservationId();
+      metering.commit(CommitRequest.newBuilder()
+          .setOrgId(orgId).setRequestId(id()).setReservationId(reservationId).setAmount(1).build());
+    }
+    double started = threadsStarted() - before;
+    assertTrue(started < pairs / 10.0, () -> started + " threads started for " + pairs + " reserves and commits");
+  }
+
+  private double threadsStarted() throws Exception {
+    String name = "jvm_threads_started_threads_total ";
+    return NodeProcess.httpBody(node.metricsPort(), "/metrics").lines().filter(line -> line.startsWith(name))
+        .mapToDouble(line -> Double.parseDouble(line.substring(name.length()).trim())).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + name.trim()));
+  }
+
+  @Test
   void theNodeIsAliveAndReadyOnItsManagementPort() {
     assertEquals(200, NodeProcess.httpStatus(node.managementPort(), "/alive"));
     assertEquals(200, NodeProcess.httpStatus(node.managementPort(), "/ready"));

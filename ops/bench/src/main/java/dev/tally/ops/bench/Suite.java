@@ -54,11 +54,15 @@ final class Suite {
       new Variant("as shipped", Map.of()),
       new Variant("snapshot every 1,000 events (the former default)", Map.of("TALLY_SNAPSHOT_EVERY_EVENTS", "1000")));
 
-  /** The read side (change feed, a reader per slice) against none, twice in turn (issue 18). */
+  /**
+   * The read side (change feed, a reader per slice) against none, each twice (issue 18). Both runs
+   * with the read side come first: a reader that starts after a run without it finds that run's
+   * orgs with no rows and reads all their journals while this run is measured.
+   */
   static final List<Variant> READ_SIDE = List.of(
       new Variant("as shipped (read side)", Map.of()),
-      new Variant("no read side (TALLY_READ_SIDE=off)", Map.of("TALLY_READ_SIDE", "off")),
       new Variant("as shipped (read side), again", Map.of()),
+      new Variant("no read side (TALLY_READ_SIDE=off)", Map.of("TALLY_READ_SIDE", "off")),
       new Variant("no read side, again", Map.of("TALLY_READ_SIDE", "off")));
 
   record SweepRow(Variant variant, Measurement measurement) {}

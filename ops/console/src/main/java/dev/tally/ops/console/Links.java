@@ -9,6 +9,8 @@ final class Links {
   static final String STYLE = "/static/console.css";
   static final String CHARTS_SCRIPT = "/static/charts.js";
   static final String ECHARTS_SCRIPT = "/static/echarts.min.js";
+  /** The operator's org directory and top orgs. */
+  static final String DIRECTORY = "/operator/orgs";
 
   private Links() {}
 

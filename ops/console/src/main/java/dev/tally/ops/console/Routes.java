@@ -163,6 +163,8 @@ final class Routes implements HttpHandler {
     String action = String.join("/", path.subList(1, path.size()));
     if (get && action.isEmpty()) {
       request.page(200, OperatorTools.render(session, request.query("batch").strip(), request.query("label").strip()));
+    } else if (get && action.equals("orgs")) {
+      request.page(200, DirectoryPage.render(session, DirectoryPage.Search.of(request)));
     } else if (get && action.equals("open")) {
       String orgId = request.query("org").strip();
       if (!SignIn.ORG_ID.matcher(orgId).matches()) {

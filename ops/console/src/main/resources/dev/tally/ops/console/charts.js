@@ -6,6 +6,7 @@
   var number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 });
   var shown = function (value) { return number.format(value); };
   var charts = [];
+  // Tooltips drawn on the canvas: ECharts' HTML tooltips use style attributes, which the page's policy refuses.
 
   function cells(row, role) {
     return Array.prototype.filter.call(row.cells, function (cell) { return cell.dataset.role === role; });
@@ -29,7 +30,7 @@
     });
     return {
       legend: names.length > 1 ? { type: 'scroll', top: 0 } : undefined,
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: shown },
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: shown, renderMode: 'richText' },
       grid: { left: 8, right: 16, top: names.length > 1 ? 36 : 12, bottom: 8, containLabel: true },
       xAxis: { type: 'category', data: categories },
       yAxis: { type: 'value', axisLabel: { formatter: shown } },
@@ -44,7 +45,7 @@
     });
     var allocated = marks.length ? marks[marks.length - 1].xAxis : used;
     return {
-      tooltip: { valueFormatter: shown },
+      tooltip: { valueFormatter: shown, renderMode: 'richText' },
       grid: { left: 8, right: 24, top: 24, bottom: 8, containLabel: true },
       xAxis: { type: 'value', max: Math.max(used, allocated * 1.2), axisLabel: { formatter: shown } },
       yAxis: { type: 'category', data: ['This period'] },

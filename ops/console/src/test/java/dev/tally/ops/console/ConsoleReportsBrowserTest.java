@@ -208,9 +208,17 @@ class ConsoleReportsBrowserTest {
     UsageSums byCallType = usage(Granularity.WHOLE_RANGE, Dimension.CALL_TYPE).getTotals();
     PeriodUsage period = admin.balance(org).getPeriod();
     signedIn(org, readerKey);
+    // Each page to come records what its Content-Security-Policy refuses (the recorder itself is the browser's, not the page's).
+    browser.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source",
+        "window.refused = []; document.addEventListener('securitypolicyviolation',"
+            + " function (e) { window.refused.push(e.violatedDirective + ' ' + e.blockedURI); });"));
     browser.findElement(By.linkText("Usage")).click();
     new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.presenceOfElementLocated(
         By.cssSelector("#credits-by-model .chart-box canvas")));
+    new org.openqa.selenium.interactions.Actions(browser)
+        .moveToElement(browser.findElement(By.cssSelector("#credits-by-model .chart-box canvas"))).perform();
+    assertEquals(List.of(), ((JavascriptExecutor) browser).executeScript("return window.refused"),
+        "the charts draw (and show their tooltips) within the page's policy");
 
     assertEquals(byModel.getCharged(), figureTotal("credits-by-model", true), "the credits chart's total is GetUsage's");
     assertEquals(byModel.getCharged(), drawnTotal("credits-by-model", true), "and so is what ECharts drew");
@@ -291,6 +299,9 @@ class ConsoleReportsBrowserTest {
         "//tr[th='by kind: subscription']/td")).getText()), "the period's allocation, granted as a subscription");
     assertEquals(Credits.of(800), Credits.parse(browser.findElement(By.xpath(
         "//tr[th='by call type: model_generation']/td")).getText()));
+    String noPeriod = Links.statement(org, java.time.Instant.parse("2001-01-01T00:00:00Z"));
+    assertEquals(404, get(noPeriod, browser.manage().getCookieNamed(Routes.SESSION_COOKIE).getValue()).statusCode(),
+        "a period the org never had");
     Browser.screenshot(browser, "statement");
 
     browser.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("media", "print"));

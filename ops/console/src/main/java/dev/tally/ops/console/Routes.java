@@ -141,8 +141,7 @@ final class Routes implements HttpHandler {
     } else if (get && action.equals("usage")) {
       UsagePage.render(request, session, orgId);
     } else if (get && action.equals("usage/csv")) {
-      UsageCsv.stream(request, session, orgId, UsageRange.parse(request.query("from"), request.query("to"),
-          java.time.LocalDate.now(java.time.ZoneOffset.UTC).withDayOfMonth(1), java.time.LocalDate.now(java.time.ZoneOffset.UTC)));
+      UsageCsv.stream(request, session, orgId, UsagePage.range(request, session, orgId));
     } else if (get && action.equals("statements")) {
       request.page(200, StatementsPage.list(session, orgId, request.query("page")));
     } else if (get && path.size() == 4 && path.get(2).equals("statements")) {

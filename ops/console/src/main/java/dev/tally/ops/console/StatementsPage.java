@@ -76,7 +76,18 @@ final class StatementsPage {
         .raw("</dd><dt>State</dt><dd id=\"statement-state\">")
         .text(statement.hasClosedAt() ? "closed " + Pages.time(statement.getClosedAt()) : "open: the period so far")
         .raw("</dd><dt>Counts the org's events up to</dt><dd>").text(Long.toString(statement.getAppliedSequenceNr()))
-        .raw("</dd></dl><table id=\"statement-lines\"><caption>In credits</caption><tbody>");
+        .raw("</dd></dl>");
+    lines(page, statement);
+    page.raw("<p class=\"unit\">Opening balance + granted − used − expired − voided = closing balance. ")
+        .raw("A balance is what the org's grants hold less its debt.</p><p class=\"no-print\">")
+        .link(Links.statements(orgId, ""), "Back to the billing history")
+        .raw(" · Print this page with your browser's Print (Ctrl+P or ⌘P): only the statement is printed.</p></article>");
+    return Pages.frame(session, "Statement " + period(statement), page);
+  }
+
+  /** A statement's account as a table: each amount in credits, its parts (by kind, model, call type) largest first under it. */
+  static void lines(Html page, Statement statement) {
+    page.raw("<table id=\"statement-lines\"><caption>In credits</caption><tbody>");
     line(page, "Opening balance", statement.getOpeningBalance(), "total", "opening");
     line(page, "+ Granted", statement.getGranted(), "", "granted");
     parts(page, statement.getGrantedByKindMap(), "granted");
@@ -87,11 +98,7 @@ final class StatementsPage {
     line(page, "− Voided", statement.getVoided(), "", "voided");
     line(page, "= Closing balance", statement.getClosingBalance(), "total", "closing");
     line(page, "of which debt", statement.getDebt(), "part", "debt");
-    page.raw("</tbody></table><p class=\"unit\">Opening balance + granted − used − expired − voided = closing balance. ")
-        .raw("A balance is what the org's grants hold less its debt.</p><p class=\"no-print\">")
-        .link(Links.statements(orgId, ""), "Back to the billing history")
-        .raw(" · Print this page with your browser's Print (Ctrl+P or ⌘P): only the statement is printed.</p></article>");
-    return Pages.frame(session, "Statement " + period(statement), page);
+    page.raw("</tbody></table>");
   }
 
   private static void line(Html page, String label, long amount, String cssClass, String id) {

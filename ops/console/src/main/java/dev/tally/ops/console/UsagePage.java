@@ -1,7 +1,6 @@
 package dev.tally.ops.console;
 
 import dev.tally.client.TallyClient;
-import dev.tally.v1.GetBalanceResponse;
 import dev.tally.v1.GetUsageRequest;
 import dev.tally.v1.GetUsageRequest.Dimension;
 import dev.tally.v1.GetUsageRequest.Granularity;
@@ -38,11 +37,9 @@ final class UsagePage {
 
   static void render(WebRequest request, Session session, String orgId) throws java.io.IOException {
     TallyClient tally = session.tally();
-    GetBalanceResponse balance = tally.balance(orgId);
-    PeriodUsage period = balance.getPeriod();
-    LocalDate today = LocalDate.now(ZoneOffset.UTC);
-    LocalDate periodStart = period.hasStart() ? day(period.getStart()) : today.withDayOfMonth(1);
-    UsageRange range = UsageRange.parse(request.query("from"), request.query("to"), periodStart, today);
+    PeriodUsage period = tally.balance(orgId).getPeriod();
+    LocalDate periodStart = periodStart(period);
+    UsageRange range = UsageRange.parse(request.query("from"), request.query("to"), periodStart, LocalDate.now(ZoneOffset.UTC));
 
     List<UsageRow> byDayAndModel = new ArrayList<>();
     GetUsageResponse daily = everyPage(tally, query(orgId, range, Granularity.DAY, Dimension.MODEL), byDayAndModel);
@@ -78,6 +75,20 @@ final class UsagePage {
     projectTable(page, orgId, range, projects);
     request.allowOwnScripts();
     request.page(200, Pages.frame(session, "Usage of " + orgId, page, Links.ECHARTS_SCRIPT, Links.CHARTS_SCRIPT));
+  }
+
+  /** The days a request asks for: by default this billing period's (GetBalance) first day to today, UTC. */
+  static UsageRange range(WebRequest request, Session session, String orgId) {
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    if (!request.query("from").isBlank() && !request.query("to").isBlank()) {
+      return UsageRange.parse(request.query("from"), request.query("to"), today, today);
+    }
+    return UsageRange.parse(request.query("from"), request.query("to"),
+        periodStart(session.tally().balance(orgId).getPeriod()), today);
+  }
+
+  private static LocalDate periodStart(PeriodUsage period) {
+    return period.hasStart() ? day(period.getStart()) : LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1);
   }
 
   static LocalDate day(com.google.protobuf.Timestamp timestamp) {

@@ -219,6 +219,7 @@ class ConsoleReportsBrowserTest {
         .moveToElement(browser.findElement(By.cssSelector("#credits-by-model .chart-box canvas"))).perform();
     assertEquals(List.of(), ((JavascriptExecutor) browser).executeScript("return window.refused"),
         "the charts draw (and show their tooltips) within the page's policy");
+    new org.openqa.selenium.interactions.Actions(browser).moveToElement(browser.findElement(By.tagName("h1"))).perform();
 
     assertEquals(byModel.getCharged(), figureTotal("credits-by-model", true), "the credits chart's total is GetUsage's");
     assertEquals(byModel.getCharged(), drawnTotal("credits-by-model", true), "and so is what ECharts drew");

@@ -30,6 +30,9 @@ final class Failures {
     if (failure instanceof OrgNotFoundException) {
       return new ErrorPage(404, "No such org", "No org has this id.");
     }
+    if (failure.reason() == dev.tally.v1.ErrorReason.STATEMENT_NOT_FOUND) {
+      return new ErrorPage(404, "No such statement", "The org has no billing period starting then (or it shows in a few seconds).");
+    }
     if (failure instanceof TallyUnavailableException) {
       return unreachable(settings);
     }

@@ -7,12 +7,41 @@ final class Links {
   static final String SIGN_OUT = "/signout";
   static final String OPERATOR = "/operator";
   static final String STYLE = "/static/console.css";
+  static final String CHARTS_SCRIPT = "/static/charts.js";
+  static final String ECHARTS_SCRIPT = "/static/echarts.min.js";
+  /** The operator's org directory and top orgs. */
+  static final String DIRECTORY = "/operator/orgs";
 
   private Links() {}
 
   /** An org's view. */
   static String org(String orgId) {
     return "/orgs/" + Html.urlPart(orgId);
+  }
+
+  /** An org's usage page for the days {@code range} covers. */
+  static String usage(String orgId, UsageRange range) {
+    return org(orgId) + "/usage?from=" + range.from() + "&to=" + range.to();
+  }
+
+  /** An org's usage page for its default range (this billing period). */
+  static String usage(String orgId) {
+    return org(orgId) + "/usage";
+  }
+
+  /** The usage by project and model of {@code range} as CSV. */
+  static String usageCsv(String orgId, UsageRange range) {
+    return org(orgId) + "/usage/csv?from=" + range.from() + "&to=" + range.to();
+  }
+
+  /** An org's statements (billing history), from the newest; {@code pageToken} "" for the first page. */
+  static String statements(String orgId, String pageToken) {
+    return org(orgId) + "/statements" + (pageToken.isEmpty() ? "" : "?page=" + Html.urlPart(pageToken));
+  }
+
+  /** One statement, by its period's start. */
+  static String statement(String orgId, java.time.Instant periodStart) {
+    return org(orgId) + "/statements/" + Html.urlPart(periodStart.toString());
   }
 
   /** An org's view from a ledger page on. */

@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The operator's pages (admin keys): open an org by id, credit requests to decide, redemption code
- * batches; and the operator's forms on an org's page (plan, grants). Only what the API offers: there
- * is no org directory call yet, so an org is opened by its id.
+ * The operator's pages (admin keys): open an org by id (or find it in the directory, {@link
+ * DirectoryPage}), credit requests to decide, redemption code batches; and the operator's forms on
+ * an org's page (plan, grants).
  */
 final class OperatorTools {
 
@@ -33,7 +33,8 @@ final class OperatorTools {
     page.raw("<section aria-labelledby=\"open-h\"><h2 id=\"open-h\">Open an org</h2>")
         .raw("<form method=\"get\" class=\"row\" action=\"" + Links.OPERATOR + "/open\">")
         .input("open-org", "org", "text", "Org id", "", "required maxlength=\"128\" autocomplete=\"off\"")
-        .button("Open").raw("</form></section>");
+        .button("Open").raw("</form><p>").link(Links.DIRECTORY, "Browse the org directory and the top orgs")
+        .raw("</p></section>");
 
     page.raw("<section aria-labelledby=\"decide-h\"><h2 id=\"decide-h\">Credit requests to decide</h2>");
     Pages.notice(page, notice, "decide");

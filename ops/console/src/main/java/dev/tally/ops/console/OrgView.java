@@ -48,6 +48,7 @@ final class OrgView {
     Notice notice = session.takeNotice();
 
     Html page = new Html();
+    Pages.orgTabs(page, orgId, "org");
     summary(page, orgId, org, balance);
     if (access.mayChangeCredits()) redeemForm(page, session, orgId, notice);
     grants(page, orgId, tally.accounts().listGrants(ListGrantsRequest.newBuilder()

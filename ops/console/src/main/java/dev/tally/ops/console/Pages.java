@@ -12,8 +12,11 @@ final class Pages {
 
   private Pages() {}
 
-  /** A whole page: {@code session} null before sign-in; {@code main} is already escaped markup. */
-  static String frame(Session session, String title, Html main) {
+  /**
+   * A whole page: {@code session} null before sign-in; {@code main} is already escaped markup;
+   * {@code scripts} the console's own script files to run after it (constants of {@link Links}).
+   */
+  static String frame(Session session, String title, Html main, String... scripts) {
     Html page = new Html()
         .raw("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
         .raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
@@ -24,16 +27,30 @@ final class Pages {
     if (session != null) {
       page.raw("<nav aria-label=\"Main\">");
       if (session.access().isOperator()) {
-        page.link(Links.OPERATOR, "Operator");
+        page.link(Links.OPERATOR, "Operator").link(Links.DIRECTORY, "Orgs");
       } else {
         page.link(Links.org(session.orgId()), "Org " + session.orgId());
       }
       page.raw("<span class=\"who\">").text(session.access().label()).raw("</span>")
           .form(Links.SIGN_OUT, session.csrfToken(), "inline").button("Sign out").raw("</form></nav>");
     }
-    page.raw("</header><main id=\"main\">").raw("<h1>").text(title).raw("</h1>").raw(main.toString())
-        .raw("</main></body></html>");
+    page.raw("</header><main id=\"main\">").raw("<h1>").text(title).raw("</h1>").raw(main.toString()).raw("</main>");
+    for (String script : scripts) page.raw("<script src=\"").text(script).raw("\"></script>");
+    page.raw("</body></html>");
     return page.toString();
+  }
+
+  /** The links between an org's pages, {@code current} ({@code org}, {@code usage}, {@code statements}) marked. */
+  static void orgTabs(Html page, String orgId, String current) {
+    page.raw("<nav class=\"tabs\" aria-label=\"Org pages\">");
+    tab(page, Links.org(orgId), "Overview", current.equals("org"));
+    tab(page, Links.usage(orgId), "Usage", current.equals("usage"));
+    tab(page, Links.statements(orgId, ""), "Statements", current.equals("statements"));
+    page.raw("</nav>");
+  }
+
+  private static void tab(Html page, String href, String label, boolean current) {
+    page.raw("<a href=\"").text(href).raw(current ? "\" aria-current=\"page\">" : "\">").text(label).raw("</a>");
   }
 
   /** A timestamp of the API as people read it; "—" when unset. */

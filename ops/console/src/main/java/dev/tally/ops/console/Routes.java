@@ -7,7 +7,6 @@ import dev.tally.client.TallyUnavailableException;
 import dev.tally.client.UnauthenticatedException;
 import dev.tally.v1.ErrorReason;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -27,15 +26,12 @@ final class Routes implements HttpHandler {
 
   private final ConsoleSettings settings;
   private final Sessions sessions;
-  private final byte[] style;
+  private final Assets assets;
 
   Routes(ConsoleSettings settings, Sessions sessions) throws IOException {
     this.settings = settings;
     this.sessions = sessions;
-    try (InputStream in = Routes.class.getResourceAsStream("console.css")) {
-      if (in == null) throw new IllegalStateException("console.css is missing from the class path");
-      this.style = in.readAllBytes();
-    }
+    this.assets = Assets.load();
   }
 
   @Override
@@ -87,8 +83,9 @@ final class Routes implements HttpHandler {
       error(request, session, 405, "Not here", "The console takes GET and POST only.");
       return;
     }
-    if (get && path.equals(List.of("static", "console.css"))) {
-      request.send(200, "text/css; charset=utf-8", style);
+    Assets.Asset asset = get ? assets.find(request.path()) : null;
+    if (asset != null) {
+      request.asset(asset.contentType(), asset.body());
       return;
     }
     if (get && path.equals(List.of("favicon.ico"))) {
@@ -141,6 +138,14 @@ final class Routes implements HttpHandler {
     String action = String.join("/", path.subList(2, path.size()));
     if (get && action.isEmpty()) {
       request.page(200, OrgView.render(session, orgId, request.query("ledger"), request.query("grants")));
+    } else if (get && action.equals("usage")) {
+      UsagePage.render(request, session, orgId);
+    } else if (get && action.equals("usage/csv")) {
+      UsageCsv.stream(request, session, orgId, UsagePage.range(request, session, orgId));
+    } else if (get && action.equals("statements")) {
+      request.page(200, StatementsPage.list(session, orgId, request.query("page")));
+    } else if (get && path.size() == 4 && path.get(2).equals("statements")) {
+      request.page(200, StatementsPage.one(session, orgId, path.get(3)));
     } else if (!get && OrgActions.ACTIONS.contains(action)) {
       session.leave(OrgActions.run(session, orgId, action, request));
       request.redirect(Links.org(orgId) + "#" + OrgActions.section(action));
@@ -157,6 +162,8 @@ final class Routes implements HttpHandler {
     String action = String.join("/", path.subList(1, path.size()));
     if (get && action.isEmpty()) {
       request.page(200, OperatorTools.render(session, request.query("batch").strip(), request.query("label").strip()));
+    } else if (get && action.equals("orgs")) {
+      request.page(200, DirectoryPage.render(session, DirectoryPage.Search.of(request)));
     } else if (get && action.equals("open")) {
       String orgId = request.query("org").strip();
       if (!SignIn.ORG_ID.matcher(orgId).matches()) {

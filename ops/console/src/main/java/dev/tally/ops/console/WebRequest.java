@@ -29,6 +29,9 @@ final class WebRequest {
   static final String CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; "
       + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+  /** The usage page's policy: as above, and scripts from the console only (its charts), none inline. */
+  static final String CHART_PAGE_POLICY = CONTENT_SECURITY_POLICY + "; script-src 'self'";
+
   /** Thrown when the request is not one the console reads (too large, malformed). */
   static final class BadRequest extends RuntimeException {
     BadRequest(String message) {
@@ -40,6 +43,7 @@ final class WebRequest {
   private final List<String> segments;
   private final Map<String, String> query;
   private Map<String, String> form;
+  private String policy = CONTENT_SECURITY_POLICY;
 
   WebRequest(HttpExchange exchange) {
     this.exchange = exchange;
@@ -54,6 +58,11 @@ final class WebRequest {
   /** The path's decoded segments: {@code /orgs/a%3Ab/redeem} → [orgs, a:b, redeem]. */
   List<String> segments() {
     return segments;
+  }
+
+  /** The raw path, e.g. {@code /static/console.css}. */
+  String path() {
+    return exchange.getRequestURI().getRawPath();
   }
 
   String query(String name) {
@@ -95,6 +104,22 @@ final class WebRequest {
     send(status, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** The page about to be sent runs the console's own scripts (the charts), and no other. */
+  void allowOwnScripts() {
+    policy = CHART_PAGE_POLICY;
+  }
+
+  /**
+   * A download streamed as it is written (chunked): {@code fileName} is a constant of the console or
+   * made of {@code [A-Za-z0-9._-]} only. Never cached, like the pages.
+   */
+  OutputStream download(String contentType, String fileName) throws IOException {
+    headers(contentType);
+    exchange.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
+    exchange.sendResponseHeaders(200, 0);
+    return exchange.getResponseBody();
+  }
+
   /** After a POST: the page to show next (303 See Other, so a reload does not post again). */
   void redirect(String location) throws IOException {
     exchange.getResponseHeaders().set("Location", location);
@@ -103,18 +128,28 @@ final class WebRequest {
   }
 
   void send(int status, String contentType, byte[] body) throws IOException {
+    headers(contentType);
+    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  private void headers(String contentType) {
     var headers = exchange.getResponseHeaders();
     headers.set("Content-Type", contentType);
-    headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    headers.set("Content-Security-Policy", policy);
     headers.set("X-Frame-Options", "DENY");
     headers.set("X-Content-Type-Options", "nosniff");
     // Not no-referrer: under it a browser sends "Origin: null" with the console's own forms.
     headers.set("Referrer-Policy", "same-origin");
     if (!headers.containsKey("Cache-Control")) headers.set("Cache-Control", "no-store");
-    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
-    }
+  }
+
+  /** A file of the console's own (style, scripts): the same for everyone, so browsers may keep it a day. */
+  void asset(String contentType, byte[] body) throws IOException {
+    exchange.getResponseHeaders().set("Cache-Control", "public, max-age=86400");
+    send(200, contentType, body);
   }
 
   private Map<String, String> readForm() throws IOException {

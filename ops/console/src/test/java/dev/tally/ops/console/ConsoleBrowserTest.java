@@ -231,7 +231,9 @@ class ConsoleBrowserTest {
     assertEquals("No permission", browser.findElement(By.tagName("h1")).getText());
     Browser.screenshot(browser, "no-permission");
 
-    for (String path : List.of(Links.org(victim), Links.org(victim) + "?ledger=x", Links.OPERATOR)) {
+    for (String path : List.of(Links.org(victim), Links.org(victim) + "?ledger=x", Links.OPERATOR, Links.usage(victim),
+        Links.org(victim) + "/usage/csv", Links.statements(victim, ""), Links.org(victim) + "/statements/2026-12-01T00:00:00Z",
+        Links.DIRECTORY)) {
       HttpResponse<String> page = get(path, session);
       assertEquals(403, page.statusCode(), path);
       assertFalse(page.body().contains(victim), "the other org's id is not in the page");

@@ -515,4 +515,64 @@ public final class AccountsClient {
     Runnable cancel = calls.stream(AccountsGrpc.getWatchAlertsMethod(), request, alerts);
     return cancel::run;
   }
+  // ---- Webhook endpoints (issue 19 item 1): admin keys only; org id "*" for the operator's endpoints for every org.
+
+  /**
+   * Registers a webhook endpoint; the response's secret ({@code whsec_...}) is shown this once. Check
+   * the requests it receives with {@link Webhooks#verify}.
+   */
+  public dev.tally.v1.CreateWebhookEndpointResponse createWebhookEndpoint(dev.tally.v1.CreateWebhookEndpointRequest request) {
+    return calls.blocking(AccountsGrpc.getCreateWebhookEndpointMethod(), request);
+  }
+
+  /** Async form of {@link #createWebhookEndpoint}. */
+  public CompletableFuture<dev.tally.v1.CreateWebhookEndpointResponse> createWebhookEndpointAsync(
+      dev.tally.v1.CreateWebhookEndpointRequest request) {
+    return calls.async(AccountsGrpc.getCreateWebhookEndpointMethod(), request);
+  }
+
+  /** An org's webhook endpoints (or the operator's, org id "*"), without secrets. */
+  public dev.tally.v1.ListWebhookEndpointsResponse listWebhookEndpoints(String orgId) {
+    return calls.blocking(AccountsGrpc.getListWebhookEndpointsMethod(),
+        dev.tally.v1.ListWebhookEndpointsRequest.newBuilder().setOrgId(orgId).build());
+  }
+
+  /** Async form of {@link #listWebhookEndpoints}. */
+  public CompletableFuture<dev.tally.v1.ListWebhookEndpointsResponse> listWebhookEndpointsAsync(String orgId) {
+    return calls.async(AccountsGrpc.getListWebhookEndpointsMethod(),
+        dev.tally.v1.ListWebhookEndpointsRequest.newBuilder().setOrgId(orgId).build());
+  }
+
+  /** Changes what the request sets of an endpoint: URL, event types, description, enabled. */
+  public dev.tally.v1.UpdateWebhookEndpointResponse updateWebhookEndpoint(dev.tally.v1.UpdateWebhookEndpointRequest request) {
+    return calls.blocking(AccountsGrpc.getUpdateWebhookEndpointMethod(), request);
+  }
+
+  /** Async form of {@link #updateWebhookEndpoint}. */
+  public CompletableFuture<dev.tally.v1.UpdateWebhookEndpointResponse> updateWebhookEndpointAsync(
+      dev.tally.v1.UpdateWebhookEndpointRequest request) {
+    return calls.async(AccountsGrpc.getUpdateWebhookEndpointMethod(), request);
+  }
+
+  /** Removes an endpoint. */
+  public dev.tally.v1.DeleteWebhookEndpointResponse deleteWebhookEndpoint(dev.tally.v1.DeleteWebhookEndpointRequest request) {
+    return calls.blocking(AccountsGrpc.getDeleteWebhookEndpointMethod(), request);
+  }
+
+  /** Async form of {@link #deleteWebhookEndpoint}. */
+  public CompletableFuture<dev.tally.v1.DeleteWebhookEndpointResponse> deleteWebhookEndpointAsync(
+      dev.tally.v1.DeleteWebhookEndpointRequest request) {
+    return calls.async(AccountsGrpc.getDeleteWebhookEndpointMethod(), request);
+  }
+
+  /** Makes a new signing secret (shown this once); the old one keeps signing beside it for the overlap. */
+  public dev.tally.v1.RotateWebhookSecretResponse rotateWebhookSecret(dev.tally.v1.RotateWebhookSecretRequest request) {
+    return calls.blocking(AccountsGrpc.getRotateWebhookSecretMethod(), request);
+  }
+
+  /** Async form of {@link #rotateWebhookSecret}. */
+  public CompletableFuture<dev.tally.v1.RotateWebhookSecretResponse> rotateWebhookSecretAsync(
+      dev.tally.v1.RotateWebhookSecretRequest request) {
+    return calls.async(AccountsGrpc.getRotateWebhookSecretMethod(), request);
+  }
 }

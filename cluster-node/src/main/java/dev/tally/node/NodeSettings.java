@@ -29,7 +29,8 @@ public record NodeSettings(
     Authentication.Settings auth,
     CassandraSessions.Settings cassandra,
     PackageCatalog packages,
-    ReadSide.Settings readSide) {
+    ReadSide.Settings readSide,
+    boolean webhooksAllowPrivate) {
 
   static final String UNBIND_TIMEOUT = "pekko.coordinated-shutdown.phases.service-unbind.timeout";
   static final String PASSIVATE_AFTER = "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
@@ -117,6 +118,7 @@ public record NodeSettings(
                 ? java.util.Optional.empty() : java.util.Optional.of(java.nio.file.Path.of(tally.getString("cassandra.tls.ca").strip())),
             tally.getBoolean("cassandra.tls.hostname-validation")),
         PackageCatalog.from(tally.getConfig("packages"), plans),
-        new ReadSide.Settings(tally.getBoolean("read-side.enabled"), tally.getDuration("read-side.reconcile-every")));
+        new ReadSide.Settings(tally.getBoolean("read-side.enabled"), tally.getDuration("read-side.reconcile-every")),
+        tally.getBoolean("webhooks.allow-private-addresses"));
   }
 }

@@ -25,6 +25,8 @@ import dev.tally.node.code.RedemptionCode;
 import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.node.creditrequest.CreditRequestTable;
 import dev.tally.node.creditrequest.CreditRequests;
+import dev.tally.node.notify.EndpointUrls;
+import dev.tally.node.notify.WebhookEndpoints;
 import dev.tally.node.once.ReferenceGrant;
 import dev.tally.node.referral.ReferralCode;
 import dev.tally.node.account.Written;
@@ -139,6 +141,9 @@ public final class TallyNode {
     // A referral code's entity only knows its org; rewards go through the referrer's batch, from the purchase's entity.
     sharding.init(Entity.of(ReferralCode.ENTITY_TYPE, entity -> ReferralCode.create(entity.getEntityId(), clock)));
     sharding.init(Entity.of(CodeLabel.ENTITY_TYPE, entity -> CodeLabel.create(entity.getEntityId(), clock)));
+    // An org's webhook endpoints (and the operator's, entity "*"): one writer each.
+    sharding.init(Entity.of(WebhookEndpoints.ENTITY_TYPE, entity -> WebhookEndpoints.create(entity.getEntityId(), clock)));
+    if (settings.webhooksAllowPrivate()) log.warn("webhook endpoints may be on internal addresses (TALLY_WEBHOOKS_ALLOW_PRIVATE)");
     // A purchase waits for its reference's entity, which waits up to the entity timeout for the org's.
     AccountsService.Purchases purchases =
         new AccountsService.Purchases(sharding, settings.packages(), settings.entityTimeout().multipliedBy(2));
@@ -160,7 +165,8 @@ public final class TallyNode {
         .addService(decodedInFront(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
             new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window()), new Membership(system), purchases,
             new AccountsService.Codes(new WrongCodeThrottle(clock)), creditRequestTable, directory,
-            new UsageReports(usage, directory), statements).bindService(), guards))
+            new UsageReports(usage, directory), statements, new EndpointUrls(settings.webhooksAllowPrivate())).bindService(),
+            guards))
         .addService(decodedInFront(health.service().bindService(), guards))
         .addService(decodedInFront(ProtoReflectionServiceV1.newInstance().bindService(), guards))
         .intercept(openCalls) // around the services: refusals are tracked and counted like answers

@@ -12,6 +12,7 @@ import dev.tally.node.account.OrgEvent;
 import dev.tally.node.account.Outcome;
 import dev.tally.node.account.Outcome.Done;
 import dev.tally.node.cluster.Membership;
+import dev.tally.node.notify.EndpointUrls;
 import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.node.creditrequest.CreditRequestTable;
 import dev.tally.node.usage.OrgDirectory;
@@ -84,7 +85,7 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 
-/** The control plane: open orgs, grant and void credits, sell packages, redeem codes, referrals, take credit requests, read the ledger, make a node leave (accounts.proto). */
+/** The control plane: open orgs, grant and void credits, sell packages, redeem codes, referrals, take credit requests, register webhook endpoints, read the ledger, make a node leave (accounts.proto). */
 public final class AccountsService extends AccountsGrpc.AccountsImplBase {
 
   static final int DEFAULT_PAGE_SIZE = 100;
@@ -109,6 +110,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   private final DirectoryCalls directory;
   private final UsageCalls usage;
   private final StatementCalls statements;
+  private final WebhookCalls webhooks;
 
   /** What PurchasePackage needs: the sharding its payment references live in, the package catalog, how long to wait. */
   public record Purchases(ClusterSharding sharding, PackageCatalog catalog, java.time.Duration timeout) {}
@@ -120,7 +122,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   public AccountsService(OrgBatcher batcher, ActorSystem<?> system, Terms terms,
       ActorRef<Topic.Command<AlertNotice>> alerts, Clock clock, ApiKeyRegistry keys, Membership members,
       Purchases purchases, Codes codes, CreditRequestTable creditRequestTable, OrgDirectory directory,
-      UsageReports usage, StatementTable statements) {
+      UsageReports usage, StatementTable statements, EndpointUrls webhookUrls) {
     this.calls = new OrgCalls(batcher);
     this.packages = new PackageCalls(batcher, purchases.sharding(), purchases.catalog(), purchases.timeout());
     this.codes = new CodeCalls(purchases.sharding(), codes.throttle(), clock, purchases.timeout());
@@ -130,6 +132,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
     this.directory = new DirectoryCalls(directory);
     this.usage = new UsageCalls(usage);
     this.statements = new StatementCalls(statements);
+    this.webhooks = new WebhookCalls(batcher, purchases.sharding(), webhookUrls, purchases.timeout(), clock);
     this.keyCalls = new ApiKeyCalls(keys, clock);
     this.members = members;
     this.clock = clock;
@@ -481,5 +484,34 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
     } catch (NumberFormatException e) {
       return 0;
     }
+  }
+  @Override
+  public void createWebhookEndpoint(dev.tally.v1.CreateWebhookEndpointRequest request,
+      StreamObserver<dev.tally.v1.CreateWebhookEndpointResponse> responses) {
+    webhooks.create(request, responses);
+  }
+
+  @Override
+  public void listWebhookEndpoints(dev.tally.v1.ListWebhookEndpointsRequest request,
+      StreamObserver<dev.tally.v1.ListWebhookEndpointsResponse> responses) {
+    webhooks.list(request, responses);
+  }
+
+  @Override
+  public void updateWebhookEndpoint(dev.tally.v1.UpdateWebhookEndpointRequest request,
+      StreamObserver<dev.tally.v1.UpdateWebhookEndpointResponse> responses) {
+    webhooks.update(request, responses);
+  }
+
+  @Override
+  public void deleteWebhookEndpoint(dev.tally.v1.DeleteWebhookEndpointRequest request,
+      StreamObserver<dev.tally.v1.DeleteWebhookEndpointResponse> responses) {
+    webhooks.delete(request, responses);
+  }
+
+  @Override
+  public void rotateWebhookSecret(dev.tally.v1.RotateWebhookSecretRequest request,
+      StreamObserver<dev.tally.v1.RotateWebhookSecretResponse> responses) {
+    webhooks.rotate(request, responses);
   }
 }

@@ -251,6 +251,24 @@ public final class TallyErrors {
         Map.of("batch_id", batchId));
   }
 
+  /** UpdateWebhookEndpoint, DeleteWebhookEndpoint or RotateWebhookSecret of an id the org has no endpoint under. */
+  public static StatusRuntimeException webhookEndpointNotFound(String endpointId) {
+    return status(ErrorReason.WEBHOOK_ENDPOINT_NOT_FOUND, "no webhook endpoint " + endpointId + " here; nothing was changed",
+        Map.of("endpoint_id", endpointId));
+  }
+
+  /** CreateWebhookEndpoint while the org has as many endpoints as it may. */
+  public static StatusRuntimeException webhookEndpointsLimit(int bound) {
+    return status(ErrorReason.WEBHOOK_ENDPOINTS_LIMIT, "there are " + bound
+        + " webhook endpoints here, the most there may be; nothing was created", Map.of("bound", Integer.toString(bound)));
+  }
+
+  /** CreateWebhookEndpoint with a request id that created another endpoint. */
+  public static StatusRuntimeException webhookRequestIdReused(String endpointId) {
+    return status(ErrorReason.IDEMPOTENCY_MISMATCH, "this request_id created webhook endpoint " + endpointId
+        + " with other fields; use a new request_id", Map.of("endpoint_id", endpointId));
+  }
+
   private static Throwable unwrap(Throwable thrown) {
     Throwable cause = thrown;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {

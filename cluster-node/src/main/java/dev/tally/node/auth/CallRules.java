@@ -9,6 +9,11 @@ import dev.tally.v1.ChargeRequest;
 import dev.tally.v1.CommitRequest;
 import dev.tally.v1.CreateApiKeyRequest;
 import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.CreateWebhookEndpointRequest;
+import dev.tally.v1.DeleteWebhookEndpointRequest;
+import dev.tally.v1.ListWebhookEndpointsRequest;
+import dev.tally.v1.RotateWebhookSecretRequest;
+import dev.tally.v1.UpdateWebhookEndpointRequest;
 import dev.tally.v1.DecideCreditRequestRequest;
 import dev.tally.v1.FileCreditRequestRequest;
 import dev.tally.v1.ExtendReservationRequest;
@@ -113,6 +118,14 @@ public final class CallRules {
       rule(AccountsGrpc.getGetUsageMethod(), GetUsageRequest::getOrgId, METERING, READER, ADMIN),
       rule(AccountsGrpc.getListStatementsMethod(), ListStatementsRequest::getOrgId, METERING, READER, ADMIN),
       rule(AccountsGrpc.getGetStatementMethod(), GetStatementRequest::getOrgId, METERING, READER, ADMIN),
+      // Webhook endpoints: an endpoint receives the org's events and its URL may carry the receiver's token. There
+      // is no org-owner key (metering keys sit in AI services, reader keys in dashboards): the operator registers
+      // them, for an org or for every org ("*"), on the org's behalf.
+      rule(AccountsGrpc.getCreateWebhookEndpointMethod(), CreateWebhookEndpointRequest::getOrgId, ADMIN),
+      rule(AccountsGrpc.getListWebhookEndpointsMethod(), ListWebhookEndpointsRequest::getOrgId, ADMIN),
+      rule(AccountsGrpc.getUpdateWebhookEndpointMethod(), UpdateWebhookEndpointRequest::getOrgId, ADMIN),
+      rule(AccountsGrpc.getDeleteWebhookEndpointMethod(), DeleteWebhookEndpointRequest::getOrgId, ADMIN),
+      rule(AccountsGrpc.getRotateWebhookSecretMethod(), RotateWebhookSecretRequest::getOrgId, ADMIN),
       // Keys of one org or of all: the control plane's, never an org's own dashboard.
       rule(AccountsGrpc.getListApiKeysMethod(), ListApiKeysRequest::getOrgId, ADMIN))
       .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));

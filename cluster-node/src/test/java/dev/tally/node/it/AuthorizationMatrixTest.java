@@ -108,6 +108,12 @@ class AuthorizationMatrixTest {
       Map.entry("tally.v1.Accounts/GetUsage", Set.of("metering", "reader", "admin")),
       Map.entry("tally.v1.Accounts/ListStatements", Set.of("metering", "reader", "admin")),
       Map.entry("tally.v1.Accounts/GetStatement", Set.of("metering", "reader", "admin")),
+      // Webhook endpoints receive an org's events: the operator registers them (issue 19 item 1).
+      Map.entry("tally.v1.Accounts/CreateWebhookEndpoint", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/ListWebhookEndpoints", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/UpdateWebhookEndpoint", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/DeleteWebhookEndpoint", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/RotateWebhookSecret", Set.of("admin")),
       // An org's referral data is its own; moving rewards changes its credits (issue 17 item 4).
       Map.entry("tally.v1.Accounts/GetReferral", Set.of("metering", "reader", "admin")),
       Map.entry("tally.v1.Accounts/TransferRewards", Set.of("metering", "admin")));

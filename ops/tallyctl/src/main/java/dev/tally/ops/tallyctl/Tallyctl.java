@@ -175,6 +175,33 @@ public final class Tallyctl {
       new Command("referral transfer", List.of("ORG"), List.of(REQUEST_ID),
           "move an org's whole reward balance into a REFERRAL grant it can spend, once per request id",
           ReferralCommands::transfer),
+      new Command("webhook create", List.of("ORG", "URL"), List.of(
+          optional("events", "LIST", "the event types to send, comma-separated, of " + WebhookCommands.EVENT_NAMES
+              + " (default: all)"),
+          optional("description", "TEXT", "what the endpoint is for"),
+          new Option("disabled", null, false, "register it disabled: it is sent nothing until webhook update --enable"),
+          REQUEST_ID),
+          "register a webhook endpoint of an org (ORG '*': the operator's, for every org; admin key); its signing"
+              + " secret is printed once. URL: http(s), no internal address unless the nodes allow it",
+          WebhookCommands::create),
+      new Command("webhook list", List.of("ORG"), List.of(),
+          "an org's webhook endpoints (ORG '*': the operator's): URLs, event types, secret hints, never the secrets",
+          WebhookCommands::list),
+      new Command("webhook update", List.of("ORG", "ENDPOINT_ID"), List.of(
+          optional("url", "URL", "the new URL"),
+          optional("events", "LIST", "the new event types, comma-separated, or all"),
+          optional("description", "TEXT", "the new description"),
+          new Option("enable", null, false, "send it events again"),
+          new Option("disable", null, false, "send it nothing until enabled")),
+          "change a webhook endpoint: what the options give (admin key)", WebhookCommands::update),
+      new Command("webhook delete", List.of("ORG", "ENDPOINT_ID"), List.of(),
+          "remove a webhook endpoint: it is sent nothing more (admin key)", WebhookCommands::delete),
+      new Command("webhook rotate-secret", List.of("ORG", "ENDPOINT_ID"), List.of(
+          optional("overlap", "DURATION", "how long the old secret keeps signing beside the new one, 0s to 7d (default: 24h)"),
+          REQUEST_ID),
+          "make a new signing secret for a webhook endpoint (printed once); deliveries carry both signatures"
+              + " during the overlap (admin key)",
+          WebhookCommands::rotateSecret),
       new Command("key create", List.of("ROLE"), List.of(
           optional("org", "ORG", "the org a metering or reader key acts for (none for admin)"),
           optional("label", "TEXT", "what the key is for"),
@@ -253,6 +280,11 @@ public final class Tallyctl {
       Map.entry("tally.v1.Accounts/GetUsage", "usage"),
       Map.entry("tally.v1.Accounts/ListStatements", "statements"),
       Map.entry("tally.v1.Accounts/GetStatement", "statement"),
+      Map.entry("tally.v1.Accounts/CreateWebhookEndpoint", "webhook create"),
+      Map.entry("tally.v1.Accounts/ListWebhookEndpoints", "webhook list"),
+      Map.entry("tally.v1.Accounts/UpdateWebhookEndpoint", "webhook update"),
+      Map.entry("tally.v1.Accounts/DeleteWebhookEndpoint", "webhook delete"),
+      Map.entry("tally.v1.Accounts/RotateWebhookSecret", "webhook rotate-secret"),
       Map.entry("tally.v1.Metering/Reserve", "reserve"),
       Map.entry("tally.v1.Metering/Commit", "commit"),
       Map.entry("tally.v1.Metering/Release", "release"),

@@ -17,7 +17,6 @@ import dev.tally.v1.VoidRedemptionBatchRequest;
 import dev.tally.v1.VoidRedemptionBatchResponse;
 import dev.tally.v1.VoidRedemptionCodeRequest;
 import dev.tally.v1.VoidRedemptionCodeResponse;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +70,7 @@ final class CodeAdminCalls {
     CompletableFuture<ListRedemptionCodesResponse> listed = byBatch
         ? batchPage(request.getBatchId(), from.code(), size)
         : labelPage(request.getLabel(), from, size);
-    listed.whenComplete((response, failure) -> complete(responses, response, failure));
+    listed.whenComplete((response, failure) -> Replies.complete(responses, response, failure));
   }
 
   private CompletableFuture<ListRedemptionCodesResponse> batchPage(String batchId, int from, int size) {
@@ -148,7 +147,7 @@ final class CodeAdminCalls {
           if (!(reply instanceof Reply.Voided voided)) throw TallyErrors.redemptionCodeNotFound();
           return VoidRedemptionCodeResponse.newBuilder().setCodeId(codeId).setVoidedAt(timestamp(voided.at())).build();
         })
-        .whenComplete((response, failure) -> complete(responses, response, failure));
+        .whenComplete((response, failure) -> Replies.complete(responses, response, failure));
   }
 
   void voidBatch(VoidRedemptionBatchRequest request, StreamObserver<VoidRedemptionBatchResponse> responses) {
@@ -169,7 +168,7 @@ final class CodeAdminCalls {
           .setNextPageToken(to < codes.size() ? Integer.toString(to) : "")
           .setBatchCodes(codes.size())
           .build());
-    }).whenComplete((response, failure) -> complete(responses, response, failure));
+    }).whenComplete((response, failure) -> Replies.complete(responses, response, failure));
   }
 
   /** The batch as made; fails with REDEMPTION_BATCH_NOT_FOUND when its id made none. */
@@ -186,19 +185,6 @@ final class CodeAdminCalls {
     if (byBatch) return BATCH_TOKEN.matcher(token).matches() ? new Position(0, Integer.parseInt(token)) : null;
     var matcher = LABEL_TOKEN.matcher(token);
     return matcher.matches() ? new Position(Integer.parseInt(matcher.group(1)), Integer.parseInt(matcher.group(2))) : null;
-  }
-
-  private static <T> void complete(StreamObserver<T> responses, T response, Throwable failure) {
-    try {
-      if (failure == null) {
-        responses.onNext(response);
-        responses.onCompleted();
-      } else {
-        responses.onError(TallyErrors.failure(failure));
-      }
-    } catch (StatusRuntimeException cancelled) {
-      // the caller went away; nothing to tell it
-    }
   }
 
   private EntityRef<RedemptionCode.Command> code(String sha256) {

@@ -17,7 +17,6 @@ import dev.tally.v1.CreateRedemptionCodesRequest;
 import dev.tally.v1.CreateRedemptionCodesResponse;
 import dev.tally.v1.RedeemCodeRequest;
 import dev.tally.v1.RedeemCodeResponse;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,7 +71,7 @@ final class CodeCalls {
         .thenCompose(known -> known.made() != null
             ? CompletableFuture.completedFuture(answer(known, List.of()))
             : makeBatch(terms, request.getCount()))
-        .whenComplete((response, failure) -> complete(responses, response, failure));
+        .whenComplete((response, failure) -> Replies.complete(responses, response, failure));
   }
 
   /**
@@ -136,7 +135,7 @@ final class CodeCalls {
     String hint = RedemptionCode.FORMAT.hint(code);
     code(sha256).<Reply>ask(replyTo -> new RedemptionCode.Redeem(orgId, replyTo), timeout).toCompletableFuture()
         .thenApply(reply -> answer(orgId, hint, reply))
-        .whenComplete((response, failure) -> complete(responses, response, failure));
+        .whenComplete((response, failure) -> Replies.complete(responses, response, failure));
   }
 
   private RedeemCodeResponse answer(String orgId, String hint, Reply reply) {
@@ -160,19 +159,6 @@ final class CodeCalls {
     if (reply instanceof Reply.Refused refused) throw TallyErrors.rejected(refused.refusal());
     // The grant may be done: the same request again completes it, once.
     throw TallyErrors.failure(new TimeoutException(((Reply.Pending) reply).why()));
-  }
-
-  private static <T> void complete(StreamObserver<T> responses, T response, Throwable failure) {
-    try {
-      if (failure == null) {
-        responses.onNext(response);
-        responses.onCompleted();
-      } else {
-        responses.onError(TallyErrors.failure(failure));
-      }
-    } catch (StatusRuntimeException cancelled) {
-      // the caller went away; nothing to tell it
-    }
   }
 
   private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<RedemptionCode.Command> code(String sha256) {

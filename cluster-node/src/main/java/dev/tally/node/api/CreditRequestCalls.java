@@ -20,13 +20,11 @@ import dev.tally.v1.ListCreditRequestsRequest;
 import dev.tally.v1.ListCreditRequestsResponse;
 import io.grpc.Context;
 import io.grpc.Deadline;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -71,7 +69,7 @@ final class CreditRequestCalls {
       ask(orgId, replyTo -> CreditRequests.filing(
           request.getRequestId(), request.getAmount(), request.getReason(), period, replyTo), deadline)
           .thenApply(reply -> filed(orgId, reply))
-          .whenComplete((response, failure) -> complete(responses, response, failure));
+          .whenComplete((response, failure) -> Replies.complete(responses, response, failure));
     });
   }
 
@@ -95,7 +93,7 @@ final class CreditRequestCalls {
             page.next().ifPresent(next -> response.setNextPageToken(next.token()));
             return response.build();
           })
-          .whenComplete((response, failure) -> complete(responses, response, failure));
+          .whenComplete((response, failure) -> Replies.complete(responses, response, failure));
       return;
     }
     long before = pageToken(request.getPageToken());
@@ -115,7 +113,7 @@ final class CreditRequestCalls {
               }
               return response.build();
             })
-            .whenComplete((response, failure) -> complete(responses, response, failure)));
+            .whenComplete((response, failure) -> Replies.complete(responses, response, failure)));
   }
 
   void decide(DecideCreditRequestRequest request, StreamObserver<DecideCreditRequestResponse> responses) {
@@ -132,7 +130,7 @@ final class CreditRequestCalls {
     ask(orgId, replyTo -> new CreditRequests.Decide(request.getNumber(), approve, request.getNote(), replyTo),
             Context.current().getDeadline())
         .thenApply(reply -> decided(orgId, reply))
-        .whenComplete((response, failure) -> complete(responses, response, failure));
+        .whenComplete((response, failure) -> Replies.complete(responses, response, failure));
   }
 
   private static FileCreditRequestResponse filed(String orgId, Reply reply) {
@@ -168,21 +166,7 @@ final class CreditRequestCalls {
   private CompletableFuture<Reply> ask(String orgId, Function<ActorRef<Reply>, CreditRequests.Command> command, Deadline deadline) {
     CompletionStage<Reply> asked = sharding.entityRefFor(CreditRequests.ENTITY_TYPE, orgId).ask(command::apply, timeout);
     CompletableFuture<Reply> reply = asked.toCompletableFuture();
-    if (deadline != null) reply.orTimeout(Math.max(0, deadline.timeRemaining(TimeUnit.MILLISECONDS)), TimeUnit.MILLISECONDS);
-    return reply;
-  }
-
-  private static <T> void complete(StreamObserver<T> responses, T response, Throwable failure) {
-    try {
-      if (failure == null) {
-        responses.onNext(response);
-        responses.onCompleted();
-      } else {
-        responses.onError(TallyErrors.failure(failure));
-      }
-    } catch (StatusRuntimeException cancelled) {
-      // the caller went away; nothing to tell it
-    }
+    return Replies.withinDeadline(reply, deadline);
   }
 
   /** Null for unset (every status) and for values this build does not know (refused by the checks). */

@@ -12,7 +12,6 @@ import io.grpc.Deadline;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.MDC;
@@ -32,7 +31,7 @@ final class OrgCalls {
   <T> void run(String orgId, Operation operation, StreamObserver<T> responses, Function<Done, T> toResponse) {
     CompletableFuture<Outcome> outcome = batcher.submit(orgId, operation).copy();
     Deadline deadline = Context.current().getDeadline();
-    if (deadline != null) outcome.orTimeout(Math.max(0, deadline.timeRemaining(TimeUnit.MILLISECONDS)), TimeUnit.MILLISECONDS);
+    Replies.withinDeadline(outcome, deadline);
     outcome.whenComplete((result, failure) -> {
       try (MDC.MDCCloseable org = MDC.putCloseable("orgId", orgId);
           MDC.MDCCloseable request = MDC.putCloseable("requestId", requestIdOf(operation))) {

@@ -24,7 +24,6 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
@@ -102,8 +101,7 @@ final class PackageCalls {
     CompletableFuture<Reply> reply = sharding.entityRefFor(ReferenceGrant.PURCHASE, paymentReference)
         .<Reply>ask(replyTo -> new ReferenceGrant.Use(claim, blocked, replyTo), timeout)
         .toCompletableFuture();
-    if (deadline != null) reply.orTimeout(Math.max(0, deadline.timeRemaining(TimeUnit.MILLISECONDS)), TimeUnit.MILLISECONDS);
-    return reply;
+    return Replies.withinDeadline(reply, deadline);
   }
 
   private static void answer(Reply reply, CreditPackage sold, String plan, StreamObserver<PurchasePackageResponse> responses) {

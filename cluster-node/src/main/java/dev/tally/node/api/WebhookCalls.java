@@ -26,7 +26,6 @@ import dev.tally.v1.WebhookSecretHint;
 import dev.tally.v1.WebhookSignature;
 import io.grpc.Context;
 import io.grpc.Deadline;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -36,7 +35,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -95,7 +93,7 @@ final class WebhookCalls {
           if (reply instanceof Reply.RequestIdReused reused) throw TallyErrors.webhookRequestIdReused(reused.endpointId());
           throw new IllegalStateException("a creation was answered " + reply);
         })
-        .whenComplete((response, failure) -> complete(responses, response, failure)));
+        .whenComplete((response, failure) -> Replies.complete(responses, response, failure)));
   }
 
   void list(ListWebhookEndpointsRequest request, StreamObserver<ListWebhookEndpointsResponse> responses) {
@@ -110,7 +108,7 @@ final class WebhookCalls {
           ((Reply.Listed) reply).endpoints().forEach(endpoint -> response.addEndpoints(proto(orgId, endpoint)));
           return response.build();
         })
-        .whenComplete((response, failure) -> complete(responses, response, failure)));
+        .whenComplete((response, failure) -> Replies.complete(responses, response, failure)));
   }
 
   void update(UpdateWebhookEndpointRequest request, StreamObserver<UpdateWebhookEndpointResponse> responses) {
@@ -126,7 +124,7 @@ final class WebhookCalls {
             request.hasDescription() ? request.getDescription() : null, request.hasEnabled() ? request.getEnabled() : null, replyTo),
         Context.current().getDeadline())
         .thenApply(reply -> UpdateWebhookEndpointResponse.newBuilder().setEndpoint(proto(orgId, changed(reply))).build())
-        .whenComplete((response, failure) -> complete(responses, response, failure));
+        .whenComplete((response, failure) -> Replies.complete(responses, response, failure));
   }
 
   void delete(DeleteWebhookEndpointRequest request, StreamObserver<DeleteWebhookEndpointResponse> responses) {
@@ -137,7 +135,7 @@ final class WebhookCalls {
     String orgId = request.getOrgId();
     ask(orgId, replyTo -> new WebhookEndpoints.Delete(request.getEndpointId(), replyTo), Context.current().getDeadline())
         .thenApply(reply -> DeleteWebhookEndpointResponse.newBuilder().setEndpoint(proto(orgId, changed(reply))).build())
-        .whenComplete((response, failure) -> complete(responses, response, failure));
+        .whenComplete((response, failure) -> Replies.complete(responses, response, failure));
   }
 
   void rotate(RotateWebhookSecretRequest request, StreamObserver<RotateWebhookSecretResponse> responses) {
@@ -164,7 +162,7 @@ final class WebhookCalls {
           if (reply instanceof Reply.NotFound notFound) throw TallyErrors.webhookEndpointNotFound(notFound.endpointId());
           throw new IllegalStateException("a rotation was answered " + reply);
         })
-        .whenComplete((response, failure) -> complete(responses, response, failure));
+        .whenComplete((response, failure) -> Replies.complete(responses, response, failure));
   }
 
   private Endpoint changed(Reply reply) {
@@ -231,21 +229,7 @@ final class WebhookCalls {
       Deadline deadline) {
     CompletableFuture<Reply> reply = sharding.entityRefFor(WebhookEndpoints.ENTITY_TYPE, orgId)
         .<Reply>ask(command::apply, timeout).toCompletableFuture();
-    if (deadline != null) reply.orTimeout(Math.max(0, deadline.timeRemaining(TimeUnit.MILLISECONDS)), TimeUnit.MILLISECONDS);
-    return reply;
-  }
-
-  private static <T> void complete(StreamObserver<T> responses, T response, Throwable failure) {
-    try {
-      if (failure == null) {
-        responses.onNext(response);
-        responses.onCompleted();
-      } else {
-        responses.onError(TallyErrors.failure(failure));
-      }
-    } catch (StatusRuntimeException cancelled) {
-      // the caller went away; nothing to tell it
-    }
+    return Replies.withinDeadline(reply, deadline);
   }
 
   /** An endpoint as the API shows it: its secrets by their hints only. */

@@ -21,6 +21,7 @@ import dev.tally.testkit.TestNode;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.CreateApiKeyRequest;
 import dev.tally.v1.CreateApiKeyResponse;
+import dev.tally.v1.ListPlansRequest;
 import dev.tally.v1.MeteringGrpc;
 import dev.tally.v1.RevokeApiKeyRequest;
 import io.grpc.CallOptions;
@@ -323,7 +324,16 @@ class AuthorizationMatrixTest {
     Channel withKey = key == null ? channel : ClientInterceptors.intercept(channel, TestKeys.bearer(key));
     try {
       if (method.getType() == MethodDescriptor.MethodType.SERVER_STREAMING) {
-        // An allowed watch waits for alerts; refusals come at once.
+        // An allowed watch waits for alerts; refusals come at once — once the key is known: a unary call
+        // first (any answer) has the node look the key up and cache it, so a slow table read under load
+        // cannot make a refusal come after the watch's short deadline and pass for an allowed watch.
+        if (key != null) {
+          try {
+            AccountsGrpc.newBlockingStub(withKey).withDeadlineAfter(30, TimeUnit.SECONDS).listPlans(ListPlansRequest.getDefaultInstance());
+          } catch (StatusRuntimeException keyLookedUp) {
+            // refused or not, the node has looked the key up
+          }
+        }
         CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS);
         ClientCalls.blockingServerStreamingCall(withKey, typed, options, request.build()).hasNext();
       } else {

@@ -31,6 +31,7 @@ import dev.tally.node.once.ReferenceGrant;
 import dev.tally.node.referral.ReferralCode;
 import dev.tally.node.account.Written;
 import dev.tally.node.usage.ReadSide;
+import dev.tally.node.usage.StatementReports;
 import dev.tally.node.usage.StatementTable;
 import dev.tally.node.usage.UsageReports;
 import dev.tally.node.usage.UsageTable;
@@ -165,7 +166,7 @@ public final class TallyNode {
         .addService(decodedInFront(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
             new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window()), new Membership(system), purchases,
             new AccountsService.Codes(new WrongCodeThrottle(clock)), creditRequestTable, directory,
-            new UsageReports(usage, directory), statements, new EndpointUrls(settings.webhooksAllowPrivate())).bindService(),
+            new UsageReports(usage, directory), new StatementReports(statements, directory), new EndpointUrls(settings.webhooksAllowPrivate())).bindService(),
             guards))
         .addService(decodedInFront(health.service().bindService(), guards))
         .addService(decodedInFront(ProtoReflectionServiceV1.newInstance().bindService(), guards))

@@ -16,7 +16,7 @@ import dev.tally.node.notify.EndpointUrls;
 import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.node.creditrequest.CreditRequestTable;
 import dev.tally.node.usage.OrgDirectory;
-import dev.tally.node.usage.StatementTable;
+import dev.tally.node.usage.StatementReports;
 import dev.tally.node.usage.UsageReports;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.terms.PackageCatalog;
@@ -122,7 +122,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   public AccountsService(OrgBatcher batcher, ActorSystem<?> system, Terms terms,
       ActorRef<Topic.Command<AlertNotice>> alerts, Clock clock, ApiKeyRegistry keys, Membership members,
       Purchases purchases, Codes codes, CreditRequestTable creditRequestTable, OrgDirectory directory,
-      UsageReports usage, StatementTable statements, EndpointUrls webhookUrls) {
+      UsageReports usage, StatementReports statements, EndpointUrls webhookUrls) {
     this.calls = new OrgCalls(batcher);
     this.packages = new PackageCalls(batcher, purchases.sharding(), purchases.catalog(), purchases.timeout());
     this.codes = new CodeCalls(purchases.sharding(), codes.throttle(), clock, purchases.timeout());

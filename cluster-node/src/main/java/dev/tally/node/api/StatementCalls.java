@@ -4,7 +4,7 @@ import static dev.tally.node.api.OrgCalls.refuseInvalid;
 import static dev.tally.node.api.ProtoMapping.timestamp;
 
 import dev.tally.node.usage.StatementRow;
-import dev.tally.node.usage.StatementTable;
+import dev.tally.node.usage.StatementReports;
 import dev.tally.v1.GetStatementRequest;
 import dev.tally.v1.ListStatementsRequest;
 import dev.tally.v1.ListStatementsResponse;
@@ -24,9 +24,9 @@ final class StatementCalls {
   static final int MAX_PAGE_SIZE = 100;
   static final int DEFAULT_PAGE_SIZE = 12;
 
-  private final StatementTable statements;
+  private final StatementReports statements;
 
-  StatementCalls(StatementTable statements) {
+  StatementCalls(StatementReports statements) {
     this.statements = statements;
   }
 

@@ -168,7 +168,8 @@ final class SliceRows {
             if (!added) return Optional.<CompletionStage<Done>>empty();
             if (statement.isEmpty() || statement.get().appliedSeqNr() >= delta.to()) return Optional.of(done());
             if (statement.get().appliedSeqNr() >= delta.from()) return Optional.<CompletionStage<Done>>empty();
-            return Optional.of(save(statement.get().plus(delta, moved)));
+            StatementRow next = statement.get().plus(delta, moved);
+            return Optional.of(next == statement.get() ? done() : save(next));
           })
           .thenCompose(statementSaved -> statementSaved
               .map(stage -> stage.thenApply(done -> Optional.of(new Continued(moved, delta.firstEventAt()))))

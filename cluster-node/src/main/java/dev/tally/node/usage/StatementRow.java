@@ -61,7 +61,10 @@ public record StatementRow(
     return plus(OrgDelta.of(seqNr, List.of(event)), after);
   }
 
-  /** This statement after {@code delta} (no period's bounds in it), which left the org's row as {@code after}. */
+  /**
+   * This statement after {@code delta} (no period's bounds in it), which left the org's row as {@code after};
+   * this very statement when the delta changes none of its sums (it need not be written again).
+   */
   StatementRow plus(OrgDelta delta, DirectoryRow after) {
     Map<String, Long> byKind = new HashMap<>(grantedByKind);
     delta.grantedByKind().forEach((kind, amount) -> byKind.merge(kind, amount, Math::addExact));
@@ -72,9 +75,25 @@ public record StatementRow(
       byModel = plus(byModel, line.key().model(), line.counts().charged());
       byCallType = plus(byCallType, line.key().callType(), line.counts().charged());
     }
-    return new StatementRow(orgId, periodStart, periodEnd, openingBalance, Map.copyOf(byKind),
+    StatementRow next = new StatementRow(orgId, periodStart, periodEnd, openingBalance, Map.copyOf(byKind),
         Math.addExact(used, delta.used()), byModel, byCallType, Math.addExact(expired, delta.expired()),
         Math.addExact(voided, delta.voided()), after.debt(), closedAt, delta.to());
+    return next.counting(appliedSeqNr).equals(this) ? this : next;
+  }
+
+  /**
+   * This statement as of the org's directory row: an open statement of the row's period counts every
+   * event the row counts, since the events after its own number changed none of its sums (a statement
+   * is written only when a sum changes, not for each reserve or release; the row never counts past it).
+   */
+  public StatementRow asOf(DirectoryRow row) {
+    boolean counted = closedAt == null && periodStart.equals(row.periodStart()) && row.appliedSeqNr() > appliedSeqNr;
+    return counted ? counting(row.appliedSeqNr()) : this;
+  }
+
+  private StatementRow counting(long seqNr) {
+    return new StatementRow(orgId, periodStart, periodEnd, openingBalance, grantedByKind, used, usedByModel,
+        usedByCallType, expired, voided, debt, closedAt, seqNr);
   }
 
   private static Map<String, Long> plus(Map<String, Long> totals, String key, long amount) {

@@ -57,6 +57,7 @@ class SliceRowsTest {
     final Map<String, Map<LocalDate, Map<UsageKey, UsageRows.Row>>> usage = new ConcurrentHashMap<>();
     final Map<String, Map<Instant, StatementRow>> statements = new ConcurrentHashMap<>();
     final AtomicInteger journalReads = new AtomicInteger();
+    final AtomicInteger statementWrites = new AtomicInteger();
     final List<String> woken = Collections.synchronizedList(new ArrayList<>());
     Random failing;
 
@@ -68,6 +69,7 @@ class SliceRowsTest {
 
     @Override
     public CompletionStage<Done> save(StatementRow row) {
+      statementWrites.incrementAndGet();
       if (failing != null && failing.nextInt(8) == 0) return crashed();
       statements.computeIfAbsent(row.orgId(), org -> new ConcurrentHashMap<>()).put(row.periodStart(), row);
       return CompletableFuture.completedFuture(Done.getInstance());
@@ -196,6 +198,13 @@ class SliceRowsTest {
     return statements;
   }
 
+  /** The statements as the API shows them with {@code row}, the org's directory row. */
+  static Map<Instant, StatementRow> asOf(Map<Instant, StatementRow> statements, DirectoryRow row) {
+    Map<Instant, StatementRow> shown = new HashMap<>();
+    statements.forEach((start, statement) -> shown.put(start, statement.asOf(row)));
+    return shown;
+  }
+
   /** The journal without its periods' bounds: every notice of it can be applied as told. */
   static List<OrgEvent> withoutPeriods(List<OrgEvent> journal) {
     return journal.stream()
@@ -275,8 +284,8 @@ class SliceRowsTest {
     for (String orgId : ids) {
       assertEquals(appliedOnce(orgId, store.journals.get(orgId)), store.rows.get(orgId), orgId);
       assertEquals(usageAppliedOnce(store.journals.get(orgId)), store.usageOf(orgId), orgId + "'s usage");
-      assertEquals(statementsAppliedOnce(orgId, store.journals.get(orgId)),
-          store.statements.getOrDefault(orgId, Map.of()), orgId + "'s statements");
+      assertEquals(asOf(statementsAppliedOnce(orgId, store.journals.get(orgId)), appliedOnce(orgId, store.journals.get(orgId))),
+          asOf(store.statements.getOrDefault(orgId, Map.of()), store.rows.get(orgId)), orgId + "'s statements");
     }
     Map<String, DirectoryRow> before = Map.copyOf(store.rows);
     SliceRows afresh = rowsOf(store, slice); // a new reader: nothing kept
@@ -316,6 +325,32 @@ class SliceRowsTest {
     await(rows.catchUp(Map.of("org-0", told(journal, 6, journal.size()))));
     assertEquals(0, store.journalReads.get());
     assertEquals(appliedOnce("org-0", journal), store.rows.get("org-0"));
+  }
+
+  @Test
+  void aNoticeThatChangesNoSumOfTheStatementDoesNotWriteItAndTheStatementCountsAsFarAsTheRow() throws Exception {
+    Store store = new Store();
+    Instant end = START.plus(Duration.ofDays(30));
+    Labels labels = new Labels("model-0", "project-0", "", "");
+    List<OrgEvent> journal = List.of(
+        new OrgEvent.OrgCreated("create", "org-0", "Org 0", "payg", START),
+        new OrgEvent.PeriodOpened(START, end, 0, START),
+        new OrgEvent.CreditsGranted("r3", "f", "g3", GrantKind.PROMOTION, 5_000_000, 10, START, null, START),
+        new OrgEvent.ReservationReleased("r4", "f", "rsv-4", 1_000, labels, "key_0", START.plusSeconds(60)),
+        new OrgEvent.ReservationExpired("rsv-5", 1_000, labels, "key_0", START.plusSeconds(120)));
+    store.journals.put("org-0", journal);
+    SliceRows rows = rowsOf(store, OrgSlices.sliceOf("org-0"));
+    await(rows.catchUp(Map.of("org-0", OrgDelta.journalThrough(3))));
+    int written = store.statementWrites.get();
+    await(rows.catchUp(Map.of("org-0", told(journal, 4, 4))));
+    await(rows.catchUp(Map.of("org-0", told(journal, 5, 5))));
+    assertEquals(written, store.statementWrites.get(), "a released and an expired hold change no sum of the statement");
+    StatementRow stored = store.statements.get("org-0").get(START);
+    assertEquals(3, stored.appliedSeqNr());
+    assertEquals(5, store.rows.get("org-0").appliedSeqNr());
+    assertEquals(5, stored.asOf(store.rows.get("org-0")).appliedSeqNr(), "shown as counting every event the row counts");
+    assertEquals(statementsAppliedOnce("org-0", journal).get(START).asOf(appliedOnce("org-0", journal)),
+        stored.asOf(store.rows.get("org-0")));
   }
 
   @Test

@@ -25,7 +25,12 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  */
 public final class ChangeFeed implements Written {
 
-  static final Duration TELL_EVERY = Duration.ofMillis(250);
+  /**
+   * A second, not less: an org that writes again within it is told once, its rows written once
+   * (BENCHMARKS.md, issue 18: read-side requests per pair), and its writes still show well within the
+   * read side's freshness bound.
+   */
+  static final Duration TELL_EVERY = Duration.ofSeconds(1);
 
   /** The orgs of one slice that wrote, each with what its events since the last notice change. */
   public record OrgsWritten(Map<String, OrgDelta> deltas) implements CborSerializable {}

@@ -128,7 +128,7 @@ public final class TallyNode {
     Deliveries deliveries = feed != null
         ? Deliveries.start(system, settings.webhookDeliveries(), settings.readSide().reconcileEvery(), feed, endpointUrls,
             settings.entityTimeout(), clock)
-        : Deliveries.NONE;
+        : Deliveries.withoutDispatchers(system, clock);
     sharding.init(Entity.of(
         OrgAccount.ENTITY_TYPE,
         entity -> OrgAccount.create(entity.getEntityId(), settings.account(), clock, alerts, written, metrics,
@@ -174,7 +174,7 @@ public final class TallyNode {
         .addService(decodedInFront(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
             new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window()), new Membership(system), purchases,
             new AccountsService.Codes(new WrongCodeThrottle(clock)), creditRequestTable, directory,
-            new UsageReports(usage, directory), statements, endpointUrls).bindService(),
+            new UsageReports(usage, directory), statements, endpointUrls, deliveries).bindService(),
             guards))
         .addService(decodedInFront(health.service().bindService(), guards))
         .addService(decodedInFront(ProtoReflectionServiceV1.newInstance().bindService(), guards))

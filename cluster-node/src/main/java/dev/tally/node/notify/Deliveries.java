@@ -6,6 +6,8 @@ import dev.tally.node.usage.ChangeFeed;
 import dev.tally.node.usage.OrgJournals;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,14 +49,98 @@ public final class Deliveries {
     }
   }
 
-  private final List<ActorRef<Topic.Command<EndpointsChanged>>> topics;
+  /** The most events one replay queues. */
+  public static final int MAX_REPLAYED = 1_000;
+  /** The longest range one replay covers. */
+  public static final Duration MAX_REPLAY_RANGE = Duration.ofDays(31);
 
-  private Deliveries(List<ActorRef<Topic.Command<EndpointsChanged>>> topics) {
+  private final List<ActorRef<Topic.Command<Dispatcher.Notice>>> topics;
+  private final DeliveryTable table;
+  private final OrgJournals journals;
+  private final Clock clock;
+
+  private Deliveries(List<ActorRef<Topic.Command<Dispatcher.Notice>>> topics, DeliveryTable table, OrgJournals journals,
+      Clock clock) {
     this.topics = topics;
+    this.table = table;
+    this.journals = journals;
+    this.clock = clock;
   }
 
-  /** Nothing delivered (the read side is off): the endpoint entities tell no one. */
-  public static final Deliveries NONE = new Deliveries(List.of());
+  /** Nothing delivered (an entity made without a node, in tests): the endpoint entities tell no one. */
+  public static final Deliveries NONE = new Deliveries(List.of(), null, null, Clock.systemUTC());
+
+  /** The node's delivery log and replays without dispatchers (the read side is off): nothing is sent. */
+  public static Deliveries withoutDispatchers(ActorSystem<?> system, Clock clock) {
+    return new Deliveries(List.of(), new DeliveryTable(system.classicSystem()), OrgJournals.of(system), clock);
+  }
+
+  /** A page of the endpoint's delivery log, newest first ({@link DeliveryTable#attempts}). */
+  public CompletionStage<List<Attempt>> log(String endpointId, DeliveryTable.After after, int limit) {
+    return table.attempts(endpointId, after, limit);
+  }
+
+  /** What a replay queued. */
+  public sealed interface Replay {}
+
+  /** {@code eventIds} queued, in the order they happened; {@code truncated}: a range held more than {@link #MAX_REPLAYED}. */
+  public record Queued(List<String> eventIds, boolean truncated) implements Replay {}
+
+  /** The journal holds no such event, or the endpoint is not sent its type. */
+  public record NoSuchEvent(String eventId) implements Replay {}
+
+  /** Queues one event of the org's journal for {@code endpoint} again, with its id. */
+  public CompletionStage<Replay> replay(String endpointOrg, Endpoint endpoint, WebhookEvent.Source event) {
+    String eventId = WebhookEvent.id(event.orgId(), event.seqNr(), event.index());
+    return journals.events(event.orgId(), event.seqNr(), event.seqNr()).thenCompose(logged -> {
+      List<WebhookEvent> made = logged.stream()
+          .flatMap(l -> WebhookEvents.of(event.orgId(), l.seqNr(), l.event()).stream())
+          .filter(e -> e.index() == event.index() && endpoint.subscribesTo(e.type()))
+          .toList();
+      if (made.isEmpty()) return CompletableFuture.completedFuture((Replay) new NoSuchEvent(eventId));
+      return queue(endpointOrg, endpoint, made, false);
+    });
+  }
+
+  /** Queues the org's events of [from, to) that {@code endpoint} is sent, at most {@link #MAX_REPLAYED}. */
+  public CompletionStage<Replay> replay(String endpointOrg, Endpoint endpoint, String orgId, Instant from, Instant to) {
+    return collect(orgId, 1, from, to, endpoint, new ArrayList<>())
+        .thenCompose(found -> {
+          boolean truncated = found.size() > MAX_REPLAYED;
+          return queue(endpointOrg, endpoint, truncated ? found.subList(0, MAX_REPLAYED) : found, truncated);
+        });
+  }
+
+  /** The org's journal read a page at a time from {@code fromSeqNr} until an event at or after {@code to}. */
+  private CompletionStage<List<WebhookEvent>> collect(String orgId, long fromSeqNr, Instant from, Instant to, Endpoint endpoint,
+      List<WebhookEvent> found) {
+    return journals.events(orgId, fromSeqNr, fromSeqNr + Outbox.PAGE - 1).thenCompose(page -> {
+      for (OrgJournals.Logged logged : page) {
+        if (!logged.event().at().isBefore(to)) return CompletableFuture.completedFuture(found);
+        if (logged.event().at().isBefore(from)) continue;
+        for (WebhookEvent event : WebhookEvents.of(orgId, logged.seqNr(), logged.event())) {
+          if (endpoint.subscribesTo(event.type())) found.add(event);
+        }
+        if (found.size() > MAX_REPLAYED) return CompletableFuture.completedFuture(found);
+      }
+      if (page.size() < Outbox.PAGE) return CompletableFuture.completedFuture(found);
+      return collect(orgId, fromSeqNr + Outbox.PAGE, from, to, endpoint, found);
+    });
+  }
+
+  /** The deliveries written to their slice's pending table, then told to its dispatcher. */
+  private CompletionStage<Replay> queue(String endpointOrg, Endpoint endpoint, List<WebhookEvent> events, boolean truncated) {
+    Instant now = clock.instant();
+    List<Pending> deliveries = events.stream()
+        .map(event -> Pending.of(OrgSlices.sliceOf(event.orgId()), endpointOrg, endpoint, event, now))
+        .toList();
+    return ManyAsks.each(deliveries, table::save).thenApply(saved -> {
+      if (!topics.isEmpty() && !deliveries.isEmpty()) {
+        topics.get(deliveries.get(0).slice()).tell(Topic.publish(new Replayed(deliveries)));
+      }
+      return new Queued(events.stream().map(WebhookEvent::eventId).toList(), truncated);
+    });
+  }
 
   /** Tells the dispatcher of the org's slice (every dispatcher, for the operator's) the org's endpoints now. */
   public void changed(String orgId, List<Endpoint> endpoints) {
@@ -67,8 +153,8 @@ public final class Deliveries {
   /** Starts the node's topics and its part of the dispatchers. */
   public static Deliveries start(ActorSystem<?> system, Settings settings, Duration reconcileEvery, ChangeFeed feed,
       EndpointUrls urls, Duration askTimeout, Clock clock) {
-    List<ActorRef<Topic.Command<EndpointsChanged>>> topics = IntStream.range(0, OrgSlices.COUNT)
-        .mapToObj(slice -> system.systemActorOf(Topic.create(EndpointsChanged.class, "webhook-endpoints-" + slice),
+    List<ActorRef<Topic.Command<Dispatcher.Notice>>> topics = IntStream.range(0, OrgSlices.COUNT)
+        .mapToObj(slice -> system.systemActorOf(Topic.create(Dispatcher.Notice.class, "webhook-endpoints-" + slice),
             "webhook-endpoints-" + slice, Props.empty()))
         .toList();
     DeliveryTable table = new DeliveryTable(system.classicSystem());
@@ -86,7 +172,7 @@ public final class Deliveries {
         slice -> Dispatcher.create(slice, feed.slice(slice), topics.get(slice),
             () -> new Outbox(slice, table, journals, clock), deliverer, table, node, dispatching, clock),
         ShardedDaemonProcessSettings.create(system), Optional.of(new Dispatcher.Stop()));
-    return new Deliveries(topics);
+    return new Deliveries(topics, table, journals, clock);
   }
 
   /** The endpoints as their entities hold them; orgs found by their entities' journals. */

@@ -46,6 +46,9 @@ final class Dispatcher {
 
   interface Command extends CborSerializable {}
 
+  /** What a dispatcher hears on its slice's topic (from any node). */
+  interface Notice extends Command {}
+
   record Heard(OrgsWritten written) implements Command {}
 
 
@@ -79,7 +82,7 @@ final class Dispatcher {
   private Dispatcher() {}
 
   static Behavior<Command> create(int slice, ActorRef<Topic.Command<OrgsWritten>> feed,
-      ActorRef<Topic.Command<EndpointsChanged>> changes, Supplier<Outbox> outbox, Deliverer deliverer, DeliveryTable table,
+      ActorRef<Topic.Command<Notice>> changes, Supplier<Outbox> outbox, Deliverer deliverer, DeliveryTable table,
       Node node, Settings settings, Clock clock) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       feed.tell(Topic.subscribe(context.messageAdapter(OrgsWritten.class, Heard::new)));
@@ -146,6 +149,11 @@ final class Dispatcher {
             // Events since the org's offset may have waited for an endpoint: look now.
             if (!changed.orgId().equals(WebhookEndpoints.ALL_ORGS)) heard.add(changed.orgId());
             return round();
+          })
+          .onMessage(Replayed.class, replayed -> {
+            replayed.deliveries().forEach(this::add);
+            if (loaded) deliverDue();
+            return Behaviors.same();
           })
           .onMessage(Tick.class, tick -> {
             if (!loaded) {

@@ -1,5 +1,6 @@
 package dev.tally.node.notify;
 
+import dev.tally.node.CborSerializable;
 import java.time.Instant;
 
 /**
@@ -21,7 +22,7 @@ public record Pending(
     String body,
     int attempts,
     Instant nextAttemptAt,
-    Instant failingSince) {
+    Instant failingSince) implements CborSerializable {
 
   /** A first attempt, due now. */
   static Pending of(int slice, String endpointOrg, Endpoint endpoint, WebhookEvent event, Instant now) {

@@ -575,4 +575,26 @@ public final class AccountsClient {
       dev.tally.v1.RotateWebhookSecretRequest request) {
     return calls.async(AccountsGrpc.getRotateWebhookSecretMethod(), request);
   }
+
+  /** An endpoint's delivery log, newest first: each attempt's time, HTTP status, latency and error (kept 7 days). */
+  public dev.tally.v1.ListWebhookDeliveriesResponse listWebhookDeliveries(dev.tally.v1.ListWebhookDeliveriesRequest request) {
+    return calls.blocking(AccountsGrpc.getListWebhookDeliveriesMethod(), request);
+  }
+
+  /** Async form of {@link #listWebhookDeliveries}. */
+  public CompletableFuture<dev.tally.v1.ListWebhookDeliveriesResponse> listWebhookDeliveriesAsync(
+      dev.tally.v1.ListWebhookDeliveriesRequest request) {
+    return calls.async(AccountsGrpc.getListWebhookDeliveriesMethod(), request);
+  }
+
+  /** Sends one event, or an org's events of a time range, to an endpoint again, with their ids. */
+  public dev.tally.v1.ReplayWebhookEventsResponse replayWebhookEvents(dev.tally.v1.ReplayWebhookEventsRequest request) {
+    return calls.blocking(AccountsGrpc.getReplayWebhookEventsMethod(), request);
+  }
+
+  /** Async form of {@link #replayWebhookEvents}. */
+  public CompletableFuture<dev.tally.v1.ReplayWebhookEventsResponse> replayWebhookEventsAsync(
+      dev.tally.v1.ReplayWebhookEventsRequest request) {
+    return calls.async(AccountsGrpc.getReplayWebhookEventsMethod(), request);
+  }
 }

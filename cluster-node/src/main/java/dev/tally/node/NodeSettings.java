@@ -6,6 +6,7 @@ import dev.tally.node.account.RequestMemory.Retention;
 import dev.tally.node.auth.Authentication;
 import dev.tally.node.auth.ServerTls;
 import dev.tally.node.groupcommit.OrgBatcher;
+import dev.tally.node.notify.Deliveries;
 import dev.tally.node.terms.PackageCatalog;
 import dev.tally.node.terms.PlanCatalog;
 import dev.tally.node.terms.PriceBook;
@@ -30,7 +31,8 @@ public record NodeSettings(
     CassandraSessions.Settings cassandra,
     PackageCatalog packages,
     ReadSide.Settings readSide,
-    boolean webhooksAllowPrivate) {
+    boolean webhooksAllowPrivate,
+    Deliveries.Settings webhookDeliveries) {
 
   static final String UNBIND_TIMEOUT = "pekko.coordinated-shutdown.phases.service-unbind.timeout";
   static final String PASSIVATE_AFTER = "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
@@ -119,6 +121,8 @@ public record NodeSettings(
             tally.getBoolean("cassandra.tls.hostname-validation")),
         PackageCatalog.from(tally.getConfig("packages"), plans),
         new ReadSide.Settings(tally.getBoolean("read-side.enabled"), tally.getDuration("read-side.reconcile-every")),
-        tally.getBoolean("webhooks.allow-private-addresses"));
+        tally.getBoolean("webhooks.allow-private-addresses"),
+        new Deliveries.Settings(tally.getDuration("webhooks.timeout"), tally.getDouble("webhooks.retry-scale"),
+            tally.getInt("webhooks.concurrency"), tally.getDuration("webhooks.disable-after")));
   }
 }

@@ -25,11 +25,13 @@ import dev.tally.node.code.RedemptionCode;
 import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.node.creditrequest.CreditRequestTable;
 import dev.tally.node.creditrequest.CreditRequests;
+import dev.tally.node.notify.Deliveries;
 import dev.tally.node.notify.EndpointUrls;
 import dev.tally.node.notify.WebhookEndpoints;
 import dev.tally.node.once.ReferenceGrant;
 import dev.tally.node.referral.ReferralCode;
 import dev.tally.node.account.Written;
+import dev.tally.node.usage.ChangeFeed;
 import dev.tally.node.usage.ReadSide;
 import dev.tally.node.usage.StatementReports;
 import dev.tally.node.usage.StatementTable;
@@ -117,10 +119,17 @@ public final class TallyNode {
     OrgDirectory directory = new OrgDirectory(system.classicSystem());
     UsageTable usage = new UsageTable(system.classicSystem());
     StatementTable statements = new StatementTable(system.classicSystem());
-    Written written = settings.readSide().enabled()
+    ChangeFeed feed = settings.readSide().enabled()
         ? ReadSide.start(system, settings.readSide(), directory, usage, statements, clock, metrics::readSideApplied)
-        : Written.NOBODY;
-    if (!settings.readSide().enabled()) log.warn("the read side is off (TALLY_READ_SIDE): ListOrgs shows nothing new");
+        : null;
+    Written written = feed != null ? feed : Written.NOBODY;
+    if (feed == null) log.warn("the read side is off (TALLY_READ_SIDE): ListOrgs shows nothing new, no webhook is delivered");
+    EndpointUrls endpointUrls = new EndpointUrls(settings.webhooksAllowPrivate());
+    // Webhook deliveries hear the read side's feed: one dispatcher per slice, beside its reader.
+    Deliveries deliveries = feed != null
+        ? Deliveries.start(system, settings.webhookDeliveries(), settings.readSide().reconcileEvery(), feed, endpointUrls,
+            settings.entityTimeout(), clock)
+        : Deliveries.withoutDispatchers(system, clock);
     sharding.init(Entity.of(
         OrgAccount.ENTITY_TYPE,
         entity -> OrgAccount.create(entity.getEntityId(), settings.account(), clock, alerts, written, metrics,
@@ -143,7 +152,7 @@ public final class TallyNode {
     sharding.init(Entity.of(ReferralCode.ENTITY_TYPE, entity -> ReferralCode.create(entity.getEntityId(), clock)));
     sharding.init(Entity.of(CodeLabel.ENTITY_TYPE, entity -> CodeLabel.create(entity.getEntityId(), clock)));
     // An org's webhook endpoints (and the operator's, entity "*"): one writer each.
-    sharding.init(Entity.of(WebhookEndpoints.ENTITY_TYPE, entity -> WebhookEndpoints.create(entity.getEntityId(), clock)));
+    sharding.init(Entity.of(WebhookEndpoints.ENTITY_TYPE, entity -> WebhookEndpoints.create(entity.getEntityId(), clock, deliveries)));
     if (settings.webhooksAllowPrivate()) log.warn("webhook endpoints may be on internal addresses (TALLY_WEBHOOKS_ALLOW_PRIVATE)");
     // A purchase waits for its reference's entity, which waits up to the entity timeout for the org's.
     AccountsService.Purchases purchases =
@@ -166,7 +175,7 @@ public final class TallyNode {
         .addService(decodedInFront(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
             new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window()), new Membership(system), purchases,
             new AccountsService.Codes(new WrongCodeThrottle(clock)), creditRequestTable, directory,
-            new UsageReports(usage, directory), new StatementReports(statements, directory), new EndpointUrls(settings.webhooksAllowPrivate())).bindService(),
+            new UsageReports(usage, directory), new StatementReports(statements, directory), endpointUrls, deliveries).bindService(),
             guards))
         .addService(decodedInFront(health.service().bindService(), guards))
         .addService(decodedInFront(ProtoReflectionServiceV1.newInstance().bindService(), guards))

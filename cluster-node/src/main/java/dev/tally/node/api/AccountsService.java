@@ -12,6 +12,7 @@ import dev.tally.node.account.OrgEvent;
 import dev.tally.node.account.Outcome;
 import dev.tally.node.account.Outcome.Done;
 import dev.tally.node.cluster.Membership;
+import dev.tally.node.notify.Deliveries;
 import dev.tally.node.notify.EndpointUrls;
 import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.node.creditrequest.CreditRequestTable;
@@ -122,7 +123,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   public AccountsService(OrgBatcher batcher, ActorSystem<?> system, Terms terms,
       ActorRef<Topic.Command<AlertNotice>> alerts, Clock clock, ApiKeyRegistry keys, Membership members,
       Purchases purchases, Codes codes, CreditRequestTable creditRequestTable, OrgDirectory directory,
-      UsageReports usage, StatementReports statements, EndpointUrls webhookUrls) {
+      UsageReports usage, StatementReports statements, EndpointUrls webhookUrls, Deliveries deliveries) {
     this.calls = new OrgCalls(batcher);
     this.packages = new PackageCalls(batcher, purchases.sharding(), purchases.catalog(), purchases.timeout());
     this.codes = new CodeCalls(purchases.sharding(), codes.throttle(), clock, purchases.timeout());
@@ -132,7 +133,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
     this.directory = new DirectoryCalls(directory);
     this.usage = new UsageCalls(usage);
     this.statements = new StatementCalls(statements);
-    this.webhooks = new WebhookCalls(batcher, purchases.sharding(), webhookUrls, purchases.timeout(), clock);
+    this.webhooks = new WebhookCalls(batcher, purchases.sharding(), webhookUrls, purchases.timeout(), clock, deliveries);
     this.keyCalls = new ApiKeyCalls(keys, clock);
     this.members = members;
     this.clock = clock;
@@ -513,5 +514,17 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   public void rotateWebhookSecret(dev.tally.v1.RotateWebhookSecretRequest request,
       StreamObserver<dev.tally.v1.RotateWebhookSecretResponse> responses) {
     webhooks.rotate(request, responses);
+  }
+
+  @Override
+  public void listWebhookDeliveries(dev.tally.v1.ListWebhookDeliveriesRequest request,
+      StreamObserver<dev.tally.v1.ListWebhookDeliveriesResponse> responses) {
+    webhooks.deliveries(request, responses);
+  }
+
+  @Override
+  public void replayWebhookEvents(dev.tally.v1.ReplayWebhookEventsRequest request,
+      StreamObserver<dev.tally.v1.ReplayWebhookEventsResponse> responses) {
+    webhooks.replay(request, responses);
   }
 }

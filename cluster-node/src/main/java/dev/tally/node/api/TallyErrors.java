@@ -269,6 +269,19 @@ public final class TallyErrors {
         + " with other fields; use a new request_id", Map.of("endpoint_id", endpointId));
   }
 
+  /** ReplayWebhookEvents to a disabled endpoint. */
+  public static StatusRuntimeException webhookEndpointDisabled(String endpointId) {
+    return status(ErrorReason.WEBHOOK_ENDPOINT_DISABLED, "webhook endpoint " + endpointId
+        + " is disabled and would be sent nothing; enable it first. Nothing was queued", Map.of("endpoint_id", endpointId));
+  }
+
+  /** ReplayWebhookEvents of an event the org's journal does not hold, or of a type the endpoint is not sent. */
+  public static StatusRuntimeException webhookEventNotFound(String eventId) {
+    return status(ErrorReason.WEBHOOK_EVENT_NOT_FOUND, "no webhook event " + eventId
+        + " for this endpoint (none in the org's journal, or of a type it is not sent); nothing was queued",
+        Map.of("event_id", eventId));
+  }
+
   private static Throwable unwrap(Throwable thrown) {
     Throwable cause = thrown;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {

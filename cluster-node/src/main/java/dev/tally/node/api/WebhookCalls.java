@@ -5,11 +5,15 @@ import static dev.tally.node.api.ProtoMapping.timestamp;
 
 import dev.tally.node.account.Operation;
 import dev.tally.node.groupcommit.OrgBatcher;
+import dev.tally.node.notify.Attempt;
+import dev.tally.node.notify.Deliveries;
+import dev.tally.node.notify.DeliveryTable;
 import dev.tally.node.notify.Endpoint;
 import dev.tally.node.notify.EndpointUrls;
 import dev.tally.node.notify.EventType;
 import dev.tally.node.notify.OrgEndpoints;
 import dev.tally.node.notify.WebhookEndpoints;
+import dev.tally.node.notify.WebhookEvent;
 import dev.tally.node.notify.WebhookEndpoints.Reply;
 import dev.tally.v1.CreateWebhookEndpointRequest;
 import dev.tally.v1.CreateWebhookEndpointResponse;
@@ -21,13 +25,22 @@ import dev.tally.v1.RotateWebhookSecretRequest;
 import dev.tally.v1.RotateWebhookSecretResponse;
 import dev.tally.v1.UpdateWebhookEndpointRequest;
 import dev.tally.v1.UpdateWebhookEndpointResponse;
+import dev.tally.v1.ListWebhookDeliveriesRequest;
+import dev.tally.v1.ListWebhookDeliveriesResponse;
+import dev.tally.v1.ReplayWebhookEventsRequest;
+import dev.tally.v1.ReplayWebhookEventsResponse;
+import dev.tally.v1.WebhookDeliveryAttempt;
+import dev.tally.v1.WebhookDeliveryOutcome;
 import dev.tally.v1.WebhookEventType;
 import dev.tally.v1.WebhookSecretHint;
 import dev.tally.v1.WebhookSignature;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -52,7 +65,10 @@ final class WebhookCalls {
   static final Duration DEFAULT_OVERLAP = Duration.ofHours(24);
   static final int SECRET_BYTES = 32;
 
+  static final int DEFAULT_PAGE = 50;
+
   private final OrgCalls calls;
+  private final Deliveries deliveries;
   private final ClusterSharding sharding;
   private final EndpointUrls urls;
   private final Duration timeout;
@@ -60,8 +76,10 @@ final class WebhookCalls {
   private final SecureRandom random = new SecureRandom();
 
   /** @param clock against which a rotated-out secret still shows or is gone */
-  WebhookCalls(OrgBatcher batcher, ClusterSharding sharding, EndpointUrls urls, Duration timeout, Clock clock) {
+  WebhookCalls(OrgBatcher batcher, ClusterSharding sharding, EndpointUrls urls, Duration timeout, Clock clock,
+      Deliveries deliveries) {
     this.calls = new OrgCalls(batcher);
+    this.deliveries = deliveries;
     this.clock = clock;
     this.sharding = sharding;
     this.urls = urls;
@@ -163,6 +181,120 @@ final class WebhookCalls {
           throw new IllegalStateException("a rotation was answered " + reply);
         })
         .whenComplete((response, failure) -> Replies.complete(responses, response, failure));
+  }
+
+  void deliveries(ListWebhookDeliveriesRequest request, StreamObserver<ListWebhookDeliveriesResponse> responses) {
+    RequestChecks checks = new RequestChecks();
+    scope(checks, request.getOrgId());
+    endpointId(checks, request.getEndpointId());
+    checks.require(request.getPageSize() >= 0 && request.getPageSize() <= DeliveryTable.MAX_PAGE, "page_size",
+        "must be between 0 (" + DEFAULT_PAGE + ") and " + DeliveryTable.MAX_PAGE);
+    DeliveryTable.After after = pageToken(request.getPageToken());
+    checks.require(request.getPageToken().isEmpty() || after != null, "page_token", "is not a token this service gave out");
+    if (refuseInvalid(checks, responses)) return;
+    int size = request.getPageSize() == 0 ? DEFAULT_PAGE : request.getPageSize();
+    endpoint(request.getOrgId(), request.getEndpointId(), Context.current().getDeadline())
+        .thenCompose(endpoint -> deliveries.log(endpoint.endpointId(), after, size))
+        .thenApply(attempts -> {
+          ListWebhookDeliveriesResponse.Builder response = ListWebhookDeliveriesResponse.newBuilder();
+          for (Attempt attempt : attempts) {
+            response.addAttempts(WebhookDeliveryAttempt.newBuilder()
+                .setEventId(attempt.eventId())
+                .setEventType(proto(attempt.type()))
+                .setEventOrgId(attempt.orgId())
+                .setAttempt(attempt.attempt())
+                .setAttemptedAt(timestamp(attempt.attemptedAt()))
+                .setStatusCode(attempt.statusCode())
+                .setLatency(com.google.protobuf.Duration.newBuilder().setSeconds(attempt.latencyMillis() / 1000)
+                    .setNanos((int) (attempt.latencyMillis() % 1000) * 1_000_000))
+                .setError(attempt.error())
+                .setOutcome(WebhookDeliveryOutcome.valueOf("WEBHOOK_DELIVERY_OUTCOME_" + attempt.outcome().name())));
+          }
+          if (attempts.size() == size) {
+            Attempt last = attempts.get(attempts.size() - 1);
+            response.setNextPageToken(pageToken(new DeliveryTable.After(last.attemptedAt(), last.eventId(), last.attempt())));
+          }
+          return response.build();
+        })
+        .whenComplete((response, failure) -> Replies.complete(responses, response, failure));
+  }
+
+  void replay(ReplayWebhookEventsRequest request, StreamObserver<ReplayWebhookEventsResponse> responses) {
+    RequestChecks checks = new RequestChecks();
+    String orgId = request.getOrgId();
+    scope(checks, orgId);
+    endpointId(checks, request.getEndpointId());
+    boolean everyOrg = orgId.equals(WebhookEndpoints.ALL_ORGS);
+    WebhookEvent.Source one = null;
+    Instant from = null;
+    Instant to = null;
+    String eventsOrg = request.getEventsOrgId().isEmpty() ? orgId : request.getEventsOrgId();
+    if (!request.getEventsOrgId().isEmpty()) {
+      checks.orgId(request.getEventsOrgId());
+      checks.require(everyOrg || request.getEventsOrgId().equals(orgId), "events_org_id",
+          "must be empty or org_id for an org's endpoint");
+    }
+    if (request.hasEventId()) {
+      one = WebhookEvent.source(request.getEventId()).orElse(null);
+      checks.require(one != null, "event_id", "must be an event id a delivery carried: evt_<sequence number>_<index>_<org id>");
+      if (one != null) {
+        checks.require(everyOrg || one.orgId().equals(orgId), "event_id", "must be an event of org_id " + orgId);
+      }
+    } else if (request.hasRange()) {
+      checks.require(request.getRange().hasFrom(), "range.from", "is required");
+      checks.require(request.getRange().hasTo(), "range.to", "is required");
+      from = request.getRange().hasFrom() ? checks.instant("range.from", request.getRange().getFrom()) : null;
+      to = request.getRange().hasTo() ? checks.instant("range.to", request.getRange().getTo()) : null;
+      if (from != null && to != null) {
+        checks.require(from.isBefore(to), "range.to", "must be after range.from");
+        checks.require(!to.isAfter(from.plus(Deliveries.MAX_REPLAY_RANGE)), "range",
+            "must span at most " + Deliveries.MAX_REPLAY_RANGE.toDays() + " days");
+      }
+      checks.require(!everyOrg || !request.getEventsOrgId().isEmpty(), "events_org_id",
+          "is required for an operator's endpoint (org_id \"*\")");
+    } else {
+      checks.violation("event_id", "or range is required");
+    }
+    if (refuseInvalid(checks, responses)) return;
+    WebhookEvent.Source event = one;
+    Instant rangeFrom = from;
+    Instant rangeTo = to;
+    endpoint(orgId, request.getEndpointId(), Context.current().getDeadline())
+        .thenCompose(endpoint -> {
+          if (!endpoint.enabled()) throw TallyErrors.webhookEndpointDisabled(endpoint.endpointId());
+          return event != null ? deliveries.replay(orgId, endpoint, event)
+              : deliveries.replay(orgId, endpoint, eventsOrg, rangeFrom, rangeTo);
+        })
+        .thenApply(replay -> {
+          if (replay instanceof Deliveries.NoSuchEvent missing) throw TallyErrors.webhookEventNotFound(missing.eventId());
+          Deliveries.Queued queued = (Deliveries.Queued) replay;
+          return ReplayWebhookEventsResponse.newBuilder().addAllEventIds(queued.eventIds()).setTruncated(queued.truncated()).build();
+        })
+        .whenComplete((response, failure) -> Replies.complete(responses, response, failure));
+  }
+
+  /** The endpoint of {@code orgId} ("*": the operator's) with this id; fails WEBHOOK_ENDPOINT_NOT_FOUND. */
+  private CompletableFuture<Endpoint> endpoint(String orgId, String endpointId, Deadline deadline) {
+    return ask(orgId, WebhookEndpoints.ListEndpoints::new, deadline).thenApply(reply -> ((Reply.Listed) reply).endpoints()
+        .stream().filter(e -> e.endpointId().equals(endpointId)).findFirst()
+        .orElseThrow(() -> TallyErrors.webhookEndpointNotFound(endpointId)));
+  }
+
+  /** {@code <epoch millis>.<attempt>.<event id>} in URL-safe base64; null when it is none. */
+  static DeliveryTable.After pageToken(String token) {
+    if (token.isEmpty()) return null;
+    try {
+      String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\\.", 3);
+      if (parts.length != 3 || WebhookEvent.source(parts[2]).isEmpty()) return null;
+      return new DeliveryTable.After(Instant.ofEpochMilli(Long.parseLong(parts[0])), parts[2], Integer.parseInt(parts[1]));
+    } catch (IllegalArgumentException | java.time.DateTimeException e) {
+      return null;
+    }
+  }
+
+  static String pageToken(DeliveryTable.After after) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(
+        (after.attemptedAt().toEpochMilli() + "." + after.attempt() + "." + after.eventId()).getBytes(StandardCharsets.UTF_8));
   }
 
   private Endpoint changed(Reply reply) {

@@ -11,7 +11,9 @@ import dev.tally.v1.CreateApiKeyRequest;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.CreateWebhookEndpointRequest;
 import dev.tally.v1.DeleteWebhookEndpointRequest;
+import dev.tally.v1.ListWebhookDeliveriesRequest;
 import dev.tally.v1.ListWebhookEndpointsRequest;
+import dev.tally.v1.ReplayWebhookEventsRequest;
 import dev.tally.v1.RotateWebhookSecretRequest;
 import dev.tally.v1.UpdateWebhookEndpointRequest;
 import dev.tally.v1.DecideCreditRequestRequest;
@@ -126,6 +128,9 @@ public final class CallRules {
       rule(AccountsGrpc.getUpdateWebhookEndpointMethod(), UpdateWebhookEndpointRequest::getOrgId, ADMIN),
       rule(AccountsGrpc.getDeleteWebhookEndpointMethod(), DeleteWebhookEndpointRequest::getOrgId, ADMIN),
       rule(AccountsGrpc.getRotateWebhookSecretMethod(), RotateWebhookSecretRequest::getOrgId, ADMIN),
+      // An endpoint's delivery log shows its org's event ids and its receiver's answers; a replay sends to its URL.
+      rule(AccountsGrpc.getListWebhookDeliveriesMethod(), ListWebhookDeliveriesRequest::getOrgId, ADMIN),
+      rule(AccountsGrpc.getReplayWebhookEventsMethod(), ReplayWebhookEventsRequest::getOrgId, ADMIN),
       // Keys of one org or of all: the control plane's, never an org's own dashboard.
       rule(AccountsGrpc.getListApiKeysMethod(), ListApiKeysRequest::getOrgId, ADMIN))
       .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));

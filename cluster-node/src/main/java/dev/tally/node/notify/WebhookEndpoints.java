@@ -86,16 +86,30 @@ public final class WebhookEndpoints
     record RequestIdReused(String endpointId) implements Reply {}
   }
 
+  private final String orgId;
   private final Clock clock;
+  private final Deliveries deliveries;
 
-  private WebhookEndpoints(String orgId, Clock clock) {
+  private WebhookEndpoints(String orgId, Clock clock, Deliveries deliveries) {
     super(persistenceId(orgId));
+    this.orgId = orgId;
     this.clock = clock;
+    this.deliveries = deliveries;
   }
 
   /** The entity of org {@code orgId}'s endpoints ({@link #ALL_ORGS}: the operator's). */
   public static Behavior<Command> create(String orgId, Clock clock) {
-    return new WebhookEndpoints(orgId, clock);
+    return new WebhookEndpoints(orgId, clock, Deliveries.NONE);
+  }
+
+  /** The entity of org {@code orgId}'s endpoints, telling {@code deliveries} of each change. */
+  public static Behavior<Command> create(String orgId, Clock clock, Deliveries deliveries) {
+    return new WebhookEndpoints(orgId, clock, deliveries);
+  }
+
+  /** The dispatcher of the org's slice learns the endpoints as they are now. */
+  private void tell(OrgEndpoints after) {
+    deliveries.changed(orgId, after.endpoints());
   }
 
   public static PersistenceId persistenceId(String orgId) {
@@ -114,6 +128,7 @@ public final class WebhookEndpoints
         .onCommand(Update.class, this::update)
         .onCommand(Delete.class, (state, delete) -> state.withId(delete.endpointId())
             .map(endpoint -> Effect().persist(new Deleted(endpoint.endpointId(), clock.instant()))
+                .thenRun(this::tell)
                 .thenReply(delete.replyTo(), after -> (Reply) new Reply.Changed(endpoint)))
             .orElseGet(() -> Effect().reply(delete.replyTo(), new Reply.NotFound(delete.endpointId()))))
         .onCommand(Rotate.class, this::rotate)
@@ -126,6 +141,7 @@ public final class WebhookEndpoints
         c.enabled(), c.secret(), clock.instant());
     if (creation instanceof OrgEndpoints.New fresh) {
       return Effect().persist(new EndpointEvent.Created(fresh.endpoint()))
+          .thenRun(this::tell)
           .thenReply(c.replyTo(), after -> new Reply.Created(fresh.endpoint(), false));
     }
     Reply answer;
@@ -148,6 +164,7 @@ public final class WebhookEndpoints
       return Effect().reply(u.replyTo(), new Reply.Changed(endpoint)); // nothing changes: nothing to persist
     }
     return Effect().persist(updated)
+        .thenRun(this::tell)
         .thenReply(u.replyTo(), after -> new Reply.Changed(after.withId(u.endpointId()).orElseThrow()));
   }
 
@@ -155,6 +172,7 @@ public final class WebhookEndpoints
     OrgEndpoints.Rotation rotation = state.rotate(r.endpointId(), r.requestId(), r.secret(), r.overlap(), clock.instant());
     if (rotation instanceof OrgEndpoints.Rotate rotate) {
       return Effect().persist(rotate.event())
+          .thenRun(this::tell)
           .thenReply(r.replyTo(), after -> new Reply.Rotated(after.withId(r.endpointId()).orElseThrow(), false));
     }
     if (rotation instanceof OrgEndpoints.RotatedBefore before) {

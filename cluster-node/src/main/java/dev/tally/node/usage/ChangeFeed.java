@@ -55,7 +55,8 @@ public final class ChangeFeed implements Written {
     return system.systemActorOf(Topic.create(OrgsWritten.class, "read-side-" + slice), "read-side-" + slice, Props.empty());
   }
 
-  ActorRef<Topic.Command<OrgsWritten>> slice(int slice) {
+  /** The topic of the slice's notices on this node: the read side's reader and the webhook dispatcher hear it. */
+  public ActorRef<Topic.Command<OrgsWritten>> slice(int slice) {
     return slices.get(slice);
   }
 

@@ -1,22 +1,15 @@
 package dev.tally.node.usage;
 
 import dev.tally.node.account.OrgAccount;
-import dev.tally.node.account.OrgEvent;
 import dev.tally.node.account.OrgSlices;
-import dev.tally.node.account.Written;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
-import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * The read side of a node: its {@link ChangeFeed}, and its part of the cluster's slice readers (a
@@ -46,30 +39,12 @@ public final class ReadSide {
    *
    * @param applied told, for each event a reader applied on a notice, how long after it happened
    */
-  public static Written start(
+  public static ChangeFeed start(
       ActorSystem<?> system, Settings settings, OrgDirectory directory, UsageTable usage, StatementTable statements,
       Clock clock, Consumer<Duration> applied) {
     SliceRows.Tables tables = new SliceRows.Tables(directory, usage, statements);
     ChangeFeed feed = ChangeFeed.start(system);
-    CassandraReadJournal journal =
-        PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, QUERY_PLUGIN);
-    SliceRows.Journal journals = new SliceRows.Journal() {
-      @Override
-      public CompletionStage<List<SliceRows.Logged>> events(String orgId, long from, long to) {
-        return journal.currentEventsByPersistenceId(OrgAccount.persistenceId(orgId).id(), from, to)
-            .map(envelope -> new SliceRows.Logged(envelope.sequenceNr(), (OrgEvent) envelope.event()))
-            .runWith(Sink.seq(), system);
-      }
-
-      @Override
-      public CompletionStage<List<String>> orgs(int slice) {
-        return journal.currentPersistenceIds()
-            .filter(OrgAccount::isOrgJournal)
-            .map(OrgAccount::orgIdOf)
-            .filter(orgId -> OrgSlices.sliceOf(orgId) == slice)
-            .runWith(Sink.seq(), system);
-      }
-    };
+    OrgJournals journals = OrgJournals.of(system);
     ShardedDaemonProcess.get(system).init(SliceReader.Command.class, NAME, OrgSlices.COUNT,
         slice -> SliceReader.create(feed.slice(slice),
             () -> new SliceRows(slice, tables, journals, clock, settings.reconcileEvery(), applied, orgId -> wake(system, orgId))),

@@ -61,15 +61,6 @@ final class SliceRows {
     CompletionStage<Done> save(List<DirectoryRow> rows);
   }
 
-  /** The orgs' journals. */
-  interface Journal {
-    /** The org's events from {@code from} to {@code to} inclusive, in order. */
-    CompletionStage<List<Logged>> events(String orgId, long from, long to);
-
-    /** Every org of the slice that has a journal. */
-    CompletionStage<List<String>> orgs(int slice);
-  }
-
   /** Where the statements are kept. */
   interface Statements {
     /** The org's statement of the period that starts at {@code periodStart}; empty when there is none. */
@@ -81,14 +72,11 @@ final class SliceRows {
   /** Where the rows of each kind are kept. */
   record Tables(Rows directory, UsageRows.Store usage, Statements statements) {}
 
-  /** An org event with its sequence number. */
-  record Logged(long seqNr, OrgEvent event) {}
-
   private final int slice;
   private final Rows rows;
   private final UsageRows usage;
   private final Statements statements;
-  private final Journal journal;
+  private final OrgJournals journal;
   private final Clock clock;
   private final Duration passEvery;
   private final Consumer<Duration> applied;
@@ -115,7 +103,7 @@ final class SliceRows {
    * @param applied told, for each notice applied, how long after its first event happened that was
    * @param wake told each org whose period is over by its directory row, so that it closes it
    */
-  SliceRows(int slice, Tables tables, Journal journal, Clock clock, Duration passEvery, Consumer<Duration> applied,
+  SliceRows(int slice, Tables tables, OrgJournals journal, Clock clock, Duration passEvery, Consumer<Duration> applied,
       Consumer<String> wake) {
     this.slice = slice;
     this.rows = tables.directory();
@@ -206,7 +194,7 @@ final class SliceRows {
           if (events.isEmpty()) return CompletableFuture.completedFuture(Done.getInstance());
           List<Instant> periods = new ArrayList<>();
           if (row.periodStart() != null) periods.add(row.periodStart());
-          for (Logged event : events) {
+          for (OrgJournals.Logged event : events) {
             if (event.event() instanceof OrgEvent.PeriodOpened opened) periods.add(opened.start());
           }
           return ManyAsks.each(periods, start -> statements.statement(orgId, start))
@@ -225,14 +213,14 @@ final class SliceRows {
    * then its directory row, each deciding on its own what it counts already; the row as saved.
    */
   private CompletionStage<DirectoryRow> applyInTurn(
-      String orgId, DirectoryRow row, List<Logged> events, List<Optional<StatementRow>> stored) {
+      String orgId, DirectoryRow row, List<OrgJournals.Logged> events, List<Optional<StatementRow>> stored) {
     Map<Instant, StatementRow> found = new HashMap<>();
     stored.forEach(statement -> statement.ifPresent(s -> found.put(s.periodStart(), s)));
     DirectoryRow after = row;
     StatementRow current = row.periodStart() == null ? null : found.get(row.periodStart());
     Map<Instant, StatementRow> changed = new LinkedHashMap<>();
     List<UsageRows.Counted> counted = new ArrayList<>();
-    for (Logged logged : events) {
+    for (OrgJournals.Logged logged : events) {
       DirectoryRow before = after;
       after = after.after(logged.seqNr(), logged.event());
       if (logged.event() instanceof OrgEvent.PeriodOpened opened) {

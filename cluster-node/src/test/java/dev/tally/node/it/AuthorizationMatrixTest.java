@@ -115,6 +115,8 @@ class AuthorizationMatrixTest {
       Map.entry("tally.v1.Accounts/UpdateWebhookEndpoint", Set.of("admin")),
       Map.entry("tally.v1.Accounts/DeleteWebhookEndpoint", Set.of("admin")),
       Map.entry("tally.v1.Accounts/RotateWebhookSecret", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/ListWebhookDeliveries", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/ReplayWebhookEvents", Set.of("admin")),
       // An org's referral data is its own; moving rewards changes its credits (issue 17 item 4).
       Map.entry("tally.v1.Accounts/GetReferral", Set.of("metering", "reader", "admin")),
       Map.entry("tally.v1.Accounts/TransferRewards", Set.of("metering", "admin")));

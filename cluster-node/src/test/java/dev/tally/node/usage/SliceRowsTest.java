@@ -51,7 +51,7 @@ class SliceRowsTest {
    * The tables and the journals, in memory: what the rows read and write, no more. With {@code
    * failing} set, a write may fail as a crash would: usage rows saved in part, a directory row not.
    */
-  static final class Store implements SliceRows.Rows, SliceRows.Journal, UsageRows.Store, SliceRows.Statements {
+  static final class Store implements SliceRows.Rows, OrgJournals, UsageRows.Store, SliceRows.Statements {
     final Map<String, List<OrgEvent>> journals = new ConcurrentHashMap<>();
     final Map<String, DirectoryRow> rows = new ConcurrentHashMap<>();
     final Map<String, Map<LocalDate, Map<UsageKey, UsageRows.Row>>> usage = new ConcurrentHashMap<>();
@@ -114,12 +114,12 @@ class SliceRowsTest {
     }
 
     @Override
-    public CompletionStage<List<SliceRows.Logged>> events(String orgId, long from, long to) {
+    public CompletionStage<List<OrgJournals.Logged>> events(String orgId, long from, long to) {
       journalReads.incrementAndGet();
       List<OrgEvent> events = journals.getOrDefault(orgId, List.of());
-      List<SliceRows.Logged> read = new ArrayList<>();
+      List<OrgJournals.Logged> read = new ArrayList<>();
       for (long seqNr = from; seqNr <= Math.min(to, events.size()); seqNr++) {
-        read.add(new SliceRows.Logged(seqNr, events.get((int) seqNr - 1)));
+        read.add(new OrgJournals.Logged(seqNr, events.get((int) seqNr - 1)));
       }
       return CompletableFuture.completedFuture(read);
     }

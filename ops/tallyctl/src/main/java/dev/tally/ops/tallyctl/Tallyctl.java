@@ -202,6 +202,19 @@ public final class Tallyctl {
           "make a new signing secret for a webhook endpoint (printed once); deliveries carry both signatures"
               + " during the overlap (admin key)",
           WebhookCommands::rotateSecret),
+      new Command("webhook deliveries", List.of("ORG", "ENDPOINT_ID"), List.of(
+          optional("page-size", "N", "attempts per page, 1 to 100 (default: 50)"),
+          optional("page-token", "TOKEN", "the next page token a previous page printed")),
+          "a webhook endpoint's delivery log, newest first: each attempt's time, HTTP status, latency and error"
+              + " (kept 7 days; admin key)",
+          WebhookCommands::deliveries),
+      new Command("webhook replay", List.of("ORG", "ENDPOINT_ID"), List.of(
+          optional("event", "EVENT_ID", "the one event to send again (an id the delivery log shows)"),
+          optional("from", "TIME", "the start of a range of the org's events to send again (UTC time or date)"),
+          optional("to", "TIME", "the end of the range, exclusive (at most 31 days after --from)"),
+          optional("events-org", "ORG", "whose events a range sends, for an operator's endpoint (ORG '*')")),
+          "send an endpoint one event, or an org's events of a time range, again with their ids (admin key)",
+          WebhookCommands::replay),
       new Command("key create", List.of("ROLE"), List.of(
           optional("org", "ORG", "the org a metering or reader key acts for (none for admin)"),
           optional("label", "TEXT", "what the key is for"),
@@ -285,6 +298,8 @@ public final class Tallyctl {
       Map.entry("tally.v1.Accounts/UpdateWebhookEndpoint", "webhook update"),
       Map.entry("tally.v1.Accounts/DeleteWebhookEndpoint", "webhook delete"),
       Map.entry("tally.v1.Accounts/RotateWebhookSecret", "webhook rotate-secret"),
+      Map.entry("tally.v1.Accounts/ListWebhookDeliveries", "webhook deliveries"),
+      Map.entry("tally.v1.Accounts/ReplayWebhookEvents", "webhook replay"),
       Map.entry("tally.v1.Metering/Reserve", "reserve"),
       Map.entry("tally.v1.Metering/Commit", "commit"),
       Map.entry("tally.v1.Metering/Release", "release"),

@@ -11,7 +11,13 @@ import dev.tally.v1.RotateWebhookSecretRequest;
 import dev.tally.v1.RotateWebhookSecretResponse;
 import dev.tally.v1.UpdateWebhookEndpointRequest;
 import dev.tally.v1.UpdateWebhookEndpointResponse;
+import dev.tally.v1.ListWebhookDeliveriesRequest;
+import dev.tally.v1.ListWebhookDeliveriesResponse;
+import dev.tally.v1.ReplayWebhookEventsRequest;
+import dev.tally.v1.ReplayWebhookEventsResponse;
+import dev.tally.v1.WebhookDeliveryAttempt;
 import dev.tally.v1.WebhookEndpoint;
+import dev.tally.v1.WebhookTimeRange;
 import dev.tally.v1.WebhookEventType;
 import dev.tally.v1.WebhookEventTypes;
 import dev.tally.v1.WebhookSecretHint;
@@ -143,6 +149,57 @@ final class WebhookCommands {
       run.out().line(rotated.getSecret());
     }
     run.out().table(details(rotated.getEndpoint()).row("request id", requestId));
+  }
+
+  static void deliveries(Invocation run) {
+    String org = run.operand(0);
+    ListWebhookDeliveriesRequest.Builder request = ListWebhookDeliveriesRequest.newBuilder()
+        .setOrgId(org).setEndpointId(run.operand(1));
+    run.option("page-size").ifPresent(text -> request.setPageSize(AccountCommands.number("--page-size", text)));
+    run.option("page-token").ifPresent(request::setPageToken);
+    ListWebhookDeliveriesResponse page = run.tally().read(scope(org), () -> run.tally().accounts().listWebhookDeliveries(request.build()));
+    if (run.out().json) {
+      run.out().document(ApiJson.of(page));
+      return;
+    }
+    Table table = new Table("ATTEMPTED AT", "EVENT ID", "TYPE", "ATTEMPT", "STATUS", "LATENCY", "OUTCOME", "ERROR");
+    for (WebhookDeliveryAttempt attempt : page.getAttemptsList()) {
+      table.row(AccountCommands.time(attempt.getAttemptedAt()), attempt.getEventId(), name(attempt.getEventType()),
+          Integer.toString(attempt.getAttempt()), attempt.getStatusCode() == 0 ? "-" : Integer.toString(attempt.getStatusCode()),
+          (attempt.getLatency().getSeconds() * 1000 + attempt.getLatency().getNanos() / 1_000_000) + " ms",
+          attempt.getOutcome().name().substring("WEBHOOK_DELIVERY_OUTCOME_".length()).toLowerCase(), attempt.getError());
+    }
+    run.out().table(table);
+    if (!page.getNextPageToken().isEmpty()) run.out().line("next page: --page-token " + page.getNextPageToken());
+  }
+
+  static void replay(Invocation run) {
+    String org = run.operand(0);
+    ReplayWebhookEventsRequest.Builder request = ReplayWebhookEventsRequest.newBuilder()
+        .setOrgId(org).setEndpointId(run.operand(1));
+    var event = run.option("event");
+    var from = run.option("from");
+    var to = run.option("to");
+    if (event.isPresent() == (from.isPresent() || to.isPresent())) {
+      throw Failure.usage("webhook replay: give --event, or --from and --to");
+    }
+    event.ifPresent(request::setEventId);
+    if (from.isPresent() || to.isPresent()) {
+      if (from.isEmpty() || to.isEmpty()) throw Failure.usage("webhook replay: a range needs both --from and --to");
+      request.setRange(WebhookTimeRange.newBuilder()
+          .setFrom(AccountCommands.timestamp("--from", from.get())).setTo(AccountCommands.timestamp("--to", to.get())));
+    }
+    run.option("events-org").ifPresent(request::setEventsOrgId);
+    // A replay queues the events again each time it runs: the receiver tells them apart by their ids.
+    ReplayWebhookEventsResponse replayed = run.tally().change(scope(org), null,
+        () -> run.tally().accounts().replayWebhookEvents(request.build()));
+    if (run.out().json) {
+      run.out().document(ApiJson.of(replayed));
+      return;
+    }
+    run.out().line("queued " + replayed.getEventIdsCount() + " events for webhook endpoint " + run.operand(1)
+        + (replayed.getTruncated() ? " (the range held more; replay from the last one's time on)" : ""));
+    replayed.getEventIdsList().forEach(id -> run.out().line(id));
   }
 
   private static Table details(WebhookEndpoint endpoint) {

@@ -1,0 +1,315 @@
+package dev.tally.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.tally.testkit.NodeProcess;
+import dev.tally.testkit.TestCassandra;
+import dev.tally.v1.AccountsGrpc;
+import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.CreateWebhookEndpointRequest;
+import dev.tally.v1.CreateWebhookEndpointResponse;
+import dev.tally.v1.GrantCreditsRequest;
+import dev.tally.v1.GrantKind;
+import dev.tally.v1.ListWebhookDeliveriesRequest;
+import dev.tally.v1.ListWebhookDeliveriesResponse;
+import dev.tally.v1.ListWebhookEndpointsRequest;
+import dev.tally.v1.ReplayWebhookEventsRequest;
+import dev.tally.v1.ReplayWebhookEventsResponse;
+import dev.tally.v1.RotateWebhookSecretRequest;
+import dev.tally.v1.RotateWebhookSecretResponse;
+import dev.tally.v1.UpdateWebhookEndpointRequest;
+import dev.tally.v1.WebhookDeliveryAttempt;
+import dev.tally.v1.WebhookDeliveryOutcome;
+import dev.tally.v1.WebhookEventType;
+import dev.tally.v1.WebhookTimeRange;
+import com.google.protobuf.Timestamp;
+import com.google.rpc.BadRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.ManagedChannel;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Webhook deliveries end to end: a real node and Cassandra, events from the org's journal, and a
+ * real HTTP receiver (the JDK's HttpServer on 127.0.0.1, which TALLY_WEBHOOKS_ALLOW_PRIVATE lets
+ * endpoints name) that checks every request with the SDK's {@link Webhooks#verify}.
+ */
+@ExtendWith(TestCassandra.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WebhookDeliveriesTest {
+
+  /** One request the receiver got. */
+  record Received(String path, Map<String, String> headers, String body) {
+    String id() {
+      return headers.get("webhook-id");
+    }
+  }
+
+  NodeProcess node;
+  ManagedChannel channel;
+  HttpServer receiver;
+  /** What the receiver got, per path. */
+  final Map<String, BlockingQueue<Received>> received = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The statuses the receiver answers with, per path, in turn; 200 when none is left. */
+  final Map<String, ConcurrentLinkedQueue<Integer>> answers = new java.util.concurrent.ConcurrentHashMap<>();
+
+  @BeforeAll
+  void start() throws Exception {
+    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/", exchange -> {
+      Map<String, String> headers = new HashMap<>();
+      exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), values.get(0)));
+      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      String path = exchange.getRequestURI().getPath();
+      receivedAt(path).add(new Received(path, headers, body));
+      Integer status = answers.getOrDefault(path, new ConcurrentLinkedQueue<>()).poll();
+      exchange.sendResponseHeaders(status == null ? 200 : status, -1);
+      exchange.close();
+    });
+    receiver.start();
+    node = NodeProcess.start(TestCassandra.server(),
+        Map.of("TALLY_WEBHOOKS_ALLOW_PRIVATE", "on", "TALLY_WEBHOOK_RETRY_SCALE", "0.001"),
+        NodeProcess.testJvmOptions(), Paths.get("target", "nodes"));
+    channel = node.channel();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    channel.shutdownNow();
+    node.close();
+    receiver.stop(0);
+  }
+
+  AccountsGrpc.AccountsBlockingStub accounts() {
+    return AccountsGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);
+  }
+
+  String newOrg() {
+    String orgId = "hooked-" + UUID.randomUUID();
+    accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setRequestId("create").setPlan("payg").build());
+    return orgId;
+  }
+
+  String url(String path) {
+    return "http://127.0.0.1:" + receiver.getAddress().getPort() + path;
+  }
+
+  CreateWebhookEndpointResponse endpoint(String orgId, String path) {
+    return accounts().createWebhookEndpoint(CreateWebhookEndpointRequest.newBuilder().setOrgId(orgId)
+        .setRequestId(UUID.randomUUID().toString()).setUrl(url(path))
+        .addEventTypes(WebhookEventType.WEBHOOK_EVENT_TYPE_CREDITS_GRANTED).build());
+  }
+
+  void grant(String orgId, String requestId, long amount) {
+    accounts().grantCredits(GrantCreditsRequest.newBuilder().setOrgId(orgId).setRequestId(requestId)
+        .setKind(GrantKind.PROMOTION).setAmount(amount).build());
+  }
+
+  BlockingQueue<Received> receivedAt(String path) {
+    return received.computeIfAbsent(path, p -> new LinkedBlockingQueue<>());
+  }
+
+  /** The next {@code count} requests to {@code path}, waiting up to a minute for each. */
+  List<Received> next(String path, int count) throws InterruptedException {
+    List<Received> got = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (got.size() < count) {
+      Received r = receivedAt(path).poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (r == null) throw new AssertionError("only " + got.size() + " of " + count + " requests to " + path + ": " + got);
+      got.add(r);
+    }
+    return got;
+  }
+
+  static Timestamp seconds(long seconds) {
+    return Timestamp.newBuilder().setSeconds(seconds).build();
+  }
+
+  @Test
+  void aReceiverAnswering500Then500Then200GetsThreeAttemptsOfOneIdEachSigned() throws Exception {
+    String orgId = newOrg();
+    String path = "/flaky-" + UUID.randomUUID();
+    answers.put(path, new ConcurrentLinkedQueue<>(List.of(500, 500)));
+    String secret = endpoint(orgId, path).getSecret();
+
+    grant(orgId, "grant-1", 7_000_000);
+
+    List<Received> attempts = next(path, 3);
+    for (Received attempt : attempts) {
+      Webhooks.verify(secret, attempt.headers(), attempt.body());
+      assertEquals(attempts.get(0).id(), attempt.id());
+      assertEquals(attempts.get(0).body(), attempt.body());
+    }
+    assertTrue(attempts.get(0).id().matches("evt_[0-9]+_0_" + orgId), attempts.get(0).id());
+    assertTrue(attempts.get(0).body().contains("\"type\":\"CREDITS_GRANTED\""), attempts.get(0).body());
+    assertTrue(attempts.get(0).body().contains("\"amount\":7000000"), attempts.get(0).body());
+    // Delivered with the third: nothing more comes.
+    assertEquals(null, receivedAt(path).poll(2, TimeUnit.SECONDS));
+
+    // The delivery log shows the three, newest first: 500, 500, then 200.
+    String endpointId = accounts().listWebhookEndpoints(ListWebhookEndpointsRequest.newBuilder().setOrgId(orgId).build())
+        .getEndpoints(0).getEndpointId();
+    List<WebhookDeliveryAttempt> log = eventually(() -> {
+      List<WebhookDeliveryAttempt> attemptsLogged = deliveries(orgId, endpointId);
+      return attemptsLogged.size() == 3 ? attemptsLogged : null;
+    });
+    assertEquals(List.of(3, 2, 1), log.stream().map(WebhookDeliveryAttempt::getAttempt).toList());
+    assertEquals(List.of(200, 500, 500), log.stream().map(WebhookDeliveryAttempt::getStatusCode).toList());
+    assertEquals(List.of(WebhookDeliveryOutcome.WEBHOOK_DELIVERY_OUTCOME_DELIVERED,
+        WebhookDeliveryOutcome.WEBHOOK_DELIVERY_OUTCOME_RETRYING, WebhookDeliveryOutcome.WEBHOOK_DELIVERY_OUTCOME_RETRYING),
+        log.stream().map(WebhookDeliveryAttempt::getOutcome).toList());
+    for (WebhookDeliveryAttempt attempt : log) {
+      assertEquals(attempts.get(0).id(), attempt.getEventId());
+      assertEquals(orgId, attempt.getEventOrgId());
+    }
+    // Paged one at a time, the same three.
+    ListWebhookDeliveriesResponse first = accounts().listWebhookDeliveries(ListWebhookDeliveriesRequest.newBuilder()
+        .setOrgId(orgId).setEndpointId(endpointId).setPageSize(2).build());
+    ListWebhookDeliveriesResponse second = accounts().listWebhookDeliveries(ListWebhookDeliveriesRequest.newBuilder()
+        .setOrgId(orgId).setEndpointId(endpointId).setPageSize(2).setPageToken(first.getNextPageToken()).build());
+    assertEquals(log.subList(0, 2), first.getAttemptsList());
+    assertEquals(log.subList(2, 3), second.getAttemptsList());
+    assertEquals("", second.getNextPageToken());
+  }
+
+  List<WebhookDeliveryAttempt> deliveries(String orgId, String endpointId) {
+    return accounts().listWebhookDeliveries(ListWebhookDeliveriesRequest.newBuilder()
+        .setOrgId(orgId).setEndpointId(endpointId).build()).getAttemptsList();
+  }
+
+  static <T> T eventually(java.util.function.Supplier<T> found) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (System.nanoTime() < deadline) {
+      T value = found.get();
+      if (value != null) return value;
+      Thread.sleep(100);
+    }
+    throw new AssertionError("not within a minute");
+  }
+
+  @Test
+  void aDisabledEndpointReceivesNothingAndAReplayAfterReEnablingDeliversWhatItMissed() throws Exception {
+    String orgId = newOrg();
+    String path = "/disabled-" + UUID.randomUUID();
+    String witnessPath = "/witness-" + UUID.randomUUID();
+    CreateWebhookEndpointResponse created = endpoint(orgId, path);
+    endpoint(orgId, witnessPath);
+    String endpointId = created.getEndpoint().getEndpointId();
+    grant(orgId, "while-enabled", 1_000);
+    Received before = next(path, 1).get(0);
+    next(witnessPath, 1);
+
+    accounts().updateWebhookEndpoint(UpdateWebhookEndpointRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId)
+        .setEnabled(false).build());
+    grant(orgId, "while-disabled", 2_000);
+    // The org's other endpoint is sent the grant in the same round that would have sent it to the disabled one.
+    Received missed = next(witnessPath, 1).get(0);
+    assertEquals(null, receivedAt(path).poll(1, TimeUnit.SECONDS), "the disabled endpoint was sent something");
+
+    long from = created.getEndpoint().getCreatedAt().getSeconds();
+    ReplayWebhookEventsRequest replay = ReplayWebhookEventsRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId)
+        .setRange(WebhookTimeRange.newBuilder().setFrom(seconds(from)).setTo(seconds(from + 3_600))).build();
+    StatusRuntimeException disabled = assertThrows(StatusRuntimeException.class, () -> accounts().replayWebhookEvents(replay));
+    assertEquals(Status.Code.FAILED_PRECONDITION, disabled.getStatus().getCode());
+    assertTrue(disabled.getMessage().contains("disabled"), disabled.getMessage());
+
+    accounts().updateWebhookEndpoint(UpdateWebhookEndpointRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId)
+        .setEnabled(true).build());
+    // Both grants since the endpoint's creation, the missed one with them, each under its id.
+    ReplayWebhookEventsResponse replayed = accounts().replayWebhookEvents(replay);
+    assertEquals(List.of(before.id(), missed.id()), replayed.getEventIdsList());
+    List<Received> again = next(path, 2);
+    assertEquals(java.util.Set.of(before.id(), missed.id()), java.util.Set.of(again.get(0).id(), again.get(1).id()));
+    for (Received r : again) Webhooks.verify(created.getSecret(), r.headers(), r.body());
+    assertTrue(again.stream().anyMatch(r -> r.body().contains("\"amount\":2000")), again.toString());
+
+    // One event by its id.
+    ReplayWebhookEventsResponse one = accounts().replayWebhookEvents(ReplayWebhookEventsRequest.newBuilder()
+        .setOrgId(orgId).setEndpointId(endpointId).setEventId(missed.id()).build());
+    assertEquals(List.of(missed.id()), one.getEventIdsList());
+    assertEquals(missed.id(), next(path, 1).get(0).id());
+  }
+
+  @Test
+  void duringARotationEveryRequestCarriesBothSignatures() throws Exception {
+    String orgId = newOrg();
+    String path = "/rotated-" + UUID.randomUUID();
+    CreateWebhookEndpointResponse created = endpoint(orgId, path);
+    RotateWebhookSecretResponse rotated = accounts().rotateWebhookSecret(RotateWebhookSecretRequest.newBuilder()
+        .setOrgId(orgId).setEndpointId(created.getEndpoint().getEndpointId()).setRequestId("rotate-1")
+        .setOverlap(com.google.protobuf.Duration.newBuilder().setSeconds(3600)).build());
+    // The dispatcher hears of the rotation before the grant: the entity publishes at once, the feed every 250 ms.
+    grant(orgId, "after-rotation", 3_000);
+    Received r = next(path, 1).get(0);
+    assertEquals(2, r.headers().get("webhook-signature").split(" ").length, r.headers().toString());
+    Webhooks.verify(created.getSecret(), r.headers(), r.body());
+    Webhooks.verify(rotated.getSecret(), r.headers(), r.body());
+  }
+
+  @Test
+  void badDeliveryAndReplayRequestsNameTheirField() {
+    String orgId = newOrg();
+    String endpointId = endpoint(orgId, "/unused").getEndpoint().getEndpointId();
+    assertInvalid("page_size", () -> accounts().listWebhookDeliveries(ListWebhookDeliveriesRequest.newBuilder()
+        .setOrgId(orgId).setEndpointId(endpointId).setPageSize(101).build()));
+    assertInvalid("page_token", () -> accounts().listWebhookDeliveries(ListWebhookDeliveriesRequest.newBuilder()
+        .setOrgId(orgId).setEndpointId(endpointId).setPageToken("not-a-token").build()));
+    assertInvalid("endpoint_id", () -> accounts().listWebhookDeliveries(ListWebhookDeliveriesRequest.newBuilder()
+        .setOrgId(orgId).setEndpointId("we_nope").build()));
+    assertInvalid("event_id", () -> accounts().replayWebhookEvents(ReplayWebhookEventsRequest.newBuilder()
+        .setOrgId(orgId).setEndpointId(endpointId).setEventId("evt_1_0_another-org").build()));
+    assertInvalid("event_id", () -> accounts().replayWebhookEvents(ReplayWebhookEventsRequest.newBuilder()
+        .setOrgId(orgId).setEndpointId(endpointId).build()));
+    assertInvalid("range.to", () -> accounts().replayWebhookEvents(ReplayWebhookEventsRequest.newBuilder()
+        .setOrgId(orgId).setEndpointId(endpointId)
+        .setRange(WebhookTimeRange.newBuilder().setFrom(seconds(100)).setTo(seconds(50))).build()));
+    assertInvalid("range", () -> accounts().replayWebhookEvents(ReplayWebhookEventsRequest.newBuilder()
+        .setOrgId(orgId).setEndpointId(endpointId)
+        .setRange(WebhookTimeRange.newBuilder().setFrom(seconds(0)).setTo(seconds(40L * 86_400))).build()));
+    assertInvalid("events_org_id", () -> accounts().replayWebhookEvents(ReplayWebhookEventsRequest.newBuilder()
+        .setOrgId("*").setEndpointId(endpointId)
+        .setRange(WebhookTimeRange.newBuilder().setFrom(seconds(0)).setTo(seconds(60))).build()));
+    StatusRuntimeException missing = assertThrows(StatusRuntimeException.class, () -> accounts().replayWebhookEvents(
+        ReplayWebhookEventsRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId)
+            .setEventId("evt_999999_0_" + orgId).build()));
+    assertEquals(Status.Code.NOT_FOUND, missing.getStatus().getCode());
+    assertTrue(missing.getMessage().contains("evt_999999_0_" + orgId), missing.getMessage());
+  }
+
+  static void assertInvalid(String field, org.junit.jupiter.api.function.Executable call) {
+    StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, call);
+    assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode(), refused.toString());
+    com.google.rpc.Status status = StatusProto.fromThrowable(refused);
+    List<String> fields = new ArrayList<>();
+    for (com.google.protobuf.Any detail : status.getDetailsList()) {
+      if (detail.is(BadRequest.class)) {
+        try {
+          detail.unpack(BadRequest.class).getFieldViolationsList().forEach(v -> fields.add(v.getField()));
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw new AssertionError(e);
+        }
+      }
+    }
+    assertTrue(fields.contains(field), field + " not among " + fields);
+  }
+}

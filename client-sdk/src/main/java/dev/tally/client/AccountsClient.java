@@ -14,6 +14,8 @@ import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantCreditsResponse;
 import dev.tally.v1.LeaveClusterRequest;
 import dev.tally.v1.LeaveClusterResponse;
+import dev.tally.v1.ListClusterMembersRequest;
+import dev.tally.v1.ListClusterMembersResponse;
 import dev.tally.v1.ListApiKeysRequest;
 import dev.tally.v1.ListApiKeysResponse;
 import dev.tally.v1.ListGrantsRequest;
@@ -218,6 +220,20 @@ public final class AccountsClient {
   /** Async form of {@link #leaveCluster}. */
   public CompletableFuture<LeaveClusterResponse> leaveClusterAsync(String member) {
     return calls.async(AccountsGrpc.getLeaveClusterMethod(), LeaveClusterRequest.newBuilder().setMember(member).build());
+  }
+
+  /**
+   * The cluster's members as the node that answers sees them (needs an admin key): address, status,
+   * reachability, roles, and readiness as far as that node knows (its own, exactly; the others', from
+   * the cluster's view).
+   */
+  public ListClusterMembersResponse listClusterMembers() {
+    return calls.blocking(AccountsGrpc.getListClusterMembersMethod(), ListClusterMembersRequest.getDefaultInstance());
+  }
+
+  /** Async form of {@link #listClusterMembers}. */
+  public CompletableFuture<ListClusterMembersResponse> listClusterMembersAsync() {
+    return calls.async(AccountsGrpc.getListClusterMembersMethod(), ListClusterMembersRequest.getDefaultInstance());
   }
 
   /**

@@ -23,7 +23,7 @@ final class GrpcHealth {
   private final CassandraReadiness journal;
   private volatile boolean warmedUp;
   private volatile boolean stopped;
-  private ServingStatus said = ServingStatus.NOT_SERVING;
+  private volatile ServingStatus said = ServingStatus.NOT_SERVING;
 
   GrpcHealth(ActorSystem<?> system) {
     this.system = system;
@@ -39,6 +39,11 @@ final class GrpcHealth {
   void warmedUp() {
     warmedUp = true;
     check();
+  }
+
+  /** Whether the health service says SERVING now: the node's own readiness (Accounts.ListClusterMembers). */
+  boolean serving() {
+    return said == ServingStatus.SERVING && !stopped;
   }
 
   /** NOT_SERVING for good: the node is stopping. */

@@ -173,7 +173,7 @@ public final class TallyNode {
         .addService(decodedInFront(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(),
             settings.account().terms().prices()).bindService(), guards))
         .addService(decodedInFront(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
-            new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window()), new Membership(system), purchases,
+            new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window()), new Membership(system, health::serving), purchases,
             new AccountsService.Codes(new WrongCodeThrottle(clock)), creditRequestTable, directory,
             new UsageReports(usage, directory), new StatementReports(statements, directory), endpointUrls, deliveries).bindService(),
             guards))

@@ -369,6 +369,13 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   }
 
   @Override
+  public void listClusterMembers(dev.tally.v1.ListClusterMembersRequest request,
+      StreamObserver<dev.tally.v1.ListClusterMembersResponse> responses) {
+    responses.onNext(members.list());
+    responses.onCompleted();
+  }
+
+  @Override
   public void grantCredits(GrantCreditsRequest request, StreamObserver<GrantCreditsResponse> responses) {
     GrantKind kind = ProtoMapping.kind(request.getKind());
     RequestChecks checks = new RequestChecks();

@@ -111,6 +111,8 @@ public final class CallRules {
       rule(AccountsGrpc.getRevokeApiKeyMethod(), request -> null, ADMIN),
       // A node leaving moves every org it hosts: an operator's call, not an org's.
       rule(AccountsGrpc.getLeaveClusterMethod(), request -> null, ADMIN),
+      // Every node's address and state: the operators' view of the cluster, never an org's.
+      rule(AccountsGrpc.getListClusterMembersMethod(), request -> null, ADMIN),
       rule(AccountsGrpc.getRotateApiKeyMethod(), request -> null, ADMIN),
       // Every org's name, plan and money: the operators' directory, never an org's.
       rule(AccountsGrpc.getListOrgsMethod(), request -> null, ADMIN),

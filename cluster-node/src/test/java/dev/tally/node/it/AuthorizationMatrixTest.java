@@ -101,6 +101,7 @@ class AuthorizationMatrixTest {
       Map.entry("tally.v1.Accounts/CreateApiKey", Set.of("admin")),
       Map.entry("tally.v1.Accounts/RevokeApiKey", Set.of("admin")),
       Map.entry("tally.v1.Accounts/LeaveCluster", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/ListClusterMembers", Set.of("admin")),
       Map.entry("tally.v1.Accounts/RotateApiKey", Set.of("admin")),
       Map.entry("tally.v1.Accounts/ListApiKeys", Set.of("admin")),
       Map.entry("tally.v1.Accounts/ListOrgs", Set.of("admin")),

@@ -13,7 +13,10 @@ import dev.tally.testkit.TestNode;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.AccountsGrpc.AccountsBlockingStub;
 import dev.tally.v1.CreateApiKeyRequest;
+import dev.tally.v1.ClusterMember;
 import dev.tally.v1.LeaveClusterRequest;
+import dev.tally.v1.ListClusterMembersRequest;
+import dev.tally.v1.ListClusterMembersResponse;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -36,7 +39,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Only an admin key makes a node leave: Pekko Management's HTTP routes are read-only, and
+ * Only an admin key lists the cluster's members (Accounts.ListClusterMembers) or makes a node leave: Pekko Management's HTTP routes are read-only, and
  * Accounts.LeaveCluster refuses every other caller. Nothing here makes a node leave (ReadinessTest
  * and tallyctl's LeaveTest do, with the admin key); each test ends with the second node still an Up member.
  */
@@ -104,6 +107,42 @@ class LeaveClusterTest {
       assertEquals("no member " + nobody + " in the cluster", refused.status().getMessage());
     }
     assertSecondStaysAnUpMember();
+  }
+
+  @Test
+  void listClusterMembersShowsBothNodesUpAndTheAnsweringNodesOwnReadiness() throws Exception {
+    ListClusterMembersResponse listed = admin().listClusterMembers(ListClusterMembersRequest.getDefaultInstance());
+
+    assertEquals(first.clusterAddress(), listed.getAnsweredBy());
+    assertEquals(List.of(first.clusterAddress(), second.clusterAddress()).stream().sorted().toList(),
+        listed.getMembersList().stream().map(ClusterMember::getAddress).toList(), "every member, sorted by address");
+    assertTrue(listed.getMembersList().stream().map(ClusterMember::getAddress).toList().contains(listed.getLeader()),
+        "the leader is a member: " + listed.getLeader());
+    for (ClusterMember member : listed.getMembersList()) {
+      boolean answering = member.getAddress().equals(first.clusterAddress());
+      assertEquals(ClusterMember.Status.UP, member.getStatus(), member::toString);
+      assertTrue(member.getReachable(), member::toString);
+      assertTrue(member.getRolesList().contains("dc-default"), member::toString);
+      assertEquals("default", member.getDataCenter());
+      assertEquals(answering, member.getAnswering(), member::toString);
+      // The answering node knows its own gRPC health; of an Up, reachable other member only that it is not known here.
+      assertEquals(answering ? ClusterMember.Readiness.READY : ClusterMember.Readiness.NOT_KNOWN_HERE, member.getReadiness(),
+          member::toString);
+    }
+  }
+
+  @Test
+  void listClusterMembersWithoutAKeyOrWithAKeyThatIsNotAdminIsRefused() {
+    String org = "members-" + UUID.randomUUID();
+    ListClusterMembersRequest list = ListClusterMembersRequest.getDefaultInstance();
+
+    ErrorDetails.expect(Status.Code.UNAUTHENTICATED, "UNAUTHENTICATED",
+        () -> AccountsGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).listClusterMembers(list));
+    for (String role : List.of("reader", "metering")) {
+      String key = admin().createApiKey(CreateApiKeyRequest.newBuilder().setRole(role).setOrgId(org)
+          .setRequestId(UUID.randomUUID().toString()).build()).getKey();
+      ErrorDetails.expect(Status.Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> withKey(key).listClusterMembers(list));
+    }
   }
 
   private List<String> violatedFields(String member) {

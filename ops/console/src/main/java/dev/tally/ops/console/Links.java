@@ -11,6 +11,8 @@ final class Links {
   static final String ECHARTS_SCRIPT = "/static/echarts.min.js";
   /** The operator's org directory and top orgs. */
   static final String DIRECTORY = "/operator/orgs";
+  /** The cluster's members and their readiness. */
+  static final String CLUSTER = "/operator/cluster";
 
   private Links() {}
 

@@ -23,21 +23,30 @@ import java.util.Set;
 
 /**
  * The forms of an org's page, each one call with the user's key: redeem a code, move rewards, ask
- * for credits; for operators also API keys, plan and grants. Each answers a {@link Notice} for the
+ * for credits; for operators also API keys, plan, grants, own terms ({@link OverridesForm}) and webhook
+ * endpoints ({@link WebhookEndpoints}). Each answers a {@link Notice} for the
  * form it came from; a refusal of the node is a notice too (the page stays usable), except that a
  * key the node no longer accepts or a node out of reach fails the whole request.
  */
 final class OrgActions {
 
   /** The actions, by the last segment(s) of {@code /orgs/{org}/...}. */
-  static final Set<String> ACTIONS = Set.of("redeem", "transfer", "requests", "keys", "keys/revoke", "plan", "grant");
+  static final Set<String> ACTIONS = actions();
   /** Roles an operator may give a new org key. */
   private static final Set<String> KEY_ROLES = Set.of("metering", "reader");
 
   private OrgActions() {}
 
+  private static Set<String> actions() {
+    Set<String> actions = new java.util.HashSet<>(Set.of("redeem", "transfer", "requests", "keys", "keys/revoke", "plan",
+        "grant", OverridesForm.ACTION));
+    actions.addAll(WebhookEndpoints.ACTIONS);
+    return Set.copyOf(actions);
+  }
+
   /** The form (section) an action's notice belongs to. */
   static String form(String action) {
+    if (WebhookEndpoints.ACTIONS.contains(action)) return "webhooks";
     return action.equals("keys/revoke") ? "keys" : action;
   }
 
@@ -47,7 +56,7 @@ final class OrgActions {
       case "transfer" -> "referral-h";
       case "plan", "grant" -> "operate-h";
       case "keys/revoke" -> "keys-h";
-      default -> action + "-h";
+      default -> form(action) + "-h";
     };
   }
 
@@ -63,7 +72,11 @@ final class OrgActions {
         case "keys/revoke" -> revokeKey(tally, request);
         case "plan" -> setPlan(tally, orgId, request);
         case "grant" -> grant(tally, orgId, request);
-        default -> throw new IllegalStateException("no action " + action);
+        case OverridesForm.ACTION -> OverridesForm.run(tally, orgId, request);
+        default -> {
+          if (!WebhookEndpoints.ACTIONS.contains(action)) throw new IllegalStateException("no action " + action);
+          yield WebhookEndpoints.run(tally, orgId, action, request);
+        }
       };
     } catch (IllegalArgumentException e) {
       return Notice.failed(form, e.getMessage());

@@ -23,9 +23,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An org's page: balance and plan, grants, referral, credit requests, the ledger, and what the
+ * An org's page: balance and plan, alerts, grants, referral, credit requests, webhook endpoints, the ledger, and what the
  * signed-in key may do there (redeem, transfer, ask for credits; an operator also keys, plan and
- * grants). Every read goes out with the user's key, so the node decides what the page may hold.
+ * grants, own terms, webhook endpoints). Every read goes out with the user's key, so the node decides what the page may hold.
  */
 final class OrgView {
 
@@ -40,7 +40,7 @@ final class OrgView {
 
   private OrgView() {}
 
-  static String render(Session session, String orgId, String ledgerToken, String grantsToken) {
+  static String render(Session session, String orgId, String ledgerToken, String grantsToken, String alertsToken) {
     TallyClient tally = session.tally();
     Access access = session.access();
     GetBalanceResponse balance = tally.balance(orgId);
@@ -50,6 +50,7 @@ final class OrgView {
     Html page = new Html();
     Pages.orgTabs(page, orgId, "org");
     summary(page, orgId, org, balance);
+    AlertsSection.render(page, orgId, AlertsSection.scan(tally, orgId, alertsToken), alertsToken);
     if (access.mayChangeCredits()) redeemForm(page, session, orgId, notice);
     grants(page, orgId, tally.accounts().listGrants(ListGrantsRequest.newBuilder()
         .setOrgId(orgId).setPageSize(GRANTS_PAGE).setPageToken(grantsToken).build()), grantsToken);
@@ -58,9 +59,11 @@ final class OrgView {
         .setOrgId(orgId).setPageSize(REQUESTS_SHOWN).build()).getRequestsList(), notice);
     if (access.isOperator()) {
       OperatorTools.forOrg(page, session, orgId, balance.getPlan(), tally.accounts().listPlans().getPlansList(), notice);
+      OverridesForm.section(page, session, orgId, notice);
       apiKeys(page, session, orgId, tally.accounts().listApiKeys(ListApiKeysRequest.newBuilder()
           .setOrgId(orgId).setPageSize(KEYS_SHOWN).build()).getKeysList(), notice);
     }
+    WebhookEndpoints.section(page, session, orgId, notice);
     ledger(page, orgId, tally.accounts().listLedger(ListLedgerRequest.newBuilder()
         .setOrgId(orgId).setPageSize(LEDGER_PAGE).setPageToken(ledgerToken).build()), ledgerToken);
     String title = org != null && !org.getDisplayName().isEmpty() ? org.getDisplayName() : "Org " + orgId;

@@ -27,7 +27,7 @@ final class Pages {
     if (session != null) {
       page.raw("<nav aria-label=\"Main\">");
       if (session.access().isOperator()) {
-        page.link(Links.OPERATOR, "Operator").link(Links.DIRECTORY, "Orgs");
+        page.link(Links.OPERATOR, "Operator").link(Links.DIRECTORY, "Orgs").link(Links.CLUSTER, "Cluster");
       } else {
         page.link(Links.org(session.orgId()), "Org " + session.orgId());
       }

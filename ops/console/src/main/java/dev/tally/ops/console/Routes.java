@@ -137,7 +137,8 @@ final class Routes implements HttpHandler {
     }
     String action = String.join("/", path.subList(2, path.size()));
     if (get && action.isEmpty()) {
-      request.page(200, OrgView.render(session, orgId, request.query("ledger"), request.query("grants")));
+      request.page(200, OrgView.render(session, orgId, request.query("ledger"), request.query("grants"),
+          request.query("alerts")));
     } else if (get && action.equals("usage")) {
       UsagePage.render(request, session, orgId);
     } else if (get && action.equals("usage/csv")) {
@@ -162,6 +163,8 @@ final class Routes implements HttpHandler {
     String action = String.join("/", path.subList(1, path.size()));
     if (get && action.isEmpty()) {
       request.page(200, OperatorTools.render(session, request.query("batch").strip(), request.query("label").strip()));
+    } else if (get && action.equals("cluster")) {
+      request.page(200, ClusterPage.render(session));
     } else if (get && action.equals("orgs")) {
       request.page(200, DirectoryPage.render(session, DirectoryPage.Search.of(request)));
     } else if (get && action.equals("open")) {

@@ -90,6 +90,7 @@ final class Browser {
   /** The whole page at the window's width into {@code SCREENSHOTS/name.png}, checked to be a non-empty PNG. */
   static Path screenshot(ChromeDriver driver, String name) throws IOException {
     Dimension before = driver.manage().window().getSize();
+    ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");  // from the page's top, also after a #section link
     long height = (Long) ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollHeight");
     driver.manage().window().setSize(new Dimension(before.getWidth(), (int) Math.min(MAX_SCREENSHOT_HEIGHT, height + 120)));
     byte[] png = driver.getScreenshotAs(OutputType.BYTES);

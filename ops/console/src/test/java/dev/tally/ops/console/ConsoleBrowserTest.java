@@ -2,6 +2,7 @@ package dev.tally.ops.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,7 +17,14 @@ import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.CreateRedemptionCodesRequest;
 import dev.tally.v1.Credits;
 import dev.tally.v1.GrantCreditsRequest;
+import dev.tally.v1.ClusterMember;
+import dev.tally.v1.CreateWebhookEndpointRequest;
 import dev.tally.v1.GrantKind;
+import dev.tally.v1.LedgerEntry;
+import dev.tally.v1.ListClusterMembersResponse;
+import dev.tally.v1.ListLedgerRequest;
+import dev.tally.v1.WebhookEndpoint;
+import dev.tally.v1.WebhookEventType;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,8 +42,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -231,7 +241,7 @@ class ConsoleBrowserTest {
     assertEquals("No permission", browser.findElement(By.tagName("h1")).getText());
     Browser.screenshot(browser, "no-permission");
 
-    for (String path : List.of(Links.org(victim), Links.org(victim) + "?ledger=x", Links.OPERATOR, Links.usage(victim),
+    for (String path : List.of(Links.org(victim), Links.org(victim) + "?ledger=x", Links.OPERATOR, Links.CLUSTER, Links.usage(victim),
         Links.org(victim) + "/usage/csv", Links.statements(victim, ""), Links.org(victim) + "/statements/2026-12-01T00:00:00Z",
         Links.DIRECTORY)) {
       HttpResponse<String> page = get(path, session);
@@ -353,5 +363,212 @@ class ConsoleBrowserTest {
     signIn(other, key("reader", org));
     assertTrue(browser.findElement(By.id("signin-refused")).getText().contains("not a key of that org"));
     assertNull(browser.manage().getCookieNamed(Routes.SESSION_COOKIE));
+  }
+
+  // ---- alerts, own terms, webhook endpoints, the cluster; labels, keyboard, numbers and phone width on every page ----
+
+  /** The notice next to the form of the section headed {@code headingId}, once it says {@code words}. */
+  private String noticeOf(String headingId, String kind, String words) {
+    By notice = By.cssSelector("#" + headingId + " ~ .notice." + kind);
+    awaitPage(ExpectedConditions.textToBePresentInElementLocated(notice, words));
+    return browser.findElement(notice).getText();
+  }
+
+  private List<LedgerEntry> alertEntries(String org) {
+    return admin.accounts().listLedger(ListLedgerRequest.newBuilder().setOrgId(org).setPageSize(1_000).build())
+        .getEntriesList().stream().filter(LedgerEntry::hasAlert).toList();
+  }
+
+  @Test
+  void theOwnTermsFormNamesEveryBadFieldAndAFloorItSetsRaisesALowBalanceAlertTheOrgSees() throws Exception {
+    String org = org("floored", "Floored", 100_000_000L);
+    signedIn("", TestKeys.ADMIN);
+    browser.get(url(Links.org(org)));
+    assertEquals("No alerts.", browser.findElement(By.id("no-alerts")).getText());
+
+    browser.findElement(By.id("ovr-multiplier")).sendKeys("1000");
+    browser.findElement(By.id("ovr-thresholds")).sendKeys("80, lots");
+    browser.findElement(By.id("ovr-rollover")).sendKeys("121");
+    browser.findElement(By.id("ovr-floor")).sendKeys("12.5");
+    submit(Links.orgAction(org, "overrides"));
+    String refusal = noticeOf("overrides-h", "error", "Price multiplier");
+    assertTrue(refusal.contains("Price multiplier: from 0.001 to 100") && refusal.contains("Usage alert thresholds: whole percents")
+        && refusal.contains("Rollover: a whole number from 0 to 120"), refusal);
+    assertFalse(refusal.contains("Low-balance"), "a good field is not named: " + refusal);
+    assertTrue(alertEntries(org).isEmpty());
+
+    browser.findElement(By.id("ovr-floor")).sendKeys("50");
+    browser.findElement(By.id("ovr-thresholds")).sendKeys("100, 80");
+    browser.findElement(By.id("ovr-multiplier")).sendKeys("1");
+    submit(Links.orgAction(org, "overrides"));
+    String saved = noticeOf("overrides-h", "ok", "Saved");
+    assertTrue(saved.contains("prices ×1, alerts at 80 %, 100 %, low balance below 50 credits"), saved);
+    Browser.screenshot(browser, "operator-org-terms");
+
+    // 85 of the 100 credits: past the 80 % threshold, and 15 left is below the floor of 50.
+    admin.charge(ChargeRequest.newBuilder().setOrgId(org).setAmount(85_000_000L).build());
+    String orgKey = key("reader", org);
+    signOut();
+    signedIn(org, orgKey);
+    waiting().until(page -> {
+      List<WebElement> table = page.findElements(By.id("alerts"));
+      if (!table.isEmpty() && table.get(0).getText().contains("Low balance") && table.get(0).getText().contains("Usage reached 80 %")) {
+        return true;
+      }
+      page.navigate().refresh();
+      return false;
+    });
+    List<LedgerEntry> raised = alertEntries(org);
+    List<WebElement> rows = browser.findElements(By.cssSelector("#alerts tbody tr"));
+    assertEquals(raised.size(), rows.size(), "a row for each ALERT_RAISED entry of the ledger");
+    String newest = rows.get(0).getText();
+    String expectedNewest = AlertsSection.describe(raised.get(raised.size() - 1).getAlert());
+    assertTrue(newest.contains(expectedNewest), "newest first: " + newest + " / " + expectedNewest);
+    String all = browser.findElement(By.id("alerts")).getText();
+    assertTrue(all.contains("Low balance") && all.contains("Usage reached 80 % of the period"), all);
+    assertTrue(all.contains("85") && all.contains("15"), "charged and available in credits: " + all);
+    assertFalse(all.contains("85000000") || all.contains("15000000"), "never micro-credits: " + all);
+    Browser.screenshot(browser, "org-alerts");
+  }
+
+  @Test
+  void anOperatorAddsDisablesRotatesAndDeletesAWebhookEndpointAndEachSecretShowsOnce() throws Exception {
+    String org = org("hooked", "Hooked", 0);
+    String endpointUrl = "https://93.184.215.14/tally/events";
+    signedIn("", TestKeys.ADMIN);
+    browser.get(url(Links.org(org)));
+
+    browser.findElement(By.id("webhook-url")).sendKeys("ftp://93.184.215.14/events");
+    submit(Links.orgAction(org, "webhooks"));
+    assertTrue(noticeOf("webhooks-h", "error", "url").startsWith("url: "), "the node's field message");
+    assertEquals(0, admin.accounts().listWebhookEndpoints(org).getEndpointsCount());
+
+    browser.findElement(By.id("webhook-url")).sendKeys(endpointUrl);
+    browser.findElement(By.id("webhook-description")).sendKeys("billing <b>back end</b>");
+    browser.findElement(By.id("webhook-event-balance_low")).click();
+    browser.findElement(By.id("webhook-event-usage_threshold_reached")).sendKeys(" ");  // ticked by keyboard
+    submit(Links.orgAction(org, "webhooks"));
+    noticeOf("webhooks-h", "ok", "Added");
+    String secret = browser.findElement(By.cssSelector("#webhooks-h ~ .secrets code")).getText();
+    WebhookEndpoint made = admin.accounts().listWebhookEndpoints(org).getEndpoints(0);
+    assertEquals(endpointUrl, made.getUrl());
+    assertEquals(List.of(WebhookEventType.WEBHOOK_EVENT_TYPE_USAGE_THRESHOLD_REACHED, WebhookEventType.WEBHOOK_EVENT_TYPE_BALANCE_LOW),
+        made.getEventTypesList());
+    assertTrue(made.getEnabled());
+    assertTrue(secret.startsWith("whsec_") && made.getSecrets(0).getHint().endsWith(secret.substring(secret.length() - 4)),
+        "the secret shown is the endpoint's: " + made.getSecrets(0).getHint());
+    String table = browser.findElement(By.id("webhooks")).getText();
+    assertTrue(table.contains(endpointUrl) && table.contains("usage threshold reached, balance low")
+        && table.contains("billing <b>back end</b>") && table.contains("enabled") && table.contains(made.getSecrets(0).getHint()), table);
+    Browser.screenshot(browser, "operator-org-webhooks");
+    browser.navigate().refresh();
+    assertFalse(browser.getPageSource().contains(secret), "the secret is shown once");
+
+    browser.findElement(By.cssSelector("button[aria-label='Disable " + endpointUrl + "']")).click();
+    noticeOf("webhooks-h", "ok", "Disabled");
+    assertFalse(admin.accounts().listWebhookEndpoints(org).getEndpoints(0).getEnabled());
+    assertTrue(browser.findElement(By.id("webhooks")).getText().contains("disabled"));
+
+    browser.findElement(By.cssSelector("button[aria-label='Rotate secret " + endpointUrl + "']")).click();
+    noticeOf("webhooks-h", "ok", "New signing secret");
+    String rotated = browser.findElement(By.cssSelector("#webhooks-h ~ .secrets code")).getText();
+    assertNotEquals(secret, rotated);
+    WebhookEndpoint afterRotation = admin.accounts().listWebhookEndpoints(org).getEndpoints(0);
+    assertEquals(2, afterRotation.getSecretsCount(), "the old secret signs beside the new one for the overlap");
+    assertTrue(afterRotation.getSecrets(0).getHint().endsWith(rotated.substring(rotated.length() - 4)));
+
+    browser.findElement(By.cssSelector("button[aria-label='Delete " + endpointUrl + "']")).click();
+    noticeOf("webhooks-h", "ok", "Deleted");
+    assertEquals(0, admin.accounts().listWebhookEndpoints(org).getEndpointsCount());
+    assertTrue(browser.findElements(By.id("webhooks")).isEmpty());
+
+    // The org's own key: told who manages endpoints, offered no form, and refused by the node if it posts one.
+    signOut();
+    signedIn(org, key("metering", org));
+    assertTrue(browser.findElement(By.id("webhooks-managed")).getText().contains("an operator registers it"));
+    assertTrue(browser.findElements(By.id("webhook-url")).isEmpty());
+    String csrf = browser.findElement(By.name(Routes.CSRF_FIELD)).getAttribute("value");
+    HttpResponse<String> posted = post(Links.orgAction(org, "webhooks"), sessionCookie(),
+        "csrf=" + csrf + "&request_id=r-" + org + "&url=" + endpointUrl, null);
+    assertEquals(303, posted.statusCode());
+    assertEquals(0, admin.accounts().listWebhookEndpoints(org).getEndpointsCount(), "nothing was added");
+    browser.navigate().refresh();
+    assertEquals("Your API key may not do this.", browser.findElement(By.cssSelector("#webhooks-h ~ .notice.error")).getText());
+  }
+
+  @Test
+  void anOperatorReachesTheClusterPageByKeyboardAndSeesEachMemberAsListClusterMembersReports() throws Exception {
+    signedIn("", TestKeys.ADMIN);
+    // From the top of the page, Tab to the Cluster link and press Enter.
+    WebElement focused = null;
+    for (int i = 0; i < 15; i++) {
+      new Actions(browser).sendKeys(Keys.TAB).perform();
+      focused = browser.switchTo().activeElement();
+      if (focused.getText().equals("Cluster")) break;
+    }
+    assertEquals("Cluster", focused.getText(), "the Cluster link is reached by Tab");
+    focused.sendKeys(Keys.ENTER);
+    awaitPage(ExpectedConditions.presenceOfElementLocated(By.id("members")));
+
+    ListClusterMembersResponse cluster = admin.accounts().listClusterMembers();
+    List<WebElement> rows = browser.findElements(By.cssSelector("#members tbody tr"));
+    assertEquals(cluster.getMembersCount(), rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      ClusterMember member = cluster.getMembers(i);
+      List<WebElement> cells = rows.get(i).findElements(By.tagName("td"));
+      assertEquals(member.getAddress(), cells.get(0).getText());
+      assertEquals(member.getStatus().name().replace('_', ' ').toLowerCase(java.util.Locale.ROOT), cells.get(1).getText());
+      assertEquals(member.getReachable() ? "yes" : "no", cells.get(2).getText());
+    }
+    String self = browser.findElement(By.xpath("//table[@id='members']//tr[td[1]='" + TestNode.node().clusterAddress() + "']"))
+        .getText();
+    assertTrue(self.contains(" up ") && self.contains("yes") && self.contains("answered this page"), self);
+    Browser.screenshot(browser, "cluster");
+  }
+
+  @Test
+  void everyPageLabelsItsFieldsShowsCreditsWithSeparatorsAndFitsAPhone() throws Exception {
+    String org = org("sweep", "Sweep", 1_234_567_890_000L);
+    admin.charge(ChargeRequest.newBuilder().setOrgId(org).setAmount(1_000_500_000L).build());
+    admin.accounts().createWebhookEndpoint(CreateWebhookEndpointRequest.newBuilder().setOrgId(org).setRequestId("hook-" + org)
+        .setUrl("https://93.184.215.14/" + "long-path/".repeat(12)).build());
+    String orgKey = key("metering", org);
+    signedIn("", TestKeys.ADMIN);
+    for (String path : List.of(Links.OPERATOR, Links.DIRECTORY, Links.CLUSTER, Links.org(org), Links.usage(org),
+        Links.statements(org, ""))) {
+      sweep(path);
+    }
+    signOut();
+    signedIn(org, orgKey);
+    for (String path : List.of(Links.org(org), Links.usage(org), Links.statements(org, ""))) sweep(path);
+  }
+
+  /** {@code path} at desktop and at phone width: labelled fields, named buttons and links, credits with separators, no sideways scroll. */
+  private void sweep(String path) {
+    for (Dimension size : List.of(new Dimension(1280, 1000), new Dimension(390, 844))) {
+      browser.manage().window().setSize(size);
+      browser.get(url(path));
+      awaitPage(ExpectedConditions.presenceOfElementLocated(By.tagName("h1")));
+      @SuppressWarnings("unchecked")
+      List<String> problems = (List<String>) ((JavascriptExecutor) browser).executeScript("""
+          const problems = [];
+          document.querySelectorAll('input:not([type=hidden]), select, textarea').forEach(e => {
+            if (!(e.labels && e.labels.length) && !e.getAttribute('aria-label')) problems.push('unlabelled ' + e.outerHTML);
+          });
+          document.querySelectorAll('button, a[href]').forEach(e => {
+            if (!(e.getAttribute('aria-label') || e.textContent.trim())) problems.push('nameless ' + e.outerHTML);
+          });
+          document.querySelectorAll('[tabindex]').forEach(e => {
+            if (Number(e.getAttribute('tabindex')) > 0) problems.push('out of tab order ' + e.outerHTML);
+          });
+          document.querySelectorAll('td.num, .figures dd, #period-charged').forEach(e => {
+            if (/\\d{4,}/.test(e.textContent.replace(/\\.\\d+/g, ''))) problems.push('no separators: ' + e.textContent);
+          });
+          if (/µcr|micro-credit/i.test(document.body.innerText)) problems.push('micro-credits shown');
+          const overflow = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+          if (overflow > 0) problems.push('scrolls sideways by ' + overflow + ' px');
+          return problems;""");
+      assertEquals(List.of(), problems, path + " at " + size);
+    }
   }
 }

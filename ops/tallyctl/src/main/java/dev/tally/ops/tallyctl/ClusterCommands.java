@@ -4,6 +4,8 @@ import dev.tally.ops.tallyctl.Management.Member;
 import dev.tally.ops.tallyctl.Management.Members;
 import dev.tally.ops.tallyctl.Management.ShardInfo;
 import dev.tally.ops.tallyctl.Management.Unreachable;
+import dev.tally.v1.ClusterMember;
+import dev.tally.v1.ListClusterMembersResponse;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -53,6 +55,34 @@ final class ClusterCommands {
     Table table = new Table("SHARD", "ORGS IN MEMORY").alignRight(0, 1);
     shards.forEach(shard -> table.row(shard.shardId(), shard.entities()));
     if (!table.isEmpty()) run.out().table(table);
+  }
+
+  /** Through gRPC with an admin key: the members and their readiness as the node called sees them. */
+  static void nodes(Invocation run) {
+    ListClusterMembersResponse members = run.tally().read(null, () -> run.tally().accounts().listClusterMembers());
+    if (run.out().json) {
+      run.out().document(ApiJson.of(members));
+      return;
+    }
+    Table table = new Table("NODE", "STATUS", "REACHABLE", "READY", "ROLES", "NOTES");
+    for (ClusterMember member : members.getMembersList()) {
+      List<String> notes = new ArrayList<>();
+      if (member.getAddress().equals(members.getLeader())) notes.add("leader");
+      if (member.getAnswering()) notes.add("answered");
+      table.row(member.getAddress(), member.getStatus().name(), member.getReachable() ? "yes" : "NO",
+          readiness(member.getReadiness()), String.join(",", member.getRolesList()), String.join(", ", notes));
+    }
+    run.out().table(table);
+  }
+
+  /** What {@code nodes} says of a member's readiness. */
+  static String readiness(ClusterMember.Readiness readiness) {
+    return switch (readiness) {
+      case READY -> "yes";
+      case NOT_READY -> "NO";
+      case NOT_KNOWN_HERE -> "ask it";
+      default -> "?";
+    };
   }
 
   /** Through gRPC with an admin key: the management API is read-only. */

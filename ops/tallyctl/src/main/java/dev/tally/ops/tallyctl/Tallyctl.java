@@ -251,6 +251,9 @@ public final class Tallyctl {
           "the cluster's members, as the --management node sees them", ClusterCommands::members),
       new Command("shards", List.of(), List.of(),
           "the org shards the --management node hosts", ClusterCommands::shards),
+      new Command("nodes", List.of(), List.of(),
+          "the cluster's members and their readiness, as the node called sees them (over gRPC); needs an admin key",
+          ClusterCommands::nodes),
       new Command("leave", List.of("NODE_ADDRESS"), List.of(),
           "make a node leave the cluster (its address as members shows it, or its host:port); needs an admin key",
           ClusterCommands::leave));
@@ -274,6 +277,7 @@ public final class Tallyctl {
       Map.entry("tally.v1.Accounts/CreateApiKey", "key create"),
       Map.entry("tally.v1.Accounts/RevokeApiKey", "key revoke"),
       Map.entry("tally.v1.Accounts/LeaveCluster", "leave"),
+      Map.entry("tally.v1.Accounts/ListClusterMembers", "nodes"),
       Map.entry("tally.v1.Accounts/ListApiKeys", "key list"),
       Map.entry("tally.v1.Accounts/RotateApiKey", "key rotate"),
       Map.entry("tally.v1.Accounts/ListPackages", "package list"),

@@ -69,6 +69,30 @@ class LeaveTest {
     assertTrue(node.isAlive(), "its process runs");
   }
 
+  @Test
+  void nodesShowsTheNodeCalledUpAndReadyAndRefusesAnOrgsKey() {
+    NodeProcess node = TestNode.node();
+    Result nodes = tallyctl.run("nodes", "--json");
+    assertEquals(0, nodes.exit(), nodes::toString);
+    var self = StreamSupport.stream(nodes.json().getAsJsonArray("members").spliterator(), false)
+        .map(JsonElement::getAsJsonObject)
+        .filter(member -> member.get("address").getAsString().equals(node.clusterAddress()))
+        .findFirst().orElseThrow(() -> new AssertionError("the node called is listed: " + nodes.out()));
+    assertEquals("UP", self.get("status").getAsString(), self::toString);
+    assertEquals("READY", self.get("readiness").getAsString(), self::toString);
+
+    Result table = tallyctl.run("nodes");
+    assertEquals(0, table.exit(), table::toString);
+    assertTrue(table.out().lines().anyMatch(line -> line.startsWith(node.clusterAddress()) && line.contains(" UP ")
+        && line.contains("answered")), table::out);
+
+    Result created = tallyctl.run("key", "create", "reader", "--org", "nodes-" + UUID.randomUUID(), "--json");
+    assertEquals(0, created.exit(), created::toString);
+    Result denied = Cli.withKey(node, created.json().get("key").getAsString()).run("nodes");
+    assertEquals(1, denied.exit(), denied::toString);
+    assertTrue(denied.err().startsWith("tallyctl: the API key may not do this (PERMISSION_DENIED): "), denied::toString);
+  }
+
   /** The member's status as the first node sees it; empty once it is removed. */
   private Optional<String> status(String node) {
     Result members = tallyctl.run("members", "--json");

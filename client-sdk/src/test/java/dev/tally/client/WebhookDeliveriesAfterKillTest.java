@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.tally.testkit.Eventually;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.v1.AccountsGrpc;
@@ -15,6 +16,7 @@ import dev.tally.v1.WebhookEventType;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,17 +75,15 @@ class WebhookDeliveriesAfterKillTest {
               .setKind(GrantKind.PROMOTION).setAmount(1_000 + i).build());
         }
         // Deliveries are being attempted (and refused): kill the node in the middle of them.
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (requests.get() == 0 && System.nanoTime() < deadline) Thread.sleep(20);
-        assertTrue(requests.get() > 0, "no delivery was attempted before the kill");
+        assertTrue(Eventually.within(Duration.ofMinutes(2), () -> requests.get() > 0),
+            "no delivery was attempted before the kill");
         node.kill();
       }
       int refusedBeforeTheKill = requests.get();
       accepting.set(true);
       try (NodeProcess restarted = NodeProcess.start(TestCassandra.server(), settings, NodeProcess.testJvmOptions(),
           Paths.get("target", "nodes"))) {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (delivered.size() < GRANTS && System.nanoTime() < deadline) Thread.sleep(100);
+        Eventually.within(Duration.ofMinutes(3), () -> delivered.size() >= GRANTS);
         int duplicates = delivered.values().stream().mapToInt(count -> count - 1).sum();
         System.out.println("webhook kill -9: " + refusedBeforeTheKill + " attempts refused before the kill; "
             + delivered.size() + " of " + GRANTS + " events delivered after the restart, " + duplicates + " duplicates");

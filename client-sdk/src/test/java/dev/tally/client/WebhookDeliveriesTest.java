@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.tally.testkit.Eventually;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.v1.AccountsGrpc;
@@ -34,6 +35,7 @@ import io.grpc.ManagedChannel;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -169,10 +171,9 @@ class WebhookDeliveriesTest {
     // The delivery log shows the three, newest first: 500, 500, then 200.
     String endpointId = accounts().listWebhookEndpoints(ListWebhookEndpointsRequest.newBuilder().setOrgId(orgId).build())
         .getEndpoints(0).getEndpointId();
-    List<WebhookDeliveryAttempt> log = eventually(() -> {
-      List<WebhookDeliveryAttempt> attemptsLogged = deliveries(orgId, endpointId);
-      return attemptsLogged.size() == 3 ? attemptsLogged : null;
-    });
+    Eventually.await("three attempts in the delivery log", Duration.ofMinutes(1),
+        () -> deliveries(orgId, endpointId).size() == 3);
+    List<WebhookDeliveryAttempt> log = deliveries(orgId, endpointId);
     assertEquals(List.of(3, 2, 1), log.stream().map(WebhookDeliveryAttempt::getAttempt).toList());
     assertEquals(List.of(200, 500, 500), log.stream().map(WebhookDeliveryAttempt::getStatusCode).toList());
     assertEquals(List.of(WebhookDeliveryOutcome.WEBHOOK_DELIVERY_OUTCOME_DELIVERED,
@@ -195,16 +196,6 @@ class WebhookDeliveriesTest {
   List<WebhookDeliveryAttempt> deliveries(String orgId, String endpointId) {
     return accounts().listWebhookDeliveries(ListWebhookDeliveriesRequest.newBuilder()
         .setOrgId(orgId).setEndpointId(endpointId).build()).getAttemptsList();
-  }
-
-  static <T> T eventually(java.util.function.Supplier<T> found) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-    while (System.nanoTime() < deadline) {
-      T value = found.get();
-      if (value != null) return value;
-      Thread.sleep(100);
-    }
-    throw new AssertionError("not within a minute");
   }
 
   @Test

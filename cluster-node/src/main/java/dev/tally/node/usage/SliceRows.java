@@ -111,26 +111,29 @@ final class SliceRows {
     this.applied = applied;
   }
 
-  /** A directory row moved on by a notice, to be written with the round's others. */
-  private record Continued(DirectoryRow row, Instant firstEventAt) {}
+  /** A directory row moved on by a notice and the usage rows it counts, to be written with the round's others. */
+  private record Continued(DirectoryRow row, UsageRows.Planned usage, Instant firstEventAt) {}
 
   /**
-   * Every org heard of brought up to at least what was heard of it, a few at a time; the directory
-   * rows the notices moved on are written last, together (one partition: one write per round).
+   * Every org heard of brought up to at least what was heard of it, a few at a time; the usage rows
+   * and then the directory rows the notices moved on are written last, each kind together (the
+   * directory rows on one partition: one write per round; the usage rows a few orgs' days a write).
    */
   CompletionStage<Done> catchUp(Map<String, OrgDelta> heard) {
     return ManyAsks.each(new ArrayList<>(heard.entrySet()), org -> catchUp(org.getKey(), org.getValue()))
         .thenCompose(orgs -> {
           List<Continued> continued = orgs.stream().flatMap(Optional::stream).toList();
           if (continued.isEmpty()) return done();
-          return rows.save(continued.stream().map(Continued::row).toList()).thenApply(done -> {
-            Instant now = clock.instant();
-            for (Continued org : continued) {
-              kept.put(org.row().orgId(), org.row());
-              applied.accept(Duration.between(org.firstEventAt(), now));
-            }
-            return done;
-          });
+          return usage.save(continued.stream().map(Continued::usage).toList())
+              .thenCompose(usageSaved -> rows.save(continued.stream().map(Continued::row).toList()))
+              .thenApply(done -> {
+                Instant now = clock.instant();
+                for (Continued org : continued) {
+                  kept.put(org.row().orgId(), org.row());
+                  applied.accept(Duration.between(org.firstEventAt(), now));
+                }
+                return done;
+              });
         });
   }
 
@@ -148,10 +151,14 @@ final class SliceRows {
       }
       List<UsageRows.Counted> counted =
           delta.usage().stream().map(line -> new UsageRows.Counted(delta.from(), delta.to(), line)).toList();
-      return usage.add(orgId, counted).thenCompose(added -> added
-          ? CompletableFuture.completedFuture(Optional.of(new Continued(row.plus(delta), delta.firstEventAt())))
-          // a row counts part of the range (an earlier attempt cut short): event by event
-          : fromJournal(orgId, row, delta.to(), true).thenApply(done -> Optional.<Continued>empty()));
+      return usage.plan(orgId, counted).thenCompose(planned -> {
+        if (planned.isPresent()) {
+          return CompletableFuture.completedFuture(Optional.of(new Continued(row.plus(delta), planned.get(),
+              delta.firstEventAt())));
+        }
+        // a row counts part of the range (an earlier attempt cut short): event by event
+        return fromJournal(orgId, row, delta.to(), true).thenApply(done -> Optional.<Continued>empty());
+      });
     });
   }
 

@@ -58,6 +58,7 @@ class SliceRowsTest {
     final Map<String, Map<Instant, StatementRow>> statements = new ConcurrentHashMap<>();
     final AtomicInteger journalReads = new AtomicInteger();
     final AtomicInteger statementWrites = new AtomicInteger();
+    final AtomicInteger usageWrites = new AtomicInteger();
     final List<String> woken = Collections.synchronizedList(new ArrayList<>());
     Random failing;
 
@@ -82,12 +83,18 @@ class SliceRowsTest {
     }
 
     @Override
-    public CompletionStage<Done> save(String orgId, LocalDate day, List<UsageRows.Row> written) {
-      Map<UsageKey, UsageRows.Row> rowsOfDay =
-          usage.computeIfAbsent(orgId, org -> new ConcurrentHashMap<>()).computeIfAbsent(day, d -> new ConcurrentHashMap<>());
-      int saved = failing != null && failing.nextInt(4) == 0 ? failing.nextInt(written.size() + 1) : written.size();
-      for (UsageRows.Row row : written.subList(0, saved)) rowsOfDay.put(row.key(), row);
-      return saved < written.size() ? crashed() : CompletableFuture.completedFuture(Done.getInstance());
+    public CompletionStage<Done> write(List<UsageRows.Written> days) {
+      usageWrites.incrementAndGet();
+      boolean lost = false;
+      for (UsageRows.Written day : days) {
+        Map<UsageKey, UsageRows.Row> rowsOfDay = usage.computeIfAbsent(day.orgId(), org -> new ConcurrentHashMap<>())
+            .computeIfAbsent(day.day(), d -> new ConcurrentHashMap<>());
+        List<UsageRows.Row> written = day.rows();
+        int saved = failing != null && failing.nextInt(4) == 0 ? failing.nextInt(written.size() + 1) : written.size();
+        for (UsageRows.Row row : written.subList(0, saved)) rowsOfDay.put(row.key(), row);
+        lost |= saved < written.size();
+      }
+      return lost ? crashed() : CompletableFuture.completedFuture(Done.getInstance());
     }
 
     /** Every stored usage row's sums, by key. */
@@ -382,6 +389,31 @@ class SliceRowsTest {
     await(rows.catchUp(Map.of("org-0", OrgDelta.journalThrough(6))));
     assertEquals(1_000, store.statements.get("org-0").get(START).expired());
     assertEquals(statementsAppliedOnce("org-0", journal), shown(store, "org-0"));
+  }
+
+  @Test
+  void aRoundWritesTheUsageRowsOfAllItsOrgsTogetherBeforeTheirDirectoryRows() throws Exception {
+    Store store = new Store();
+    int slice = 0;
+    List<String> ids = new ArrayList<>();
+    for (int o = 0; ids.size() < 12; o++) if (OrgSlices.sliceOf("org-" + o) == slice) ids.add("org-" + o);
+    Map<String, OrgDelta> first = new HashMap<>();
+    Map<String, OrgDelta> second = new HashMap<>();
+    for (String orgId : ids) {
+      List<OrgEvent> journal = withoutPeriods(journalOf(orgId, new Random(orgId.hashCode()), 20));
+      store.journals.put(orgId, journal);
+      first.put(orgId, told(journal, 1, 10));
+      second.put(orgId, told(journal, 11, journal.size()));
+    }
+    SliceRows rows = rowsOf(store, slice);
+    await(rows.catchUp(first));
+    await(rows.catchUp(second));
+    assertEquals(2, store.usageWrites.get(), "one write of usage rows a round, whatever the orgs");
+    assertEquals(0, store.journalReads.get());
+    for (String orgId : ids) {
+      assertEquals(usageAppliedOnce(store.journals.get(orgId)), store.usageOf(orgId), orgId);
+      assertEquals(appliedOnce(orgId, store.journals.get(orgId)), store.rows.get(orgId), orgId);
+    }
   }
 
   @Test

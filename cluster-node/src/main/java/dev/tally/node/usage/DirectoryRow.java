@@ -9,10 +9,9 @@ import java.util.List;
  * are µcr over all its events; {@link #balance()} is what its grants hold less its debt, the
  * available credits before holds (GetBalance gives those, exact now).
  *
- * @param periodStart the start of the org's current period (null before its first)
- * @param periodEnd when the org's current period ends (null before its first)
- * @param periodUsed what the org used (commits and charges) in its current period
  * @param debt what the org owes: debt its commits incurred less what settlements paid off
+ * @param statement the statement of the org's current period, counting every event the row counts
+ *     (null before its first period); once closed, also in the statements table
  * @param appliedSeqNr the last event applied; 0 before the first
  */
 public record DirectoryRow(
@@ -25,15 +24,28 @@ public record DirectoryRow(
     long expired,
     long voided,
     Instant lastEventAt,
-    Instant periodStart,
-    Instant periodEnd,
-    long periodUsed,
     long debt,
+    StatementRow statement,
     long appliedSeqNr) {
 
   /** An org the directory has seen no event of. */
   public static DirectoryRow unknown(String orgId) {
-    return new DirectoryRow(orgId, "", "", null, 0, 0, 0, 0, null, null, null, 0, 0, 0);
+    return new DirectoryRow(orgId, "", "", null, 0, 0, 0, 0, null, 0, null, 0);
+  }
+
+  /** The start of the org's current period; null before its first. */
+  public Instant periodStart() {
+    return statement == null ? null : statement.periodStart();
+  }
+
+  /** When the org's current period ends; null before its first. */
+  public Instant periodEnd() {
+    return statement == null ? null : statement.periodEnd();
+  }
+
+  /** What the org used (commits and charges) in its current period. */
+  public long periodUsed() {
+    return statement == null ? 0 : statement.used();
   }
 
   /** granted − used − expired − voided: negative when the org owes. */
@@ -48,19 +60,19 @@ public record DirectoryRow(
   public DirectoryRow after(long seqNr, OrgEvent event) {
     if (seqNr <= appliedSeqNr) return this;
     if (event instanceof OrgEvent.PeriodOpened e) {
-      return new DirectoryRow(orgId, displayName, plan, createdAt, granted, used, expired, voided, e.at(), e.start(),
-          e.end(), 0, debt, seqNr);
+      return new DirectoryRow(orgId, displayName, plan, createdAt, granted, used, expired, voided, e.at(), debt,
+          StatementRow.opened(this, e, seqNr), seqNr);
     }
     if (event instanceof OrgEvent.PeriodClosed e) {
-      return new DirectoryRow(orgId, displayName, plan, createdAt, granted, used, expired, voided, e.at(), periodStart,
-          periodEnd, periodUsed, debt, seqNr);
+      return new DirectoryRow(orgId, displayName, plan, createdAt, granted, used, expired, voided, e.at(), debt,
+          statement == null ? null : statement.closed(e.at(), debt, seqNr), seqNr);
     }
     return plus(OrgDelta.of(seqNr, List.of(event)));
   }
 
   /** Whether the org's period has ended by {@code now} and is not known to have closed. */
   public boolean periodOverBy(Instant now) {
-    return periodEnd != null && !periodEnd.isAfter(now);
+    return periodEnd() != null && !periodEnd().isAfter(now);
   }
 
   /** Whether {@code delta} is what this row needs next: complete, and starting just after it. */
@@ -74,13 +86,13 @@ public record DirectoryRow(
       throw new IllegalStateException("org " + orgId + ": events " + delta.from() + ".." + delta.to() + " after "
           + appliedSeqNr + (delta.complete() ? "" : " (only known to exist)"));
     }
+    long owed = Math.subtractExact(Math.addExact(debt, delta.debtIncurred()), delta.debtSettled());
     return new DirectoryRow(orgId,
         delta.displayName() != null ? delta.displayName() : displayName,
         delta.plan() != null ? delta.plan() : plan,
         delta.createdAt() != null ? delta.createdAt() : createdAt,
         Math.addExact(granted, delta.granted()), Math.addExact(used, delta.used()),
         Math.addExact(expired, delta.expired()), Math.addExact(voided, delta.voided()),
-        delta.lastEventAt(), periodStart, periodEnd, Math.addExact(periodUsed, delta.used()),
-        Math.subtractExact(Math.addExact(debt, delta.debtIncurred()), delta.debtSettled()), delta.to());
+        delta.lastEventAt(), owed, statement == null ? null : statement.plus(delta, owed), delta.to());
   }
 }

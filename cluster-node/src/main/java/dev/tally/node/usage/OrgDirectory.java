@@ -5,10 +5,12 @@ import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import dev.tally.node.account.OrgSlices;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.PriorityQueue;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -33,9 +35,10 @@ public final class OrgDirectory implements SliceRows.Rows {
 
   private static final String COLUMNS =
       "org_id, display_name, plan, created_at, granted, used, expired, voided, last_event_at, period_start, period_end,"
-          + " period_used, debt, applied_seq_nr";
+          + " period_used, debt, applied_seq_nr, period_opening_balance, period_granted_by_kind, period_used_by_model,"
+          + " period_used_by_call_type, period_expired, period_voided, period_closed_at";
   private static final String UPSERT = "INSERT INTO tally.org_directory (slice, " + COLUMNS + ")"
-      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String ONE = "SELECT " + COLUMNS + " FROM tally.org_directory WHERE slice = ? AND org_id = ?";
   private static final String FIRST = "SELECT " + COLUMNS + " FROM tally.org_directory WHERE slice = ? LIMIT ?";
   private static final String AFTER = "SELECT " + COLUMNS + " FROM tally.org_directory WHERE slice = ? AND org_id > ? LIMIT ?";
@@ -55,11 +58,17 @@ public final class OrgDirectory implements SliceRows.Rows {
         .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
   }
 
-  /** The org's row; {@link DirectoryRow#unknown} when it has none. */
+  /**
+   * The org's row; {@link DirectoryRow#unknown} when it has none, and when it was written before its
+   * current period's statement was part of it (ops/cql V11): its reader then builds it again from
+   * the org's journal.
+   */
   @Override
   public CompletionStage<DirectoryRow> row(String orgId) {
-    return session.selectOne(ONE, OrgSlices.sliceOf(orgId), orgId)
-        .thenApply(row -> row.map(OrgDirectory::row).orElseGet(() -> DirectoryRow.unknown(orgId)));
+    return session.selectOne(ONE, OrgSlices.sliceOf(orgId), orgId).thenApply(row -> row
+        .filter(found -> !writtenBeforeV11(found))
+        .map(OrgDirectory::row)
+        .orElseGet(() -> DirectoryRow.unknown(orgId)));
   }
 
   /**
@@ -77,9 +86,16 @@ public final class OrgDirectory implements SliceRows.Rows {
       for (int from = 0; from < rows.size(); from += ROWS_PER_WRITE) {
         List<BatchableStatement<?>> batch = new ArrayList<>();
         for (DirectoryRow row : rows.subList(from, Math.min(rows.size(), from + ROWS_PER_WRITE))) {
-          batch.add(upsert.bind(OrgSlices.sliceOf(row.orgId()), row.orgId(), row.displayName(), row.plan(),
-              row.createdAt(), row.granted(), row.used(), row.expired(), row.voided(), row.lastEventAt(),
-              row.periodStart(), row.periodEnd(), row.periodUsed(), row.debt(), row.appliedSeqNr()));
+          StatementRow period = row.statement();
+          batch.add(period == null
+              ? upsert.bind(OrgSlices.sliceOf(row.orgId()), row.orgId(), row.displayName(), row.plan(),
+                  row.createdAt(), row.granted(), row.used(), row.expired(), row.voided(), row.lastEventAt(),
+                  null, null, 0L, row.debt(), row.appliedSeqNr(), null, Map.of(), Map.of(), Map.of(), 0L, 0L, null)
+              : upsert.bind(OrgSlices.sliceOf(row.orgId()), row.orgId(), row.displayName(), row.plan(),
+                  row.createdAt(), row.granted(), row.used(), row.expired(), row.voided(), row.lastEventAt(),
+                  period.periodStart(), period.periodEnd(), period.used(), row.debt(), row.appliedSeqNr(),
+                  period.openingBalance(), period.grantedByKind(), period.usedByModel(), period.usedByCallType(),
+                  period.expired(), period.voided(), period.closedAt()));
         }
         writes.add(session.executeWriteBatch(BatchStatement.newInstance(BatchType.UNLOGGED).addAll(batch))
             .toCompletableFuture());
@@ -155,11 +171,30 @@ public final class OrgDirectory implements SliceRows.Rows {
     });
   }
 
+  /**
+   * A row with a period and none of its statement but what it used: one of a listing shows the same
+   * period bounds and use; the reader builds it again ({@link #row(String)}).
+   */
+  private static boolean writtenBeforeV11(Row row) {
+    return row.getInstant("period_start") != null && row.isNull("period_opening_balance");
+  }
+
   private static DirectoryRow row(Row row) {
-    return new DirectoryRow(row.getString("org_id"), orEmpty(row.getString("display_name")), orEmpty(row.getString("plan")),
+    String orgId = row.getString("org_id");
+    long debt = row.getLong("debt");
+    long appliedSeqNr = row.getLong("applied_seq_nr");
+    Instant periodStart = row.getInstant("period_start");
+    StatementRow period = periodStart == null ? null : new StatementRow(orgId, periodStart, row.getInstant("period_end"),
+        row.getLong("period_opening_balance"), amounts(row, "period_granted_by_kind"), row.getLong("period_used"),
+        amounts(row, "period_used_by_model"), amounts(row, "period_used_by_call_type"), row.getLong("period_expired"),
+        row.getLong("period_voided"), debt, row.getInstant("period_closed_at"), appliedSeqNr);
+    return new DirectoryRow(orgId, orEmpty(row.getString("display_name")), orEmpty(row.getString("plan")),
         row.getInstant("created_at"), row.getLong("granted"), row.getLong("used"), row.getLong("expired"),
-        row.getLong("voided"), row.getInstant("last_event_at"), row.getInstant("period_start"),
-        row.getInstant("period_end"), row.getLong("period_used"), row.getLong("debt"), row.getLong("applied_seq_nr"));
+        row.getLong("voided"), row.getInstant("last_event_at"), debt, period, appliedSeqNr);
+  }
+
+  private static Map<String, Long> amounts(Row row, String column) {
+    return row.isNull(column) ? Map.of() : Map.copyOf(row.getMap(column, String.class, Long.class));
   }
 
   private static String orEmpty(String text) {

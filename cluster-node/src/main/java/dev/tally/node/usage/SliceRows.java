@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +21,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The directory rows, the {@link UsageRows} and the statements of one slice's orgs, brought up to
  * their journals: the work of the slice's {@link SliceReader}, their single writer. An org's usage
- * rows and statements are written before its directory row, so the directory row never counts past
- * them; each of them carries the sequence number it counts up to, so an event is counted once.
+ * rows and its closed statements are written before its directory row, so the directory row never
+ * counts past them; each of them carries the sequence number it counts up to, so an event is
+ * counted once. The statement of an org's current period is part of its directory row; the
+ * statements table gets it when the period is over, from the org's journal (a notice never carries
+ * a period's bounds).
  *
  * <p>Exact however often or late it hears of a write: a row carries the org sequence number it
  * counts up to and is written whole. A notice that continues the row ({@link OrgDelta}, the
@@ -81,13 +83,6 @@ final class SliceRows {
   private final Duration passEvery;
   private final Consumer<Duration> applied;
   private final Consumer<String> wake;
-  /** Each org's statement of its current period, as last written. */
-  private final Map<String, StatementRow> keptStatements = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, StatementRow> eldest) {
-      return size() > ROWS_KEPT;
-    }
-  });
   private final Map<String, DirectoryRow> kept = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, DirectoryRow> eldest) {
@@ -116,74 +111,59 @@ final class SliceRows {
     this.applied = applied;
   }
 
-  /** A directory row moved on by a notice, to be written with the round's others. */
-  private record Continued(DirectoryRow row, Instant firstEventAt) {}
+  /** A directory row moved on by a notice and the usage rows it counts, to be written with the round's others. */
+  private record Continued(DirectoryRow row, UsageRows.Planned usage, Instant firstEventAt) {}
 
   /**
-   * Every org heard of brought up to at least what was heard of it, a few at a time; the directory
-   * rows the notices moved on are written last, together (one partition: one write per round).
+   * Every org heard of brought up to at least what was heard of it, a few at a time; the usage rows
+   * and then the directory rows the notices moved on are written last, each kind together (the
+   * directory rows on one partition: one write per round; the usage rows a few orgs' days a write).
    */
   CompletionStage<Done> catchUp(Map<String, OrgDelta> heard) {
     return ManyAsks.each(new ArrayList<>(heard.entrySet()), org -> catchUp(org.getKey(), org.getValue()))
         .thenCompose(orgs -> {
           List<Continued> continued = orgs.stream().flatMap(Optional::stream).toList();
           if (continued.isEmpty()) return done();
-          return rows.save(continued.stream().map(Continued::row).toList()).thenApply(done -> {
-            Instant now = clock.instant();
-            for (Continued org : continued) {
-              kept.put(org.row().orgId(), org.row());
-              applied.accept(Duration.between(org.firstEventAt(), now));
-            }
-            return done;
-          });
+          return usage.save(continued.stream().map(Continued::usage).toList())
+              .thenCompose(usageSaved -> rows.save(continued.stream().map(Continued::row).toList()))
+              .thenApply(done -> {
+                Instant now = clock.instant();
+                for (Continued org : continued) {
+                  kept.put(org.row().orgId(), org.row());
+                  applied.accept(Duration.between(org.firstEventAt(), now));
+                }
+                return done;
+              });
         });
   }
 
   /**
-   * The org's usage rows and statement with {@code delta} applied and its directory row so moved on,
-   * to be written; or else (a delta that does not continue the row) everything read up to its
-   * journal's end and written; empty then and when the row counts the delta already.
+   * The org's usage rows with {@code delta} applied and its directory row so moved on, to be written;
+   * or else (a delta that does not continue the row, or follows a period's close) everything read up
+   * to its journal's end and written; empty then and when the row counts the delta already.
    */
   private CompletionStage<Optional<Continued>> catchUp(String orgId, OrgDelta delta) {
     return rowOf(orgId).thenCompose(row -> {
       if (row.appliedSeqNr() >= delta.to()) return CompletableFuture.completedFuture(Optional.<Continued>empty());
-      if (!row.continuedBy(delta)) return fromJournal(orgId, row, delta.to(), true).thenApply(done -> Optional.empty());
+      boolean closedStatement = row.statement() != null && row.statement().closed();
+      if (!row.continuedBy(delta) || closedStatement) {
+        return fromJournal(orgId, row, delta.to(), true).thenApply(done -> Optional.empty());
+      }
       List<UsageRows.Counted> counted =
           delta.usage().stream().map(line -> new UsageRows.Counted(delta.from(), delta.to(), line)).toList();
-      DirectoryRow moved = row.plus(delta);
-      return usage.add(orgId, counted)
-          .thenCombine(statementOf(orgId, row.periodStart()), (added, statement) -> {
-            if (!added) return Optional.<CompletionStage<Done>>empty();
-            if (statement.isEmpty() || statement.get().appliedSeqNr() >= delta.to()) return Optional.of(done());
-            if (statement.get().appliedSeqNr() >= delta.from()) return Optional.<CompletionStage<Done>>empty();
-            StatementRow next = statement.get().plus(delta, moved);
-            return Optional.of(next == statement.get() ? done() : save(next));
-          })
-          .thenCompose(statementSaved -> statementSaved
-              .map(stage -> stage.thenApply(done -> Optional.of(new Continued(moved, delta.firstEventAt()))))
-              // a row counts part of the range (an earlier attempt cut short): event by event
-              .orElseGet(() -> fromJournal(orgId, row, delta.to(), true).thenApply(done -> Optional.empty())));
+      return usage.plan(orgId, counted).thenCompose(planned -> {
+        if (planned.isPresent()) {
+          return CompletableFuture.completedFuture(Optional.of(new Continued(row.plus(delta), planned.get(),
+              delta.firstEventAt())));
+        }
+        // a row counts part of the range (an earlier attempt cut short): event by event
+        return fromJournal(orgId, row, delta.to(), true).thenApply(done -> Optional.<Continued>empty());
+      });
     });
   }
 
   private static CompletionStage<Done> done() {
     return CompletableFuture.completedFuture(Done.getInstance());
-  }
-
-  /** The org's statement of the period from {@code periodStart}: as kept, else as stored; empty for none. */
-  private CompletionStage<Optional<StatementRow>> statementOf(String orgId, Instant periodStart) {
-    if (periodStart == null) return CompletableFuture.completedFuture(Optional.empty());
-    StatementRow known = keptStatements.get(orgId);
-    if (known != null && known.periodStart().equals(periodStart)) return CompletableFuture.completedFuture(Optional.of(known));
-    return statements.statement(orgId, periodStart);
-  }
-
-  private CompletionStage<Done> save(StatementRow statement) {
-    keptStatements.remove(statement.orgId());
-    return statements.save(statement).thenApply(done -> {
-      keptStatements.put(statement.orgId(), statement);
-      return done;
-    });
   }
 
   /** {@code row} brought up to its journal's end, read when the row is below {@code atLeast}. */
@@ -192,50 +172,34 @@ final class SliceRows {
     return journal.events(orgId, row.appliedSeqNr() + 1, row.appliedSeqNr() + MOST_EVENTS_AT_ONCE)
         .thenCompose(events -> {
           if (events.isEmpty()) return CompletableFuture.completedFuture(Done.getInstance());
-          List<Instant> periods = new ArrayList<>();
-          if (row.periodStart() != null) periods.add(row.periodStart());
-          for (OrgJournals.Logged event : events) {
-            if (event.event() instanceof OrgEvent.PeriodOpened opened) periods.add(opened.start());
-          }
-          return ManyAsks.each(periods, start -> statements.statement(orgId, start))
-              .thenCompose(found -> applyInTurn(orgId, row, events, found))
-              .thenApply(saved -> {
-                kept.put(orgId, saved);
-                if (measured) applied.accept(Duration.between(events.get(0).event().at(), clock.instant()));
-                return Done.getInstance();
-              });
+          return applyInTurn(orgId, row, events).thenApply(saved -> {
+            kept.put(orgId, saved);
+            if (measured) applied.accept(Duration.between(events.get(0).event().at(), clock.instant()));
+            return Done.getInstance();
+          });
         });
   }
 
   /**
    * {@code events}, which follow {@code row}, applied one at a time to the org's usage rows, its
-   * statements ({@code stored}: those of the row's period and of the periods the events open) and
-   * then its directory row, each deciding on its own what it counts already; the row as saved.
+   * statements and then its directory row, each deciding on its own what it counts already; the row
+   * as saved. A statement the events end (the next period opens) or close is written to the
+   * statements table, again if it was already: the same statement.
    */
-  private CompletionStage<DirectoryRow> applyInTurn(
-      String orgId, DirectoryRow row, List<OrgJournals.Logged> events, List<Optional<StatementRow>> stored) {
-    Map<Instant, StatementRow> found = new HashMap<>();
-    stored.forEach(statement -> statement.ifPresent(s -> found.put(s.periodStart(), s)));
+  private CompletionStage<DirectoryRow> applyInTurn(String orgId, DirectoryRow row, List<OrgJournals.Logged> events) {
     DirectoryRow after = row;
-    StatementRow current = row.periodStart() == null ? null : found.get(row.periodStart());
-    Map<Instant, StatementRow> changed = new LinkedHashMap<>();
+    List<StatementRow> over = new ArrayList<>();
     List<UsageRows.Counted> counted = new ArrayList<>();
     for (OrgJournals.Logged logged : events) {
-      DirectoryRow before = after;
+      if (logged.event() instanceof OrgEvent.PeriodOpened && after.statement() != null) over.add(after.statement());
       after = after.after(logged.seqNr(), logged.event());
-      if (logged.event() instanceof OrgEvent.PeriodOpened opened) {
-        StatementRow existing = found.get(opened.start());
-        current = existing != null ? existing : StatementRow.opened(before, opened, logged.seqNr());
-      } else if (current != null) {
-        current = current.after(logged.seqNr(), logged.event(), after);
-      }
-      if (current != null && current != found.get(current.periodStart())) changed.put(current.periodStart(), current);
       UsageCounts.of(logged.event())
           .ifPresent(line -> counted.add(new UsageRows.Counted(logged.seqNr(), logged.seqNr(), line)));
     }
+    if (after.statement() != null && after.statement().closed()) over.add(after.statement());
     DirectoryRow saved = after;
     return usage.add(orgId, counted)
-        .thenCompose(added -> ManyAsks.each(new ArrayList<>(changed.values()), this::save))
+        .thenCompose(added -> ManyAsks.each(over, statements::save))
         .thenCompose(written -> rows.save(List.of(saved)))
         .thenApply(done -> saved);
   }

@@ -4,7 +4,6 @@ import dev.tally.node.account.OrgEvent;
 import dev.tally.node.account.Period;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,6 +11,10 @@ import java.util.Map;
  * the period's opening, what the period granted (by grant kind), used (in all, by model and by call
  * type), expired and voided, the org's debt after its last event, and when it closed (null while
  * open). Its closing balance is the opening one plus what came in less what went out.
+ *
+ * <p>The statement of the org's current period is part of its {@link DirectoryRow}, written with it
+ * each round; the statements table gets a period's statement once it is over (its closing event and
+ * those that follow it until the next period opens), so a round of calls writes no statement.
  *
  * <p>By model and by call type at most {@link Period#MAX_KEYS} apart, the rest under {@link
  * Period#OTHER}; those sums stop at {@link Long#MAX_VALUE} as the period's totals do.
@@ -51,21 +54,14 @@ public record StatementRow(
     return closedAt != null;
   }
 
-  /** This statement after the org's event {@code seqNr}, which left the org's row as {@code after}; unchanged for an event it counts already. */
-  StatementRow after(long seqNr, OrgEvent event, DirectoryRow after) {
-    if (seqNr <= appliedSeqNr) return this;
-    if (event instanceof OrgEvent.PeriodClosed e) {
-      return new StatementRow(orgId, periodStart, periodEnd, openingBalance, grantedByKind, used, usedByModel,
-          usedByCallType, expired, voided, after.debt(), e.at(), seqNr);
-    }
-    return plus(OrgDelta.of(seqNr, List.of(event)), after);
+  /** This statement closed at {@code at} by the org's event {@code seqNr}, after which the org owes {@code debt}. */
+  StatementRow closed(Instant at, long debt, long seqNr) {
+    return new StatementRow(orgId, periodStart, periodEnd, openingBalance, grantedByKind, used, usedByModel,
+        usedByCallType, expired, voided, debt, at, seqNr);
   }
 
-  /**
-   * This statement after {@code delta} (no period's bounds in it), which left the org's row as {@code after};
-   * this very statement when the delta changes none of its sums (it need not be written again).
-   */
-  StatementRow plus(OrgDelta delta, DirectoryRow after) {
+  /** This statement after {@code delta} (no period's bounds in it), after which the org owes {@code debt}. */
+  StatementRow plus(OrgDelta delta, long debt) {
     Map<String, Long> byKind = new HashMap<>(grantedByKind);
     delta.grantedByKind().forEach((kind, amount) -> byKind.merge(kind, amount, Math::addExact));
     Map<String, Long> byModel = usedByModel;
@@ -75,25 +71,9 @@ public record StatementRow(
       byModel = plus(byModel, line.key().model(), line.counts().charged());
       byCallType = plus(byCallType, line.key().callType(), line.counts().charged());
     }
-    StatementRow next = new StatementRow(orgId, periodStart, periodEnd, openingBalance, Map.copyOf(byKind),
+    return new StatementRow(orgId, periodStart, periodEnd, openingBalance, Map.copyOf(byKind),
         Math.addExact(used, delta.used()), byModel, byCallType, Math.addExact(expired, delta.expired()),
-        Math.addExact(voided, delta.voided()), after.debt(), closedAt, delta.to());
-    return next.counting(appliedSeqNr).equals(this) ? this : next;
-  }
-
-  /**
-   * This statement as of the org's directory row: an open statement of the row's period counts every
-   * event the row counts, since the events after its own number changed none of its sums (a statement
-   * is written only when a sum changes, not for each reserve or release; the row never counts past it).
-   */
-  public StatementRow asOf(DirectoryRow row) {
-    boolean counted = closedAt == null && periodStart.equals(row.periodStart()) && row.appliedSeqNr() > appliedSeqNr;
-    return counted ? counting(row.appliedSeqNr()) : this;
-  }
-
-  private StatementRow counting(long seqNr) {
-    return new StatementRow(orgId, periodStart, periodEnd, openingBalance, grantedByKind, used, usedByModel,
-        usedByCallType, expired, voided, debt, closedAt, seqNr);
+        Math.addExact(voided, delta.voided()), debt, closedAt, delta.to());
   }
 
   private static Map<String, Long> plus(Map<String, Long> totals, String key, long amount) {

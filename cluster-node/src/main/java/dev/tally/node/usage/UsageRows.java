@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -43,13 +44,22 @@ final class UsageRows {
   /** What events {@code from}..{@code to} of an org add to one row. */
   record Counted(long from, long to, UsageLine line) {}
 
+  /** Rows of one org's day to be written, and the day as it was before them. */
+  record Written(String orgId, LocalDate day, Day was, List<Row> rows) {}
+
   /** Where the rows are kept. */
   interface Store {
     CompletionStage<Day> day(String orgId, LocalDate day);
 
-    /** Writes {@code rows} of the org's day (each whole, with its sequence number). */
-    CompletionStage<Done> save(String orgId, LocalDate day, List<Row> rows);
+    /** Writes the rows of {@code days} (each whole, with its sequence number), of one org or of many. */
+    CompletionStage<Done> write(List<Written> days);
   }
+
+  /**
+   * What applying lines to an org's rows writes; empty when a row holds part of a range (the caller
+   * then applies the range's events one by one).
+   */
+  record Planned(List<Written> days) {}
 
   private record DayOf(String orgId, LocalDate day) {}
 
@@ -61,18 +71,27 @@ final class UsageRows {
     this.store = store;
   }
 
-  /** Every line of {@code counted} applied to the org's rows; false when a row holds part of a range. */
+  /** Every line of {@code counted} applied to the org's rows and written; false when a row holds part of a range. */
   CompletionStage<Boolean> add(String orgId, List<Counted> lines) {
+    return plan(orgId, lines).thenCompose(planned -> planned
+        .map(days -> save(List.of(days)).thenApply(done -> true))
+        .orElseGet(() -> CompletableFuture.completedFuture(false)));
+  }
+
+  /**
+   * The rows of the org that {@code counted} changes, as they will be once written ({@link #save});
+   * empty when a row holds part of a range.
+   */
+  CompletionStage<Optional<Planned>> plan(String orgId, List<Counted> lines) {
     Map<LocalDate, List<Counted>> byDay = new TreeMap<>();
     for (Counted one : lines) byDay.computeIfAbsent(one.line().key().day(), day -> new ArrayList<>()).add(one);
     List<LocalDate> days = new ArrayList<>(byDay.keySet());
-    return ManyAsks.each(days, day -> dayOf(orgId, day)).thenCompose(read -> {
-      Map<LocalDate, Day> before = new HashMap<>();
-      for (int i = 0; i < days.size(); i++) before.put(days.get(i), read.get(i));
-      Map<LocalDate, Map<UsageKey, Row>> changed = new HashMap<>();
-      for (LocalDate day : days) {
+    return ManyAsks.each(days, day -> dayOf(orgId, day)).thenApply(read -> {
+      List<Written> changed = new ArrayList<>();
+      for (int d = 0; d < days.size(); d++) {
+        LocalDate day = days.get(d);
+        Day was = read.get(d);
         Map<UsageKey, Row> rows = new HashMap<>();
-        Day was = before.get(day);
         int rowsOfDay = was.rows().size();
         for (Counted one : byDay.get(day)) {
           UsageKey key = one.line().key();
@@ -80,28 +99,32 @@ final class UsageRows {
           Row stored = was.rows().get(key);
           long counted = stored == null ? 0 : stored.appliedSeqNr();
           if (counted >= one.to()) continue;
-          if (counted >= one.from()) return CompletableFuture.completedFuture(false);
+          if (counted >= one.from()) return Optional.<Planned>empty();
           Row current = rows.containsKey(key) ? rows.get(key) : stored;
           if (current == null) rowsOfDay++;
           UsageCounts sums = current == null ? one.line().counts() : current.counts().plus(one.line().counts());
           rows.put(key, new Row(key, sums, Math.max(current == null ? 0 : current.appliedSeqNr(), one.to())));
         }
-        if (!rows.isEmpty()) changed.put(day, rows);
+        if (!rows.isEmpty()) changed.add(new Written(orgId, day, was, List.copyOf(rows.values())));
       }
-      return ManyAsks.each(new ArrayList<>(changed.keySet()), day -> save(orgId, day, before.get(day), changed.get(day)))
-          .thenApply(saved -> true);
+      return Optional.of(new Planned(changed));
     });
   }
 
-  private CompletionStage<Done> save(String orgId, LocalDate day, Day was, Map<UsageKey, Row> rows) {
-    return store.save(orgId, day, List.copyOf(rows.values())).whenComplete((done, failure) -> {
-      DayOf at = new DayOf(orgId, day);
+  /** The rows {@code planned} (of one org each, of any orgs), written together. */
+  CompletionStage<Done> save(List<Planned> planned) {
+    List<Written> days = planned.stream().flatMap(each -> each.days().stream()).toList();
+    if (days.isEmpty()) return CompletableFuture.completedFuture(Done.getInstance());
+    return store.write(days).whenComplete((done, failure) -> {
       synchronized (kept) {
-        forget(at);
-        if (failure == null) {
-          Map<UsageKey, Row> after = new HashMap<>(was.rows());
-          after.putAll(rows);
-          keep(at, new Day(after));
+        for (Written written : days) {
+          DayOf at = new DayOf(written.orgId(), written.day());
+          forget(at);
+          if (failure == null) {
+            Map<UsageKey, Row> after = new HashMap<>(written.was().rows());
+            written.rows().forEach(row -> after.put(row.key(), row));
+            keep(at, new Day(after));
+          }
         }
       }
     });

@@ -20,8 +20,12 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
 /** The usage rows, {@code tally.usage_hours} (ops/cql V8): a partition per org and UTC day. */
 public final class UsageTable implements UsageRows.Store {
 
-  /** Rows per write: unlogged batches on one partition, well under Cassandra's batch size limits. */
-  static final int ROWS_PER_WRITE = 50;
+  /**
+   * Rows per write, of at most {@link #DAYS_PER_WRITE} org days: an unlogged batch, under Cassandra's
+   * defaults for a batch over several partitions (a warning above 10 partitions or 5 KiB, ~200 bytes a row).
+   */
+  static final int ROWS_PER_WRITE = 20;
+  static final int DAYS_PER_WRITE = 10;
 
   private static final String KEY_COLUMNS = "hour, model, call_type, project, user_id, api_key_id";
   private static final String COLUMNS = KEY_COLUMNS + ", charged, input_tokens, output_tokens, cache_read_tokens,"
@@ -53,27 +57,56 @@ public final class UsageTable implements UsageRows.Store {
     });
   }
 
+  /**
+   * The rows of {@code days}, a few org days to a write: each row is written whole with its sequence
+   * number, so a batch is only fewer requests, not all or nothing.
+   */
   @Override
-  public CompletionStage<Done> save(String orgId, LocalDate day, List<UsageRows.Row> rows) {
+  public CompletionStage<Done> write(List<UsageRows.Written> days) {
     return session.prepare(UPSERT).thenCompose(upsert -> {
       List<CompletableFuture<Done>> writes = new ArrayList<>();
-      for (int from = 0; from < rows.size(); from += ROWS_PER_WRITE) {
-        List<BatchableStatement<?>> batch = new ArrayList<>();
-        for (UsageRows.Row row : rows.subList(from, Math.min(rows.size(), from + ROWS_PER_WRITE))) {
-          batch.add(bound(upsert, orgId, day, row));
-        }
-        writes.add(session.executeWriteBatch(BatchStatement.newInstance(BatchType.UNLOGGED).addAll(batch))
-            .toCompletableFuture());
+      for (List<DayRow> batch : batches(days)) {
+        writes.add(session.executeWriteBatch(BatchStatement.newInstance(BatchType.UNLOGGED)
+            .addAll(batch.stream().map(row -> bound(upsert, row)).toList())).toCompletableFuture());
       }
       return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(all -> Done.getInstance());
     });
   }
 
-  private static BatchableStatement<?> bound(PreparedStatement upsert, String orgId, LocalDate day, UsageRows.Row row) {
+  /** One row of an org's day. */
+  record DayRow(String orgId, LocalDate day, UsageRows.Row row) {}
+
+  /** The rows of {@code days} in writes of at most {@link #ROWS_PER_WRITE} rows of at most {@link #DAYS_PER_WRITE} days. */
+  static List<List<DayRow>> batches(List<UsageRows.Written> days) {
+    List<List<DayRow>> batches = new ArrayList<>();
+    List<DayRow> batch = new ArrayList<>();
+    int daysInBatch = 0;
+    for (UsageRows.Written day : days) {
+      if (daysInBatch == DAYS_PER_WRITE) {
+        batches.add(batch);
+        batch = new ArrayList<>();
+        daysInBatch = 0;
+      }
+      daysInBatch++;
+      for (UsageRows.Row row : day.rows()) {
+        if (batch.size() == ROWS_PER_WRITE) {
+          batches.add(batch);
+          batch = new ArrayList<>();
+          daysInBatch = 1;
+        }
+        batch.add(new DayRow(day.orgId(), day.day(), row));
+      }
+    }
+    if (!batch.isEmpty()) batches.add(batch);
+    return batches;
+  }
+
+  private static BatchableStatement<?> bound(PreparedStatement upsert, DayRow dayRow) {
+    UsageRows.Row row = dayRow.row();
     UsageKey key = row.key();
     UsageCounts counts = row.counts();
-    return upsert.bind(orgId, day, key.hour(), key.model(), key.callType(), key.project(), key.user(), key.apiKeyId(),
-        counts.charged(), counts.inputTokens(), counts.outputTokens(), counts.cacheReadTokens(),
+    return upsert.bind(dayRow.orgId(), dayRow.day(), key.hour(), key.model(), key.callType(), key.project(), key.user(),
+        key.apiKeyId(), counts.charged(), counts.inputTokens(), counts.outputTokens(), counts.cacheReadTokens(),
         counts.cacheWriteTokens(), counts.calls(), counts.released(), counts.expired(), row.appliedSeqNr());
   }
 }

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.google.protobuf.Timestamp;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
+import dev.tally.node.account.OrgSlices;
 import dev.tally.testkit.Eventually;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.v1.ChargeRequest;
@@ -23,6 +26,7 @@ import dev.tally.v1.ListStatementsResponse;
 import dev.tally.v1.Statement;
 import dev.tally.v1.VoidGrantRequest;
 import io.grpc.Status;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -139,6 +143,40 @@ class StatementsOverGrpcTest {
     assertEquals(List.of(next), first.getStatementsList());
     assertEquals(List.of(closed), node.accounts().listStatements(ListStatementsRequest.newBuilder().setOrgId(org)
         .setPageSize(1).setPageToken(first.getNextPageToken()).build()).getStatementsList());
+  }
+
+  /**
+   * A directory row written before its period's statement was part of it (ops/cql V11: no opening
+   * balance): the reader builds the row again from the org's journal, so the open statement shown
+   * counts every event once.
+   */
+  @Test
+  void aDirectoryRowWrittenBeforeV11IsBuiltAgainFromTheJournal() throws Exception {
+    String org = "statement-v10-" + id();
+    node.accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(org).setRequestId(id()).setPlan("expiring").build());
+    node.metering().charge(ChargeRequest.newBuilder().setOrgId(org).setRequestId(id()).setAmount(3 * MICROS_PER_CREDIT)
+        .setLabels(Labels.newBuilder().setModel("gpt-4o")).build());
+    Eventually.await("the open statement counts the charge", Duration.ofSeconds(60),
+        () -> statements(org).size() == 1 && statements(org).get(0).getUsed() == 3 * MICROS_PER_CREDIT);
+    Statement before = statements(org).get(0);
+    try (CqlSession session = CqlSession.builder()
+        .addContactPoint(new InetSocketAddress("127.0.0.1", TestCassandra.server().cqlPort()))
+        .withLocalDatacenter("datacenter1").build()) {
+      session.execute(SimpleStatement.newInstance("UPDATE tally.org_directory SET period_opening_balance = null,"
+          + " period_granted_by_kind = null, period_used_by_model = null, period_used_by_call_type = null,"
+          + " period_expired = null, period_voided = null WHERE slice = ? AND org_id = ?", OrgSlices.sliceOf(org), org));
+    }
+    node.clock().advance(Duration.ofSeconds(2)); // the node's clock stands still: its readers' next pass is due
+    Eventually.await("the reader's reconciliation built the row again", Duration.ofSeconds(60),
+        () -> statements(org).equals(List.of(before)));
+    node.metering().charge(ChargeRequest.newBuilder().setOrgId(org).setRequestId(id()).setAmount(2 * MICROS_PER_CREDIT)
+        .setLabels(Labels.newBuilder().setModel("gpt-4o")).build());
+    Eventually.await("the statement counts both charges once", Duration.ofSeconds(60),
+        () -> statements(org).size() == 1 && statements(org).get(0).getUsed() == 5 * MICROS_PER_CREDIT);
+    Statement after = statements(org).get(0);
+    assertEquals(before.getOpeningBalance(), after.getOpeningBalance());
+    assertEquals(before.getGrantedByKindMap(), after.getGrantedByKindMap());
+    assertEquals(Map.of("gpt-4o", 5 * MICROS_PER_CREDIT), after.getUsedByModelMap());
   }
 
   @Test

@@ -58,6 +58,7 @@ class SliceRowsTest {
     final Map<String, Map<Instant, StatementRow>> statements = new ConcurrentHashMap<>();
     final AtomicInteger journalReads = new AtomicInteger();
     final AtomicInteger statementWrites = new AtomicInteger();
+    final AtomicInteger usageWrites = new AtomicInteger();
     final List<String> woken = Collections.synchronizedList(new ArrayList<>());
     Random failing;
 
@@ -82,12 +83,18 @@ class SliceRowsTest {
     }
 
     @Override
-    public CompletionStage<Done> save(String orgId, LocalDate day, List<UsageRows.Row> written) {
-      Map<UsageKey, UsageRows.Row> rowsOfDay =
-          usage.computeIfAbsent(orgId, org -> new ConcurrentHashMap<>()).computeIfAbsent(day, d -> new ConcurrentHashMap<>());
-      int saved = failing != null && failing.nextInt(4) == 0 ? failing.nextInt(written.size() + 1) : written.size();
-      for (UsageRows.Row row : written.subList(0, saved)) rowsOfDay.put(row.key(), row);
-      return saved < written.size() ? crashed() : CompletableFuture.completedFuture(Done.getInstance());
+    public CompletionStage<Done> write(List<UsageRows.Written> days) {
+      usageWrites.incrementAndGet();
+      boolean lost = false;
+      for (UsageRows.Written day : days) {
+        Map<UsageKey, UsageRows.Row> rowsOfDay = usage.computeIfAbsent(day.orgId(), org -> new ConcurrentHashMap<>())
+            .computeIfAbsent(day.day(), d -> new ConcurrentHashMap<>());
+        List<UsageRows.Row> written = day.rows();
+        int saved = failing != null && failing.nextInt(4) == 0 ? failing.nextInt(written.size() + 1) : written.size();
+        for (UsageRows.Row row : written.subList(0, saved)) rowsOfDay.put(row.key(), row);
+        lost |= saved < written.size();
+      }
+      return lost ? crashed() : CompletableFuture.completedFuture(Done.getInstance());
     }
 
     /** Every stored usage row's sums, by key. */
@@ -182,26 +189,23 @@ class SliceRowsTest {
   static Map<Instant, StatementRow> statementsAppliedOnce(String orgId, List<OrgEvent> events) {
     Map<Instant, StatementRow> statements = new HashMap<>();
     DirectoryRow row = DirectoryRow.unknown(orgId);
-    StatementRow current = null;
     for (int i = 0; i < events.size(); i++) {
       DirectoryRow before = row;
       row = row.after(i + 1, events.get(i));
-      if (events.get(i) instanceof OrgEvent.PeriodOpened opened) {
-        if (current != null) assertEquals(current.closingBalance(), before.balance(), "opens with the last closing");
-        current = StatementRow.opened(before, opened, i + 1);
-      } else if (current != null) {
-        current = current.after(i + 1, events.get(i), row);
+      if (events.get(i) instanceof OrgEvent.PeriodOpened && before.statement() != null) {
+        assertEquals(before.statement().closingBalance(), before.balance(), "opens with the last closing");
       }
-      if (current != null) statements.put(current.periodStart(), current);
+      if (row.statement() != null) statements.put(row.statement().periodStart(), row.statement());
     }
-    if (current != null) assertEquals(row.balance(), current.closingBalance(), "the open statement ends at the balance");
+    if (row.statement() != null) assertEquals(row.balance(), row.statement().closingBalance(), "the last ends at the balance");
     return statements;
   }
 
-  /** The statements as the API shows them with {@code row}, the org's directory row. */
-  static Map<Instant, StatementRow> asOf(Map<Instant, StatementRow> statements, DirectoryRow row) {
-    Map<Instant, StatementRow> shown = new HashMap<>();
-    statements.forEach((start, statement) -> shown.put(start, statement.asOf(row)));
+  /** The org's statements as the API shows them: those of the statements table, and its directory row's. */
+  static Map<Instant, StatementRow> shown(Store store, String orgId) {
+    Map<Instant, StatementRow> shown = new HashMap<>(store.statements.getOrDefault(orgId, Map.of()));
+    StatementRow current = store.rows.get(orgId).statement();
+    if (current != null) shown.put(current.periodStart(), current);
     return shown;
   }
 
@@ -284,8 +288,11 @@ class SliceRowsTest {
     for (String orgId : ids) {
       assertEquals(appliedOnce(orgId, store.journals.get(orgId)), store.rows.get(orgId), orgId);
       assertEquals(usageAppliedOnce(store.journals.get(orgId)), store.usageOf(orgId), orgId + "'s usage");
-      assertEquals(asOf(statementsAppliedOnce(orgId, store.journals.get(orgId)), appliedOnce(orgId, store.journals.get(orgId))),
-          asOf(store.statements.getOrDefault(orgId, Map.of()), store.rows.get(orgId)), orgId + "'s statements");
+      assertEquals(statementsAppliedOnce(orgId, store.journals.get(orgId)), shown(store, orgId), orgId + "'s statements");
+      StatementRow current = store.rows.get(orgId).statement();
+      store.statements.getOrDefault(orgId, Map.of()).values().forEach(statement -> assertTrue(
+          statement.closed() || current == null || statement.periodStart().isBefore(current.periodStart()),
+          "the table holds only periods that are over"));
     }
     Map<String, DirectoryRow> before = Map.copyOf(store.rows);
     SliceRows afresh = rowsOf(store, slice); // a new reader: nothing kept
@@ -328,29 +335,85 @@ class SliceRowsTest {
   }
 
   @Test
-  void aNoticeThatChangesNoSumOfTheStatementDoesNotWriteItAndTheStatementCountsAsFarAsTheRow() throws Exception {
+  void theRoundsOfAPeriodWriteNoStatementAndItsCloseWritesItOnce() throws Exception {
     Store store = new Store();
     Instant end = START.plus(Duration.ofDays(30));
     Labels labels = new Labels("model-0", "project-0", "", "");
-    List<OrgEvent> journal = List.of(
+    List<OrgEvent> journal = new ArrayList<>(List.of(
         new OrgEvent.OrgCreated("create", "org-0", "Org 0", "payg", START),
         new OrgEvent.PeriodOpened(START, end, 0, START),
         new OrgEvent.CreditsGranted("r3", "f", "g3", GrantKind.PROMOTION, 5_000_000, 10, START, null, START),
-        new OrgEvent.ReservationReleased("r4", "f", "rsv-4", 1_000, labels, "key_0", START.plusSeconds(60)),
-        new OrgEvent.ReservationExpired("rsv-5", 1_000, labels, "key_0", START.plusSeconds(120)));
+        new OrgEvent.ReservationCommitted("r4", "f", "rsv-4", 2_000, 1_000, List.of(), 0, labels, "key_0",
+            new Usage.Call("image"), null, START.plusSeconds(60)),
+        new OrgEvent.CreditsCharged("r5", "f", 3_000, List.of(), labels, "key_0", null, null, START.plusSeconds(120))));
     store.journals.put("org-0", journal);
     SliceRows rows = rowsOf(store, OrgSlices.sliceOf("org-0"));
+    store.journals.put("org-0", journal.subList(0, 3));
     await(rows.catchUp(Map.of("org-0", OrgDelta.journalThrough(3))));
-    int written = store.statementWrites.get();
+    store.journals.put("org-0", journal);
     await(rows.catchUp(Map.of("org-0", told(journal, 4, 4))));
     await(rows.catchUp(Map.of("org-0", told(journal, 5, 5))));
-    assertEquals(written, store.statementWrites.get(), "a released and an expired hold change no sum of the statement");
-    StatementRow stored = store.statements.get("org-0").get(START);
-    assertEquals(3, stored.appliedSeqNr());
-    assertEquals(5, store.rows.get("org-0").appliedSeqNr());
-    assertEquals(5, stored.asOf(store.rows.get("org-0")).appliedSeqNr(), "shown as counting every event the row counts");
-    assertEquals(statementsAppliedOnce("org-0", journal).get(START).asOf(appliedOnce("org-0", journal)),
-        stored.asOf(store.rows.get("org-0")));
+    assertEquals(1, store.journalReads.get(), "the rounds are applied as told");
+    assertEquals(0, store.statementWrites.get(), "the open period's statement is part of the directory row");
+    assertEquals(4_000, store.rows.get("org-0").statement().used());
+    assertEquals(5, store.rows.get("org-0").statement().appliedSeqNr());
+
+    journal.add(new OrgEvent.PeriodClosed(Period.monthOf(START, 0), end));
+    journal.add(new OrgEvent.PeriodOpened(end, end.plus(Duration.ofDays(31)), 0, end));
+    await(rows.catchUp(Map.of("org-0", OrgDelta.journalThrough(7))));
+    assertEquals(1, store.statementWrites.get(), "the closed one, once");
+    StatementRow closed = store.statements.get("org-0").get(START);
+    assertEquals(end, closed.closedAt());
+    assertEquals(4_000, closed.used());
+    assertEquals(end, store.rows.get("org-0").statement().periodStart(), "the row goes on with the next period");
+    assertEquals(statementsAppliedOnce("org-0", journal), shown(store, "org-0"));
+  }
+
+  @Test
+  void aPeriodClosedAtTheEndOfAReadIsWrittenAndWhatFollowsItToo() throws Exception {
+    Store store = new Store();
+    Instant end = START.plus(Duration.ofDays(30));
+    List<OrgEvent> journal = new ArrayList<>(List.of(
+        new OrgEvent.OrgCreated("create", "org-0", "Org 0", "payg", START),
+        new OrgEvent.PeriodOpened(START, end, 0, START),
+        new OrgEvent.CreditsCharged("r3", "f", 3_000, List.of(), null, null, null, null, START),
+        new OrgEvent.PeriodClosed(Period.monthOf(START, 0), end)));
+    store.journals.put("org-0", journal);
+    SliceRows rows = rowsOf(store, OrgSlices.sliceOf("org-0"));
+    await(rows.catchUp(Map.of("org-0", OrgDelta.journalThrough(4))));
+    assertEquals(end, store.statements.get("org-0").get(START).closedAt(), "written when closed");
+    // what the rollover does at the period's end counts in it, then the next period opens
+    journal.add(new OrgEvent.GrantExpired("g", 1_000, end));
+    journal.add(new OrgEvent.PeriodOpened(end, end.plus(Duration.ofDays(31)), 0, end));
+    await(rows.catchUp(Map.of("org-0", told(journal, 5, 5))));
+    await(rows.catchUp(Map.of("org-0", OrgDelta.journalThrough(6))));
+    assertEquals(1_000, store.statements.get("org-0").get(START).expired());
+    assertEquals(statementsAppliedOnce("org-0", journal), shown(store, "org-0"));
+  }
+
+  @Test
+  void aRoundWritesTheUsageRowsOfAllItsOrgsTogetherBeforeTheirDirectoryRows() throws Exception {
+    Store store = new Store();
+    int slice = 0;
+    List<String> ids = new ArrayList<>();
+    for (int o = 0; ids.size() < 12; o++) if (OrgSlices.sliceOf("org-" + o) == slice) ids.add("org-" + o);
+    Map<String, OrgDelta> first = new HashMap<>();
+    Map<String, OrgDelta> second = new HashMap<>();
+    for (String orgId : ids) {
+      List<OrgEvent> journal = withoutPeriods(journalOf(orgId, new Random(orgId.hashCode()), 20));
+      store.journals.put(orgId, journal);
+      first.put(orgId, told(journal, 1, 10));
+      second.put(orgId, told(journal, 11, journal.size()));
+    }
+    SliceRows rows = rowsOf(store, slice);
+    await(rows.catchUp(first));
+    await(rows.catchUp(second));
+    assertEquals(2, store.usageWrites.get(), "one write of usage rows a round, whatever the orgs");
+    assertEquals(0, store.journalReads.get());
+    for (String orgId : ids) {
+      assertEquals(usageAppliedOnce(store.journals.get(orgId)), store.usageOf(orgId), orgId);
+      assertEquals(appliedOnce(orgId, store.journals.get(orgId)), store.rows.get(orgId), orgId);
+    }
   }
 
   @Test
@@ -470,6 +533,7 @@ class SliceRowsTest {
     SliceRows later = rowsOf(store, OrgSlices.sliceOf(ended)); // the next pass
     await(later.reconcileSome());
     assertEquals(List.of(ended), store.woken);
-    assertTrue(store.statements.get(ended).get(START).closedAt() == null, "open until the org closes it");
+    assertTrue(store.rows.get(ended).statement().closedAt() == null, "open until the org closes it");
+    assertEquals(null, store.statements.get(ended), "and not in the statements table");
   }
 }

@@ -10,8 +10,10 @@ import java.util.function.Supplier;
 
 /**
  * Where the machine's CPU went during a run, from /proc: cores used by each group of our processes (load generator,
- * node, Cassandra, PostgreSQL), by the whole machine, and by everything else (other people's builds and tests).
- * Linux only; elsewhere every figure is 0.
+ * node, Cassandra, PostgreSQL), by the whole machine, and by everything else (other people's builds and tests); and of
+ * the node's and Cassandra's, what their JIT compiler threads used ({@code node.jit}, {@code cassandra.jit}): work a
+ * long-running process has done once, which a fresh one does while it is measured. Linux only; elsewhere every
+ * figure is 0.
  */
 final class CpuUsage {
 
@@ -24,6 +26,9 @@ final class CpuUsage {
       return coresUsed.getOrDefault(group, 0.0);
     }
   }
+
+  /** The groups whose JIT compiler threads are counted apart too. */
+  private static final List<String> COMPILED = List.of("node", "cassandra");
 
   private final Map<String, Supplier<List<Long>>> groups = new LinkedHashMap<>();
   private Map<String, Long> startTicks;
@@ -56,6 +61,10 @@ final class CpuUsage {
       cores.put(group, round(used));
       ours += used;
     }
+    for (String group : COMPILED) {
+      String jit = group + ".jit";
+      cores.put(jit, round(Math.max(0, (endTicks.get(jit) - startTicks.get(jit)) / TICKS_PER_SECOND / seconds)));
+    }
     if (startMachine != null && endMachine != null) {
       double busy = (endMachine[0] - startMachine[0]) / TICKS_PER_SECOND / seconds;
       cores.put("machine", round(busy));
@@ -67,7 +76,29 @@ final class CpuUsage {
   private Map<String, Long> groupTicks() {
     Map<String, Long> ticks = new LinkedHashMap<>();
     groups.forEach((name, pids) -> ticks.put(name, pids.get().stream().mapToLong(CpuUsage::processTicks).sum()));
+    for (String group : COMPILED) {
+      ticks.put(group + ".jit", groups.get(group).get().stream().mapToLong(CpuUsage::compilerTicks).sum());
+    }
     return ticks;
+  }
+
+  /** User and system CPU time of the process's JIT compiler threads ("C1 CompilerThre…", "C2 CompilerThre…"), in ticks. */
+  static long compilerTicks(long pid) {
+    try (var threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      return threads.mapToLong(thread -> {
+        try {
+          String stat = Files.readString(thread.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          if (!name.matches("C\\d CompilerThre.*")) return 0;
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+        } catch (IOException | RuntimeException gone) {
+          return 0;
+        }
+      }).sum();
+    } catch (IOException | RuntimeException gone) {
+      return 0;
+    }
   }
 
   /** User and system CPU time of one process (all its threads), in ticks; 0 once it is gone. */

@@ -142,7 +142,7 @@ final class Suite {
   private void compare(LocalTally local) throws Exception {
     List<Measurement> rows = section("compare", "Tally vs PostgreSQL, same workload", "workload", "load", "system", "pairs/s:",
         "op p50:", "op p99:", "op p99.9:", "op max:", "pair p99:", "errors:",
-        "CPU cores: bench / node / cassandra / postgres / others", "load avg before → after");
+        "CPU cores: bench / node (JIT) / cassandra (JIT) / postgres / others", "load avg before → after");
     for (boolean hot : new boolean[] {false, true}) {
       for (Runner.Settings settings : List.of(Runner.Settings.open(moderateRate, o.warmup(), o.window()),
           Runner.Settings.open(TARGET_RATE, o.warmup(), o.window()),
@@ -189,7 +189,7 @@ final class Suite {
   private void abuse(LocalTally local) throws Exception {
     List<Measurement> rows = section("abuse", "One org abused beside " + count(o.orgs()) + " others (Tally only)", "run",
         "load", "pairs/s:", "op p50:", "op p99:", "op p99.9:", "op max:", "errors:", "the abused org",
-        "CPU cores: bench / node / cassandra / others", "load avg before → after");
+        "CPU cores: bench / node (JIT) / cassandra (JIT) / others", "load avg before → after");
     Runner.Settings settings = Runner.Settings.open(moderateRate, o.warmup(), o.window());
     double aloneP99 = 0;
     for (boolean abused : new boolean[] {false, true}) {
@@ -229,7 +229,7 @@ final class Suite {
   private void auth(LocalTally local) throws Exception {
     List<Measurement> rows = section("auth", "What checking API keys costs (Tally only, " + count(o.orgs()) + " orgs)",
         "load", "round", "node", "pairs/s:", "op p50:", "op p99:", "op p99.9:", "node CPU per pair:", "errors:",
-        "CPU cores: bench / node / cassandra / others", "load avg before → after");
+        "CPU cores: bench / node (JIT) / cassandra (JIT) / others", "load avg before → after");
     Workload workload = Workload.pairs(false, o.orgs(), TallyBench.orgPrefix());
     for (Runner.Settings settings : List.of(Runner.Settings.open(moderateRate, o.warmup(), o.window()),
         Runner.Settings.closed(CLOSED_CONCURRENCY, o.warmup(), o.window()))) {
@@ -267,7 +267,7 @@ final class Suite {
   private void sweep(LocalTally local, String key, String title, List<Variant> variants, boolean... hotOrNot) throws Exception {
     List<SweepRow> rows = section(key, title, "workload", "node settings", "pairs/s:", "vs the first:", "op p50:", "op p99:",
         "pair p99:", "batches/s:", "batch size mean / p50 / p99 (node)", "journal write mean:",
-        "read side lag p50 / p99 (notices)", "CPU cores: bench / node / cassandra / others", "errors:", "load avg before → after");
+        "read side lag p50 / p99 (notices)", "CPU cores: bench / node (JIT) / cassandra (JIT) / others", "errors:", "load avg before → after");
     for (boolean hot : hotOrNot) {
       double first = 0;
       for (Variant variant : variants) {
@@ -454,8 +454,13 @@ final class Suite {
     return r.errorCount() == 0 ? "0" : r.errors().toString();
   }
 
+  /** Each group's cores; the node's and Cassandra's with what their JIT compilers used of them. */
   private static String cores(Measurement m, String... groups) {
-    return Arrays.stream(groups).map(g -> String.format(Locale.ROOT, "%.2f", m.cpu().of(g))).collect(Collectors.joining(" / "));
+    return Arrays.stream(groups).map(g -> {
+      String used = String.format(Locale.ROOT, "%.2f", m.cpu().of(g));
+      return m.cpu().coresUsed().containsKey(g + ".jit")
+          ? used + String.format(Locale.ROOT, " (%.2f)", m.cpu().of(g + ".jit")) : used;
+    }).collect(Collectors.joining(" / "));
   }
 
   private void write(Path markdown) throws IOException {

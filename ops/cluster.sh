@@ -78,6 +78,7 @@ members_and() {
 start_node() {
   local k=$1; shift
   if alive "$STATE/node-$k.pid"; then echo "node $k already runs"; return; fi
+  rm -f "$STATE/node-$k.killed"
   local host=127.0.0.$k
   # shellcheck disable=SC2046
   TALLY_GRPC_HOST=$host TALLY_MANAGEMENT_HOST=$host TALLY_METRICS_HOST=$host TALLY_CLUSTER_HOST=$host \
@@ -149,10 +150,13 @@ status() {
     fi
   done
   for k in $(seq 1 "$MAX_NODES"); do
-    [ -f "$STATE/node-$k.pid" ] || continue
+    # A killed node's pid is kept in node-K.killed: it stays a member until it is downed.
+    local pidfile="$STATE/node-$k.pid"
+    [ -f "$pidfile" ] || pidfile="$STATE/node-$k.killed"
+    [ -f "$pidfile" ] || continue
     listed=yes
     local pid process ready="-" member="-"
-    pid=$(cat "$STATE/node-$k.pid")
+    pid=$(cat "$pidfile")
     if alive "$STATE/node-$k.pid"; then
       process="running (pid $pid)"
       ready="not ready"
@@ -180,11 +184,12 @@ case "${1:-}" in
   remove)
     k=$(node_number "${2:-}"); require_running "$k"; stop_pid "$STATE/node-$k.pid" TERM; echo "node $k left" ;;
   kill)
-    k=$(node_number "${2:-}"); require_running "$k"; stop_pid "$STATE/node-$k.pid" KILL; echo "node $k killed" ;;
+    k=$(node_number "${2:-}"); require_running "$k"; cp "$STATE/node-$k.pid" "$STATE/node-$k.killed"
+    stop_pid "$STATE/node-$k.pid" KILL; echo "node $k killed" ;;
   status)
     status ;;
   stop)
-    for k in $(seq 1 "$MAX_NODES"); do stop_pid "$STATE/node-$k.pid" TERM; done
+    for k in $(seq 1 "$MAX_NODES"); do stop_pid "$STATE/node-$k.pid" TERM; rm -f "$STATE/node-$k.killed"; done
     stop_pid "$STATE/cassandra.pid" TERM; echo "stopped" ;;
   *)
     usage "unknown command: ${1:-(none)}" ;;

@@ -57,9 +57,10 @@ public final class Main {
    * which runs every callback chained on it asynchronously in the common pool; with one or two
    * cores the JDK sizes that pool to one thread and then starts a new thread for each such callback
    * instead. Set before anything
-   * touches the pool, which reads the property once.
+   * touches the pool, which reads the property once: a launcher that does more before it starts the
+   * node (the local run starts Cassandra first) calls this first.
    */
-  static void keepCommonPoolThreads() {
+  public static void keepCommonPoolThreads() {
     if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
       int threads = Math.max(2, Runtime.getRuntime().availableProcessors() - 1);
       System.setProperty(COMMON_POOL_PARALLELISM, Integer.toString(threads));

@@ -30,6 +30,8 @@ public final class RunLocal {
   private RunLocal() {}
 
   public static void main(String[] args) throws Exception {
+    // Before Cassandra's launcher touches the common pool, or the node warns that it has one thread.
+    dev.tally.node.Main.keepCommonPoolThreads();
     Path data = Paths.get(args.length > 0 ? args[0] : ".tally-data").toAbsolutePath().normalize();
     int cqlPort = Integer.parseInt(env("TALLY_CASSANDRA_PORT", "9042"));
     CassandraServer cassandra = CassandraServer.builder(data.resolve("cassandra"))

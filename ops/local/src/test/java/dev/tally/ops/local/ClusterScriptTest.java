@@ -65,6 +65,30 @@ class ClusterScriptTest {
   }
 
   @Test
+  void aKilledNodeIsListedAsDeadUntilTheClusterIsStopped() throws Exception {
+    Process node = new ProcessBuilder("sleep", "600").start();
+    try {
+      Files.writeString(state.resolve("node-4.pid"), node.pid() + "\n");
+
+      Run kill = clusterSh("kill", "4");
+      assertEquals(0, kill.exitCode(), kill.err());
+      assertEquals("node 4 killed\n", kill.out());
+      assertTrue(node.waitFor(10, TimeUnit.SECONDS), "the process still runs");
+
+      Run status = clusterSh("status");
+      String node4 = status.out().lines().filter(line -> line.startsWith("node 4 ")).findFirst()
+          .orElseThrow(() -> new AssertionError("status does not list the killed node: " + status.out()));
+      assertTrue(node4.contains("dead (pid " + node.pid() + " is gone)"), node4);
+      assertEquals(1, clusterSh("kill", "4").exitCode(), "a node killed once does not run to be killed again");
+
+      clusterSh("stop");
+      assertTrue(clusterSh("status").out().contains("no nodes (ops/cluster.sh start)"));
+    } finally {
+      node.destroyForcibly();
+    }
+  }
+
+  @Test
   void statusWithoutNodesSaysSo() throws Exception {
     Run run = clusterSh("status");
 

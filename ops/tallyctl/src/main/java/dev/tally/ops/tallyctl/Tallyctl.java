@@ -48,6 +48,14 @@ public final class Tallyctl {
       new Option("json", null, false, "print one JSON document; amounts as integer micro-credits (*_micro_credits)"),
       new Option("help", null, false, "this help; tallyctl COMMAND --help for one command"));
 
+  /** The org directory; also {@code tallyctl orgs}, its name before the org group had it. */
+  private static final Command ORG_LIST = new Command("org list", List.of(), List.of(
+      optional("plan", "PLAN", "only orgs on this plan"),
+      optional("status", "STATUS", "only orgs that are depleted (balance 0 or less) or in-debt"),
+      optional("limit", "N", "the first N orgs only (default: all)")),
+      "every org with its plan and credits, from the read side: a few seconds behind (admin key)",
+      DirectoryCommands::orgs);
+
   static final List<Command> COMMANDS = List.of(
       new Command("org create", List.of("ORG"), List.of(
           optional("name", "NAME", "display name"),
@@ -57,6 +65,7 @@ public final class Tallyctl {
           "open an org's account", AccountCommands::createOrg),
       new Command("org show", List.of("ORG"), List.of(),
           "an org: plan, limits, balance, grants and this period's usage", AccountCommands::showOrg),
+      ORG_LIST,
       new Command("org set-plan", List.of("ORG", "PLAN"), List.of(REQUEST_ID),
           "move an org to another plan of the catalog (see tallyctl plans): an upgrade applies at once with its"
               + " allocation prorated for the rest of the period, a downgrade at the period's end",
@@ -127,12 +136,7 @@ public final class Tallyctl {
           required("reason", "TEXT", "why the org needs the credits, for the operator"),
           REQUEST_ID),
           "ask for AMOUNT more credits for an org, once it has used 80 % of this period's base", RequestCommands::file),
-      new Command("orgs", List.of(), List.of(
-          optional("plan", "PLAN", "only orgs on this plan"),
-          optional("status", "STATUS", "only orgs that are depleted (balance 0 or less) or in-debt"),
-          optional("limit", "N", "the first N orgs only (default: all)")),
-          "every org with its plan and credits, from the read side: a few seconds behind (admin key)",
-          DirectoryCommands::orgs),
+      alias("orgs", ORG_LIST),
       new Command("top", List.of(), List.of(
           optional("plan", "PLAN", "only orgs on this plan"),
           optional("limit", "N", "how many orgs, 1-100 (default: 10)")),
@@ -292,7 +296,7 @@ public final class Tallyctl {
       Map.entry("tally.v1.Accounts/ListRedemptionCodes", "code list"),
       Map.entry("tally.v1.Accounts/VoidRedemptionCode", "code void"),
       Map.entry("tally.v1.Accounts/VoidRedemptionBatch", "code void"),
-      Map.entry("tally.v1.Accounts/ListOrgs", "orgs"),
+      Map.entry("tally.v1.Accounts/ListOrgs", "org list"),
       Map.entry("tally.v1.Accounts/TopOrgs", "top"),
       Map.entry("tally.v1.Accounts/GetUsage", "usage"),
       Map.entry("tally.v1.Accounts/ListStatements", "statements"),
@@ -312,6 +316,11 @@ public final class Tallyctl {
       Map.entry("tally.v1.Metering/GetBalance", "balance"));
 
   private Tallyctl() {}
+
+  /** Another name for a command: the same operands, options and action. */
+  private static Command alias(String name, Command command) {
+    return new Command(name, command.operands(), command.options(), "the same as " + command.name(), command.action());
+  }
 
   private static List<Option> withLabels(Option... others) {
     return Stream.concat(LABELS.stream(), Stream.of(others)).toList();

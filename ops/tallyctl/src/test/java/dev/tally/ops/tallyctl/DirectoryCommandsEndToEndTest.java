@@ -16,7 +16,7 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** tallyctl orgs against a real node on a real Cassandra: the directory, a few seconds behind the ledger. */
+/** tallyctl org list (also tallyctl orgs) against a real node on a real Cassandra: the directory, a few seconds behind the ledger. */
 @ExtendWith({TestCassandra.class, TestNode.class})
 class DirectoryCommandsEndToEndTest {
 
@@ -29,11 +29,12 @@ class DirectoryCommandsEndToEndTest {
   }
 
   private Optional<JsonObject> listed(String org, String... filter) {
-    String[] args = new String[3 + filter.length];
-    args[0] = "orgs";
-    args[1] = "--json";
-    args[2] = "--plan=payg";
-    System.arraycopy(filter, 0, args, 3, filter.length);
+    String[] args = new String[4 + filter.length];
+    args[0] = "org";
+    args[1] = "list";
+    args[2] = "--json";
+    args[3] = "--plan=payg";
+    System.arraycopy(filter, 0, args, 4, filter.length);
     return StreamSupport.stream(ok(tallyctl.run(args)).json().getAsJsonArray("orgs").spliterator(), false)
         .map(JsonElement::getAsJsonObject)
         .filter(entry -> entry.get("org_id").getAsString().equals(org))
@@ -53,8 +54,10 @@ class DirectoryCommandsEndToEndTest {
     assertEquals(97_500_000L, entry.get("balance_micro_credits").getAsLong(), entry::toString);
     assertTrue(listed(org, "--status", "depleted").isEmpty(), "not depleted");
 
-    Result table = ok(tallyctl.run("orgs", "--plan", "payg"));
+    Result table = ok(tallyctl.run("org", "list", "--plan", "payg"));
     assertTrue(table.out().contains(org) && table.out().contains("97.5"), table::toString);
+    Result byFormerName = ok(tallyctl.run("orgs", "--plan", "payg"));
+    assertTrue(byFormerName.out().contains(org) && byFormerName.out().contains("97.5"), byFormerName::toString);
     var ranked = ok(tallyctl.run("top", "--plan", "payg", "--limit", "100", "--json")).json().getAsJsonArray("orgs");
     for (int i = 1; i < ranked.size(); i++) {
       assertTrue(ranked.get(i - 1).getAsJsonObject().get("period_used_micro_credits").getAsLong()
@@ -62,7 +65,7 @@ class DirectoryCommandsEndToEndTest {
     }
     Result top = ok(tallyctl.run("top", "--limit", "3"));
     assertTrue(top.out().contains("USED THIS PERIOD"), top::toString);
-    Result wrong = tallyctl.run("orgs", "--status", "broke");
+    Result wrong = tallyctl.run("org", "list", "--status", "broke");
     assertEquals(2, wrong.exit(), wrong::toString);
     assertTrue(wrong.err().contains("depleted or in-debt"), wrong::toString);
   }

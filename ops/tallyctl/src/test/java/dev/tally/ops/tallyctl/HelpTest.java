@@ -32,7 +32,9 @@ class HelpTest {
 
     assertEquals(ExitCode.OK.status, org.exit(), org.err());
     assertTrue(org.out().startsWith("usage: tallyctl org COMMAND"), org.out());
-    assertTrue(org.out().contains("  org create ORG") && org.out().contains("  org show ORG"), org.out());
+    for (String command : new String[] {"org create ORG", "org show ORG", "org list", "org set-plan ORG PLAN", "org set-overrides ORG"}) {
+      assertTrue(org.out().contains("  " + command), org.out());
+    }
     assertEquals(ExitCode.OK.status, key.exit(), key.err());
     for (String command : new String[] {"key create", "key list", "key rotate", "key revoke"}) {
       assertTrue(key.out().contains("  " + command), key.out());
@@ -84,6 +86,18 @@ class HelpTest {
 
     assertEquals(ExitCode.USAGE.status, run.exit());
     assertTrue(run.err().contains("tallyctl org --help lists them"), run.err());
+  }
+
+  @Test
+  void orgsIsAnotherNameForOrgList() {
+    Run list = tallyctl("org", "list", "--help");
+    Run orgs = tallyctl("orgs", "--help");
+
+    assertEquals(ExitCode.OK.status, list.exit(), list.err());
+    assertEquals(ExitCode.OK.status, orgs.exit(), orgs.err());
+    assertTrue(orgs.out().contains("the same as org list"), orgs.out());
+    assertEquals(list.out().substring(list.out().indexOf("\noptions:")), orgs.out().substring(orgs.out().indexOf("\noptions:")));
+    assertTrue(orgs.out().startsWith("usage: tallyctl orgs [--plan PLAN] [--status STATUS] [--limit N]\n"), orgs.out());
   }
 
   @Test

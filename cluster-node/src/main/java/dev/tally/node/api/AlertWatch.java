@@ -30,7 +30,9 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  * {@link #MAX_BEHIND}), sends the org's alerts its journal holds after the resume point, reads the
  * journal once more after {@link #SETTLE} (what was raised on another node before the subscription
  * reached it), then sends the held alerts the journal did not have and goes on live: alerts are
- * told apart by their journal sequence number, so none is missed and none sent twice.
+ * told apart by their journal sequence number, so none is missed and none sent twice. It reads the
+ * next page of the journal only once the client took the alerts of the last, so a resume from far
+ * back keeps at most a page's alerts here.
  */
 final class AlertWatch {
 
@@ -105,6 +107,8 @@ final class AlertWatch {
     private long readUpTo;
     private boolean settled;
     private boolean reading;
+    /** A full page was read and its alerts still wait for the client: the next page is read once they went out. */
+    private boolean nextPageWaits;
     private boolean readStartedSettled;
 
     Watch(String orgId, ServerCallStreamObserver<Alert> stream, OrgJournals journals, long afterSeqNr) {
@@ -120,7 +124,7 @@ final class AlertWatch {
       return Behaviors.receive(Message.class)
           .onMessage(Notice.class, notice -> {
             if (!of(notice.notice())) return Behaviors.same();
-            if (journals != null && notice.notice().seqNr() <= readUpTo) return Behaviors.same();
+            if (journals != null && alreadyRead(notice.notice())) return Behaviors.same();
             readUpTo = Math.max(readUpTo, notice.notice().seqNr());
             return queue(ProtoMapping.alert(notice.notice().orgId(), notice.notice().seqNr(), notice.notice().alert()));
           })
@@ -148,9 +152,14 @@ final class AlertWatch {
           .onMessage(Read.class, read -> read(context, read))
           .onMessage(Settled.class, tick -> {
             settled = true;
-            return reading ? Behaviors.same() : read(context, readUpTo + 1);
+            return reading || nextPageWaits ? Behaviors.same() : read(context, readUpTo + 1);
           })
-          .onMessage(Ready.class, ready -> flush())
+          .onMessage(Ready.class, ready -> {
+            Behavior<Message> flushed = flush();
+            if (!nextPageWaits || !behind.isEmpty() || stream.isCancelled()) return flushed;
+            nextPageWaits = false;
+            return read(context, readUpTo + 1);
+          })
           .onMessage(End.class, end -> Behaviors.stopped())
           .build();
     }
@@ -174,7 +183,11 @@ final class AlertWatch {
       if (behind.size() > MAX_BEHIND) return fellBehind();
       if (stream.isCancelled()) return Behaviors.stopped();
       flush();
-      if (events.size() == PAGE) return read(context, readUpTo + 1); // a full page: more may follow
+      if (events.size() == PAGE) { // a full page: more may follow, read once the client took this one's alerts
+        if (behind.isEmpty()) return read(context, readUpTo + 1);
+        nextPageWaits = true;
+        return Behaviors.same();
+      }
       if (readStartedSettled) return goLive();
       if (settled) return read(context, readUpTo + 1);
       return Behaviors.same(); // caught up; read once more when settled
@@ -183,14 +196,19 @@ final class AlertWatch {
     /** The journal was read after the subscription had settled: the held notices it did not hold follow. */
     private Behavior<Message> goLive() {
       for (AlertNotice notice : held) {
-        if (notice.seqNr() <= readUpTo) continue;
-        readUpTo = notice.seqNr();
+        if (alreadyRead(notice)) continue;
+        readUpTo = Math.max(readUpTo, notice.seqNr());
         behind.add(ProtoMapping.alert(notice.orgId(), notice.seqNr(), notice.alert()));
       }
       held.clear();
       if (behind.size() > MAX_BEHIND) return fellBehind();
       flush();
       return live();
+    }
+
+    /** The journal gave it already; a notice without a sequence number (from an older node) cannot tell, and goes out. */
+    private boolean alreadyRead(AlertNotice notice) {
+      return notice.seqNr() > 0 && notice.seqNr() <= readUpTo;
     }
 
     private boolean of(AlertNotice notice) {

@@ -105,6 +105,7 @@ ops/bench.sh --hot                            # the same for one hot org taking 
 ops/bench.sh --hot --concurrency 256          # closed loop: the most each system does
 ops/bench.sh --target tally --hot --concurrency 256 --node-settings TALLY_GROUP_COMMIT_MAX_BATCH=1   # coalescing off
 ops/bench.sh --target tally --node-jvm "-XX:StartFlightRecording=filename=node.jfr,settings=profile"  # profile the node
+ops/bench.sh --target tally --webhooks                 # also webhook delivery latency under the load (event -> first receipt)
 ops/postgres.sh start|stop|status             # the baseline's PostgreSQL (installs the Debian package when missing)
 \`\`\`
 

@@ -531,6 +531,16 @@ public final class AccountsClient {
     Runnable cancel = calls.stream(AccountsGrpc.getWatchAlertsMethod(), request, alerts);
     return cancel::run;
   }
+
+  /**
+   * Resumes a watch of {@code orgId} after a disconnect: {@code alerts} gets the org's alerts raised
+   * after the one whose {@link Alert#getEventId() event id} is {@code afterEventId} (the last one it
+   * received), each once and in order, then the live ones. Keep the event id of each alert handled to
+   * resume from it. An empty {@code afterEventId} watches live alerts only.
+   */
+  public AlertWatch watchAlerts(String orgId, String afterEventId, StreamObserver<Alert> alerts) {
+    return watchAlerts(WatchAlertsRequest.newBuilder().setOrgId(orgId).setAfterEventId(afterEventId).build(), alerts);
+  }
   // ---- Webhook endpoints (issue 19 item 1): admin keys only; org id "*" for the operator's endpoints for every org.
 
   /**

@@ -163,8 +163,12 @@ public final class OrgAccount
             requestTable, context))));
   }
 
-  /** An alert for subscribers anywhere in the cluster. */
-  public record AlertNotice(String orgId, OrgEvent.AlertRaised alert) implements CborSerializable {}
+  /**
+   * An alert for subscribers anywhere in the cluster.
+   *
+   * @param seqNr the sequence number of the alert's event in the org's journal (0 from a node that predates it)
+   */
+  public record AlertNotice(String orgId, long seqNr, OrgEvent.AlertRaised alert) implements CborSerializable {}
 
   public static PersistenceId persistenceId(String orgId) {
     return PersistenceId.of("org", orgId, "|");
@@ -334,11 +338,14 @@ public final class OrgAccount
   /** Alerts leave only once their events are written; then the next deadline is armed. */
   private void afterWrite(AccountState state, List<OrgEvent> events, long writeStarted) {
     metrics.written(events.size(), Duration.ofNanos(System.nanoTime() - writeStarted));
-    written.written(orgId, events, lastSequenceNumber(context));
+    long last = lastSequenceNumber(context);
+    written.written(orgId, events, last);
     int expired = 0;
+    long seqNr = last - events.size();
     for (OrgEvent event : events) {
+      seqNr++;
       if (event instanceof OrgEvent.ReservationExpired) expired++;
-      if (event instanceof OrgEvent.AlertRaised alert) alerts.tell(Topic.publish(new AlertNotice(orgId, alert)));
+      if (event instanceof OrgEvent.AlertRaised alert) alerts.tell(Topic.publish(new AlertNotice(orgId, seqNr, alert)));
     }
     if (expired > 0) metrics.reservationsExpired(expired);
     armTimer(state);

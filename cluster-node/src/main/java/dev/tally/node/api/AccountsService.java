@@ -14,9 +14,11 @@ import dev.tally.node.account.Outcome.Done;
 import dev.tally.node.cluster.Membership;
 import dev.tally.node.notify.Deliveries;
 import dev.tally.node.notify.EndpointUrls;
+import dev.tally.node.notify.WebhookEvent;
 import dev.tally.node.code.WrongCodeThrottle;
 import dev.tally.node.creditrequest.CreditRequestTable;
 import dev.tally.node.usage.OrgDirectory;
+import dev.tally.node.usage.OrgJournals;
 import dev.tally.node.usage.StatementReports;
 import dev.tally.node.usage.UsageReports;
 import dev.tally.node.groupcommit.OrgBatcher;
@@ -78,6 +80,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -97,6 +100,8 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   private final OrgCalls calls;
   private final ActorSystem<?> system;
   private final CassandraReadJournal journal;
+  /** What a resumed WatchAlerts reads, on the read side's session. */
+  private final OrgJournals orgJournals;
   private final Clock clock;
   private final Terms terms;
   private final ActorRef<Topic.Command<AlertNotice>> alerts;
@@ -139,6 +144,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
     this.clock = clock;
     this.system = system;
     this.journal = PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+    this.orgJournals = OrgJournals.of(system);
     this.terms = terms;
     this.alerts = alerts;
   }
@@ -221,10 +227,22 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
 
   @Override
   public void watchAlerts(WatchAlertsRequest request, StreamObserver<Alert> responses) {
-    if (!request.getOrgId().isEmpty() && refuseInvalid(new RequestChecks().orgId(request.getOrgId()), responses)) return;
+    String orgId = request.getOrgId();
+    RequestChecks checks = new RequestChecks();
+    if (!orgId.isEmpty()) checks.orgId(orgId);
+    WebhookEvent.Source after = null;
+    if (!request.getAfterEventId().isEmpty()) {
+      after = WebhookEvent.source(request.getAfterEventId()).orElse(null);
+      checks.require(!orgId.isEmpty(), "after_event_id", "needs org_id: a watch of every org cannot resume")
+          .require(after != null, "after_event_id", "must be an Alert's event_id: evt_<sequence number>_<index>_<org id>");
+      if (after != null && !orgId.isEmpty()) checks.require(after.orgId().equals(orgId), "after_event_id", "must be an event of org_id " + orgId);
+    }
+    if (refuseInvalid(checks, responses)) return;
     ServerCallStreamObserver<Alert> stream = (ServerCallStreamObserver<Alert>) responses;
-    ActorRef<AlertWatch.Message> watch = system.systemActorOf(
-        AlertWatch.create(alerts, request.getOrgId(), stream), "alert-watch-" + watches.incrementAndGet(), Props.empty());
+    Behavior<AlertWatch.Message> behavior = after == null
+        ? AlertWatch.create(alerts, orgId, stream)
+        : AlertWatch.resume(alerts, orgJournals, orgId, after.seqNr(), stream);
+    ActorRef<AlertWatch.Message> watch = system.systemActorOf(behavior, "alert-watch-" + watches.incrementAndGet(), Props.empty());
     stream.setOnCancelHandler(() -> watch.tell(new AlertWatch.End()));
     stream.setOnReadyHandler(() -> watch.tell(new AlertWatch.Ready()));
   }

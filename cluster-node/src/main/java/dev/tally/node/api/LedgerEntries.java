@@ -59,7 +59,7 @@ final class LedgerEntries {
     } else if (event instanceof OrgEvent.PeriodOpened e) {
       entry.setType("PERIOD_OPENED").setAmount(e.allocation());
     } else if (event instanceof OrgEvent.AlertRaised e) {
-      entry.setType("ALERT_RAISED").setAlert(ProtoMapping.alert(orgId, e));
+      entry.setType("ALERT_RAISED").setAlert(ProtoMapping.alert(orgId, sequenceNr, e));
     } else if (event instanceof OrgEvent.ReferralCodeIssued) {
       entry.setType("REFERRAL_CODE_ISSUED");
     } else if (event instanceof OrgEvent.RewardEarned e) {

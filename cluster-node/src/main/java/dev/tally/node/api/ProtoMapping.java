@@ -9,6 +9,7 @@ import dev.tally.node.account.Labels;
 import dev.tally.node.account.OrgEvent;
 import dev.tally.node.account.Outcome.BalanceView;
 import dev.tally.node.account.Period;
+import dev.tally.node.notify.WebhookEvent;
 import dev.tally.node.terms.Cost;
 import dev.tally.node.terms.Limits;
 import dev.tally.node.terms.Plan;
@@ -182,9 +183,11 @@ final class ProtoMapping {
     return proto.build();
   }
 
-  static dev.tally.v1.Alert alert(String orgId, OrgEvent.AlertRaised alert) {
+  /** @param seqNr the alert's event in the org's journal: its event id is the one its webhook event has */
+  static dev.tally.v1.Alert alert(String orgId, long seqNr, OrgEvent.AlertRaised alert) {
     return dev.tally.v1.Alert.newBuilder()
         .setOrgId(orgId)
+        .setEventId(seqNr > 0 ? WebhookEvent.id(orgId, seqNr, 0) : "")
         .setKind(alert.kind() == OrgEvent.AlertKind.USAGE_THRESHOLD
             ? dev.tally.v1.Alert.Kind.USAGE_THRESHOLD
             : dev.tally.v1.Alert.Kind.LOW_BALANCE)

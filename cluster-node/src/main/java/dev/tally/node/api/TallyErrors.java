@@ -120,6 +120,13 @@ public final class TallyErrors {
         Map.of("behind", Integer.toString(behind)), retryInfo());
   }
 
+  /** A resumed WatchAlerts stream could not read its org's journal; watching again from the same event id is safe. */
+  public static StatusRuntimeException journalUnreadable(Throwable failure) {
+    log.warn("an alert watch could not read its org's journal: {}", unwrap(failure).toString());
+    return status(ErrorReason.TIMEOUT, "the org's journal could not be read; watch again from the same event id",
+        Map.of(), retryInfo());
+  }
+
   /** The node is stopping and did not get to this call: safe to retry elsewhere with the same request id. */
   public static StatusRuntimeException nodeStopping() {
     return status(ErrorReason.NODE_STOPPING, "this node is stopping; retry on another node", Map.of());

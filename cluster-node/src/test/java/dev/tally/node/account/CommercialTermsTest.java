@@ -237,8 +237,10 @@ class CommercialTermsTest extends AccountTestBase {
     assertEquals(100, crossing.get(0).thresholdPercent());
 
     String orgId = ((OpenAccount) account.getState()).orgId();
-    alerts.expectMessage(Topic.publish(new AlertNotice(orgId, eighty.get(0))));
-    alerts.expectMessage(Topic.publish(new AlertNotice(orgId, crossing.get(0))));
+    // Each notice carries its event's sequence number in the org's journal.
+    List<Object> journal = account.persistenceTestKit().persistedInStorage(OrgAccount.persistenceId(orgId).id());
+    alerts.expectMessage(Topic.publish(new AlertNotice(orgId, journal.indexOf(eighty.get(0)) + 1L, eighty.get(0))));
+    alerts.expectMessage(Topic.publish(new AlertNotice(orgId, journal.indexOf(crossing.get(0)) + 1L, crossing.get(0))));
 
     clock.advance(Duration.between(clock.instant(), Instant.parse("2026-12-01T00:00:00Z")));
     assertEquals(List.of(80, 100), percents(alertsIn(eventsOf(account, charge(100 * MICROS_PER_CREDIT))).stream()

@@ -74,7 +74,7 @@ class AlertWatchTest {
 
   private static AlertWatch.Notice notice(long available) {
     Instant now = Instant.parse("2026-12-01T00:00:00Z");
-    return new AlertWatch.Notice(new AlertNotice("acme", new AlertRaised(AlertKind.LOW_BALANCE, 0, now, 0, available, now)));
+    return new AlertWatch.Notice(new AlertNotice("acme", available, new AlertRaised(AlertKind.LOW_BALANCE, 0, now, 0, available, now)));
   }
 
   /** A stream whose client reads nothing until the test says it is ready. */

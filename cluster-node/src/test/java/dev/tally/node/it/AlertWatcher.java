@@ -14,15 +14,30 @@ public final class AlertWatcher implements StreamObserver<Alert> {
 
   private final BlockingQueue<Alert> alerts = new LinkedBlockingQueue<>();
   private final CompletableFuture<Throwable> end = new CompletableFuture<>();
+  // Its own: the subscription must not end with the caller's context (a deadline or a cancellation).
+  private final Context.CancellableContext context = Context.ROOT.withCancellation();
 
   private AlertWatcher() {}
 
   /** Subscribes to the alerts of {@code orgId}, or of every org when it is empty. */
   public static AlertWatcher watch(AccountsGrpc.AccountsStub accounts, String orgId) {
+    return watch(accounts, WatchAlertsRequest.newBuilder().setOrgId(orgId).build());
+  }
+
+  /** Subscribes to the alerts of {@code orgId} after the event {@code afterEventId} (a resumed watch). */
+  public static AlertWatcher resume(AccountsGrpc.AccountsStub accounts, String orgId, String afterEventId) {
+    return watch(accounts, WatchAlertsRequest.newBuilder().setOrgId(orgId).setAfterEventId(afterEventId).build());
+  }
+
+  private static AlertWatcher watch(AccountsGrpc.AccountsStub accounts, WatchAlertsRequest request) {
     AlertWatcher watcher = new AlertWatcher();
-    // Forked: the subscription must not end with the caller's context (a deadline or a cancellation).
-    Context.current().fork().run(() -> accounts.watchAlerts(WatchAlertsRequest.newBuilder().setOrgId(orgId).build(), watcher));
+    watcher.context.run(() -> accounts.watchAlerts(request, watcher));
     return watcher;
+  }
+
+  /** The client goes away: it cancels the stream. */
+  public void disconnect() {
+    context.cancel(null);
   }
 
   public BlockingQueue<Alert> alerts() {

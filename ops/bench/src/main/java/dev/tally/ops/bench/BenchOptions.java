@@ -23,6 +23,10 @@ final class BenchOptions {
         --node-settings K=V,K=V        TALLY_* settings for the --local node, e.g. TALLY_GROUP_COMMIT_MAX_BATCH=1
         --node-jvm "OPTS"              extra JVM options for the --local node, e.g. "-XX:StartFlightRecording=filename=node.jfr"
         --node-metrics PORT            a running node's metrics port, to report its group-commit batch sizes
+        --webhooks                     also a webhook receiver on 127.0.0.1 (an operator endpoint, "*"), a grant to
+                                       a random org every 100 ms of the window, and the latency from each event's
+                                       time to its first receipt (p50/p99/max) and deliveries missing; --local lets
+                                       its node deliver to 127.0.0.1, a running node needs TALLY_WEBHOOKS_ALLOW_PRIVATE=on
         --postgres JDBC_URL            default jdbc:postgresql://127.0.0.1:55432/tally_bench?user=postgres
         --pool N                       PostgreSQL connections (default 2 x cores)
         --orgs K                       orgs besides the hot one (default 10000)
@@ -55,7 +59,7 @@ final class BenchOptions {
   static final Duration QUICK_WARMUP = Duration.ofSeconds(2);
   static final Duration QUICK_WINDOW = Duration.ofSeconds(5);
 
-  private static final Set<String> FLAGS = Set.of("--local", "--quick", "--no-postgres", "--help");
+  private static final Set<String> FLAGS = Set.of("--local", "--quick", "--no-postgres", "--help", "--webhooks");
 
   final String command;
   private final Map<String, String> values = new HashMap<>();

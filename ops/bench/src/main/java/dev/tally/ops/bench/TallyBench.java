@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * tally-bench: drives Tally (through its SDK) or the PostgreSQL baseline with one workload and reports throughput,
@@ -55,14 +57,18 @@ public final class TallyBench {
         Measurement.Probes probes = new Measurement.Probes(List::of, List::of, o.integer("--node-metrics", 0));
         if (o.flag("--local")) {
           local = LocalTally.startCassandra(o.path("--work-dir", "/var/tmp/tally-bench/run-" + stamp()));
-          local.startNode(o.nodeSettings(), o.nodeJvm());
+          Map<String, String> nodeSettings = new HashMap<>(o.nodeSettings());
+          // The --webhooks receiver listens on 127.0.0.1, a loopback address a node refuses unless told.
+          if (o.flag("--webhooks")) nodeSettings.putIfAbsent("TALLY_WEBHOOKS_ALLOW_PRIVATE", "on");
+          local.startNode(nodeSettings, o.nodeJvm());
           address = local.grpcAddress();
           apiKey = local.apiKey();
           probes = Measurement.Probes.of(local);
         }
         if (apiKey == null) throw new IllegalArgumentException("--tally needs an admin key: --api-key KEY or TALLY_API_KEY");
-        try (TallyTarget tally = new TallyTarget(address, apiKey)) {
-          results.add(Measurement.of(tally, workload, settings, name, reports, probes));
+        try (TallyTarget tally = new TallyTarget(address, apiKey);
+            WebhookLatency webhooks = o.flag("--webhooks") ? new WebhookLatency(address, apiKey, workload.orgIds()) : null) {
+          results.add(Measurement.of(tally, workload, settings, name, reports, probes, webhooks));
         }
         if (local != null) {
           // Node and Cassandra stop before PostgreSQL is measured: it gets the machine to itself, as Tally had.

@@ -43,6 +43,27 @@ class BenchSmokeTest {
   }
 
   @Test
+  void withWebhooksEveryGrantOfTheWindowReachesTheReceiverAndItsLatencyIsReported(@TempDir Path reports) throws Exception {
+    try (NodeProcess node = NodeProcess.start(TestCassandra.server(), Map.of("TALLY_WEBHOOKS_ALLOW_PRIVATE", "on"),
+        NodeProcess.testJvmOptions(), Path.of("target", "nodes"))) {
+      List<Measurement> results = TallyBench.run(new BenchOptions(new String[] {
+          "run", "--target", "tally", "--tally", "127.0.0.1:" + node.grpcPort(), "--api-key", TestKeys.ADMIN,
+          "--orgs", "50", "--rate", "50", "--warmup", "1s", "--duration", "3s", "--webhooks",
+          "--report", reports.toString(), "--name", "webhooks"}));
+
+      WebhookLatency.Result webhooks = results.get(0).webhooks();
+      assertEquals(30, webhooks.grants(), "a grant every 100 ms of the 3 s window");
+      assertEquals(0, webhooks.grantsFailed());
+      assertEquals(0, webhooks.missing(), "every grant's event arrived within the grace");
+      assertEquals(webhooks.grants(), webhooks.received());
+      assertTrue(webhooks.p50Ms() > 0 && webhooks.p50Ms() <= webhooks.p99Ms() && webhooks.p99Ms() <= webhooks.maxMs(),
+          webhooks::toString);
+      String json = Files.readString(reports.resolve("webhooks-tally/results.json"), StandardCharsets.UTF_8);
+      assertTrue(json.contains("\"webhooks\"") && json.contains("\"missing\""), json);
+    }
+  }
+
+  @Test
   void thePostgresBaselineRunsTheSameWorkload(@TempDir Path reports) throws Exception {
     try (TestPostgres database = TestPostgres.start()) {
       List<Measurement> results = TallyBench.run(new BenchOptions(new String[] {

@@ -23,16 +23,19 @@ final class AlertCommands {
 
   /**
    * Prints each alert as it comes, until Ctrl-C, {@code --for} has passed or {@code --limit} alerts came.
-   * Alerts raised while nobody watches are not sent again: they are in the org's ledger.
+   * With {@code --after} an alert's event id, first the org's alerts raised after it (those missed
+   * while not watching), then the live ones.
    */
   static void watch(Invocation run) {
     String org = run.option("org").orElse("");
+    String after = run.option("after").orElse("");
+    if (!after.isEmpty() && org.isEmpty()) throw Failure.usage("--after needs --org: a watch of every org cannot resume");
     Instant until = run.option("for").map(text -> Instant.now().plus(DurationText.parse("for", text))).orElse(null);
     int limit = run.option("limit").map(text -> AccountCommands.number("--limit", text)).orElse(Integer.MAX_VALUE);
     if (limit < 1) throw Failure.usage("--limit must be at least 1");
     // gRPC's threads hand over; this thread prints, so output never interleaves.
     BlockingQueue<Object> arrived = new LinkedBlockingQueue<>();
-    WatchAlertsRequest request = WatchAlertsRequest.newBuilder().setOrgId(org).build();
+    WatchAlertsRequest request = WatchAlertsRequest.newBuilder().setOrgId(org).setAfterEventId(after).build();
     AlertWatch watch = run.tally().read(org, () -> run.tally().accounts().watchAlerts(request, new StreamObserver<>() {
       @Override
       public void onNext(Alert alert) {
@@ -80,12 +83,13 @@ final class AlertCommands {
         + (end.failure() == null ? "" : ": " + end.failure().getMessage()) + "; watch again to go on");
   }
 
-  /** One alert on one line: when, which org, what was crossed, and the period's charges and balance then. */
+  /** One alert on one line: when, which org, what was crossed, the period's charges and balance then, and its event id (for --after). */
   private static String line(Alert alert) {
     String what = alert.getKind() == Alert.Kind.USAGE_THRESHOLD
         ? "USAGE_THRESHOLD " + alert.getThresholdPercent() + "%" : alert.getKind().name();
     return AccountCommands.time(alert.getRaisedAt()) + "  " + alert.getOrgId() + "  " + what
         + "  charged " + format(alert.getPeriodCharged()) + " credits in the period from "
-        + AccountCommands.time(alert.getPeriodStart()) + ", " + format(alert.getAvailable()) + " available";
+        + AccountCommands.time(alert.getPeriodStart()) + ", " + format(alert.getAvailable()) + " available  "
+        + alert.getEventId();
   }
 }

@@ -101,6 +101,7 @@ public final class Tallyctl {
           "the price books: credits per 1M tokens of each model, and per call of each call type", TermsCommands::prices),
       new Command("alerts watch", List.of(), List.of(
           optional("org", "ORG", "only this org's alerts (default: every org's)"),
+          optional("after", "EVENT_ID", "resume: first the org's alerts raised after this one (an alert's event id; needs --org)"),
           optional("for", "DURATION", "stop after this long, e.g. 30s, 15m, 2h (default: until Ctrl-C)"),
           optional("limit", "N", "stop after N alerts (default: no limit)")),
           "print usage alerts as the cluster raises them, one line each (with --json one JSON document a line)",

@@ -86,6 +86,49 @@ class AlertCommandsTest {
   }
 
   @Test
+  void alertsWatchAfterAnAlertPrintsTheAlertsRaisedSinceThenInOrder() {
+    String org = "resume-" + UUID.randomUUID().toString().substring(0, 8);
+    ok(tallyctl.run("org", "create", org, "--plan", "flex"));
+    long allocation = ok(tallyctl.run("org", "show", org, "--json")).json()
+        .getAsJsonObject("account").getAsJsonObject("period").get("allocation_micro_credits").getAsLong();
+    String everyTenth = IntStream.rangeClosed(1, 10).mapToObj(i -> Integer.toString(10 * i)).collect(Collectors.joining(","));
+    ok(tallyctl.run("org", "set-overrides", org, "--alert-thresholds", everyTenth, "--low-balance-floor", "0"));
+    String tenPercent = dev.tally.v1.Credits.format(allocation / 10);
+    ok(tallyctl.run("charge", org, tenPercent));
+    String seen = alertIds(org).get(0);
+    ok(tallyctl.run("charge", org, tenPercent));
+    ok(tallyctl.run("charge", org, tenPercent));
+
+    Result resumed = ok(tallyctl.run("alerts", "watch", "--org", org, "--after", seen, "--limit", "2", "--for", "1m", "--json"));
+
+    List<JsonObject> alerts = resumed.out().lines().map(line -> JsonParser.parseString(line).getAsJsonObject()).toList();
+    assertEquals(List.of("20", "30"), alerts.stream().map(alert -> alert.get("threshold_percent").getAsString()).toList());
+    assertEquals(alertIds(org).subList(1, 3), alerts.stream().map(alert -> alert.get("event_id").getAsString()).toList());
+  }
+
+  @Test
+  void alertsWatchAfterSomethingThatIsNoEventIdOfTheOrgIsRefused() {
+    String org = "resume-" + UUID.randomUUID().toString().substring(0, 8);
+    ok(tallyctl.run("org", "create", org, "--plan", "flex"));
+
+    Result refused = tallyctl.run("alerts", "watch", "--org", org, "--after", "evt_1_0_another-org", "--for", "1m");
+    assertEquals(ExitCode.REFUSED.status, refused.exit(), refused::toString);
+    assertTrue(refused.err().contains("after_event_id"), refused::toString);
+
+    Result everyOrg = tallyctl.run("alerts", "watch", "--after", "evt_1_0_" + org, "--for", "1m");
+    assertEquals(ExitCode.USAGE.status, everyOrg.exit(), everyOrg::toString);
+  }
+
+  /** The event ids of the org's alerts, from its ledger, oldest first. */
+  private List<String> alertIds(String org) {
+    return StreamSupport.stream(ok(tallyctl.run("ledger", org, "--json")).json().getAsJsonArray("entries").spliterator(), false)
+        .map(JsonElement::getAsJsonObject)
+        .filter(entry -> entry.get("type").getAsString().equals("ALERT_RAISED"))
+        .map(entry -> entry.getAsJsonObject("alert").get("event_id").getAsString())
+        .toList();
+  }
+
+  @Test
   void alertsWatchOfAnInvalidOrgIdIsRefused() {
     Result refused = tallyctl.run("alerts", "watch", "--org", "no spaces allowed", "--for", "1m");
 

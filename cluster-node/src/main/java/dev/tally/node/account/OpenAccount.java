@@ -1,6 +1,7 @@
 package dev.tally.node.account;
 
 import dev.tally.node.account.Decision.Refuse;
+import dev.tally.node.account.OrgEvent.AlertKind;
 import dev.tally.node.account.OrgEvent.AlertRaised;
 import dev.tally.node.account.OrgEvent.AllocationRaised;
 import dev.tally.node.account.OrgEvent.CreditsCharged;
@@ -40,7 +41,8 @@ import java.util.stream.Stream;
 /**
  * An org's open account: the terms it is on (plan, overrides, a scheduled plan change), grants,
  * open reservations, debt, the current billing period, the memory of recent requests and its
- * referral (code, referrer and rewards).
+ * referral (code, referrer and rewards). {@code depleted}: the last depletion alert said the org has
+ * nothing left to spend (DEPLETED, not yet followed by RESUMED).
  */
 public record OpenAccount(
     String orgId,
@@ -52,7 +54,8 @@ public record OpenAccount(
     long debt,
     Period period,
     RequestMemory memory,
-    Referral referral)
+    Referral referral,
+    boolean depleted)
     implements AccountState {
 
   /**
@@ -64,7 +67,7 @@ public record OpenAccount(
   static OpenAccount created(OrgCreated event) {
     return new OpenAccount(event.orgId(), event.displayName(), event.at(), Subscription.on(event.plan()), Grants.NONE,
         Holds.NONE, 0, Period.monthOf(event.at(), 0), RequestMemory.EMPTY,
-        event.referredBy() == null ? Referral.NONE : Referral.referredByOrg(event.referredBy()));
+        event.referredBy() == null ? Referral.NONE : Referral.referredByOrg(event.referredBy()), false);
   }
 
   // ---- reading
@@ -101,11 +104,11 @@ public record OpenAccount(
 
   /**
    * The next moment after {@code now} something falls due on its own: a hold or grant expiry, the
-   * end of the billing period, or a grant taking effect that could pay debt.
+   * end of the billing period, or a grant taking effect that could pay debt or end a depletion.
    */
   @Override
   public Optional<Instant> nextDeadline(Instant now) {
-    return Stream.of(reservations.firstExpiry().stream(), grants.deadlines(debt > 0, now), Stream.of(period.end()))
+    return Stream.of(reservations.firstExpiry().stream(), grants.deadlines(debt > 0 || depleted, now), Stream.of(period.end()))
         .flatMap(s -> s)
         .min(Comparator.naturalOrder());
   }
@@ -307,6 +310,29 @@ public record OpenAccount(
     return period.alertsDue(written, termsUnder(terms), availableAt(now), now);
   }
 
+  /**
+   * DEPLETED when credits leaving for good (a charge, or a grant expiring or voided) leave nothing
+   * available, so that every reserve is refused; RESUMED when, after that, credits are available
+   * again, whatever made them so (a grant, a grant taking effect, a hold released). They alternate,
+   * so neither is raised twice in a row.
+   */
+  @Override
+  public List<OrgEvent> depletionDue(List<OrgEvent> written, Instant now) {
+    // Most operations (a reserve, a release) neither take credits nor find the org depleted: no sum.
+    if (!depleted && written.stream().noneMatch(OpenAccount::takesCredits)) return List.of();
+    long available = availableAt(now);
+    if (depleted == available > 0) {
+      AlertKind kind = depleted ? AlertKind.RESUMED : AlertKind.DEPLETED;
+      return List.of(new AlertRaised(kind, 0, period.start(), period.charged(), available, now));
+    }
+    return List.of();
+  }
+
+  private static boolean takesCredits(OrgEvent event) {
+    return event instanceof ReservationCommitted || event instanceof CreditsCharged || event instanceof GrantExpired
+        || event instanceof GrantVoided;
+  }
+
   // ---- applying
 
   @Override
@@ -357,6 +383,8 @@ public record OpenAccount(
     if (event instanceof OrgEvent.ReferralCodeIssued || event instanceof OrgEvent.RewardsTransferred) {
       return withReferral(referral.applying(event));
     }
+    if (event instanceof AlertRaised e && e.kind() == AlertKind.DEPLETED) return withDepleted(true);
+    if (event instanceof AlertRaised e && e.kind() == AlertKind.RESUMED) return withDepleted(false);
     if (event instanceof AlertRaised e) return withPeriod(period.raising(e));
     if (event instanceof AllocationRaised e) return withPeriod(period.raised(e));
     if (event instanceof PlanChanged e) {
@@ -413,30 +441,34 @@ public record OpenAccount(
   }
 
   private OpenAccount withSubscription(Subscription next) {
-    return new OpenAccount(orgId, displayName, createdAt, next, grants, reservations, debt, period, memory, referral);
+    return new OpenAccount(orgId, displayName, createdAt, next, grants, reservations, debt, period, memory, referral, depleted);
   }
 
   private OpenAccount withGrants(Grants next) {
-    return new OpenAccount(orgId, displayName, createdAt, subscription, next, reservations, debt, period, memory, referral);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, next, reservations, debt, period, memory, referral, depleted);
   }
 
   private OpenAccount withHolds(Holds next) {
-    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, next, debt, period, memory, referral);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, next, debt, period, memory, referral, depleted);
   }
 
   private OpenAccount withDebt(long next) {
-    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, next, period, memory, referral);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, next, period, memory, referral, depleted);
   }
 
   private OpenAccount withPeriod(Period next) {
-    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, debt, next, memory, referral);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, debt, next, memory, referral, depleted);
   }
 
   private OpenAccount withMemory(RequestMemory next) {
-    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, debt, period, next, referral);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, debt, period, next, referral, depleted);
   }
 
   private OpenAccount withReferral(Referral next) {
-    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, debt, period, memory, next);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, debt, period, memory, next, depleted);
+  }
+
+  private OpenAccount withDepleted(boolean next) {
+    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, debt, period, memory, referral, next);
   }
 }

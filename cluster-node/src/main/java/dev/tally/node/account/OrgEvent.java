@@ -80,10 +80,17 @@ public sealed interface OrgEvent extends CborSerializable {
 
   enum AlertKind {
     USAGE_THRESHOLD,
-    LOW_BALANCE
+    LOW_BALANCE,
+    /** Nothing is left to spend: every reserve is refused until credits are available again. */
+    DEPLETED,
+    /** Credits are available again after a DEPLETED. */
+    RESUMED
   }
 
-  /** A charge crossed a usage threshold (percent of the allocation) or the low-balance floor: once per period. */
+  /**
+   * A charge crossed a usage threshold (percent of the allocation) or the low-balance floor: once per
+   * period. Or the account was depleted or resumed: on each change, alternately ({@code thresholdPercent} 0).
+   */
   record AlertRaised(
       AlertKind kind, int thresholdPercent, Instant periodStart, long periodCharged, long available, Instant at)
       implements OrgEvent {}

@@ -185,9 +185,12 @@ final class ProtoMapping {
   static dev.tally.v1.Alert alert(String orgId, OrgEvent.AlertRaised alert) {
     return dev.tally.v1.Alert.newBuilder()
         .setOrgId(orgId)
-        .setKind(alert.kind() == OrgEvent.AlertKind.USAGE_THRESHOLD
-            ? dev.tally.v1.Alert.Kind.USAGE_THRESHOLD
-            : dev.tally.v1.Alert.Kind.LOW_BALANCE)
+        .setKind(switch (alert.kind()) {
+          case USAGE_THRESHOLD -> dev.tally.v1.Alert.Kind.USAGE_THRESHOLD;
+          case LOW_BALANCE -> dev.tally.v1.Alert.Kind.LOW_BALANCE;
+          case DEPLETED -> dev.tally.v1.Alert.Kind.DEPLETED;
+          case RESUMED -> dev.tally.v1.Alert.Kind.RESUMED;
+        })
         .setThresholdPercent(alert.thresholdPercent())
         .setPeriodStart(timestamp(alert.periodStart()))
         .setRaisedAt(timestamp(alert.at()))

@@ -17,9 +17,8 @@ import java.util.Map;
  * docs/webhooks/*.schema.json, amounts in µcr as JSON integers, times as RFC 3339 strings). No
  * payload carries a secret, a request id or a label a caller sent.
  *
- * <p>The journal has no event for an account paused or resumed, nor for a grant about to expire, a
- * credit request decided or an API key created or revoked (keys live outside the org's journal): those
- * types are never sent yet.
+ * <p>The journal has no event for a grant about to expire, a credit request decided or an API key
+ * created or revoked (keys live outside the org's journal): those types are never sent yet.
  */
 public final class WebhookEvents {
 
@@ -38,6 +37,16 @@ public final class WebhookEvents {
       return one(orgId, seqNr, EventType.BALANCE_LOW, alert.at(), fields(
           "period_start", text(alert.periodStart()),
           "period_charged", alert.periodCharged(),
+          "available", alert.available()));
+    }
+    if (event instanceof AlertRaised alert && alert.kind() == AlertKind.DEPLETED) {
+      return one(orgId, seqNr, EventType.ACCOUNT_DEPLETED, alert.at(), fields(
+          "period_start", text(alert.periodStart()),
+          "period_charged", alert.periodCharged(),
+          "available", alert.available()));
+    }
+    if (event instanceof AlertRaised alert && alert.kind() == AlertKind.RESUMED) {
+      return one(orgId, seqNr, EventType.ACCOUNT_RESUMED, alert.at(), fields(
           "available", alert.available()));
     }
     if (event instanceof CreditsGranted granted) {

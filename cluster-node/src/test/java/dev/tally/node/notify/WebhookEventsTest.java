@@ -46,7 +46,9 @@ class WebhookEventsTest {
         new OrgEvent.CreditsGranted("r1", "f1", "g1", GrantKind.REDEMPTION, 5_000_000, 0, AT, null, AT),
         new OrgEvent.CreditsGranted("r2", "f2", "g2", GrantKind.REFERRAL, 1, 3, AT, AT.plusSeconds(86_400), AT),
         new OrgEvent.GrantExpired("g1", 4_000, AT),
-        new OrgEvent.PeriodClosed(Period.monthOf(periodStart, 1_000_000), AT));
+        new OrgEvent.PeriodClosed(Period.monthOf(periodStart, 1_000_000), AT),
+        new OrgEvent.AlertRaised(OrgEvent.AlertKind.DEPLETED, 0, periodStart, 1_200_000, -200_000, AT),
+        new OrgEvent.AlertRaised(OrgEvent.AlertKind.RESUMED, 0, periodStart, 1_200_000, 4_800_000, AT));
   }
 
   @Test
@@ -80,6 +82,17 @@ class WebhookEventsTest {
     assertEquals(Optional.empty(), WebhookEvent.source("evt_0_0_org"));
     assertEquals(Optional.empty(), WebhookEvent.source("evt_1_0_org|x"));
     assertEquals(Optional.empty(), WebhookEvent.source("msg_1_0_org"));
+  }
+
+  @Test
+  void aDepletionAndAResumptionAreSentAsTheirOwnTypes() {
+    List<OrgEvent> events = everyKindOfSentEvent();
+    WebhookEvent depleted = only(events.get(6));
+    WebhookEvent resumed = only(events.get(7));
+    assertEquals(EventType.ACCOUNT_DEPLETED, depleted.type());
+    assertEquals(-200_000L, depleted.data().get("available"));
+    assertEquals(EventType.ACCOUNT_RESUMED, resumed.type());
+    assertEquals(Map.of("available", 4_800_000L), resumed.data());
   }
 
   @Test

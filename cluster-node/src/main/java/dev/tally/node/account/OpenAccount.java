@@ -143,6 +143,10 @@ public record OpenAccount(
       return new Decision.Answer(new Outcome.GrantList(more ? lines.subList(0, list.limit()) : lines, more));
     }
     if (operation instanceof Operation.GetReferral look) return referral.decideLook(look, period.start(), now);
+    if (operation instanceof Operation.RecordEndpointDisabled disabled) {
+      return Decision.Persist.of(new AlertRaised(AlertKind.WEBHOOK_ENDPOINT_DISABLED, 0, period.start(), period.charged(),
+          availableAt(now), now, disabled.endpointId()));
+    }
     if (operation instanceof Operation.CreateOrg create
         && !(create.displayName().equals(displayName) && create.plan().equals(plan())
             && java.util.Objects.equals(create.referredBy(), referral.referredBy()))) {
@@ -385,6 +389,7 @@ public record OpenAccount(
     }
     if (event instanceof AlertRaised e && e.kind() == AlertKind.DEPLETED) return withDepleted(true);
     if (event instanceof AlertRaised e && e.kind() == AlertKind.RESUMED) return withDepleted(false);
+    if (event instanceof AlertRaised e && e.kind() == AlertKind.WEBHOOK_ENDPOINT_DISABLED) return this;
     if (event instanceof AlertRaised e) return withPeriod(period.raising(e));
     if (event instanceof AllocationRaised e) return withPeriod(period.raised(e));
     if (event instanceof PlanChanged e) {

@@ -190,7 +190,9 @@ final class ProtoMapping {
           case LOW_BALANCE -> dev.tally.v1.Alert.Kind.LOW_BALANCE;
           case DEPLETED -> dev.tally.v1.Alert.Kind.DEPLETED;
           case RESUMED -> dev.tally.v1.Alert.Kind.RESUMED;
+          case WEBHOOK_ENDPOINT_DISABLED -> dev.tally.v1.Alert.Kind.WEBHOOK_ENDPOINT_DISABLED;
         })
+        .setEndpointId(alert.endpointId() == null ? "" : alert.endpointId())
         .setThresholdPercent(alert.thresholdPercent())
         .setPeriodStart(timestamp(alert.periodStart()))
         .setRaisedAt(timestamp(alert.at()))

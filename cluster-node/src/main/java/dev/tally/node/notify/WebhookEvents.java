@@ -49,6 +49,10 @@ public final class WebhookEvents {
       return one(orgId, seqNr, EventType.ACCOUNT_RESUMED, alert.at(), fields(
           "available", alert.available()));
     }
+    if (event instanceof AlertRaised alert && alert.kind() == AlertKind.WEBHOOK_ENDPOINT_DISABLED) {
+      return one(orgId, seqNr, EventType.WEBHOOK_ENDPOINT_DISABLED, alert.at(), fields(
+          "endpoint_id", alert.endpointId()));
+    }
     if (event instanceof CreditsGranted granted) {
       return one(orgId, seqNr, EventType.CREDITS_GRANTED, granted.at(), fields(
           "grant_id", granted.grantId(),

@@ -374,6 +374,19 @@ class OrgAccountTest extends AccountTestBase {
     assertFalse(((OpenAccount) account.getState()).depleted(), "the grant taking effect resumed the org on time");
   }
 
+  @Test
+  void aDisabledWebhookEndpointIsRecordedAsAnAlertNamingItAndChangesNoBalance() {
+    var account = org(purchase(4 * MICROS_PER_CREDIT));
+    var recorded = execute(account, new Operation.RecordEndpointDisabled("we_0123456789abcdef01234567"));
+    assertEquals(1, recorded.events().size());
+    OrgEvent.AlertRaised alert = assertInstanceOf(OrgEvent.AlertRaised.class, recorded.events().get(0));
+    assertEquals(OrgEvent.AlertKind.WEBHOOK_ENDPOINT_DISABLED, alert.kind());
+    assertEquals("we_0123456789abcdef01234567", alert.endpointId());
+    assertEquals(4 * MICROS_PER_CREDIT, balance(account).available());
+    account.restart();
+    assertEquals(4 * MICROS_PER_CREDIT, balance(account).available(), "the alert replays");
+  }
+
   private static List<OrgEvent.AlertKind> depletionAlerts(
       CommandResultWithReply<OrgAccount.Command, OrgEvent, AccountState, OrgAccount.Outcomes> result) {
     return result.events().stream()

@@ -48,7 +48,9 @@ class WebhookEventsTest {
         new OrgEvent.GrantExpired("g1", 4_000, AT),
         new OrgEvent.PeriodClosed(Period.monthOf(periodStart, 1_000_000), AT),
         new OrgEvent.AlertRaised(OrgEvent.AlertKind.DEPLETED, 0, periodStart, 1_200_000, -200_000, AT),
-        new OrgEvent.AlertRaised(OrgEvent.AlertKind.RESUMED, 0, periodStart, 1_200_000, 4_800_000, AT));
+        new OrgEvent.AlertRaised(OrgEvent.AlertKind.RESUMED, 0, periodStart, 1_200_000, 4_800_000, AT),
+        new OrgEvent.AlertRaised(OrgEvent.AlertKind.WEBHOOK_ENDPOINT_DISABLED, 0, periodStart, 0, 0, AT,
+            "we_0123456789abcdef01234567"));
   }
 
   @Test
@@ -93,6 +95,13 @@ class WebhookEventsTest {
     assertEquals(-200_000L, depleted.data().get("available"));
     assertEquals(EventType.ACCOUNT_RESUMED, resumed.type());
     assertEquals(Map.of("available", 4_800_000L), resumed.data());
+  }
+
+  @Test
+  void aDisabledEndpointIsSentAsTheIdOfTheEndpointAlone() {
+    WebhookEvent disabled = only(everyKindOfSentEvent().get(8));
+    assertEquals(EventType.WEBHOOK_ENDPOINT_DISABLED, disabled.type());
+    assertEquals(Map.of("endpoint_id", "we_0123456789abcdef01234567"), disabled.data());
   }
 
   @Test

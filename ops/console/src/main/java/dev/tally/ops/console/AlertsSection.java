@@ -88,6 +88,7 @@ final class AlertsSection {
       case LOW_BALANCE -> "Low balance";
       case DEPLETED -> "Depleted: reserves refused";
       case RESUMED -> "Resumed: credits available again";
+      case WEBHOOK_ENDPOINT_DISABLED -> "Webhook endpoint " + alert.getEndpointId() + " disabled after failing";
       default -> "Alert";
     };
   }

@@ -70,12 +70,12 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
     }
 
     @Override
-    public Optional<Instant> nextDeadline(Instant now) {
+    public Optional<Instant> nextDeadline(Instant now, Duration expiryNotice) {
       return Optional.empty();
     }
 
     @Override
-    public List<OrgEvent> nextDue(Instant now, Terms terms) {
+    public List<OrgEvent> nextDue(Instant now, Terms terms, Duration expiryNotice) {
       return List.of();
     }
 
@@ -112,10 +112,10 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
   Result resultOf(Operation operation);
 
   /** When the account next has something to do on its own, if ever. */
-  Optional<Instant> nextDeadline(Instant now);
+  Optional<Instant> nextDeadline(Instant now, Duration expiryNotice);
 
   /** What fell due by {@code now}, one moment at a time; empty when nothing is due. */
-  List<OrgEvent> nextDue(Instant now, Terms terms);
+  List<OrgEvent> nextDue(Instant now, Terms terms, Duration expiryNotice);
 
   /** Debt paid off from credits that became free. */
   List<OrgEvent> debtSettlement(Instant now);
@@ -202,9 +202,9 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
 
   private static AccountState settleDue(AccountState state, Instant now, AccountSettings settings, List<OrgEvent> events) {
     AccountState current = state;
-    for (List<OrgEvent> due = current.nextDue(now, settings.terms());
+    for (List<OrgEvent> due = current.nextDue(now, settings.terms(), settings.expiryNotice());
         !due.isEmpty();
-        due = current.nextDue(now, settings.terms())) {
+        due = current.nextDue(now, settings.terms(), settings.expiryNotice())) {
       current = applyAll(current, due, settings.retention(), events);
     }
     return applyAll(current, current.debtSettlement(now), settings.retention(), events);

@@ -104,11 +104,13 @@ public record OpenAccount(
 
   /**
    * The next moment after {@code now} something falls due on its own: a hold or grant expiry, the
-   * end of the billing period, or a grant taking effect that could pay debt or end a depletion.
+   * expiry notice, the end of the billing period, or a grant taking effect that could pay debt or end
+   * a depletion.
    */
   @Override
-  public Optional<Instant> nextDeadline(Instant now) {
-    return Stream.of(reservations.firstExpiry().stream(), grants.deadlines(debt > 0 || depleted, now), Stream.of(period.end()))
+  public Optional<Instant> nextDeadline(Instant now, Duration expiryNotice) {
+    return Stream.of(reservations.firstExpiry().stream(), grants.deadlines(debt > 0 || depleted, now, expiryNotice),
+            Stream.of(period.end()))
         .flatMap(s -> s)
         .min(Comparator.naturalOrder());
   }
@@ -285,14 +287,16 @@ public record OpenAccount(
 
   /**
    * What falls due by {@code now}, earliest first and one moment at a time: the holds and grants
-   * that expired up to the period's end (rules 4 and 7), or else the period's close and the next
-   * one's opening with its allocation (rule 8). Empty when nothing is due.
+   * that expired up to the period's end (rules 4 and 7) and the grants' expiry notices due by then,
+   * or else the period's close and the next one's opening with its allocation (rule 8). Empty when
+   * nothing is due.
    */
   @Override
-  public List<OrgEvent> nextDue(Instant now, Terms terms) {
+  public List<OrgEvent> nextDue(Instant now, Terms terms, Duration expiryNotice) {
     Instant until = period.end().isAfter(now) ? now : period.end();
     List<OrgEvent> expiries = Stream.<OrgEvent>concat(
-            reservations.expiriesBy(until).stream(), grants.expiriesBy(until).stream())
+            Stream.concat(reservations.expiriesBy(until).stream(), grants.expiriesBy(until).stream()),
+            grants.expiryNoticesBy(until, expiryNotice).stream())
         .sorted(Comparator.comparing(OrgEvent::at))
         .toList();
     if (!expiries.isEmpty() || period.end().isAfter(now)) return expiries;
@@ -378,6 +382,7 @@ public record OpenAccount(
           .remembering(e, new Outcome.Voided(e.voided()), retention);
     }
     if (event instanceof GrantExpired e) return withGrants(grants.ending(e.grantId(), GrantLine.State.EXPIRED, e.at()));
+    if (event instanceof OrgEvent.GrantExpiringSoon e) return withGrants(grants.noticing(e.grantId()));
     if (event instanceof DebtSettled e) return drawing(e.draws(), -e.settled(), e.at()).withMemory(settledAtOnce(e));
     if (event instanceof PeriodOpened e) return withPeriod(Period.opened(e, availableAt(e.at())));
     if (event instanceof PeriodClosed) return this;

@@ -122,6 +122,12 @@ public sealed interface OrgEvent extends CborSerializable {
 
   record GrantExpired(String grantId, long expired, Instant at) implements OrgEvent {}
 
+  /**
+   * Grant {@code grantId} expires at {@code expiresAt} with {@code remaining} µcr left: its org is told
+   * once, the expiry notice before (or at once for a grant given closer to its expiry).
+   */
+  record GrantExpiringSoon(String grantId, long remaining, Instant expiresAt, Instant at) implements OrgEvent {}
+
   record CreditsReserved(
       String requestId,
       String fingerprint,

@@ -17,8 +17,8 @@ import java.util.Map;
  * docs/webhooks/*.schema.json, amounts in µcr as JSON integers, times as RFC 3339 strings). No
  * payload carries a secret, a request id or a label a caller sent.
  *
- * <p>The journal has no event for a grant about to expire, a credit request decided or an API key
- * created or revoked (keys live outside the org's journal): those types are never sent yet.
+ * <p>The journal has no event for a credit request decided or an API key created or revoked (keys
+ * live outside the org's journal): those types are never sent yet.
  */
 public final class WebhookEvents {
 
@@ -66,6 +66,12 @@ public final class WebhookEvents {
       return one(orgId, seqNr, EventType.GRANT_EXPIRED, expired.at(), fields(
           "grant_id", expired.grantId(),
           "expired", expired.expired()));
+    }
+    if (event instanceof OrgEvent.GrantExpiringSoon soon) {
+      return one(orgId, seqNr, EventType.GRANT_EXPIRING_SOON, soon.at(), fields(
+          "grant_id", soon.grantId(),
+          "remaining", soon.remaining(),
+          "expires_at", text(soon.expiresAt())));
     }
     if (event instanceof PeriodClosed closed) {
       Period period = closed.period();

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import org.junit.jupiter.api.Test;
 
@@ -105,7 +106,7 @@ class OrgAccountTest extends AccountTestBase {
     assertEquals(4 * MICROS_PER_CREDIT, balance(account).debt(), "the open 3-credit hold keeps the last credits");
 
     // A deadline at or before now re-arms the entity's timer at once, for ever: a core spun per such org.
-    Instant next = account.getState().nextDeadline(clock.instant()).orElseThrow();
+    Instant next = account.getState().nextDeadline(clock.instant(), settings.expiryNotice()).orElseThrow();
     assertEquals(clock.instant().plus(TTL), next, "the open hold's expiry is the next thing that can pay the debt");
   }
 
@@ -394,6 +395,40 @@ class OrgAccountTest extends AccountTestBase {
             && (a.kind() == OrgEvent.AlertKind.DEPLETED || a.kind() == OrgEvent.AlertKind.RESUMED))
         .map(e -> ((OrgEvent.AlertRaised) e).kind())
         .toList();
+  }
+
+  // ---- expiry notices
+
+  @Test
+  void aGrantWithCreditsLeftIsNoticedOnceTheNoticeBeforeItExpiresOnItsTimer() {
+    Instant expiry = clock.instant().plus(Duration.ofDays(10));
+    var account = org(grant("promo", GrantKind.PROMOTION, 5 * MICROS_PER_CREDIT, expiry), purchase(MICROS_PER_CREDIT));
+    done(account, new Operation.Charge(nextId(), MICROS_PER_CREDIT, null, Labels.NONE));
+    assertEquals(List.of(), notices(account), "ten days before: nothing yet");
+
+    clock.advance(Duration.ofDays(3));
+    ManualTime.get(testKit.system()).timePasses(Duration.ofDays(3));
+    assertEquals(List.of(new OrgEvent.GrantExpiringSoon("promo", 4 * MICROS_PER_CREDIT, expiry, expiry.minus(Duration.ofDays(7)))),
+        notices(account), "seven days before, on the timer, with what is left of it");
+
+    account.restart();
+    clock.advance(Duration.ofDays(1));
+    done(account, new Operation.Charge(nextId(), MICROS_PER_CREDIT, null, Labels.NONE));
+    assertEquals(1, notices(account).size(), "once per grant, recovery included");
+  }
+
+  @Test
+  void aGrantGivenCloserToItsExpiryThanTheNoticeIsNoticedAtOnceAndOneWithoutExpiryNever() {
+    var account = org(purchase(MICROS_PER_CREDIT));
+    Instant expiry = clock.instant().plus(Duration.ofDays(2));
+    var granted = execute(account, grant("short", GrantKind.PROMOTION, MICROS_PER_CREDIT, expiry));
+    assertEquals(List.of(new OrgEvent.GrantExpiringSoon("short", MICROS_PER_CREDIT, expiry, clock.instant())),
+        granted.events().stream().filter(e -> e instanceof OrgEvent.GrantExpiringSoon).toList());
+  }
+
+  private List<OrgEvent.GrantExpiringSoon> notices(EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account) {
+    return account.persistenceTestKit().persistedInStorage(OrgAccount.persistenceId(((OpenAccount) account.getState()).orgId()).id())
+        .stream().filter(e -> e instanceof OrgEvent.GrantExpiringSoon).map(e -> (OrgEvent.GrantExpiringSoon) e).toList();
   }
 
   // ---- rule 10

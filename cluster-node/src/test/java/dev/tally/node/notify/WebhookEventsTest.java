@@ -50,7 +50,8 @@ class WebhookEventsTest {
         new OrgEvent.AlertRaised(OrgEvent.AlertKind.DEPLETED, 0, periodStart, 1_200_000, -200_000, AT),
         new OrgEvent.AlertRaised(OrgEvent.AlertKind.RESUMED, 0, periodStart, 1_200_000, 4_800_000, AT),
         new OrgEvent.AlertRaised(OrgEvent.AlertKind.WEBHOOK_ENDPOINT_DISABLED, 0, periodStart, 0, 0, AT,
-            "we_0123456789abcdef01234567"));
+            "we_0123456789abcdef01234567"),
+        new OrgEvent.GrantExpiringSoon("g2", 3_000, AT.plusSeconds(7 * 86_400), AT));
   }
 
   @Test
@@ -102,6 +103,14 @@ class WebhookEventsTest {
     WebhookEvent disabled = only(everyKindOfSentEvent().get(8));
     assertEquals(EventType.WEBHOOK_ENDPOINT_DISABLED, disabled.type());
     assertEquals(Map.of("endpoint_id", "we_0123456789abcdef01234567"), disabled.data());
+  }
+
+  @Test
+  void aGrantExpiringSoonIsSentWithWhatIsLeftOfItAndWhen() {
+    WebhookEvent soon = only(everyKindOfSentEvent().get(9));
+    assertEquals(EventType.GRANT_EXPIRING_SOON, soon.type());
+    assertEquals(3_000L, soon.data().get("remaining"));
+    assertEquals("2026-12-10T06:00:00Z", soon.data().get("expires_at"));
   }
 
   @Test

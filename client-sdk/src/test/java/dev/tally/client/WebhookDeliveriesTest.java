@@ -90,7 +90,9 @@ class WebhookDeliveriesTest {
     });
     receiver.start();
     node = NodeProcess.start(TestCassandra.server(),
-        Map.of("TALLY_WEBHOOKS_ALLOW_PRIVATE", "on", "TALLY_WEBHOOK_RETRY_SCALE", "0.001"),
+        Map.of("TALLY_WEBHOOKS_ALLOW_PRIVATE", "on", "TALLY_WEBHOOK_RETRY_SCALE", "0.001",
+            // Attempts at 0, 5 ms, 305 ms and 2.1 s: a receiver failing them all is disabled at the fourth.
+            "TALLY_WEBHOOK_DISABLE_AFTER", "2s"),
         NodeProcess.testJvmOptions(), Paths.get("target", "nodes"));
     channel = node.channel();
   }
@@ -191,6 +193,47 @@ class WebhookDeliveriesTest {
     assertEquals(log.subList(0, 2), first.getAttemptsList());
     assertEquals(log.subList(2, 3), second.getAttemptsList());
     assertEquals("", second.getNextPageToken());
+  }
+
+  @Test
+  void anEndpointFailingEveryAttemptPastTheDisableTimeIsDisabledAndItsOrgIsTold() throws Exception {
+    String orgId = newOrg();
+    String failing = "/failing-" + UUID.randomUUID();
+    answers.put(failing, new ConcurrentLinkedQueue<>(java.util.Collections.nCopies(100, 500)));
+    String failingId = endpoint(orgId, failing).getEndpoint().getEndpointId();
+    String told = "/told-" + UUID.randomUUID();
+    String toldSecret = accounts().createWebhookEndpoint(CreateWebhookEndpointRequest.newBuilder().setOrgId(orgId)
+        .setRequestId(UUID.randomUUID().toString()).setUrl(url(told))
+        .addEventTypes(WebhookEventType.WEBHOOK_EVENT_TYPE_WEBHOOK_ENDPOINT_DISABLED).build()).getSecret();
+
+    grant(orgId, "grant-to-fail", 1_000_000);
+
+    List<Received> attempts = next(failing, 2);
+    assertEquals(attempts.get(0).id(), attempts.get(1).id(), "the same event, retried");
+    Received notice = next(told, 1).get(0);
+    Webhooks.verify(toldSecret, notice.headers(), notice.body());
+    assertTrue(notice.body().contains("\"type\":\"WEBHOOK_ENDPOINT_DISABLED\""), notice.body());
+    assertTrue(notice.body().contains("\"data\":{\"endpoint_id\":\"" + failingId + "\"}"), notice.body());
+
+    var endpoints = accounts().listWebhookEndpoints(ListWebhookEndpointsRequest.newBuilder().setOrgId(orgId).build())
+        .getEndpointsList();
+    assertEquals(List.of(false, true), endpoints.stream()
+        .sorted(java.util.Comparator.comparing(e -> !e.getEndpointId().equals(failingId)))
+        .map(dev.tally.v1.WebhookEndpoint::getEnabled).toList());
+    var alerts = accounts().listLedger(dev.tally.v1.ListLedgerRequest.newBuilder().setOrgId(orgId).build()).getEntriesList()
+        .stream().filter(entry -> entry.getType().equals("ALERT_RAISED")).map(dev.tally.v1.LedgerEntry::getAlert).toList();
+    assertEquals(1, alerts.size(), alerts::toString);
+    assertEquals(dev.tally.v1.Alert.Kind.WEBHOOK_ENDPOINT_DISABLED, alerts.get(0).getKind());
+    assertEquals(failingId, alerts.get(0).getEndpointId());
+    // Disabled with its delivery dropped: the log's last line says so, and the retries stop.
+    Eventually.await("the failing endpoint's last delivery dropped", Duration.ofMinutes(1), () -> {
+      List<WebhookDeliveryAttempt> logged = deliveries(orgId, failingId);
+      return !logged.isEmpty() && logged.get(0).getOutcome() == WebhookDeliveryOutcome.WEBHOOK_DELIVERY_OUTCOME_DROPPED;
+    });
+    WebhookDeliveryAttempt last = deliveries(orgId, failingId).get(0);
+    assertTrue(last.getError().contains("disabled"), last::toString);
+    assertTrue(deliveries(orgId, failingId).stream().skip(1)
+        .allMatch(a -> a.getOutcome() == WebhookDeliveryOutcome.WEBHOOK_DELIVERY_OUTCOME_RETRYING && a.getStatusCode() == 500));
   }
 
   List<WebhookDeliveryAttempt> deliveries(String orgId, String endpointId) {

@@ -110,7 +110,8 @@ public record NodeSettings(
             retention,
             tally.getInt("snapshot.every-events"),
             tally.getInt("snapshot.keep"),
-            new Terms(plans, PriceBook.from(tally.getConfig("pricing")))),
+            new Terms(plans, PriceBook.from(tally.getConfig("pricing"))),
+            tally.getDuration("grant-expiry-notice")),
         auth,
         new CassandraSessions.Settings(
             tally.getString("cassandra.username"),

@@ -31,7 +31,8 @@ public record AccountSnapshot(
     Instant requestsSpilledUntil,
     List<GrantLine> finishedGrants,
     Referral referral,
-    String nextPlan)
+    String nextPlan,
+    boolean depleted)
     implements CborSerializable {
 
   public record RequestSeen(String requestId, String fingerprint, Result result, Instant at) implements CborSerializable {}
@@ -62,7 +63,8 @@ public record AccountSnapshot(
         memory.spilledUntil(),
         List.copyOf(account.grants().finished()),
         account.referral(),
-        account.subscription().nextPlan());
+        account.subscription().nextPlan(),
+        account.depleted());
   }
 
   /**
@@ -71,6 +73,7 @@ public record AccountSnapshot(
    * {@code finishedGrants} is null in snapshots from before it was kept: none then. {@code referral}
    * is null in snapshots from before referrals: no code, no referrer, no rewards. {@code nextPlan}
    * is the plan scheduled for the period's end; null when none, as in snapshots from before it existed.
+   * {@code depleted} is false in snapshots from before it was kept, when no depletion was ever raised.
    */
   public OpenAccount toAccount() {
     Recent<Remembered> seen = Recent.empty();
@@ -82,7 +85,7 @@ public record AccountSnapshot(
     return new OpenAccount(
         orgId, displayName, createdAt, new Subscription(plan, overrides, nextPlan), Grants.of(grants, grantsGiven, finishedGrants),
         Holds.of(reservations, reservationsMade), debt, period, new RequestMemory(seen, resolutions, requestsSpilledUntil),
-        referral == null ? Referral.NONE : referral);
+        referral == null ? Referral.NONE : referral, depleted);
   }
 
 }

@@ -70,12 +70,12 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
     }
 
     @Override
-    public Optional<Instant> nextDeadline(Instant now) {
+    public Optional<Instant> nextDeadline(Instant now, Duration expiryNotice) {
       return Optional.empty();
     }
 
     @Override
-    public List<OrgEvent> nextDue(Instant now, Terms terms) {
+    public List<OrgEvent> nextDue(Instant now, Terms terms, Duration expiryNotice) {
       return List.of();
     }
 
@@ -86,6 +86,11 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
 
     @Override
     public List<OrgEvent> alertsDue(List<OrgEvent> written, Instant now, Terms terms) {
+      return List.of();
+    }
+
+    @Override
+    public List<OrgEvent> depletionDue(List<OrgEvent> written, Instant now) {
       return List.of();
     }
   }
@@ -107,10 +112,10 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
   Result resultOf(Operation operation);
 
   /** When the account next has something to do on its own, if ever. */
-  Optional<Instant> nextDeadline(Instant now);
+  Optional<Instant> nextDeadline(Instant now, Duration expiryNotice);
 
   /** What fell due by {@code now}, one moment at a time; empty when nothing is due. */
-  List<OrgEvent> nextDue(Instant now, Terms terms);
+  List<OrgEvent> nextDue(Instant now, Terms terms, Duration expiryNotice);
 
   /** Debt paid off from credits that became free. */
   List<OrgEvent> debtSettlement(Instant now);
@@ -118,10 +123,14 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
   /** The alerts that the events {@code written} for one operation raise. */
   List<OrgEvent> alertsDue(List<OrgEvent> written, Instant now, Terms terms);
 
+  /** The account's depletion or resumption after the events {@code written} (one operation's, or what fell due). */
+  List<OrgEvent> depletionDue(List<OrgEvent> written, Instant now);
+
   /**
    * Group commit: decides on each operation in order, each seeing the effects of those before it.
    * What fell due (expiries, period ends, debt settlement) comes first, so nothing is decided on a
-   * stale balance; alerts follow the charges that cross their thresholds.
+   * stale balance; alerts follow the charges that cross their thresholds, and a depletion or
+   * resumption comes last, once the balance of the operation (or of what fell due) is settled.
    */
   static Handled handle(
       AccountState state,
@@ -151,6 +160,7 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
     List<OrgEvent> events = new ArrayList<>();
     List<Outcome> outcomes = new ArrayList<>(operations.size());
     AccountState current = settleDue(state, now, settings, events);
+    current = applyAll(current, current.depletionDue(events, now), retention, events);
     for (Operation operation : operations) {
       List<OrgEvent> written = new ArrayList<>();
       try {
@@ -162,6 +172,7 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
           AccountState next = applyAll(current, persist.events(), retention, written);
           next = applyAll(next, next.alertsDue(persist.events(), now, terms), retention, written);
           next = settleDue(next, now, settings, written);
+          next = applyAll(next, next.depletionDue(written, now), retention, written);
           outcomes.add(new Outcome.Done(next.resultOf(operation), next.balanceAt(now)));
           current = next;
           events.addAll(written);
@@ -191,9 +202,9 @@ public sealed interface AccountState permits AccountState.Unopened, OpenAccount 
 
   private static AccountState settleDue(AccountState state, Instant now, AccountSettings settings, List<OrgEvent> events) {
     AccountState current = state;
-    for (List<OrgEvent> due = current.nextDue(now, settings.terms());
+    for (List<OrgEvent> due = current.nextDue(now, settings.terms(), settings.expiryNotice());
         !due.isEmpty();
-        due = current.nextDue(now, settings.terms())) {
+        due = current.nextDue(now, settings.terms(), settings.expiryNotice())) {
       current = applyAll(current, due, settings.retention(), events);
     }
     return applyAll(current, current.debtSettlement(now), settings.retention(), events);

@@ -2,6 +2,8 @@ package dev.tally.node.account;
 
 import dev.tally.node.account.OrgEvent.CreditsGranted;
 import dev.tally.node.account.OrgEvent.GrantExpired;
+import dev.tally.node.account.OrgEvent.GrantExpiringSoon;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -121,16 +123,42 @@ public record Grants(PMap<String, Grant> byId, long given, PVector<GrantLine> fi
   }
 
   /**
-   * When grants fall due after {@code now}: their expiries, and, while the account owes debt, when
-   * each not yet in effect takes effect and could pay it. One in effect already can only pay once a
-   * hold ends, and every hold's end settles debt on its own.
+   * The expiry notices due by {@code until}: each grant with credits left that expires after it,
+   * within {@code notice} of it, not told yet; stamped when the notice fell due (not before the grant
+   * took effect).
    */
-  Stream<Instant> deadlines(boolean owesDebt, Instant now) {
+  List<GrantExpiringSoon> expiryNoticesBy(Instant until, Duration notice) {
+    return byId.values().stream()
+        .filter(grant -> noticeAt(grant, notice) != null && !noticeAt(grant, notice).isAfter(until) && !expiredAt(grant, until))
+        .map(grant -> new GrantExpiringSoon(grant.grantId(), grant.remaining(), grant.expiresAt(), noticeAt(grant, notice)))
+        .toList();
+  }
+
+  /** When {@code grant}'s org is to be told it expires soon; null: never (no expiry, or told already). */
+  private static Instant noticeAt(Grant grant, Duration notice) {
+    if (grant.expiresAt() == null || grant.expiryNoticed() || grant.remaining() == 0) return null;
+    Instant due = grant.expiresAt().minus(notice);
+    return due.isBefore(grant.effectiveAt()) ? grant.effectiveAt() : due;
+  }
+
+  /** With {@code grantId}'s org told it expires soon. */
+  Grants noticing(String grantId) {
+    Grant grant = byId.get(grantId);
+    return grant == null ? this : new Grants(byId.plus(grantId, grant.noticed()), given, finished);
+  }
+
+  /**
+   * When grants fall due after {@code now}: their expiries and expiry notices, and, while the account
+   * owes debt, when each not yet in effect takes effect and could pay it. One in effect already can
+   * only pay once a hold ends, and every hold's end settles debt on its own.
+   */
+  Stream<Instant> deadlines(boolean owesDebt, Instant now, Duration notice) {
     Stream<Instant> expiries = byId.values().stream().map(Grant::expiresAt).filter(at -> at != null);
+    Stream<Instant> notices = byId.values().stream().map(grant -> noticeAt(grant, notice)).filter(at -> at != null);
     Stream<Instant> takingEffect = owesDebt
         ? byId.values().stream().map(Grant::effectiveAt).filter(at -> at.isAfter(now))
         : Stream.empty();
-    return Stream.concat(expiries, takingEffect);
+    return Stream.concat(Stream.concat(expiries, notices), takingEffect);
   }
 
   /** With the granted credits, the youngest grant. */

@@ -1,6 +1,7 @@
 package dev.tally.node.account;
 
 import dev.tally.node.account.Decision.Refuse;
+import dev.tally.node.account.OrgEvent.AlertKind;
 import dev.tally.node.account.OrgEvent.AlertRaised;
 import dev.tally.node.account.OrgEvent.AllocationRaised;
 import dev.tally.node.account.OrgEvent.CreditsCharged;
@@ -40,7 +41,8 @@ import java.util.stream.Stream;
 /**
  * An org's open account: the terms it is on (plan, overrides, a scheduled plan change), grants,
  * open reservations, debt, the current billing period, the memory of recent requests and its
- * referral (code, referrer and rewards).
+ * referral (code, referrer and rewards). {@code depleted}: the last depletion alert said the org has
+ * nothing left to spend (DEPLETED, not yet followed by RESUMED).
  */
 public record OpenAccount(
     String orgId,
@@ -52,7 +54,8 @@ public record OpenAccount(
     long debt,
     Period period,
     RequestMemory memory,
-    Referral referral)
+    Referral referral,
+    boolean depleted)
     implements AccountState {
 
   /**
@@ -64,7 +67,7 @@ public record OpenAccount(
   static OpenAccount created(OrgCreated event) {
     return new OpenAccount(event.orgId(), event.displayName(), event.at(), Subscription.on(event.plan()), Grants.NONE,
         Holds.NONE, 0, Period.monthOf(event.at(), 0), RequestMemory.EMPTY,
-        event.referredBy() == null ? Referral.NONE : Referral.referredByOrg(event.referredBy()));
+        event.referredBy() == null ? Referral.NONE : Referral.referredByOrg(event.referredBy()), false);
   }
 
   // ---- reading
@@ -101,11 +104,13 @@ public record OpenAccount(
 
   /**
    * The next moment after {@code now} something falls due on its own: a hold or grant expiry, the
-   * end of the billing period, or a grant taking effect that could pay debt.
+   * expiry notice, the end of the billing period, or a grant taking effect that could pay debt or end
+   * a depletion.
    */
   @Override
-  public Optional<Instant> nextDeadline(Instant now) {
-    return Stream.of(reservations.firstExpiry().stream(), grants.deadlines(debt > 0, now), Stream.of(period.end()))
+  public Optional<Instant> nextDeadline(Instant now, Duration expiryNotice) {
+    return Stream.of(reservations.firstExpiry().stream(), grants.deadlines(debt > 0 || depleted, now, expiryNotice),
+            Stream.of(period.end()))
         .flatMap(s -> s)
         .min(Comparator.naturalOrder());
   }
@@ -140,6 +145,10 @@ public record OpenAccount(
       return new Decision.Answer(new Outcome.GrantList(more ? lines.subList(0, list.limit()) : lines, more));
     }
     if (operation instanceof Operation.GetReferral look) return referral.decideLook(look, period.start(), now);
+    if (operation instanceof Operation.RecordEndpointDisabled disabled) {
+      return Decision.Persist.of(new AlertRaised(AlertKind.WEBHOOK_ENDPOINT_DISABLED, 0, period.start(), period.charged(),
+          availableAt(now), now, disabled.endpointId()));
+    }
     if (operation instanceof Operation.CreateOrg create
         && !(create.displayName().equals(displayName) && create.plan().equals(plan())
             && java.util.Objects.equals(create.referredBy(), referral.referredBy()))) {
@@ -278,14 +287,16 @@ public record OpenAccount(
 
   /**
    * What falls due by {@code now}, earliest first and one moment at a time: the holds and grants
-   * that expired up to the period's end (rules 4 and 7), or else the period's close and the next
-   * one's opening with its allocation (rule 8). Empty when nothing is due.
+   * that expired up to the period's end (rules 4 and 7) and the grants' expiry notices due by then,
+   * or else the period's close and the next one's opening with its allocation (rule 8). Empty when
+   * nothing is due.
    */
   @Override
-  public List<OrgEvent> nextDue(Instant now, Terms terms) {
+  public List<OrgEvent> nextDue(Instant now, Terms terms, Duration expiryNotice) {
     Instant until = period.end().isAfter(now) ? now : period.end();
     List<OrgEvent> expiries = Stream.<OrgEvent>concat(
-            reservations.expiriesBy(until).stream(), grants.expiriesBy(until).stream())
+            Stream.concat(reservations.expiriesBy(until).stream(), grants.expiriesBy(until).stream()),
+            grants.expiryNoticesBy(until, expiryNotice).stream())
         .sorted(Comparator.comparing(OrgEvent::at))
         .toList();
     if (!expiries.isEmpty() || period.end().isAfter(now)) return expiries;
@@ -305,6 +316,29 @@ public record OpenAccount(
   @Override
   public List<OrgEvent> alertsDue(List<OrgEvent> written, Instant now, Terms terms) {
     return period.alertsDue(written, termsUnder(terms), availableAt(now), now);
+  }
+
+  /**
+   * DEPLETED when credits leaving for good (a charge, or a grant expiring or voided) leave nothing
+   * available, so that every reserve is refused; RESUMED when, after that, credits are available
+   * again, whatever made them so (a grant, a grant taking effect, a hold released). They alternate,
+   * so neither is raised twice in a row.
+   */
+  @Override
+  public List<OrgEvent> depletionDue(List<OrgEvent> written, Instant now) {
+    // Most operations (a reserve, a release) neither take credits nor find the org depleted: no sum.
+    if (!depleted && written.stream().noneMatch(OpenAccount::takesCredits)) return List.of();
+    long available = availableAt(now);
+    if (depleted == available > 0) {
+      AlertKind kind = depleted ? AlertKind.RESUMED : AlertKind.DEPLETED;
+      return List.of(new AlertRaised(kind, 0, period.start(), period.charged(), available, now));
+    }
+    return List.of();
+  }
+
+  private static boolean takesCredits(OrgEvent event) {
+    return event instanceof ReservationCommitted || event instanceof CreditsCharged || event instanceof GrantExpired
+        || event instanceof GrantVoided;
   }
 
   // ---- applying
@@ -348,6 +382,7 @@ public record OpenAccount(
           .remembering(e, new Outcome.Voided(e.voided()), retention);
     }
     if (event instanceof GrantExpired e) return withGrants(grants.ending(e.grantId(), GrantLine.State.EXPIRED, e.at()));
+    if (event instanceof OrgEvent.GrantExpiringSoon e) return withGrants(grants.noticing(e.grantId()));
     if (event instanceof DebtSettled e) return drawing(e.draws(), -e.settled(), e.at()).withMemory(settledAtOnce(e));
     if (event instanceof PeriodOpened e) return withPeriod(Period.opened(e, availableAt(e.at())));
     if (event instanceof PeriodClosed) return this;
@@ -357,6 +392,9 @@ public record OpenAccount(
     if (event instanceof OrgEvent.ReferralCodeIssued || event instanceof OrgEvent.RewardsTransferred) {
       return withReferral(referral.applying(event));
     }
+    if (event instanceof AlertRaised e && e.kind() == AlertKind.DEPLETED) return withDepleted(true);
+    if (event instanceof AlertRaised e && e.kind() == AlertKind.RESUMED) return withDepleted(false);
+    if (event instanceof AlertRaised e && e.kind() == AlertKind.WEBHOOK_ENDPOINT_DISABLED) return this;
     if (event instanceof AlertRaised e) return withPeriod(period.raising(e));
     if (event instanceof AllocationRaised e) return withPeriod(period.raised(e));
     if (event instanceof PlanChanged e) {
@@ -413,30 +451,34 @@ public record OpenAccount(
   }
 
   private OpenAccount withSubscription(Subscription next) {
-    return new OpenAccount(orgId, displayName, createdAt, next, grants, reservations, debt, period, memory, referral);
+    return new OpenAccount(orgId, displayName, createdAt, next, grants, reservations, debt, period, memory, referral, depleted);
   }
 
   private OpenAccount withGrants(Grants next) {
-    return new OpenAccount(orgId, displayName, createdAt, subscription, next, reservations, debt, period, memory, referral);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, next, reservations, debt, period, memory, referral, depleted);
   }
 
   private OpenAccount withHolds(Holds next) {
-    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, next, debt, period, memory, referral);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, next, debt, period, memory, referral, depleted);
   }
 
   private OpenAccount withDebt(long next) {
-    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, next, period, memory, referral);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, next, period, memory, referral, depleted);
   }
 
   private OpenAccount withPeriod(Period next) {
-    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, debt, next, memory, referral);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, debt, next, memory, referral, depleted);
   }
 
   private OpenAccount withMemory(RequestMemory next) {
-    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, debt, period, next, referral);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, debt, period, next, referral, depleted);
   }
 
   private OpenAccount withReferral(Referral next) {
-    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, debt, period, memory, next);
+    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, debt, period, memory, next, depleted);
+  }
+
+  private OpenAccount withDepleted(boolean next) {
+    return new OpenAccount(orgId, displayName, createdAt, subscription, grants, reservations, debt, period, memory, referral, next);
   }
 }

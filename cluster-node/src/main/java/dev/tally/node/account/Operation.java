@@ -29,7 +29,8 @@ import java.time.Instant;
   @JsonSubTypes.Type(Operation.SetOverrides.class),
   @JsonSubTypes.Type(Operation.GetReferral.class),
   @JsonSubTypes.Type(Operation.CreditReward.class),
-  @JsonSubTypes.Type(Operation.TransferRewards.class)
+  @JsonSubTypes.Type(Operation.TransferRewards.class),
+  @JsonSubTypes.Type(Operation.RecordEndpointDisabled.class)
 })
 public sealed interface Operation extends CborSerializable {
 
@@ -126,6 +127,13 @@ public sealed interface Operation extends CborSerializable {
   }
 
   record GetOrg() implements Operation {}
+
+  /**
+   * The webhook dispatcher disabled the org's endpoint {@code endpointId} (it failed every delivery too
+   * long): the org is told by an alert in its journal, which its other endpoints, alert watchers and
+   * ledger see. Sent by the node, not a client; a second one for the same disabling writes a second alert.
+   */
+  record RecordEndpointDisabled(String endpointId) implements Operation {}
 
   record GetBalance() implements Operation {}
 

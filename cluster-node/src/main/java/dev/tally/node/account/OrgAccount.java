@@ -354,7 +354,7 @@ public final class OrgAccount
 
   /** Rule 4: holds expire on time while the org is in memory; after a restart, recovery re-arms this. */
   private void armTimer(AccountState state) {
-    state.nextDeadline(clock.instant()).ifPresentOrElse(
+    state.nextDeadline(clock.instant(), settings.expiryNotice()).ifPresentOrElse(
         deadline -> {
           Duration delay = Duration.between(clock.instant(), deadline);
           timers.startSingleTimer(TICK, new Tick(), delay.isNegative() ? Duration.ZERO : delay);

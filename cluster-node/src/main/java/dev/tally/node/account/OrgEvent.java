@@ -80,13 +80,30 @@ public sealed interface OrgEvent extends CborSerializable {
 
   enum AlertKind {
     USAGE_THRESHOLD,
-    LOW_BALANCE
+    LOW_BALANCE,
+    /** Nothing is left to spend: every reserve is refused until credits are available again. */
+    DEPLETED,
+    /** Credits are available again after a DEPLETED. */
+    RESUMED,
+    /** One of the org's webhook endpoints failed every delivery too long and was disabled ({@code endpointId}). */
+    WEBHOOK_ENDPOINT_DISABLED
   }
 
-  /** A charge crossed a usage threshold (percent of the allocation) or the low-balance floor: once per period. */
+  /**
+   * A charge crossed a usage threshold (percent of the allocation) or the low-balance floor: once per
+   * period. Or the account was depleted or resumed: on each change, alternately ({@code thresholdPercent} 0).
+   * Or a webhook endpoint of the org, {@code endpointId}, was disabled; null for every other kind (and in
+   * events written before it was kept).
+   */
   record AlertRaised(
-      AlertKind kind, int thresholdPercent, Instant periodStart, long periodCharged, long available, Instant at)
-      implements OrgEvent {}
+      AlertKind kind, int thresholdPercent, Instant periodStart, long periodCharged, long available, Instant at,
+      String endpointId)
+      implements OrgEvent {
+    public AlertRaised(
+        AlertKind kind, int thresholdPercent, Instant periodStart, long periodCharged, long available, Instant at) {
+      this(kind, thresholdPercent, periodStart, periodCharged, available, at, null);
+    }
+  }
 
   record CreditsGranted(
       String requestId,
@@ -104,6 +121,12 @@ public sealed interface OrgEvent extends CborSerializable {
       implements Requested {}
 
   record GrantExpired(String grantId, long expired, Instant at) implements OrgEvent {}
+
+  /**
+   * Grant {@code grantId} expires at {@code expiresAt} with {@code remaining} µcr left: its org is told
+   * once, the expiry notice before (or at once for a grant given closer to its expiry).
+   */
+  record GrantExpiringSoon(String grantId, long remaining, Instant expiresAt, Instant at) implements OrgEvent {}
 
   record CreditsReserved(
       String requestId,

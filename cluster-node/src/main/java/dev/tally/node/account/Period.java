@@ -214,7 +214,11 @@ public record Period(
 
   /** How a raised alert is kept in {@code alertsRaised}: snapshots store these strings. */
   private static String key(AlertRaised alert) {
-    return alert.kind() == AlertKind.USAGE_THRESHOLD ? "usage-" + alert.thresholdPercent() : "low-balance";
+    return switch (alert.kind()) {
+      case USAGE_THRESHOLD -> "usage-" + alert.thresholdPercent();
+      case LOW_BALANCE -> "low-balance";
+      default -> throw new IllegalArgumentException("not an alert a period raises once: " + alert.kind());
+    };
   }
 
   /**

@@ -24,6 +24,8 @@ final class LedgerEntries {
       entry.setType("GRANT_VOIDED").setGrantId(e.grantId()).setAmount(e.voided()).setReason(e.reason());
     } else if (event instanceof OrgEvent.GrantExpired e) {
       entry.setType("GRANT_EXPIRED").setGrantId(e.grantId()).setAmount(e.expired());
+    } else if (event instanceof OrgEvent.GrantExpiringSoon e) {
+      entry.setType("GRANT_EXPIRING_SOON").setGrantId(e.grantId()).setAmount(e.remaining());
     } else if (event instanceof OrgEvent.CreditsReserved e) {
       entry.setType("CREDITS_RESERVED").setReservationId(e.reservationId()).setAmount(e.amount())
           .setLabels(labels(e.labels())).setApiKeyId(e.apiKeyId());

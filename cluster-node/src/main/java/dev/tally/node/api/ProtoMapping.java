@@ -188,9 +188,14 @@ final class ProtoMapping {
     return dev.tally.v1.Alert.newBuilder()
         .setOrgId(orgId)
         .setEventId(seqNr > 0 ? WebhookEvent.id(orgId, seqNr, 0) : "")
-        .setKind(alert.kind() == OrgEvent.AlertKind.USAGE_THRESHOLD
-            ? dev.tally.v1.Alert.Kind.USAGE_THRESHOLD
-            : dev.tally.v1.Alert.Kind.LOW_BALANCE)
+        .setKind(switch (alert.kind()) {
+          case USAGE_THRESHOLD -> dev.tally.v1.Alert.Kind.USAGE_THRESHOLD;
+          case LOW_BALANCE -> dev.tally.v1.Alert.Kind.LOW_BALANCE;
+          case DEPLETED -> dev.tally.v1.Alert.Kind.DEPLETED;
+          case RESUMED -> dev.tally.v1.Alert.Kind.RESUMED;
+          case WEBHOOK_ENDPOINT_DISABLED -> dev.tally.v1.Alert.Kind.WEBHOOK_ENDPOINT_DISABLED;
+        })
+        .setEndpointId(alert.endpointId() == null ? "" : alert.endpointId())
         .setThresholdPercent(alert.thresholdPercent())
         .setPeriodStart(timestamp(alert.periodStart()))
         .setRaisedAt(timestamp(alert.at()))

@@ -1,6 +1,8 @@
 package dev.tally.node.notify;
 
 import dev.tally.node.ManyAsks;
+import dev.tally.node.account.Operation;
+import dev.tally.node.account.OrgAccount;
 import dev.tally.node.account.OrgSlices;
 import dev.tally.node.usage.ChangeFeed;
 import dev.tally.node.usage.OrgJournals;
@@ -208,10 +210,23 @@ public final class Deliveries {
       return journals.orgs(slice);
     }
 
+    /**
+     * Disables the endpoint, then tells its org with an alert in the org's journal (issue 19 item 3): the
+     * org's other endpoints, alert watchers and ledger see it. The operator's endpoints have no org to tell.
+     */
     @Override
     public CompletionStage<?> disable(String endpointOrg, String endpointId) {
-      return ClusterSharding.get(system).entityRefFor(WebhookEndpoints.ENTITY_TYPE, endpointOrg)
-          .<WebhookEndpoints.Reply>ask(replyTo -> new WebhookEndpoints.Update(endpointId, null, null, null, false, replyTo), timeout);
+      ClusterSharding sharding = ClusterSharding.get(system);
+      return sharding.entityRefFor(WebhookEndpoints.ENTITY_TYPE, endpointOrg)
+          .<WebhookEndpoints.Reply>ask(replyTo -> new WebhookEndpoints.Update(endpointId, null, null, null, false, replyTo), timeout)
+          .thenCompose(reply -> {
+            if (!(reply instanceof WebhookEndpoints.Reply.Changed) || endpointOrg.equals(WebhookEndpoints.ALL_ORGS)) {
+              return CompletableFuture.<Void>completedFuture(null);
+            }
+            return sharding.entityRefFor(OrgAccount.ENTITY_TYPE, endpointOrg).<OrgAccount.Outcomes>ask(
+                replyTo -> new OrgAccount.Execute(List.of(new Operation.RecordEndpointDisabled(endpointId)), replyTo), timeout)
+                .thenAccept(told -> {});
+          });
     }
   }
 }

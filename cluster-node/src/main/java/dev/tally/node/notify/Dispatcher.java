@@ -73,7 +73,7 @@ final class Dispatcher {
     /** The orgs of the slice that have a journal. */
     CompletionStage<List<String>> orgs(int slice);
 
-    /** Disables the endpoint (it failed too long). */
+    /** Disables the endpoint (it failed too long) and tells its org. */
     CompletionStage<?> disable(String endpointOrg, String endpointId);
   }
 
@@ -386,7 +386,12 @@ final class Dispatcher {
     private void disable(Pending p, Instant since, Instant now) {
       log.warn("webhook endpoint {} of {} failed every delivery since {}: disabled", p.endpointId(), p.endpointOrg(), since);
       failingSince.remove(p.endpointId());
-      node.disable(p.endpointOrg(), p.endpointId());
+      node.disable(p.endpointOrg(), p.endpointId()).whenComplete((done, failure) -> {
+        if (failure != null) {
+          log.warn("webhook endpoint {} of {} could not be disabled, or its org told: {}", p.endpointId(), p.endpointOrg(),
+              failure.toString());
+        }
+      });
       Map<String, Pending> ofEndpoint = pending.remove(p.endpointId());
       if (ofEndpoint == null) return;
       for (Pending dropped : ofEndpoint.values()) {

@@ -77,34 +77,45 @@ final class Outbox {
   private CompletionStage<Written> catchUp(String orgId, List<Owned> endpoints, Map<String, Integer> counts) {
     return offsetOf(orgId).thenCompose(offset -> journals.events(orgId, offset + 1, offset + PAGE).thenCompose(events -> {
       if (events.isEmpty()) return CompletableFuture.completedFuture(Written.nothing(orgId));
-      Instant now = clock.instant();
-      List<Pending> pending = new ArrayList<>();
-      List<Attempt> dropped = new ArrayList<>();
-      for (OrgJournals.Logged logged : events) {
-        for (WebhookEvent event : WebhookEvents.of(orgId, logged.seqNr(), logged.event())) {
-          for (Owned owned : endpoints) {
-            Endpoint endpoint = owned.endpoint();
-            if (!endpoint.enabled() || !endpoint.subscribesTo(event.type()) || event.at().isBefore(endpoint.createdAt())) continue;
-            if (counts.merge(endpoint.endpointId(), 1, Integer::sum) > MAX_PENDING_PER_ENDPOINT) {
-              counts.merge(endpoint.endpointId(), -1, Integer::sum);
-              dropped.add(new Attempt(endpoint.endpointId(), now, event.eventId(), 0, orgId, event.type(), 0, 0,
-                  MAX_PENDING_PER_ENDPOINT + " deliveries were pending for this endpoint: not queued (replay it)",
-                  Attempt.Outcome.DROPPED));
-            } else {
-              pending.add(Pending.of(slice, owned.endpointOrg(), endpoint, event, now));
-            }
-          }
-        }
-      }
+      Written made = deliveries(slice, orgId, events, endpoints, counts, clock.instant());
       long last = events.get(events.size() - 1).seqNr();
-      return ManyAsks.each(pending, table::save)
-          .thenCompose(saved -> ManyAsks.each(dropped, table::log))
+      return ManyAsks.each(made.pending(), table::save)
+          .thenCompose(saved -> ManyAsks.each(made.dropped(), table::log))
           .thenCompose(logged -> table.setOffset(orgId, last))
           .thenApply(done -> {
             offsets.put(orgId, last);
-            return new Written(orgId, pending, dropped, events.size() >= PAGE);
+            return new Written(orgId, made.pending(), made.dropped(), events.size() >= PAGE);
           });
     }));
+  }
+
+  /**
+   * The deliveries {@code events} make: one per webhook event and enabled endpoint that subscribes to
+   * its type and existed then. An endpoint with {@link #MAX_PENDING_PER_ENDPOINT} pending ({@code counts},
+   * counted on) takes no more: the newest are dropped, each a DROPPED line of its delivery log, and
+   * those pending stay.
+   */
+  static Written deliveries(int slice, String orgId, List<OrgJournals.Logged> events, List<Owned> endpoints,
+      Map<String, Integer> counts, Instant now) {
+    List<Pending> pending = new ArrayList<>();
+    List<Attempt> dropped = new ArrayList<>();
+    for (OrgJournals.Logged logged : events) {
+      for (WebhookEvent event : WebhookEvents.of(orgId, logged.seqNr(), logged.event())) {
+        for (Owned owned : endpoints) {
+          Endpoint endpoint = owned.endpoint();
+          if (!endpoint.enabled() || !endpoint.subscribesTo(event.type()) || event.at().isBefore(endpoint.createdAt())) continue;
+          if (counts.merge(endpoint.endpointId(), 1, Integer::sum) > MAX_PENDING_PER_ENDPOINT) {
+            counts.merge(endpoint.endpointId(), -1, Integer::sum);
+            dropped.add(new Attempt(endpoint.endpointId(), now, event.eventId(), 0, orgId, event.type(), 0, 0,
+                MAX_PENDING_PER_ENDPOINT + " deliveries were pending for this endpoint: not queued (replay it)",
+                Attempt.Outcome.DROPPED));
+          } else {
+            pending.add(Pending.of(slice, owned.endpointOrg(), endpoint, event, now));
+          }
+        }
+      }
+    }
+    return new Written(orgId, pending, dropped, false);
   }
 
   private CompletionStage<Long> offsetOf(String orgId) {

@@ -17,9 +17,8 @@ import java.util.Map;
  * docs/webhooks/*.schema.json, amounts in µcr as JSON integers, times as RFC 3339 strings). No
  * payload carries a secret, a request id or a label a caller sent.
  *
- * <p>The journal has no event for an account paused or resumed, nor for a grant about to expire, a
- * credit request decided or an API key created or revoked (keys live outside the org's journal): those
- * types are never sent yet.
+ * <p>The journal has no event for a credit request decided or an API key created or revoked (keys
+ * live outside the org's journal): those types are never sent yet.
  */
 public final class WebhookEvents {
 
@@ -40,6 +39,20 @@ public final class WebhookEvents {
           "period_charged", alert.periodCharged(),
           "available", alert.available()));
     }
+    if (event instanceof AlertRaised alert && alert.kind() == AlertKind.DEPLETED) {
+      return one(orgId, seqNr, EventType.ACCOUNT_DEPLETED, alert.at(), fields(
+          "period_start", text(alert.periodStart()),
+          "period_charged", alert.periodCharged(),
+          "available", alert.available()));
+    }
+    if (event instanceof AlertRaised alert && alert.kind() == AlertKind.RESUMED) {
+      return one(orgId, seqNr, EventType.ACCOUNT_RESUMED, alert.at(), fields(
+          "available", alert.available()));
+    }
+    if (event instanceof AlertRaised alert && alert.kind() == AlertKind.WEBHOOK_ENDPOINT_DISABLED) {
+      return one(orgId, seqNr, EventType.WEBHOOK_ENDPOINT_DISABLED, alert.at(), fields(
+          "endpoint_id", alert.endpointId()));
+    }
     if (event instanceof CreditsGranted granted) {
       return one(orgId, seqNr, EventType.CREDITS_GRANTED, granted.at(), fields(
           "grant_id", granted.grantId(),
@@ -53,6 +66,12 @@ public final class WebhookEvents {
       return one(orgId, seqNr, EventType.GRANT_EXPIRED, expired.at(), fields(
           "grant_id", expired.grantId(),
           "expired", expired.expired()));
+    }
+    if (event instanceof OrgEvent.GrantExpiringSoon soon) {
+      return one(orgId, seqNr, EventType.GRANT_EXPIRING_SOON, soon.at(), fields(
+          "grant_id", soon.grantId(),
+          "remaining", soon.remaining(),
+          "expires_at", text(soon.expiresAt())));
     }
     if (event instanceof PeriodClosed closed) {
       Period period = closed.period();

@@ -233,7 +233,8 @@ class CommercialTermsTest extends AccountTestBase {
     assertEquals(List.of(80), percents(eighty));
     assertTrue(alertsIn(eventsOf(account, charge(MICROS_PER_CREDIT))).isEmpty(), "80 % fired already this period");
     List<AlertRaised> crossing = alertsIn(eventsOf(account, charge(19 * MICROS_PER_CREDIT)));
-    assertEquals(List.of(AlertKind.USAGE_THRESHOLD, AlertKind.LOW_BALANCE), crossing.stream().map(AlertRaised::kind).toList());
+    assertEquals(List.of(AlertKind.USAGE_THRESHOLD, AlertKind.LOW_BALANCE, AlertKind.DEPLETED),
+        crossing.stream().map(AlertRaised::kind).toList(), "the whole allocation used: nothing is left either");
     assertEquals(100, crossing.get(0).thresholdPercent());
 
     String orgId = ((OpenAccount) account.getState()).orgId();

@@ -88,15 +88,15 @@ class GrantsTest {
   @Test
   void aGrantThatTakesEffectLaterIsADeadlineOnlyWhileThereIsDebtToPay() {
     Grants grants = given(granted("later", GrantKind.PURCHASE, 5, IN_A_DAY, IN_A_WEEK));
-    assertEquals(Optional.of(IN_A_WEEK), grants.deadlines(false, NOW).min(Instant::compareTo));
-    assertEquals(Optional.of(IN_A_DAY), grants.deadlines(true, NOW).min(Instant::compareTo));
+    assertEquals(Optional.of(IN_A_WEEK), grants.deadlines(false, NOW, java.time.Duration.ZERO).min(Instant::compareTo));
+    assertEquals(Optional.of(IN_A_DAY), grants.deadlines(true, NOW, java.time.Duration.ZERO).min(Instant::compareTo));
   }
 
   @Test
   void aGrantInEffectAlreadyIsNoDeadlineEvenWithDebt() {
     Grants grants = given(granted("now", GrantKind.PURCHASE, 5, NOW, null));
-    assertEquals(Optional.empty(), grants.deadlines(true, NOW).min(Instant::compareTo));
-    assertEquals(Optional.empty(), grants.deadlines(true, IN_A_DAY).min(Instant::compareTo));
+    assertEquals(Optional.empty(), grants.deadlines(true, NOW, java.time.Duration.ZERO).min(Instant::compareTo));
+    assertEquals(Optional.empty(), grants.deadlines(true, IN_A_DAY, java.time.Duration.ZERO).min(Instant::compareTo));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.tally.node.account;
 
 import static dev.tally.v1.Credits.MICROS_PER_CREDIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import org.junit.jupiter.api.Test;
 
 /** One test per ledger rule of DESIGN §4, against the real entity with Pekko's persistence testkit. */
@@ -103,7 +106,7 @@ class OrgAccountTest extends AccountTestBase {
     assertEquals(4 * MICROS_PER_CREDIT, balance(account).debt(), "the open 3-credit hold keeps the last credits");
 
     // A deadline at or before now re-arms the entity's timer at once, for ever: a core spun per such org.
-    Instant next = account.getState().nextDeadline(clock.instant()).orElseThrow();
+    Instant next = account.getState().nextDeadline(clock.instant(), settings.expiryNotice()).orElseThrow();
     assertEquals(clock.instant().plus(TTL), next, "the open hold's expiry is the next thing that can pay the debt");
   }
 
@@ -319,6 +322,113 @@ class OrgAccountTest extends AccountTestBase {
     assertEquals(5 * MICROS_PER_CREDIT, voided.voided());
     assertEquals(Rejection.CREDITS_EXHAUSTED,
         rejected(account, new Operation.Charge(nextId(), 3 * MICROS_PER_CREDIT, null, Labels.NONE)).reason());
+  }
+
+  // ---- rule 9: depletion and resumption
+
+  @Test
+  void usingUpTheCreditsRaisesOneDepletedAndAGrantOneResumed() {
+    var account = org(purchase(10 * MICROS_PER_CREDIT));
+    String first = reserve(account, 5 * MICROS_PER_CREDIT);
+    String second = reserve(account, 5 * MICROS_PER_CREDIT);
+    assertEquals(List.of(), depletionAlerts(execute(account, new Operation.Commit(nextId(), first, 3 * MICROS_PER_CREDIT, null))),
+        "two credits are left");
+    var usedUp = execute(account, new Operation.Commit(nextId(), second, 9 * MICROS_PER_CREDIT, null));
+    assertEquals(List.of(OrgEvent.AlertKind.DEPLETED), depletionAlerts(usedUp));
+    OrgEvent.AlertRaised depleted = (OrgEvent.AlertRaised) usedUp.events().get(usedUp.events().size() - 1);
+    assertEquals(-2 * MICROS_PER_CREDIT, depleted.available(), "the usage beyond the credits is debt");
+    assertEquals(Rejection.CREDITS_EXHAUSTED, rejected(account, new Operation.Reserve(nextId(), 1, null, TTL, Labels.NONE)).reason());
+
+    account.restart();
+    assertEquals(List.of(), depletionAlerts(execute(account, purchase(MICROS_PER_CREDIT))),
+        "a grant that only pays part of the debt leaves the org depleted, and recovery remembers it is");
+    var topUp = execute(account, purchase(5 * MICROS_PER_CREDIT));
+    assertEquals(List.of(OrgEvent.AlertKind.RESUMED), depletionAlerts(topUp));
+    assertEquals(4 * MICROS_PER_CREDIT, ((OrgEvent.AlertRaised) topUp.events().get(topUp.events().size() - 1)).available());
+    reserve(account, 4 * MICROS_PER_CREDIT);
+    assertEquals(List.of(), depletionAlerts(execute(account, purchase(MICROS_PER_CREDIT))), "resumed once, not again");
+  }
+
+  @Test
+  void aDepletionIsRaisedOnceHoweverManyChargesFollowIt() {
+    var account = org(purchase(3 * MICROS_PER_CREDIT));
+    String hold = reserve(account, MICROS_PER_CREDIT);
+    var usedUp = execute(account, new Operation.Charge(nextId(), 2 * MICROS_PER_CREDIT, null, Labels.NONE));
+    assertEquals(List.of(OrgEvent.AlertKind.DEPLETED), depletionAlerts(usedUp));
+    assertEquals(List.of(), depletionAlerts(execute(account, new Operation.Commit(nextId(), hold, MICROS_PER_CREDIT, null))),
+        "more usage while depleted raises nothing more");
+  }
+
+  @Test
+  void anExpiryThatLeavesNothingDepletesAndAGrantTakingEffectLaterResumesOnTime() {
+    Instant expiry = clock.instant().plus(Duration.ofHours(1));
+    var account = org(grant("trial", GrantKind.TRIAL, 3 * MICROS_PER_CREDIT, expiry));
+    clock.advance(Duration.ofHours(1));
+    ManualTime.get(testKit.system()).timePasses(Duration.ofHours(1));
+    assertTrue(((OpenAccount) account.getState()).depleted(), "the expiry, on its timer, left nothing");
+
+    Instant later = clock.instant().plus(Duration.ofHours(2));
+    var scheduled = execute(account, new Operation.GrantCredits(nextId(), "next-month", GrantKind.PURCHASE, MICROS_PER_CREDIT, null, later, null));
+    assertEquals(List.of(), depletionAlerts(scheduled), "not resumed before the grant takes effect");
+    clock.advance(Duration.ofHours(2));
+    ManualTime.get(testKit.system()).timePasses(Duration.ofHours(2));
+    assertFalse(((OpenAccount) account.getState()).depleted(), "the grant taking effect resumed the org on time");
+  }
+
+  @Test
+  void aDisabledWebhookEndpointIsRecordedAsAnAlertNamingItAndChangesNoBalance() {
+    var account = org(purchase(4 * MICROS_PER_CREDIT));
+    var recorded = execute(account, new Operation.RecordEndpointDisabled("we_0123456789abcdef01234567"));
+    assertEquals(1, recorded.events().size());
+    OrgEvent.AlertRaised alert = assertInstanceOf(OrgEvent.AlertRaised.class, recorded.events().get(0));
+    assertEquals(OrgEvent.AlertKind.WEBHOOK_ENDPOINT_DISABLED, alert.kind());
+    assertEquals("we_0123456789abcdef01234567", alert.endpointId());
+    assertEquals(4 * MICROS_PER_CREDIT, balance(account).available());
+    account.restart();
+    assertEquals(4 * MICROS_PER_CREDIT, balance(account).available(), "the alert replays");
+  }
+
+  private static List<OrgEvent.AlertKind> depletionAlerts(
+      CommandResultWithReply<OrgAccount.Command, OrgEvent, AccountState, OrgAccount.Outcomes> result) {
+    return result.events().stream()
+        .filter(e -> e instanceof OrgEvent.AlertRaised a
+            && (a.kind() == OrgEvent.AlertKind.DEPLETED || a.kind() == OrgEvent.AlertKind.RESUMED))
+        .map(e -> ((OrgEvent.AlertRaised) e).kind())
+        .toList();
+  }
+
+  // ---- expiry notices
+
+  @Test
+  void aGrantWithCreditsLeftIsNoticedOnceTheNoticeBeforeItExpiresOnItsTimer() {
+    Instant expiry = clock.instant().plus(Duration.ofDays(10));
+    var account = org(grant("promo", GrantKind.PROMOTION, 5 * MICROS_PER_CREDIT, expiry), purchase(MICROS_PER_CREDIT));
+    done(account, new Operation.Charge(nextId(), MICROS_PER_CREDIT, null, Labels.NONE));
+    assertEquals(List.of(), notices(account), "ten days before: nothing yet");
+
+    clock.advance(Duration.ofDays(3));
+    ManualTime.get(testKit.system()).timePasses(Duration.ofDays(3));
+    assertEquals(List.of(new OrgEvent.GrantExpiringSoon("promo", 4 * MICROS_PER_CREDIT, expiry, expiry.minus(Duration.ofDays(7)))),
+        notices(account), "seven days before, on the timer, with what is left of it");
+
+    account.restart();
+    clock.advance(Duration.ofDays(1));
+    done(account, new Operation.Charge(nextId(), MICROS_PER_CREDIT, null, Labels.NONE));
+    assertEquals(1, notices(account).size(), "once per grant, recovery included");
+  }
+
+  @Test
+  void aGrantGivenCloserToItsExpiryThanTheNoticeIsNoticedAtOnceAndOneWithoutExpiryNever() {
+    var account = org(purchase(MICROS_PER_CREDIT));
+    Instant expiry = clock.instant().plus(Duration.ofDays(2));
+    var granted = execute(account, grant("short", GrantKind.PROMOTION, MICROS_PER_CREDIT, expiry));
+    assertEquals(List.of(new OrgEvent.GrantExpiringSoon("short", MICROS_PER_CREDIT, expiry, clock.instant())),
+        granted.events().stream().filter(e -> e instanceof OrgEvent.GrantExpiringSoon).toList());
+  }
+
+  private List<OrgEvent.GrantExpiringSoon> notices(EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> account) {
+    return account.persistenceTestKit().persistedInStorage(OrgAccount.persistenceId(((OpenAccount) account.getState()).orgId()).id())
+        .stream().filter(e -> e instanceof OrgEvent.GrantExpiringSoon).map(e -> (OrgEvent.GrantExpiringSoon) e).toList();
   }
 
   // ---- rule 10

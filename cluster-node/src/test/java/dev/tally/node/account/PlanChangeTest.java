@@ -252,7 +252,10 @@ class PlanChangeTest extends AccountTestBase {
     setOverrides(account, 0L, null);
 
     List<OrgEvent> december = moveTo(account, DECEMBER);
-    assertEquals(0, ((PeriodOpened) december.get(december.size() - 1)).allocation(), "the lower allocation from December");
+    PeriodOpened opened = (PeriodOpened) december.stream().filter(e -> e instanceof PeriodOpened).findFirst().orElseThrow();
+    assertEquals(0, opened.allocation(), "the lower allocation from December");
+    assertTrue(december.get(december.size() - 1) instanceof OrgEvent.AlertRaised alert && alert.kind() == OrgEvent.AlertKind.DEPLETED,
+        "November's allocation gone and none for December: the org is depleted");
   }
 
   // ---- replay

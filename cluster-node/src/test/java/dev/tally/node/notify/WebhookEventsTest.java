@@ -46,7 +46,12 @@ class WebhookEventsTest {
         new OrgEvent.CreditsGranted("r1", "f1", "g1", GrantKind.REDEMPTION, 5_000_000, 0, AT, null, AT),
         new OrgEvent.CreditsGranted("r2", "f2", "g2", GrantKind.REFERRAL, 1, 3, AT, AT.plusSeconds(86_400), AT),
         new OrgEvent.GrantExpired("g1", 4_000, AT),
-        new OrgEvent.PeriodClosed(Period.monthOf(periodStart, 1_000_000), AT));
+        new OrgEvent.PeriodClosed(Period.monthOf(periodStart, 1_000_000), AT),
+        new OrgEvent.AlertRaised(OrgEvent.AlertKind.DEPLETED, 0, periodStart, 1_200_000, -200_000, AT),
+        new OrgEvent.AlertRaised(OrgEvent.AlertKind.RESUMED, 0, periodStart, 1_200_000, 4_800_000, AT),
+        new OrgEvent.AlertRaised(OrgEvent.AlertKind.WEBHOOK_ENDPOINT_DISABLED, 0, periodStart, 0, 0, AT,
+            "we_0123456789abcdef01234567"),
+        new OrgEvent.GrantExpiringSoon("g2", 3_000, AT.plusSeconds(7 * 86_400), AT));
   }
 
   @Test
@@ -80,6 +85,32 @@ class WebhookEventsTest {
     assertEquals(Optional.empty(), WebhookEvent.source("evt_0_0_org"));
     assertEquals(Optional.empty(), WebhookEvent.source("evt_1_0_org|x"));
     assertEquals(Optional.empty(), WebhookEvent.source("msg_1_0_org"));
+  }
+
+  @Test
+  void aDepletionAndAResumptionAreSentAsTheirOwnTypes() {
+    List<OrgEvent> events = everyKindOfSentEvent();
+    WebhookEvent depleted = only(events.get(6));
+    WebhookEvent resumed = only(events.get(7));
+    assertEquals(EventType.ACCOUNT_DEPLETED, depleted.type());
+    assertEquals(-200_000L, depleted.data().get("available"));
+    assertEquals(EventType.ACCOUNT_RESUMED, resumed.type());
+    assertEquals(Map.of("available", 4_800_000L), resumed.data());
+  }
+
+  @Test
+  void aDisabledEndpointIsSentAsTheIdOfTheEndpointAlone() {
+    WebhookEvent disabled = only(everyKindOfSentEvent().get(8));
+    assertEquals(EventType.WEBHOOK_ENDPOINT_DISABLED, disabled.type());
+    assertEquals(Map.of("endpoint_id", "we_0123456789abcdef01234567"), disabled.data());
+  }
+
+  @Test
+  void aGrantExpiringSoonIsSentWithWhatIsLeftOfItAndWhen() {
+    WebhookEvent soon = only(everyKindOfSentEvent().get(9));
+    assertEquals(EventType.GRANT_EXPIRING_SOON, soon.type());
+    assertEquals(3_000L, soon.data().get("remaining"));
+    assertEquals("2026-12-10T06:00:00Z", soon.data().get("expires_at"));
   }
 
   @Test

@@ -81,11 +81,14 @@ final class AlertsSection {
     page.raw("</section>");
   }
 
-  /** "Usage reached 80 % of the period" or "Low balance". */
+  /** "Usage reached 80 % of the period", "Low balance", "Depleted: reserves refused"... */
   static String describe(Alert alert) {
     return switch (alert.getKind()) {
       case USAGE_THRESHOLD -> "Usage reached " + alert.getThresholdPercent() + " % of the period";
       case LOW_BALANCE -> "Low balance";
+      case DEPLETED -> "Depleted: reserves refused";
+      case RESUMED -> "Resumed: credits available again";
+      case WEBHOOK_ENDPOINT_DISABLED -> "Webhook endpoint " + alert.getEndpointId() + " disabled after failing";
       default -> "Alert";
     };
   }

@@ -284,9 +284,10 @@ final class OrgView {
     if (entry.getDebtIncurred() != 0) parts.add("debt " + Credits.withSeparators(entry.getDebtIncurred()));
     if (entry.hasAlert()) {
       var alert = entry.getAlert();
-      parts.add(alert.getKind() == dev.tally.v1.Alert.Kind.LOW_BALANCE
-          ? "alert: low balance, " + Credits.withSeparators(alert.getAvailable()) + " available"
-          : "alert: " + alert.getThresholdPercent() + " % of the period used");
+      parts.add(alert.getKind() == dev.tally.v1.Alert.Kind.USAGE_THRESHOLD
+          ? "alert: " + alert.getThresholdPercent() + " % of the period used"
+          : "alert: " + AlertsSection.describe(alert).toLowerCase(java.util.Locale.ROOT) + ", "
+              + Credits.withSeparators(alert.getAvailable()) + " available");
     }
     if (!entry.getReason().isEmpty()) parts.add("reason " + entry.getReason());
     return String.join(", ", parts);

@@ -87,15 +87,13 @@ public final class OrgDirectory implements SliceRows.Rows {
         List<BatchableStatement<?>> batch = new ArrayList<>();
         for (DirectoryRow row : rows.subList(from, Math.min(rows.size(), from + ROWS_PER_WRITE))) {
           StatementRow period = row.statement();
-          batch.add(period == null
-              ? upsert.bind(OrgSlices.sliceOf(row.orgId()), row.orgId(), row.displayName(), row.plan(),
-                  row.createdAt(), row.granted(), row.used(), row.expired(), row.voided(), row.lastEventAt(),
-                  null, null, 0L, row.debt(), row.appliedSeqNr(), null, Map.of(), Map.of(), Map.of(), 0L, 0L, null)
-              : upsert.bind(OrgSlices.sliceOf(row.orgId()), row.orgId(), row.displayName(), row.plan(),
-                  row.createdAt(), row.granted(), row.used(), row.expired(), row.voided(), row.lastEventAt(),
-                  period.periodStart(), period.periodEnd(), period.used(), row.debt(), row.appliedSeqNr(),
-                  period.openingBalance(), period.grantedByKind(), period.usedByModel(), period.usedByCallType(),
-                  period.expired(), period.voided(), period.closedAt()));
+          boolean none = period == null;
+          batch.add(upsert.bind(OrgSlices.sliceOf(row.orgId()), row.orgId(), row.displayName(), row.plan(),
+              row.createdAt(), row.granted(), row.used(), row.expired(), row.voided(), row.lastEventAt(),
+              row.periodStart(), row.periodEnd(), row.periodUsed(), row.debt(), row.appliedSeqNr(),
+              none ? null : period.openingBalance(), none ? Map.of() : period.grantedByKind(),
+              none ? Map.of() : period.usedByModel(), none ? Map.of() : period.usedByCallType(),
+              none ? 0L : period.expired(), none ? 0L : period.voided(), none ? null : period.closedAt()));
         }
         writes.add(session.executeWriteBatch(BatchStatement.newInstance(BatchType.UNLOGGED).addAll(batch))
             .toCompletableFuture());
@@ -172,8 +170,9 @@ public final class OrgDirectory implements SliceRows.Rows {
   }
 
   /**
-   * A row with a period and none of its statement but what it used: one of a listing shows the same
-   * period bounds and use; the reader builds it again ({@link #row(String)}).
+   * Whether the row was written before ops/cql V11: a period, and of its statement only the bounds
+   * and what it used. A listing shows those as they are; {@link #row(String)} reads it as unknown, so
+   * the org's reader builds it again from the journal.
    */
   private static boolean writtenBeforeV11(Row row) {
     return row.getInstant("period_start") != null && row.isNull("period_opening_balance");

@@ -36,13 +36,7 @@ class AlertCommandsTest {
   @Test
   void alertsWatchPrintsTheAlertsThatChargesRaise() throws Exception {
     String org = "alerts-" + UUID.randomUUID().toString().substring(0, 8);
-    ok(tallyctl.run("org", "create", org, "--plan", "flex"));
-    long allocation = ok(tallyctl.run("org", "show", org, "--json")).json()
-        .getAsJsonObject("account").getAsJsonObject("period").get("allocation_micro_credits").getAsLong();
-    // As many thresholds as an org may set (10), one per charge: each charge raises an alert.
-    String everyTenth = IntStream.rangeClosed(1, 10).mapToObj(i -> Integer.toString(10 * i)).collect(Collectors.joining(","));
-    // No low-balance alert: the first alert the watches see is a usage threshold, whenever they subscribed.
-    ok(tallyctl.run("org", "set-overrides", org, "--alert-thresholds", everyTenth, "--low-balance-floor", "0"));
+    long allocation = alertingEveryTenPercent(org);
 
     CompletableFuture<Result> json = CompletableFuture.supplyAsync(
         () -> tallyctl.run("alerts", "watch", "--org", org, "--limit", "1", "--for", "3m", "--json"));
@@ -88,11 +82,7 @@ class AlertCommandsTest {
   @Test
   void alertsWatchAfterAnAlertPrintsTheAlertsRaisedSinceThenInOrder() {
     String org = "resume-" + UUID.randomUUID().toString().substring(0, 8);
-    ok(tallyctl.run("org", "create", org, "--plan", "flex"));
-    long allocation = ok(tallyctl.run("org", "show", org, "--json")).json()
-        .getAsJsonObject("account").getAsJsonObject("period").get("allocation_micro_credits").getAsLong();
-    String everyTenth = IntStream.rangeClosed(1, 10).mapToObj(i -> Integer.toString(10 * i)).collect(Collectors.joining(","));
-    ok(tallyctl.run("org", "set-overrides", org, "--alert-thresholds", everyTenth, "--low-balance-floor", "0"));
+    long allocation = alertingEveryTenPercent(org);
     String tenPercent = dev.tally.v1.Credits.format(allocation / 10);
     ok(tallyctl.run("charge", org, tenPercent));
     String seen = alertIds(org).get(0);
@@ -117,6 +107,20 @@ class AlertCommandsTest {
 
     Result everyOrg = tallyctl.run("alerts", "watch", "--after", "evt_1_0_" + org, "--for", "1m");
     assertEquals(ExitCode.USAGE.status, everyOrg.exit(), everyOrg::toString);
+  }
+
+  /**
+   * A new org on flex raising a usage alert at every tenth of its allocation (as many thresholds as an
+   * org may set, 10: each charge of a tenth raises one) and no low-balance alert, so the first alert a
+   * watch sees is a usage threshold; its allocation in µcr.
+   */
+  private long alertingEveryTenPercent(String org) {
+    ok(tallyctl.run("org", "create", org, "--plan", "flex"));
+    long allocation = ok(tallyctl.run("org", "show", org, "--json")).json()
+        .getAsJsonObject("account").getAsJsonObject("period").get("allocation_micro_credits").getAsLong();
+    String everyTenth = IntStream.rangeClosed(1, 10).mapToObj(i -> Integer.toString(10 * i)).collect(Collectors.joining(","));
+    ok(tallyctl.run("org", "set-overrides", org, "--alert-thresholds", everyTenth, "--low-balance-floor", "0"));
+    return allocation;
   }
 
   /** The event ids of the org's alerts, from its ledger, oldest first. */

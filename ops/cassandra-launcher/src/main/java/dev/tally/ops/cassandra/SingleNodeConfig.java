@@ -99,6 +99,16 @@ final class SingleNodeConfig {
         commitlog_sync_group_window: 2ms
         commitlog_disk_access_mode: direct
 
+        # Request threads: 16, not the 128 / 32 / 32 of Cassandra's defaults. With the commit log flushed
+        # before each acknowledgement a write's thread waits for the flush, so Cassandra grew ~95
+        # native-transport and ~25 mutation threads under tally-bench's 256 callers; with 16, the
+        # native-transport threads used half the CPU per request and 10,000 orgs got ~1.4x the pairs/s
+        # on 2 cores (BENCHMARKS.md, issue 22).
+        # 16 threads still take 16 writes per 2 ms window, ~8,000 writes/s.
+        native_transport_max_threads: 16
+        concurrent_writes: 16
+        concurrent_reads: 16
+
         # Trie memtables (new in 5.0, not yet its default): more reserve+commit pairs/s in tally-bench,
         # Cassandra using the same CPU (ops/bench/findings.md, "Cassandra's trie memtables").
         memtable:

@@ -54,6 +54,13 @@ class CassandraServerTest {
         assertTrue(tableExists(session, "tally", "messages"));
         assertTrue(tableExists(session, "tally", "tag_views"));
         assertTrue(tableExists(session, "tally_snapshot", "snapshots"));
+        // What the launcher's config promises, as Cassandra runs it: a write acknowledged only once its
+        // commit log is flushed (issue 23), and request pools a small machine runs well (issue 22).
+        assertEquals("group", setting(session, "commitlog_sync"));
+        assertEquals("direct", setting(session, "commitlog_disk_access_mode"));
+        for (String pool : List.of("native_transport_max_threads", "concurrent_writes", "concurrent_reads")) {
+          assertEquals("16", setting(session, pool), pool);
+        }
         session.execute("CREATE KEYSPACE IF NOT EXISTS launcher_test"
             + " WITH REPLICATION = { 'class' : 'SimpleStrategy', 'replication_factor' : 1 }");
         session.execute("CREATE TABLE IF NOT EXISTS launcher_test.scratch (id text PRIMARY KEY, value text)");
@@ -111,6 +118,13 @@ class CassandraServerTest {
     while (line.find()) at = line.group(1);
     assertNotNull(at, "no \"Starting listening for CQL clients\" in " + logFile);
     return LocalDateTime.parse(at, LOG_TIME).atZone(ZoneId.systemDefault()).toInstant();
+  }
+
+  /** A setting as the running Cassandra reports it (system_views.settings). */
+  private static String setting(CqlSession session, String name) {
+    Row row = session.execute("SELECT value FROM system_views.settings WHERE name = ?", name).one();
+    assertNotNull(row, "no setting " + name);
+    return row.getString("value");
   }
 
   private static boolean tableExists(CqlSession session, String keyspace, String table) {

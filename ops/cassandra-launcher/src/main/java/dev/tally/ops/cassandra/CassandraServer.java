@@ -269,7 +269,7 @@ public final class CassandraServer implements AutoCloseable {
 
   /** Polls with a raw CQL request (milliseconds each) and says every few seconds what Cassandra is busy with. */
   private void awaitCqlReady(Instant begin) {
-    Instant deadline = begin.plus(startTimeout);
+    StartLimit limit = new StartLimit(begin, startTimeout);
     Instant nextProgress = begin.plus(PROGRESS_EVERY);
     Optional<CqlReadiness.Login> login = passwordAuthentication
         ? Optional.of(new CqlReadiness.Login(SUPERUSER, SUPERUSER)) : Optional.empty();
@@ -282,9 +282,10 @@ public final class CassandraServer implements AutoCloseable {
         return;
       }
       Instant now = Instant.now();
-      if (now.isAfter(deadline)) {
-        throw new IllegalStateException("Cassandra did not answer CQL on " + contactPoint() + " within "
-            + startTimeout.toSeconds() + " s. Last lines of " + logFile() + ":\n" + process.logTail());
+      limit.logSizeAt(logFile().toFile().length(), now);
+      if (limit.passed(now)) {
+        throw new IllegalStateException("Cassandra did not answer CQL on " + contactPoint() + " "
+            + limit.reason(now) + ". Last lines of " + logFile() + ":\n" + process.logTail());
       }
       if (now.isAfter(nextProgress)) {
         log.info("Cassandra starting, {} s so far: {}", Duration.between(begin, now).toSeconds(),
@@ -431,6 +432,7 @@ public final class CassandraServer implements AutoCloseable {
       return this;
     }
 
+    /** How long a start may go without its log growing (see {@link StartLimit}); 120 s by default. */
     public Builder startTimeout(Duration timeout) {
       this.startTimeout = Objects.requireNonNull(timeout, "timeout");
       return this;

@@ -74,8 +74,14 @@ final class Recent<V> {
    * The entries of {@code earlier}, which this one came from by adding and dropping the oldest,
    * that this one no longer holds, oldest first: they lead {@code earlier}'s order, so the walk
    * stops at the first entry still held.
+   *
+   * <p>Most calls drop nothing (an org whose memory is not full), and those return before walking:
+   * in a queue that was only ever added to, the front holds the first entry alone, so the walk's
+   * first step turns the whole rest of the queue around to move past it (in a copy, as the queue is
+   * persistent) — on every call, a measurable share of a node's CPU (BENCHMARKS.md, issue 22).
    */
   List<Map.Entry<String, V>> droppedFrom(Recent<V> earlier) {
+    if (earlier.isEmpty() || byKey.contains(earlier.oldestFirst.peek())) return List.of();
     List<Map.Entry<String, V>> dropped = new ArrayList<>();
     for (String key : earlier.oldestFirst) {
       if (byKey.contains(key)) break;

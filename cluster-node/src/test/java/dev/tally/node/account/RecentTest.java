@@ -42,5 +42,9 @@ class RecentTest {
     Recent<Integer> later = earlier.plus("d", 4).withoutOldest().withoutOldest();
     assertEquals(List.of(Map.entry("a", 1), Map.entry("b", 2)), later.droppedFrom(earlier));
     assertEquals(List.of(), earlier.plus("d", 4).droppedFrom(earlier));
+    assertEquals(List.of(), earlier.droppedFrom(earlier));
+    assertEquals(List.of(), Recent.<Integer>empty().plus("a", 1).droppedFrom(Recent.empty()));
+    assertEquals(List.of(Map.entry("a", 1), Map.entry("b", 2), Map.entry("c", 3)),
+        Recent.<Integer>empty().droppedFrom(earlier), "everything dropped");
   }
 }

@@ -147,7 +147,8 @@ public final class TallyNode {
     // An org's credit requests grant through its batch too, and keep the operators' listing up to date.
     CreditRequestTable creditRequestTable = new CreditRequestTable(system.classicSystem(), clock);
     sharding.init(Entity.of(CreditRequests.ENTITY_TYPE,
-        entity -> CreditRequests.create(entity.getEntityId(), batcher::submit, creditRequestTable, clock)));
+        entity -> CreditRequests.create(entity.getEntityId(), batcher::submit, creditRequestTable, clock,
+            settings.account().retention().window())));
     // A referral code's entity only knows its org; rewards go through the referrer's batch, from the purchase's entity.
     sharding.init(Entity.of(ReferralCode.ENTITY_TYPE, entity -> ReferralCode.create(entity.getEntityId(), clock)));
     sharding.init(Entity.of(CodeLabel.ENTITY_TYPE, entity -> CodeLabel.create(entity.getEntityId(), clock)));
@@ -173,7 +174,7 @@ public final class TallyNode {
         .addService(decodedInFront(new MeteringService(batcher, settings.defaultTtl(), settings.maxTtl(),
             settings.account().terms().prices()).bindService(), guards))
         .addService(decodedInFront(new AccountsService(batcher, system, settings.account().terms(), alerts, clock,
-            new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window()), new Membership(system, health::serving), purchases,
+            new KeyIssuer(keyTable, authentication, clock, settings.account().retention().window(), batcher::submit), new Membership(system, health::serving), purchases,
             new AccountsService.Codes(new WrongCodeThrottle(clock)), creditRequestTable, directory,
             new UsageReports(usage, directory), new StatementReports(statements, directory), endpointUrls, deliveries).bindService(),
             guards))

@@ -173,6 +173,18 @@ public record OpenAccount(
       return referral.decideReward(reward, inForce.referral(), period.start(), now);
     }
     if (operation instanceof Operation.TransferRewards transfer) return referral.decideTransfer(transfer, grants, now);
+    if (operation instanceof Operation.RecordCreditRequestDecided d) {
+      return Decision.Persist.of(new OrgEvent.CreditRequestDecided(
+          d.requestId(), d.fingerprint(), d.number(), d.approved(), d.amount(), d.grantId(), now));
+    }
+    if (operation instanceof Operation.RecordApiKeyCreated c) {
+      return Decision.Persist.of(new OrgEvent.ApiKeyCreated(
+          c.requestId(), c.fingerprint(), c.keyId(), c.role(), c.label(), c.rotatedFrom(), now));
+    }
+    if (operation instanceof Operation.RecordApiKeyRevoked r) {
+      return Decision.Persist.of(new OrgEvent.ApiKeyRevoked(
+          r.requestId(), r.fingerprint(), r.keyId(), r.role(), r.label(), r.revokedAt(), now));
+    }
     if (operation instanceof Operation.SetPlan setPlan) return subscription.change(setPlan, period, grants.size(), terms, now);
     return subscription.override((Operation.SetOverrides) operation, period, grants.size(), terms, now);
   }
@@ -391,6 +403,10 @@ public record OpenAccount(
     }
     if (event instanceof OrgEvent.ReferralCodeIssued || event instanceof OrgEvent.RewardsTransferred) {
       return withReferral(referral.applying(event));
+    }
+    if (event instanceof OrgEvent.CreditRequestDecided || event instanceof OrgEvent.ApiKeyCreated
+        || event instanceof OrgEvent.ApiKeyRevoked) {
+      return remembering((OrgEvent.Requested) event, new Outcome.Recorded(event.at()), retention);
     }
     if (event instanceof AlertRaised e && e.kind() == AlertKind.DEPLETED) return withDepleted(true);
     if (event instanceof AlertRaised e && e.kind() == AlertKind.RESUMED) return withDepleted(false);

@@ -30,7 +30,10 @@ import java.time.Instant;
   @JsonSubTypes.Type(Operation.GetReferral.class),
   @JsonSubTypes.Type(Operation.CreditReward.class),
   @JsonSubTypes.Type(Operation.TransferRewards.class),
-  @JsonSubTypes.Type(Operation.RecordEndpointDisabled.class)
+  @JsonSubTypes.Type(Operation.RecordEndpointDisabled.class),
+  @JsonSubTypes.Type(Operation.RecordCreditRequestDecided.class),
+  @JsonSubTypes.Type(Operation.RecordApiKeyCreated.class),
+  @JsonSubTypes.Type(Operation.RecordApiKeyRevoked.class)
 })
 public sealed interface Operation extends CborSerializable {
 
@@ -134,6 +137,71 @@ public sealed interface Operation extends CborSerializable {
    * ledger see. Sent by the node, not a client; a second one for the same disabling writes a second alert.
    */
   record RecordEndpointDisabled(String endpointId) implements Operation {}
+
+  /**
+   * Names the request id of a record the node sends the org on its own (a credit request decided, a
+   * key made or revoked): {@code what}, a unit separator, then what it is about. Clients' request ids
+   * may not hold control characters, so no client can take such an id first and have the record
+   * refused as a reuse (IDEMPOTENCY_MISMATCH).
+   */
+  static String nodeRequestId(String what, Object about) {
+    return what + '\u001f' + about;
+  }
+
+  /**
+   * An operator decided the org's credit request {@code number} (issue 19 item 2): approved, with its
+   * PROMOTION grant {@code grantId} of {@code amount}, or denied ({@code grantId} null). Sent by the
+   * credit requests' entity, not a client, once the decision is final (an approval once the org holds
+   * its grant); recorded once per request: the request id is derived from the number, so a resend,
+   * whether a retried decision or a redelivered send, is answered from the account's request memory
+   * (bounded like every request's: tally.idempotency.window and max-entries) without a second event.
+   */
+  record RecordCreditRequestDecided(long number, boolean approved, long amount, String grantId) implements Requested {
+    @Override
+    public String requestId() {
+      return nodeRequestId("credit-request-decided", number);
+    }
+
+    @Override
+    public String fingerprint() {
+      return Fingerprint.of("credit-request-decided", number, approved, amount, grantId);
+    }
+  }
+
+  /**
+   * API key {@code keyId} of the org was made (CreateApiKey, or RotateApiKey: {@code rotatedFrom} the
+   * key it replaces, else null) with {@code role} and {@code label}: never the key itself. Recorded
+   * once per key (the request id is derived from the key id).
+   */
+  record RecordApiKeyCreated(String keyId, String role, String label, String rotatedFrom) implements Requested {
+    @Override
+    public String requestId() {
+      return nodeRequestId("api-key-created", keyId);
+    }
+
+    @Override
+    public String fingerprint() {
+      return Fingerprint.of("api-key-created", keyId, role, label, rotatedFrom);
+    }
+  }
+
+  /**
+   * API key {@code keyId} of the org stops working at {@code revokedAt}: now (RevokeApiKey) or at the
+   * end of a rotation's grace. Recorded once per key, for its first revocation: the request id is
+   * derived from the key id only, and the fingerprint too, so a later, sooner revocation of a key whose
+   * rotation was recorded is answered as done (the org was told it stops).
+   */
+  record RecordApiKeyRevoked(String keyId, String role, String label, Instant revokedAt) implements Requested {
+    @Override
+    public String requestId() {
+      return nodeRequestId("api-key-revoked", keyId);
+    }
+
+    @Override
+    public String fingerprint() {
+      return Fingerprint.of("api-key-revoked", keyId);
+    }
+  }
 
   record GetBalance() implements Operation {}
 

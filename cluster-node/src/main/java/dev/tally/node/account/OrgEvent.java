@@ -105,6 +105,31 @@ public sealed interface OrgEvent extends CborSerializable {
     }
   }
 
+  /**
+   * An operator decided the org's credit request {@code number}: approved, its PROMOTION grant
+   * {@code grantId} of {@code amount} given already, or denied ({@code grantId} null). Written by the
+   * node, once per request (see {@link Operation.RecordCreditRequestDecided}).
+   */
+  record CreditRequestDecided(
+      String requestId, String fingerprint, long number, boolean approved, long amount, String grantId, Instant at)
+      implements Requested {}
+
+  /**
+   * API key {@code keyId} of the org was made, with {@code role} and {@code label} (never the key);
+   * {@code rotatedFrom}: the key it replaces, null for a new one. Written by the node, once per key.
+   */
+  record ApiKeyCreated(
+      String requestId, String fingerprint, String keyId, String role, String label, String rotatedFrom, Instant at)
+      implements Requested {}
+
+  /**
+   * API key {@code keyId} of the org stops working at {@code revokedAt}: at {@code at} for a
+   * revocation, the end of the grace for a rotated-out key. Written by the node, once per key.
+   */
+  record ApiKeyRevoked(
+      String requestId, String fingerprint, String keyId, String role, String label, Instant revokedAt, Instant at)
+      implements Requested {}
+
   record CreditsGranted(
       String requestId,
       String fingerprint,

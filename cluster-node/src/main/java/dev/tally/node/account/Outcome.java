@@ -67,7 +67,8 @@ public sealed interface Outcome extends CborSerializable {
     @JsonSubTypes.Type(Charged.class),
     @JsonSubTypes.Type(TermsSet.class),
     @JsonSubTypes.Type(ReferralView.class),
-    @JsonSubTypes.Type(Rewarded.class)
+    @JsonSubTypes.Type(Rewarded.class),
+    @JsonSubTypes.Type(Recorded.class)
   })
   sealed interface Result extends CborSerializable {}
 
@@ -89,6 +90,9 @@ public sealed interface Outcome extends CborSerializable {
 
   /** A page of the org's grants in the order they were given; {@code more} when later ones follow. */
   record GrantList(List<GrantLine> grants, boolean more) implements Result {}
+
+  /** What the node told the org (a credit request decided, a key made or revoked) is in its journal, since {@code at}. */
+  record Recorded(Instant at) implements Result {}
 
   /** A plan change or new overrides took effect. */
   record TermsSet(String plan) implements Result {}

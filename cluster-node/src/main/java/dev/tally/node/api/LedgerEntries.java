@@ -67,6 +67,14 @@ final class LedgerEntries {
     } else if (event instanceof OrgEvent.RewardEarned e) {
       // Not the referred org's id: the referrer's ledger names no other org.
       entry.setType("REWARD_EARNED").setAmount(e.reward());
+    } else if (event instanceof OrgEvent.CreditRequestDecided e) {
+      entry.setType("CREDIT_REQUEST_DECIDED").setRequestId("").setCreditRequestNumber(e.number()).setAmount(e.amount())
+          .setReason(e.approved() ? "APPROVED" : "DENIED");
+      if (e.grantId() != null) entry.setGrantId(e.grantId());
+    } else if (event instanceof OrgEvent.ApiKeyCreated e) {
+      entry.setType("API_KEY_CREATED").setRequestId("").setApiKeyId(e.keyId());
+    } else if (event instanceof OrgEvent.ApiKeyRevoked e) {
+      entry.setType("API_KEY_REVOKED").setRequestId("").setApiKeyId(e.keyId());
     } else if (event instanceof OrgEvent.RewardsTransferred e) {
       entry.setType("REWARDS_TRANSFERRED").setGrantId(e.grantId()).setAmount(e.amount());
     }

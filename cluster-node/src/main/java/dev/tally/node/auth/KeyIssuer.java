@@ -1,8 +1,11 @@
 package dev.tally.node.auth;
 
 import dev.tally.node.account.Fingerprint;
+import dev.tally.node.account.Operation;
+import dev.tally.node.account.Outcome;
 import dev.tally.node.api.ApiKeyRegistry;
 import dev.tally.node.api.TallyErrors;
+import dev.tally.node.once.OrgAccounts;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,6 +15,8 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Accounts' key calls: keys go to {@link KeyTable} as their hash only, named by a random key id.
@@ -29,6 +34,7 @@ import java.util.concurrent.CompletionStage;
 public final class KeyIssuer implements ApiKeyRegistry {
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Logger log = LoggerFactory.getLogger(KeyIssuer.class);
   /**
    * Names the row that says which request rotates a key: a control character, which request ids may
    * not contain, keeps it apart from every request's own row.
@@ -39,13 +45,18 @@ public final class KeyIssuer implements ApiKeyRegistry {
   private final Authentication authentication;
   private final Clock clock;
   private final Duration requestWindow;
+  private final OrgAccounts orgs;
 
-  /** @param requestWindow how long request ids are remembered: tally.idempotency.window, as for the orgs' requests */
-  public KeyIssuer(KeyTable table, Authentication authentication, Clock clock, Duration requestWindow) {
+  /**
+   * @param requestWindow how long request ids are remembered: tally.idempotency.window, as for the orgs' requests
+   * @param orgs where a key of an org is told to its journal: the org's normal, batched path
+   */
+  public KeyIssuer(KeyTable table, Authentication authentication, Clock clock, Duration requestWindow, OrgAccounts orgs) {
     this.table = table;
     this.authentication = authentication;
     this.clock = clock;
     this.requestWindow = requestWindow;
+    this.orgs = orgs;
   }
 
   @Override
@@ -58,14 +69,18 @@ public final class KeyIssuer implements ApiKeyRegistry {
       KeyTable.Request request = new KeyTable.Request(fingerprint, newKeyId(), key.sha256(), key.hint(), null);
       return table.claim(requestId, request, requestWindow).thenCompose(taken -> taken.isPresent()
           ? replay(taken.get(), fingerprint, terms, label)
-          : store(request, terms, label).thenApply(done -> new Issued(key.secret(), key.hint(), request.keyId(), false)));
+          : store(request, terms, label)
+              .thenCompose(done -> tellMade(request.keyId(), terms, label, null))
+              .thenApply(done -> new Issued(key.secret(), key.hint(), request.keyId(), false)));
     });
   }
 
   /** A retry: the same content gets the key made the first time (stored now if the first attempt could not), without the key. */
   private CompletionStage<Issued> replay(KeyTable.Request made, String fingerprint, StoredKey terms, String label) {
     if (!made.fingerprint().equals(fingerprint)) return CompletableFuture.failedFuture(TallyErrors.keyRequestReused());
-    return store(made, terms, label).thenApply(done -> new Issued("", made.hint(), made.keyId(), true));
+    return store(made, terms, label)
+        .thenCompose(done -> tellMade(made.keyId(), terms, label, null))
+        .thenApply(done -> new Issued("", made.hint(), made.keyId(), true));
   }
 
   private CompletionStage<?> store(KeyTable.Request made, StoredKey terms, String label) {
@@ -77,7 +92,13 @@ public final class KeyIssuer implements ApiKeyRegistry {
   public CompletionStage<Boolean> revoke(String keyId) {
     return table.findById(keyId).thenCompose(found -> {
       if (found.isEmpty()) return CompletableFuture.completedFuture(false);
-      return revokeFrom(found.get(), clock.instant());
+      KeyTable.KeyRow key = found.get();
+      Instant now = clock.instant();
+      Instant before = key.key().revokedAt();
+      Instant stops = before != null && !before.isAfter(now) ? before : now;
+      return revokeFrom(key, now).thenCompose(revoked -> stops.plus(requestWindow).isBefore(now)
+          ? CompletableFuture.completedFuture(revoked)
+          : tell(key.key().orgId(), revokedRecord(key, stops)).thenApply(done -> revoked));
     });
   }
 
@@ -132,11 +153,48 @@ public final class KeyIssuer implements ApiKeyRegistry {
     });
   }
 
-  /** The new key like the old one, and the old one revoked at the end of the grace (sooner if it is revoked sooner). */
-  private CompletionStage<Boolean> finishRotation(String requestId, KeyTable.Request made, KeyTable.KeyRow old) {
+  /**
+   * The new key like the old one, and the old one revoked at the end of the grace (sooner if it is
+   * revoked sooner); then both told to the org.
+   */
+  private CompletionStage<?> finishRotation(String requestId, KeyTable.Request made, KeyTable.KeyRow old) {
     return claimRotation(requestId, made, old)
         .thenCompose(claimed -> store(made, old.key(), old.label()))
-        .thenCompose(done -> revokeFrom(old, made.oldKeyRevokedAt()));
+        .thenCompose(done -> revokeFrom(old, made.oldKeyRevokedAt()))
+        .thenCompose(revoked -> tellMade(made.keyId(), old.key(), old.label(), old.keyId()))
+        .thenCompose(told -> tell(old.key().orgId(), revokedRecord(old, made.oldKeyRevokedAt())));
+  }
+
+  private CompletionStage<Void> tellMade(String keyId, StoredKey terms, String label, String rotatedFrom) {
+    return tell(terms.orgId(), new Operation.RecordApiKeyCreated(keyId, terms.role().storedName(), orEmpty(label), rotatedFrom));
+  }
+
+  private static Operation revokedRecord(KeyTable.KeyRow key, Instant stops) {
+    return new Operation.RecordApiKeyRevoked(key.keyId(), key.key().role().storedName(), orEmpty(key.label()), stops);
+  }
+
+  /**
+   * Has {@code record} written in {@code orgId}'s journal (once: see {@link Operation.RecordApiKeyCreated});
+   * nothing for an admin key (no org) or an org that does not exist. Fails when the org's account could
+   * not be reached or did not answer, so the call fails and its retry sends it again.
+   */
+  private CompletionStage<Void> tell(String orgId, Operation record) {
+    if (orgId == null) return CompletableFuture.completedFuture(null);
+    return orgs.execute(orgId, record).thenAccept(outcome -> {
+      if (outcome instanceof Outcome.Done) return;
+      if (outcome instanceof Outcome.Rejected rejected) {
+        if (rejected.reason() != Outcome.Rejection.ORG_NOT_FOUND) {
+          log.warn("org {} refused the record of key {}: {} {}", orgId, record, rejected.reason(), rejected.message());
+        }
+        return;
+      }
+      if (outcome instanceof Outcome.Unavailable unavailable) throw TallyErrors.unavailable(unavailable);
+      throw TallyErrors.failed((Outcome.Failed) outcome);
+    });
+  }
+
+  private static String orEmpty(String text) {
+    return text == null ? "" : text;
   }
 
   @Override

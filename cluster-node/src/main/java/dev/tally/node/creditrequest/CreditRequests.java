@@ -54,6 +54,16 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * few seconds after the org did not answer sends the same grant again. Approving twice, or at once
  * from two operators, grants once.
  *
+ * <p>A decision is told to the org's journal once it is final ({@link Operation.RecordCreditRequestDecided}:
+ * the webhook event CREDIT_REQUEST_DECIDED, a ledger entry): a denial once persisted, an approval once
+ * the org holds its grant. The decider is answered only after the org recorded it. A crash or an org
+ * not answering in between leaves the decision untold until the decision is sent again: the operator's
+ * retry (the same approval or denial, answered as replayed) tells it again, and the org writes it if it
+ * had not (the record's id is the request's number, so a resend writes nothing twice). That repair
+ * holds inside the idempotency window after the decision (the time the org remembers the record's
+ * id); a decision repeated later is answered without telling the org again. An org that does not
+ * answer is told again every {@link Deliveries#RESUME_AFTER}, as a grant is.
+ *
  * <p>After every change the request's row in the operators' listing ({@link Listing}) is rewritten;
  * on every start all its kept requests' rows are, so a crash between an event and its row converges
  * the next time the org's requests are touched.
@@ -94,6 +104,14 @@ public final class CreditRequests
   public record ListRequests(Status status, long before, int limit, ActorRef<Reply> replyTo) implements Command {}
 
   private record OrgAnswered(long number, Deliveries.Answer answer) implements Command {}
+
+  /** Names the telling of request {@code number}'s decision among the entity's sends (its timers apart from the grant's). */
+  private record Telling(long number) {}
+
+  /** The org answered the record of a decision. */
+  private record OrgTold(Telling telling, Deliveries.Answer answer) implements Command {}
+
+  private record TellAgain(Telling telling) implements Command {}
 
   private record Resume(long number) implements Command {}
 
@@ -163,13 +181,15 @@ public final class CreditRequests
   private final Listing listing;
   private final Clock clock;
   private final Deliveries<Long, Command> sender;
+  private final Deliveries<Telling, Command> teller;
+  private final Duration recordWindow;
   private final Map<Long, List<Waiter>> waiting = new HashMap<>();
   /** Requests whose listing rows are to be written, in order; one row is written at a time. */
   private final Set<Long> unwritten = new LinkedHashSet<>();
   private boolean writing;
 
   private CreditRequests(ActorContext<Command> context, TimerScheduler<Command> timers, String orgId, OrgAccounts orgs,
-      Listing listing, Clock clock) {
+      Listing listing, Clock clock, Duration recordWindow) {
     super(persistenceId(orgId));
     this.context = context;
     this.timers = timers;
@@ -177,11 +197,19 @@ public final class CreditRequests
     this.listing = listing;
     this.clock = clock;
     this.sender = new Deliveries<>(context, timers, orgs, OrgAnswered::new, Resume::new);
+    this.teller = new Deliveries<>(context, timers, orgs, OrgTold::new, TellAgain::new);
+    this.recordWindow = recordWindow;
   }
 
-  /** The entity of org {@code orgId}'s credit requests. */
-  public static Behavior<Command> create(String orgId, OrgAccounts orgs, Listing listing, Clock clock) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new CreditRequests(context, timers, orgId, orgs, listing, clock)));
+  /**
+   * The entity of org {@code orgId}'s credit requests.
+   *
+   * @param recordWindow how long the org remembers the record of a decision (tally.idempotency.window):
+   *     a decision repeated within it tells the org again
+   */
+  public static Behavior<Command> create(String orgId, OrgAccounts orgs, Listing listing, Clock clock, Duration recordWindow) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new CreditRequests(context, timers, orgId, orgs, listing, clock, recordWindow)));
   }
 
   public static PersistenceId persistenceId(String orgId) {
@@ -201,6 +229,11 @@ public final class CreditRequests
         .onCommand(ListRequests.class, (state, list) ->
             Effect().reply(list.replyTo(), new Reply.Listed(state.page(list.status(), list.before(), list.limit()))))
         .onCommand(OrgAnswered.class, this::orgAnswered)
+        .onCommand(OrgTold.class, this::orgTold)
+        .onCommand(TellAgain.class, (state, again) -> {
+          state.numbered(again.telling().number()).filter(CreditRequests::decided).ifPresent(this::tell);
+          return Effect().noReply();
+        })
         .onCommand(Resume.class, (state, resume) -> {
           state.numbered(resume.number()).filter(r -> r.status() == Status.GRANTING).ifPresent(this::sendGrant);
           return Effect().noReply();
@@ -256,18 +289,25 @@ public final class CreditRequests
     if (deciding instanceof OrgCreditRequests.Deny deny) {
       long number = deny.request().number();
       return Effect().persist(new Denied(number, decide.note(), clock.instant()))
-          .thenRun(after -> writeRow(after, number))
-          .thenReply(decide.replyTo(), after -> new Reply.Decided(after.numbered(number).orElseThrow(), false));
+          .thenRun(after -> {
+            writeRow(after, number);
+            waitersOf(number).add(new Waiter(decide.replyTo(), false));
+            tell(after.numbered(number).orElseThrow());
+          })
+          .thenNoReply();
     }
     if (deciding instanceof OrgCreditRequests.Same same) {
       CreditRequest request = same.request();
-      if (request.status() != Status.GRANTING) return Effect().reply(decide.replyTo(), new Reply.Decided(request, true));
+      boolean told = request.status() != Status.GRANTING
+          && request.decidedAt().plus(recordWindow).isBefore(clock.instant()); // the org forgot its record: told long ago
+      if (told) return Effect().reply(decide.replyTo(), new Reply.Decided(request, true));
       List<Waiter> waiters = waitersOf(request.number());
       if (waiters.size() >= MAX_WAITING) {
         return Effect().reply(decide.replyTo(), new Reply.Pending(MAX_WAITING + " approvals of this request already wait"));
       }
       waiters.add(new Waiter(decide.replyTo(), true));
-      sendGrant(request);
+      if (request.status() == Status.GRANTING) sendGrant(request);
+      else tell(request); // told before, or not if the node stopped before: the org writes it once
       return Effect().noReply();
     }
     if (deciding instanceof OrgCreditRequests.Other other) {
@@ -285,9 +325,8 @@ public final class CreditRequests
     if (answer instanceof Deliveries.Accepted) {
       return Effect().persist(new Granted(number, clock.instant()))
           .thenRun(after -> {
-            CreditRequest approved = after.numbered(number).orElseThrow();
             writeRow(after, number);
-            answerAll(number, waiter -> new Reply.Decided(approved, waiter.replayed()));
+            tell(after.numbered(number).orElseThrow()); // the approvers are answered once the org recorded it
           })
           .thenNoReply();
     }
@@ -304,6 +343,40 @@ public final class CreditRequests
     Deliveries.Unknown unknown = (Deliveries.Unknown) answer;
     answerAll(number, waiter -> new Reply.Pending(unknown.why()));
     return Effect().noReply();
+  }
+
+  /**
+   * The org recorded the decision (or refused it, which only an org that is gone does: logged), and
+   * whoever waits for it is answered; an answer that says nothing is told to them as pending, and the
+   * record is sent again a while later.
+   */
+  private ReplyEffect<CreditRequestEvent, OrgCreditRequests> orgTold(OrgCreditRequests state, OrgTold told) {
+    long number = told.telling().number();
+    Deliveries.Answer answer = teller.received(told.telling(), told.answer());
+    CreditRequest request = state.numbered(number).filter(CreditRequests::decided).orElse(null);
+    if (request == null) return Effect().noReply();
+    if (answer instanceof Deliveries.Unknown unknown) {
+      answerAll(number, waiter -> new Reply.Pending(unknown.why()));
+    } else {
+      if (answer instanceof Deliveries.Refused refused) {
+        context.getLog().warn("org {} refused the record of its credit request {}'s decision: {}", orgId, number,
+            refused.refusal().message());
+      }
+      answerAll(number, waiter -> new Reply.Decided(request, waiter.replayed()));
+    }
+    return Effect().noReply();
+  }
+
+  /** Approved with the grant in the org's account, or denied: final. */
+  private static boolean decided(CreditRequest request) {
+    return request.status() == Status.APPROVED || request.status() == Status.DENIED;
+  }
+
+  /** Sends the org the record of request's final decision; the same on every send, written once. */
+  private void tell(CreditRequest request) {
+    boolean approved = request.status() == Status.APPROVED;
+    teller.send(new Telling(request.number()), orgId, new Operation.RecordCreditRequestDecided(
+        request.number(), approved, request.amount(), approved ? request.grantId() : null));
   }
 
   /** The approval's PROMOTION grant, the same on every send: ids from the request's number, effective at the approval. */

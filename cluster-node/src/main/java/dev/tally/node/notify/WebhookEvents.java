@@ -15,10 +15,13 @@ import java.util.Map;
 /**
  * Which webhook events an org's journal event makes: the one place that says so (payloads in
  * docs/webhooks/*.schema.json, amounts in µcr as JSON integers, times as RFC 3339 strings). No
- * payload carries a secret, a request id or a label a caller sent.
+ * payload carries a secret, a request id or the labels a caller sent with a call (an API key's label,
+ * its maker's name for it, is the key's events' own).
  *
- * <p>The journal has no event for a credit request decided or an API key created or revoked (keys
- * live outside the org's journal): those types are never sent yet.
+ * <p>A credit request decided and an API key made or revoked are in the org's journal too: the node
+ * records them there once each ({@code Operation.RecordCreditRequestDecided}, {@code RecordApiKeyCreated},
+ * {@code RecordApiKeyRevoked}), so their ids are journal-derived like every other event's. An admin
+ * key has no org and makes no event.
  */
 public final class WebhookEvents {
 
@@ -52,6 +55,27 @@ public final class WebhookEvents {
     if (event instanceof AlertRaised alert && alert.kind() == AlertKind.WEBHOOK_ENDPOINT_DISABLED) {
       return one(orgId, seqNr, EventType.WEBHOOK_ENDPOINT_DISABLED, alert.at(), fields(
           "endpoint_id", alert.endpointId()));
+    }
+    if (event instanceof OrgEvent.CreditRequestDecided decided) {
+      return one(orgId, seqNr, EventType.CREDIT_REQUEST_DECIDED, decided.at(), fields(
+          "credit_request_number", decided.number(),
+          "decision", decided.approved() ? "APPROVED" : "DENIED",
+          "amount", decided.amount(),
+          "grant_id", decided.grantId()));
+    }
+    if (event instanceof OrgEvent.ApiKeyCreated created) {
+      return one(orgId, seqNr, EventType.API_KEY_CREATED, created.at(), fields(
+          "key_id", created.keyId(),
+          "role", created.role(),
+          "label", created.label() == null ? "" : created.label(),
+          "rotated_from", created.rotatedFrom()));
+    }
+    if (event instanceof OrgEvent.ApiKeyRevoked revoked) {
+      return one(orgId, seqNr, EventType.API_KEY_REVOKED, revoked.at(), fields(
+          "key_id", revoked.keyId(),
+          "role", revoked.role(),
+          "label", revoked.label() == null ? "" : revoked.label(),
+          "revoked_at", text(revoked.revokedAt())));
     }
     if (event instanceof CreditsGranted granted) {
       return one(orgId, seqNr, EventType.CREDITS_GRANTED, granted.at(), fields(

@@ -127,7 +127,8 @@ class CreditRequestsTest {
 
   EventSourcedBehaviorTestKit<CreditRequests.Command, CreditRequestEvent, OrgCreditRequests> requestsOf(String orgId) {
     return EventSourcedBehaviorTestKit.create(testKit.system(), CreditRequests.create(orgId,
-        (org, grant) -> route.get().execute(org, grant), (org, request) -> listing.get().write(org, request), clock));
+        (org, grant) -> route.get().execute(org, grant), (org, request) -> listing.get().write(org, request), clock,
+        Duration.ofHours(24)));
   }
 
   /** Files as the API does: measured against the org's period as its account reports it now. */
@@ -231,7 +232,7 @@ class CreditRequestsTest {
     CompletableFuture<Void> orgAnswers = new CompletableFuture<>();
     AtomicInteger sent = new AtomicInteger();
     route.set((org, grant) -> {
-      sent.incrementAndGet();
+      if (grant instanceof Operation.GrantCredits) sent.incrementAndGet();
       return orgAnswers.thenCompose(go -> toOrg(org, grant));
     });
     List<TestProbe<Reply>> operators = List.of(testKit.createTestProbe(), testKit.createTestProbe());
@@ -285,6 +286,75 @@ class CreditRequestsTest {
     assertEquals(Status.APPROVED, resumed.request().status());
     assertEquals(before + ASKED, availableOf(orgId), "the resent grant was answered from the org's memory, not granted again");
     assertEquals(1, promotionsOf(orgId).size());
+  }
+
+  /** What the org's memory answers for the record of request {@code number}'s decision sent as {@code record}. */
+  Outcome recordOf(String orgId, Operation.RecordCreditRequestDecided record) {
+    return execute(orgs.get(orgId), record).join();
+  }
+
+  @Test
+  void aDecisionIsRecordedInTheOrgsJournalBeforeTheDeciderIsAnswered() {
+    String orgId = orgThatUsed(90);
+    var requests = requestsOf(orgId);
+    file(requests, orgId, "ask-1", ASKED);
+    file(requests, orgId, "ask-2", ASKED);
+    List<Operation> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+    route.set((org, operation) -> {
+      sent.add(operation);
+      return toOrg(org, operation);
+    });
+    assertInstanceOf(Reply.Decided.class, decide(requests, 1, true));
+    assertInstanceOf(Reply.Decided.class, decide(requests, 2, false));
+    assertEquals(List.of(
+            new Operation.RecordCreditRequestDecided(1, true, ASKED, "credit-request:1"),
+            new Operation.RecordCreditRequestDecided(2, false, ASKED, null)),
+        sent.stream().filter(Operation.RecordCreditRequestDecided.class::isInstance).toList(),
+        "the approval told once its grant was given, the denial at once");
+    // The org holds both records: the same content is answered from its memory, other content refused as a reuse.
+    Outcome.Done approved = assertInstanceOf(Outcome.Done.class,
+        recordOf(orgId, new Operation.RecordCreditRequestDecided(1, true, ASKED, "credit-request:1")));
+    assertInstanceOf(Outcome.Recorded.class, approved.result());
+    assertEquals(Outcome.Rejection.IDEMPOTENCY_MISMATCH, assertInstanceOf(Outcome.Rejected.class,
+        recordOf(orgId, new Operation.RecordCreditRequestDecided(2, true, ASKED, "credit-request:2"))).reason());
+  }
+
+  @Test
+  void aDenialTheOrgWasNotToldOfIsToldWhenTheOperatorDecidesAgain() throws InterruptedException {
+    String orgId = orgThatUsed(90);
+    var requests = requestsOf(orgId);
+    file(requests, orgId, "ask", ASKED);
+    route.set((org, operation) -> new CompletableFuture<>()); // the node dies before the record leaves
+    TestProbe<Reply> operator = testKit.createTestProbe();
+    requests.runCommand(new CreditRequests.Decide(1, false, "no", operator.ref()));
+    assertEquals(Status.DENIED, requests.getState().numbered(1).orElseThrow().status());
+    operator.expectNoMessage(Duration.ofMillis(200)); // not answered: the org has not recorded it
+
+    route.set(this::toOrg);
+    requests.restart();
+    Reply.Decided again = assertInstanceOf(Reply.Decided.class, decide(requests, 1, false));
+    assertTrue(again.replayed());
+    Outcome.Done recorded = assertInstanceOf(Outcome.Done.class,
+        recordOf(orgId, new Operation.RecordCreditRequestDecided(1, false, ASKED, null)));
+    assertInstanceOf(Outcome.Recorded.class, recorded.result(), "the retry had the org record it");
+  }
+
+  @Test
+  void anOrgThatDoesNotAnswerTheRecordLeavesTheDeciderPendingAndIsToldAgain() throws InterruptedException {
+    String orgId = orgThatUsed(90);
+    var requests = requestsOf(orgId);
+    file(requests, orgId, "ask", ASKED);
+    AtomicInteger records = new AtomicInteger();
+    route.set((org, operation) -> {
+      if (!(operation instanceof Operation.RecordCreditRequestDecided)) return toOrg(org, operation);
+      return records.incrementAndGet() == 1
+          ? CompletableFuture.completedFuture(new Outcome.Unavailable("the org's journal is away"))
+          : toOrg(org, operation);
+    });
+    assertInstanceOf(Reply.Pending.class, decide(requests, 1, false));
+    Eventually.await("the record is sent again", Duration.ofSeconds(15), () -> records.get() >= 2);
+    assertInstanceOf(Outcome.Recorded.class, ((Outcome.Done) recordOf(orgId,
+        new Operation.RecordCreditRequestDecided(1, false, ASKED, null))).result());
   }
 
   @Test

@@ -51,7 +51,12 @@ class WebhookEventsTest {
         new OrgEvent.AlertRaised(OrgEvent.AlertKind.RESUMED, 0, periodStart, 1_200_000, 4_800_000, AT),
         new OrgEvent.AlertRaised(OrgEvent.AlertKind.WEBHOOK_ENDPOINT_DISABLED, 0, periodStart, 0, 0, AT,
             "we_0123456789abcdef01234567"),
-        new OrgEvent.GrantExpiringSoon("g2", 3_000, AT.plusSeconds(7 * 86_400), AT));
+        new OrgEvent.GrantExpiringSoon("g2", 3_000, AT.plusSeconds(7 * 86_400), AT),
+        new OrgEvent.CreditRequestDecided("r1", "f1", 7, true, 2_000_000, "credit-request:7", AT),
+        new OrgEvent.CreditRequestDecided("r2", "f2", 8, false, 1_000_000, null, AT),
+        new OrgEvent.ApiKeyCreated("r1", "f1", "key_89abcdef0123456789abcdef", "metering", "ci", "key_0123456789abcdef01234567", AT),
+        new OrgEvent.ApiKeyCreated("r2", "f2", "key_0123456789abcdef01234567", "reader", null, null, AT),
+        new OrgEvent.ApiKeyRevoked("r1", "f1", "key_0123456789abcdef01234567", "metering", "ci", AT.plusSeconds(86_400), AT));
   }
 
   @Test
@@ -111,6 +116,30 @@ class WebhookEventsTest {
     assertEquals(EventType.GRANT_EXPIRING_SOON, soon.type());
     assertEquals(3_000L, soon.data().get("remaining"));
     assertEquals("2026-12-10T06:00:00Z", soon.data().get("expires_at"));
+  }
+
+  @Test
+  void aDecidedCreditRequestIsSentWithItsDecisionAndAnApprovalWithItsGrant() {
+    WebhookEvent approved = only(everyKindOfSentEvent().get(10));
+    assertEquals(EventType.CREDIT_REQUEST_DECIDED, approved.type());
+    assertEquals(List.of("credit_request_number", "decision", "amount", "grant_id"), List.copyOf(approved.data().keySet()));
+    assertEquals("APPROVED", approved.data().get("decision"));
+    assertEquals("credit-request:7", approved.data().get("grant_id"));
+    WebhookEvent denied = only(everyKindOfSentEvent().get(11));
+    assertEquals("DENIED", denied.data().get("decision"));
+    assertTrue(denied.json().contains("\"grant_id\":null"), denied.json());
+  }
+
+  @Test
+  void aKeyIsSentByItsIdRoleAndLabelOnly() {
+    WebhookEvent rotated = only(everyKindOfSentEvent().get(12));
+    assertEquals(EventType.API_KEY_CREATED, rotated.type());
+    assertEquals(Map.of("key_id", "key_89abcdef0123456789abcdef", "role", "metering", "label", "ci",
+        "rotated_from", "key_0123456789abcdef01234567"), rotated.data());
+    assertEquals("", only(everyKindOfSentEvent().get(13)).data().get("label"), "no label: empty");
+    WebhookEvent revoked = only(everyKindOfSentEvent().get(14));
+    assertEquals(EventType.API_KEY_REVOKED, revoked.type());
+    assertEquals(AT.plusSeconds(86_400).toString(), revoked.data().get("revoked_at"));
   }
 
   @Test

@@ -287,6 +287,10 @@ final class AccountCommands {
   /** What a ledger entry is about, beyond its type and amount. */
   private static String detail(LedgerEntry entry) {
     List<String> parts = new ArrayList<>();
+    if (entry.getCreditRequestNumber() > 0) {
+      parts.add("credit request " + entry.getCreditRequestNumber() + " " + entry.getReason().toLowerCase());
+    }
+    if (entry.getType().startsWith("API_KEY_")) parts.add("key " + entry.getApiKeyId());
     if (!entry.getGrantId().isEmpty()) parts.add("grant " + entry.getGrantId());
     if (!entry.getReservationId().isEmpty()) parts.add("reservation " + entry.getReservationId());
     if (!entry.getPlan().isEmpty()) parts.add("plan " + entry.getPlan());

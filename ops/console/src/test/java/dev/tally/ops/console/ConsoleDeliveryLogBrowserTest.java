@@ -212,7 +212,9 @@ class ConsoleDeliveryLogBrowserTest {
     browser.get(url(Links.org(delivered.org())));
 
     // From the endpoint's row, by keyboard: focus the link and press Enter.
-    browser.findElement(By.cssSelector("a[aria-label='Delivery log of " + endpointUrl + "']")).sendKeys(Keys.ENTER);
+    By logLink = By.cssSelector("a[aria-label='Delivery log of " + endpointUrl + "']");
+    awaitPage(ExpectedConditions.presenceOfElementLocated(logLink));
+    browser.findElement(logLink).sendKeys(Keys.ENTER);
     awaitPage(ExpectedConditions.presenceOfElementLocated(By.id("deliveries")));
     assertEquals("Delivery log", browser.findElement(By.tagName("h1")).getText());
     assertTrue(browser.findElement(By.id("deliveries-h")).getText().contains(endpointUrl));

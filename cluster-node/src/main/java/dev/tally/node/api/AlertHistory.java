@@ -65,9 +65,8 @@ final class AlertHistory {
     // The account first: an unknown org gets NOT_FOUND, and what fell due is written before the read.
     calls.runThen(orgId, new Operation.GetOrg(), responses, () -> {
       String persistenceId = OrgAccount.persistenceId(orgId).id();
-      CompletionStage<Long> top = below == Long.MAX_VALUE
-          ? newest(persistenceId, 0, 0L)
-          : CompletableFuture.completedFuture(below - 1);
+      // A token past the journal's end (no page gave it) reads from the newest event, not through empty numbers.
+      CompletionStage<Long> top = newest(persistenceId, 0, 0L).thenApply(newest -> Math.min(newest, below - 1));
       top.thenCompose(last -> read(orgId, persistenceId, last, pageSize, kinds, ListAlertsResponse.newBuilder(), 0))
           .whenComplete((page, failure) -> {
             if (failure != null) {

@@ -33,6 +33,9 @@ final class DeliveryLog {
   /** evt_&lt;journal sequence number&gt;_&lt;index&gt;_&lt;org id&gt;. */
   static final Pattern EVENT_ID = Pattern.compile("evt_[0-9]{1,19}_[0-9]{1,9}_[A-Za-z0-9._:@-]{1,128}");
 
+  private static final java.time.format.DateTimeFormatter SECONDS =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(java.time.ZoneOffset.UTC);
+
   private DeliveryLog() {}
 
   /** The endpoint {@code endpointId} of {@code orgId} ("*": the operator's), if there is one. */
@@ -112,7 +115,7 @@ final class DeliveryLog {
           .raw("<a class=\"replay\" href=\"").text(Links.replay(orgId, endpoint.getEndpointId(), newest.getEventId()))
           .raw("\" aria-label=\"").text("Replay " + newest.getEventId()).raw("\">Replay</a></th></tr>");
       for (WebhookDeliveryAttempt attempt : attempts) {
-        page.raw("<tr class=\"attempt\">").element("td", Pages.time(attempt.getAttemptedAt()))
+        page.raw("<tr class=\"attempt\">").element("td", attempted(attempt))
             .raw("<td class=\"num\">").text(attempt.getAttempt() == 0 ? "—" : Integer.toString(attempt.getAttempt()))
             .raw("</td>").element("td", answer(attempt))
             .raw("<td class=\"num\">").text(latency(attempt)).raw("</td>")
@@ -143,6 +146,12 @@ final class DeliveryLog {
       case WEBHOOK_DELIVERY_OUTCOME_DROPPED -> "dropped, not sent";
       default -> "unknown";
     };
+  }
+
+  /** When an attempt was made, to the second (retries follow within seconds): "2026-12-03 13:34:05 UTC". */
+  static String attempted(WebhookDeliveryAttempt attempt) {
+    if (!attempt.hasAttemptedAt()) return "—";
+    return SECONDS.format(java.time.Instant.ofEpochSecond(attempt.getAttemptedAt().getSeconds()));
   }
 
   /** "HTTP 500" (the node's error then says only that), or the failure when no status came ("timeout", "connection refused"...). */

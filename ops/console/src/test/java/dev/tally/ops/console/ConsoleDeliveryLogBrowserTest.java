@@ -229,9 +229,9 @@ class ConsoleDeliveryLogBrowserTest {
         && head.contains("2 attempts"), head);
     List<List<String>> rows = log.rows();
     assertEquals(2, rows.size());
-    assertEquals(List.of(Pages.time(second.getAttemptedAt()), "2", "HTTP 200", DeliveryLog.latency(second), "delivered"),
+    assertEquals(List.of(DeliveryLog.attempted(second), "2", "HTTP 200", DeliveryLog.latency(second), "delivered"),
         rows.get(0));
-    assertEquals(List.of(Pages.time(first.getAttemptedAt()), "1", "HTTP 500", DeliveryLog.latency(first), "failed, retried"),
+    assertEquals(List.of(DeliveryLog.attempted(first), "1", "HTTP 500", DeliveryLog.latency(first), "failed, retried"),
         rows.get(1));
     assertTrue(rows.get(0).get(3).matches("[0-9,]+ ms"), rows.get(0).get(3));
     Browser.screenshot(browser, "delivery-log");

@@ -43,6 +43,8 @@ class DeliveryLogTest {
     WebhookDeliveryAttempt dropped = attempt("e", 0, 0, "endpoint disabled", 0, WebhookDeliveryOutcome.WEBHOOK_DELIVERY_OUTCOME_DROPPED);
     assertEquals("—", DeliveryLog.latency(dropped), "never attempted, no latency");
     assertEquals("dropped, not sent", DeliveryLog.outcome(dropped));
+    assertEquals("2026-12-03 13:34:05 UTC", DeliveryLog.attempted(dropped.toBuilder()
+        .setAttemptedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_796_304_845L)).build()));
   }
 
   @Test

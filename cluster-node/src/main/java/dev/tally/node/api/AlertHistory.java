@@ -70,7 +70,7 @@ final class AlertHistory {
       top.thenCompose(last -> read(orgId, persistenceId, last, pageSize, kinds, ListAlertsResponse.newBuilder(), 0))
           .whenComplete((page, failure) -> {
             if (failure != null) {
-              responses.onError(TallyErrors.failure(failure));
+              responses.onError(TallyErrors.journalUnreadableForList(failure));
             } else {
               responses.onNext(page);
               responses.onCompleted();

@@ -149,6 +149,20 @@ public final class AccountsClient {
   }
 
   /**
+   * One page of an org's past alerts, newest first (optionally of some kinds only). A page may hold
+   * fewer alerts than asked for, even none, and still have a next page token: one call reads at most
+   * 10,000 of the org's events.
+   */
+  public dev.tally.v1.ListAlertsResponse listAlerts(dev.tally.v1.ListAlertsRequest request) {
+    return calls.blocking(AccountsGrpc.getListAlertsMethod(), request);
+  }
+
+  /** Async form of {@link #listAlerts}. */
+  public CompletableFuture<dev.tally.v1.ListAlertsResponse> listAlertsAsync(dev.tally.v1.ListAlertsRequest request) {
+    return calls.async(AccountsGrpc.getListAlertsMethod(), request);
+  }
+
+  /**
    * One page of an org's grants, active and finished (used up, expired, voided), in the order they
    * were given, each with what was used, remaining, expired and voided.
    */

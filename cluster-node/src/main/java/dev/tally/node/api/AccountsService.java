@@ -102,6 +102,8 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
   private final CassandraReadJournal journal;
   /** What a resumed WatchAlerts reads, on the read side's session. */
   private final OrgJournals orgJournals;
+  /** ListAlerts: an org's past alerts, newest first, from its journal. */
+  private final AlertHistory alertHistory;
   private final Clock clock;
   private final Terms terms;
   private final ActorRef<Topic.Command<AlertNotice>> alerts;
@@ -145,6 +147,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
     this.system = system;
     this.journal = PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
     this.orgJournals = OrgJournals.of(system);
+    this.alertHistory = new AlertHistory(calls, system, journal);
     this.terms = terms;
     this.alerts = alerts;
   }
@@ -500,6 +503,11 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
           responses.onNext(page.build());
           responses.onCompleted();
         }, system.executionContext());
+  }
+
+  @Override
+  public void listAlerts(dev.tally.v1.ListAlertsRequest request, StreamObserver<dev.tally.v1.ListAlertsResponse> responses) {
+    alertHistory.list(request, responses);
   }
 
   /** The page token is the sequence number to read from; none means the first entry. Invalid: 0. */

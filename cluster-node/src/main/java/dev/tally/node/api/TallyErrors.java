@@ -127,6 +127,18 @@ public final class TallyErrors {
         Map.of(), retryInfo());
   }
 
+  /**
+   * ListAlerts could not read its org's journal (Cassandra slow or out of reach): TIMEOUT, not
+   * INTERNAL; the same call again (the same page token) is safe.
+   */
+  public static StatusRuntimeException journalUnreadableForList(Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof StatusRuntimeException status) return status;
+    log.warn("a ListAlerts call could not read its org's journal: {}", cause.toString());
+    return status(ErrorReason.TIMEOUT, "the org's journal could not be read; list again with the same page token",
+        Map.of(), retryInfo());
+  }
+
   /** The node is stopping and did not get to this call: safe to retry elsewhere with the same request id. */
   public static StatusRuntimeException nodeStopping() {
     return status(ErrorReason.NODE_STOPPING, "this node is stopping; retry on another node", Map.of());

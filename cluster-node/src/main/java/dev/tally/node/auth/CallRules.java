@@ -107,6 +107,8 @@ public final class CallRules {
       rule(AccountsGrpc.getTransferRewardsMethod(), TransferRewardsRequest::getOrgId, METERING, ADMIN),
       // An empty org id watches every org: only an admin key may.
       rule(AccountsGrpc.getWatchAlertsMethod(), WatchAlertsRequest::getOrgId, METERING, READER, ADMIN),
+      // An org's past alerts are its own, like its ledger they are read from (issue 20).
+      rule(AccountsGrpc.getListAlertsMethod(), dev.tally.v1.ListAlertsRequest::getOrgId, METERING, READER, ADMIN),
       rule(AccountsGrpc.getCreateApiKeyMethod(), CreateApiKeyRequest::getOrgId, ADMIN),
       rule(AccountsGrpc.getRevokeApiKeyMethod(), request -> null, ADMIN),
       // A node leaving moves every org it hosts: an operator's call, not an org's.

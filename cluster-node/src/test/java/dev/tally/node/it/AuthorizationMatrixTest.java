@@ -98,6 +98,8 @@ class AuthorizationMatrixTest {
       Map.entry("tally.v1.Accounts/VoidRedemptionCode", Set.of("admin")),
       Map.entry("tally.v1.Accounts/VoidRedemptionBatch", Set.of("admin")),
       Map.entry("tally.v1.Accounts/WatchAlerts", Set.of("metering", "reader", "admin")),
+      // An org's past alerts are its own (issue 20).
+      Map.entry("tally.v1.Accounts/ListAlerts", Set.of("metering", "reader", "admin")),
       Map.entry("tally.v1.Accounts/CreateApiKey", Set.of("admin")),
       Map.entry("tally.v1.Accounts/RevokeApiKey", Set.of("admin")),
       Map.entry("tally.v1.Accounts/LeaveCluster", Set.of("admin")),

@@ -60,4 +60,19 @@ final class Links {
   static String operator(String action) {
     return OPERATOR + "/" + action;
   }
+
+  /** Where a webhook endpoint's pages are: under its org, or for an operator's ("*") endpoint under the operator's. */
+  private static String webhook(String orgId, String endpointId) {
+    return (orgId.equals("*") ? OPERATOR : org(orgId)) + "/webhooks/" + Html.urlPart(endpointId);
+  }
+
+  /** A webhook endpoint's delivery log from {@code pageToken} on ("" for the newest attempts). */
+  static String deliveries(String orgId, String endpointId, String pageToken) {
+    return webhook(orgId, endpointId) + "/deliveries" + (pageToken.isEmpty() ? "" : "?page=" + Html.urlPart(pageToken));
+  }
+
+  /** The replay of an event to an endpoint: with {@code eventId} the confirmation page, with "" where it is posted. */
+  static String replay(String orgId, String endpointId, String eventId) {
+    return webhook(orgId, endpointId) + "/replay" + (eventId.isEmpty() ? "" : "?event=" + Html.urlPart(eventId));
+  }
 }

@@ -63,6 +63,7 @@ final class OperatorTools {
       codeTable(page, session, codes.getCodesList(), !batchId.isEmpty());
     }
     page.raw("</section>");
+    WebhookEndpoints.operatorSection(page, session);
     return Pages.frame(session, "Operator", page);
   }
 

@@ -50,7 +50,7 @@ final class OrgView {
     Html page = new Html();
     Pages.orgTabs(page, orgId, "org");
     summary(page, orgId, org, balance);
-    AlertsSection.render(page, orgId, AlertsSection.scan(tally, orgId, alertsToken), alertsToken);
+    AlertsSection.render(page, orgId, AlertsSection.page(tally, orgId, alertsToken), alertsToken);
     if (access.mayChangeCredits()) redeemForm(page, session, orgId, notice);
     grants(page, orgId, tally.accounts().listGrants(ListGrantsRequest.newBuilder()
         .setOrgId(orgId).setPageSize(GRANTS_PAGE).setPageToken(grantsToken).build()), grantsToken);

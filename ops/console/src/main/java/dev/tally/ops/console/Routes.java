@@ -147,6 +147,8 @@ final class Routes implements HttpHandler {
       request.page(200, StatementsPage.list(session, orgId, request.query("page")));
     } else if (get && path.size() == 4 && path.get(2).equals("statements")) {
       request.page(200, StatementsPage.one(session, orgId, path.get(3)));
+    } else if (path.size() == 5 && path.get(2).equals("webhooks")) {
+      webhook(request, session, orgId, path.get(3), path.get(4), get);
     } else if (!get && OrgActions.ACTIONS.contains(action)) {
       session.leave(OrgActions.run(session, orgId, action, request));
       request.redirect(Links.org(orgId) + "#" + OrgActions.section(action));
@@ -174,11 +176,49 @@ final class Routes implements HttpHandler {
       } else {
         request.redirect(Links.org(orgId));
       }
+    } else if (path.size() == 4 && path.get(1).equals("webhooks")) {
+      webhook(request, session, "*", path.get(2), path.get(3), get);
     } else if (!get && OperatorActions.ACTIONS.contains(action)) {
       session.leave(OperatorActions.run(session, action, request));
       request.redirect(Links.OPERATOR + "#" + (action.equals("requests/decide") ? "decide-h" : "codes-h"));
     } else {
       error(request, session, 404, "Not found", "The console has no such page.");
+    }
+  }
+
+  /**
+   * A webhook endpoint's delivery log ({@code deliveries}) or the replay of one of its events
+   * ({@code replay}: GET the confirmation, POST the replay), for an org's endpoint or ({@code orgId}
+   * "*") the operator's. The webhook calls take an admin key, so an org's own key is refused here,
+   * before any call, like another org's page.
+   */
+  private void webhook(WebRequest request, Session session, String orgId, String endpointId, String page, boolean get)
+      throws IOException {
+    if (!session.access().isOperator()) {
+      error(request, session, 403, "No permission", "Webhook endpoints and their delivery logs are your operator's: "
+          + "they need an admin key.");
+      return;
+    }
+    if (!page.equals("deliveries") && !page.equals("replay") || page.equals("deliveries") && !get
+        || !DeliveryLog.ENDPOINT_ID.matcher(endpointId).matches()) {
+      error(request, session, 404, "Not found", "The console has no such page.");
+      return;
+    }
+    dev.tally.v1.WebhookEndpoint endpoint = DeliveryLog.endpoint(session.tally(), orgId, endpointId).orElse(null);
+    if (endpoint == null) {
+      error(request, session, 404, "No such endpoint", "There is no such webhook endpoint (it may have been deleted).");
+    } else if (page.equals("deliveries")) {
+      request.page(200, DeliveryLog.render(session, orgId, endpoint, request.query("page")));
+    } else if (get) {
+      String eventId = request.query("event").strip();
+      if (!DeliveryLog.EVENT_ID.matcher(eventId).matches()) {
+        error(request, session, 400, "Not an event id", "Event ids are evt_, the event's number, its index and its org.");
+      } else {
+        request.page(200, DeliveryLog.confirm(session, orgId, endpoint, eventId));
+      }
+    } else {
+      session.leave(DeliveryLog.replay(session, orgId, endpoint, request));
+      request.redirect(Links.deliveries(orgId, endpointId, "") + "#deliveries-h");
     }
   }
 

@@ -21,7 +21,8 @@ import java.util.Set;
  * An org's webhook endpoints on its page. The webhook calls are the operator's (admin keys only, see
  * {@code CallRules}: an endpoint receives the org's events), so an operator lists, adds, enables or
  * disables, rotates and deletes them here, and the org's own page says who manages them. A signing
- * secret is shown once, like a new API key.
+ * secret is shown once, like a new API key. Each endpoint links to its delivery log ({@link DeliveryLog}),
+ * and the operator's page lists the operator's own endpoints ({@code "*"}) with theirs.
  */
 final class WebhookEndpoints {
 
@@ -58,16 +59,43 @@ final class WebhookEndpoints {
       table(page, session, orgId, endpoints);
     }
     createForm(page, session, orgId);
-    // The delivery log (each endpoint's recent deliveries and their answers) belongs here, under its own
-    // heading, once the nodes send deliveries and offer a call that lists them.
-    page.raw("<h3 id=\"deliveries-h\">Delivery log</h3><p>Not shown yet: the deliveries to these endpoints and their ")
-        .raw("answers will be listed here.</p></section>");
+    page.raw("</section>");
+  }
+
+  /**
+   * The operator's own endpoints (org_id "*", sent every org's events) on the operator's page: each with
+   * its delivery log. They are added and changed with tallyctl; the page lists them.
+   */
+  static void operatorSection(Html page, Session session) {
+    List<WebhookEndpoint> endpoints = session.tally().accounts().listWebhookEndpoints("*").getEndpointsList();
+    page.raw("<section aria-labelledby=\"hooks-h\"><h2 id=\"hooks-h\">Operator's webhook endpoints</h2>")
+        .raw("<p>Endpoints sent the events of every org (added with <code>tallyctl webhook create '*' URL</code>).</p>");
+    if (endpoints.isEmpty()) {
+      page.raw("<p id=\"no-operator-webhooks\">No endpoints.</p></section>");
+      return;
+    }
+    page.raw("<div class=\"scroll\"><table id=\"operator-webhooks\"><thead><tr><th scope=\"col\">URL</th>")
+        .raw("<th scope=\"col\">Events</th><th scope=\"col\">State</th><th scope=\"col\">Deliveries</th></tr></thead><tbody>");
+    for (WebhookEndpoint endpoint : endpoints) {
+      page.raw("<tr><td class=\"url\">").text(endpoint.getUrl()).raw("</td>")
+          .element("td", events(endpoint.getEventTypesList()))
+          .element("td", endpoint.getEnabled() ? "enabled" : "disabled").raw("<td>");
+      logLink(page, "*", endpoint);
+      page.raw("</td></tr>");
+    }
+    page.raw("</tbody></table></div></section>");
+  }
+
+  /** The link to an endpoint's delivery log, named for screen readers by the endpoint's URL. */
+  private static void logLink(Html page, String orgId, WebhookEndpoint endpoint) {
+    page.raw("<a href=\"").text(Links.deliveries(orgId, endpoint.getEndpointId(), "")).raw("\" aria-label=\"")
+        .text("Delivery log of " + endpoint.getUrl()).raw("\">Delivery log</a>");
   }
 
   private static void table(Html page, Session session, String orgId, List<WebhookEndpoint> endpoints) {
     page.raw("<div class=\"scroll\"><table id=\"webhooks\"><thead><tr><th scope=\"col\">URL</th><th scope=\"col\">Events</th>")
         .raw("<th scope=\"col\">Description</th><th scope=\"col\">State</th><th scope=\"col\">Signing secrets</th>")
-        .raw("<th scope=\"col\">Added</th><th scope=\"col\">Changed</th><th scope=\"col\">Change</th></tr></thead><tbody>");
+        .raw("<th scope=\"col\">Added</th><th scope=\"col\">Changed</th><th scope=\"col\">Deliveries and changes</th></tr></thead><tbody>");
     for (WebhookEndpoint endpoint : endpoints) {
       page.raw("<tr>").raw("<td class=\"url\">").text(endpoint.getUrl()).raw("</td>")
           .element("td", events(endpoint.getEventTypesList()))
@@ -80,6 +108,8 @@ final class WebhookEndpoints {
       }
       page.raw("</td>").element("td", Pages.time(endpoint.getCreatedAt())).element("td", Pages.time(endpoint.getUpdatedAt()))
           .raw("<td class=\"actions\">");
+      logLink(page, orgId, endpoint);
+      page.raw(" ");
       String about = endpoint.getUrl();
       button(page, session, orgId, endpoint, endpoint.getEnabled() ? "webhooks/disable" : "webhooks/enable",
           endpoint.getEnabled() ? "Disable" : "Enable", about, false);

@@ -532,10 +532,11 @@ class ConsoleBrowserTest {
     admin.charge(ChargeRequest.newBuilder().setOrgId(org).setAmount(1_000_500_000L).build());
     admin.accounts().createWebhookEndpoint(CreateWebhookEndpointRequest.newBuilder().setOrgId(org).setRequestId("hook-" + org)
         .setUrl("https://93.184.215.14/" + "long-path/".repeat(12)).build());
+    String endpointId = admin.accounts().listWebhookEndpoints(org).getEndpoints(0).getEndpointId();
     String orgKey = key("metering", org);
     signedIn("", TestKeys.ADMIN);
     for (String path : List.of(Links.OPERATOR, Links.DIRECTORY, Links.CLUSTER, Links.org(org), Links.usage(org),
-        Links.statements(org, ""))) {
+        Links.statements(org, ""), Links.deliveries(org, endpointId, ""))) {
       sweep(path);
     }
     signOut();

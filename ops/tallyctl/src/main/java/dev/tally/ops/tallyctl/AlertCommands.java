@@ -5,6 +5,8 @@ import static dev.tally.v1.Credits.format;
 import dev.tally.client.AccountsClient.AlertWatch;
 import dev.tally.client.TallyException;
 import dev.tally.v1.Alert;
+import dev.tally.v1.ListAlertsRequest;
+import dev.tally.v1.ListAlertsResponse;
 import dev.tally.v1.WatchAlertsRequest;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -13,7 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** Usage alerts as the cluster raises them, over the Accounts service's WatchAlerts stream. */
+/** Usage alerts: as the cluster raises them (WatchAlerts), and an org's past ones, newest first (ListAlerts). */
 final class AlertCommands {
 
   /** How the stream ended, when it ended before the command did. */
@@ -63,6 +65,37 @@ final class AlertCommands {
     } finally {
       watch.close();
     }
+  }
+
+  /**
+   * One page of an org's past alerts, newest first, one line each (the watch's lines); {@code --kinds}
+   * keeps some kinds only. The next page's token, when there is one, is printed last.
+   */
+  static void list(Invocation run) {
+    String org = run.operand(0);
+    ListAlertsRequest.Builder request = ListAlertsRequest.newBuilder().setOrgId(org);
+    run.option("page-size").ifPresent(text -> request.setPageSize(AccountCommands.number("--page-size", text)));
+    run.option("page-token").ifPresent(request::setPageToken);
+    run.option("kinds").ifPresent(text -> {
+      for (String name : text.split(",")) request.addKinds(kind(name.strip()));
+    });
+    ListAlertsResponse page = run.tally().read(org, () -> run.tally().accounts().listAlerts(request.build()));
+    if (run.out().json) {
+      run.out().document(ApiJson.of(page));
+      return;
+    }
+    if (page.getAlertsCount() == 0) run.out().line("no alerts" + (page.getNextPageToken().isEmpty() ? "" : " on this page"));
+    for (Alert alert : page.getAlertsList()) run.out().line(line(alert));
+    if (!page.getNextPageToken().isEmpty()) run.out().line("next page: --page-token " + page.getNextPageToken());
+  }
+
+  /** {@code usage_threshold} or {@code USAGE_THRESHOLD} → the kind; anything else is a usage error. */
+  private static Alert.Kind kind(String name) {
+    for (Alert.Kind kind : Alert.Kind.values()) {
+      if (kind != Alert.Kind.KIND_UNSPECIFIED && kind != Alert.Kind.UNRECOGNIZED && kind.name().equalsIgnoreCase(name)) return kind;
+    }
+    throw Failure.usage("--kinds: no alert kind \"" + name + "\" (usage_threshold, low_balance, depleted, resumed, "
+        + "webhook_endpoint_disabled)");
   }
 
   /** The next alert or end, waiting at most until {@code until} (null: for ever); null once it passed. */

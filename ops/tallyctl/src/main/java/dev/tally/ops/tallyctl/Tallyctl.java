@@ -106,6 +106,14 @@ public final class Tallyctl {
           optional("limit", "N", "stop after N alerts (default: no limit)")),
           "print usage alerts as the cluster raises them, one line each (with --json one JSON document a line)",
           AlertCommands::watch),
+      new Command("alerts list", List.of("ORG"), List.of(
+          optional("kinds", "LIST", "only these kinds, comma-separated: usage_threshold, low_balance, depleted, resumed,"
+              + " webhook_endpoint_disabled (default: every kind)"),
+          optional("page-size", "N", "alerts per page, 1 to 1000 (default: 100)"),
+          optional("page-token", "TOKEN", "the next page token a previous page printed: older alerts")),
+          "an org's past alerts, newest first, one line each (a page may be short: one call reads at most 10,000"
+              + " of the org's events; the next page token follows)",
+          AlertCommands::list),
       new Command("package list", List.of(), List.of(),
           "the credit packages orgs can buy", PackageCommands::list),
       new Command("package buy", List.of("ORG", "PACKAGE"), List.of(
@@ -279,6 +287,7 @@ public final class Tallyctl {
       Map.entry("tally.v1.Accounts/ListPlans", "plans"),
       Map.entry("tally.v1.Accounts/ListPriceBooks", "prices"),
       Map.entry("tally.v1.Accounts/WatchAlerts", "alerts watch"),
+      Map.entry("tally.v1.Accounts/ListAlerts", "alerts list"),
       Map.entry("tally.v1.Accounts/CreateApiKey", "key create"),
       Map.entry("tally.v1.Accounts/RevokeApiKey", "key revoke"),
       Map.entry("tally.v1.Accounts/LeaveCluster", "leave"),

@@ -19,7 +19,7 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** alerts watch against a real node: it prints the alerts charges raise, and --for bounds it. */
+/** alerts watch and alerts list against a real node: the alerts charges raise, live and past, and --for bounds a watch. */
 @ExtendWith({TestCassandra.class, TestNode.class})
 class AlertCommandsTest {
 
@@ -130,6 +130,40 @@ class AlertCommandsTest {
         .filter(entry -> entry.get("type").getAsString().equals("ALERT_RAISED"))
         .map(entry -> entry.getAsJsonObject("alert").get("event_id").getAsString())
         .toList();
+  }
+
+  @Test
+  void alertsListPrintsTheOrgsAlertsNewestFirstAPageAtATimeAndRefusesAnUnknownKind() {
+    String org = "listed-" + UUID.randomUUID().toString().substring(0, 8);
+    long allocation = alertingEveryTenPercent(org);
+    String tenPercent = dev.tally.v1.Credits.format(allocation / 10);
+    for (int i = 0; i < 3; i++) ok(tallyctl.run("charge", org, tenPercent));
+    List<String> newestFirst = new java.util.ArrayList<>(alertIds(org));
+    java.util.Collections.reverse(newestFirst);
+    assertEquals(3, newestFirst.size());
+
+    Result text = ok(tallyctl.run("alerts", "list", org));
+    List<String> lines = text.out().lines().toList();
+    assertEquals(3, lines.size(), text::toString);
+    for (int i = 0; i < 3; i++) {
+      assertTrue(lines.get(i).endsWith("  " + newestFirst.get(i)) && lines.get(i).contains("USAGE_THRESHOLD " + (30 - 10 * i) + "%"),
+          lines.get(i));
+    }
+
+    Result first = ok(tallyctl.run("alerts", "list", org, "--page-size", "2", "--json"));
+    JsonObject page = first.json();
+    assertEquals(newestFirst.subList(0, 2), StreamSupport.stream(page.getAsJsonArray("alerts").spliterator(), false)
+        .map(alert -> alert.getAsJsonObject().get("event_id").getAsString()).toList());
+    Result second = ok(tallyctl.run("alerts", "list", org, "--page-size", "2", "--page-token",
+        page.get("next_page_token").getAsString()));
+    assertTrue(second.out().lines().findFirst().orElseThrow().endsWith("  " + newestFirst.get(2)), second::toString);
+
+    assertEquals("no alerts", ok(tallyctl.run("alerts", "list", org, "--kinds", "low_balance")).out().strip());
+    Result unknownKind = tallyctl.run("alerts", "list", org, "--kinds", "usage_threshold,loud");
+    assertEquals(ExitCode.USAGE.status, unknownKind.exit(), unknownKind::toString);
+    Result badSize = tallyctl.run("alerts", "list", org, "--page-size", "1001");
+    assertEquals(ExitCode.REFUSED.status, badSize.exit(), badSize::toString);
+    assertTrue(badSize.err().contains("page_size"), badSize::toString);
   }
 
   @Test

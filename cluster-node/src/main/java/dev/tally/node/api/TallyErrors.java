@@ -1,5 +1,10 @@
 package dev.tally.node.api;
 
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import com.datastax.oss.driver.api.core.DriverTimeoutException;
+import com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException;
+import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
+import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
 import com.google.protobuf.Any;
 import com.google.protobuf.Duration;
 import com.google.rpc.BadRequest;
@@ -20,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import org.apache.pekko.pattern.CircuitBreakerOpenException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,8 +116,27 @@ public final class TallyErrors {
     if (cause instanceof TimeoutException) {
       return status(ErrorReason.TIMEOUT, "the org's account did not answer in time", Map.of(), retryInfo());
     }
+    if (cassandraOutOfReach(cause)) {
+      log.warn("Cassandra did not answer a call's read or write: {}", cause.toString());
+      return status(ErrorReason.TIMEOUT, "Cassandra did not answer in time", Map.of(), retryInfo());
+    }
     log.error("internal error", cause);
     return status(ErrorReason.INTERNAL, "internal error: " + cause.getClass().getSimpleName(), Map.of());
+  }
+
+  /**
+   * Cassandra slow or out of reach, as a call that reads or writes it directly sees it: the driver's
+   * own timeout, no node answering, too few replicas, a replica's timeout, or the persistence plugin's
+   * circuit breaker open after such failures. The same call again later is safe (every call that writes
+   * is idempotent), so these are TIMEOUT, not INTERNAL.
+   */
+  private static boolean cassandraOutOfReach(Throwable cause) {
+    return cause instanceof DriverTimeoutException
+        || cause instanceof AllNodesFailedException
+        || cause instanceof UnavailableException
+        || cause instanceof ReadTimeoutException
+        || cause instanceof WriteTimeoutException
+        || cause instanceof CircuitBreakerOpenException;
   }
 
   /** A WatchAlerts stream whose reader fell {@code behind} alerts behind ends; its client may subscribe again. */

@@ -3,6 +3,8 @@ package dev.tally.node.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import com.datastax.oss.driver.api.core.DriverTimeoutException;
 import com.google.protobuf.Any;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.RetryInfo;
@@ -15,6 +17,7 @@ import io.grpc.protobuf.StatusProto;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.pattern.AskTimeoutException;
+import org.apache.pekko.pattern.CircuitBreakerOpenException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -46,6 +49,19 @@ class TallyErrorsTest {
     assertEquals(Status.Code.UNAVAILABLE, status.getStatus().getCode());
     assertEquals("TIMEOUT", info(status).getReason());
     assertTrue(StatusProto.fromThrowable(status).getDetailsList().stream().anyMatch(d -> d.is(RetryInfo.class)));
+  }
+
+  @Test
+  void cassandraOutOfReachIsATimeoutWithARetryHintNotInternal() {
+    for (Throwable cause : java.util.List.<Throwable>of(
+        new DriverTimeoutException("Query timed out after PT2S"),
+        AllNodesFailedException.fromErrors(java.util.List.of()),
+        new CircuitBreakerOpenException(scala.concurrent.duration.Duration.create(1, "second"), "open"))) {
+      StatusRuntimeException status = TallyErrors.failure(new CompletionException(cause));
+      assertEquals(Status.Code.UNAVAILABLE, status.getStatus().getCode(), cause.toString());
+      assertEquals("TIMEOUT", info(status).getReason(), cause.toString());
+      assertTrue(StatusProto.fromThrowable(status).getDetailsList().stream().anyMatch(d -> d.is(RetryInfo.class)));
+    }
   }
 
   @Test

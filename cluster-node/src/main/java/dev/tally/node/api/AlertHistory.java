@@ -70,7 +70,8 @@ final class AlertHistory {
       top.thenCompose(last -> read(orgId, persistenceId, last, pageSize, kinds, ListAlertsResponse.newBuilder(), 0))
           .whenComplete((page, failure) -> {
             if (failure != null) {
-              responses.onError(TallyErrors.journalUnreadableForList(failure));
+              responses.onError(
+                  TallyErrors.journalUnreadable("a ListAlerts call", failure, "list again with the same page token"));
             } else {
               responses.onNext(page);
               responses.onCompleted();

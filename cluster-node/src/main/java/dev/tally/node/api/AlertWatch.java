@@ -167,7 +167,8 @@ final class AlertWatch {
     private Behavior<Message> read(ActorContext<Message> context, Read read) {
       reading = false;
       if (read.failure() != null) {
-        stream.onError(TallyErrors.journalUnreadable(read.failure()));
+        stream.onError(
+            TallyErrors.journalUnreadable("an alert watch", read.failure(), "watch again from the same event id"));
         return Behaviors.stopped();
       }
       List<Logged> events = read.events();

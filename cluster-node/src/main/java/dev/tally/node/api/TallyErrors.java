@@ -145,23 +145,16 @@ public final class TallyErrors {
         Map.of("behind", Integer.toString(behind)), retryInfo());
   }
 
-  /** A resumed WatchAlerts stream could not read its org's journal; watching again from the same event id is safe. */
-  public static StatusRuntimeException journalUnreadable(Throwable failure) {
-    log.warn("an alert watch could not read its org's journal: {}", unwrap(failure).toString());
-    return status(ErrorReason.TIMEOUT, "the org's journal could not be read; watch again from the same event id",
-        Map.of(), retryInfo());
-  }
-
   /**
-   * ListAlerts could not read its org's journal (Cassandra slow or out of reach): TIMEOUT, not
-   * INTERNAL; the same call again (the same page token) is safe.
+   * {@code call} could not read its org's journal (Cassandra slow or out of reach): TIMEOUT, not
+   * INTERNAL; {@code again} says how the caller repeats it safely (a resumed WatchAlerts from the same
+   * event id, ListAlerts with the same page token).
    */
-  public static StatusRuntimeException journalUnreadableForList(Throwable failure) {
+  public static StatusRuntimeException journalUnreadable(String call, Throwable failure, String again) {
     Throwable cause = unwrap(failure);
     if (cause instanceof StatusRuntimeException status) return status;
-    log.warn("a ListAlerts call could not read its org's journal: {}", cause.toString());
-    return status(ErrorReason.TIMEOUT, "the org's journal could not be read; list again with the same page token",
-        Map.of(), retryInfo());
+    log.warn("{} could not read its org's journal: {}", call, cause.toString());
+    return status(ErrorReason.TIMEOUT, "the org's journal could not be read; " + again, Map.of(), retryInfo());
   }
 
   /** The node is stopping and did not get to this call: safe to retry elsewhere with the same request id. */

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 public interface ApiKeyRegistry {
 
   /** The roles a key may have, as the API names them. */
-  List<String> ROLES = List.of("metering", "reader", "admin");
+  List<String> ROLES = List.of("metering", "reader", "owner", "admin");
 
   /** How the API names a key: {@code key_} and 24 hex digits, random, unrelated to the key. */
   Pattern KEY_ID = Pattern.compile("key_[0-9a-f]{24}");
@@ -42,11 +42,17 @@ public interface ApiKeyRegistry {
   /** Makes and stores a key once per {@code requestId}; {@code orgId} null for admin keys, {@code label} and {@code expiresAt} optional. */
   CompletionStage<Issued> create(String requestId, String role, String orgId, String label, Instant expiresAt);
 
-  /** Revokes the key with this id from now on; false when there is none. */
-  CompletionStage<Boolean> revoke(String keyId);
+  /**
+   * Revokes the key with this id from now on; false when there is none, or when {@code ownOrg} (the org
+   * an owner key calling is bound to; null for an admin key) is not the key's org.
+   */
+  CompletionStage<Boolean> revoke(String keyId, String ownOrg);
 
-  /** Replaces a key, once per {@code requestId}: a new one like it, the old one revoked after {@code gracePeriod}. */
-  CompletionStage<Rotated> rotate(String requestId, String keyId, Duration gracePeriod);
+  /**
+   * Replaces a key, once per {@code requestId}: a new one like it, the old one revoked after {@code gracePeriod}.
+   * API_KEY_NOT_FOUND as for {@link #revoke} when {@code ownOrg} is not the key's org.
+   */
+  CompletionStage<Rotated> rotate(String requestId, String keyId, Duration gracePeriod, String ownOrg);
 
   /**
    * Up to {@code pageSize} keys of {@code orgId} (null: of all orgs and admin keys), from where the

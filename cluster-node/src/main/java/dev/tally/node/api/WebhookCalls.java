@@ -4,6 +4,7 @@ import static dev.tally.node.api.OrgCalls.refuseInvalid;
 import static dev.tally.node.api.ProtoMapping.timestamp;
 
 import dev.tally.node.account.Operation;
+import dev.tally.node.auth.Principal;
 import dev.tally.node.groupcommit.OrgBatcher;
 import dev.tally.node.notify.Attempt;
 import dev.tally.node.notify.Deliveries;
@@ -120,10 +121,14 @@ final class WebhookCalls {
     if (refuseInvalid(checks, responses)) return;
     String orgId = request.getOrgId();
     Deadline deadline = Context.current().getDeadline();
+    boolean orgKey = Principal.currentIsOrgKey();
     whenOrgExists(orgId, responses, () -> ask(orgId, WebhookEndpoints.ListEndpoints::new, deadline)
         .thenApply(reply -> {
           ListWebhookEndpointsResponse.Builder response = ListWebhookEndpointsResponse.newBuilder();
-          ((Reply.Listed) reply).endpoints().forEach(endpoint -> response.addEndpoints(proto(orgId, endpoint)));
+          for (Endpoint endpoint : ((Reply.Listed) reply).endpoints()) {
+            dev.tally.v1.WebhookEndpoint shown = proto(orgId, endpoint);
+            response.addEndpoints(orgKey ? shown.toBuilder().setUrl(withoutQuery(shown.getUrl())).build() : shown);
+          }
           return response.build();
         })
         .whenComplete((response, failure) -> Replies.complete(responses, response, failure)));
@@ -301,6 +306,17 @@ final class WebhookCalls {
     if (reply instanceof Reply.Changed changed) return changed.endpoint();
     if (reply instanceof Reply.NotFound notFound) throw TallyErrors.webhookEndpointNotFound(notFound.endpointId());
     throw new IllegalStateException("a change was answered " + reply);
+  }
+
+  /**
+   * An endpoint's URL as the org's own keys see it: what follows its path (a query, where a receiver's token
+   * often is, or a fragment) is "…". The operator, who registered it, sees all of it.
+   */
+  static String withoutQuery(String url) {
+    int query = url.indexOf('?');
+    int fragment = url.indexOf('#');
+    int cut = query < 0 ? fragment : fragment < 0 ? query : Math.min(query, fragment);
+    return cut < 0 ? url : url.substring(0, cut + 1) + "…";
   }
 
   /** An org's id, or {@link WebhookEndpoints#ALL_ORGS} for the operator's endpoints. */

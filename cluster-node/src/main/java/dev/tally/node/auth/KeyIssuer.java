@@ -89,9 +89,9 @@ public final class KeyIssuer implements ApiKeyRegistry {
   }
 
   @Override
-  public CompletionStage<Boolean> revoke(String keyId) {
+  public CompletionStage<Boolean> revoke(String keyId, String ownOrg) {
     return table.findById(keyId).thenCompose(found -> {
-      if (found.isEmpty()) return CompletableFuture.completedFuture(false);
+      if (!visibleTo(found, ownOrg)) return CompletableFuture.completedFuture(false);
       KeyTable.KeyRow key = found.get();
       Instant now = clock.instant();
       Instant before = key.key().revokedAt();
@@ -102,17 +102,26 @@ public final class KeyIssuer implements ApiKeyRegistry {
     });
   }
 
+  /**
+   * Whether the key is there for a caller bound to {@code ownOrg} (an owner key; null: an admin key, every key):
+   * another org's key and an admin key are, to an owner, not there at all.
+   */
+  private static boolean visibleTo(Optional<KeyTable.KeyRow> found, String ownOrg) {
+    return found.isPresent() && (ownOrg == null || ownOrg.equals(found.get().key().orgId()));
+  }
+
   /** This node stops at once; the others when their cached copy is older than tally.auth.key-cache-ttl. */
   private CompletionStage<Boolean> revokeFrom(KeyTable.KeyRow key, Instant at) {
     return table.revoke(key.sha256(), at).whenComplete((revoked, failure) -> authentication.forget(key.sha256()));
   }
 
   @Override
-  public CompletionStage<Rotated> rotate(String requestId, String keyId, Duration gracePeriod) {
+  public CompletionStage<Rotated> rotate(String requestId, String keyId, Duration gracePeriod, String ownOrg) {
     String fingerprint = Fingerprint.of("rotate-api-key", keyId, gracePeriod);
     return table.request(requestId).thenCompose(remembered -> table.findById(keyId).thenCompose(found -> {
+      // Before the request's memory: no owner learns anything of another org's key, not even a rotation's hint.
+      if (!visibleTo(found, ownOrg)) return CompletableFuture.failedFuture(TallyErrors.apiKeyNotFound());
       if (remembered.isPresent()) return replayRotation(requestId, remembered.get(), fingerprint, found);
-      if (found.isEmpty()) return CompletableFuture.failedFuture(TallyErrors.apiKeyNotFound());
       KeyTable.KeyRow old = found.get();
       // To the millisecond, as Cassandra keeps it: a retry answers with the same instant.
       Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);

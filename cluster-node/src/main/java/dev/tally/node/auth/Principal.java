@@ -22,6 +22,12 @@ public record Principal(Role role, String orgId, String hint, String keyId) {
     return principal == null ? "" : principal.keyId();
   }
 
+  /** Whether the current call's key is bound to one org (metering, reader, owner); false for admin keys and with keys off. */
+  public static boolean currentIsOrgKey() {
+    Principal principal = current();
+    return principal != null && principal.orgId() != null;
+  }
+
   /** Whether this principal may act on {@code orgId}: null for a call about no org, "" for every org. */
   boolean mayActOn(String orgId) {
     return orgId == null || role == Role.ADMIN || (this.orgId != null && this.orgId.equals(orgId));

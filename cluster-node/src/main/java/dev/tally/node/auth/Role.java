@@ -8,6 +8,12 @@ public enum Role {
   METERING,
   /** A dashboard of one org: read-only. */
   READER,
+  /**
+   * The org's own administrator (a person, or the platform's console acting for the org): everything its
+   * metering and reader keys may do, and its org's API keys (list, make metering, reader and owner keys,
+   * rotate and revoke them). Never another org's, never an admin key.
+   */
+  OWNER,
   /** The operator: every call, any org. */
   ADMIN;
 

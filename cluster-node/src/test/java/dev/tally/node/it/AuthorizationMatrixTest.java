@@ -64,65 +64,74 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class AuthorizationMatrixTest {
 
   enum Caller { NO_KEY, MALFORMED_KEY, UNKNOWN_KEY, REVOKED_KEY, EXPIRED_KEY, METERING_OF_THE_ORG,
-    METERING_OF_ANOTHER_ORG, READER_OF_THE_ORG, ADMIN }
+    METERING_OF_ANOTHER_ORG, READER_OF_THE_ORG, OWNER_OF_THE_ORG, OWNER_OF_ANOTHER_ORG, ADMIN }
+
+  /**
+   * Calls whose request names no org: the catalog (the same for every org), and a key named by its id, whose
+   * org the call itself checks (another org's key is not found). Another org's key passes the rule for these.
+   */
+  private static final Set<String> NO_ORG_IN_THE_REQUEST = Set.of("tally.v1.Accounts/ListPlans",
+      "tally.v1.Accounts/ListPriceBooks", "tally.v1.Accounts/ListPackages", "tally.v1.Accounts/RevokeApiKey",
+      "tally.v1.Accounts/RotateApiKey");
 
   /** ALLOWED: any answer but a refusal; NO_ANSWER: a unary call that got none before its deadline. */
   enum Outcome { UNAUTHENTICATED, PERMISSION_DENIED, ALLOWED, NO_ANSWER }
 
   /** The roles that may make each call for their org: the documented contract (issue 15). */
   private static final Map<String, Set<String>> ROLES = Map.ofEntries(
-      Map.entry("tally.v1.Metering/Reserve", Set.of("metering", "admin")),
-      Map.entry("tally.v1.Metering/Commit", Set.of("metering", "admin")),
-      Map.entry("tally.v1.Metering/Release", Set.of("metering", "admin")),
-      Map.entry("tally.v1.Metering/Charge", Set.of("metering", "admin")),
-      Map.entry("tally.v1.Metering/ExtendReservation", Set.of("metering", "admin")),
-      Map.entry("tally.v1.Metering/GetBalance", Set.of("metering", "reader", "admin")),
+      Map.entry("tally.v1.Metering/Reserve", Set.of("metering", "owner", "admin")),
+      Map.entry("tally.v1.Metering/Commit", Set.of("metering", "owner", "admin")),
+      Map.entry("tally.v1.Metering/Release", Set.of("metering", "owner", "admin")),
+      Map.entry("tally.v1.Metering/Charge", Set.of("metering", "owner", "admin")),
+      Map.entry("tally.v1.Metering/ExtendReservation", Set.of("metering", "owner", "admin")),
+      Map.entry("tally.v1.Metering/GetBalance", Set.of("metering", "reader", "owner", "admin")),
       Map.entry("tally.v1.Accounts/CreateOrg", Set.of("admin")),
-      Map.entry("tally.v1.Accounts/GetOrg", Set.of("reader", "admin")),
+      Map.entry("tally.v1.Accounts/GetOrg", Set.of("reader", "owner", "admin")),
       Map.entry("tally.v1.Accounts/GrantCredits", Set.of("admin")),
       Map.entry("tally.v1.Accounts/VoidGrant", Set.of("admin")),
-      Map.entry("tally.v1.Accounts/ListLedger", Set.of("metering", "reader", "admin")),
-      Map.entry("tally.v1.Accounts/ListGrants", Set.of("metering", "reader", "admin")),
+      Map.entry("tally.v1.Accounts/ListLedger", Set.of("metering", "reader", "owner", "admin")),
+      Map.entry("tally.v1.Accounts/ListGrants", Set.of("metering", "reader", "owner", "admin")),
       Map.entry("tally.v1.Accounts/SetPlan", Set.of("admin")),
       Map.entry("tally.v1.Accounts/SetOverrides", Set.of("admin")),
-      Map.entry("tally.v1.Accounts/ListPlans", Set.of("reader", "admin")),
-      Map.entry("tally.v1.Accounts/ListPriceBooks", Set.of("reader", "admin")),
-      Map.entry("tally.v1.Accounts/ListPackages", Set.of("reader", "admin")),
+      Map.entry("tally.v1.Accounts/ListPlans", Set.of("reader", "owner", "admin")),
+      Map.entry("tally.v1.Accounts/ListPriceBooks", Set.of("reader", "owner", "admin")),
+      Map.entry("tally.v1.Accounts/ListPackages", Set.of("reader", "owner", "admin")),
       Map.entry("tally.v1.Accounts/PurchasePackage", Set.of("admin")),
       Map.entry("tally.v1.Accounts/CreateRedemptionCodes", Set.of("admin")),
-      Map.entry("tally.v1.Accounts/RedeemCode", Set.of("metering", "admin")),
-      Map.entry("tally.v1.Accounts/FileCreditRequest", Set.of("metering", "admin")),
-      Map.entry("tally.v1.Accounts/ListCreditRequests", Set.of("metering", "reader", "admin")),
+      Map.entry("tally.v1.Accounts/RedeemCode", Set.of("metering", "owner", "admin")),
+      Map.entry("tally.v1.Accounts/FileCreditRequest", Set.of("metering", "owner", "admin")),
+      Map.entry("tally.v1.Accounts/ListCreditRequests", Set.of("metering", "reader", "owner", "admin")),
       Map.entry("tally.v1.Accounts/DecideCreditRequest", Set.of("admin")),
       Map.entry("tally.v1.Accounts/ListRedemptionCodes", Set.of("admin")),
       Map.entry("tally.v1.Accounts/VoidRedemptionCode", Set.of("admin")),
       Map.entry("tally.v1.Accounts/VoidRedemptionBatch", Set.of("admin")),
-      Map.entry("tally.v1.Accounts/WatchAlerts", Set.of("metering", "reader", "admin")),
+      Map.entry("tally.v1.Accounts/WatchAlerts", Set.of("metering", "reader", "owner", "admin")),
       // An org's past alerts are its own (issue 20).
-      Map.entry("tally.v1.Accounts/ListAlerts", Set.of("metering", "reader", "admin")),
-      Map.entry("tally.v1.Accounts/CreateApiKey", Set.of("admin")),
-      Map.entry("tally.v1.Accounts/RevokeApiKey", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/ListAlerts", Set.of("metering", "reader", "owner", "admin")),
+      Map.entry("tally.v1.Accounts/CreateApiKey", Set.of("owner", "admin")),
+      Map.entry("tally.v1.Accounts/RevokeApiKey", Set.of("owner", "admin")),
       Map.entry("tally.v1.Accounts/LeaveCluster", Set.of("admin")),
       Map.entry("tally.v1.Accounts/ListClusterMembers", Set.of("admin")),
-      Map.entry("tally.v1.Accounts/RotateApiKey", Set.of("admin")),
-      Map.entry("tally.v1.Accounts/ListApiKeys", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/RotateApiKey", Set.of("owner", "admin")),
+      Map.entry("tally.v1.Accounts/ListApiKeys", Set.of("owner", "admin")),
       Map.entry("tally.v1.Accounts/ListOrgs", Set.of("admin")),
       Map.entry("tally.v1.Accounts/TopOrgs", Set.of("admin")),
       // An org's usage and statements are its own (issue 18 items 1 and 2).
-      Map.entry("tally.v1.Accounts/GetUsage", Set.of("metering", "reader", "admin")),
-      Map.entry("tally.v1.Accounts/ListStatements", Set.of("metering", "reader", "admin")),
-      Map.entry("tally.v1.Accounts/GetStatement", Set.of("metering", "reader", "admin")),
-      // Webhook endpoints receive an org's events: the operator registers them (issue 19 item 1).
+      Map.entry("tally.v1.Accounts/GetUsage", Set.of("metering", "reader", "owner", "admin")),
+      Map.entry("tally.v1.Accounts/ListStatements", Set.of("metering", "reader", "owner", "admin")),
+      Map.entry("tally.v1.Accounts/GetStatement", Set.of("metering", "reader", "owner", "admin")),
+      // Webhook endpoints receive an org's events: the operator registers and changes them (issue 19 item 1);
+      // the org's own keys read them and their delivery logs (issue 20 item 1).
       Map.entry("tally.v1.Accounts/CreateWebhookEndpoint", Set.of("admin")),
-      Map.entry("tally.v1.Accounts/ListWebhookEndpoints", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/ListWebhookEndpoints", Set.of("metering", "reader", "owner", "admin")),
       Map.entry("tally.v1.Accounts/UpdateWebhookEndpoint", Set.of("admin")),
       Map.entry("tally.v1.Accounts/DeleteWebhookEndpoint", Set.of("admin")),
       Map.entry("tally.v1.Accounts/RotateWebhookSecret", Set.of("admin")),
-      Map.entry("tally.v1.Accounts/ListWebhookDeliveries", Set.of("admin")),
+      Map.entry("tally.v1.Accounts/ListWebhookDeliveries", Set.of("metering", "reader", "owner", "admin")),
       Map.entry("tally.v1.Accounts/ReplayWebhookEvents", Set.of("admin")),
       // An org's referral data is its own; moving rewards changes its credits (issue 17 item 4).
-      Map.entry("tally.v1.Accounts/GetReferral", Set.of("metering", "reader", "admin")),
-      Map.entry("tally.v1.Accounts/TransferRewards", Set.of("metering", "admin")));
+      Map.entry("tally.v1.Accounts/GetReferral", Set.of("metering", "reader", "owner", "admin")),
+      Map.entry("tally.v1.Accounts/TransferRewards", Set.of("metering", "owner", "admin")));
 
   private final String org = "authz-" + UUID.randomUUID();
   private final String otherOrg = "authz-other-" + UUID.randomUUID();
@@ -144,6 +153,8 @@ class AuthorizationMatrixTest {
     keys.put(Caller.METERING_OF_THE_ORG, store("metering", org, null, null));
     keys.put(Caller.METERING_OF_ANOTHER_ORG, store("metering", otherOrg, null, null));
     keys.put(Caller.READER_OF_THE_ORG, store("reader", org, null, null));
+    keys.put(Caller.OWNER_OF_THE_ORG, store("owner", org, null, null));
+    keys.put(Caller.OWNER_OF_ANOTHER_ORG, store("owner", otherOrg, null, null));
     keys.put(Caller.ADMIN, TestKeys.ADMIN);
   }
 
@@ -166,7 +177,7 @@ class AuthorizationMatrixTest {
     List<String> wrong = new ArrayList<>();
     guardedMethods().forEach(method -> {
       for (Caller caller : Caller.values()) {
-        Outcome expected = expected(caller, ROLES.get(method.getFullMethodName()));
+        Outcome expected = expected(caller, method.getFullMethodName());
         Outcome seen = call(method, org, keys.get(caller));
         if (seen != expected) wrong.add(method.getFullMethodName() + " by " + caller + ": " + seen + ", expected " + expected);
       }
@@ -179,6 +190,7 @@ class AuthorizationMatrixTest {
     MethodDescriptor<?, ?> watch = AccountsGrpc.getWatchAlertsMethod();
     assertEquals(Outcome.PERMISSION_DENIED, call(watch, "", keys.get(Caller.METERING_OF_THE_ORG)));
     assertEquals(Outcome.PERMISSION_DENIED, call(watch, "", keys.get(Caller.READER_OF_THE_ORG)));
+    assertEquals(Outcome.PERMISSION_DENIED, call(watch, "", keys.get(Caller.OWNER_OF_THE_ORG)));
     assertEquals(Outcome.ALLOWED, call(watch, "", keys.get(Caller.ADMIN)));
   }
 
@@ -187,6 +199,7 @@ class AuthorizationMatrixTest {
     MethodDescriptor<?, ?> list = AccountsGrpc.getListCreditRequestsMethod();
     assertEquals(Outcome.PERMISSION_DENIED, call(list, "", keys.get(Caller.METERING_OF_THE_ORG)));
     assertEquals(Outcome.PERMISSION_DENIED, call(list, "", keys.get(Caller.READER_OF_THE_ORG)));
+    assertEquals(Outcome.PERMISSION_DENIED, call(list, "", keys.get(Caller.OWNER_OF_THE_ORG)));
     assertEquals(Outcome.ALLOWED, call(list, "", keys.get(Caller.ADMIN)));
   }
 
@@ -244,7 +257,7 @@ class AuthorizationMatrixTest {
     AccountsGrpc.AccountsBlockingStub admin = AccountsGrpc.newBlockingStub(
         ClientInterceptors.intercept(channel, TestKeys.bearer(TestKeys.ADMIN))).withDeadlineAfter(1, TimeUnit.MINUTES);
     CreateApiKeyRequest reader = CreateApiKeyRequest.newBuilder().setRole("reader").setOrgId(org).setRequestId("r-1").build();
-    assertEquals(List.of("role"), violatedFields(() -> admin.createApiKey(reader.toBuilder().setRole("owner").build())));
+    assertEquals(List.of("role"), violatedFields(() -> admin.createApiKey(reader.toBuilder().setRole("root").build())));
     assertEquals(List.of("org_id"), violatedFields(() -> admin.createApiKey(reader.toBuilder().clearOrgId().build())));
     assertEquals(List.of("org_id"), violatedFields(() -> admin.createApiKey(reader.toBuilder().setRole("admin").build())));
     assertEquals(List.of("expires_at"), violatedFields(() -> admin.createApiKey(
@@ -288,13 +301,17 @@ class AuthorizationMatrixTest {
     }
   }
 
-  private static Outcome expected(Caller caller, Set<String> roles) {
+  private static Outcome expected(Caller caller, String method) {
+    Set<String> roles = ROLES.get(method);
     return switch (caller) {
       case NO_KEY, MALFORMED_KEY, UNKNOWN_KEY, REVOKED_KEY, EXPIRED_KEY -> Outcome.UNAUTHENTICATED;
       case METERING_OF_THE_ORG -> roles.contains("metering") ? Outcome.ALLOWED : Outcome.PERMISSION_DENIED;
       // Every call acts on an org or is closed to metering keys: another org's key gets nothing.
       case METERING_OF_ANOTHER_ORG -> Outcome.PERMISSION_DENIED;
       case READER_OF_THE_ORG -> roles.contains("reader") ? Outcome.ALLOWED : Outcome.PERMISSION_DENIED;
+      case OWNER_OF_THE_ORG -> roles.contains("owner") ? Outcome.ALLOWED : Outcome.PERMISSION_DENIED;
+      case OWNER_OF_ANOTHER_ORG -> roles.contains("owner") && NO_ORG_IN_THE_REQUEST.contains(method)
+          ? Outcome.ALLOWED : Outcome.PERMISSION_DENIED;
       case ADMIN -> Outcome.ALLOWED;
     };
   }

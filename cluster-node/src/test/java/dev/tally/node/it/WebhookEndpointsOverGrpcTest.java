@@ -17,8 +17,10 @@ import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.CreateWebhookEndpointRequest;
 import dev.tally.v1.CreateWebhookEndpointResponse;
 import dev.tally.v1.DeleteWebhookEndpointRequest;
+import dev.tally.v1.ListWebhookDeliveriesRequest;
 import dev.tally.v1.ListWebhookEndpointsRequest;
 import dev.tally.v1.ListWebhookEndpointsResponse;
+import dev.tally.v1.ReplayWebhookEventsRequest;
 import dev.tally.v1.RotateWebhookSecretRequest;
 import dev.tally.v1.RotateWebhookSecretResponse;
 import dev.tally.v1.UpdateWebhookEndpointRequest;
@@ -202,26 +204,66 @@ class WebhookEndpointsOverGrpcTest {
   }
 
   @Test
-  void anOrgsOwnKeysAndAnotherOrgsKeysAreRefusedAndSeeNothing() {
+  void anOrgsOwnKeysReadItsEndpointsWithoutTheUrlsQueryAndTheirLogsButChangeNothing() {
+    String orgId = newOrg();
+    String tokenUrl = URL + "?token=s3cret-of-the-receiver";
+    String endpointId = accounts().createWebhookEndpoint(creation(orgId, "hook-1").toBuilder().setUrl(tokenUrl).build())
+        .getEndpoint().getEndpointId();
+    for (String role : List.of("metering", "reader", "owner")) {
+      AccountsGrpc.AccountsBlockingStub caller = accountsAs(role, orgId);
+      ListWebhookEndpointsResponse listed = caller.listWebhookEndpoints(ListWebhookEndpointsRequest.newBuilder().setOrgId(orgId).build());
+      assertEquals(1, listed.getEndpointsCount(), role);
+      assertEquals(URL + "?…", listed.getEndpoints(0).getUrl(), role);
+      assertFalse(listed.toString().contains("s3cret"), role);
+      assertEquals(endpointId, listed.getEndpoints(0).getEndpointId());
+      assertEquals(0, caller.listWebhookDeliveries(ListWebhookDeliveriesRequest.newBuilder().setOrgId(orgId)
+          .setEndpointId(endpointId).build()).getAttemptsCount(), "nothing was sent to it");
+
+      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.createWebhookEndpoint(creation(orgId, "mine")));
+      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.updateWebhookEndpoint(
+          UpdateWebhookEndpointRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).setEnabled(false).build()));
+      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.rotateWebhookSecret(
+          RotateWebhookSecretRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).setRequestId("steal").build()));
+      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.deleteWebhookEndpoint(
+          DeleteWebhookEndpointRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).build()));
+      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.replayWebhookEvents(
+          ReplayWebhookEventsRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).setEventId("evt_1_0_" + orgId).build()));
+      // The operator's endpoints carry every org's events.
+      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED",
+          () -> caller.listWebhookEndpoints(ListWebhookEndpointsRequest.newBuilder().setOrgId("*").build()));
+      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.listWebhookDeliveries(
+          ListWebhookDeliveriesRequest.newBuilder().setOrgId("*").setEndpointId(endpointId).build()));
+    }
+    WebhookEndpoint untouched = list(orgId).get(0);
+    assertEquals(tokenUrl, untouched.getUrl(), "the operator sees all of it");
+    assertTrue(untouched.getEnabled());
+    assertEquals(1, untouched.getSecretsCount());
+  }
+
+  @Test
+  void anotherOrgsKeysAreRefusedAndSeeNothing() {
     String orgId = newOrg();
     String otherOrg = newOrg();
     String endpointId = accounts().createWebhookEndpoint(creation(orgId, "hook-1")).getEndpoint().getEndpointId();
-    for (String role : List.of("metering", "reader")) {
-      for (String keyOrg : List.of(orgId, otherOrg)) {
-        AccountsGrpc.AccountsBlockingStub caller = accountsAs(role, keyOrg);
-        ErrorDetails listed = ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED",
-            () -> caller.listWebhookEndpoints(ListWebhookEndpointsRequest.newBuilder().setOrgId(orgId).build()));
-        assertFalse(listed.status().toString().contains(endpointId));
-        ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.createWebhookEndpoint(creation(keyOrg, "mine")));
-        ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED",
-            () -> caller.listWebhookEndpoints(ListWebhookEndpointsRequest.newBuilder().setOrgId("*").build()));
-        ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.updateWebhookEndpoint(
-            UpdateWebhookEndpointRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).setEnabled(false).build()));
-        ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.rotateWebhookSecret(
-            RotateWebhookSecretRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).setRequestId("steal").build()));
-        ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.deleteWebhookEndpoint(
-            DeleteWebhookEndpointRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).build()));
-      }
+    for (String role : List.of("metering", "reader", "owner")) {
+      AccountsGrpc.AccountsBlockingStub caller = accountsAs(role, otherOrg);
+      ErrorDetails listed = ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED",
+          () -> caller.listWebhookEndpoints(ListWebhookEndpointsRequest.newBuilder().setOrgId(orgId).build()));
+      assertFalse(listed.status().toString().contains(endpointId));
+      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.listWebhookDeliveries(
+          ListWebhookDeliveriesRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).build()));
+      // Its own org holds no such endpoint: the id alone reaches nothing.
+      ErrorDetails.expect(Code.NOT_FOUND, "WEBHOOK_ENDPOINT_NOT_FOUND", () -> caller.listWebhookDeliveries(
+          ListWebhookDeliveriesRequest.newBuilder().setOrgId(otherOrg).setEndpointId(endpointId).build()));
+      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.createWebhookEndpoint(creation(orgId, "theirs")));
+      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.updateWebhookEndpoint(
+          UpdateWebhookEndpointRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).setEnabled(false).build()));
+      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.rotateWebhookSecret(
+          RotateWebhookSecretRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).setRequestId("steal").build()));
+      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.deleteWebhookEndpoint(
+          DeleteWebhookEndpointRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).build()));
+      assertEquals(List.of(), caller.listWebhookEndpoints(ListWebhookEndpointsRequest.newBuilder().setOrgId(otherOrg).build())
+          .getEndpointsList());
     }
     WebhookEndpoint untouched = list(orgId).get(0);
     assertTrue(untouched.getEnabled());

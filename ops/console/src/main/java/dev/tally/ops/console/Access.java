@@ -11,19 +11,26 @@ enum Access {
   /** An AI service's key of one org: its balance, ledger, grants; redeems, transfers, files requests. */
   METERING,
   /** A dashboard key of one org: read only, also the org's name. */
-  READER;
+  READER,
+  /** The org's own administrator: what its metering and reader keys may, and the org's API keys. */
+  OWNER;
 
-  /** RedeemCode, TransferRewards and FileCreditRequest: metering and admin keys. */
+  /** RedeemCode, TransferRewards and FileCreditRequest: metering, owner and admin keys. */
   boolean mayChangeCredits() {
     return this != READER;
   }
 
-  /** GetOrg (display name, creation time): reader and admin keys. */
+  /** GetOrg (display name, creation time): reader, owner and admin keys. */
   boolean mayReadOrg() {
     return this != METERING;
   }
 
-  /** Keys, plans, grants, credit decisions and codes: admin keys only. */
+  /** The org's API keys (list, make, revoke): admin and owner keys. */
+  boolean mayManageKeys() {
+    return this == ADMIN || this == OWNER;
+  }
+
+  /** Plans, grants, credit decisions, codes, webhook endpoints: admin keys only. */
   boolean isOperator() {
     return this == ADMIN;
   }
@@ -38,6 +45,7 @@ enum Access {
       case ADMIN -> "operator (admin key)";
       case METERING -> "metering key";
       case READER -> "reader key";
+      case OWNER -> "owner key";
     };
   }
 }

@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
  * attempts newest first, {@link #PAGE_SIZE} a page, grouped by event, each with its time, HTTP status
  * or failure, latency and outcome; and a replay of one event, asked for on a page of its own (the
  * confirmation, no script needed) and posted from there. Everything is {@code ListWebhookDeliveries}
- * and {@code ReplayWebhookEvents} with the caller's key: the webhook calls are admin keys' only, so an
- * org's own key is refused before any call ({@link Routes}).
+ * and {@code ReplayWebhookEvents} with the caller's key. The org's own keys read its endpoints' logs; a
+ * replay is the operator's (admin keys only), so the page offers it to operators and {@link Routes} refuses
+ * it to an org's key before any call.
  */
 final class DeliveryLog {
 
@@ -68,7 +69,7 @@ final class DeliveryLog {
       page.raw("<p id=\"no-deliveries\">No deliveries").raw(pageToken.isEmpty() ? " in the last 7 days" : " further back")
           .raw(".</p>");
     } else {
-      table(page, orgId, endpoint, events);
+      table(page, orgId, endpoint, events, session.access().isOperator());
     }
     page.raw("<nav class=\"pager\" aria-label=\"Delivery log pages\"><p>");
     if (!pageToken.isEmpty()) page.link(Links.deliveries(orgId, endpoint.getEndpointId(), ""), "Newest deliveries").raw(" ");
@@ -100,7 +101,8 @@ final class DeliveryLog {
     return events.get(events.size() - 1);
   }
 
-  private static void table(Html page, String orgId, WebhookEndpoint endpoint, List<List<WebhookDeliveryAttempt>> events) {
+  private static void table(Html page, String orgId, WebhookEndpoint endpoint, List<List<WebhookDeliveryAttempt>> events,
+      boolean operator) {
     page.raw("<div class=\"scroll\"><table id=\"deliveries\"><caption>Attempts by event, newest first</caption><thead><tr>")
         .raw("<th scope=\"col\">Attempted</th><th scope=\"col\" class=\"num\">Attempt</th><th scope=\"col\">Answer</th>")
         .raw("<th scope=\"col\" class=\"num\">Latency</th><th scope=\"col\">Outcome</th></tr></thead>");
@@ -111,9 +113,12 @@ final class DeliveryLog {
           .text(WebhookEndpoints.label(newest.getEventType()))
           .text(orgId.equals("*") ? " · org " + newest.getEventOrgId() : "")
           .raw(" · <span class=\"state\">").text(state(newest)).raw("</span> · ")
-          .text(attempts.size() == 1 ? "1 attempt" : attempts.size() + " attempts").raw(" ")
-          .raw("<a class=\"replay\" href=\"").text(Links.replay(orgId, endpoint.getEndpointId(), newest.getEventId()))
-          .raw("\" aria-label=\"").text("Replay " + newest.getEventId()).raw("\">Replay</a></th></tr>");
+          .text(attempts.size() == 1 ? "1 attempt" : attempts.size() + " attempts");
+      if (operator) {
+        page.raw(" <a class=\"replay\" href=\"").text(Links.replay(orgId, endpoint.getEndpointId(), newest.getEventId()))
+            .raw("\" aria-label=\"").text("Replay " + newest.getEventId()).raw("\">Replay</a>");
+      }
+      page.raw("</th></tr>");
       for (WebhookDeliveryAttempt attempt : attempts) {
         page.raw("<tr class=\"attempt\">").element("td", attempted(attempt))
             .raw("<td class=\"num\">").text(attempt.getAttempt() == 0 ? "—" : Integer.toString(attempt.getAttempt()))

@@ -23,8 +23,8 @@ import java.util.Set;
 
 /**
  * The forms of an org's page, each one call with the user's key: redeem a code, move rewards, ask
- * for credits; for operators also API keys, plan, grants, own terms ({@link OverridesForm}) and webhook
- * endpoints ({@link WebhookEndpoints}). Each answers a {@link Notice} for the
+ * for credits; for the org's owner key and operators also API keys; for operators plan, grants, own terms
+ * ({@link OverridesForm}) and webhook endpoints ({@link WebhookEndpoints}). Each answers a {@link Notice} for the
  * form it came from; a refusal of the node is a notice too (the page stays usable), except that a
  * key the node no longer accepts or a node out of reach fails the whole request.
  */
@@ -32,8 +32,8 @@ final class OrgActions {
 
   /** The actions, by the last segment(s) of {@code /orgs/{org}/...}. */
   static final Set<String> ACTIONS = actions();
-  /** Roles an operator may give a new org key. */
-  private static final Set<String> KEY_ROLES = Set.of("metering", "reader");
+  /** Roles an operator or the org's owner may give a new org key. */
+  private static final Set<String> KEY_ROLES = Set.of("metering", "reader", "owner");
 
   private OrgActions() {}
 
@@ -115,7 +115,7 @@ final class OrgActions {
 
   private static Notice createKey(TallyClient tally, String orgId, WebRequest request) throws IOException {
     String role = request.field("role");
-    if (!KEY_ROLES.contains(role)) throw new IllegalArgumentException("Pick metering or reader.");
+    if (!KEY_ROLES.contains(role)) throw new IllegalArgumentException("Pick metering, reader or owner.");
     CreateApiKeyResponse made = tally.accounts().createApiKey(CreateApiKeyRequest.newBuilder()
         .setRole(role).setOrgId(orgId).setLabel(request.field("label").strip())
         .setRequestId(Ids.posted(request.field("request_id"))).build());

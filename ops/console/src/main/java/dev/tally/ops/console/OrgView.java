@@ -24,8 +24,8 @@ import java.util.List;
 
 /**
  * An org's page: balance and plan, alerts, grants, referral, credit requests, webhook endpoints, the ledger, and what the
- * signed-in key may do there (redeem, transfer, ask for credits; an operator also keys, plan and
- * grants, own terms, webhook endpoints). Every read goes out with the user's key, so the node decides what the page may hold.
+ * signed-in key may do there (redeem, transfer, ask for credits; an owner key and an operator also API keys;
+ * an operator also plan and grants, own terms, webhook endpoints). Every read goes out with the user's key, so the node decides what the page may hold.
  */
 final class OrgView {
 
@@ -35,7 +35,7 @@ final class OrgView {
   static final int GRANTS_PAGE = 100;
   /** Credit requests shown: an org keeps its last 100, open ones matter most. */
   static final int REQUESTS_SHOWN = 20;
-  /** API keys shown to an operator on an org's page. */
+  /** API keys shown to an operator or the org's owner on the org's page. */
   static final int KEYS_SHOWN = 100;
 
   private OrgView() {}
@@ -60,6 +60,8 @@ final class OrgView {
     if (access.isOperator()) {
       OperatorTools.forOrg(page, session, orgId, balance.getPlan(), tally.accounts().listPlans().getPlansList(), notice);
       OverridesForm.section(page, session, orgId, notice);
+    }
+    if (access.mayManageKeys()) {
       apiKeys(page, session, orgId, tally.accounts().listApiKeys(ListApiKeysRequest.newBuilder()
           .setOrgId(orgId).setPageSize(KEYS_SHOWN).build()).getKeysList(), notice);
     }
@@ -225,7 +227,7 @@ final class OrgView {
   private static void apiKeys(Html page, Session session, String orgId, List<ApiKeyInfo> keys, Notice notice) {
     page.raw("<section aria-labelledby=\"keys-h\"><h2 id=\"keys-h\">API keys</h2>")
         .form(Links.orgAction(orgId, "keys"), session.csrfToken(), "row").hidden("request_id", Ids.fresh())
-        .select("key-role", "role", "Role", List.of("metering", "reader"), "reader")
+        .select("key-role", "role", "Role", List.of("metering", "reader", "owner"), "reader")
         .input("key-label", "label", "text", "Label", "", "maxlength=\"256\"")
         .button("Create key").raw("</form>");
     Pages.notice(page, notice, "keys");

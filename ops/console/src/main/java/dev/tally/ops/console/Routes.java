@@ -189,19 +189,18 @@ final class Routes implements HttpHandler {
   /**
    * A webhook endpoint's delivery log ({@code deliveries}) or the replay of one of its events
    * ({@code replay}: GET the confirmation, POST the replay), for an org's endpoint or ({@code orgId}
-   * "*") the operator's. The webhook calls take an admin key, so an org's own key is refused here,
-   * before any call, like another org's page.
+   * "*") the operator's. The org's own key reads its endpoints' logs ({@link #org} let it this far only
+   * for its own org); a replay takes an admin key, so an org's key is refused it here, before any call.
    */
   private void webhook(WebRequest request, Session session, String orgId, String endpointId, String page, boolean get)
       throws IOException {
-    if (!session.access().isOperator()) {
-      error(request, session, 403, "No permission", "Webhook endpoints and their delivery logs are your operator's: "
-          + "they need an admin key.");
-      return;
-    }
     if (!page.equals("deliveries") && !page.equals("replay") || page.equals("deliveries") && !get
         || !DeliveryLog.ENDPOINT_ID.matcher(endpointId).matches()) {
       error(request, session, 404, "Not found", "The console has no such page.");
+      return;
+    }
+    if (page.equals("replay") && !session.access().isOperator()) {
+      error(request, session, 403, "No permission", "Replaying a webhook event is your operator's: it needs an admin key.");
       return;
     }
     dev.tally.v1.WebhookEndpoint endpoint = DeliveryLog.endpoint(session.tally(), orgId, endpointId).orElse(null);

@@ -8,9 +8,10 @@ import java.util.regex.Pattern;
 
 /**
  * Finds out what a pasted API key is, by calls that change nothing and that the node answers only
- * for the roles that may make them ({@code CallRules}): ListApiKeys for an admin key; GetBalance of
- * the named org for any key of that org; then GetOrg, which a reader key may call and a metering key
- * may not. An unknown, revoked or expired key fails the first call with UNAUTHENTICATED.
+ * for the roles that may make them ({@code CallRules}): ListApiKeys of every org for an admin key;
+ * GetBalance of the named org for any key of that org; ListApiKeys of that org for its owner key; then
+ * GetOrg, which a reader key may call and a metering key may not. An unknown, revoked or expired key
+ * fails the first call with UNAUTHENTICATED.
  */
 final class SignIn {
 
@@ -47,6 +48,7 @@ final class SignIn {
       } catch (PermissionDeniedException e) {
         throw new Refused("This key is not a key of that org.");
       }
+      if (listsKeys(tally, orgId)) return new Signed(Access.OWNER, orgId, tally);
       try {
         tally.accounts().getOrg(orgId);
         return new Signed(Access.READER, orgId, tally);
@@ -60,8 +62,13 @@ final class SignIn {
   }
 
   private static boolean isAdmin(TallyClient tally) {
+    return listsKeys(tally, "");
+  }
+
+  /** Whether the key may list the API keys of {@code orgId} ("": of every org). */
+  private static boolean listsKeys(TallyClient tally, String orgId) {
     try {
-      tally.accounts().listApiKeys(ListApiKeysRequest.newBuilder().setPageSize(1).build());
+      tally.accounts().listApiKeys(ListApiKeysRequest.newBuilder().setOrgId(orgId).setPageSize(1).build());
       return true;
     } catch (PermissionDeniedException e) {
       return false;

@@ -18,11 +18,12 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * An org's webhook endpoints on its page. The webhook calls are the operator's (admin keys only, see
- * {@code CallRules}: an endpoint receives the org's events), so an operator lists, adds, enables or
- * disables, rotates and deletes them here, and the org's own page says who manages them. A signing
- * secret is shown once, like a new API key. Each endpoint links to its delivery log ({@link DeliveryLog}),
- * and the operator's page lists the operator's own endpoints ({@code "*"}) with theirs.
+ * An org's webhook endpoints on its page. Changing them is the operator's (admin keys only, see
+ * {@code CallRules}: an endpoint receives the org's events), so an operator adds, enables or disables,
+ * rotates and deletes them here; the org's own keys see them read-only (their URLs without the query, as
+ * the node shows them) and say who manages them. A signing secret is shown once, like a new API key. Each
+ * endpoint links to its delivery log ({@link DeliveryLog}), and the operator's page lists the operator's
+ * own endpoints ({@code "*"}) with theirs.
  */
 final class WebhookEndpoints {
 
@@ -40,16 +41,20 @@ final class WebhookEndpoints {
   /** The section of the org's page: the operator's list and forms, or for the org's own key who manages them. */
   static void section(Html page, Session session, String orgId, Notice notice) {
     page.raw("<section aria-labelledby=\"webhooks-h\"><h2 id=\"webhooks-h\">Webhook endpoints</h2>");
-    if (!session.access().isOperator()) {
-      Pages.notice(page, notice, "webhooks");
-      page.raw("<p id=\"webhooks-managed\">Tally can POST this org's events (usage alerts, low balance, grants, ")
-          .raw("statements…) to your URLs, signed so you can check they came from Tally. An endpoint receives the ")
-          .raw("org's events, so an operator registers it and rotates its signing secret: ask your operator to add, ")
-          .raw("change or remove one. The signing secret is shown once, to whoever adds the endpoint.</p></section>");
-      return;
-    }
     List<WebhookEndpoint> endpoints = session.tally().accounts()
         .listWebhookEndpoints(orgId).getEndpointsList();
+    if (!session.access().isOperator()) {
+      Pages.notice(page, notice, "webhooks");
+      page.raw("<p id=\"webhooks-managed\">Tally POSTs this org's events (usage alerts, low balance, grants, ")
+          .raw("statements…) to these URLs, signed so you can check they came from Tally. An endpoint receives the ")
+          .raw("org's events, so an operator registers it and rotates its signing secret: ask your operator to add, ")
+          .raw("change or remove one. The signing secret is shown once, to whoever adds the endpoint; what follows ")
+          .raw("a URL's path is not shown here.</p>");
+      if (endpoints.isEmpty()) page.raw("<p id=\"no-webhooks\">No endpoints.</p>");
+      else readOnlyTable(page, orgId, endpoints);
+      page.raw("</section>");
+      return;
+    }
     page.raw("<p>Tally POSTs this org's events to these URLs, signed per the Standard Webhooks specification ")
         .raw("(the SDK's <code>Webhooks.verify</code> checks a request). An org has at most 16 endpoints.</p>");
     Pages.notice(page, notice, "webhooks");
@@ -84,6 +89,23 @@ final class WebhookEndpoints {
       page.raw("</td></tr>");
     }
     page.raw("</tbody></table></div></section>");
+  }
+
+  /** The org's endpoints as its own key sees them: what they are sent and whether they are on, and their logs. */
+  private static void readOnlyTable(Html page, String orgId, List<WebhookEndpoint> endpoints) {
+    page.raw("<div class=\"scroll\"><table id=\"webhooks\"><thead><tr><th scope=\"col\">URL</th><th scope=\"col\">Events</th>")
+        .raw("<th scope=\"col\">Description</th><th scope=\"col\">State</th><th scope=\"col\">Added</th>")
+        .raw("<th scope=\"col\">Deliveries</th></tr></thead><tbody>");
+    for (WebhookEndpoint endpoint : endpoints) {
+      page.raw("<tr><td class=\"url\">").text(endpoint.getUrl()).raw("</td>")
+          .element("td", events(endpoint.getEventTypesList()))
+          .element("td", endpoint.getDescription())
+          .element("td", endpoint.getEnabled() ? "enabled" : "disabled")
+          .element("td", Pages.time(endpoint.getCreatedAt())).raw("<td>");
+      logLink(page, orgId, endpoint);
+      page.raw("</td></tr>");
+    }
+    page.raw("</tbody></table></div>");
   }
 
   /** The link to an endpoint's delivery log, named for screen readers by the endpoint's URL. */

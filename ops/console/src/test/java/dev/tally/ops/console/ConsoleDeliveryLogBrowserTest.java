@@ -53,7 +53,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * A webhook endpoint's delivery log in a real browser, against a node of its own (it must deliver to
  * a receiver on 127.0.0.1, which {@code TALLY_WEBHOOKS_ALLOW_PRIVATE} allows, and retry at once) on a
  * real Cassandra: the attempts of a real delivery to the JDK's HttpServer, a replay, the operator's
- * own endpoints, and no other org's log for an org's key.
+ * own endpoints, an org's own log read-only for its key, and no other org's log.
  */
 @ExtendWith(TestCassandra.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -144,10 +144,15 @@ class ConsoleDeliveryLogBrowserTest {
   private record Delivered(String org, WebhookEndpoint endpoint, String path, List<WebhookDeliveryAttempt> attempts) {}
 
   private Delivered deliveredOnTheSecondAttempt(String prefix) throws Exception {
+    return deliveredOnTheSecondAttempt(prefix, "");
+  }
+
+  /** @param query what follows the endpoint URL's path ("" for nothing), e.g. a receiver's token */
+  private Delivered deliveredOnTheSecondAttempt(String prefix, String query) throws Exception {
     String org = org(prefix);
     String path = "/" + prefix + "-" + UUID.randomUUID();
     answers.put(path, new ConcurrentLinkedQueue<>(List.of(500)));
-    WebhookEndpoint endpoint = endpoint(org, receiverUrl(path), WebhookEventType.WEBHOOK_EVENT_TYPE_CREDITS_GRANTED);
+    WebhookEndpoint endpoint = endpoint(org, receiverUrl(path) + query, WebhookEventType.WEBHOOK_EVENT_TYPE_CREDITS_GRANTED);
     admin.accounts().grantCredits(GrantCreditsRequest.newBuilder().setOrgId(org).setRequestId("grant-" + org)
         .setKind(GrantKind.PROMOTION).setAmount(1_234_000_000L).build());
     // A read the node could not answer this time (its Cassandra slow on a loaded machine) is asked again.
@@ -273,7 +278,39 @@ class ConsoleDeliveryLogBrowserTest {
   }
 
   @Test
-  void anOrgKeyCannotOpenAnotherOrgsDeliveryLogNorItsOwn() throws Exception {
+  void anOrgsOwnKeySeesItsEndpointsAndTheirLogsButNoReplayNorTheReceiversToken() throws Exception {
+    Delivered mine = deliveredOnTheSecondAttempt("owner", "?token=s3cret-of-the-receiver");
+    String endpointId = mine.endpoint().getEndpointId();
+    String eventId = mine.attempts().get(0).getEventId();
+    String shownUrl = receiverUrl(mine.path()) + "?…";
+    receivedAt(mine.path()).poll(30, TimeUnit.SECONDS);
+    receivedAt(mine.path()).poll(30, TimeUnit.SECONDS);
+    signIn(mine.org(), key("reader", mine.org()));
+
+    String table = browser.findElement(By.id("webhooks")).getText();
+    assertTrue(table.contains(shownUrl) && table.contains("credits granted") && table.contains("enabled"), table);
+    String section = browser.findElement(By.cssSelector("section[aria-labelledby='webhooks-h']")).getAttribute("innerHTML");
+    assertFalse(section.contains("s3cret"), "the URL's query is not shown");
+    assertFalse(section.contains("<form"), "nothing to change: " + section);
+    browser.findElement(By.cssSelector("a[aria-label='Delivery log of " + shownUrl + "']")).sendKeys(Keys.ENTER);
+    awaitPage(ExpectedConditions.presenceOfElementLocated(By.id("deliveries")));
+    DeliveryTable log = new DeliveryTable(browser);
+    assertEquals(1, log.events().size());
+    List<List<String>> rows = log.rows();
+    assertEquals(List.of("HTTP 200", "HTTP 500"), List.of(rows.get(0).get(2), rows.get(1).get(2)));
+    assertTrue(browser.findElements(By.cssSelector("a.replay")).isEmpty(), "a replay is the operator's");
+    assertFalse(browser.getPageSource().contains("s3cret"));
+    Browser.screenshot(browser, "org-delivery-log");
+
+    String session = sessionCookie();
+    String csrf = browser.findElement(By.name(Routes.CSRF_FIELD)).getAttribute("value");
+    assertEquals(403, get(Links.replay(mine.org(), endpointId, eventId), session).statusCode());
+    assertEquals(403, post(Links.replay(mine.org(), endpointId, ""), session, "csrf=" + csrf + "&event_id=" + eventId).statusCode());
+    assertEquals(null, receivedAt(mine.path()).poll(2, TimeUnit.SECONDS), "nothing was replayed");
+  }
+
+  @Test
+  void anOrgKeyCannotOpenAnotherOrgsDeliveryLogNorTheOperators() throws Exception {
     Delivered victim = deliveredOnTheSecondAttempt("victim");
     String eventId = victim.attempts().get(0).getEventId();
     String endpointId = victim.endpoint().getEndpointId();
@@ -283,14 +320,17 @@ class ConsoleDeliveryLogBrowserTest {
     String session = sessionCookie();
     String csrf = browser.findElement(By.name(Routes.CSRF_FIELD)).getAttribute("value");
 
-    for (String org : List.of(victim.org(), intruder)) {
-      for (String path : List.of(Links.deliveries(victim.org(), endpointId, ""), Links.replay(victim.org(), endpointId, eventId),
-          Links.deliveries(org, endpointId, ""), Links.deliveries("*", endpointId, ""))) {
-        HttpResponse<String> page = get(path, session);
-        assertEquals(403, page.statusCode(), path);
-        for (String secret : List.of(victim.org(), victim.endpoint().getUrl(), victim.path(), eventId, "HTTP 500")) {
-          assertFalse(page.body().contains(secret), path + " shows " + secret);
-        }
+    Map<String, Integer> refused = Map.of(
+        Links.deliveries(victim.org(), endpointId, ""), 403,
+        Links.replay(victim.org(), endpointId, eventId), 403,
+        Links.deliveries("*", endpointId, ""), 403,
+        // Its own org has no such endpoint.
+        Links.deliveries(intruder, endpointId, ""), 404);
+    for (Map.Entry<String, Integer> path : refused.entrySet()) {
+      HttpResponse<String> page = get(path.getKey(), session);
+      assertEquals(path.getValue(), page.statusCode(), path.getKey());
+      for (String secret : List.of(victim.org(), victim.endpoint().getUrl(), victim.path(), eventId, "HTTP 500")) {
+        assertFalse(page.body().contains(secret), path.getKey() + " shows " + secret);
       }
     }
     HttpResponse<String> replay = post(Links.replay(victim.org(), endpointId, ""), session, "csrf=" + csrf + "&event_id=" + eventId);

@@ -12,7 +12,7 @@ import dev.tally.v1.RotateApiKeyResponse;
 import java.util.ArrayList;
 import java.util.List;
 
-/** API keys: make one (shown once), list them, rotate one and revoke one. Each needs an admin key. */
+/** API keys: make one (shown once), list them, rotate one and revoke one. Each needs an admin key, or an org's owner key for its org's keys. */
 final class KeyCommands {
 
   /** The most keys ListApiKeys gives in one page. */

@@ -229,13 +229,14 @@ public final class Tallyctl {
           "send an endpoint one event, or an org's events of a time range, again with their ids (admin key)",
           WebhookCommands::replay),
       new Command("key create", List.of("ROLE"), List.of(
-          optional("org", "ORG", "the org a metering or reader key acts for (none for admin)"),
+          optional("org", "ORG", "the org a metering, reader or owner key acts for (none for admin)"),
           optional("label", "TEXT", "what the key is for"),
           optional("expires", "TIME", "when the key stops working, e.g. 2027-01-01T00:00:00Z (default: never)"),
           REQUEST_ID),
-          "make an API key: ROLE is metering, reader or admin; the key is printed once", KeyCommands::create),
+          "make an API key: ROLE is metering, reader, owner (the org's keys too) or admin; the key is printed once",
+          KeyCommands::create),
       new Command("key list", List.of(), List.of(
-          optional("org", "ORG", "only this org's keys (default: every key)")),
+          optional("org", "ORG", "only this org's keys (default: every key; an owner key must name its org)")),
           "the API keys: ids, hints, roles, orgs, labels and times, never the keys", KeyCommands::list),
       new Command("key rotate", List.of("KEY_ID"), List.of(
           optional("grace", "DURATION", "how long the old key keeps working, 0s to 7d, e.g. 30m (default: 24h)"),

@@ -42,7 +42,7 @@ final class BenchOptions {
         --quick                        5 s runs after a 2 s warm-up, 1,000 orgs: a smoke run
       suite: every measurement behind BENCHMARKS.md (starts its own Cassandra and nodes)
         --postgres JDBC_URL | --no-postgres, --quick, --report DIR, --work-dir DIR, --markdown FILE,
-        --only compare,abuse,auth,tuning,groupcommit,memory,recovery (a subset),
+        --only compare,abuse,auth,tuning,readside,groupcommit,memory,recovery (a subset),
         --node-settings K=V (for the recovery node, e.g. TALLY_SNAPSHOT_EVERY_EVENTS=10000)
         --moderate-rate R (the moderate open loop's rate, default 1000/s: less on a day the machine is slower)
       """;

@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.tally.testkit.Eventually;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.WebhookReceiver;
+import dev.tally.testkit.WebhookReceiver.Received;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.CreateWebhookEndpointRequest;
@@ -32,18 +33,12 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.ManagedChannel;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,35 +55,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebhookDeliveriesTest {
 
-  /** One request the receiver got. */
-  record Received(String path, Map<String, String> headers, String body) {
-    String id() {
-      return headers.get("webhook-id");
-    }
-  }
-
   NodeProcess node;
   ManagedChannel channel;
-  HttpServer receiver;
-  /** What the receiver got, per path. */
-  final Map<String, BlockingQueue<Received>> received = new java.util.concurrent.ConcurrentHashMap<>();
-  /** The statuses the receiver answers with, per path, in turn; 200 when none is left. */
-  final Map<String, ConcurrentLinkedQueue<Integer>> answers = new java.util.concurrent.ConcurrentHashMap<>();
+  WebhookReceiver receiver;
 
   @BeforeAll
   void start() throws Exception {
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/", exchange -> {
-      Map<String, String> headers = new HashMap<>();
-      exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), values.get(0)));
-      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      String path = exchange.getRequestURI().getPath();
-      receivedAt(path).add(new Received(path, headers, body));
-      Integer status = answers.getOrDefault(path, new ConcurrentLinkedQueue<>()).poll();
-      exchange.sendResponseHeaders(status == null ? 200 : status, -1);
-      exchange.close();
-    });
-    receiver.start();
+    receiver = WebhookReceiver.start();
     node = NodeProcess.start(TestCassandra.server(),
         Map.of("TALLY_WEBHOOKS_ALLOW_PRIVATE", "on", "TALLY_WEBHOOK_RETRY_SCALE", "0.001",
             // Attempts at 0, 5 ms, 305 ms and 2.1 s: a receiver failing them all is disabled at the fourth.
@@ -101,7 +74,7 @@ class WebhookDeliveriesTest {
   void stop() throws Exception {
     channel.shutdownNow();
     node.close();
-    receiver.stop(0);
+    receiver.close();
   }
 
   AccountsGrpc.AccountsBlockingStub accounts() {
@@ -114,13 +87,9 @@ class WebhookDeliveriesTest {
     return orgId;
   }
 
-  String url(String path) {
-    return "http://127.0.0.1:" + receiver.getAddress().getPort() + path;
-  }
-
   CreateWebhookEndpointResponse endpoint(String orgId, String path) {
     return accounts().createWebhookEndpoint(CreateWebhookEndpointRequest.newBuilder().setOrgId(orgId)
-        .setRequestId(UUID.randomUUID().toString()).setUrl(url(path))
+        .setRequestId(UUID.randomUUID().toString()).setUrl(receiver.url(path))
         .addEventTypes(WebhookEventType.WEBHOOK_EVENT_TYPE_CREDITS_GRANTED).build());
   }
 
@@ -129,20 +98,9 @@ class WebhookDeliveriesTest {
         .setKind(GrantKind.PROMOTION).setAmount(amount).build());
   }
 
-  BlockingQueue<Received> receivedAt(String path) {
-    return received.computeIfAbsent(path, p -> new LinkedBlockingQueue<>());
-  }
-
-  /** The next {@code count} requests to {@code path}, waiting up to a minute for each. */
+  /** The next {@code count} requests to {@code path}, waiting up to a minute for them. */
   List<Received> next(String path, int count) throws InterruptedException {
-    List<Received> got = new ArrayList<>();
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-    while (got.size() < count) {
-      Received r = receivedAt(path).poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      if (r == null) throw new AssertionError("only " + got.size() + " of " + count + " requests to " + path + ": " + got);
-      got.add(r);
-    }
-    return got;
+    return receiver.next(path, count, Duration.ofMinutes(1));
   }
 
   static Timestamp seconds(long seconds) {
@@ -153,7 +111,7 @@ class WebhookDeliveriesTest {
   void aReceiverAnswering500Then500Then200GetsThreeAttemptsOfOneIdEachSigned() throws Exception {
     String orgId = newOrg();
     String path = "/flaky-" + UUID.randomUUID();
-    answers.put(path, new ConcurrentLinkedQueue<>(List.of(500, 500)));
+    receiver.answer(path, List.of(500, 500));
     String secret = endpoint(orgId, path).getSecret();
 
     grant(orgId, "grant-1", 7_000_000);
@@ -168,7 +126,7 @@ class WebhookDeliveriesTest {
     assertTrue(attempts.get(0).body().contains("\"type\":\"CREDITS_GRANTED\""), attempts.get(0).body());
     assertTrue(attempts.get(0).body().contains("\"amount\":7000000"), attempts.get(0).body());
     // Delivered with the third: nothing more comes.
-    assertEquals(null, receivedAt(path).poll(2, TimeUnit.SECONDS));
+    assertEquals(null, receiver.poll(path, Duration.ofSeconds(2)));
 
     // The delivery log shows the three, newest first: 500, 500, then 200.
     String endpointId = accounts().listWebhookEndpoints(ListWebhookEndpointsRequest.newBuilder().setOrgId(orgId).build())
@@ -199,11 +157,11 @@ class WebhookDeliveriesTest {
   void anEndpointFailingEveryAttemptPastTheDisableTimeIsDisabledAndItsOrgIsTold() throws Exception {
     String orgId = newOrg();
     String failing = "/failing-" + UUID.randomUUID();
-    answers.put(failing, new ConcurrentLinkedQueue<>(java.util.Collections.nCopies(100, 500)));
+    receiver.answer(failing, java.util.Collections.nCopies(100, 500));
     String failingId = endpoint(orgId, failing).getEndpoint().getEndpointId();
     String told = "/told-" + UUID.randomUUID();
     String toldSecret = accounts().createWebhookEndpoint(CreateWebhookEndpointRequest.newBuilder().setOrgId(orgId)
-        .setRequestId(UUID.randomUUID().toString()).setUrl(url(told))
+        .setRequestId(UUID.randomUUID().toString()).setUrl(receiver.url(told))
         .addEventTypes(WebhookEventType.WEBHOOK_EVENT_TYPE_WEBHOOK_ENDPOINT_DISABLED).build()).getSecret();
 
     grant(orgId, "grant-to-fail", 1_000_000);
@@ -258,7 +216,7 @@ class WebhookDeliveriesTest {
     grant(orgId, "while-disabled", 2_000);
     // The org's other endpoint is sent the grant in the same round that would have sent it to the disabled one.
     Received missed = next(witnessPath, 1).get(0);
-    assertEquals(null, receivedAt(path).poll(1, TimeUnit.SECONDS), "the disabled endpoint was sent something");
+    assertEquals(null, receiver.poll(path, Duration.ofSeconds(1)), "the disabled endpoint was sent something");
 
     long from = created.getEndpoint().getCreatedAt().getSeconds();
     ReplayWebhookEventsRequest replay = ReplayWebhookEventsRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId)

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Duration;
-import com.sun.net.httpserver.HttpServer;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
+import dev.tally.testkit.WebhookReceiver;
 import dev.tally.v1.AccountsGrpc;
 import dev.tally.v1.ChargeRequest;
 import dev.tally.v1.CreateApiKeyRequest;
@@ -29,20 +29,15 @@ import dev.tally.v1.RotateApiKeyRequest;
 import dev.tally.v1.RotateApiKeyResponse;
 import dev.tally.v1.WebhookEventType;
 import io.grpc.ManagedChannel;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,27 +72,13 @@ class WebhookNoticesTest {
 
   NodeProcess node;
   ManagedChannel channel;
-  HttpServer receiver;
-  final Map<String, BlockingQueue<Map<String, String>>> headersAt = new ConcurrentHashMap<>();
-  final Map<String, BlockingQueue<String>> bodiesAt = new ConcurrentHashMap<>();
+  WebhookReceiver receiver;
   /** The signing secret of the endpoint at each path. */
   final Map<String, String> secrets = new ConcurrentHashMap<>();
 
   @BeforeAll
   void start() throws Exception {
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/", exchange -> {
-      Map<String, String> headers = new HashMap<>();
-      exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), values.get(0)));
-      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      String path = exchange.getRequestURI().getPath();
-      // Headers before the body: the reader takes the body, then finds its headers there.
-      headersAt.computeIfAbsent(path, p -> new LinkedBlockingQueue<>()).add(headers);
-      bodiesAt.computeIfAbsent(path, p -> new LinkedBlockingQueue<>()).add(body);
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
-    receiver.start();
+    receiver = WebhookReceiver.start();
     node = NodeProcess.start(TestCassandra.server(),
         Map.of("TALLY_WEBHOOKS_ALLOW_PRIVATE", "on", "TALLY_WEBHOOK_RETRY_SCALE", "0.001"),
         NodeProcess.testJvmOptions(), Paths.get("target", "nodes"));
@@ -108,7 +89,7 @@ class WebhookNoticesTest {
   void stop() throws Exception {
     channel.shutdownNow();
     node.close();
-    receiver.stop(0);
+    receiver.close();
   }
 
   AccountsGrpc.AccountsBlockingStub accounts() {
@@ -126,7 +107,7 @@ class WebhookNoticesTest {
     String path = "/notices-" + UUID.randomUUID();
     String secret = accounts().createWebhookEndpoint(CreateWebhookEndpointRequest.newBuilder().setOrgId(orgId)
         .setRequestId(UUID.randomUUID().toString())
-        .setUrl("http://127.0.0.1:" + receiver.getAddress().getPort() + path)
+        .setUrl(receiver.url(path))
         .addAllEventTypes(List.of(types)).build()).getSecret();
     secrets.put(path, secret);
     return path;
@@ -152,14 +133,13 @@ class WebhookNoticesTest {
   }
 
   private Received next(String path, long nanos) throws Exception {
-    String body = bodiesAt.computeIfAbsent(path, p -> new LinkedBlockingQueue<>()).poll(nanos, TimeUnit.NANOSECONDS);
-    if (body == null) return null;
-    Map<String, String> headers = headersAt.get(path).poll(5, TimeUnit.SECONDS);
-    Webhooks.verify(secrets.get(path), headers, body);
-    JsonNode parsed = JSON.readTree(body);
-    assertEquals(parsed.get("id").asText(), headers.get("webhook-id"));
+    WebhookReceiver.Received request = receiver.poll(path, java.time.Duration.ofNanos(nanos));
+    if (request == null) return null;
+    Webhooks.verify(secrets.get(path), request.headers(), request.body());
+    JsonNode parsed = JSON.readTree(request.body());
+    assertEquals(parsed.get("id").asText(), request.id());
     conformsToItsSchema(parsed);
-    return new Received(headers.get("webhook-id"), parsed, body);
+    return new Received(request.id(), parsed, request.body());
   }
 
   /** The body has the fields its schema requires, no others, and its data exactly the documented ones. */

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.tally.client.TallyClient;
 import dev.tally.testkit.Eventually;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.testkit.TestKeys;
+import dev.tally.testkit.WebhookReceiver;
 import dev.tally.v1.CreateApiKeyRequest;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.CreateWebhookEndpointRequest;
@@ -20,7 +20,6 @@ import dev.tally.v1.ListWebhookDeliveriesRequest;
 import dev.tally.v1.WebhookDeliveryAttempt;
 import dev.tally.v1.WebhookEndpoint;
 import dev.tally.v1.WebhookEventType;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,10 +29,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,11 +55,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class ConsoleDeliveryLogBrowserTest {
 
   private NodeProcess node;
-  private HttpServer receiver;
-  /** The webhook-id of each request the receiver got, per path. */
-  private final Map<String, BlockingQueue<String>> received = new java.util.concurrent.ConcurrentHashMap<>();
-  /** The statuses the receiver answers with, per path, in turn; 200 when none is left. */
-  private final Map<String, ConcurrentLinkedQueue<Integer>> answers = new java.util.concurrent.ConcurrentHashMap<>();
+  private WebhookReceiver receiver;
   private List<String> browserInstall;
   private Console console;
   private TallyClient admin;
@@ -73,16 +64,7 @@ class ConsoleDeliveryLogBrowserTest {
 
   @BeforeAll
   void start() throws Exception {
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/", exchange -> {
-      String path = exchange.getRequestURI().getPath();
-      exchange.getRequestBody().readAllBytes();
-      receivedAt(path).add(exchange.getRequestHeaders().getFirst("webhook-id"));
-      Integer status = answers.getOrDefault(path, new ConcurrentLinkedQueue<>()).poll();
-      exchange.sendResponseHeaders(status == null ? 200 : status, -1);
-      exchange.close();
-    });
-    receiver.start();
+    receiver = WebhookReceiver.start();
     node = NodeProcess.start(TestCassandra.server(),
         Map.of("TALLY_WEBHOOKS_ALLOW_PRIVATE", "on", "TALLY_WEBHOOK_RETRY_SCALE", "0.001"),
         NodeProcess.testJvmOptions(), Paths.get("target", "nodes"));
@@ -105,17 +87,15 @@ class ConsoleDeliveryLogBrowserTest {
     if (console != null) console.close();
     if (admin != null) admin.close();
     if (node != null) node.close();
-    if (receiver != null) receiver.stop(0);
+    if (receiver != null) receiver.close();
   }
 
   // ---- fixtures ----
 
-  private BlockingQueue<String> receivedAt(String path) {
-    return received.computeIfAbsent(path, p -> new LinkedBlockingQueue<>());
-  }
-
-  private String receiverUrl(String path) {
-    return "http://127.0.0.1:" + receiver.getAddress().getPort() + path;
+  /** The event id of the next request to {@code path} within {@code seconds}; null when none came. */
+  private String nextId(String path, int seconds) throws InterruptedException {
+    WebhookReceiver.Received request = receiver.poll(path, Duration.ofSeconds(seconds));
+    return request == null ? null : request.id();
   }
 
   private String org(String prefix) {
@@ -151,8 +131,8 @@ class ConsoleDeliveryLogBrowserTest {
   private Delivered deliveredOnTheSecondAttempt(String prefix, String query) throws Exception {
     String org = org(prefix);
     String path = "/" + prefix + "-" + UUID.randomUUID();
-    answers.put(path, new ConcurrentLinkedQueue<>(List.of(500)));
-    WebhookEndpoint endpoint = endpoint(org, receiverUrl(path) + query, WebhookEventType.WEBHOOK_EVENT_TYPE_CREDITS_GRANTED);
+    receiver.answer(path, List.of(500));
+    WebhookEndpoint endpoint = endpoint(org, receiver.url(path) + query, WebhookEventType.WEBHOOK_EVENT_TYPE_CREDITS_GRANTED);
     admin.accounts().grantCredits(GrantCreditsRequest.newBuilder().setOrgId(org).setRequestId("grant-" + org)
         .setKind(GrantKind.PROMOTION).setAmount(1_234_000_000L).build());
     // A read the node could not answer this time (its Cassandra slow on a loaded machine) is asked again.
@@ -217,8 +197,8 @@ class ConsoleDeliveryLogBrowserTest {
   void theDeliveryLogShowsBothAttemptsOfARealDeliveryAndAReplaySendsTheEventAgain() throws Exception {
     Delivered delivered = deliveredOnTheSecondAttempt("logged");
     String endpointUrl = delivered.endpoint().getUrl();
-    List<String> ids = List.of(receivedAt(delivered.path()).poll(30, TimeUnit.SECONDS),
-        receivedAt(delivered.path()).poll(30, TimeUnit.SECONDS));
+    List<String> ids = List.of(nextId(delivered.path(), 30),
+        nextId(delivered.path(), 30));
     signIn("", TestKeys.ADMIN);
     browser.get(url(Links.org(delivered.org())));
 
@@ -256,11 +236,11 @@ class ConsoleDeliveryLogBrowserTest {
     browser.findElement(By.cssSelector("a[aria-label='Replay " + second.getEventId() + "']")).click();
     awaitPage(ExpectedConditions.presenceOfElementLocated(By.id("confirm-h")));
     assertTrue(browser.findElement(By.id("confirm-h")).getText().contains("again"));
-    assertEquals(null, receivedAt(delivered.path()).poll(1, TimeUnit.SECONDS), "nothing is sent before the confirmation");
+    assertEquals(null, nextId(delivered.path(), 1), "nothing is sent before the confirmation");
     browser.findElement(By.xpath("//button[text()='Replay the event']")).click();
     awaitPage(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".notice.ok")));
     assertTrue(browser.findElement(By.cssSelector(".notice.ok")).getText().startsWith("Queued " + second.getEventId()));
-    assertEquals(second.getEventId(), receivedAt(delivered.path()).poll(30, TimeUnit.SECONDS), "sent again with its id");
+    assertEquals(second.getEventId(), nextId(delivered.path(), 30), "sent again with its id");
   }
 
   @Test
@@ -282,9 +262,9 @@ class ConsoleDeliveryLogBrowserTest {
     Delivered mine = deliveredOnTheSecondAttempt("owner", "?token=s3cret-of-the-receiver");
     String endpointId = mine.endpoint().getEndpointId();
     String eventId = mine.attempts().get(0).getEventId();
-    String shownUrl = receiverUrl(mine.path()) + "?…";
-    receivedAt(mine.path()).poll(30, TimeUnit.SECONDS);
-    receivedAt(mine.path()).poll(30, TimeUnit.SECONDS);
+    String shownUrl = receiver.url(mine.path()) + "?…";
+    nextId(mine.path(), 30);
+    nextId(mine.path(), 30);
     signIn(mine.org(), key("reader", mine.org()));
 
     String table = browser.findElement(By.id("webhooks")).getText();
@@ -306,7 +286,7 @@ class ConsoleDeliveryLogBrowserTest {
     String csrf = browser.findElement(By.name(Routes.CSRF_FIELD)).getAttribute("value");
     assertEquals(403, get(Links.replay(mine.org(), endpointId, eventId), session).statusCode());
     assertEquals(403, post(Links.replay(mine.org(), endpointId, ""), session, "csrf=" + csrf + "&event_id=" + eventId).statusCode());
-    assertEquals(null, receivedAt(mine.path()).poll(2, TimeUnit.SECONDS), "nothing was replayed");
+    assertEquals(null, nextId(mine.path(), 2), "nothing was replayed");
   }
 
   @Test
@@ -314,7 +294,7 @@ class ConsoleDeliveryLogBrowserTest {
     Delivered victim = deliveredOnTheSecondAttempt("victim");
     String eventId = victim.attempts().get(0).getEventId();
     String endpointId = victim.endpoint().getEndpointId();
-    receivedAt(victim.path()).clear();
+    receiver.at(victim.path()).clear();
     String intruder = org("intruder");
     signIn(intruder, key("metering", intruder));
     String session = sessionCookie();
@@ -335,7 +315,7 @@ class ConsoleDeliveryLogBrowserTest {
     }
     HttpResponse<String> replay = post(Links.replay(victim.org(), endpointId, ""), session, "csrf=" + csrf + "&event_id=" + eventId);
     assertEquals(403, replay.statusCode());
-    assertEquals(null, receivedAt(victim.path()).poll(2, TimeUnit.SECONDS), "nothing was replayed");
+    assertEquals(null, nextId(victim.path(), 2), "nothing was replayed");
 
     browser.get(url(Links.deliveries(victim.org(), endpointId, "")));
     assertEquals("No permission", browser.findElement(By.tagName("h1")).getText());
@@ -344,7 +324,7 @@ class ConsoleDeliveryLogBrowserTest {
   @Test
   void theOperatorsOwnEndpointsAreListedWithTheirDeliveryLogs() throws Exception {
     // Sent only when an endpoint is disabled for failing: no other test's events reach it.
-    String hookUrl = receiverUrl("/operator-" + UUID.randomUUID());
+    String hookUrl = receiver.url("/operator-" + UUID.randomUUID());
     WebhookEndpoint mine = endpoint("*", hookUrl, WebhookEventType.WEBHOOK_EVENT_TYPE_WEBHOOK_ENDPOINT_DISABLED);
     try {
       signIn("", TestKeys.ADMIN);

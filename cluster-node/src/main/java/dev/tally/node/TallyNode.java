@@ -135,8 +135,8 @@ public final class TallyNode {
         entity -> OrgAccount.create(entity.getEntityId(), settings.account(), clock, alerts, written, metrics,
             self -> entity.getShard().tell(new ClusterSharding.Passivate<>(self)), requestTable)));
 
-    OrgBatcher batcher = new OrgBatcher(
-        sharding, settings.entityTimeout(), settings.groupCommit(), metrics.registry(), system.executionContext());
+    OrgBatcher batcher = new OrgBatcher(sharding, system.scheduler(), settings.entityTimeout(), OrgBatcher.PROBE_AFTER,
+        settings.groupCommit(), metrics.registry(), system.executionContext());
     // A payment reference's entity grants through the org's batch like any other grant.
     sharding.init(Entity.of(ReferenceGrant.PURCHASE,
         entity -> ReferenceGrant.create(ReferenceGrant.PURCHASE, entity.getEntityId(), batcher::submit, clock)));

@@ -8,6 +8,7 @@ import dev.tally.node.account.OrgAccount.Probe;
 import dev.tally.node.account.Outcome;
 import io.grpc.Context;
 import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,10 +19,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import scala.concurrent.ExecutionContextExecutor;
 
 /**
  * Group commit on the node side (DESIGN §5). Per org, one batch is in flight to its entity at a
@@ -52,6 +54,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * slot at the timeout piled batch after batch into a stuck entity's stash, for minutes after the
  * journal came back. Operations queued meanwhile are bounded by max-queued, and those whose callers'
  * deadlines pass are dropped when their turn comes.
+ *
+ * <p>An entity whose journal write fails starts again without answering the batch it was writing
+ * (Pekko has no hook to answer it). So a batch unanswered for a second gets a {@link Probe} sent
+ * behind it; a probe is answered only once everything sent before is done, so one answered while
+ * the batch still is not means the batch's answer is lost: it fails then ({@link AnswerLost}) and
+ * the org's next batch leaves. Waiting out the entity timeout instead held every operation of that
+ * org for 10 s after each failed write (CassandraCrashTest: a write 10 s after Cassandra's return).
  */
 public final class OrgBatcher {
 
@@ -87,6 +96,17 @@ public final class OrgBatcher {
     }
   }
 
+  /**
+   * Thrown into the operations of a batch whose entity answered a probe sent after it but never the
+   * batch: it started again after a failed journal write. A kind of timeout: the write may have
+   * been done, and callers retry with the same request ids.
+   */
+  public static final class AnswerLost extends TimeoutException {
+    public AnswerLost(String orgId) {
+      super("the account of org " + orgId + " started again without answering the batch (its journal failed)");
+    }
+  }
+
   /** One operation waiting for its org, with the gRPC context of the call that asked for it. */
   private record Pending(Operation operation, CompletableFuture<Outcome> outcome, Context caller) {}
 
@@ -96,27 +116,53 @@ public final class OrgBatcher {
     final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     boolean scheduled;
     boolean retired;
-    /** Fails the batch in flight if it turns out never to have reached the org's entity. */
-    volatile CompletableFuture<Outcomes> undelivered;
+    /**
+     * Fails the batch in flight now: it never reached the org's entity ({@link NodeLost}), or the
+     * entity will never answer it ({@link AnswerLost}).
+     */
+    volatile CompletableFuture<Outcomes> failNow;
+    /** The batch in flight, while it is unanswered; null when none is. */
+    volatile Out out;
 
     Lane(String orgId) {
       this.orgId = orgId;
     }
   }
 
+  /** A batch out to its entity: its answer, what fails it now, and whether a probe sent behind it is out. */
+  private static final class Out {
+    final long sentAt = System.nanoTime();
+    final CompletableFuture<Outcomes> answer;
+    final CompletableFuture<Outcomes> failNow;
+    volatile boolean probing;
+
+    Out(CompletableFuture<Outcomes> answer, CompletableFuture<Outcomes> failNow) {
+      this.answer = answer;
+      this.failNow = failNow;
+    }
+  }
+
   /**
-   * How long to wait for a probe's answer before sending another: a probe stashed by an entity that
-   * then restarts is never answered.
+   * How long a batch goes unanswered before a probe is sent behind it, and how long a probe is waited
+   * for before another is sent: a probe stashed by an entity that then restarts is never answered.
    */
-  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+  public static final Duration PROBE_AFTER = Duration.ofSeconds(1);
+
+  /**
+   * After a probe's answer, how long the batch's own answer may still be on its way (each answer
+   * completes its ask on a thread of its own) before the batch counts as lost.
+   */
+  private static final Duration ANSWER_IN_TRANSIT = Duration.ofMillis(100);
 
   private final ClusterSharding sharding;
+  private final Scheduler scheduler;
   private final Duration entityTimeout;
   private final Duration probeTimeout;
   private final Limits limits;
   private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
   private final DistributionSummary batchSizes;
-  private final Executor replies;
+  private final Counter answersLost;
+  private final ExecutionContextExecutor replies;
   private final ArrayDeque<Lane> waitingForSlot = new ArrayDeque<>();
   private int freeSlots;
   private final AtomicInteger waiting = new AtomicInteger();
@@ -127,22 +173,36 @@ public final class OrgBatcher {
    * @param replies runs the answer to each batch. Pekko's ask returns a Scala-backed stage whose
    *     callbacks otherwise go to the common pool, which on a 2-core machine starts a new thread
    *     per task (measured by tally-bench: 1.8× fewer pairs/s with 10,000 orgs).
+   * @param probeAfter {@link #PROBE_AFTER}; tests that keep batches out on purpose pass a longer one
    */
   public OrgBatcher(
-      ClusterSharding sharding, Duration entityTimeout, Limits limits, MeterRegistry registry, Executor replies) {
+      ClusterSharding sharding,
+      Scheduler scheduler,
+      Duration entityTimeout,
+      Duration probeAfter,
+      Limits limits,
+      MeterRegistry registry,
+      ExecutionContextExecutor replies) {
     this.replies = replies;
     this.sharding = sharding;
+    this.scheduler = scheduler;
     this.entityTimeout = entityTimeout;
-    this.probeTimeout = entityTimeout.compareTo(PROBE_TIMEOUT) < 0 ? entityTimeout : PROBE_TIMEOUT;
+    this.probeTimeout = entityTimeout.compareTo(probeAfter) < 0 ? entityTimeout : probeAfter;
     this.limits = limits;
     this.freeSlots = limits.maxInFlight();
     this.batchSizes = DistributionSummary.builder("tally.group.commit.batch.size")
         .description("Operations sent to an org's account in one batch")
         .publishPercentileHistogram()
         .register(registry);
+    this.answersLost = Counter.builder("tally.group.commit.answers.lost")
+        .description("Batches whose account started again without answering them (a failed journal write); their callers retry")
+        .register(registry);
     Gauge.builder("tally.group.commit.orgs.waiting", this, OrgBatcher::orgsWaitingForSlot)
         .description("Orgs with operations to send that wait for one of the node's batch slots")
         .register(registry);
+    if (probeTimeout.compareTo(entityTimeout) < 0) {
+      scheduler.scheduleAtFixedRate(probeTimeout, probeTimeout, this::probeBehindUnanswered, replies);
+    }
   }
 
   /** A crashed node was downed and removed from the cluster: the batches out now fail with {@link NodeLost}. */
@@ -155,7 +215,7 @@ public final class OrgBatcher {
   /** The org's batch in flight could not be delivered to its entity (a dead letter): it fails now with {@link NodeLost}. */
   public void undelivered(String orgId) {
     Lane lane = lanes.get(orgId);
-    CompletableFuture<Outcomes> inFlight = lane == null ? null : lane.undelivered;
+    CompletableFuture<Outcomes> inFlight = lane == null ? null : lane.failNow;
     if (inFlight != null) inFlight.completeExceptionally(new NodeLost("the batch for org " + orgId + " was not delivered"));
   }
 
@@ -274,42 +334,75 @@ public final class OrgBatcher {
   private void send(Lane lane, List<Pending> batch) {
     batchSizes.record(batch.size());
     List<Operation> operations = batch.stream().map(Pending::operation).toList();
-    CompletableFuture<Outcomes> undelivered = new CompletableFuture<>();
-    lane.undelivered = undelivered;
-    sharding
+    CompletableFuture<Outcomes> failNow = new CompletableFuture<>();
+    lane.failNow = failNow;
+    CompletableFuture<Outcomes> answer = sharding
         .entityRefFor(OrgAccount.ENTITY_TYPE, lane.orgId)
         .<Outcomes>ask(replyTo -> new Execute(operations, replyTo), entityTimeout)
         .applyToEither(nodeLost, answered -> answered)
-        .applyToEither(undelivered, answered -> answered)
-        .whenCompleteAsync((outcomes, failure) -> {
-          for (int i = 0; i < batch.size(); i++) {
-            if (failure != null) batch.get(i).outcome().completeExceptionally(failure);
-            else batch.get(i).outcome().complete(outcomes.outcomes().get(i));
-          }
-          if (entityMayStillWork(failure)) awaitEntity(lane);
-          else useSlot(nextInLine(lane));
-        }, replies);
+        .applyToEither(failNow, answered -> answered)
+        .toCompletableFuture();
+    lane.out = new Out(answer, failNow);
+    answer.whenCompleteAsync((outcomes, failure) -> {
+      lane.out = null;
+      for (int i = 0; i < batch.size(); i++) {
+        if (failure != null) batch.get(i).outcome().completeExceptionally(failure);
+        else batch.get(i).outcome().complete(outcomes.outcomes().get(i));
+      }
+      if (entityMayStillWork(failure)) awaitEntity(lane);
+      else useSlot(nextInLine(lane));
+    }, replies);
+  }
+
+  /**
+   * Sends a probe behind each batch unanswered for the probe timeout (one probe at a time); when the
+   * entity answers it and the batch's answer has still not come shortly after, the batch is lost.
+   */
+  private void probeBehindUnanswered() {
+    long now = System.nanoTime();
+    for (Lane lane : lanes.values()) {
+      Out out = lane.out;
+      if (out == null || out.probing || out.answer.isDone() || now - out.sentAt < probeTimeout.toNanos()) continue;
+      out.probing = true;
+      sharding
+          .entityRefFor(OrgAccount.ENTITY_TYPE, lane.orgId)
+          .<Outcomes>ask(Probe::new, probeTimeout)
+          .whenComplete((answered, failure) -> {
+            if (failure != null) {
+              out.probing = false; // the entity is busy (or restarting): asked again at the next round
+              return;
+            }
+            scheduler.scheduleOnce(ANSWER_IN_TRANSIT, () -> {
+              if (!out.answer.isDone() && out.failNow.completeExceptionally(new AnswerLost(lane.orgId))) {
+                answersLost.increment();
+              }
+            }, replies);
+          });
+    }
   }
 
   /** The lane keeps its slot until the entity answers a probe: then it has finished what it was sent. */
   private void awaitEntity(Lane lane) {
-    CompletableFuture<Outcomes> undelivered = new CompletableFuture<>();
-    lane.undelivered = undelivered;
+    CompletableFuture<Outcomes> failNow = new CompletableFuture<>();
+    lane.failNow = failNow;
     sharding
         .entityRefFor(OrgAccount.ENTITY_TYPE, lane.orgId)
         .<Outcomes>ask(Probe::new, probeTimeout)
         .applyToEither(nodeLost, answered -> answered)
-        .applyToEither(undelivered, answered -> answered)
+        .applyToEither(failNow, answered -> answered)
         .whenCompleteAsync((answered, failure) -> {
           if (entityMayStillWork(failure)) awaitEntity(lane);
           else useSlot(nextInLine(lane));
         }, replies);
   }
 
-  /** An ask that timed out: its entity may still be working. Not so when its node was lost. */
+  /**
+   * An ask that timed out: its entity may still be working. Not so when its node was lost, nor when
+   * the entity answered a later probe.
+   */
   private static boolean entityMayStillWork(Throwable failure) {
     Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-    return cause instanceof TimeoutException && !(cause instanceof NodeLost);
+    return cause instanceof TimeoutException && !(cause instanceof NodeLost) && !(cause instanceof AnswerLost);
   }
 
   /**

@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -67,10 +69,14 @@ class OrgBatcherTest {
     return batcher(limits, Duration.ofSeconds(30));
   }
 
+  /** No probe goes behind a batch before it times out: the probe entity here answers only when told. */
   private OrgBatcher batcher(OrgBatcher.Limits limits, Duration entityTimeout) {
-    return new OrgBatcher(
-        ClusterSharding.get(testKit.system()), entityTimeout, limits, new SimpleMeterRegistry(),
-        testKit.system().executionContext());
+    return batcher(limits, entityTimeout, entityTimeout);
+  }
+
+  private OrgBatcher batcher(OrgBatcher.Limits limits, Duration entityTimeout, Duration probeAfter) {
+    return new OrgBatcher(ClusterSharding.get(testKit.system()), testKit.system().scheduler(), entityTimeout, probeAfter,
+        limits, new SimpleMeterRegistry(), testKit.system().executionContext());
   }
 
   @AfterAll
@@ -240,6 +246,44 @@ class OrgBatcherTest {
     next.replyTo().tell(answers(next));
     assertEquals("op-1", rejectionOf(queued.join()));
     assertEquals("op-2", rejectionOf(otherOrg.join()));
+  }
+
+  @Test
+  void aBatchWhoseEntityAnswersAProbeSentBehindItButNotTheBatchFailsAtOnceAndTheOrgsNextBatchLeaves() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    OrgBatcher own = new OrgBatcher(ClusterSharding.get(testKit.system()), testKit.system().scheduler(),
+        Duration.ofSeconds(30), Duration.ofMillis(300), new OrgBatcher.Limits(100, 1000, 100_000, 100), registry,
+        testKit.system().executionContext());
+    CompletableFuture<Outcome> lost = own.submit("restarted-org", charge(0));
+    entity.expectMessageClass(Execute.class); // never answered: the entity started again after its journal write failed
+    CompletableFuture<Outcome> queued = own.submit("restarted-org", charge(1));
+
+    OrgAccount.Probe probe = entity.expectMessageClass(OrgAccount.Probe.class);
+    probe.replyTo().tell(new Outcomes(List.of())); // the entity, started again, has nothing sent before left to do
+
+    ExecutionException failure = assertThrows(ExecutionException.class, () -> lost.get(5, TimeUnit.SECONDS),
+        "fails long before the entity timeout of 30 s");
+    assertInstanceOf(OrgBatcher.AnswerLost.class, failure.getCause(), "a kind of timeout: the caller retries");
+    Execute next = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of(charge(1)), next.operations(), "the org's next batch leaves, without a probe of its own first");
+    next.replyTo().tell(answers(next));
+    assertEquals("op-1", rejectionOf(queued.join()));
+    assertEquals(1.0, registry.counter("tally.group.commit.answers.lost").count());
+  }
+
+  @Test
+  void aBatchAnsweredAfterProbesWereSentBehindItKeepsItsOutcomes() {
+    OrgBatcher own = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 100), Duration.ofSeconds(30), Duration.ofMillis(300));
+    CompletableFuture<Outcome> slow = own.submit("slow-org", charge(0));
+    Execute batch = entity.expectMessageClass(Execute.class); // a journal write that takes its time
+
+    entity.expectMessageClass(OrgAccount.Probe.class); // stashed by the entity, still writing, and never answered
+    OrgAccount.Probe again = entity.expectMessageClass(OrgAccount.Probe.class); // so another is sent
+    batch.replyTo().tell(answers(batch));
+    again.replyTo().tell(new Outcomes(List.of())); // answered after the batch, as the entity does
+
+    assertEquals("op-0", rejectionOf(slow.join()));
+    entity.expectNoMessage(Duration.ofMillis(700)); // the batch is answered: no probe goes behind it any more
   }
 
   @Test

@@ -51,9 +51,13 @@ final class ApiKeyCalls {
         expiresAt), ApiKeyCalls::issued, responses);
   }
 
+  /**
+   * An owner key revokes and rotates only its own org's keys (CallRules lets no other org-bound key this far):
+   * the registry is told the caller's org, null for an admin key or with keys off.
+   */
   void revoke(RevokeApiKeyRequest request, StreamObserver<RevokeApiKeyResponse> responses) {
     if (refuseInvalid(new RequestChecks().keyId(request.getKeyId()), responses)) return;
-    answer(keys.revoke(request.getKeyId(), ownOrg()).thenApply(revoked -> {
+    answer(keys.revoke(request.getKeyId(), Principal.currentOrgId()).thenApply(revoked -> {
       if (!revoked) throw TallyErrors.apiKeyNotFound();
       return RevokeApiKeyResponse.getDefaultInstance();
     }), response -> response, responses);
@@ -66,7 +70,7 @@ final class ApiKeyCalls {
     checks.require(grace == null || (!grace.isNegative() && grace.compareTo(ApiKeyRegistry.MAX_GRACE) <= 0),
         "grace_period", "must be between 0 and " + ApiKeyRegistry.MAX_GRACE.toDays() + " days");
     if (refuseInvalid(checks, responses)) return;
-    answer(keys.rotate(request.getRequestId(), request.getKeyId(), grace, ownOrg()), rotated -> RotateApiKeyResponse.newBuilder()
+    answer(keys.rotate(request.getRequestId(), request.getKeyId(), grace, Principal.currentOrgId()), rotated -> RotateApiKeyResponse.newBuilder()
         .setNewKey(issued(rotated.newKey()))
         .setOldKeyRevokedAt(timestamp(rotated.oldKeyRevokedAt()))
         .build(), responses);
@@ -98,15 +102,6 @@ final class ApiKeyCalls {
       if (page.after() != null) response.setNextPageToken(Long.toString(page.after()));
       return response.build();
     }, responses);
-  }
-
-  /**
-   * The org whose keys alone the caller may revoke or rotate: its key's org for an owner key (CallRules lets
-   * no other org-bound key this far), null for an admin key or with keys off.
-   */
-  private static String ownOrg() {
-    Principal caller = Principal.current();
-    return caller == null ? null : caller.orgId();
   }
 
   private static CreateApiKeyResponse issued(ApiKeyRegistry.Issued issued) {

@@ -121,7 +121,7 @@ final class WebhookCalls {
     if (refuseInvalid(checks, responses)) return;
     String orgId = request.getOrgId();
     Deadline deadline = Context.current().getDeadline();
-    boolean orgKey = Principal.currentIsOrgKey();
+    boolean orgKey = Principal.currentOrgId() != null;
     whenOrgExists(orgId, responses, () -> ask(orgId, WebhookEndpoints.ListEndpoints::new, deadline)
         .thenApply(reply -> {
           ListWebhookEndpointsResponse.Builder response = ListWebhookEndpointsResponse.newBuilder();

@@ -22,10 +22,13 @@ public record Principal(Role role, String orgId, String hint, String keyId) {
     return principal == null ? "" : principal.keyId();
   }
 
-  /** Whether the current call's key is bound to one org (metering, reader, owner); false for admin keys and with keys off. */
-  public static boolean currentIsOrgKey() {
+  /**
+   * The org the current call's key is bound to (metering, reader, owner keys); null for an admin key
+   * and with keys off.
+   */
+  public static String currentOrgId() {
     Principal principal = current();
-    return principal != null && principal.orgId() != null;
+    return principal == null ? null : principal.orgId();
   }
 
   /** Whether this principal may act on {@code orgId}: null for a call about no org, "" for every org. */

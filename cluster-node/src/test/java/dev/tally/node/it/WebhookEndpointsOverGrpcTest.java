@@ -219,13 +219,7 @@ class WebhookEndpointsOverGrpcTest {
       assertEquals(0, caller.listWebhookDeliveries(ListWebhookDeliveriesRequest.newBuilder().setOrgId(orgId)
           .setEndpointId(endpointId).build()).getAttemptsCount(), "nothing was sent to it");
 
-      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.createWebhookEndpoint(creation(orgId, "mine")));
-      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.updateWebhookEndpoint(
-          UpdateWebhookEndpointRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).setEnabled(false).build()));
-      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.rotateWebhookSecret(
-          RotateWebhookSecretRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).setRequestId("steal").build()));
-      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.deleteWebhookEndpoint(
-          DeleteWebhookEndpointRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).build()));
+      everyChangeRefused(caller, orgId, endpointId);
       ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.replayWebhookEvents(
           ReplayWebhookEventsRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).setEventId("evt_1_0_" + orgId).build()));
       // The operator's endpoints carry every org's events.
@@ -255,13 +249,7 @@ class WebhookEndpointsOverGrpcTest {
       // Its own org holds no such endpoint: the id alone reaches nothing.
       ErrorDetails.expect(Code.NOT_FOUND, "WEBHOOK_ENDPOINT_NOT_FOUND", () -> caller.listWebhookDeliveries(
           ListWebhookDeliveriesRequest.newBuilder().setOrgId(otherOrg).setEndpointId(endpointId).build()));
-      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.createWebhookEndpoint(creation(orgId, "theirs")));
-      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.updateWebhookEndpoint(
-          UpdateWebhookEndpointRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).setEnabled(false).build()));
-      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.rotateWebhookSecret(
-          RotateWebhookSecretRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).setRequestId("steal").build()));
-      ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.deleteWebhookEndpoint(
-          DeleteWebhookEndpointRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).build()));
+      everyChangeRefused(caller, orgId, endpointId);
       assertEquals(List.of(), caller.listWebhookEndpoints(ListWebhookEndpointsRequest.newBuilder().setOrgId(otherOrg).build())
           .getEndpointsList());
     }
@@ -269,6 +257,17 @@ class WebhookEndpointsOverGrpcTest {
     assertTrue(untouched.getEnabled());
     assertEquals(1, untouched.getSecretsCount());
     assertEquals(List.of(), list(otherOrg));
+  }
+
+  /** The caller may create, change, rotate the secret of and delete none of the org's endpoints. */
+  void everyChangeRefused(AccountsGrpc.AccountsBlockingStub caller, String orgId, String endpointId) {
+    ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.createWebhookEndpoint(creation(orgId, "mine")));
+    ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.updateWebhookEndpoint(
+        UpdateWebhookEndpointRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).setEnabled(false).build()));
+    ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.rotateWebhookSecret(
+        RotateWebhookSecretRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).setRequestId("steal").build()));
+    ErrorDetails.expect(Code.PERMISSION_DENIED, "PERMISSION_DENIED", () -> caller.deleteWebhookEndpoint(
+        DeleteWebhookEndpointRequest.newBuilder().setOrgId(orgId).setEndpointId(endpointId).build()));
   }
 
   static List<String> fieldsOf(ErrorDetails details) {

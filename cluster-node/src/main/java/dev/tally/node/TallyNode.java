@@ -116,12 +116,13 @@ public final class TallyNode {
     ClusterSharding sharding = ClusterSharding.get(system);
     RequestOutcomeTable requestTable = RequestOutcomeTable.of(system.classicSystem());
     // The read side: each org account tells it of its writes; each slice's reader runs on one node.
+    ChangeFeed feed = settings.readSide().enabled()
+        ? ReadSide.start(system, settings.readSide(), clock, metrics::readSideApplied)
+        : null;
+    // What the API reads of the read side's rows.
     OrgDirectory directory = new OrgDirectory(system.classicSystem());
     UsageTable usage = new UsageTable(system.classicSystem());
     StatementTable statements = new StatementTable(system.classicSystem());
-    ChangeFeed feed = settings.readSide().enabled()
-        ? ReadSide.start(system, settings.readSide(), directory, usage, statements, clock, metrics::readSideApplied)
-        : null;
     Written written = feed != null ? feed : Written.NOBODY;
     if (feed == null) log.warn("the read side is off (TALLY_READ_SIDE): ListOrgs shows nothing new, no webhook is delivered");
     EndpointUrls endpointUrls = new EndpointUrls(settings.webhooksAllowPrivate());

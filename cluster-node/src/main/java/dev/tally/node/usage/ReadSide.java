@@ -18,8 +18,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 public final class ReadSide {
 
   static final String NAME = "read-side";
-  /** The journal's query plugin with a session of its own (persistence.conf). */
-  static final String QUERY_PLUGIN = "tally.read-side.cassandra.query";
+  /**
+   * The readers' own Cassandra session, for everything they read and write (persistence.conf): its
+   * requests are paced, so the journal's writes never wait behind a round's.
+   */
+  static final String SESSION = "tally.read-side.cassandra";
+  /** The journal's query plugin on the readers' session. */
+  static final String QUERY_PLUGIN = SESSION + ".query";
 
   /**
    * @param enabled off only to measure what the read side costs
@@ -39,10 +44,9 @@ public final class ReadSide {
    *
    * @param applied told, for each event a reader applied on a notice, how long after it happened
    */
-  public static ChangeFeed start(
-      ActorSystem<?> system, Settings settings, OrgDirectory directory, UsageTable usage, StatementTable statements,
-      Clock clock, Consumer<Duration> applied) {
-    SliceRows.Tables tables = new SliceRows.Tables(directory, usage, statements);
+  public static ChangeFeed start(ActorSystem<?> system, Settings settings, Clock clock, Consumer<Duration> applied) {
+    SliceRows.Tables tables = new SliceRows.Tables(new OrgDirectory(system.classicSystem(), SESSION),
+        new UsageTable(system.classicSystem(), SESSION), new StatementTable(system.classicSystem(), SESSION));
     ChangeFeed feed = ChangeFeed.start(system);
     OrgJournals journals = OrgJournals.of(system);
     ShardedDaemonProcess.get(system).init(SliceReader.Command.class, NAME, OrgSlices.COUNT,

@@ -26,9 +26,14 @@ public final class StatementTable implements SliceRows.Statements {
 
   private final CassandraSession session;
 
+  /** On the node's shared session: the API's reads. */
   public StatementTable(ActorSystem system) {
-    this.session = CassandraSessionRegistry.get(system)
-        .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
+    this(system, "pekko.persistence.cassandra");
+  }
+
+  /** On the session configured at {@code session}: the read side's readers have their own ({@link ReadSide#SESSION}). */
+  StatementTable(ActorSystem system, String session) {
+    this.session = CassandraSessionRegistry.get(system).sessionFor(CassandraSessionSettings.create(session));
   }
 
   @Override

@@ -36,9 +36,14 @@ public final class UsageTable implements UsageRows.Store {
 
   private final CassandraSession session;
 
+  /** On the node's shared session: the API's reads. */
   public UsageTable(ActorSystem system) {
-    this.session = CassandraSessionRegistry.get(system)
-        .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
+    this(system, "pekko.persistence.cassandra");
+  }
+
+  /** On the session configured at {@code session}: the read side's readers have their own ({@link ReadSide#SESSION}). */
+  UsageTable(ActorSystem system, String session) {
+    this.session = CassandraSessionRegistry.get(system).sessionFor(CassandraSessionSettings.create(session));
   }
 
   @Override

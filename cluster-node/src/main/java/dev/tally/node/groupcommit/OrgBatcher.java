@@ -116,11 +116,8 @@ public final class OrgBatcher {
     final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     boolean scheduled;
     boolean retired;
-    /**
-     * Fails the batch in flight now: it never reached the org's entity ({@link NodeLost}), or the
-     * entity will never answer it ({@link AnswerLost}).
-     */
-    volatile CompletableFuture<Outcomes> failNow;
+    /** Fails the batch in flight if it turns out never to have reached the org's entity. */
+    volatile CompletableFuture<Outcomes> undelivered;
     /** The batch in flight, while it is unanswered; null when none is. */
     volatile Out out;
 
@@ -129,16 +126,14 @@ public final class OrgBatcher {
     }
   }
 
-  /** A batch out to its entity: its answer, what fails it now, and whether a probe sent behind it is out. */
+  /** A batch out to its entity: its answer (failed directly when found lost), and whether a probe sent behind it is out. */
   private static final class Out {
     final long sentAt = System.nanoTime();
     final CompletableFuture<Outcomes> answer;
-    final CompletableFuture<Outcomes> failNow;
     volatile boolean probing;
 
-    Out(CompletableFuture<Outcomes> answer, CompletableFuture<Outcomes> failNow) {
+    Out(CompletableFuture<Outcomes> answer) {
       this.answer = answer;
-      this.failNow = failNow;
     }
   }
 
@@ -215,7 +210,7 @@ public final class OrgBatcher {
   /** The org's batch in flight could not be delivered to its entity (a dead letter): it fails now with {@link NodeLost}. */
   public void undelivered(String orgId) {
     Lane lane = lanes.get(orgId);
-    CompletableFuture<Outcomes> inFlight = lane == null ? null : lane.failNow;
+    CompletableFuture<Outcomes> inFlight = lane == null ? null : lane.undelivered;
     if (inFlight != null) inFlight.completeExceptionally(new NodeLost("the batch for org " + orgId + " was not delivered"));
   }
 
@@ -334,15 +329,15 @@ public final class OrgBatcher {
   private void send(Lane lane, List<Pending> batch) {
     batchSizes.record(batch.size());
     List<Operation> operations = batch.stream().map(Pending::operation).toList();
-    CompletableFuture<Outcomes> failNow = new CompletableFuture<>();
-    lane.failNow = failNow;
+    CompletableFuture<Outcomes> undelivered = new CompletableFuture<>();
+    lane.undelivered = undelivered;
     CompletableFuture<Outcomes> answer = sharding
         .entityRefFor(OrgAccount.ENTITY_TYPE, lane.orgId)
         .<Outcomes>ask(replyTo -> new Execute(operations, replyTo), entityTimeout)
         .applyToEither(nodeLost, answered -> answered)
-        .applyToEither(failNow, answered -> answered)
+        .applyToEither(undelivered, answered -> answered)
         .toCompletableFuture();
-    lane.out = new Out(answer, failNow);
+    lane.out = new Out(answer);
     answer.whenCompleteAsync((outcomes, failure) -> {
       lane.out = null;
       for (int i = 0; i < batch.size(); i++) {
@@ -373,9 +368,7 @@ public final class OrgBatcher {
               return;
             }
             scheduler.scheduleOnce(ANSWER_IN_TRANSIT, () -> {
-              if (!out.answer.isDone() && out.failNow.completeExceptionally(new AnswerLost(lane.orgId))) {
-                answersLost.increment();
-              }
+              if (out.answer.completeExceptionally(new AnswerLost(lane.orgId))) answersLost.increment();
             }, replies);
           });
     }
@@ -383,13 +376,13 @@ public final class OrgBatcher {
 
   /** The lane keeps its slot until the entity answers a probe: then it has finished what it was sent. */
   private void awaitEntity(Lane lane) {
-    CompletableFuture<Outcomes> failNow = new CompletableFuture<>();
-    lane.failNow = failNow;
+    CompletableFuture<Outcomes> undelivered = new CompletableFuture<>();
+    lane.undelivered = undelivered;
     sharding
         .entityRefFor(OrgAccount.ENTITY_TYPE, lane.orgId)
         .<Outcomes>ask(Probe::new, probeTimeout)
         .applyToEither(nodeLost, answered -> answered)
-        .applyToEither(failNow, answered -> answered)
+        .applyToEither(undelivered, answered -> answered)
         .whenCompleteAsync((answered, failure) -> {
           if (entityMayStillWork(failure)) awaitEntity(lane);
           else useSlot(nextInLine(lane));

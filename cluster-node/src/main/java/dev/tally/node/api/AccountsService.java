@@ -137,7 +137,7 @@ public final class AccountsService extends AccountsGrpc.AccountsImplBase {
     this.creditRequests = new CreditRequestCalls(batcher, purchases.sharding(), creditRequestTable, purchases.timeout());
     this.referrals = new ReferralCalls(batcher, purchases.sharding(), purchases.timeout());
     this.codeAdmin = new CodeAdminCalls(purchases.sharding(), purchases.timeout());
-    this.directory = new DirectoryCalls(directory);
+    this.directory = new DirectoryCalls(directory, clock);
     this.usage = new UsageCalls(usage);
     this.statements = new StatementCalls(statements);
     this.webhooks = new WebhookCalls(batcher, purchases.sharding(), webhookUrls, purchases.timeout(), clock, deliveries);

@@ -12,6 +12,8 @@ import java.util.List;
  * @param debt what the org owes: debt its commits incurred less what settlements paid off
  * @param statement the statement of the org's current period, counting every event the row counts
  *     (null before its first period); once closed, also in the statements table
+ * @param previousPeriod the org's period before the current one and what it used (null before its
+ *     second period)
  * @param appliedSeqNr the last event applied; 0 before the first
  */
 public record DirectoryRow(
@@ -26,11 +28,15 @@ public record DirectoryRow(
     Instant lastEventAt,
     long debt,
     StatementRow statement,
+    PeriodUsed previousPeriod,
     long appliedSeqNr) {
+
+  /** What an org used in the period that starts at {@code start}. */
+  public record PeriodUsed(Instant start, long used) {}
 
   /** An org the directory has seen no event of. */
   public static DirectoryRow unknown(String orgId) {
-    return new DirectoryRow(orgId, "", "", null, 0, 0, 0, 0, null, 0, null, 0);
+    return new DirectoryRow(orgId, "", "", null, 0, 0, 0, 0, null, 0, null, null, 0);
   }
 
   /** The start of the org's current period; null before its first. */
@@ -48,6 +54,16 @@ public record DirectoryRow(
     return statement == null ? 0 : statement.used();
   }
 
+  /**
+   * What the org used in the period that starts at {@code start}: its current period's or its
+   * previous one's usage; 0 for any other (a period of its before those, or one it has not reached).
+   */
+  public long usedIn(Instant start) {
+    if (start.equals(periodStart())) return periodUsed();
+    if (previousPeriod != null && start.equals(previousPeriod.start())) return previousPeriod.used();
+    return 0;
+  }
+
   /** granted − used − expired − voided: negative when the org owes. */
   public long balance() {
     return Math.subtractExact(Math.subtractExact(Math.subtractExact(granted, used), expired), voided);
@@ -60,12 +76,13 @@ public record DirectoryRow(
   public DirectoryRow after(long seqNr, OrgEvent event) {
     if (seqNr <= appliedSeqNr) return this;
     if (event instanceof OrgEvent.PeriodOpened e) {
+      PeriodUsed ended = statement == null ? null : new PeriodUsed(statement.periodStart(), statement.used());
       return new DirectoryRow(orgId, displayName, plan, createdAt, granted, used, expired, voided, e.at(), debt,
-          StatementRow.opened(this, e, seqNr), seqNr);
+          StatementRow.opened(this, e, seqNr), ended, seqNr);
     }
     if (event instanceof OrgEvent.PeriodClosed e) {
       return new DirectoryRow(orgId, displayName, plan, createdAt, granted, used, expired, voided, e.at(), debt,
-          statement == null ? null : statement.closed(e.at(), debt, seqNr), seqNr);
+          statement == null ? null : statement.closed(e.at(), debt, seqNr), previousPeriod, seqNr);
     }
     return plus(OrgDelta.of(seqNr, List.of(event)));
   }
@@ -93,6 +110,6 @@ public record DirectoryRow(
         delta.createdAt() != null ? delta.createdAt() : createdAt,
         Math.addExact(granted, delta.granted()), Math.addExact(used, delta.used()),
         Math.addExact(expired, delta.expired()), Math.addExact(voided, delta.voided()),
-        delta.lastEventAt(), owed, statement == null ? null : statement.plus(delta, owed), delta.to());
+        delta.lastEventAt(), owed, statement == null ? null : statement.plus(delta, owed), previousPeriod, delta.to());
   }
 }

@@ -36,9 +36,10 @@ public final class OrgDirectory implements SliceRows.Rows {
   private static final String COLUMNS =
       "org_id, display_name, plan, created_at, granted, used, expired, voided, last_event_at, period_start, period_end,"
           + " period_used, debt, applied_seq_nr, period_opening_balance, period_granted_by_kind, period_used_by_model,"
-          + " period_used_by_call_type, period_expired, period_voided, period_closed_at";
+          + " period_used_by_call_type, period_expired, period_voided, period_closed_at, previous_period_start,"
+          + " previous_period_used";
   private static final String UPSERT = "INSERT INTO tally.org_directory (slice, " + COLUMNS + ")"
-      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String ONE = "SELECT " + COLUMNS + " FROM tally.org_directory WHERE slice = ? AND org_id = ?";
   private static final String FIRST = "SELECT " + COLUMNS + " FROM tally.org_directory WHERE slice = ? LIMIT ?";
   private static final String AFTER = "SELECT " + COLUMNS + " FROM tally.org_directory WHERE slice = ? AND org_id > ? LIMIT ?";
@@ -50,6 +51,20 @@ public final class OrgDirectory implements SliceRows.Rows {
 
   /** The rows that matched, and where the next page starts (empty at the end). */
   public record Page(List<DirectoryRow> rows, Optional<Position> next) {}
+
+  /**
+   * A place in a ranking by usage in a period, most used first, ties by org id: just after the org
+   * {@code orgId}, which used {@code used}.
+   */
+  public record Rank(long used, String orgId) {
+    /** Whether {@code row}, which used {@code rowUsed}, ranks after this place. */
+    boolean before(long rowUsed, DirectoryRow row) {
+      return rowUsed < used || rowUsed == used && row.orgId().compareTo(orgId) > 0;
+    }
+  }
+
+  /** A page of a ranking, and the place the next page starts after (empty at the end). */
+  public record Ranking(List<DirectoryRow> rows, Optional<Rank> next) {}
 
   private final CassandraSession session;
 
@@ -65,13 +80,13 @@ public final class OrgDirectory implements SliceRows.Rows {
 
   /**
    * The org's row; {@link DirectoryRow#unknown} when it has none, and when it was written before its
-   * current period's statement was part of it (ops/cql V11): its reader then builds it again from
-   * the org's journal.
+   * current period's statement and its previous period's usage were part of it (ops/cql V11, V12):
+   * its reader then builds it again from the org's journal.
    */
   @Override
   public CompletionStage<DirectoryRow> row(String orgId) {
     return session.selectOne(ONE, OrgSlices.sliceOf(orgId), orgId).thenApply(row -> row
-        .filter(found -> !writtenBeforeV11(found))
+        .filter(found -> !writtenBeforeV12(found))
         .map(OrgDirectory::row)
         .orElseGet(() -> DirectoryRow.unknown(orgId)));
   }
@@ -98,7 +113,9 @@ public final class OrgDirectory implements SliceRows.Rows {
               row.periodStart(), row.periodEnd(), row.periodUsed(), row.debt(), row.appliedSeqNr(),
               none ? null : period.openingBalance(), none ? Map.of() : period.grantedByKind(),
               none ? Map.of() : period.usedByModel(), none ? Map.of() : period.usedByCallType(),
-              none ? 0L : period.expired(), none ? 0L : period.voided(), none ? null : period.closedAt()));
+              none ? 0L : period.expired(), none ? 0L : period.voided(), none ? null : period.closedAt(),
+              row.previousPeriod() == null ? null : row.previousPeriod().start(),
+              row.previousPeriod() == null ? 0L : row.previousPeriod().used()));
         }
         writes.add(session.executeWriteBatch(BatchStatement.newInstance(BatchType.UNLOGGED).addAll(batch))
             .toCompletableFuture());
@@ -144,43 +161,52 @@ public final class OrgDirectory implements SliceRows.Rows {
   }
 
   /**
-   * The {@code limit} orgs that {@code matches} with the most used in their current period, most
-   * first: every row of the directory is read, a slice after another, a page of {@link
-   * #MAX_ROWS_READ} at a time, keeping only the {@code limit} best.
+   * The {@code limit} orgs that {@code matches} and rank after {@code after} (empty: from the top) by
+   * what they used in the period that starts at {@code period} ({@link DirectoryRow#usedIn}), most
+   * first, ties by org id: every row of the directory is read, a slice after another, a page of
+   * {@link #MAX_ROWS_READ} at a time, keeping only the {@code limit} + 1 best (the one beyond says
+   * whether a next page has any).
    */
-  public CompletionStage<List<DirectoryRow>> top(int limit, Predicate<DirectoryRow> matches) {
-    Comparator<DirectoryRow> order =
-        Comparator.comparingLong(DirectoryRow::periodUsed).thenComparing(DirectoryRow::orgId, Comparator.reverseOrder());
-    PriorityQueue<DirectoryRow> best = new PriorityQueue<>(order);
-    return topFrom(Position.START, limit, matches, best, order);
+  public CompletionStage<Ranking> ranked(Instant period, Optional<Rank> after, int limit,
+      Predicate<DirectoryRow> matches) {
+    Comparator<DirectoryRow> mostFirst = Comparator.<DirectoryRow>comparingLong(row -> row.usedIn(period)).reversed()
+        .thenComparing(DirectoryRow::orgId);
+    PriorityQueue<DirectoryRow> best = new PriorityQueue<>(mostFirst.reversed());
+    Predicate<DirectoryRow> ranks = after.isEmpty() ? matches
+        : matches.and(row -> after.get().before(row.usedIn(period), row));
+    return rankFrom(Position.START, limit + 1, ranks, best).thenApply(kept -> {
+      List<DirectoryRow> rows = new ArrayList<>(kept);
+      rows.sort(mostFirst);
+      if (rows.size() <= limit) return new Ranking(rows, Optional.empty());
+      List<DirectoryRow> page = rows.subList(0, limit);
+      DirectoryRow last = page.get(limit - 1);
+      return new Ranking(List.copyOf(page), Optional.of(new Rank(last.usedIn(period), last.orgId())));
+    });
   }
 
-  private CompletionStage<List<DirectoryRow>> topFrom(Position at, int limit, Predicate<DirectoryRow> matches,
-      PriorityQueue<DirectoryRow> best, Comparator<DirectoryRow> order) {
-    if (at.slice() >= OrgSlices.COUNT) {
-      List<DirectoryRow> most = new ArrayList<>(best);
-      most.sort(order.reversed());
-      return CompletableFuture.completedFuture(most);
-    }
+  private CompletionStage<PriorityQueue<DirectoryRow>> rankFrom(Position at, int kept, Predicate<DirectoryRow> ranks,
+      PriorityQueue<DirectoryRow> best) {
+    if (at.slice() >= OrgSlices.COUNT) return CompletableFuture.completedFuture(best);
     return rowsAfter(at.slice(), at.afterOrgId(), MAX_ROWS_READ).thenCompose(selected -> {
       for (DirectoryRow row : selected) {
-        if (!matches.test(row)) continue;
+        if (!ranks.test(row)) continue;
         best.add(row);
-        if (best.size() > limit) best.poll();
+        if (best.size() > kept) best.poll();
       }
       Position next = selected.size() < MAX_ROWS_READ ? new Position(at.slice() + 1, "")
           : new Position(at.slice(), selected.get(selected.size() - 1).orgId());
-      return topFrom(next, limit, matches, best, order);
+      return rankFrom(next, kept, ranks, best);
     });
   }
 
   /**
-   * Whether the row was written before ops/cql V11: a period, and of its statement only the bounds
-   * and what it used. A listing shows those as they are; {@link #row(String)} reads it as unknown, so
-   * the org's reader builds it again from the journal.
+   * Whether the row was written before ops/cql V12: a period, and of its statement only the bounds
+   * and what it used (before V11), or no previous period's usage. A listing shows the row as it is;
+   * {@link #row(String)} reads it as unknown, so the org's reader builds it again from the journal.
    */
-  private static boolean writtenBeforeV11(Row row) {
-    return row.getInstant("period_start") != null && row.isNull("period_opening_balance");
+  private static boolean writtenBeforeV12(Row row) {
+    return row.getInstant("period_start") != null
+        && (row.isNull("period_opening_balance") || row.isNull("previous_period_used"));
   }
 
   private static DirectoryRow row(Row row) {
@@ -194,7 +220,12 @@ public final class OrgDirectory implements SliceRows.Rows {
         row.getLong("period_voided"), debt, row.getInstant("period_closed_at"), appliedSeqNr);
     return new DirectoryRow(orgId, orEmpty(row.getString("display_name")), orEmpty(row.getString("plan")),
         row.getInstant("created_at"), row.getLong("granted"), row.getLong("used"), row.getLong("expired"),
-        row.getLong("voided"), row.getInstant("last_event_at"), debt, period, appliedSeqNr);
+        row.getLong("voided"), row.getInstant("last_event_at"), debt, period, previousPeriod(row), appliedSeqNr);
+  }
+
+  private static DirectoryRow.PeriodUsed previousPeriod(Row row) {
+    Instant start = row.getInstant("previous_period_start");
+    return start == null ? null : new DirectoryRow.PeriodUsed(start, row.getLong("previous_period_used"));
   }
 
   private static Map<String, Long> amounts(Row row, String column) {

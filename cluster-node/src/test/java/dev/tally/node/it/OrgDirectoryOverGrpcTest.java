@@ -25,9 +25,17 @@ import dev.tally.v1.MeteringGrpc;
 import dev.tally.v1.ReserveRequest;
 import dev.tally.v1.TopOrgsRequest;
 import dev.tally.v1.VoidGrantRequest;
+import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
 import io.grpc.Status.Code;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -171,6 +179,108 @@ class OrgDirectoryOverGrpcTest {
     assertTrue(top.get().size() <= 5);
     ErrorDetails.expect(Code.INVALID_ARGUMENT, "INVALID_REQUEST",
         () -> accounts().topOrgs(TopOrgsRequest.newBuilder().setLimit(101).build()));
+  }
+
+  /**
+   * ListOrgs by usage: five orgs on a plan no other test uses, read two to a page, come most used
+   * this month first and tied ones by org id, each once; last month ranks them all at 0, by org id;
+   * TopOrgs is the ranking's first page.
+   */
+  @Test
+  void ordersByUsageThisMonthPageByPageAndTopOrgsIsItsFirstPage() throws Exception {
+    String run = id().substring(0, 8);
+    Map<String, Long> usedBy = new HashMap<>();
+    long[] credits = {5, 3, 3, 1, 0};
+    for (int i = 0; i < credits.length; i++) {
+      String orgId = "ranked-" + run + "-" + i;
+      accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setPlan("professional").build());
+      if (credits[i] > 0) {
+        metering().charge(ChargeRequest.newBuilder().setOrgId(orgId).setRequestId(id())
+            .setAmount(credits[i] * MICROS_PER_CREDIT).build());
+      }
+      usedBy.put(orgId, credits[i] * MICROS_PER_CREDIT);
+    }
+    List<String> expected = usedBy.keySet().stream()
+        .sorted(Comparator.<String>comparingLong(usedBy::get).reversed().thenComparing(Comparator.naturalOrder()))
+        .toList();
+    ListOrgsRequest.Builder byUsage = ListOrgsRequest.newBuilder().setPlan("professional")
+        .setOrder(ListOrgsRequest.Order.USAGE).setPageSize(2);
+    AtomicReference<List<List<DirectoryEntry>>> pages = new AtomicReference<>();
+    Eventually.await("the five orgs ranked by what they used", Duration.ofSeconds(60), () -> {
+      pages.set(pagesOf(byUsage));
+      return pages.get().stream().flatMap(List::stream).map(DirectoryEntry::getOrgId).toList().equals(expected);
+    });
+    assertEquals(List.of(2, 2, 1), pages.get().stream().map(List::size).toList());
+    for (DirectoryEntry org : pages.get().stream().flatMap(List::stream).toList()) {
+      assertEquals(usedBy.get(org.getOrgId()), org.getUsagePeriodUsed(), org.toString());
+      assertEquals(org.getPeriodUsed(), org.getUsagePeriodUsed(), "this month is the org's current period");
+    }
+
+    Instant thisMonth = Instant.ofEpochSecond(pages.get().get(0).get(0).getPeriodStart().getSeconds());
+    assertEquals(1, thisMonth.atZone(ZoneOffset.UTC).getDayOfMonth());
+    Timestamp lastMonth = Timestamp.newBuilder()
+        .setSeconds(thisMonth.atZone(ZoneOffset.UTC).minusMonths(1).toEpochSecond()).build();
+    List<DirectoryEntry> previous = pagesOf(byUsage.clone().setUsagePeriod(lastMonth)).stream().flatMap(List::stream).toList();
+    assertEquals(expected.stream().sorted().toList(), previous.stream().map(DirectoryEntry::getOrgId).toList(),
+        "none used anything last month: all tied, by org id");
+    assertTrue(previous.stream().allMatch(org -> org.getUsagePeriodUsed() == 0 && !org.hasPreviousPeriodStart()));
+
+    List<DirectoryEntry> top = accounts().topOrgs(TopOrgsRequest.newBuilder().setPlan("professional").setLimit(3).build())
+        .getOrgsList();
+    assertEquals(expected.subList(0, 3), top.stream().map(DirectoryEntry::getOrgId).toList());
+    assertEquals(5 * MICROS_PER_CREDIT, top.get(0).getUsagePeriodUsed());
+  }
+
+  /** Each page of a listing, read to its end. */
+  List<List<DirectoryEntry>> pagesOf(ListOrgsRequest.Builder listing) {
+    List<List<DirectoryEntry>> pages = new ArrayList<>();
+    String token = "";
+    do {
+      ListOrgsResponse page = accounts().listOrgs(listing.setPageToken(token).build());
+      pages.add(page.getOrgsList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return pages;
+  }
+
+  @Test
+  void aRankingRefusesAMonthItDoesNotKeepAndTokensOfAnotherListing() {
+    Instant thisMonth = Instant.now().atZone(ZoneOffset.UTC).withDayOfMonth(1).truncatedTo(ChronoUnit.DAYS).toInstant();
+    ListOrgsRequest.Builder byUsage = ListOrgsRequest.newBuilder().setOrder(ListOrgsRequest.Order.USAGE).setPageSize(1);
+    String byOrgToken = accounts().listOrgs(ListOrgsRequest.newBuilder().setPageSize(1).build()).getNextPageToken();
+    String byUsageToken = accounts().listOrgs(byUsage.build()).getNextPageToken();
+    assertFalse(byOrgToken.isEmpty() || byUsageToken.isEmpty(), "the shared node has more than one org");
+    Map<String, ListOrgsRequest> refused = Map.of(
+        "usage_period", byUsage.clone().setUsagePeriod(month(thisMonth.atZone(ZoneOffset.UTC).minusMonths(2).toInstant()))
+            .build(),
+        "usage_period ", byUsage.clone().setUsagePeriod(month(thisMonth.plusSeconds(1))).build(),
+        "usage_period  ", ListOrgsRequest.newBuilder().setUsagePeriod(month(thisMonth)).build(),
+        "usage_period   ", byUsage.clone().setPageToken(byUsageToken)
+            .setUsagePeriod(month(thisMonth.atZone(ZoneOffset.UTC).minusMonths(1).toInstant())).build(),
+        "order", ListOrgsRequest.newBuilder().setOrderValue(7).build(),
+        "page_token", byUsage.clone().setPageToken(byOrgToken).build(),
+        "page_token ", ListOrgsRequest.newBuilder().setPageToken(byUsageToken).build(),
+        "page_token  ", byUsage.clone().setPageToken(token("u:0:5:acme")).build(),
+        "page_token   ", byUsage.clone().setPageToken(token("u:x:5:acme")).build());
+    refused.forEach((field, request) -> {
+      var details = ErrorDetails.expect(Code.INVALID_ARGUMENT, "INVALID_REQUEST", () -> accounts().listOrgs(request));
+      assertEquals(field.strip(), details.detail(com.google.rpc.BadRequest.class).orElseThrow().getFieldViolations(0)
+          .getField(), request.toString());
+    });
+    var details = ErrorDetails.expect(Code.INVALID_ARGUMENT, "INVALID_REQUEST", () -> accounts().topOrgs(
+        TopOrgsRequest.newBuilder().setUsagePeriod(month(thisMonth.plus(Duration.ofDays(40)))).build()));
+    assertEquals("usage_period", details.detail(com.google.rpc.BadRequest.class).orElseThrow().getFieldViolations(0)
+        .getField());
+    assertEquals(1, accounts().listOrgs(byUsage.clone().setUsagePeriod(month(thisMonth)).build()).getOrgsCount(),
+        "the current month, named");
+  }
+
+  static Timestamp month(Instant start) {
+    return Timestamp.newBuilder().setSeconds(start.getEpochSecond()).setNanos(start.getNano()).build();
+  }
+
+  static String token(String text) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 
   @Test

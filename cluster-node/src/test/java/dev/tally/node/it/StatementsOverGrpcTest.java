@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.google.protobuf.Timestamp;
 import com.google.rpc.BadRequest;
@@ -15,15 +16,18 @@ import dev.tally.testkit.Eventually;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.v1.ChargeRequest;
 import dev.tally.v1.CreateOrgRequest;
+import dev.tally.v1.DirectoryEntry;
 import dev.tally.v1.GetStatementRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantKind;
 import dev.tally.v1.Labels;
 import dev.tally.v1.LedgerEntry;
 import dev.tally.v1.ListLedgerRequest;
+import dev.tally.v1.ListOrgsRequest;
 import dev.tally.v1.ListStatementsRequest;
 import dev.tally.v1.ListStatementsResponse;
 import dev.tally.v1.Statement;
+import dev.tally.v1.TopOrgsRequest;
 import dev.tally.v1.VoidGrantRequest;
 import io.grpc.Status;
 import java.net.InetSocketAddress;
@@ -135,6 +139,22 @@ class StatementsOverGrpcTest {
     assertEquals(sum(ledger, "GRANT_EXPIRED"), closed.getExpired());
     assertEquals(sum(ledger, "GRANT_VOIDED"), closed.getVoided());
 
+    AtomicReference<List<DirectoryEntry>> lastMonth = new AtomicReference<>();
+    Eventually.await("the directory ranks the org by what it used last month", Duration.ofSeconds(60), () -> {
+      lastMonth.set(node.accounts().topOrgs(TopOrgsRequest.newBuilder().setPlan("expiring").setLimit(100)
+          .setUsagePeriod(closed.getPeriodStart()).build()).getOrgsList());
+      return lastMonth.get().stream().anyMatch(entry -> entry.getOrgId().equals(org)
+          && entry.getPeriodStart().equals(next.getPeriodStart()));
+    });
+    DirectoryEntry ranked = lastMonth.get().stream().filter(entry -> entry.getOrgId().equals(org)).findFirst().orElseThrow();
+    assertEquals(closed.getUsed(), ranked.getUsagePeriodUsed());
+    assertEquals(closed.getPeriodStart(), ranked.getPreviousPeriodStart());
+    assertEquals(closed.getUsed(), ranked.getPreviousPeriodUsed());
+    assertEquals(0, node.accounts().listOrgs(ListOrgsRequest.newBuilder().setPlan("expiring")
+        .setOrder(ListOrgsRequest.Order.USAGE).build()).getOrgsList().stream()
+        .filter(entry -> entry.getOrgId().equals(org)).findFirst().orElseThrow().getUsagePeriodUsed(),
+        "this month (the node's clock's): nothing used yet");
+
     Statement fetched = node.accounts().getStatement(GetStatementRequest.newBuilder().setOrgId(org)
         .setPeriodStart(closed.getPeriodStart()).build());
     assertEquals(closed, fetched);
@@ -152,23 +172,49 @@ class StatementsOverGrpcTest {
    */
   @Test
   void aDirectoryRowWrittenBeforeV11IsBuiltAgainFromTheJournal() throws Exception {
-    String org = "statement-v10-" + id();
+    rebuiltFromTheJournal("statement-v10-", "period_opening_balance = null, period_granted_by_kind = null,"
+        + " period_used_by_model = null, period_used_by_call_type = null, period_expired = null, period_voided = null");
+  }
+
+  /** A directory row written before it kept the previous period's usage (ops/cql V12) is built again too. */
+  @Test
+  void aDirectoryRowWrittenBeforeV12IsBuiltAgainFromTheJournal() throws Exception {
+    rebuiltFromTheJournal("statement-v11-", "previous_period_start = null, previous_period_used = null");
+  }
+
+  CqlSession cql() {
+    return CqlSession.builder().addContactPoint(new InetSocketAddress("127.0.0.1", TestCassandra.server().cqlPort()))
+        .withLocalDatacenter("datacenter1").build();
+  }
+
+  /** Whether the org's directory row has every column a row has from ops/cql V12 on. */
+  boolean writtenSinceV12(String org) {
+    try (CqlSession session = cql()) {
+      Row row = session.execute(SimpleStatement.newInstance("SELECT period_opening_balance, previous_period_used"
+          + " FROM tally.org_directory WHERE slice = ? AND org_id = ?", OrgSlices.sliceOf(org), org)).one();
+      return !row.isNull("period_opening_balance") && !row.isNull("previous_period_used");
+    }
+  }
+
+  /**
+   * An org whose directory row, once written, has {@code columnsUnset} set to null: the reader's
+   * reconciliation builds it again from the journal, and its next write counts each event once.
+   */
+  void rebuiltFromTheJournal(String prefix, String columnsUnset) throws Exception {
+    String org = prefix + id();
     node.accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(org).setRequestId(id()).setPlan("expiring").build());
     node.metering().charge(ChargeRequest.newBuilder().setOrgId(org).setRequestId(id()).setAmount(3 * MICROS_PER_CREDIT)
         .setLabels(Labels.newBuilder().setModel("gpt-4o")).build());
     Eventually.await("the open statement counts the charge", Duration.ofSeconds(60),
         () -> statements(org).size() == 1 && statements(org).get(0).getUsed() == 3 * MICROS_PER_CREDIT);
     Statement before = statements(org).get(0);
-    try (CqlSession session = CqlSession.builder()
-        .addContactPoint(new InetSocketAddress("127.0.0.1", TestCassandra.server().cqlPort()))
-        .withLocalDatacenter("datacenter1").build()) {
-      session.execute(SimpleStatement.newInstance("UPDATE tally.org_directory SET period_opening_balance = null,"
-          + " period_granted_by_kind = null, period_used_by_model = null, period_used_by_call_type = null,"
-          + " period_expired = null, period_voided = null WHERE slice = ? AND org_id = ?", OrgSlices.sliceOf(org), org));
+    try (CqlSession session = cql()) {
+      session.execute(SimpleStatement.newInstance("UPDATE tally.org_directory SET " + columnsUnset
+          + " WHERE slice = ? AND org_id = ?", OrgSlices.sliceOf(org), org));
     }
     node.clock().advance(Duration.ofSeconds(2)); // the node's clock stands still: its readers' next pass is due
     Eventually.await("the reader's reconciliation built the row again", Duration.ofSeconds(60),
-        () -> statements(org).equals(List.of(before)));
+        () -> statements(org).equals(List.of(before)) && writtenSinceV12(org));
     node.metering().charge(ChargeRequest.newBuilder().setOrgId(org).setRequestId(id()).setAmount(2 * MICROS_PER_CREDIT)
         .setLabels(Labels.newBuilder().setModel("gpt-4o")).build());
     Eventually.await("the statement counts both charges once", Duration.ofSeconds(60),

@@ -365,8 +365,14 @@ class SliceRowsTest {
     StatementRow closed = store.statements.get("org-0").get(START);
     assertEquals(end, closed.closedAt());
     assertEquals(4_000, closed.used());
-    assertEquals(end, store.rows.get("org-0").statement().periodStart(), "the row goes on with the next period");
+    DirectoryRow next = store.rows.get("org-0");
+    assertEquals(end, next.statement().periodStart(), "the row goes on with the next period");
     assertEquals(statementsAppliedOnce("org-0", journal), shown(store, "org-0"));
+    assertEquals(new DirectoryRow.PeriodUsed(START, 4_000), next.previousPeriod(), "and keeps what the last one used");
+    assertEquals(4_000, next.usedIn(START));
+    assertEquals(0, next.usedIn(end));
+    assertEquals(0, next.usedIn(START.minus(Duration.ofDays(31))), "an older period: the row does not know it");
+    assertEquals(4_000, store.rows.get("org-0").after(6, journal.get(5)).previousPeriod().used(), "applied once");
   }
 
   @Test

@@ -314,7 +314,7 @@ class ConsoleReportsBrowserTest {
   @Test
   void theOperatorFindsTheOrgInTheDirectoryAndAtTheTop() throws Exception {
     signedIn("", TestKeys.ADMIN);
-    String search = new DirectoryPage.Search(org.substring(0, 12), "flex", "any", "").link("");
+    String search = new DirectoryPage.Search(org.substring(0, 12), "flex", "any", DirectoryPage.THIS_MONTH, "").link("");
     // The directory is the read side's: it may trail the org's calls by a moment.
     new WebDriverWait(browser, READ_SIDE).until(page -> {
       page.get(url(search));
@@ -323,7 +323,11 @@ class ConsoleReportsBrowserTest {
     });
     WebElement top = browser.findElement(By.xpath("//table[@id='top-orgs']/tbody/tr[td/a='" + org + "']"));
     assertEquals(admin.balance(org).getPeriod().getCharged(), Credits.parse(top.findElements(By.tagName("td")).get(3).getText()),
-        "used this period, as GetBalance has it");
+        "used this month, as GetBalance has it");
+    WebElement listed = browser.findElement(By.xpath("//table[@id='directory']/tbody/tr[td/a='" + org + "']"));
+    assertEquals(admin.balance(org).getPeriod().getCharged(),
+        Credits.parse(listed.findElements(By.tagName("td")).get(3).getText()), "the directory ranked by this month");
+    assertEquals("Used this month", browser.findElement(By.xpath("//table[@id='directory']/thead/tr/th[4]")).getText());
     Browser.screenshot(browser, "directory");
 
     browser.findElement(By.cssSelector("#directory a[href='" + Links.org(org) + "']")).click();

@@ -52,6 +52,8 @@ public final class Tallyctl {
   private static final Command ORG_LIST = new Command("org list", List.of(), List.of(
       optional("plan", "PLAN", "only orgs on this plan"),
       optional("status", "STATUS", "only orgs that are depleted (balance 0 or less) or in-debt"),
+      optional("sort", "ORDER", "usage: most credits used in --month first (default: the directory's order)"),
+      optional("month", "MONTH", "with --sort usage: this month or the last, e.g. 2026-11 (default: this month, UTC)"),
       optional("limit", "N", "the first N orgs only (default: all)")),
       "every org with its plan and credits, from the read side: a few seconds behind (admin key)",
       DirectoryCommands::orgs);
@@ -148,8 +150,9 @@ public final class Tallyctl {
       alias("orgs", ORG_LIST),
       new Command("top", List.of(), List.of(
           optional("plan", "PLAN", "only orgs on this plan"),
-          optional("limit", "N", "how many orgs, 1-100 (default: 10)")),
-          "the orgs that used the most credits in their current period, from the read side (admin key)",
+          optional("limit", "N", "how many orgs, 1-100 (default: 10)"),
+          optional("month", "MONTH", "this month or the last, e.g. 2026-11 (default: this month, UTC)")),
+          "the orgs that used the most credits in a month, from the read side (admin key)",
           DirectoryCommands::top),
       new Command("usage", List.of("ORG"), List.of(
           optional("from", "TIME", "the first hour counted, e.g. 2026-12-01 or 2026-12-01T09:00:00Z (default: this month's start, UTC)"),

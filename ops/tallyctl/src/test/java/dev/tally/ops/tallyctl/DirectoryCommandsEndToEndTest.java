@@ -10,6 +10,8 @@ import dev.tally.testkit.Eventually;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.testkit.TestNode;
 import java.time.Duration;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
@@ -59,14 +61,47 @@ class DirectoryCommandsEndToEndTest {
     Result byFormerName = ok(tallyctl.run("orgs", "--plan", "payg"));
     assertTrue(byFormerName.out().contains(org) && byFormerName.out().contains("97.5"), byFormerName::toString);
     var ranked = ok(tallyctl.run("top", "--plan", "payg", "--limit", "100", "--json")).json().getAsJsonArray("orgs");
-    for (int i = 1; i < ranked.size(); i++) {
-      assertTrue(ranked.get(i - 1).getAsJsonObject().get("period_used_micro_credits").getAsLong()
-          >= ranked.get(i).getAsJsonObject().get("period_used_micro_credits").getAsLong(), ranked::toString);
-    }
+    assertMostUsedFirst(ranked);
     Result top = ok(tallyctl.run("top", "--limit", "3"));
-    assertTrue(top.out().contains("USED THIS PERIOD"), top::toString);
+    assertTrue(top.out().contains("USED THIS MONTH"), top::toString);
     Result wrong = tallyctl.run("org", "list", "--status", "broke");
     assertEquals(2, wrong.exit(), wrong::toString);
     assertTrue(wrong.err().contains("depleted or in-debt"), wrong::toString);
+  }
+
+  @Test
+  void orgListSortedByUsageRanksMostUsedFirstInTheMonthAsked() throws Exception {
+    String org = "ranked-" + UUID.randomUUID().toString().substring(0, 8);
+    ok(tallyctl.run("org", "create", org, "--plan", "payg"));
+    ok(tallyctl.run("grant", org, "100", "--kind", "PURCHASE"));
+    ok(tallyctl.run("charge", org, "1.25"));
+    Eventually.await(org + " ranked with its charge", Duration.ofSeconds(60), () -> listed(org, "--sort", "usage")
+        .map(entry -> entry.get("usage_period_used_micro_credits").getAsLong() == 1_250_000L).orElse(false));
+    assertMostUsedFirst(ok(tallyctl.run("org", "list", "--json", "--plan=payg", "--sort", "usage")).json()
+        .getAsJsonArray("orgs"));
+
+    YearMonth thisMonth = YearMonth.now(ZoneOffset.UTC);
+    Result lastMonth = ok(tallyctl.run("org", "list", "--plan=payg", "--sort", "usage", "--month",
+        thisMonth.minusMonths(1).toString()));
+    assertTrue(lastMonth.out().contains("USED IN " + thisMonth.minusMonths(1)) && lastMonth.out().contains(org),
+        lastMonth::toString);
+    Result table = ok(tallyctl.run("top", "--plan=payg", "--month", thisMonth.toString(), "--limit", "100"));
+    assertTrue(table.out().contains("USED IN " + thisMonth) && table.out().contains(org), table::toString);
+
+    Result notAMonth = tallyctl.run("top", "--month", "2026-13");
+    assertEquals(2, notAMonth.exit(), notAMonth::toString);
+    assertTrue(notAMonth.err().contains("not a month"), notAMonth::toString);
+    Result unsorted = tallyctl.run("org", "list", "--month", thisMonth.toString());
+    assertEquals(2, unsorted.exit(), unsorted::toString);
+    assertTrue(unsorted.err().contains("--sort usage"), unsorted::toString);
+    Result tooOld = tallyctl.run("top", "--month", thisMonth.minusMonths(2).toString());
+    assertTrue(tooOld.exit() != 0 && tooOld.err().contains("usage_period"), tooOld::toString);
+  }
+
+  private static void assertMostUsedFirst(com.google.gson.JsonArray ranked) {
+    for (int i = 1; i < ranked.size(); i++) {
+      assertTrue(ranked.get(i - 1).getAsJsonObject().get("usage_period_used_micro_credits").getAsLong()
+          >= ranked.get(i).getAsJsonObject().get("usage_period_used_micro_credits").getAsLong(), ranked::toString);
+    }
   }
 }

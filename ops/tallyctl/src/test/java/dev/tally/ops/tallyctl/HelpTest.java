@@ -97,7 +97,7 @@ class HelpTest {
     assertEquals(ExitCode.OK.status, orgs.exit(), orgs.err());
     assertTrue(orgs.out().contains("the same as org list"), orgs.out());
     assertEquals(list.out().substring(list.out().indexOf("\noptions:")), orgs.out().substring(orgs.out().indexOf("\noptions:")));
-    assertTrue(orgs.out().startsWith("usage: tallyctl orgs [--plan PLAN] [--status STATUS] [--limit N]\n"), orgs.out());
+    assertTrue(orgs.out().startsWith("usage: tallyctl orgs [--plan PLAN] [--status STATUS] [--sort ORDER] [--month MONTH] [--limit N]\n"), orgs.out());
   }
 
   @Test

@@ -43,15 +43,20 @@ class DirectoryCommandsEndToEndTest {
         .findFirst();
   }
 
-  @Test
-  void anOrgShowsWithItsCreditsOnceTheReadSideHasItAndTheTableNamesIt() throws Exception {
-    String org = "listed-" + UUID.randomUUID().toString().substring(0, 8);
+  /** A new payg org granted 100 credits that was charged {@code credits}, once the directory counts the charge. */
+  private String orgThatUsed(String prefix, String credits, long micros) throws Exception {
+    String org = prefix + UUID.randomUUID().toString().substring(0, 8);
     ok(tallyctl.run("org", "create", org, "--plan", "payg"));
     ok(tallyctl.run("grant", org, "100", "--kind", "PURCHASE"));
-    ok(tallyctl.run("charge", org, "2.5"));
-
+    ok(tallyctl.run("charge", org, credits));
     Eventually.await(org + " in the directory with its charge", Duration.ofSeconds(60),
-        () -> listed(org).map(entry -> entry.get("used_micro_credits").getAsLong() == 2_500_000L).orElse(false));
+        () -> listed(org).map(entry -> entry.get("used_micro_credits").getAsLong() == micros).orElse(false));
+    return org;
+  }
+
+  @Test
+  void anOrgShowsWithItsCreditsOnceTheReadSideHasItAndTheTableNamesIt() throws Exception {
+    String org = orgThatUsed("listed-", "2.5", 2_500_000L);
     JsonObject entry = listed(org).orElseThrow();
     assertEquals(97_500_000L, entry.get("balance_micro_credits").getAsLong(), entry::toString);
     assertTrue(listed(org, "--status", "depleted").isEmpty(), "not depleted");
@@ -71,12 +76,9 @@ class DirectoryCommandsEndToEndTest {
 
   @Test
   void orgListSortedByUsageRanksMostUsedFirstInTheMonthAsked() throws Exception {
-    String org = "ranked-" + UUID.randomUUID().toString().substring(0, 8);
-    ok(tallyctl.run("org", "create", org, "--plan", "payg"));
-    ok(tallyctl.run("grant", org, "100", "--kind", "PURCHASE"));
-    ok(tallyctl.run("charge", org, "1.25"));
-    Eventually.await(org + " ranked with its charge", Duration.ofSeconds(60), () -> listed(org, "--sort", "usage")
-        .map(entry -> entry.get("usage_period_used_micro_credits").getAsLong() == 1_250_000L).orElse(false));
+    String org = orgThatUsed("ranked-", "1.25", 1_250_000L);
+    assertEquals(1_250_000L, listed(org, "--sort", "usage").orElseThrow().get("usage_period_used_micro_credits")
+        .getAsLong());
     assertMostUsedFirst(ok(tallyctl.run("org", "list", "--json", "--plan=payg", "--sort", "usage")).json()
         .getAsJsonArray("orgs"));
 

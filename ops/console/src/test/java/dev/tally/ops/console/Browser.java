@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -73,10 +74,15 @@ final class Browser {
     return paths;
   }
 
-  /** A headless browser at desktop width. */
-  static ChromeDriver open(List<String> installed) {
+  /**
+   * A headless browser at desktop width. Its temporary files go under target/, not /tmp: Chromium
+   * leaves a directory there for its singleton socket each time it runs.
+   */
+  static ChromeDriver open(List<String> installed) throws IOException {
+    Path temporary = Files.createDirectories(Path.of("target", "chromium-tmp")).toAbsolutePath();
     ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(installed.get(1))).usingAnyFreePort().build();
+        .usingDriverExecutable(new File(installed.get(1))).usingAnyFreePort()
+        .withEnvironment(Map.of("TMPDIR", temporary.toString())).build();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(installed.get(0));
     // As root (the test machines) Chromium needs --no-sandbox; /dev/shm is small in containers.

@@ -25,6 +25,7 @@ import dev.tally.v1.ListClusterMembersResponse;
 import dev.tally.v1.ListLedgerRequest;
 import dev.tally.v1.WebhookEndpoint;
 import dev.tally.v1.WebhookEventType;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -71,7 +72,7 @@ class ConsoleBrowserTest {
   }
 
   @BeforeEach
-  void openBrowser() {
+  void openBrowser() throws IOException {
     browser = Browser.open(browserInstall);
   }
 

@@ -20,6 +20,7 @@ import dev.tally.v1.ListWebhookDeliveriesRequest;
 import dev.tally.v1.WebhookDeliveryAttempt;
 import dev.tally.v1.WebhookEndpoint;
 import dev.tally.v1.WebhookEventType;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -75,7 +76,7 @@ class ConsoleDeliveryLogBrowserTest {
 
   /** One browser for the class (a start costs seconds); each test begins signed out at desktop width. */
   @BeforeEach
-  void signedOutBrowser() {
+  void signedOutBrowser() throws IOException {
     if (browser == null) browser = Browser.open(browserInstall);
     browser.manage().deleteAllCookies();
     browser.manage().window().setSize(new Dimension(1280, 1000));

@@ -14,6 +14,7 @@ import dev.tally.v1.ApiKeyInfo;
 import dev.tally.v1.CreateApiKeyRequest;
 import dev.tally.v1.CreateOrgRequest;
 import dev.tally.v1.ListApiKeysRequest;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,7 +59,7 @@ class ConsoleKeysBrowserTest {
   }
 
   @BeforeEach
-  void openBrowser() {
+  void openBrowser() throws IOException {
     browser = Browser.open(browserInstall);
   }
 

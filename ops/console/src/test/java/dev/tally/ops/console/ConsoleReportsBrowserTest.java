@@ -26,6 +26,7 @@ import dev.tally.v1.TokenEstimate;
 import dev.tally.v1.Usage;
 import dev.tally.v1.UsageEstimate;
 import dev.tally.v1.UsageSums;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -100,7 +101,7 @@ class ConsoleReportsBrowserTest {
 
   /** One browser for the class (a start costs seconds); each test begins signed out at desktop width. */
   @BeforeEach
-  void signedOutBrowser() {
+  void signedOutBrowser() throws IOException {
     if (browser == null) browser = Browser.open(browserInstall);
     browser.manage().deleteAllCookies();
     browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1000));

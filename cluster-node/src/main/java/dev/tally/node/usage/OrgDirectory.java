@@ -47,6 +47,14 @@ public final class OrgDirectory implements SliceRows.Rows {
   /** Where a listing goes on: the slice, and the last org id read in it (empty: its start). */
   public record Position(int slice, String afterOrgId) {
     public static final Position START = new Position(0, "");
+
+    /**
+     * Where a walk goes on once {@code read} came back for {@code asked} rows (at least one) from
+     * here: a short read ended the slice, else the slice goes on after its last row read.
+     */
+    Position after(List<DirectoryRow> read, int asked) {
+      return read.size() < asked ? new Position(slice + 1, "") : new Position(slice, read.get(read.size() - 1).orgId());
+    }
   }
 
   /** The rows that matched, and where the next page starts (empty at the end). */
@@ -145,13 +153,11 @@ public final class OrgDirectory implements SliceRows.Rows {
     if (at.slice() >= OrgSlices.COUNT) return CompletableFuture.completedFuture(new Page(found, Optional.empty()));
     int wanted = Math.min(limit - found.size(), MAX_ROWS_READ - read);
     return rowsAfter(at.slice(), at.afterOrgId(), wanted).thenCompose(selected -> {
-      String last = at.afterOrgId();
       for (DirectoryRow listed : selected) {
-        last = listed.orgId();
         if (matches.test(listed)) found.add(listed);
       }
       int readNow = read + selected.size();
-      Position next = selected.size() < wanted ? new Position(at.slice() + 1, "") : new Position(at.slice(), last);
+      Position next = at.after(selected, wanted);
       if (found.size() >= limit || readNow >= MAX_ROWS_READ) {
         return CompletableFuture.completedFuture(new Page(found,
             next.slice() >= OrgSlices.COUNT ? Optional.empty() : Optional.of(next)));
@@ -193,9 +199,7 @@ public final class OrgDirectory implements SliceRows.Rows {
         best.add(row);
         if (best.size() > kept) best.poll();
       }
-      Position next = selected.size() < MAX_ROWS_READ ? new Position(at.slice() + 1, "")
-          : new Position(at.slice(), selected.get(selected.size() - 1).orgId());
-      return rankFrom(next, kept, ranks, best);
+      return rankFrom(at.after(selected, MAX_ROWS_READ), kept, ranks, best);
     });
   }
 

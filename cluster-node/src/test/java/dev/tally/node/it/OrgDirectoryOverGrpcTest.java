@@ -101,12 +101,7 @@ class OrgDirectoryOverGrpcTest {
   /** Every org the directory lists with this filter, page by page. */
   Map<String, DirectoryEntry> listed(ListOrgsRequest.Builder filter) {
     Map<String, DirectoryEntry> all = new HashMap<>();
-    String token = "";
-    do {
-      ListOrgsResponse page = accounts().listOrgs(filter.setPageToken(token).build());
-      page.getOrgsList().forEach(entry -> all.put(entry.getOrgId(), entry));
-      token = page.getNextPageToken();
-    } while (!token.isEmpty());
+    pagesOf(filter).forEach(page -> page.forEach(entry -> all.put(entry.getOrgId(), entry)));
     return all;
   }
 

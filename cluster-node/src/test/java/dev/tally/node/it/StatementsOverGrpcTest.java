@@ -59,14 +59,19 @@ class StatementsOverGrpcTest {
       """;
 
   InProcessNode node;
+  /** The test's own session on the node's Cassandra, to see and change the directory's rows as they are stored. */
+  CqlSession cql;
 
   @BeforeAll
   void start() throws Exception {
     node = InProcessNode.start(TestCassandra.server(), Instant.now(), SETTINGS);
+    cql = CqlSession.builder().addContactPoint(new InetSocketAddress("127.0.0.1", TestCassandra.server().cqlPort()))
+        .withLocalDatacenter("datacenter1").build();
   }
 
   @AfterAll
   void stop() {
+    cql.close();
     node.close();
   }
 
@@ -182,18 +187,11 @@ class StatementsOverGrpcTest {
     rebuiltFromTheJournal("statement-v11-", "previous_period_start = null, previous_period_used = null");
   }
 
-  CqlSession cql() {
-    return CqlSession.builder().addContactPoint(new InetSocketAddress("127.0.0.1", TestCassandra.server().cqlPort()))
-        .withLocalDatacenter("datacenter1").build();
-  }
-
   /** Whether the org's directory row has every column a row has from ops/cql V12 on. */
   boolean writtenSinceV12(String org) {
-    try (CqlSession session = cql()) {
-      Row row = session.execute(SimpleStatement.newInstance("SELECT period_opening_balance, previous_period_used"
-          + " FROM tally.org_directory WHERE slice = ? AND org_id = ?", OrgSlices.sliceOf(org), org)).one();
-      return !row.isNull("period_opening_balance") && !row.isNull("previous_period_used");
-    }
+    Row row = cql.execute(SimpleStatement.newInstance("SELECT period_opening_balance, previous_period_used"
+        + " FROM tally.org_directory WHERE slice = ? AND org_id = ?", OrgSlices.sliceOf(org), org)).one();
+    return !row.isNull("period_opening_balance") && !row.isNull("previous_period_used");
   }
 
   /**
@@ -208,10 +206,8 @@ class StatementsOverGrpcTest {
     Eventually.await("the open statement counts the charge", Duration.ofSeconds(60),
         () -> statements(org).size() == 1 && statements(org).get(0).getUsed() == 3 * MICROS_PER_CREDIT);
     Statement before = statements(org).get(0);
-    try (CqlSession session = cql()) {
-      session.execute(SimpleStatement.newInstance("UPDATE tally.org_directory SET " + columnsUnset
-          + " WHERE slice = ? AND org_id = ?", OrgSlices.sliceOf(org), org));
-    }
+    cql.execute(SimpleStatement.newInstance("UPDATE tally.org_directory SET " + columnsUnset
+        + " WHERE slice = ? AND org_id = ?", OrgSlices.sliceOf(org), org));
     node.clock().advance(Duration.ofSeconds(2)); // the node's clock stands still: its readers' next pass is due
     Eventually.await("the reader's reconciliation built the row again", Duration.ofSeconds(60),
         () -> statements(org).equals(List.of(before)) && writtenSinceV12(org));

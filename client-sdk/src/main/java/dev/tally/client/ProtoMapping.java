@@ -14,9 +14,15 @@ final class ProtoMapping {
 
   private ProtoMapping() {}
 
-  /** A fresh id for one operation; every retry of that operation reuses it. */
+  /**
+   * A fresh id for one operation; every retry of that operation reuses it. A UUIDv7 (RFC 9562): it
+   * names the time it was made, which spares a busy org's node a read of its request table (the
+   * node trusts the time only to rule out requests it spilled before); 74 random bits make it unique.
+   */
   static String newRequestId() {
-    return UUID.randomUUID().toString();
+    UUID random = UUID.randomUUID(); // its variant bits are v7's too
+    long timeAndVersion = (System.currentTimeMillis() << 16) | 0x7000L | (random.getMostSignificantBits() & 0x0FFFL);
+    return new UUID(timeAndVersion, random.getLeastSignificantBits()).toString();
   }
 
   static ReserveRequest.Builder size(ReserveRequest.Builder request, Estimate estimate) {

@@ -32,7 +32,8 @@ public record AccountSnapshot(
     List<GrantLine> finishedGrants,
     Referral referral,
     String nextPlan,
-    boolean depleted)
+    boolean depleted,
+    SpilledRequests requestsSpilled)
     implements CborSerializable {
 
   public record RequestSeen(String requestId, String fingerprint, Result result, Instant at) implements CborSerializable {}
@@ -60,16 +61,19 @@ public record AccountSnapshot(
         memory.resolved().entries().stream()
             .map(e -> new ReservationResolved(e.getKey(), e.getValue().how(), e.getValue().at()))
             .toList(),
-        memory.spilledUntil(),
+        memory.spilled().until(),
         List.copyOf(account.grants().finished()),
         account.referral(),
         account.subscription().nextPlan(),
-        account.depleted());
+        account.depleted(),
+        memory.spilled());
   }
 
   /**
    * {@code held} is kept in the stored form for older readers; the account sums its reservations
-   * again. A snapshot from before the request table has no {@code requestsSpilledUntil}: nothing spilled.
+   * again. {@code requestsSpilledUntil} is {@code requestsSpilled.until()}, kept for older readers: a
+   * snapshot from before the request table has neither (nothing spilled), one from before ids' times
+   * were kept has only {@code requestsSpilledUntil} (any unknown id may be in the table until its window ends).
    * {@code finishedGrants} is null in snapshots from before it was kept: none then. {@code referral}
    * is null in snapshots from before referrals: no code, no referrer, no rewards. {@code nextPlan}
    * is the plan scheduled for the period's end; null when none, as in snapshots from before it existed.
@@ -84,7 +88,8 @@ public record AccountSnapshot(
     for (ReservationResolved r : resolved) resolutions = resolutions.plus(r.reservationId(), new Resolution(r.how(), r.at()));
     return new OpenAccount(
         orgId, displayName, createdAt, new Subscription(plan, overrides, nextPlan), Grants.of(grants, grantsGiven, finishedGrants),
-        Holds.of(reservations, reservationsMade), debt, period, new RequestMemory(seen, resolutions, requestsSpilledUntil),
+        Holds.of(reservations, reservationsMade), debt, period, new RequestMemory(seen, resolutions,
+            requestsSpilled != null ? requestsSpilled : SpilledRequests.keptBeforeIdTimes(requestsSpilledUntil)),
         referral == null ? Referral.NONE : referral, depleted);
   }
 

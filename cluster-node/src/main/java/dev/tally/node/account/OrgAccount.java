@@ -206,8 +206,8 @@ public final class OrgAccount
   }
 
   /**
-   * Rule 6 at any rate: request ids the account no longer remembers are looked up in the request
-   * table first, but only while the org has spilled requests within the window.
+   * Rule 6 at any rate: request ids the account does not remember are looked up in the request
+   * table first, but only those it may have spilled within the window.
    */
   private ReplyEffect<OrgEvent, AccountState> execute(AccountState state, Execute command) {
     if (awaitingTable) return Effect().stash();
@@ -217,11 +217,12 @@ public final class OrgAccount
     }
     Instant now = clock.instant();
     Set<String> forgotten = new HashSet<>();
-    if (state.memory().maySpillHold(now, settings.retention().window())) {
-      for (Operation operation : command.operations()) {
-        if (operation instanceof Operation.Requested requested && state.memory().request(requested.requestId()) == null) {
-          forgotten.add(requested.requestId());
-        }
+    RequestMemory memory = state.memory();
+    for (Operation operation : command.operations()) {
+      if (operation instanceof Operation.Requested requested
+          && memory.mayHaveSpilled(requested.requestId(), now, settings.retention().window())
+          && memory.request(requested.requestId()) == null) {
+        forgotten.add(requested.requestId());
       }
     }
     if (forgotten.isEmpty()) return decide(state, command, Map.of());

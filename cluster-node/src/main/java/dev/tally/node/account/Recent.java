@@ -65,6 +65,11 @@ final class Recent<V> {
     return byKey.apply(oldestFirst.peek());
   }
 
+  /** The key of the entry added longest ago; only when not empty. */
+  String oldestKey() {
+    return oldestFirst.peek();
+  }
+
   /** Without the entry added longest ago; only when not empty. */
   Recent<V> withoutOldest() {
     return new Recent<>(byKey.removed(oldestFirst.peek()), oldestFirst.minus());

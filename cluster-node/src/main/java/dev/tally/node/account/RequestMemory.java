@@ -17,12 +17,11 @@ import java.util.function.Function;
  *
  * <p>A request forgotten for want of room while still inside the window is not lost: the entity
  * writes it to {@link RequestOutcomeTable} before the batch that forgets it is persisted, and
- * {@code spilledUntil} (the newest such request's time, or null) says until when a request id this
- * memory does not know may still be found there.
+ * {@code spilled} says which request ids this memory does not know may still be found there.
  */
-public record RequestMemory(Recent<Remembered> requests, Recent<Resolution> resolved, Instant spilledUntil) {
+public record RequestMemory(Recent<Remembered> requests, Recent<Resolution> resolved, SpilledRequests spilled) {
 
-  public static final RequestMemory EMPTY = new RequestMemory(Recent.empty(), Recent.empty(), null);
+  public static final RequestMemory EMPTY = new RequestMemory(Recent.empty(), Recent.empty(), SpilledRequests.NONE);
 
   /** How long and how many request ids each org remembers: whichever limit is reached first. */
   public record Retention(Duration window, int maxEntries) {}
@@ -80,35 +79,35 @@ public record RequestMemory(Recent<Remembered> requests, Recent<Resolution> reso
   }
 
   /**
-   * Whether a request id this memory does not hold may be in the table: only if a request was
-   * spilled within {@code window} before {@code now}. An org that never has more than max-entries
-   * requests in a window never reads the table.
+   * Whether {@code requestId}, which this memory does not hold, may be in the table at {@code now}.
+   * An org that never has more than max-entries requests in a window never reads the table, nor
+   * one whose ids name times later than those of the requests it spilled (see {@link SpilledRequests}).
    */
-  public boolean maySpillHold(Instant now, Duration window) {
-    return spilledUntil != null && !spilledUntil.plus(window).isBefore(now);
+  public boolean mayHaveSpilled(String requestId, Instant now, Duration window) {
+    return spilled.mayHold(requestId, now, window);
   }
 
   public RequestMemory remember(String requestId, Remembered outcome, Retention retention) {
     Recent<Remembered> entries = requests.plus(requestId, outcome);
-    Instant spilled = spilledUntil;
+    SpilledRequests spilledNow = spilled;
     Instant cutoff = outcome.at().minus(retention.window());
     while (!entries.isEmpty()
         && (entries.size() > retention.maxEntries() || entries.oldest().at().isBefore(cutoff))) {
       Instant at = entries.oldest().at();
-      if (!at.isBefore(cutoff) && (spilled == null || at.isAfter(spilled))) spilled = at;
+      if (!at.isBefore(cutoff)) spilledNow = spilledNow.plus(entries.oldestKey(), at);
       entries = entries.withoutOldest();
     }
-    return new RequestMemory(entries, resolved, spilled);
+    return new RequestMemory(entries, resolved, spilledNow);
   }
 
   /** With {@code requestId}'s remembered outcome replaced; it keeps its place in the order. */
   RequestMemory replacing(String requestId, Remembered outcome) {
-    return new RequestMemory(requests.plus(requestId, outcome), resolved, spilledUntil);
+    return new RequestMemory(requests.plus(requestId, outcome), resolved, spilled);
   }
 
   public RequestMemory resolve(String reservationId, Resolution resolution, Retention retention) {
     return new RequestMemory(
-        requests, trim(resolved.plus(reservationId, resolution), resolution.at(), retention, Resolution::at), spilledUntil);
+        requests, trim(resolved.plus(reservationId, resolution), resolution.at(), retention, Resolution::at), spilled);
   }
 
   /**

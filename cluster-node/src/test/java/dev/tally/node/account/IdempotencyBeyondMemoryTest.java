@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -220,6 +221,50 @@ class IdempotencyBeyondMemoryTest extends AccountTestBase {
     assertEquals(lookupsAfterWindow, lookups.get(), "nothing spilled within the window: no lookup");
     assertEquals(spilledBefore, spilled.get(), "aged out, not pushed out: no row in front of a batch");
     assertEquals(3, account.getState().memory().requests().size(), "and memory is below the write-ahead mark");
+  }
+
+  /** A UUIDv7 naming the test clock's time, as the SDK makes them. */
+  String idNamingNow() {
+    UUID random = UUID.randomUUID();
+    long timeAndVersion = (clock.instant().toEpochMilli() << 16) | 0x7000L | (random.getMostSignificantBits() & 0x0FFFL);
+    return new UUID(timeAndVersion, random.getLeastSignificantBits()).toString();
+  }
+
+  @Test
+  void freshIdsNamingALaterTimeThanTheSpilledOnesAreNotLookedUpAndASpilledOnesRetryStillIs() {
+    String orgId = "org-timed-" + UUID.randomUUID();
+    var account = unopened(orgId);
+    done(account, new Operation.CreateOrg(idNamingNow(), orgId, "Timed", "payg"));
+    done(account, new Operation.GrantCredits(idNamingNow(), "purchase", GrantKind.PURCHASE, 100 * MICROS_PER_CREDIT, null, null, null));
+    Operation.Charge first = new Operation.Charge(idNamingNow(), MICROS_PER_CREDIT, null, Labels.NONE);
+    Done original = done(account, first);
+    for (int i = 0; i < MAX_ENTRIES + 5; i++) {
+      clock.advance(Duration.ofMillis(10));
+      done(account, new Operation.Charge(idNamingNow(), MICROS_PER_CREDIT, null, Labels.NONE));
+    }
+    assertNull(account.getState().memory().request(first.requestId()), "the first request left memory");
+    assertTrue(rowsOf(orgId).contains(first.requestId()));
+
+    int lookupsBefore = lookups.get();
+    clock.advance(Duration.ofMillis(10));
+    var fresh = execute(account, new Operation.Charge(idNamingNow(), MICROS_PER_CREDIT, null, Labels.NONE),
+        new Operation.Charge(idNamingNow(), MICROS_PER_CREDIT, null, Labels.NONE));
+    assertEquals(2, fresh.events().size());
+    assertEquals(lookupsBefore, lookups.get(), "ids made after every spilled one: no lookup");
+    execute(account, charge(1));
+    assertEquals(lookupsBefore, lookups.get(), "nor for an id naming no time: none such was spilled");
+
+    var retry = execute(account, first);
+    assertEquals(lookupsBefore + 1, lookups.get(), "a retry names a spilled id's time: looked up");
+    assertTrue(retry.events().isEmpty(), "a retry changes nothing");
+    assertEquals(original.result(), assertInstanceOf(Done.class, retry.reply().outcomes().get(0)).result());
+    long charged = (1 + MAX_ENTRIES + 5 + 2) * MICROS_PER_CREDIT + 1; // and the one of 1 µcr
+    assertEquals(100 * MICROS_PER_CREDIT - charged, balance(account).available(), "the first charged once");
+
+    AccountState recovered = account.restart().state();
+    assertEquals(account.getState().memory().spilled(), recovered.memory().spilled(), "what may be in the table survives recovery");
+    execute(account, first);
+    assertEquals(lookupsBefore + 2, lookups.get(), "and so does the lookup of a spilled id");
   }
 
   /** The request ids the table holds for an org. */

@@ -28,15 +28,15 @@ class RequestMemoryTest {
     RequestMemory two = RequestMemory.EMPTY
         .remember("a", at(start), TWO_FOR_AN_HOUR)
         .remember("b", at(start.plusSeconds(1)), TWO_FOR_AN_HOUR);
-    assertFalse(two.maySpillHold(start.plusSeconds(1), TWO_FOR_AN_HOUR.window()), "nothing spilled yet");
+    assertFalse(two.mayHaveSpilled("x", start.plusSeconds(1), TWO_FOR_AN_HOUR.window()), "nothing spilled yet");
 
     RequestMemory three = two.remember("c", at(start.plusSeconds(2)), TWO_FOR_AN_HOUR);
     assertNull(three.request("a"));
     assertEquals(List.of(new Forgotten("a", at(start))),
         three.spilledSince(two, start.plusSeconds(2), TWO_FOR_AN_HOUR.window()));
-    assertEquals(start, three.spilledUntil());
-    assertTrue(three.maySpillHold(start.plus(Duration.ofMinutes(59)), TWO_FOR_AN_HOUR.window()));
-    assertFalse(three.maySpillHold(start.plus(Duration.ofMinutes(61)), TWO_FOR_AN_HOUR.window()),
+    assertEquals(start, three.spilled().until());
+    assertTrue(three.mayHaveSpilled("x", start.plus(Duration.ofMinutes(59)), TWO_FOR_AN_HOUR.window()));
+    assertFalse(three.mayHaveSpilled("x", start.plus(Duration.ofMinutes(61)), TWO_FOR_AN_HOUR.window()),
         "once the spilled request's window has passed, no unknown id can be in the table");
   }
 
@@ -47,6 +47,6 @@ class RequestMemoryTest {
     RequestMemory after = one.remember("b", at(later), TWO_FOR_AN_HOUR);
     assertNull(after.request("a"));
     assertEquals(List.of(), after.spilledSince(one, later, TWO_FOR_AN_HOUR.window()));
-    assertNull(after.spilledUntil());
+    assertEquals(SpilledRequests.NONE, after.spilled());
   }
 }

@@ -1,6 +1,7 @@
 package dev.tally.node.account;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -131,6 +132,38 @@ class SerializationTest {
     assertEquals(0, read.period().monthlyAllocation());
     assertEquals(read.period().allocation(), read.period().runsAt(), "it runs at what it was allocated");
     assertTrue(read.period().allocation() > 0);
+  }
+
+  /**
+   * A snapshot of an org that had spilled requests, stored before ids' times were kept, reads as
+   * "any unknown id may be in the table" until the window of the last one spilled has passed.
+   */
+  @Test
+  void aSnapshotStoredBeforeIdTimesLooksUpEveryUnknownIdUntilItsLastSpillsWindowEnds() throws Exception {
+    Retention retention = new Retention(Duration.ofHours(1), 2);
+    AccountSettings settings = new AccountSettings(retention, 100, 2, TestTerms.TERMS);
+    List<Operation> requests = List.of(
+        new Operation.CreateOrg("r0", "acme", "Acme", "monthly"),
+        new Operation.GrantCredits("r1", "g1", GrantKind.PROMOTION, 5, null, null, null),
+        new Operation.GrantCredits("r2", "g2", GrantKind.PROMOTION, 5, null, null, null),
+        new Operation.GrantCredits("r3", "g3", GrantKind.PROMOTION, 5, null, null, null));
+    AccountState state = new AccountState.Unopened();
+    for (Operation request : requests) {
+      state = AccountState.handle(state, List.of(request), now, settings, RateGate.OPEN, new NamedInOrder()).after();
+    }
+    assertEquals(now, state.memory().spilled().until(), "r1 was pushed out");
+    com.fasterxml.jackson.databind.ObjectMapper cbor = org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider
+        .get(testKit.system()).getOrCreate("jackson-cbor", java.util.Optional.empty());
+    com.fasterxml.jackson.databind.node.ObjectNode stored = cbor.valueToTree(AccountSnapshot.of((OpenAccount) state));
+    stored.remove("requestsSpilled");
+
+    RequestMemory read = cbor.treeToValue(cbor.readTree(cbor.writeValueAsBytes(stored)), AccountSnapshot.class).toAccount().memory();
+
+    String freshUuidV7 = "01a1f640-bc00-7000-8000-000000000000"; // names 2026-11-20T00:00Z
+    assertTrue(read.mayHaveSpilled(freshUuidV7, now, retention.window()));
+    assertTrue(read.mayHaveSpilled("r9", now, retention.window()));
+    assertFalse(read.mayHaveSpilled(freshUuidV7, now.plus(retention.window()).plusMillis(1), retention.window()));
+    assertFalse(state.memory().mayHaveSpilled(freshUuidV7, now, retention.window()), "kept as it is now, no lookup");
   }
 
   @Test

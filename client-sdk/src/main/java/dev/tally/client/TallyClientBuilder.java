@@ -133,7 +133,8 @@ public final class TallyClientBuilder {
    * one to gRPC's shared pool. That hand-off is the SDK's biggest cost per call: a hot loop of
    * reserve+commit pairs needed less than half the CPU per pair with this (tally-bench, 256 in
    * flight). Only for callbacks that never block: one that waits stalls every call of this client.
-   * Default: off.
+   * A call made before the client has connected may still complete on another thread (gRPC's, which
+   * hands it to the connection). Default: off.
    */
   public TallyClientBuilder callbacksOnTransportThreads() {
     this.callbacksOnTransportThreads = true;

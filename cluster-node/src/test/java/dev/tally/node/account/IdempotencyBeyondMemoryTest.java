@@ -225,9 +225,7 @@ class IdempotencyBeyondMemoryTest extends AccountTestBase {
 
   /** A UUIDv7 naming the test clock's time, as the SDK makes them. */
   String idNamingNow() {
-    UUID random = UUID.randomUUID();
-    long timeAndVersion = (clock.instant().toEpochMilli() << 16) | 0x7000L | (random.getMostSignificantBits() & 0x0FFFL);
-    return new UUID(timeAndVersion, random.getLeastSignificantBits()).toString();
+    return SpilledRequestsTest.uuidV7(clock.instant(), UUID.randomUUID());
   }
 
   @Test

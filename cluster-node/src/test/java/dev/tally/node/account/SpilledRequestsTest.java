@@ -22,11 +22,15 @@ class SpilledRequestsTest {
   final Instant start = Instant.parse("2026-11-05T10:00:00Z");
   final Random random = new Random(38);
 
-  /** A UUIDv7 naming {@code time}, with random bits as the SDK's. */
-  String idNaming(Instant time) {
-    UUID bits = new UUID(random.nextLong(), (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L);
+  /** A UUIDv7 naming {@code time}, its other bits from {@code bits}, as the SDK makes them (tests elsewhere use it too). */
+  static String uuidV7(Instant time, UUID bits) {
     long timeAndVersion = (time.toEpochMilli() << 16) | 0x7000L | (bits.getMostSignificantBits() & 0x0FFFL);
-    return new UUID(timeAndVersion, bits.getLeastSignificantBits()).toString();
+    long variantAndRest = (bits.getLeastSignificantBits() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+    return new UUID(timeAndVersion, variantAndRest).toString();
+  }
+
+  String idNaming(Instant time) {
+    return uuidV7(time, new UUID(random.nextLong(), random.nextLong()));
   }
 
   @Test

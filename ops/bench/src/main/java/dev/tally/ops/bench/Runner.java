@@ -216,7 +216,8 @@ final class Runner {
       if (measure) lastMeasuredEnd.accumulateAndGet(now, Math::max);
     } else if (measure) {
       Throwable cause = Target.unwrap(failure);
-      count(cause instanceof Target.Failed refused ? refused.reason : cause.getClass().getSimpleName(), 1);
+      String reason = cause instanceof Target.Failed refused ? refused.reason : cause.getClass().getSimpleName();
+      if (count(reason, 1)) progress.accept("first measured " + reason + ": " + causes(cause));
     }
   }
 
@@ -247,10 +248,27 @@ final class Runner {
     }
   }
 
-  private void count(String reason, long n) {
-    if (n <= 0) return;
-    errors.computeIfAbsent(reason, r -> new LongAdder()).add(n);
+  /** A failure and its causes, each with its message and where it was thrown: what names an unexpected one. */
+  static String causes(Throwable failure) {
+    StringBuilder chain = new StringBuilder();
+    for (Throwable t = failure; t != null && chain.length() < 4_000; t = t.getCause() == t ? null : t.getCause()) {
+      chain.append(chain.length() == 0 ? "" : " <- ").append(t);
+      StackTraceElement[] at = t.getStackTrace();
+      for (int i = 0; i < Math.min(4, at.length); i++) chain.append(i == 0 ? " at " : ", ").append(at[i]);
+    }
+    return chain.toString();
+  }
+
+  /** Counts {@code n} errors of {@code reason}; true if they are the first of it. */
+  private boolean count(String reason, long n) {
+    if (n <= 0) return false;
+    boolean[] first = {false};
+    errors.computeIfAbsent(reason, r -> {
+      first[0] = true;
+      return new LongAdder();
+    }).add(n);
     errorCount.add(n);
+    return first[0];
   }
 
   private boolean drain() throws InterruptedException {

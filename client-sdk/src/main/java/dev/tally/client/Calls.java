@@ -5,11 +5,14 @@ import com.google.protobuf.Message;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
+import io.grpc.Deadline;
 import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Unary calls on the client's channel, blocking or async, failing with a {@link TallyException}
@@ -17,10 +20,24 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Calls {
 
-  private final Channel channel;
+  /** How often a call is sent in all when the client's own transport cuts it ({@link TallyException#cutByTransport}). */
+  static final int SENDS_OF_A_CUT_CALL = 3;
 
-  Calls(Channel channel) {
+  private final Channel channel;
+  private final Duration deadline;
+
+  /** @param deadline of each unary call, every send of it included */
+  Calls(Channel channel, Duration deadline) {
     this.channel = channel;
+    this.deadline = deadline;
+  }
+
+  private CallOptions options() {
+    return CallOptions.DEFAULT.withDeadline(Deadline.after(deadline.toNanos(), TimeUnit.NANOSECONDS));
+  }
+
+  private static boolean sendAgain(Throwable failure, int sent, CallOptions options) {
+    return sent < SENDS_OF_A_CUT_CALL && TallyException.cutByTransport(failure) && !options.getDeadline().isExpired();
   }
 
   /**
@@ -41,16 +58,25 @@ final class Calls {
   }
 
   <Req extends Message, Res> Res blocking(MethodDescriptor<Req, Res> method, Req request) {
-    try {
-      return ClientCalls.blockingUnaryCall(channel, method, CallOptions.DEFAULT, request);
-    } catch (StatusRuntimeException failure) {
-      throw TallyException.from(failure, requestIdOf(request));
+    CallOptions options = options();
+    for (int sent = 1; ; sent++) {
+      try {
+        return ClientCalls.blockingUnaryCall(channel, method, options, request);
+      } catch (StatusRuntimeException failure) {
+        if (!sendAgain(failure, sent, options)) throw TallyException.from(failure, requestIdOf(request));
+      }
     }
   }
 
   <Req extends Message, Res> CompletableFuture<Res> async(MethodDescriptor<Req, Res> method, Req request) {
-    ClientCall<Req, Res> call = channel.newCall(method, CallOptions.DEFAULT);
     CompletableFuture<Res> result = new CompletableFuture<>();
+    send(method, request, options(), 1, result);
+    return result;
+  }
+
+  private <Req extends Message, Res> void send(
+      MethodDescriptor<Req, Res> method, Req request, CallOptions options, int sent, CompletableFuture<Res> result) {
+    ClientCall<Req, Res> call = channel.newCall(method, options);
     ClientCalls.asyncUnaryCall(call, request, new StreamObserver<>() {
       private Res response;
 
@@ -61,7 +87,11 @@ final class Calls {
 
       @Override
       public void onError(Throwable failure) {
-        result.completeExceptionally(TallyException.from(failure, requestIdOf(request)));
+        if (!result.isDone() && sendAgain(failure, sent, options)) {
+          send(method, request, options, sent + 1, result);
+        } else {
+          result.completeExceptionally(TallyException.from(failure, requestIdOf(request)));
+        }
       }
 
       @Override
@@ -72,7 +102,6 @@ final class Calls {
     result.whenComplete((response, failure) -> {
       if (result.isCancelled()) call.cancel("cancelled by the caller", null);
     });
-    return result;
   }
 
   /** A server stream; {@code observer} sees a {@link TallyException} if it fails. Runs the returned canceller to stop it. */

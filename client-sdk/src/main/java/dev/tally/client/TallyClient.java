@@ -15,6 +15,7 @@ import dev.tally.v1.ReserveRequest;
 import dev.tally.v1.ReserveResponse;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -44,7 +45,9 @@ import java.util.function.Supplier;
  * the request carries one), and every retry of it sends the same id, so a node applies it at most
  * once. Retries come from the channel's gRPC service config: UNAVAILABLE only (node down or
  * draining, BACKPRESSURE, TIMEOUT), with exponential backoff, or after the node's {@code RetryInfo}
- * when it sent one. Nothing else is retried: {@link CreditsExhaustedException},
+ * when it sent one; and a call the client's own connection cut before its request left (a node
+ * closing an old connection under a burst), sent again up to twice within its deadline.
+ * Nothing else is retried: {@link CreditsExhaustedException},
  * {@link RateLimitedException} and the other {@link TallyException}s reach the caller.
  *
  * <p><b>Failover.</b> Calls are spread {@code round_robin} over every node address that passes the
@@ -68,9 +71,9 @@ public final class TallyClient implements AutoCloseable {
   private final AccountsClient accounts;
   private final LongSupplier ticker;
 
-  TallyClient(ManagedChannel channel, LongSupplier ticker) {
+  TallyClient(ManagedChannel channel, Duration deadline, LongSupplier ticker) {
     this.channel = channel;
-    this.calls = new Calls(channel);
+    this.calls = new Calls(channel, deadline);
     this.accounts = new AccountsClient(calls);
     this.ticker = ticker;
   }

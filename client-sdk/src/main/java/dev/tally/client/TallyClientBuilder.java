@@ -179,7 +179,7 @@ public final class TallyClientBuilder {
         .intercept(new RetryInfoPushback())
         .userAgent("tally-client-sdk")
         .build();
-    return new TallyClient(channel, ticker);
+    return new TallyClient(channel, defaultDeadline, ticker);
   }
 
   private ChannelCredentials channelCredentials() {
@@ -206,7 +206,8 @@ public final class TallyClientBuilder {
   /**
    * Balancing, health checking, deadline and retries in one place: the channel's gRPC service
    * config. Every Tally method retries UNAVAILABLE only; it is safe because each request carries
-   * an id the node deduplicates on. WatchAlerts streams without a deadline.
+   * an id the node deduplicates on. WatchAlerts streams without a deadline. The SDK's own calls
+   * also carry the deadline (see {@code Calls}), so that a call it sends again keeps its first one.
    */
   Map<String, ?> serviceConfig() {
     List<Map<String, ?>> unary = List.of(

@@ -7,6 +7,7 @@ import com.google.rpc.ErrorInfo;
 import dev.tally.v1.ErrorContract;
 import dev.tally.v1.ErrorReason;
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
 import io.grpc.protobuf.StatusProto;
 import java.util.Map;
 import java.util.Optional;
@@ -102,7 +103,9 @@ public class TallyException extends RuntimeException {
       cause = cause.getCause();
     }
     if (cause instanceof TallyException tally) return tally;
-    Status grpcStatus = Status.fromThrowable(cause);
+    Status grpcStatus = cutByTransport(cause)
+        ? Status.UNAVAILABLE.withDescription("the connection was closed under the call").withCause(cause)
+        : Status.fromThrowable(cause);
     com.google.rpc.Status status = StatusProto.fromThrowable(cause);
     if (status == null) {
       status = com.google.rpc.Status.newBuilder()
@@ -135,6 +138,20 @@ public class TallyException extends RuntimeException {
       };
       default -> new TallyException(failure);
     };
+  }
+
+  /**
+   * Whether the client's own HTTP/2 transport failed the call, not a node: grpc-java reports that as
+   * INTERNAL "http2 exception" (its issue 9289) where it means UNAVAILABLE, so its retry policy does
+   * not send the call again. It happens when a node closes a connection at its max age plus grace
+   * ({@code TALLY_GRPC_CONNECTION_MAX_AGE}, {@code TALLY_GRPC_CONNECTION_AGE_GRACE}) while a call's
+   * request still waits in the client to be written, as under a burst of thousands of calls. Such a
+   * call is sent again within its deadline, and reported as UNAVAILABLE if it cannot be: retrying it
+   * with the same request id is as safe as any retry.
+   */
+  static boolean cutByTransport(Throwable failure) {
+    Status status = Status.fromThrowable(failure);
+    return status.getCode() == Status.Code.INTERNAL && status.getCause() instanceof Http2Exception;
   }
 
   /** What a failed call left behind, passed to the exception constructors. */

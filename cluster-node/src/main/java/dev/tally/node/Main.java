@@ -86,8 +86,8 @@ public final class Main {
             // One connection cannot hold more of the node's memory than this many small requests.
             .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
             // Clients re-resolve now and then, so nodes added by a scale-up get their share of calls.
-            .maxConnectionAge(5, TimeUnit.MINUTES)
-            .maxConnectionAgeGrace(30, TimeUnit.SECONDS),
+            .maxConnectionAge(settings.connectionMaxAge().toNanos(), TimeUnit.NANOSECONDS)
+            .maxConnectionAgeGrace(settings.connectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS),
         Clock.systemUTC(),
         callers);
   }

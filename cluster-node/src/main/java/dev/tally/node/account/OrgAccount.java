@@ -228,7 +228,8 @@ public final class OrgAccount
     if (forgotten.isEmpty()) return decide(state, command, Map.of());
     awaitingTable = true;
     metrics.requestsLookedUp(forgotten.size());
-    context.pipeToSelf(requestTable.find(orgId, forgotten), (found, failure) -> new Recalled(command, found, failure));
+    context.pipeToSelf(requestTable.find(orgId, forgotten, now, settings.retention().window()),
+        (found, failure) -> new Recalled(command, found, failure));
     return Effect().noReply();
   }
 

@@ -5,9 +5,11 @@ import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.BatchableStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.node.account.Outcome.Result;
 import dev.tally.node.account.RequestMemory.Forgotten;
@@ -23,8 +25,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ActorSystem;
@@ -34,10 +41,14 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 
 /**
- * The table {@code tally.request_outcomes} (ops/cql V4): the requests an org's account pushed out of
- * its memory while they were still inside the idempotency window, so that a late retry still gets
- * the first outcome (rule 6) however many requests the org made since. Written and read through the
- * journal's Cassandra session, at the journal's consistency, so a row is as durable as the events.
+ * The requests an org's account pushed out of its memory while they were still inside the
+ * idempotency window, so that a late retry still gets the first outcome (rule 6) however many
+ * requests the org made since. Those whose ids name the time they were made (UUIDv7, the SDK's)
+ * go to {@code tally.request_outcome_chunks} (ops/cql V13): one row per write and hundredth of a
+ * second named, which a retry finds by the time its id names; any other id to {@code tally.request_outcomes} (V4), a
+ * row each. A busy org pushes out thousands of requests a second, and a row each cost Cassandra
+ * more CPU than the org's events (BENCHMARKS.md, stop 39). Written and read through the journal's
+ * Cassandra session, at the journal's consistency, so a row is as durable as the events.
  */
 public final class RequestOutcomeTable {
 
@@ -49,6 +60,15 @@ public final class RequestOutcomeTable {
       + " VALUES (?, ?, ?, ?, ?) USING TTL ?";
   private static final String SELECT = "SELECT request_id, fingerprint, result, at FROM tally.request_outcomes"
       + " WHERE org_id = ? AND request_id IN ?";
+  private static final String INSERT_CHUNK = "INSERT INTO tally.request_outcome_chunks"
+      + " (org_id, named_second, hundredth, chunk, requests) VALUES (?, ?, ?, ?, ?) USING TTL ?";
+  private static final String SELECT_CHUNKS = "SELECT requests FROM tally.request_outcome_chunks"
+      + " WHERE org_id = ? AND named_second = ? AND hundredth = ?";
+
+  /** One request of a chunk row, as stored (Jackson CBOR). */
+  record Kept(String requestId, long fingerprint, Result result, Instant at) {}
+
+  private static final TypeReference<List<Kept>> CHUNK = new TypeReference<>() {};
 
   private final Supplier<CompletionStage<CqlSession>> sessions;
   private final ObjectMapper cbor;
@@ -72,12 +92,68 @@ public final class RequestOutcomeTable {
   }
 
   /**
-   * Stores {@code forgotten} requests of one org, each until its window ends after {@code now}:
-   * unlogged batches on the org's partition, of at most {@link #ROWS_PER_BATCH} rows (a node's
-   * batch pushes out about one request per operation; a lowered max-entries, many more once).
+   * Stores {@code forgotten} requests of one org, each until its window ends after {@code now}: those
+   * whose ids name a time as one chunk row per hundredth of a second named (a busy org's write ahead
+   * of 1,000 takes about ten; a retry reads a hundredth's rows only), in an unlogged batch per second
+   * named (the partition); the others a row each, in unlogged batches of at most
+   * {@link #ROWS_PER_BATCH} on the org's partition.
    */
   public CompletionStage<Done> keep(String orgId, List<Forgotten> forgotten, Instant now, Duration window) {
+    Map<Long, Map<Long, List<Forgotten>>> bySecond = new TreeMap<>();
+    List<Forgotten> untimed = new ArrayList<>();
+    for (Forgotten request : forgotten) {
+      Optional<Instant> named = SpilledRequests.idTime(request.requestId());
+      if (named.isPresent()) {
+        long hundredth = hundredth(named.get());
+        bySecond.computeIfAbsent(hundredth / 100, second -> new TreeMap<>())
+            .computeIfAbsent(hundredth, h -> new ArrayList<>()).add(request);
+      } else {
+        untimed.add(request);
+      }
+    }
     CompletionStage<CqlSession> session = sessions.get();
+    List<CompletableFuture<?>> writes = new ArrayList<>();
+    if (!bySecond.isEmpty()) {
+      writes.add(prepared(session, INSERT_CHUNK).thenCompose(statement -> {
+        List<CompletableFuture<AsyncResultSet>> seconds = new ArrayList<>();
+        for (Map<Long, List<Forgotten>> second : bySecond.values()) {
+          List<BatchableStatement<?>> rows = new ArrayList<>();
+          second.forEach((hundredth, requests) -> rows.add(chunk(statement, orgId, hundredth, requests, now, window)));
+          BatchStatement batch = BatchStatement.newInstance(BatchType.UNLOGGED).setExecutionProfileName(PROFILE).addAll(rows);
+          seconds.add(session.thenCompose(s -> s.executeAsync(batch)).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(seconds.toArray(CompletableFuture[]::new));
+      }).toCompletableFuture());
+    }
+    if (!untimed.isEmpty()) writes.add(keepEach(session, orgId, untimed, now, window).toCompletableFuture());
+    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(written -> Done.getInstance());
+  }
+
+  /** Which hundredth of a second since the epoch {@code named} is in. */
+  static long hundredth(Instant named) {
+    return Math.floorDiv(named.toEpochMilli(), 10);
+  }
+
+  /**
+   * One chunk row, living until the window of its last decided request ends. Its key is new on each
+   * write: a request written again (after a crash the account does not know what it wrote ahead) is
+   * in two rows alike, and no write replaces a row holding a request it does not hold.
+   */
+  private BoundStatement chunk(
+      PreparedStatement statement, String orgId, long hundredth, List<Forgotten> requests, Instant now, Duration window) {
+    List<Kept> kept = new ArrayList<>(requests.size());
+    Instant lastDecided = Instant.MIN;
+    for (Forgotten request : requests) {
+      Remembered outcome = request.outcome();
+      kept.add(new Kept(request.requestId(), outcome.fingerprint(), outcome.result(), outcome.at()));
+      if (outcome.at().isAfter(lastDecided)) lastDecided = outcome.at();
+    }
+    return statement.bind(orgId, hundredth / 100, (int) (hundredth % 100), UUID.randomUUID().toString(),
+        ByteBuffer.wrap(bytes(kept)), secondsLeft(lastDecided, now, window));
+  }
+
+  private CompletionStage<Done> keepEach(
+      CompletionStage<CqlSession> session, String orgId, List<Forgotten> forgotten, Instant now, Duration window) {
     return prepared(session, INSERT).thenCompose(statement -> {
       List<CompletableFuture<AsyncResultSet>> writes = new ArrayList<>();
       for (int from = 0; from < forgotten.size(); from += ROWS_PER_BATCH) {
@@ -94,22 +170,49 @@ public final class RequestOutcomeTable {
     }).thenApply(written -> Done.getInstance());
   }
 
-  /** What the table holds of {@code requestIds} of one org: one query on the org's partition. */
-  public CompletionStage<Map<String, Remembered>> find(String orgId, Set<String> requestIds) {
-    Map<String, Remembered> found = new HashMap<>();
+  /**
+   * What the table holds of {@code requestIds} of one org still inside their window at {@code now}:
+   * one query on the org's partition of {@code tally.request_outcomes} for them all (it also holds
+   * ids naming a time that were pushed out before V13), and one per hundredth of a second any of
+   * them names.
+   */
+  public CompletionStage<Map<String, Remembered>> find(String orgId, Set<String> requestIds, Instant now, Duration window) {
+    Set<Long> hundredths = new TreeSet<>();
+    for (String requestId : requestIds) SpilledRequests.idTime(requestId).ifPresent(named -> hundredths.add(hundredth(named)));
+    Map<String, Remembered> found = new ConcurrentHashMap<>();
     CompletionStage<CqlSession> session = sessions.get();
-    return prepared(session, SELECT)
+    List<CompletableFuture<?>> reads = new ArrayList<>();
+    reads.add(prepared(session, SELECT)
         .thenCompose(statement -> session.thenCompose(s -> s.executeAsync(statement.bind(orgId, List.copyOf(requestIds)))))
-        .thenCompose(page -> collect(page, found));
+        .thenCompose(page -> collect(page, row -> found.put(row.getString("request_id"),
+            new Remembered(row.getLong("fingerprint"), result(row.getByteBuffer("result")), row.getInstant("at")))))
+        .toCompletableFuture());
+    for (long hundredth : hundredths) {
+      reads.add(prepared(session, SELECT_CHUNKS)
+          .thenCompose(statement -> session.thenCompose(s -> s.executeAsync(statement.bind(orgId, hundredth / 100, (int) (hundredth % 100)))))
+          .thenCompose(page -> collect(page, row -> {
+            for (Kept kept : chunk(row.getByteBuffer("requests"))) {
+              if (requestIds.contains(kept.requestId())) {
+                found.put(kept.requestId(), new Remembered(kept.fingerprint(), kept.result(), kept.at()));
+              }
+            }
+          }))
+          .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(read -> {
+      // A chunk outlives the windows of all but its last decided request.
+      Map<String, Remembered> within = new HashMap<>();
+      found.forEach((requestId, outcome) -> {
+        if (outcome.at().plus(window).isAfter(now)) within.put(requestId, outcome);
+      });
+      return within;
+    });
   }
 
-  private CompletionStage<Map<String, Remembered>> collect(AsyncResultSet page, Map<String, Remembered> found) {
-    for (Row row : page.currentPage()) {
-      found.put(row.getString("request_id"),
-          new Remembered(row.getLong("fingerprint"), result(row.getByteBuffer("result")), row.getInstant("at")));
-    }
-    return page.hasMorePages() ? page.fetchNextPage().thenCompose(next -> collect(next, found))
-        : CompletableFuture.completedFuture(found);
+  private static CompletionStage<Done> collect(AsyncResultSet page, Consumer<Row> each) {
+    page.currentPage().forEach(each);
+    return page.hasMorePages() ? page.fetchNextPage().thenCompose(next -> collect(next, each))
+        : CompletableFuture.completedFuture(Done.getInstance());
   }
 
   /** A row lives as long as its request's window: what is left of it at {@code now}, at least a second. */
@@ -129,6 +232,24 @@ public final class RequestOutcomeTable {
       return cbor.writerFor(Result.class).writeValueAsBytes(result);
     } catch (IOException e) {
       throw new UncheckedIOException("an outcome serializes as the events do", e);
+    }
+  }
+
+  private byte[] bytes(List<Kept> chunk) {
+    try {
+      return cbor.writerFor(CHUNK).writeValueAsBytes(chunk);
+    } catch (IOException e) {
+      throw new UncheckedIOException("an outcome serializes as the events do", e);
+    }
+  }
+
+  private List<Kept> chunk(ByteBuffer stored) {
+    byte[] bytes = new byte[stored.remaining()];
+    stored.get(bytes);
+    try {
+      return cbor.readValue(bytes, CHUNK);
+    } catch (IOException e) {
+      throw new UncheckedIOException("a stored chunk of outcomes no longer reads", e);
     }
   }
 

@@ -10,6 +10,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.tally.node.account.Outcome.Done;
 import dev.tally.node.account.Outcome.Rejection;
 import dev.tally.node.account.RequestMemory.Retention;
@@ -266,10 +267,22 @@ class IdempotencyBeyondMemoryTest extends AccountTestBase {
   }
 
   /** The request ids the table holds for an org. */
+  /** The request ids the org kept in the request table: rows of their own, and those in chunks. */
   Set<String> rowsOf(String orgId) {
     Set<String> ids = new HashSet<>();
     session.execute(SimpleStatement.newInstance("SELECT request_id FROM tally.request_outcomes WHERE org_id = ?", orgId))
         .forEach(row -> ids.add(row.getString("request_id")));
+    session.execute(SimpleStatement.newInstance("SELECT requests FROM tally.request_outcome_chunks WHERE org_id = ? ALLOW FILTERING", orgId))
+        .forEach(row -> {
+          try {
+            byte[] bytes = new byte[row.getByteBuffer("requests").remaining()];
+            row.getByteBuffer("requests").get(bytes);
+            List<RequestOutcomeTable.Kept> chunk = cbor().readValue(bytes, new TypeReference<List<RequestOutcomeTable.Kept>>() {});
+            chunk.forEach(kept -> ids.add(kept.requestId()));
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
     return ids;
   }
 

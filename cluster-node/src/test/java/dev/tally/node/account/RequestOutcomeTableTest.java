@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -26,7 +27,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** tally.request_outcomes on a real Cassandra: what an org writes there reads back the same, for its window only. */
+/**
+ * tally.request_outcomes and tally.request_outcome_chunks on a real Cassandra: what an org writes
+ * there reads back the same, for its window only; requests whose ids name a time take a row per
+ * second named, others a row each.
+ */
 @ExtendWith(TestCassandra.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RequestOutcomeTableTest {
@@ -71,10 +76,10 @@ class RequestOutcomeTableTest {
     table.keep("org-table", forgotten, now, WINDOW).toCompletableFuture().get(1, TimeUnit.MINUTES);
 
     Set<String> asked = new HashSet<>(Set.of("req-0", "req-120", "req-249", "never-kept"));
-    Map<String, Remembered> found = table.find("org-table", asked).toCompletableFuture().get(1, TimeUnit.MINUTES);
+    Map<String, Remembered> found = table.find("org-table", asked, now, WINDOW).toCompletableFuture().get(1, TimeUnit.MINUTES);
     assertEquals(Map.of("req-0", forgotten.get(0).outcome(), "req-120", forgotten.get(120).outcome(),
         "req-249", forgotten.get(249).outcome()), found);
-    assertEquals(Map.of(), table.find("another-org", asked).toCompletableFuture().get(1, TimeUnit.MINUTES),
+    assertEquals(Map.of(), table.find("another-org", asked, now, WINDOW).toCompletableFuture().get(1, TimeUnit.MINUTES),
         "rows belong to their org");
   }
 
@@ -87,5 +92,69 @@ class RequestOutcomeTableTest {
     int ttl = session.execute("SELECT TTL(result) FROM tally.request_outcomes WHERE org_id = 'org-ttl' AND request_id = 'late'")
         .one().getInt(0);
     assertTrue(ttl > 3000 && ttl <= 3600, "an hour left of its window, not a day: " + ttl + " s");
+  }
+
+  @Test
+  void requestsWhoseIdsNameATimeTakeARowPerHundredthOfASecondNamedAndReadBackWithTheOthers() throws Exception {
+    Instant now = Instant.parse("2026-12-05T10:00:00Z");
+    List<Forgotten> forgotten = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      Instant made = now.minusSeconds(60).plusMillis(i); // three seconds' worth of ids, a millisecond apart
+      forgotten.add(new Forgotten(SpilledRequestsTest.uuidV7(made, UUID.randomUUID()), new Remembered(i, charged(i), made.plusMillis(2))));
+    }
+    forgotten.add(new Forgotten("caller-chosen-1", new Remembered(7, charged(7), now.minusSeconds(30))));
+    forgotten.add(new Forgotten("caller-chosen-2", new Remembered(8, charged(8), now.minusSeconds(30))));
+    table.keep("org-chunks", forgotten, now, WINDOW).toCompletableFuture().get(1, TimeUnit.MINUTES);
+
+    assertEquals(300, session.execute("SELECT * FROM tally.request_outcome_chunks WHERE org_id = 'org-chunks' ALLOW FILTERING")
+        .all().size(), "one row per hundredth of a second named, not one per request");
+    assertEquals(2, session.execute("SELECT * FROM tally.request_outcomes WHERE org_id = 'org-chunks'").all().size(),
+        "a row each for ids naming no time");
+    Set<String> asked = Set.of(forgotten.get(0).requestId(), forgotten.get(1_500).requestId(), forgotten.get(2_999).requestId(),
+        "caller-chosen-2", SpilledRequestsTest.uuidV7(now.minusSeconds(60), UUID.randomUUID()));
+    assertEquals(Map.of(forgotten.get(0).requestId(), forgotten.get(0).outcome(),
+            forgotten.get(1_500).requestId(), forgotten.get(1_500).outcome(),
+            forgotten.get(2_999).requestId(), forgotten.get(2_999).outcome(),
+            "caller-chosen-2", forgotten.get(3_001).outcome()),
+        table.find("org-chunks", asked, now, WINDOW).toCompletableFuture().get(1, TimeUnit.MINUTES));
+    assertEquals(Map.of(), table.find("another-org", asked, now, WINDOW).toCompletableFuture().get(1, TimeUnit.MINUTES),
+        "rows belong to their org");
+  }
+
+  @Test
+  void aChunkLivesUntilTheWindowOfItsLastRequestEndsAndNoRequestIsFoundBeyondItsOwn() throws Exception {
+    Instant now = Instant.now();
+    Instant second = now.minus(Duration.ofHours(24)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    String older = SpilledRequestsTest.uuidV7(second, UUID.randomUUID());
+    String newer = SpilledRequestsTest.uuidV7(second.plusMillis(5), UUID.randomUUID()); // the same hundredth
+    table.keep("org-chunk-ttl", List.of(
+            new Forgotten(older, new Remembered(1, charged(1), now.minus(WINDOW).minusSeconds(5))),
+            new Forgotten(newer, new Remembered(2, charged(2), now.minus(Duration.ofHours(23))))), now, WINDOW)
+        .toCompletableFuture().get(1, TimeUnit.MINUTES);
+    var rows = session.execute("SELECT TTL(requests) FROM tally.request_outcome_chunks WHERE org_id = 'org-chunk-ttl' AND named_second = ?",
+        second.getEpochSecond()).all();
+    assertEquals(1, rows.size(), "one chunk");
+    int ttl = rows.get(0).getInt(0);
+    assertTrue(ttl > 3000 && ttl <= 3600, "the hour left of its last request's window: " + ttl + " s");
+    assertEquals(Set.of(newer), table.find("org-chunk-ttl", Set.of(older, newer), now, WINDOW)
+        .toCompletableFuture().get(1, TimeUnit.MINUTES).keySet(), "the older request's window is over");
+  }
+
+  @Test
+  void anIdNamingATimeKeptBeforeChunksIsStillFound() throws Exception {
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS); // as Cassandra keeps timestamps
+    String id = SpilledRequestsTest.uuidV7(now.minusSeconds(10), UUID.randomUUID());
+    Remembered outcome = new Remembered(3, new Outcome.Released(5), now.minusSeconds(10));
+    // As a node before V13 wrote it: a row of its own in tally.request_outcomes.
+    table.keep("org-before-chunks", List.of(new Forgotten("untimed-twin", outcome)), now, WINDOW).toCompletableFuture().get(1, TimeUnit.MINUTES);
+    var twin = session.execute("SELECT fingerprint, result, at FROM tally.request_outcomes"
+        + " WHERE org_id = 'org-before-chunks' AND request_id = 'untimed-twin'").one();
+    session.execute("INSERT INTO tally.request_outcomes (org_id, request_id, fingerprint, result, at)"
+        + " VALUES ('org-before-chunks', ?, ?, ?, ?)", id, twin.getLong(0), twin.getByteBuffer(1), twin.getInstant(2));
+    assertEquals(Map.of(id, outcome), table.find("org-before-chunks", Set.of(id), now, WINDOW).toCompletableFuture().get(1, TimeUnit.MINUTES));
+  }
+
+  static Outcome.Result charged(int i) {
+    return new Outcome.Charged(i + 1, List.of(new Draw("g-" + i, i + 1)), dev.tally.node.terms.Cost.plain(i + 1));
   }
 }

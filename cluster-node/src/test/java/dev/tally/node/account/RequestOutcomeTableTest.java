@@ -10,10 +10,13 @@ import dev.tally.node.account.RequestMemory.Forgotten;
 import dev.tally.node.account.RequestMemory.Remembered;
 import dev.tally.testkit.TestCassandra;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -124,7 +127,7 @@ class RequestOutcomeTableTest {
   @Test
   void aChunkLivesUntilTheWindowOfItsLastRequestEndsAndNoRequestIsFoundBeyondItsOwn() throws Exception {
     Instant now = Instant.now();
-    Instant second = now.minus(Duration.ofHours(24)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Instant second = now.minus(Duration.ofHours(24)).truncatedTo(ChronoUnit.SECONDS);
     String older = SpilledRequestsTest.uuidV7(second, UUID.randomUUID());
     String newer = SpilledRequestsTest.uuidV7(second.plusMillis(5), UUID.randomUUID()); // the same hundredth
     table.keep("org-chunk-ttl", List.of(
@@ -142,7 +145,7 @@ class RequestOutcomeTableTest {
 
   @Test
   void anIdNamingATimeKeptBeforeChunksIsStillFound() throws Exception {
-    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS); // as Cassandra keeps timestamps
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS); // as Cassandra keeps timestamps
     String id = SpilledRequestsTest.uuidV7(now.minusSeconds(10), UUID.randomUUID());
     Remembered outcome = new Remembered(3, new Outcome.Released(5), now.minusSeconds(10));
     // As a node before V13 wrote it: a row of its own in tally.request_outcomes.
@@ -152,6 +155,27 @@ class RequestOutcomeTableTest {
     session.execute("INSERT INTO tally.request_outcomes (org_id, request_id, fingerprint, result, at)"
         + " VALUES ('org-before-chunks', ?, ?, ?, ?)", id, twin.getLong(0), twin.getByteBuffer(1), twin.getInstant(2));
     assertEquals(Map.of(id, outcome), table.find("org-before-chunks", Set.of(id), now, WINDOW).toCompletableFuture().get(1, TimeUnit.MINUTES));
+  }
+
+  /** Two requests of a chunk as this version stores them (Jackson CBOR): chunks written a day before an upgrade must read. */
+  static final String STORED_CHUNK = "82bf69726571756573744964782430316132343431342d663265652d376136392d623239392d36643431376132303861"
+      + "39316b66696e6765727072696e741b123456789abcdef066726573756c74bf6540747970656f4f7574636f6d65244368"
+      + "617267656467636861726765640265647261777381bf676772616e74496463672d3166616d6f756e7402ff64636f7374"
+      + "bf66616d6f756e7402707072696365426f6f6b56657273696f6e60726d756c7469706c6965725065726d696c6c651903"
+      + "e8ffff6261747818323032362d31322d30355431303a30303a30302e3132335affbf6972657175657374496478243031"
+      + "6132343431342d663265652d376136392d623239392d3664343137613230386139326b66696e6765727072696e74182a"
+      + "66726573756c74bf654074797065704f7574636f6d652452656c65617365646872656c656173656405ff626174781832"
+      + "3032362d31322d30355431303a30303a30302e3132355aff";
+
+  @Test
+  void aChunkAsStoredSinceV13StillReads() {
+    List<RequestOutcomeTable.Kept> kept = List.of(
+        new RequestOutcomeTable.Kept("01a24414-f2ee-7a69-b299-6d417a208a91", 0x1234_5678_9abc_def0L, charged(1),
+            Instant.parse("2026-12-05T10:00:00.123Z")),
+        new RequestOutcomeTable.Kept("01a24414-f2ee-7a69-b299-6d417a208a92", 42, new Outcome.Released(5),
+            Instant.parse("2026-12-05T10:00:00.125Z")));
+    assertEquals(kept, table.chunk(ByteBuffer.wrap(HexFormat.of().parseHex(STORED_CHUNK))));
+    assertEquals(kept, table.chunk(ByteBuffer.wrap(table.bytes(kept))), "and what this version writes reads back");
   }
 
   static Outcome.Result charged(int i) {

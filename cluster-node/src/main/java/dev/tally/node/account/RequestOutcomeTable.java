@@ -10,7 +10,9 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.tally.node.account.Outcome.Result;
 import dev.tally.node.account.RequestMemory.Forgotten;
 import dev.tally.node.account.RequestMemory.Remembered;
@@ -68,7 +70,8 @@ public final class RequestOutcomeTable {
   /** One request of a chunk row, as stored (Jackson CBOR; RequestOutcomeTableTest pins the form: rename nothing). */
   record Kept(String requestId, long fingerprint, Result result, Instant at) {}
 
-  private static final TypeReference<List<Kept>> CHUNK = new TypeReference<>() {};
+  private static final JavaType RESULT = TypeFactory.defaultInstance().constructType(Result.class);
+  private static final JavaType CHUNK = TypeFactory.defaultInstance().constructType(new TypeReference<List<Kept>>() {});
 
   private final Supplier<CompletionStage<CqlSession>> sessions;
   private final ObjectMapper cbor;
@@ -105,7 +108,7 @@ public final class RequestOutcomeTable {
       Optional<Instant> named = SpilledRequests.idTime(request.requestId());
       if (named.isPresent()) {
         long hundredth = hundredth(named.get());
-        bySecond.computeIfAbsent(hundredth / 100, second -> new TreeMap<>())
+        bySecond.computeIfAbsent(namedSecond(hundredth), second -> new TreeMap<>())
             .computeIfAbsent(hundredth, h -> new ArrayList<>()).add(request);
       } else {
         untimed.add(request);
@@ -134,6 +137,16 @@ public final class RequestOutcomeTable {
     return Math.floorDiv(named.toEpochMilli(), 10);
   }
 
+  /** The second a {@link #hundredth} is in: a chunk row's partition. */
+  private static long namedSecond(long hundredth) {
+    return Math.floorDiv(hundredth, 100);
+  }
+
+  /** Which hundredth within its second a {@link #hundredth} is: a chunk row's clustering key. */
+  private static int hundredthOfSecond(long hundredth) {
+    return (int) Math.floorMod(hundredth, 100);
+  }
+
   /**
    * One chunk row, living until the window of its last decided request ends. Its key is new on each
    * write: a request written again (after a crash the account does not know what it wrote ahead) is
@@ -148,7 +161,7 @@ public final class RequestOutcomeTable {
       kept.add(new Kept(request.requestId(), outcome.fingerprint(), outcome.result(), outcome.at()));
       if (outcome.at().isAfter(lastDecided)) lastDecided = outcome.at();
     }
-    return statement.bind(orgId, hundredth / 100, (int) (hundredth % 100), UUID.randomUUID().toString(),
+    return statement.bind(orgId, namedSecond(hundredth), hundredthOfSecond(hundredth), UUID.randomUUID().toString(),
         ByteBuffer.wrap(bytes(kept)), secondsLeft(lastDecided, now, window));
   }
 
@@ -189,7 +202,7 @@ public final class RequestOutcomeTable {
         .toCompletableFuture());
     for (long hundredth : hundredths) {
       reads.add(prepared(session, SELECT_CHUNKS)
-          .thenCompose(statement -> session.thenCompose(s -> s.executeAsync(statement.bind(orgId, hundredth / 100, (int) (hundredth % 100)))))
+          .thenCompose(statement -> session.thenCompose(s -> s.executeAsync(statement.bind(orgId, namedSecond(hundredth), hundredthOfSecond(hundredth)))))
           .thenCompose(page -> collect(page, row -> {
             for (Kept kept : chunk(row.getByteBuffer("requests"))) {
               if (requestIds.contains(kept.requestId())) {
@@ -228,36 +241,34 @@ public final class RequestOutcomeTable {
   }
 
   private byte[] bytes(Result result) {
-    try {
-      return cbor.writerFor(Result.class).writeValueAsBytes(result);
-    } catch (IOException e) {
-      throw new UncheckedIOException("an outcome serializes as the events do", e);
-    }
+    return write(RESULT, result);
   }
 
   byte[] bytes(List<Kept> chunk) {
+    return write(CHUNK, chunk);
+  }
+
+  private Result result(ByteBuffer stored) {
+    return read(stored, RESULT);
+  }
+
+  List<Kept> chunk(ByteBuffer stored) {
+    return read(stored, CHUNK);
+  }
+
+  private byte[] write(JavaType type, Object value) {
     try {
-      return cbor.writerFor(CHUNK).writeValueAsBytes(chunk);
+      return cbor.writerFor(type).writeValueAsBytes(value);
     } catch (IOException e) {
       throw new UncheckedIOException("an outcome serializes as the events do", e);
     }
   }
 
-  List<Kept> chunk(ByteBuffer stored) {
+  private <T> T read(ByteBuffer stored, JavaType type) {
     byte[] bytes = new byte[stored.remaining()];
     stored.get(bytes);
     try {
-      return cbor.readValue(bytes, CHUNK);
-    } catch (IOException e) {
-      throw new UncheckedIOException("a stored chunk of outcomes no longer reads", e);
-    }
-  }
-
-  private Result result(ByteBuffer stored) {
-    byte[] bytes = new byte[stored.remaining()];
-    stored.get(bytes);
-    try {
-      return cbor.readValue(bytes, Result.class);
+      return cbor.readValue(bytes, type);
     } catch (IOException e) {
       throw new UncheckedIOException("a stored outcome no longer reads", e);
     }

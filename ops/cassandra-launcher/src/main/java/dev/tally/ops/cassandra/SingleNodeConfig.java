@@ -117,6 +117,10 @@ final class SingleNodeConfig {
               class_name: TrieMemtable
             default:
               inherits: trie
+        # The memtables' data off the Java heap: on it, every write lived in the young generation until its
+        # memtable flushed, and Cassandra's collector copied it there again and again. Off it, Cassandra's
+        # pauses and the tail of Tally's calls were shorter (BENCHMARKS.md, stop 40).
+        memtable_allocation_type: offheap_objects
 
         # PasswordAuthenticator when started with passwordAuthentication(): superuser cassandra/cassandra.
         authenticator: %s

@@ -55,9 +55,11 @@ class CassandraServerTest {
         assertTrue(tableExists(session, "tally", "tag_views"));
         assertTrue(tableExists(session, "tally_snapshot", "snapshots"));
         // What the launcher's config promises, as Cassandra runs it: a write acknowledged only once its
-        // commit log is flushed (issue 23), and request pools a small machine runs well (issue 22).
+        // commit log is flushed (issue 23), request pools a small machine runs well and memtables off
+        // the heap (issue 22).
         assertEquals("group", setting(session, "commitlog_sync"));
         assertEquals("direct", setting(session, "commitlog_disk_access_mode"));
+        assertEquals("offheap_objects", setting(session, "memtable_allocation_type"));
         for (String pool : List.of("native_transport_max_threads", "concurrent_writes", "concurrent_reads")) {
           assertEquals("16", setting(session, pool), pool);
         }

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -107,8 +109,8 @@ public final class OrgBatcher {
     }
   }
 
-  /** One operation waiting for its org, with the gRPC context of the call that asked for it. */
-  private record Pending(Operation operation, CompletableFuture<Outcome> outcome, Context caller) {}
+  /** One operation waiting for its org, with the gRPC context of the call that asked for it, since {@code arrived} (nanoTime). */
+  private record Pending(Operation operation, CompletableFuture<Outcome> outcome, Context caller, long arrived) {}
 
   /** The operations waiting for one org, and whether the org has (or waits for) a batch slot. */
   private static final class Lane {
@@ -128,12 +130,13 @@ public final class OrgBatcher {
 
   /** A batch out to its entity: its answer (failed directly when found lost), and whether a probe sent behind it is out. */
   private static final class Out {
-    final long sentAt = System.nanoTime();
+    final long sentAt;
     final CompletableFuture<Outcomes> answer;
     volatile boolean probing;
 
-    Out(CompletableFuture<Outcomes> answer) {
+    Out(CompletableFuture<Outcomes> answer, long sentAt) {
       this.answer = answer;
+      this.sentAt = sentAt;
     }
   }
 
@@ -156,6 +159,8 @@ public final class OrgBatcher {
   private final Limits limits;
   private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
   private final DistributionSummary batchSizes;
+  private final Timer queued;
+  private final Timer answered;
   private final Counter answersLost;
   private final ExecutionContextExecutor replies;
   private final ArrayDeque<Lane> waitingForSlot = new ArrayDeque<>();
@@ -189,6 +194,14 @@ public final class OrgBatcher {
         .description("Operations sent to an org's account in one batch")
         .publishPercentileHistogram()
         .register(registry);
+    this.queued = Timer.builder("tally.group.commit.queued")
+        .description("From an operation's arrival to its batch leaving for the org's account (waiting for the org's batch in flight, or for a slot)")
+        .publishPercentileHistogram()
+        .register(registry);
+    this.answered = Timer.builder("tally.group.commit.answered")
+        .description("From a batch leaving for the org's account to its answer (the journal write, request-table reads and writes, the hops)")
+        .publishPercentileHistogram()
+        .register(registry);
     this.answersLost = Counter.builder("tally.group.commit.answers.lost")
         .description("Batches whose account started again without answering them (a failed journal write); their callers retry")
         .register(registry);
@@ -216,7 +229,7 @@ public final class OrgBatcher {
 
   /** Hands one operation to its org's entity, batched with whatever else is waiting for that org. */
   public CompletableFuture<Outcome> submit(String orgId, Operation operation) {
-    Pending pending = new Pending(operation, new CompletableFuture<>(), Context.current());
+    Pending pending = new Pending(operation, new CompletableFuture<>(), Context.current(), System.nanoTime());
     while (true) {
       Lane lane = lanes.computeIfAbsent(orgId, Lane::new);
       boolean needsSlot;
@@ -328,6 +341,8 @@ public final class OrgBatcher {
 
   private void send(Lane lane, List<Pending> batch) {
     batchSizes.record(batch.size());
+    long sentAt = System.nanoTime();
+    for (Pending pending : batch) queued.record(sentAt - pending.arrived(), TimeUnit.NANOSECONDS);
     List<Operation> operations = batch.stream().map(Pending::operation).toList();
     CompletableFuture<Outcomes> undelivered = new CompletableFuture<>();
     lane.undelivered = undelivered;
@@ -337,9 +352,10 @@ public final class OrgBatcher {
         .applyToEither(nodeLost, answered -> answered)
         .applyToEither(undelivered, answered -> answered)
         .toCompletableFuture();
-    lane.out = new Out(answer);
+    lane.out = new Out(answer, sentAt);
     answer.whenCompleteAsync((outcomes, failure) -> {
       lane.out = null;
+      if (failure == null) answered.record(System.nanoTime() - sentAt, TimeUnit.NANOSECONDS);
       for (int i = 0; i < batch.size(); i++) {
         if (failure != null) batch.get(i).outcome().completeExceptionally(failure);
         else batch.get(i).outcome().complete(outcomes.outcomes().get(i));

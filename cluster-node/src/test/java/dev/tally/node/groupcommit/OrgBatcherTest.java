@@ -15,6 +15,7 @@ import dev.tally.node.account.Outcome;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,6 +103,30 @@ class OrgBatcherTest {
     secondBatch.replyTo().tell(answers(secondBatch));
     assertEquals("op-0", rejectionOf(first.join()));
     for (int i = 0; i < 10; i++) assertEquals("op-" + (i + 1), rejectionOf(waiting.get(i).join()));
+  }
+
+  @Test
+  void anOperationQueuedBehindItsOrgsBatchInFlightIsTimedFromArrivalAndEachAnsweredBatchFromLeaving() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    OrgBatcher own = new OrgBatcher(ClusterSharding.get(testKit.system()), testKit.system().scheduler(),
+        Duration.ofSeconds(30), Duration.ofSeconds(30), new OrgBatcher.Limits(100, 1000, 100_000, 100), registry,
+        testKit.system().executionContext());
+    CompletableFuture<Outcome> first = own.submit("timed-org", charge(0));
+    Execute firstBatch = entity.expectMessageClass(Execute.class);
+    CompletableFuture<Outcome> second = own.submit("timed-org", charge(1));
+    Thread.sleep(200); // the first batch's journal write, say
+    firstBatch.replyTo().tell(answers(firstBatch));
+    Execute secondBatch = entity.expectMessageClass(Execute.class);
+    secondBatch.replyTo().tell(answers(secondBatch));
+    first.join();
+    second.join();
+
+    Timer queued = registry.timer("tally.group.commit.queued");
+    assertEquals(2, queued.count(), "each operation once");
+    assertTrue(queued.max(TimeUnit.MILLISECONDS) >= 200, "the second waited out the first batch: " + queued.max(TimeUnit.MILLISECONDS));
+    Timer answered = registry.timer("tally.group.commit.answered");
+    assertEquals(2, answered.count(), "each batch once");
+    assertTrue(answered.max(TimeUnit.MILLISECONDS) >= 200, "the first batch was out for 200 ms: " + answered.max(TimeUnit.MILLISECONDS));
   }
 
   @Test

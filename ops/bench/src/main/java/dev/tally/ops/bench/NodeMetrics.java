@@ -10,12 +10,14 @@ import java.util.TreeMap;
 
 /**
  * A scrape of a node's Prometheus endpoint, and what two scrapes tell about the window between them: how big the
- * group-commit batches really were, and how long journal writes took.
+ * group-commit batches really were, how long operations waited for their batch to leave, how long batches took to be
+ * answered and journal writes to be done.
  */
 record NodeMetrics(Map<String, Double> samples) {
 
   /** The node's histograms over a window. */
-  record Window(Distribution groupCommitBatches, Distribution journalWriteMs, Distribution readSideLagMs) {}
+  record Window(Distribution groupCommitBatches, Distribution journalWriteMs, Distribution readSideLagMs,
+      Distribution queuedMs, Distribution answeredMs) {}
 
   /** Count, mean and bucket-estimated percentiles (bucket upper bounds) of a Prometheus histogram over a window. */
   record Distribution(long count, double mean, double p50, double p90, double p99, double max) {}
@@ -46,10 +48,11 @@ record NodeMetrics(Map<String, Double> samples) {
     return samples.getOrDefault(key, 0.0);
   }
 
-  /** Batch sizes and journal writes between {@code before} and this scrape. */
+  /** The node's histograms between {@code before} and this scrape. */
   Window since(NodeMetrics before) {
     return new Window(histogramSince(before, "tally_group_commit_batch_size", 1), histogramSince(before, "tally_journal_write_seconds", 1000),
-        histogramSince(before, "tally_read_side_lag_seconds", 1000));
+        histogramSince(before, "tally_read_side_lag_seconds", 1000), histogramSince(before, "tally_group_commit_queued_seconds", 1000),
+        histogramSince(before, "tally_group_commit_answered_seconds", 1000));
   }
 
   private Distribution histogramSince(NodeMetrics before, String name, double scale) {

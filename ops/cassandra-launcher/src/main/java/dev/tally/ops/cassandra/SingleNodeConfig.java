@@ -95,8 +95,10 @@ final class SingleNodeConfig {
         # (periodic, Cassandra's default, acknowledges before the flush: a kill -9 lost writes Tally had
         # acknowledged, issue 23.) Direct I/O writes the commit log past the page cache; it costs
         # less CPU per flushed write than the memory-mapped log (ops/bench/findings.md, "Durability").
+        # A 1 ms window, not 2: each write waits for its window's flush, and the shorter one lowered the
+        # median op at moderate load without costing CPU or closed-loop pairs/s (BENCHMARKS.md, stop 41).
         commitlog_sync: group
-        commitlog_sync_group_window: 2ms
+        commitlog_sync_group_window: 1ms
         commitlog_disk_access_mode: direct
 
         # Request threads: 16, not the 128 / 32 / 32 of Cassandra's defaults. With the commit log flushed

@@ -58,6 +58,7 @@ class CassandraServerTest {
         // commit log is flushed (issue 23), request pools a small machine runs well and memtables off
         // the heap (issue 22).
         assertEquals("group", setting(session, "commitlog_sync"));
+        assertEquals("1ms", setting(session, "commitlog_sync_group_window"));
         assertEquals("direct", setting(session, "commitlog_disk_access_mode"));
         assertEquals("offheap_objects", setting(session, "memtable_allocation_type"));
         for (String pool : List.of("native_transport_max_threads", "concurrent_writes", "concurrent_reads")) {

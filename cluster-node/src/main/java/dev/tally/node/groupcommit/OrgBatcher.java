@@ -159,8 +159,8 @@ public final class OrgBatcher {
   private final Limits limits;
   private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
   private final DistributionSummary batchSizes;
-  private final Timer queued;
-  private final Timer answered;
+  private final Timer queuedFor;
+  private final Timer answeredIn;
   private final Counter answersLost;
   private final ExecutionContextExecutor replies;
   private final ArrayDeque<Lane> waitingForSlot = new ArrayDeque<>();
@@ -194,11 +194,11 @@ public final class OrgBatcher {
         .description("Operations sent to an org's account in one batch")
         .publishPercentileHistogram()
         .register(registry);
-    this.queued = Timer.builder("tally.group.commit.queued")
+    this.queuedFor = Timer.builder("tally.group.commit.queued")
         .description("From an operation's arrival to its batch leaving for the org's account (waiting for the org's batch in flight, or for a slot)")
         .publishPercentileHistogram()
         .register(registry);
-    this.answered = Timer.builder("tally.group.commit.answered")
+    this.answeredIn = Timer.builder("tally.group.commit.answered")
         .description("From a batch leaving for the org's account to its answer (the journal write, request-table reads and writes, the hops)")
         .publishPercentileHistogram()
         .register(registry);
@@ -342,7 +342,7 @@ public final class OrgBatcher {
   private void send(Lane lane, List<Pending> batch) {
     batchSizes.record(batch.size());
     long sentAt = System.nanoTime();
-    for (Pending pending : batch) queued.record(sentAt - pending.arrived(), TimeUnit.NANOSECONDS);
+    for (Pending pending : batch) queuedFor.record(sentAt - pending.arrived(), TimeUnit.NANOSECONDS);
     List<Operation> operations = batch.stream().map(Pending::operation).toList();
     CompletableFuture<Outcomes> undelivered = new CompletableFuture<>();
     lane.undelivered = undelivered;
@@ -355,7 +355,7 @@ public final class OrgBatcher {
     lane.out = new Out(answer, sentAt);
     answer.whenCompleteAsync((outcomes, failure) -> {
       lane.out = null;
-      if (failure == null) answered.record(System.nanoTime() - sentAt, TimeUnit.NANOSECONDS);
+      if (failure == null) answeredIn.record(System.nanoTime() - sentAt, TimeUnit.NANOSECONDS);
       for (int i = 0; i < batch.size(); i++) {
         if (failure != null) batch.get(i).outcome().completeExceptionally(failure);
         else batch.get(i).outcome().complete(outcomes.outcomes().get(i));

@@ -76,8 +76,13 @@ class OrgBatcherTest {
   }
 
   private OrgBatcher batcher(OrgBatcher.Limits limits, Duration entityTimeout, Duration probeAfter) {
+    return batcher(limits, entityTimeout, probeAfter, new SimpleMeterRegistry());
+  }
+
+  /** A batcher whose metrics the test reads. */
+  private OrgBatcher batcher(OrgBatcher.Limits limits, Duration entityTimeout, Duration probeAfter, SimpleMeterRegistry registry) {
     return new OrgBatcher(ClusterSharding.get(testKit.system()), testKit.system().scheduler(), entityTimeout, probeAfter,
-        limits, new SimpleMeterRegistry(), testKit.system().executionContext());
+        limits, registry, testKit.system().executionContext());
   }
 
   @AfterAll
@@ -108,9 +113,7 @@ class OrgBatcherTest {
   @Test
   void anOperationQueuedBehindItsOrgsBatchInFlightIsTimedFromArrivalAndEachAnsweredBatchFromLeaving() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    OrgBatcher own = new OrgBatcher(ClusterSharding.get(testKit.system()), testKit.system().scheduler(),
-        Duration.ofSeconds(30), Duration.ofSeconds(30), new OrgBatcher.Limits(100, 1000, 100_000, 100), registry,
-        testKit.system().executionContext());
+    OrgBatcher own = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 100), Duration.ofSeconds(30), Duration.ofSeconds(30), registry);
     CompletableFuture<Outcome> first = own.submit("timed-org", charge(0));
     Execute firstBatch = entity.expectMessageClass(Execute.class);
     CompletableFuture<Outcome> second = own.submit("timed-org", charge(1));
@@ -276,9 +279,7 @@ class OrgBatcherTest {
   @Test
   void aBatchWhoseEntityAnswersAProbeSentBehindItButNotTheBatchFailsAtOnceAndTheOrgsNextBatchLeaves() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    OrgBatcher own = new OrgBatcher(ClusterSharding.get(testKit.system()), testKit.system().scheduler(),
-        Duration.ofSeconds(30), Duration.ofMillis(300), new OrgBatcher.Limits(100, 1000, 100_000, 100), registry,
-        testKit.system().executionContext());
+    OrgBatcher own = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 100), Duration.ofSeconds(30), Duration.ofMillis(300), registry);
     CompletableFuture<Outcome> lost = own.submit("restarted-org", charge(0));
     entity.expectMessageClass(Execute.class); // never answered: the entity started again after its journal write failed
     CompletableFuture<Outcome> queued = own.submit("restarted-org", charge(1));

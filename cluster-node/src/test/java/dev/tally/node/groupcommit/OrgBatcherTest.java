@@ -111,13 +111,14 @@ class OrgBatcherTest {
   }
 
   @Test
-  void anOperationQueuedBehindItsOrgsBatchInFlightIsTimedFromArrivalAndEachAnsweredBatchFromLeaving() throws Exception {
+  void anOperationQueuedBehindItsOrgsBatchInFlightIsTimedFromArrivalAndEachAnsweredBatchFromLeaving() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     OrgBatcher own = batcher(new OrgBatcher.Limits(100, 1000, 100_000, 100), Duration.ofSeconds(30), Duration.ofSeconds(30), registry);
     CompletableFuture<Outcome> first = own.submit("timed-org", charge(0));
     Execute firstBatch = entity.expectMessageClass(Execute.class);
     CompletableFuture<Outcome> second = own.submit("timed-org", charge(1));
-    Thread.sleep(200); // the first batch's journal write, say
+    // The first batch's journal write, say: for 200 ms nothing more leaves for the org while that batch is out.
+    entity.expectNoMessage(Duration.ofMillis(200));
     firstBatch.replyTo().tell(answers(firstBatch));
     Execute secondBatch = entity.expectMessageClass(Execute.class);
     secondBatch.replyTo().tell(answers(secondBatch));

@@ -11,13 +11,14 @@ import java.util.TreeMap;
 /**
  * A scrape of a node's Prometheus endpoint, and what two scrapes tell about the window between them: how big the
  * group-commit batches really were, how long operations waited for their batch to leave, how long batches took to be
- * answered and journal writes to be done.
+ * answered and journal writes to be done, and how long the node held the reserve and the commit calls (from its headers
+ * to its close) — what the client measures beyond that was spent between the processes.
  */
 record NodeMetrics(Map<String, Double> samples) {
 
   /** The node's histograms over a window. */
   record Window(Distribution groupCommitBatches, Distribution journalWriteMs, Distribution readSideLagMs,
-      Distribution queuedMs, Distribution answeredMs) {}
+      Distribution queuedMs, Distribution answeredMs, Distribution reservesServedMs, Distribution commitsServedMs) {}
 
   /** Count, mean and bucket-estimated percentiles (bucket upper bounds) of a Prometheus histogram over a window. */
   record Distribution(long count, double mean, double p50, double p90, double p99, double max) {}
@@ -52,14 +53,26 @@ record NodeMetrics(Map<String, Double> samples) {
   Window since(NodeMetrics before) {
     return new Window(histogramSince(before, "tally_group_commit_batch_size", 1), histogramSince(before, "tally_journal_write_seconds", 1000),
         histogramSince(before, "tally_read_side_lag_seconds", 1000), histogramSince(before, "tally_group_commit_queued_seconds", 1000),
-        histogramSince(before, "tally_group_commit_answered_seconds", 1000));
+        histogramSince(before, "tally_group_commit_answered_seconds", 1000),
+        served(before, "Reserve"), served(before, "Commit"));
+  }
+
+  /** The node's time on the calls of {@code method} (Metering's) answered OK. */
+  private Distribution served(NodeMetrics before, String method) {
+    return histogramSince(before, "tally_grpc_server_calls_seconds", 1000, "code=\"OK\",method=\"tally.v1.Metering/" + method + "\"");
   }
 
   private Distribution histogramSince(NodeMetrics before, String name, double scale) {
-    double count = get(name + "_count") - before.get(name + "_count");
-    double sum = get(name + "_sum") - before.get(name + "_sum");
+    return histogramSince(before, name, scale, "");
+  }
+
+  /** The histogram {@code name} over the window: its series with {@code labels} (those before le, none for ""). */
+  private Distribution histogramSince(NodeMetrics before, String name, double scale, String labels) {
+    String series = labels.isEmpty() ? "" : "{" + labels + "}";
+    double count = get(name + "_count" + series) - before.get(name + "_count" + series);
+    double sum = get(name + "_sum" + series) - before.get(name + "_sum" + series);
     TreeMap<Double, Double> cumulative = new TreeMap<>();
-    String prefix = name + "_bucket{le=\"";
+    String prefix = name + "_bucket{" + (labels.isEmpty() ? "" : labels + ",") + "le=\"";
     samples.forEach((key, value) -> {
       if (!key.startsWith(prefix)) return;
       String le = key.substring(prefix.length(), key.indexOf('"', prefix.length()));

@@ -82,6 +82,8 @@ final class Runner {
   private final ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
 
   private Runnable atWarmupEnd = () -> {};
+  /** Runs {@link #atWarmupEnd}, off the loop's thread: an open loop stalled by it would charge every operation due meanwhile. */
+  private final Thread windowOpened = new Thread(() -> atWarmupEnd.run(), "bench-window-opened");
   private volatile long warmupEndNanos;
   private volatile long endNanos;
 
@@ -93,7 +95,10 @@ final class Runner {
     this.slots = new Semaphore(settings.maxInFlight());
   }
 
-  /** Something to do the moment the measured window opens (e.g. read the node's metrics). */
+  /**
+   * Something to do the moment the measured window opens (e.g. read the node's metrics), on a thread of its own while
+   * the load goes on; done before {@link #run} returns.
+   */
   Runner atWarmupEnd(Runnable hook) {
     this.atWarmupEnd = hook;
     return this;
@@ -116,6 +121,7 @@ final class Runner {
     if (settings.mode() == Mode.OPEN) openLoop(startNanos);
     else closedLoop();
     boolean drained = drain();
+    windowOpened.join();
     ticker.shutdown();
     ticker.awaitTermination(5, TimeUnit.SECONDS);
     tick(label, startNanos);
@@ -149,7 +155,7 @@ final class Runner {
           progress.accept(String.format(Locale.ROOT, "warm-up skipped %,d of %,d operations due (%,d were in flight)",
               skipped, i, settings.warmupMaxInFlight()));
         }
-        atWarmupEnd.run();
+        windowOpened.start();
       }
       if (!measuring && inFlight.get() >= settings.warmupMaxInFlight()) {
         skipped++;
@@ -170,7 +176,7 @@ final class Runner {
       launch(sampler.next(), now, now >= warmupEndNanos, sampler);
     }
     parkUntil(warmupEndNanos);
-    atWarmupEnd.run();
+    windowOpened.start();
     parkUntil(endNanos);
   }
 

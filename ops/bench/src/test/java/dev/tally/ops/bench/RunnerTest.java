@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class RunnerTest {
@@ -102,6 +104,24 @@ class RunnerTest {
     assertEquals(Map.of(), result.errors());
     assertTrue(result.ms(Latencies.CHARGE, 99) < 100, "p99 " + result.ms(Latencies.CHARGE, 99));
     assertTrue(lines.stream().anyMatch(line -> line.startsWith("warm-up skipped")), String.join("\n", lines));
+  }
+
+  @Test
+  void whatTheWindowsOpeningDoesDelaysNoOperation() throws Exception {
+    Workload workload = new Workload(10, 1.0, 0, 1.0, 1_000, "t");
+    StallingTarget target = new StallingTarget(Integer.MAX_VALUE, Duration.ZERO);
+    AtomicBoolean hookDone = new AtomicBoolean();
+    RunResult result = new Runner(target, workload, Runner.Settings.open(1_000, Duration.ofMillis(200), Duration.ofSeconds(1)), line -> {})
+        .atWarmupEnd(() -> {
+          LockSupport.parkNanos(Duration.ofMillis(500).toNanos()); // as a slow scrape of the node's metrics would
+          hookDone.set(true);
+        })
+        .run("window", null);
+
+    // Run on the loop's thread, the hook held back the ~500 charges due while it ran, each charged its wait.
+    assertTrue(hookDone.get(), "the hook is done when the run returns");
+    assertTrue(result.units() >= 990, "measured " + result.units());
+    assertTrue(result.maxMs(Latencies.CHARGE) < 250, "max " + result.maxMs(Latencies.CHARGE));
   }
 
   @Test

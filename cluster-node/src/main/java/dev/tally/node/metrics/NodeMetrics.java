@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -21,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The node's metrics (Micrometer), served for Prometheus at {@code GET /metrics}: gRPC calls by
  * method and status (interceptor), group-commit batch sizes, journal write latency, org accounts
- * in memory, rejections by reason and expired reservations.
+ * in memory, rejections by reason and expired reservations; and the JVM's memory, threads and collections (what
+ * the node allocates and promotes, its pauses).
  */
 public final class NodeMetrics implements AccountMetrics {
 
@@ -35,10 +37,12 @@ public final class NodeMetrics implements AccountMetrics {
   private final Counter requestsSpilled;
   private final Counter requestsWrittenAhead;
   private final Counter requestLookups;
+  private final JvmGcMetrics collections = new JvmGcMetrics();
   private HttpServer server;
 
   public NodeMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
+    collections.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     writes = Timer.builder("tally.journal.write")
         .description("Time to persist one batch of an org's events")
@@ -104,6 +108,7 @@ public final class NodeMetrics implements AccountMetrics {
 
   public void stop() {
     if (server != null) server.stop(0);
+    collections.close();
   }
 
   @Override

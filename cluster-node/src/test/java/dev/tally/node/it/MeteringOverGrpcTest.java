@@ -335,7 +335,8 @@ class MeteringOverGrpcTest {
         "tally_group_commit_batch_size_count",
         "tally_journal_write_seconds_count",
         "tally_accounts_in_memory",
-        "tally_reservations_expired_total")) {
+        "tally_reservations_expired_total",
+        "jvm_gc_memory_allocated_bytes_total")) {
       assertTrue(metrics.contains(expected), () -> "no " + expected + " in\n" + metrics);
     }
   }

@@ -12,13 +12,18 @@ import java.util.TreeMap;
  * A scrape of a node's Prometheus endpoint, and what two scrapes tell about the window between them: how big the
  * group-commit batches really were, how long operations waited for their batch to leave, how long batches took to be
  * answered and journal writes to be done, and how long the node held the reserve and the commit calls (from its headers
- * to its close) — what the client measures beyond that was spent between the processes.
+ * to its close) — what the client measures beyond that was spent between the processes — and what its JVM allocated
+ * and paused for.
  */
 record NodeMetrics(Map<String, Double> samples) {
 
   /** The node's histograms over a window. */
   record Window(Distribution groupCommitBatches, Distribution journalWriteMs, Distribution readSideLagMs,
-      Distribution queuedMs, Distribution answeredMs, Distribution reservesServedMs, Distribution commitsServedMs) {}
+      Distribution queuedMs, Distribution answeredMs, Distribution reservesServedMs, Distribution commitsServedMs,
+      Collections collections) {}
+
+  /** What the node's JVM allocated and promoted to its old generation over a window, and its collections' pauses. */
+  record Collections(double allocatedMb, double promotedMb, long pauses, double pausedMs) {}
 
   /** Count, mean and bucket-estimated percentiles (bucket upper bounds) of a Prometheus histogram over a window. */
   record Distribution(long count, double mean, double p50, double p90, double p99, double max) {}
@@ -54,7 +59,21 @@ record NodeMetrics(Map<String, Double> samples) {
     return new Window(histogramSince(before, "tally_group_commit_batch_size", 1), histogramSince(before, "tally_journal_write_seconds", 1000),
         histogramSince(before, "tally_read_side_lag_seconds", 1000), histogramSince(before, "tally_group_commit_queued_seconds", 1000),
         histogramSince(before, "tally_group_commit_answered_seconds", 1000),
-        served(before, "Reserve"), served(before, "Commit"));
+        served(before, "Reserve"), served(before, "Commit"),
+        new Collections(since(before, "jvm_gc_memory_allocated_bytes_total") / (1 << 20),
+            since(before, "jvm_gc_memory_promoted_bytes_total") / (1 << 20),
+            (long) since(before, "jvm_gc_pause_seconds_count"), since(before, "jvm_gc_pause_seconds_sum") * 1000));
+  }
+
+  /** How much {@code name} grew over the window, all its series (every set of labels) together. */
+  private double since(NodeMetrics before, String name) {
+    return total(name) - before.total(name);
+  }
+
+  private double total(String name) {
+    return samples.entrySet().stream()
+        .filter(sample -> sample.getKey().equals(name) || sample.getKey().startsWith(name + "{"))
+        .mapToDouble(Map.Entry::getValue).sum();
   }
 
   /** The node's time on the calls of {@code method} (Metering's) answered OK. */

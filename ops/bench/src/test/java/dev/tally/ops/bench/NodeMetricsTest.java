@@ -19,6 +19,9 @@ class NodeMetricsTest {
       tally_journal_write_seconds_bucket{le="+Inf"} 0
       tally_journal_write_seconds_count 0
       tally_journal_write_seconds_sum 0
+      jvm_gc_memory_allocated_bytes_total 1048576
+      jvm_gc_pause_seconds_count{action="end of minor GC",cause="G1 Evacuation Pause",gc="G1 Young Generation"} 3
+      jvm_gc_pause_seconds_sum{action="end of minor GC",cause="G1 Evacuation Pause",gc="G1 Young Generation"} 0.1
       """;
 
   private static final String AFTER = """
@@ -39,6 +42,12 @@ class NodeMetricsTest {
       tally_journal_write_seconds_bucket{le="+Inf"} 4
       tally_journal_write_seconds_count 4
       tally_journal_write_seconds_sum 0.006
+      jvm_gc_memory_allocated_bytes_total 1.048576E8
+      jvm_gc_memory_promoted_bytes_total 2097152
+      jvm_gc_pause_seconds_count{action="end of minor GC",cause="G1 Evacuation Pause",gc="G1 Young Generation"} 5
+      jvm_gc_pause_seconds_sum{action="end of minor GC",cause="G1 Evacuation Pause",gc="G1 Young Generation"} 0.15
+      jvm_gc_pause_seconds_count{action="end of major GC",cause="G1 Compaction Pause",gc="G1 Old Generation"} 1
+      jvm_gc_pause_seconds_sum{action="end of major GC",cause="G1 Compaction Pause",gc="G1 Old Generation"} 0.2
       """;
 
   @Test
@@ -53,6 +62,15 @@ class NodeMetricsTest {
     assertEquals(100, commits.count(), "a series the first scrape did not have counts from zero");
     assertEquals(20.0, commits.mean(), 1e-9);
     assertEquals(Double.POSITIVE_INFINITY, commits.p50(), "beyond every finite bucket");
+  }
+
+  @Test
+  void theCollectionsAreWhatTheJvmDidInTheWindowEveryCollectorTogether() {
+    NodeMetrics.Collections collections = NodeMetrics.parse(AFTER).since(NodeMetrics.parse(BEFORE)).collections();
+    assertEquals(99.0, collections.allocatedMb(), 1e-9);
+    assertEquals(2.0, collections.promotedMb(), 1e-9, "a counter the first scrape did not have counts from zero");
+    assertEquals(3, collections.pauses(), "two young pauses and a full one");
+    assertEquals(250.0, collections.pausedMs(), 1e-9);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.tally.node.account;
 
+import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -13,6 +14,17 @@ import java.util.TreeMap;
 public final class Fingerprint {
 
   private Fingerprint() {}
+
+  /** Each record class's accessors, in component order, looked up once (reflection allocates on every lookup). */
+  private static final ClassValue<Method[]> ACCESSORS = new ClassValue<>() {
+    @Override
+    protected Method[] computeValue(Class<?> type) {
+      RecordComponent[] components = type.getRecordComponents();
+      Method[] accessors = new Method[components.length];
+      for (int i = 0; i < components.length; i++) accessors[i] = components[i].getAccessor();
+      return accessors;
+    }
+  };
 
   /**
    * Rule 6: what makes two requests "the same". Every part is written in a canonical, unambiguous
@@ -35,9 +47,9 @@ public final class Fingerprint {
       out.append('-');
     } else if (part instanceof Record record) {
       out.append(record.getClass().getSimpleName()).append('{');
-      for (RecordComponent component : record.getClass().getRecordComponents()) {
+      for (Method accessor : ACCESSORS.get(record.getClass())) {
         try {
-          canonical(out, component.getAccessor().invoke(record));
+          canonical(out, accessor.invoke(record, (Object[]) null));
         } catch (ReflectiveOperationException e) {
           throw new IllegalStateException("a record's accessor is public", e);
         }

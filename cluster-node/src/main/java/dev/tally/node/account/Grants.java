@@ -97,14 +97,23 @@ public record Grants(PMap<String, Grant> byId, long given, PVector<GrantLine> fi
 
   /** The credits left in the grants in effect at {@code now}. */
   public long remainingAt(Instant now) {
-    return inEffectAt(now).mapToLong(Grant::remaining).reduce(0, Math::addExact);
+    long remaining = 0;
+    for (Grant grant : byId.values()) {
+      if (inEffectAt(grant, now)) remaining = Math.addExact(remaining, grant.remaining());
+    }
+    return remaining;
   }
 
   /** Rule 3: takes {@code amount} from the grants in effect in draw order. The caller ensures they hold enough. */
   List<Draw> drawsFor(long amount, Instant now) {
     List<Draw> draws = new ArrayList<>();
     long left = amount;
-    for (Grant grant : inEffectAt(now).sorted(DRAW_ORDER).toList()) {
+    List<Grant> inEffect = new ArrayList<>(byId.size());
+    for (Grant grant : byId.values()) {
+      if (inEffectAt(grant, now)) inEffect.add(grant);
+    }
+    inEffect.sort(DRAW_ORDER);
+    for (Grant grant : inEffect) {
       if (left == 0) break;
       long taken = Math.min(left, grant.remaining());
       if (taken > 0) draws.add(new Draw(grant.grantId(), taken));
@@ -116,10 +125,13 @@ public record Grants(PMap<String, Grant> byId, long given, PVector<GrantLine> fi
 
   /** Rule 7: grants expire at their {@code expiresAt} with what they had left; these are the ones due by {@code until}. */
   List<GrantExpired> expiriesBy(Instant until) {
-    return byId.values().stream()
-        .filter(grant -> expiredAt(grant, until))
-        .map(grant -> new GrantExpired(grant.grantId(), grant.remaining(), grant.expiresAt()))
-        .toList();
+    List<GrantExpired> expired = List.of(); // most operations find none: nothing allocated for them
+    for (Grant grant : byId.values()) {
+      if (!expiredAt(grant, until)) continue;
+      if (expired.isEmpty()) expired = new ArrayList<>();
+      expired.add(new GrantExpired(grant.grantId(), grant.remaining(), grant.expiresAt()));
+    }
+    return expired;
   }
 
   /**
@@ -128,10 +140,14 @@ public record Grants(PMap<String, Grant> byId, long given, PVector<GrantLine> fi
    * took effect).
    */
   List<GrantExpiringSoon> expiryNoticesBy(Instant until, Duration notice) {
-    return byId.values().stream()
-        .filter(grant -> noticeAt(grant, notice) != null && !noticeAt(grant, notice).isAfter(until) && !expiredAt(grant, until))
-        .map(grant -> new GrantExpiringSoon(grant.grantId(), grant.remaining(), grant.expiresAt(), noticeAt(grant, notice)))
-        .toList();
+    List<GrantExpiringSoon> due = List.of();
+    for (Grant grant : byId.values()) {
+      Instant noticeAt = noticeAt(grant, notice);
+      if (noticeAt == null || noticeAt.isAfter(until) || expiredAt(grant, until)) continue;
+      if (due.isEmpty()) due = new ArrayList<>();
+      due.add(new GrantExpiringSoon(grant.grantId(), grant.remaining(), grant.expiresAt(), noticeAt));
+    }
+    return due;
   }
 
   /** When {@code grant}'s org is to be told it expires soon; null: never (no expiry, or told already). */
@@ -195,8 +211,8 @@ public record Grants(PMap<String, Grant> byId, long given, PVector<GrantLine> fi
   }
 
   /** Rule 7: expired credits are never drawn, nor credits that take effect later. */
-  private Stream<Grant> inEffectAt(Instant now) {
-    return byId.values().stream().filter(grant -> !grant.effectiveAt().isAfter(now) && !expiredAt(grant, now));
+  private static boolean inEffectAt(Grant grant, Instant now) {
+    return !grant.effectiveAt().isAfter(now) && !expiredAt(grant, now);
   }
 
   private static boolean expiredAt(Grant grant, Instant now) {

@@ -74,6 +74,7 @@ public record Holds(PMap<String, Reservation> byId, TreePSet<Reservation> byExpi
    * with the moment it expired. These are the ones due by {@code until}, soonest first.
    */
   List<ReservationExpired> expiriesBy(Instant until) {
+    if (byExpiry.isEmpty() || byExpiry.first().expiresAt().isAfter(until)) return List.of();
     List<ReservationExpired> expired = new ArrayList<>();
     for (Reservation reservation : byExpiry) {
       if (reservation.expiresAt().isAfter(until)) break;

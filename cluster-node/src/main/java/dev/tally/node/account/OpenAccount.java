@@ -9,6 +9,7 @@ import dev.tally.node.account.OrgEvent.CreditsGranted;
 import dev.tally.node.account.OrgEvent.CreditsReserved;
 import dev.tally.node.account.OrgEvent.DebtSettled;
 import dev.tally.node.account.OrgEvent.GrantExpired;
+import dev.tally.node.account.OrgEvent.GrantExpiringSoon;
 import dev.tally.node.account.OrgEvent.GrantVoided;
 import dev.tally.node.account.OrgEvent.OrgCreated;
 import dev.tally.node.account.OrgEvent.OverridesSet;
@@ -33,6 +34,7 @@ import dev.tally.node.terms.Terms;
 import dev.tally.node.terms.Usage;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -306,13 +308,19 @@ public record OpenAccount(
   @Override
   public List<OrgEvent> nextDue(Instant now, Terms terms, Duration expiryNotice) {
     Instant until = period.end().isAfter(now) ? now : period.end();
-    List<OrgEvent> expiries = Stream.<OrgEvent>concat(
-            Stream.concat(reservations.expiriesBy(until).stream(), grants.expiriesBy(until).stream()),
-            grants.expiryNoticesBy(until, expiryNotice).stream())
-        .sorted(Comparator.comparing(OrgEvent::at))
-        .toList();
-    if (!expiries.isEmpty() || period.end().isAfter(now)) return expiries;
-    return subscription.rollover(period, terms);
+    List<ReservationExpired> holds = reservations.expiriesBy(until);
+    List<GrantExpired> grantsExpired = grants.expiriesBy(until);
+    List<GrantExpiringSoon> notices = grants.expiryNoticesBy(until, expiryNotice);
+    if (holds.isEmpty() && grantsExpired.isEmpty() && notices.isEmpty()) {
+      // what nearly every operation finds: nothing due, unless the period ended
+      return period.end().isAfter(now) ? List.of() : subscription.rollover(period, terms);
+    }
+    List<OrgEvent> expiries = new ArrayList<>(holds.size() + grantsExpired.size() + notices.size());
+    expiries.addAll(holds);
+    expiries.addAll(grantsExpired);
+    expiries.addAll(notices);
+    expiries.sort(Comparator.comparing(OrgEvent::at));
+    return expiries;
   }
 
   /** Rule 2: debt is paid off from credits that no hold needs, as soon as there are some. */
@@ -339,13 +347,20 @@ public record OpenAccount(
   @Override
   public List<OrgEvent> depletionDue(List<OrgEvent> written, Instant now) {
     // Most operations (a reserve, a release) neither take credits nor find the org depleted: no sum.
-    if (!depleted && written.stream().noneMatch(OpenAccount::takesCredits)) return List.of();
+    if (!depleted && !anyTakesCredits(written)) return List.of();
     long available = availableAt(now);
     if (depleted == available > 0) {
       AlertKind kind = depleted ? AlertKind.RESUMED : AlertKind.DEPLETED;
       return List.of(new AlertRaised(kind, 0, period.start(), period.charged(), available, now));
     }
     return List.of();
+  }
+
+  private static boolean anyTakesCredits(List<OrgEvent> events) {
+    for (OrgEvent event : events) {
+      if (takesCredits(event)) return true;
+    }
+    return false;
   }
 
   private static boolean takesCredits(OrgEvent event) {

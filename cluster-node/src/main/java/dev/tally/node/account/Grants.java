@@ -164,17 +164,23 @@ public record Grants(PMap<String, Grant> byId, long given, PVector<GrantLine> fi
   }
 
   /**
-   * When grants fall due after {@code now}: their expiries and expiry notices, and, while the account
-   * owes debt, when each not yet in effect takes effect and could pay it. One in effect already can
-   * only pay once a hold ends, and every hold's end settles debt on its own.
+   * The first moment a grant falls due, or {@code otherwise} if none does before it: the grants'
+   * expiries and expiry notices, and, while the account owes debt, when each not yet in effect takes
+   * effect and could pay it. One in effect already can only pay once a hold ends, and every hold's
+   * end settles debt on its own.
    */
-  Stream<Instant> deadlines(boolean owesDebt, Instant now, Duration notice) {
-    Stream<Instant> expiries = byId.values().stream().map(Grant::expiresAt).filter(at -> at != null);
-    Stream<Instant> notices = byId.values().stream().map(grant -> noticeAt(grant, notice)).filter(at -> at != null);
-    Stream<Instant> takingEffect = owesDebt
-        ? byId.values().stream().map(Grant::effectiveAt).filter(at -> at.isAfter(now))
-        : Stream.empty();
-    return Stream.concat(Stream.concat(expiries, notices), takingEffect);
+  Instant firstDeadline(boolean owesDebt, Instant now, Duration notice, Instant otherwise) {
+    Instant first = otherwise;
+    for (Grant grant : byId.values()) {
+      first = earlier(first, grant.expiresAt());
+      first = earlier(first, noticeAt(grant, notice));
+      if (owesDebt && grant.effectiveAt().isAfter(now)) first = earlier(first, grant.effectiveAt());
+    }
+    return first;
+  }
+
+  private static Instant earlier(Instant first, Instant candidate) {
+    return candidate != null && candidate.isBefore(first) ? candidate : first;
   }
 
   /** With the granted credits, the youngest grant. */

@@ -38,7 +38,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * An org's open account: the terms it is on (plan, overrides, a scheduled plan change), grants,
@@ -111,10 +110,9 @@ public record OpenAccount(
    */
   @Override
   public Optional<Instant> nextDeadline(Instant now, Duration expiryNotice) {
-    return Stream.of(reservations.firstExpiry().stream(), grants.deadlines(debt > 0 || depleted, now, expiryNotice),
-            Stream.of(period.end()))
-        .flatMap(s -> s)
-        .min(Comparator.naturalOrder());
+    Instant next = grants.firstDeadline(debt > 0 || depleted, now, expiryNotice, period.end());
+    Optional<Instant> hold = reservations.firstExpiry();
+    return Optional.of(hold.isPresent() && hold.get().isBefore(next) ? hold.get() : next);
   }
 
   @Override

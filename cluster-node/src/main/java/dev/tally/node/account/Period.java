@@ -181,10 +181,15 @@ public record Period(
     return alerts;
   }
 
-  /** {@code charged} ≥ {@code percent} % of {@code base}, exactly: both products may pass a long. */
-  private static boolean reached(long charged, long base, int percent) {
-    return BigInteger.valueOf(charged).multiply(BigInteger.valueOf(100))
-        .compareTo(BigInteger.valueOf(base).multiply(BigInteger.valueOf(percent))) >= 0;
+  /**
+   * {@code charged} ≥ {@code percent} % of {@code base}, exactly: both products may pass a long, so
+   * each is compared whole, as 128 bits (its high half signed, then its low half unsigned).
+   */
+  static boolean reached(long charged, long base, int percent) {
+    long high = Math.multiplyHigh(charged, 100);
+    long highOfPart = Math.multiplyHigh(base, percent);
+    if (high != highOfPart) return high > highOfPart;
+    return Long.compareUnsigned(charged * 100, base * percent) >= 0;
   }
 
   private static boolean charges(OrgEvent event) {

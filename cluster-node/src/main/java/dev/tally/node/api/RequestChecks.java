@@ -95,8 +95,12 @@ final class RequestChecks {
   /** Free text a person reads: bounded, and without control or bidirectional-override characters that could forge what a terminal or page shows. */
   RequestChecks text(String field, String value, int maxLength) {
     if (value.length() > maxLength) return violation(field, "must be at most " + maxLength + " characters");
-    if (value.codePoints().anyMatch(RequestChecks::forgesDisplay)) {
-      return violation(field, "must not contain control, format or bidirectional-override characters");
+    for (int i = 0; i < value.length(); ) {
+      int codePoint = value.codePointAt(i);
+      if (forgesDisplay(codePoint)) {
+        return violation(field, "must not contain control, format or bidirectional-override characters");
+      }
+      i += Character.charCount(codePoint);
     }
     return this;
   }

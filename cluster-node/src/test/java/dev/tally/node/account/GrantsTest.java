@@ -9,7 +9,6 @@ import dev.tally.node.account.OrgEvent.GrantExpired;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The grants of one account: which are drawn first, which are in effect, which expired (rules 3 and 7). */
@@ -18,6 +17,7 @@ class GrantsTest {
   static final Instant NOW = Instant.parse("2026-11-05T10:00:00Z");
   static final Instant IN_A_DAY = NOW.plus(Duration.ofDays(1));
   static final Instant IN_A_WEEK = NOW.plus(Duration.ofDays(7));
+  static final Instant NEVER = Instant.MAX;
 
   static CreditsGranted granted(String grantId, GrantKind kind, long amount, Instant effectiveAt, Instant expiresAt) {
     return new CreditsGranted("", "", grantId, kind, amount, Grants.DEFAULT_PRIORITY, effectiveAt, expiresAt, NOW);
@@ -88,15 +88,24 @@ class GrantsTest {
   @Test
   void aGrantThatTakesEffectLaterIsADeadlineOnlyWhileThereIsDebtToPay() {
     Grants grants = given(granted("later", GrantKind.PURCHASE, 5, IN_A_DAY, IN_A_WEEK));
-    assertEquals(Optional.of(IN_A_WEEK), grants.deadlines(false, NOW, java.time.Duration.ZERO).min(Instant::compareTo));
-    assertEquals(Optional.of(IN_A_DAY), grants.deadlines(true, NOW, java.time.Duration.ZERO).min(Instant::compareTo));
+    assertEquals(IN_A_WEEK, grants.firstDeadline(false, NOW, java.time.Duration.ZERO, NEVER));
+    assertEquals(IN_A_DAY, grants.firstDeadline(true, NOW, java.time.Duration.ZERO, NEVER));
   }
 
   @Test
   void aGrantInEffectAlreadyIsNoDeadlineEvenWithDebt() {
     Grants grants = given(granted("now", GrantKind.PURCHASE, 5, NOW, null));
-    assertEquals(Optional.empty(), grants.deadlines(true, NOW, java.time.Duration.ZERO).min(Instant::compareTo));
-    assertEquals(Optional.empty(), grants.deadlines(true, IN_A_DAY, java.time.Duration.ZERO).min(Instant::compareTo));
+    assertEquals(NEVER, grants.firstDeadline(true, NOW, java.time.Duration.ZERO, NEVER));
+    assertEquals(NEVER, grants.firstDeadline(true, IN_A_DAY, java.time.Duration.ZERO, NEVER));
+  }
+
+  @Test
+  void theFirstDeadlineIsTheEarliestOfEveryGrantsExpiryAndNoticeAndWhatComesOtherwise() {
+    Grants grants = given(granted("week", GrantKind.PURCHASE, 5, NOW, IN_A_WEEK), granted("day", GrantKind.PROMOTION, 5, NOW, IN_A_DAY));
+    assertEquals(IN_A_DAY, grants.firstDeadline(false, NOW, java.time.Duration.ZERO, NEVER));
+    assertEquals(IN_A_DAY.minusSeconds(3_600), grants.firstDeadline(false, NOW, java.time.Duration.ofHours(1), NEVER),
+        "the day grant's notice, an hour before its expiry");
+    assertEquals(NOW.plusSeconds(60), grants.firstDeadline(false, NOW, java.time.Duration.ZERO, NOW.plusSeconds(60)));
   }
 
   @Test

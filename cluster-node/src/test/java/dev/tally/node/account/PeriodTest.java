@@ -41,6 +41,22 @@ class PeriodTest {
   }
 
   @Test
+  void aShareOfTheBaseIsReachedExactlyWhereverTheProductsPassALong() {
+    long[] amounts = {0, 1, 99, 100, 101, 4_611_686_018_427_387_904L, Long.MAX_VALUE / 100, Long.MAX_VALUE / 100 + 1,
+        Long.MAX_VALUE / 80, Long.MAX_VALUE - 1, Long.MAX_VALUE, -1, Long.MIN_VALUE};
+    int[] percents = {0, 1, 80, 99, 100, 101, 1_000};
+    java.util.Random random = new java.util.Random(22);
+    for (int i = 0; i < 10_000; i++) {
+      long charged = i < amounts.length * amounts.length ? amounts[i % amounts.length] : random.nextLong();
+      long base = i < amounts.length * amounts.length ? amounts[i / amounts.length] : random.nextLong() >>> random.nextInt(64);
+      int percent = percents[i % percents.length];
+      boolean exact = java.math.BigInteger.valueOf(charged).multiply(java.math.BigInteger.valueOf(100))
+          .compareTo(java.math.BigInteger.valueOf(base).multiply(java.math.BigInteger.valueOf(percent))) >= 0;
+      assertEquals(exact, Period.reached(charged, base, percent), charged + " against " + percent + " % of " + base);
+    }
+  }
+
+  @Test
   void proratingIsExactForTheLargestAllocationAndRoundsDown() {
     long largest = Overrides.MAX_MONTHLY_ALLOCATION;
     assertEquals(largest, MARCH.prorated(largest, MARCH.start()), "the whole period: the whole allocation");

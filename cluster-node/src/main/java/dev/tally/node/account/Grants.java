@@ -125,7 +125,7 @@ public record Grants(PMap<String, Grant> byId, long given, PVector<GrantLine> fi
 
   /** Rule 7: grants expire at their {@code expiresAt} with what they had left; these are the ones due by {@code until}. */
   List<GrantExpired> expiriesBy(Instant until) {
-    List<GrantExpired> expired = List.of(); // most operations find none: nothing allocated for them
+    List<GrantExpired> expired = List.of(); // most operations find none: no list is made for them
     for (Grant grant : byId.values()) {
       if (!expiredAt(grant, until)) continue;
       if (expired.isEmpty()) expired = new ArrayList<>();

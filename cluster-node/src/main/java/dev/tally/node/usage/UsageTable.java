@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.type.codec.TypeCodecs;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -110,8 +111,25 @@ public final class UsageTable implements UsageRows.Store {
     UsageRows.Row row = dayRow.row();
     UsageKey key = row.key();
     UsageCounts counts = row.counts();
-    return upsert.bind(dayRow.orgId(), dayRow.day(), key.hour(), key.model(), key.callType(), key.project(), key.user(),
-        key.apiKeyId(), counts.charged(), counts.inputTokens(), counts.outputTokens(), counts.cacheReadTokens(),
-        counts.cacheWriteTokens(), counts.calls(), counts.released(), counts.expired(), row.appliedSeqNr());
+    // each column with its codec: handed bare values, the driver looks for a codec per value
+    return upsert.boundStatementBuilder()
+        .set(0, dayRow.orgId(), TypeCodecs.TEXT)
+        .set(1, dayRow.day(), TypeCodecs.DATE)
+        .set(2, key.hour(), TypeCodecs.TIMESTAMP)
+        .set(3, key.model(), TypeCodecs.TEXT)
+        .set(4, key.callType(), TypeCodecs.TEXT)
+        .set(5, key.project(), TypeCodecs.TEXT)
+        .set(6, key.user(), TypeCodecs.TEXT)
+        .set(7, key.apiKeyId(), TypeCodecs.TEXT)
+        .set(8, counts.charged(), TypeCodecs.BIGINT)
+        .set(9, counts.inputTokens(), TypeCodecs.BIGINT)
+        .set(10, counts.outputTokens(), TypeCodecs.BIGINT)
+        .set(11, counts.cacheReadTokens(), TypeCodecs.BIGINT)
+        .set(12, counts.cacheWriteTokens(), TypeCodecs.BIGINT)
+        .set(13, counts.calls(), TypeCodecs.BIGINT)
+        .set(14, counts.released(), TypeCodecs.BIGINT)
+        .set(15, counts.expired(), TypeCodecs.BIGINT)
+        .set(16, row.appliedSeqNr(), TypeCodecs.BIGINT)
+        .build();
   }
 }

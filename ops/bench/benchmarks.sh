@@ -63,8 +63,10 @@ cpus="$(nproc) ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ /
 memory="$(free -g | awk '/^Mem:/ {print $2 " GiB total, " $7 " GiB available"}')"
 java_version="$(java -version 2>&1 | head -1)"
 os="$(uname -sr), $(. /etc/os-release && echo "$PRETTY_NAME")"
-printf 'started=%q\nload_before=%q\nload_after=%q\nfsync_line=%q\ncpus=%q\nmemory=%q\njava_version=%q\nos=%q\n' \
-  "$started" "$load_before" "$load_after" "$fsync_line" "$cpus" "$memory" "$java_version" "$os" > "$page/run.env"
+# Cassandra's commit log as ops/cassandra-launcher configured it for this run (SingleNodeConfig).
+commitlog='`commitlog_sync: group` with a 1 ms window and `commitlog_disk_access_mode: direct`: a write is acknowledged once it is flushed'
+printf 'started=%q\nload_before=%q\nload_after=%q\nfsync_line=%q\ncpus=%q\nmemory=%q\njava_version=%q\nos=%q\ncommitlog=%q\n' \
+  "$started" "$load_before" "$load_after" "$fsync_line" "$cpus" "$memory" "$java_version" "$os" "$commitlog" > "$page/run.env"
 fi
 # shellcheck disable=SC1091
 . "$page/run.env"
@@ -90,7 +92,7 @@ Everything — the load generator, the Tally node, Cassandra and PostgreSQL — 
 | load average before → after the suite | ${load_before} → ${load_after} |
 
 Tally: one node (\`-Xmx4g\`, 1 GiB in the memory table; default settings unless a table says otherwise) on a single-node Cassandra 5.0 (\`-Xmx1G\`,
-\`commitlog_sync: group\` with a 2 ms window and \`commitlog_disk_access_mode: direct\`: a write is acknowledged once it is flushed; trie memtables; as \`ops/cassandra-launcher\` configures it). PostgreSQL: the Debian package, started by
+${commitlog}, trie memtables, as \`ops/cassandra-launcher\` configures it). PostgreSQL: the Debian package, started by
 \`ops/postgres.sh\` with \`fsync = on\`, \`synchronous_commit = on\`; the baseline uses a pool of 2 × cores connections.
 The node is stopped while PostgreSQL runs and vice versa, so each system had the machine to itself (apart from the load generator).
 The load generator drives Tally through the SDK with \`callbacksOnTransportThreads()\` (none of its callbacks blocks) and

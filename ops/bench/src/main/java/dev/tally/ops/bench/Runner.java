@@ -82,8 +82,11 @@ final class Runner {
   private final ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
 
   private Runnable atWarmupEnd = () -> {};
-  /** Runs {@link #atWarmupEnd}, off the loop's thread: an open loop stalled by it would charge every operation due meanwhile. */
-  private final Thread windowOpened = new Thread(() -> atWarmupEnd.run(), "bench-window-opened");
+  /**
+   * {@link #atWarmupEnd} once started, on a thread of its own: an open loop stalled by it would charge every operation
+   * due meanwhile. Joined at the end of the run, so that a hook that failed still fails the run.
+   */
+  private CompletableFuture<Void> windowOpened = CompletableFuture.completedFuture(null);
   private volatile long warmupEndNanos;
   private volatile long endNanos;
 
@@ -155,7 +158,7 @@ final class Runner {
           progress.accept(String.format(Locale.ROOT, "warm-up skipped %,d of %,d operations due (%,d were in flight)",
               skipped, i, settings.warmupMaxInFlight()));
         }
-        windowOpened.start();
+        openWindow();
       }
       if (!measuring && inFlight.get() >= settings.warmupMaxInFlight()) {
         skipped++;
@@ -176,8 +179,12 @@ final class Runner {
       launch(sampler.next(), now, now >= warmupEndNanos, sampler);
     }
     parkUntil(warmupEndNanos);
-    windowOpened.start();
+    openWindow();
     parkUntil(endNanos);
+  }
+
+  private void openWindow() {
+    windowOpened = CompletableFuture.runAsync(atWarmupEnd, hook -> new Thread(hook, "bench-window-opened").start());
   }
 
   private static void parkUntil(long nanos) {

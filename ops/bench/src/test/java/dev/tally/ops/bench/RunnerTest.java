@@ -1,6 +1,7 @@
 package dev.tally.ops.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -122,6 +123,19 @@ class RunnerTest {
     assertTrue(hookDone.get(), "the hook is done when the run returns");
     assertTrue(result.units() >= 990, "measured " + result.units());
     assertTrue(result.maxMs(Latencies.CHARGE) < 250, "max " + result.maxMs(Latencies.CHARGE));
+  }
+
+  @Test
+  void aFailureOfWhatOpensTheWindowFailsTheRun() {
+    Workload workload = new Workload(10, 1.0, 0, 1.0, 1_000, "t");
+    Runner runner = new Runner(new StallingTarget(Integer.MAX_VALUE, Duration.ZERO), workload,
+        Runner.Settings.open(1_000, Duration.ofMillis(100), Duration.ofMillis(300)), line -> {})
+        .atWarmupEnd(() -> {
+          throw new IllegalStateException("the node's metrics could not be read");
+        });
+
+    RuntimeException failed = assertThrows(RuntimeException.class, () -> runner.run("failing", null));
+    assertEquals("the node's metrics could not be read", failed.getCause().getMessage());
   }
 
   @Test

@@ -58,11 +58,14 @@ import scala.concurrent.ExecutionContextExecutor;
  * deadlines pass are dropped when their turn comes.
  *
  * <p>An entity whose journal write fails starts again without answering the batch it was writing
- * (Pekko has no hook to answer it). So a batch unanswered for a second gets a {@link Probe} sent
- * behind it; a probe is answered only once everything sent before is done, so one answered while
- * the batch still is not means the batch's answer is lost: it fails then ({@link AnswerLost}) and
- * the org's next batch leaves. Waiting out the entity timeout instead held every operation of that
- * org for 10 s after each failed write (CassandraCrashTest: a write 10 s after Cassandra's return).
+ * (Pekko has no hook to answer it), and sharding drops a batch it buffered for a shard that is being
+ * handed off to another node (ShardRegion: "Dropping [1] buffered messages to shard [..] during hand
+ * off to avoid re-ordering"; the coordinator goes on rebalancing well after a node joins, leaves or
+ * dies). So a batch unanswered for a second gets a {@link Probe} sent behind it; a probe is answered
+ * only once everything sent before is done, so one answered while the batch still is not means the
+ * batch's answer is lost: it fails then ({@link AnswerLost}) and the org's next batch leaves.
+ * Waiting out the entity timeout instead held every operation of that org for 10 s after each
+ * failed write (CassandraCrashTest: a write 10 s after Cassandra's return).
  */
 public final class OrgBatcher {
 
@@ -100,12 +103,14 @@ public final class OrgBatcher {
 
   /**
    * Thrown into the operations of a batch whose entity answered a probe sent after it but never the
-   * batch: it started again after a failed journal write. A kind of timeout: the write may have
-   * been done, and callers retry with the same request ids.
+   * batch: it started again after a failed journal write, or sharding dropped the batch during a
+   * shard's hand-off. A kind of timeout: the write may have been done, and callers retry with the
+   * same request ids.
    */
   public static final class AnswerLost extends TimeoutException {
     public AnswerLost(String orgId) {
-      super("the account of org " + orgId + " started again without answering the batch (its journal failed)");
+      super("the account of org " + orgId + " answered a later probe but not the batch"
+          + " (its journal failed, or the batch was dropped in a shard's hand-off)");
     }
   }
 

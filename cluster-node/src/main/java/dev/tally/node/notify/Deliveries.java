@@ -5,6 +5,7 @@ import dev.tally.node.account.Operation;
 import dev.tally.node.account.OrgAccount;
 import dev.tally.node.account.OrgSlices;
 import dev.tally.node.usage.ChangeFeed;
+import dev.tally.node.usage.JournalListing;
 import dev.tally.node.usage.OrgJournals;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,7 +27,6 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * A node's part of webhook delivery (issue 19 item 3; DESIGN §9 "webhooks"): one {@link Dispatcher}
@@ -182,12 +182,13 @@ public final class Deliveries {
     private static final String PREFIX = WebhookEndpoints.ENTITY_TYPE.name() + "|";
 
     @Override
-    public CompletionStage<Map<String, List<Endpoint>>> endpoints(int slice) {
-      return OrgJournals.queries(system).currentPersistenceIds()
-          .filter(id -> id.startsWith(PREFIX))
-          .map(id -> id.substring(PREFIX.length()))
-          .filter(orgId -> !orgId.equals(WebhookEndpoints.ALL_ORGS) && OrgSlices.sliceOf(orgId) == slice)
-          .runWith(Sink.seq(), system)
+    public CompletionStage<Map<String, List<Endpoint>>> endpoints(int slice, Instant since, Instant now) {
+      return JournalListing.get(system).ids(since, now)
+          .thenApply(ids -> ids.stream()
+              .filter(id -> id.startsWith(PREFIX))
+              .map(id -> id.substring(PREFIX.length()))
+              .filter(orgId -> !orgId.equals(WebhookEndpoints.ALL_ORGS) && OrgSlices.sliceOf(orgId) == slice)
+              .toList())
           .thenCompose(orgs -> {
             List<String> asked = new ArrayList<>(orgs);
             asked.add(WebhookEndpoints.ALL_ORGS);
@@ -206,8 +207,8 @@ public final class Deliveries {
     }
 
     @Override
-    public CompletionStage<List<String>> orgs(int slice) {
-      return journals.orgs(slice);
+    public CompletionStage<List<String>> orgs(int slice, Instant since, Instant now) {
+      return journals.orgs(slice, since, now);
     }
 
     /**

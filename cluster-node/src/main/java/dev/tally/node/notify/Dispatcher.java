@@ -67,11 +67,14 @@ final class Dispatcher {
 
   /** What a dispatcher needs of its node. */
   interface Node {
-    /** Every org of the slice with an endpoint (and the operator's "*"), each with its endpoints. */
-    CompletionStage<Map<String, List<Endpoint>>> endpoints(int slice);
+    /**
+     * Every org of the slice with an endpoint (and the operator's "*"), each with its endpoints, as a listing
+     * of the journals that started at or after {@code since} found them; {@code now} by the same clock.
+     */
+    CompletionStage<Map<String, List<Endpoint>>> endpoints(int slice, Instant since, Instant now);
 
-    /** The orgs of the slice that have a journal. */
-    CompletionStage<List<String>> orgs(int slice);
+    /** The orgs of the slice that have a journal, as a listing that started at or after {@code since} read them. */
+    CompletionStage<List<String>> orgs(int slice, Instant since, Instant now);
 
     /** Disables the endpoint (it failed too long) and tells its org. */
     CompletionStage<?> disable(String endpointOrg, String endpointId);
@@ -105,7 +108,10 @@ final class Dispatcher {
     private final Settings settings;
     private final Clock clock;
 
+    /** Just after this dispatcher subscribed to its topics: its endpoints are listed by a scan that started later. */
+    private final Instant started;
     private boolean loaded;
+    private boolean loading;
     private boolean roundRunning;
     private boolean reconcileDue;
     private Set<String> heard = new LinkedHashSet<>();
@@ -129,10 +135,14 @@ final class Dispatcher {
       this.node = node;
       this.settings = settings;
       this.clock = clock;
+      this.started = clock.instant();
     }
 
+    /** Reads the slice's pending deliveries and its orgs' endpoints; not again while a read is on its way. */
     void load() {
-      context.pipeToSelf(table.pending(slice).thenCombine(node.endpoints(slice), (rows, found) -> new Loaded(rows, found, null)),
+      if (loading) return;
+      loading = true;
+      context.pipeToSelf(table.pending(slice).thenCombine(node.endpoints(slice, started, clock.instant()), (rows, found) -> new Loaded(rows, found, null)),
           (done, failure) -> failure == null ? done : new Loaded(List.of(), Map.of(), failure));
     }
 
@@ -174,6 +184,7 @@ final class Dispatcher {
     }
 
     private Behavior<Command> onLoaded(Loaded done) {
+      loading = false;
       if (done.failure() != null) {
         log.warn("webhook dispatcher of slice {} could not load its deliveries; tries again: {}", slice, done.failure().toString());
         return Behaviors.same(); // the next tick loads again
@@ -252,7 +263,7 @@ final class Dispatcher {
         pass = CompletableFuture.completedFuture(toCheck);
       } else if (passStarted == null || !now.isBefore(passStarted.plus(settings.reconcileEvery()))) {
         passStarted = now;
-        pass = endpoints.containsKey(WebhookEndpoints.ALL_ORGS) ? node.orgs(slice)
+        pass = endpoints.containsKey(WebhookEndpoints.ALL_ORGS) ? node.orgs(slice, now.minus(settings.reconcileEvery()), now)
             : CompletableFuture.completedFuture(endpoints.keySet().stream().sorted().toList());
       } else {
         return CompletableFuture.completedFuture(List.of());

@@ -3,6 +3,7 @@ package dev.tally.node.usage;
 import dev.tally.node.account.OrgAccount;
 import dev.tally.node.account.OrgEvent;
 import dev.tally.node.account.OrgSlices;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -19,12 +20,16 @@ public interface OrgJournals {
   /** The org's events from {@code from} to {@code to} inclusive, in order. */
   CompletionStage<List<Logged>> events(String orgId, long from, long to);
 
-  /** Every org of the slice that has a journal. */
-  CompletionStage<List<String>> orgs(int slice);
+  /**
+   * Every org of the slice that has a journal, as a listing that started at or after {@code since} read them;
+   * {@code now} by the same clock.
+   */
+  CompletionStage<List<String>> orgs(int slice, Instant since, Instant now);
 
   /** The journals in Cassandra, through the read side's query plugin (a session of its own). */
   static OrgJournals of(ActorSystem<?> system) {
     CassandraReadJournal journal = queries(system);
+    JournalListing listing = JournalListing.get(system);
     return new OrgJournals() {
       @Override
       public CompletionStage<List<Logged>> events(String orgId, long from, long to) {
@@ -34,12 +39,12 @@ public interface OrgJournals {
       }
 
       @Override
-      public CompletionStage<List<String>> orgs(int slice) {
-        return journal.currentPersistenceIds()
+      public CompletionStage<List<String>> orgs(int slice, Instant since, Instant now) {
+        return listing.ids(since, now).thenApply(ids -> ids.stream()
             .filter(OrgAccount::isOrgJournal)
             .map(OrgAccount::orgIdOf)
             .filter(orgId -> OrgSlices.sliceOf(orgId) == slice)
-            .runWith(Sink.seq(), system);
+            .toList());
       }
     };
   }

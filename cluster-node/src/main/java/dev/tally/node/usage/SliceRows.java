@@ -207,7 +207,9 @@ final class SliceRows {
   /**
    * The next orgs of the reconciliation pass, each quiet one checked against its journal: what a
    * lost notice left out is applied now. A pass starts at most every pass interval with the
-   * slice's orgs as the journal lists them, so an org no notice ever named is found too.
+   * slice's orgs as the journal lists them, so an org no notice ever named is found too: the node's
+   * readers share one listing of at most a pass interval's age ({@link JournalListing}), so such an
+   * org is found within two passes.
    */
   CompletionStage<Done> reconcileSome() {
     Instant now = clock.instant();
@@ -216,7 +218,7 @@ final class SliceRows {
       pass = CompletableFuture.completedFuture(toCheck);
     } else if (passStarted == null || !now.isBefore(passStarted.plus(passEvery))) {
       passStarted = now;
-      pass = journal.orgs(slice);
+      pass = journal.orgs(slice, now.minus(passEvery), now);
     } else {
       return CompletableFuture.completedFuture(Done.getInstance());
     }

@@ -208,7 +208,9 @@ class StatementsOverGrpcTest {
     Statement before = statements(org).get(0);
     cql.execute(SimpleStatement.newInstance("UPDATE tally.org_directory SET " + columnsUnset
         + " WHERE slice = ? AND org_id = ?", OrgSlices.sliceOf(org), org));
-    node.clock().advance(Duration.ofSeconds(2)); // the node's clock stands still: its readers' next pass is due
+    // The node's clock stands still: its readers' next pass is due, and the listing of the journals they share
+    // (at most a pass old, its scan started a second after it was asked for) too old for it, so it lists this org.
+    node.clock().advance(Duration.ofSeconds(3));
     Eventually.await("the reader's reconciliation built the row again", Duration.ofSeconds(60),
         () -> statements(org).equals(List.of(before)) && writtenSinceV12(org));
     node.metering().charge(ChargeRequest.newBuilder().setOrgId(org).setRequestId(id()).setAmount(2 * MICROS_PER_CREDIT)

@@ -132,7 +132,7 @@ class SliceRowsTest {
     }
 
     @Override
-    public CompletionStage<List<String>> orgs(int slice) {
+    public CompletionStage<List<String>> orgs(int slice, Instant since, Instant now) {
       return CompletableFuture.completedFuture(journals.keySet().stream().filter(org -> OrgSlices.sliceOf(org) == slice)
           .sorted().toList());
     }

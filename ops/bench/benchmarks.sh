@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates BENCHMARKS.md at the repository root: builds tally-bench, starts PostgreSQL (ops/postgres.sh),
-# runs every measurement (`tally-bench suite`: Tally vs PostgreSQL, group commit, memory, recovery; about
-# 65 minutes, or 3 minutes with --quick) on a Cassandra and nodes of its own, and writes the page from the results:
-# the machine, the commands, the tables, and ops/bench/findings.md (the hand-written reading of the numbers).
+# runs every measurement (`tally-bench suite`: Tally vs PostgreSQL, group commit, memory, recovery; more than two
+# hours — the 2026-12-05 run had not finished after 2 h 11 min — or about 17 minutes with --quick) on Cassandras (one
+# per section) and nodes of its own, and writes the page from the results: the machine, the commands, the tables, and
+# ops/bench/findings.md (the hand-written reading of the numbers).
 #
 #   ops/bench/benchmarks.sh [--quick] [--no-postgres]
 #   ops/bench/benchmarks.sh --page-only     rewrite BENCHMARKS.md from the last run's results (e.g. after editing findings.md)

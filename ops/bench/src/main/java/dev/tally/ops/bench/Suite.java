@@ -117,13 +117,13 @@ final class Suite {
   static boolean run(BenchOptions o) throws Exception {
     Suite suite = new Suite(o);
     String only = o.string("--only", "compare,abuse,auth,tuning,readside,groupcommit,memory,recovery");
-    try (LocalTally local = LocalTally.startCassandra(suite.workDir)) {
-      if (only.contains("compare")) alone(local, () -> suite.compare(local));
-      if (only.contains("abuse")) alone(local, () -> suite.abuse(local));
-      if (only.contains("auth")) alone(local, () -> suite.auth(local));
+    try {
+      if (only.contains("compare")) suite.onItsOwnCassandra("compare", suite::compare);
+      if (only.contains("abuse")) suite.onItsOwnCassandra("abuse", suite::abuse);
+      if (only.contains("auth")) suite.onItsOwnCassandra("auth", suite::auth);
       if (only.contains("tuning")) {
-        alone(local, () -> suite.sweep(local, "tuning", "One change at a time: closed loop x" + CLOSED_CONCURRENCY
-            + ", Tally only", TUNING, false, true));
+        suite.onItsOwnCassandra("tuning", local -> suite.sweep(local, "tuning", "One change at a time: closed loop x"
+            + CLOSED_CONCURRENCY + ", Tally only", TUNING, false, true));
       }
       if (only.contains("readside")) {
         suite.sweep(null, "readSide", "What the read side costs: closed loop x" + CLOSED_CONCURRENCY
@@ -133,32 +133,33 @@ final class Suite {
       if (only.contains("groupcommit")) {
         List<Variant> limits = Arrays.stream(new int[] {1, 10, 50, 100, 200})
             .mapToObj(n -> new Variant("max batch " + n, Map.of("TALLY_GROUP_COMMIT_MAX_BATCH", Integer.toString(n)))).toList();
-        alone(local, () -> suite.sweep(local, "groupCommit", "Group commit: one hot org, closed loop x" + CLOSED_CONCURRENCY
-            + " pairs in flight", limits, true));
+        suite.onItsOwnCassandra("groupcommit", local -> suite.sweep(local, "groupCommit", "Group commit: one hot org, closed loop x"
+            + CLOSED_CONCURRENCY + " pairs in flight", limits, true));
       }
-      if (only.contains("memory")) alone(local, () -> suite.memory(local, suite.quick ? 5_000 : 100_000));
-      if (only.contains("recovery")) alone(local, () -> suite.recovery(local, suite.quick ? 20_000 : 1_000_000));
+      if (only.contains("memory")) suite.onItsOwnCassandra("memory", local -> suite.memory(local, suite.quick ? 5_000 : 100_000));
+      if (only.contains("recovery")) {
+        suite.onItsOwnCassandra("recovery", local -> suite.recovery(local, suite.quick ? 20_000 : 1_000_000));
+      }
     } finally {
       suite.write(o.path("--markdown", suite.reports.resolve("results.md").toString()));
     }
     return true;
   }
 
-  /** One section of the suite. */
+  /** One section of the suite, on the Cassandra it is given. */
   private interface Section {
-    void run() throws Exception;
+    void run(LocalTally local) throws Exception;
   }
 
   /**
-   * Runs a section on the shared Cassandra and stops the node it left running: the 2026-12-05 run had the tuning
-   * section's last node run through the read-side section, idle, while the shared Cassandra used ~0.7 cores (the
-   * first read-side row's "others": 0.87); stopping that node by hand brought Cassandra to 0.03.
+   * Runs a section on a Cassandra of its own, stopped with the section's last node after it. On one Cassandra for
+   * the whole suite, each section measured beside what the earlier ones left: the 2026-12-05 run's tuning and
+   * group-commit rows had Cassandra at 1.2-1.4 cores, scanning the ~150,000 orgs the earlier runs created at every
+   * node start (findings, stop 43 and stop 44), and the tuning section's last node ran idle through the next section.
    */
-  private static void alone(LocalTally local, Section section) throws Exception {
-    try {
-      section.run();
-    } finally {
-      local.stopNode();
+  private void onItsOwnCassandra(String section, Section body) throws Exception {
+    try (LocalTally local = LocalTally.startCassandra(workDir.resolve(section))) {
+      body.run(local);
     }
   }
 

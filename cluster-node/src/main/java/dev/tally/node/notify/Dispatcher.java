@@ -116,6 +116,11 @@ final class Dispatcher {
     private boolean reconcileDue;
     private Set<String> heard = new LinkedHashSet<>();
     private Map<String, List<Endpoint>> endpoints = new HashMap<>();
+    /**
+     * The endpoints each change heard before the load came back leaves its org with: the load's listing may have
+     * been read before the change (the dispatchers of a node share one, read a second after the first asked).
+     */
+    private final Map<String, List<Endpoint>> changedBeforeLoaded = new LinkedHashMap<>();
     /** Endpoint id to event id to its delivery. */
     private final Map<String, Map<String, Pending>> pending = new HashMap<>();
     private final Set<String> inFlight = new HashSet<>();
@@ -154,8 +159,8 @@ final class Dispatcher {
             return round();
           })
           .onMessage(EndpointsChanged.class, changed -> {
-            if (changed.endpoints().isEmpty()) endpoints.remove(changed.orgId());
-            else endpoints.put(changed.orgId(), List.copyOf(changed.endpoints()));
+            changed(changed.orgId(), changed.endpoints());
+            if (!loaded) changedBeforeLoaded.put(changed.orgId(), List.copyOf(changed.endpoints()));
             // Events since the org's offset may have waited for an endpoint: look now.
             if (!changed.orgId().equals(WebhookEndpoints.ALL_ORGS)) heard.add(changed.orgId());
             return round();
@@ -192,6 +197,9 @@ final class Dispatcher {
       if (loaded) return Behaviors.same();
       loaded = true;
       endpoints = new HashMap<>(done.endpoints());
+      // A change heard while the listing was read is as new as the load's or newer (a later one is heard later).
+      changedBeforeLoaded.forEach(this::changed);
+      changedBeforeLoaded.clear();
       for (Pending p : done.pending()) {
         add(p);
         if (p.failingSince() != null) failingSince.merge(p.endpointId(), p.failingSince(), (a, b) -> a.isBefore(b) ? a : b);
@@ -199,6 +207,11 @@ final class Dispatcher {
       if (!done.pending().isEmpty()) log.info("webhook dispatcher of slice {} took up {} pending deliveries", slice, done.pending().size());
       deliverDue();
       return round();
+    }
+
+    private void changed(String orgId, List<Endpoint> now) {
+      if (now.isEmpty()) endpoints.remove(orgId);
+      else endpoints.put(orgId, List.copyOf(now));
     }
 
     private void add(Pending p) {

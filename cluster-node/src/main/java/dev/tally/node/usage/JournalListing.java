@@ -50,10 +50,16 @@ public final class JournalListing implements Extension {
     startsAt = now.plus(GATHER);
     CompletableFuture<List<String>> next = new CompletableFuture<>();
     listing = next;
-    CompletableFuture.runAsync(() -> scan.get().whenComplete((ids, failure) -> {
-      if (failure != null) next.completeExceptionally(failure);
-      else next.complete(List.copyOf(ids));
-    }), CompletableFuture.delayedExecutor(GATHER.toMillis(), TimeUnit.MILLISECONDS));
+    CompletableFuture.delayedExecutor(GATHER.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+      try {
+        scan.get().whenComplete((ids, failure) -> {
+          if (failure != null) next.completeExceptionally(failure);
+          else next.complete(List.copyOf(ids));
+        });
+      } catch (RuntimeException failure) { // a scan that could not even start fails its askers, who ask again
+        next.completeExceptionally(failure);
+      }
+    });
     return next;
   }
 

@@ -25,15 +25,23 @@ class JournalListingTest {
   final MutableClock clock = new MutableClock(Instant.parse("2026-12-06T00:00:00Z"));
   final AtomicInteger scans = new AtomicInteger();
 
-  /** A listing whose scans answer the ids "a" and "b", the n-th scan failing when {@code failing} is n. */
-  JournalListing listing(int failing) {
+  /**
+   * A listing whose scans answer the ids "a" and "b", the n-th scan failing when {@code failing} is n, and
+   * failing to start at all (throwing) when {@code throwing} is n.
+   */
+  JournalListing listing(int failing, int throwing) {
     return new JournalListing(() -> {
       int n = scans.incrementAndGet();
+      if (n == throwing) throw new IllegalStateException("no session yet");
       CompletionStage<List<String>> scan = n == failing
           ? CompletableFuture.failedFuture(new IllegalStateException("Cassandra away"))
           : CompletableFuture.completedFuture(List.of("a", "b"));
       return scan;
     });
+  }
+
+  JournalListing listing(int failing) {
+    return listing(failing, 0);
   }
 
   static List<String> ids(CompletionStage<List<String>> listing) throws Exception {
@@ -83,5 +91,14 @@ class JournalListingTest {
     assertEquals("Cassandra away", failed.getCause().getMessage());
     assertEquals(List.of("a", "b"), ids(listing.ids(since, clock.instant())));
     assertEquals(2, scans.get());
+  }
+
+  @Test
+  void aScanThatCannotStartFailsItsAskersInsteadOfLeavingThemWaiting() throws Exception {
+    JournalListing listing = listing(0, 1);
+    Instant since = clock.instant();
+    ExecutionException failed = assertThrows(ExecutionException.class, () -> ids(listing.ids(since, clock.instant())));
+    assertEquals("no session yet", failed.getCause().getMessage());
+    assertEquals(List.of("a", "b"), ids(listing.ids(since, clock.instant())));
   }
 }

@@ -3,6 +3,7 @@ package dev.tally.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
@@ -17,10 +18,12 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -67,6 +70,7 @@ class ConnectionRotationTest {
       for (int i = 0; i < ORGS; i++) answered[i] = new LongAdder();
       long end = System.nanoTime() + LOAD.toNanos();
       CountDownLatch stopped = new CountDownLatch(IN_FLIGHT);
+      List<Throwable> chainsBroken = new CopyOnWriteArrayList<>();
       for (int i = 0; i < IN_FLIGHT; i++) {
         int org = i % ORGS;
         Runnable[] next = new Runnable[1];
@@ -84,12 +88,24 @@ class ConnectionRotationTest {
             } else {
               outcomes.computeIfAbsent(failure == null ? "OK" : failure.toString(), o -> new LongAdder()).increment();
             }
-            next[0].run();
+            try {
+              next[0].run();
+            } catch (Throwable broken) { // kept: a completion's exception is otherwise lost with its chain
+              chainsBroken.add(broken);
+              stopped.countDown();
+            }
           });
         };
         next[0].run();
       }
-      assertTrue(stopped.await(2, TimeUnit.MINUTES), "every call ended");
+      if (!stopped.await(2, TimeUnit.MINUTES)) {
+        // What a hang looks like from the client: the chains still running, what each call ended with, every thread.
+        Thread.getAllStackTraces().forEach((thread, stack) -> System.out.println(thread + "\n  " + String.join("\n  ",
+            java.util.Arrays.stream(stack).limit(12).map(String::valueOf).toList())));
+        fail(stopped.getCount() + " of " + IN_FLIGHT + " chains of calls never ended; outcomes " + outcomes
+            + ", unavailable " + unavailable.size() + ", broken " + chainsBroken);
+      }
+      assertEquals(List.of(), chainsBroken, "what a completion threw");
 
       Map<String, Long> counted = new TreeMap<>();
       outcomes.forEach((outcome, n) -> counted.put(outcome, n.sum()));

@@ -16,9 +16,9 @@ import org.apache.pekko.stream.javadsl.Sink;
  * Every persistence id of the journal, as one scan of them read it, shared by everyone on the node
  * who asks: each slice's reader at the start of its reconciliation pass, each slice's webhook
  * dispatcher when it loads (64 askers on a node that holds every slice). The scan reads every id
- * ever written; each asker reading its own, a node's start had Cassandra scan 100,000 ids 64 times
+ * ever written; each asker reading its own, a node's start had Cassandra scan them all 64 times
  * over, and the dispatchers asked again every tick until their first scan came back: an idle node
- * kept Cassandra busy for minutes (issue 22's note, stop 44).
+ * over many orgs kept Cassandra busy for minutes (BENCHMARKS.md, stop 44).
  *
  * <p>An asker says how old a listing it accepts: one that started at or after {@code since}, by the
  * node's clock (which the askers read and tell, so that a test's clock moves the listing's too). A

@@ -153,9 +153,9 @@ final class Suite {
 
   /**
    * Runs a section on a Cassandra of its own, stopped with the section's last node after it. On one Cassandra for
-   * the whole suite, each section measured beside what the earlier ones left: the 2026-12-05 run's tuning and
-   * group-commit rows had Cassandra at 1.2-1.4 cores, scanning the ~150,000 orgs the earlier runs created at every
-   * node start (findings, stop 43 and stop 44), and the tuning section's last node ran idle through the next section.
+   * the whole suite, each section measured beside what the earlier ones left: in the 2026-12-05 run the later
+   * sections' Cassandra was busy scanning the orgs the earlier runs created, at every node start (BENCHMARKS.md,
+   * stop 44), and the tuning section's last node ran idle through the next section.
    */
   private void onItsOwnCassandra(String section, Section body) throws Exception {
     try (LocalTally local = LocalTally.startCassandra(workDir.resolve(section))) {

@@ -18,6 +18,7 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -101,7 +102,7 @@ class ConnectionRotationTest {
       if (!stopped.await(2, TimeUnit.MINUTES)) {
         // What a hang looks like from the client: the chains still running, what each call ended with, every thread.
         Thread.getAllStackTraces().forEach((thread, stack) -> System.out.println(thread + "\n  " + String.join("\n  ",
-            java.util.Arrays.stream(stack).limit(12).map(String::valueOf).toList())));
+            Arrays.stream(stack).limit(12).map(String::valueOf).toList())));
         fail(stopped.getCount() + " of " + IN_FLIGHT + " chains of calls never ended; outcomes " + outcomes
             + ", unavailable " + unavailable.size() + ", broken " + chainsBroken);
       }

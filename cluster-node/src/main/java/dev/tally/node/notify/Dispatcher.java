@@ -159,8 +159,8 @@ final class Dispatcher {
             return round();
           })
           .onMessage(EndpointsChanged.class, changed -> {
-            changed(changed.orgId(), changed.endpoints());
-            if (!loaded) changedBeforeLoaded.put(changed.orgId(), List.copyOf(changed.endpoints()));
+            if (loaded) changed(changed.orgId(), changed.endpoints());
+            else changedBeforeLoaded.put(changed.orgId(), List.copyOf(changed.endpoints()));
             // Events since the org's offset may have waited for an endpoint: look now.
             if (!changed.orgId().equals(WebhookEndpoints.ALL_ORGS)) heard.add(changed.orgId());
             return round();

@@ -268,6 +268,8 @@ public final class TallyClient implements AutoCloseable {
     } catch (InterruptedException e) {
       channel.shutdownNow();
       Thread.currentThread().interrupt();
+    } finally {
+      calls.close();
     }
   }
 

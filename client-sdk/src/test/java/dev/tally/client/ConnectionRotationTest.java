@@ -38,7 +38,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * took it fails UNAVAILABLE, and its retry with the same request id gets its first outcome. A real
  * node process on a real Cassandra, with an age of a second and a grace of 100 ms so that
  * connections close under calls whose requests still wait in the client (grpc-java fails those
- * INTERNAL; before the SDK sent them again, about one call in ten failed here).
+ * INTERNAL; before the SDK sent them again, about one call in ten failed here). gRPC has also left
+ * calls open past their deadline here; the SDK ends those (OverdueCallsTest) and they count apart.
  */
 @ExtendWith(TestCassandra.class)
 class ConnectionRotationTest {
@@ -67,6 +68,7 @@ class ConnectionRotationTest {
 
       Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
       Map<ChargeRequest, Integer> unavailable = new ConcurrentHashMap<>();
+      Map<ChargeRequest, Integer> overdue = new ConcurrentHashMap<>();
       LongAdder[] answered = new LongAdder[ORGS];
       for (int i = 0; i < ORGS; i++) answered[i] = new LongAdder();
       long end = System.nanoTime() + LOAD.toNanos();
@@ -84,8 +86,9 @@ class ConnectionRotationTest {
               .setOrgId(orgs[org]).setRequestId(ProtoMapping.newRequestId()).setAmount(Credits.of(1)).build();
           tally.chargeAsync(charge).whenComplete((ok, failure) -> {
             if (ok != null) answered[org].increment();
-            if (failure instanceof TallyUnavailableException) {
+            if (failure instanceof TallyUnavailableException unknown) {
               unavailable.put(charge, org);
+              if (unknown.code() == Status.Code.DEADLINE_EXCEEDED) overdue.put(charge, org);
             } else {
               outcomes.computeIfAbsent(failure == null ? "OK" : failure.toString(), o -> new LongAdder()).increment();
             }
@@ -114,8 +117,12 @@ class ConnectionRotationTest {
       // UNAVAILABLE are the calls the node had taken when a connection's grace ended: how many depends on the node's
       // latency with 20,000 calls in flight (61 in a run on 2026-12-06, against one in 1,000 asked). Without the SDK
       // sending cut calls again about one call in ten failed here, so one in a hundred still tells the two apart.
-      assertTrue(unavailable.size() * 100 < counted.get("OK"),
-          "the SDK sent cut calls again: " + unavailable.size() + " UNAVAILABLE, " + counted.get("OK") + " answered");
+      long cut = unavailable.keySet().stream().filter(charge -> !overdue.containsKey(charge)).count();
+      assertTrue(cut * 100 < counted.get("OK"), "the SDK sent cut calls again: " + cut + " UNAVAILABLE, " + counted.get("OK") + " answered");
+      // Calls gRPC left open past their deadline, ended by the SDK (Calls.OVERDUE): none in most runs, 688 chains'
+      // worth in one before the SDK ended them (2026-12-06). Their outcome is unknown, so they are sent again below.
+      assertTrue(overdue.size() * 10 < counted.get("OK"), overdue.size() + " calls left open past their deadline");
+      System.out.println(counted.get("OK") + " answered, " + cut + " UNAVAILABLE, " + overdue.size() + " left open past their deadline");
       unavailable.forEach((charge, org) -> {
         tally.charge(charge);
         answered[org].increment();

@@ -182,7 +182,7 @@ final class Suite {
         local.stopNode();
         Measurement pg;
         try (PostgresTarget target = new PostgresTarget(o.postgres(), o.pool())) {
-          pg = Measurement.of(target, workload, settings, name, reports, Measurement.Probes.NONE);
+          pg = Measurement.of(target, workload, settings, name, reports, Measurement.Probes.cassandraOf(local));
         }
         compareRow(rows, pg);
         TallyBench.compared(tally.run(), pg.run(), reports, name);

@@ -124,13 +124,18 @@ final class Calls implements AutoCloseable {
     return requestId == null ? null : (String) request.getField(requestId);
   }
 
-  /** {@link #async}, waited for: an interrupt cancels the call. */
+  /**
+   * {@link #async}, waited for: an interrupt cancels the call. A failure is thrown with the waiting
+   * thread's stack, where the caller looks for it, not the transport thread's it was made on.
+   */
   <Req extends Message, Res> Res blocking(MethodDescriptor<Req, Res> method, Req request) {
     CompletableFuture<Res> result = async(method, request);
     try {
       return result.get();
     } catch (ExecutionException failed) {
-      throw TallyException.from(failed.getCause(), requestIdOf(request));
+      TallyException failure = TallyException.from(failed.getCause(), requestIdOf(request));
+      failure.setStackTrace(new Throwable().getStackTrace());
+      throw failure;
     } catch (InterruptedException interrupted) {
       result.cancel(false);
       Thread.currentThread().interrupt();

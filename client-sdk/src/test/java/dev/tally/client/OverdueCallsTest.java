@@ -21,6 +21,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -97,6 +98,8 @@ class OverdueCallsTest {
         TallyException blocking = assertTimeoutPreemptively(WAIT, () -> assertThrows(TallyException.class,
             () -> calls.blocking(MeteringGrpc.getChargeMethod(), charge())));
         assertEquals(Status.Code.DEADLINE_EXCEEDED, blocking.code(), "a blocking call too");
+        assertTrue(Arrays.stream(blocking.getStackTrace()).anyMatch(frame -> frame.getMethodName().equals("blocking")),
+            "thrown with the waiting thread's stack");
       } finally {
         channel.shutdownNow();
       }

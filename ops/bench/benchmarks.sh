@@ -95,14 +95,15 @@ Everything — the load generator, the Tally node, Cassandra and PostgreSQL — 
 Tally: one node (\`-Xmx4g\`, 1 GiB in the memory table; default settings unless a table says otherwise) on a single-node Cassandra 5.0 (\`-Xmx1G\`,
 ${commitlog}, trie memtables, as \`ops/cassandra-launcher\` configures it). PostgreSQL: the Debian package, started by
 \`ops/postgres.sh\` with \`fsync = on\`, \`synchronous_commit = on\`; the baseline uses a pool of 2 × cores connections.
-The node is stopped while PostgreSQL runs and vice versa, so each system had the machine to itself (apart from the load generator).
+The node is stopped while PostgreSQL runs, and PostgreSQL is idle while Tally runs; the comparison's Cassandra keeps running
+through the PostgreSQL rows (idle, or flushing what the Tally row before wrote), its CPU in the cassandra column there since \`9a6e3a8\`.
 The load generator drives Tally through the SDK with \`callbacksOnTransportThreads()\` (none of its callbacks blocks) and
 PostgreSQL through JDBC.
 
 ## Commands
 
 \`\`\`sh
-ops/bench/benchmarks.sh                       # this page: every measurement below (~65 min; --quick for a smoke run)
+ops/bench/benchmarks.sh                       # this page: every measurement below (over 2 h; --quick for a smoke run)
 ops/bench.sh                                  # Tally vs PostgreSQL: 10,000 Zipf orgs, open loop at 5,000 pairs/s, 60 s each
 ops/bench.sh --hot                            # the same for one hot org taking all traffic
 ops/bench.sh --hot --concurrency 256          # closed loop: the most each system does

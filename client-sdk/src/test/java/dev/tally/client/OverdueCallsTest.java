@@ -23,6 +23,7 @@ import io.grpc.Status;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +41,7 @@ class OverdueCallsTest {
   /** Passes every call through, but never tells the caller it closed; counts the calls cancelled. */
   static final class ClosesLost implements ClientInterceptor {
     final AtomicInteger cancelled = new AtomicInteger();
+    final CountDownLatch firstCancel = new CountDownLatch(1);
 
     @Override
     public <Req, Res> ClientCall<Req, Res> interceptCall(MethodDescriptor<Req, Res> method, CallOptions options, Channel next) {
@@ -57,6 +59,7 @@ class OverdueCallsTest {
         @Override
         public void cancel(String message, Throwable cause) {
           cancelled.incrementAndGet();
+          firstCancel.countDown();
           super.cancel(message, cause);
         }
       };
@@ -91,9 +94,8 @@ class OverdueCallsTest {
         assertEquals("r-overdue", failure.requestId().orElseThrow());
         // Checked once a second.
         assertTrue(tookMillis >= DEADLINE.plus(Calls.OVERDUE).toMillis() && tookMillis < 5_000, tookMillis + " ms");
-        long waitedUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (lost.cancelled.get() == 0 && System.nanoTime() < waitedUntil) Thread.sleep(10);
-        assertEquals(1, lost.cancelled.get(), "the gRPC call cancelled, after the result was failed");
+        assertTrue(lost.firstCancel.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the gRPC call cancelled, after the result was failed");
+        assertEquals(1, lost.cancelled.get(), "cancelled once");
 
         TallyException blocking = assertTimeoutPreemptively(WAIT, () -> assertThrows(TallyException.class,
             () -> calls.blocking(MeteringGrpc.getChargeMethod(), charge())));
@@ -108,11 +110,15 @@ class OverdueCallsTest {
 
   @Test
   void closingTheClientFailsTheCallsStillOpen() throws Exception {
-    try (FakeNode node = FakeNode.start(request -> ChargeResponse.getDefaultInstance())) {
+    CountDownLatch received = new CountDownLatch(1);
+    try (FakeNode node = FakeNode.start(request -> {
+          received.countDown();
+          return ChargeResponse.getDefaultInstance();
+        })) {
       ManagedChannel channel = ManagedChannelBuilder.forTarget(node.address()).usePlaintext().build();
       Calls calls = new Calls(ClientInterceptors.intercept(channel, new ClosesLost()), Duration.ofMinutes(1));
       CompletableFuture<ChargeResponse> async = calls.async(MeteringGrpc.getChargeMethod(), charge());
-      while (node.received().isEmpty()) Thread.sleep(10);
+      assertTrue(received.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the node took the call");
 
       calls.close();
       channel.shutdownNow();

@@ -95,8 +95,10 @@ Everything — the load generator, the Tally node, Cassandra and PostgreSQL — 
 Tally: one node (\`-Xmx4g\`, 1 GiB in the memory table; default settings unless a table says otherwise) on a single-node Cassandra 5.0 (\`-Xmx1G\`,
 ${commitlog}, trie memtables, as \`ops/cassandra-launcher\` configures it). PostgreSQL: the Debian package, started by
 \`ops/postgres.sh\` with \`fsync = on\`, \`synchronous_commit = on\`; the baseline uses a pool of 2 × cores connections.
-The node is stopped while PostgreSQL runs, and PostgreSQL is idle while Tally runs; the comparison's Cassandra keeps running
-through the PostgreSQL rows (idle, or flushing what the Tally row before wrote), its CPU in the cassandra column there since \`9a6e3a8\`.
+The node is stopped while PostgreSQL runs, and PostgreSQL is idle while Tally runs. Since \`CHANGE\` each row of the comparison
+starts both systems on a disk at rest: each Tally row on a Cassandra of its own, stopped with its node before PostgreSQL runs, and
+each PostgreSQL row on tables of its own after a \`CHECKPOINT\`. Before, the comparison's Cassandra held every earlier row's data and
+ran through the PostgreSQL rows (idle, or flushing what the Tally row before wrote; its CPU in the cassandra column since \`9a6e3a8\`).
 The load generator drives Tally through the SDK with \`callbacksOnTransportThreads()\` (none of its callbacks blocks) and
 PostgreSQL through JDBC.
 
@@ -115,7 +117,7 @@ ops/postgres.sh start|stop|status             # the baseline's PostgreSQL (insta
 
 Every load run (the first three tables) sends its load for 90 s unmeasured first (a fresh node's JIT keeps compiling
 for over a minute), then measures 60 s (30 s in the tuning and group-commit tables); each Tally run has a fresh node
-(its heap as above; why 4 GiB: see the findings), while PostgreSQL and Cassandra run throughout. An open-loop warm-up
+(its heap as above; why 4 GiB: see the findings) on its section's Cassandra (the comparison: see above). An open-loop warm-up
 keeps its rate but skips what falls due while 256 operations are in flight, so the window starts without a queue left
 over from the cold start (before 2026-11-21 it did not, and a warm-up at 5,000/s handed the window ~50,000 queued pairs). A *unit* is one reserve+commit pair (or one one-step charge). *op*
 latencies are per single call (a reserve or a commit), *pair* latency is reserve-then-commit end to end. In open loop each operation is timed from its intended

@@ -26,11 +26,6 @@ record Measurement(RunResult run, double prepareSeconds, CpuUsage.Window cpu, No
       return new Probes(() -> List.of(local.nodePid()), () -> local.cassandraPid().map(List::of).orElse(List.of()),
           local.metricsPort());
     }
-
-    /** Only the Cassandra of {@code local}: it keeps running while PostgreSQL is measured, and its CPU is no one else's. */
-    static Probes cassandraOf(LocalTally local) {
-      return new Probes(List::of, () -> local.cassandraPid().map(List::of).orElse(List.of()), 0);
-    }
   }
 
   /** Prepares the orgs, runs, and writes the report folder {@code reports/<name>-<target>/}. */

@@ -118,7 +118,7 @@ final class Suite {
     Suite suite = new Suite(o);
     String only = o.string("--only", "compare,abuse,auth,tuning,readside,groupcommit,memory,recovery");
     try {
-      if (only.contains("compare")) suite.onItsOwnCassandra("compare", suite::compare);
+      if (only.contains("compare")) suite.compare();
       if (only.contains("abuse")) suite.onItsOwnCassandra("abuse", suite::abuse);
       if (only.contains("auth")) suite.onItsOwnCassandra("auth", suite::auth);
       if (only.contains("tuning")) {
@@ -165,7 +165,7 @@ final class Suite {
 
   // ---- 1. Tally vs PostgreSQL -------------------------------------------------------------------------------------
 
-  private void compare(LocalTally local) throws Exception {
+  private void compare() throws Exception {
     List<Measurement> rows = section("compare", "Tally vs PostgreSQL, same workload", "workload", "load", "system", "pairs/s:",
         "op p50:", "op p99:", "op p99.9:", "op max:", "pair p99:", "errors:",
         "CPU cores: bench / node (JIT) / cassandra (JIT) / postgres / others", "load avg before → after");
@@ -175,14 +175,15 @@ final class Suite {
           Runner.Settings.closed(CLOSED_CONCURRENCY, o.warmup(), o.window()))) {
         Workload workload = Workload.pairs(hot, o.orgs(), TallyBench.orgPrefix());
         String name = TallyBench.defaultName(workload, settings);
-        Measurement tally = onFreshNode(local, Map.of(), List.of(), workload, settings, name);
+        // Both systems start each row on a disk at rest: Tally on a Cassandra of its own, stopped (node and
+        // Cassandra) before PostgreSQL runs, as PostgreSQL on tables of its own after a checkpoint. On one
+        // Cassandra for the section, a row met the flushes and compactions of the rows before it.
+        Measurement tally = onFreshCassandra(Map.of(), workload, settings, name);
         compareRow(rows, tally);
         if (o.flag("--no-postgres")) continue;
-        // The node idles meanwhile; stop it so PostgreSQL has the machine to itself, as Tally had.
-        local.stopNode();
         Measurement pg;
         try (PostgresTarget target = new PostgresTarget(o.postgres(), o.pool())) {
-          pg = Measurement.of(target, workload, settings, name, reports, Measurement.Probes.cassandraOf(local));
+          pg = Measurement.of(target, workload, settings, name, reports, Measurement.Probes.NONE);
         }
         compareRow(rows, pg);
         TallyBench.compared(tally.run(), pg.run(), reports, name);

@@ -95,7 +95,7 @@ Everything — the load generator, the Tally node, Cassandra and PostgreSQL — 
 Tally: one node (\`-Xmx4g\`, 1 GiB in the memory table; default settings unless a table says otherwise) on a single-node Cassandra 5.0 (\`-Xmx1G\`,
 ${commitlog}, trie memtables, as \`ops/cassandra-launcher\` configures it). PostgreSQL: the Debian package, started by
 \`ops/postgres.sh\` with \`fsync = on\`, \`synchronous_commit = on\`; the baseline uses a pool of 2 × cores connections.
-The node is stopped while PostgreSQL runs, and PostgreSQL is idle while Tally runs. Since \`CHANGE\` each row of the comparison
+The node is stopped while PostgreSQL runs, and PostgreSQL is idle while Tally runs. Since \`6846af1\` each row of the comparison
 starts both systems on a disk at rest: each Tally row on a Cassandra of its own, stopped with its node before PostgreSQL runs, and
 each PostgreSQL row on tables of its own after a \`CHECKPOINT\`. Before, the comparison's Cassandra held every earlier row's data and
 ran through the PostgreSQL rows (idle, or flushing what the Tally row before wrote; its CPU in the cassandra column since \`9a6e3a8\`).

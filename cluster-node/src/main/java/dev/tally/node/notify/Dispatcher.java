@@ -5,7 +5,6 @@ import dev.tally.node.usage.ChangeFeed.OrgsWritten;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -110,17 +109,12 @@ final class Dispatcher {
 
     /** Just after this dispatcher subscribed to its topics: its endpoints are listed by a scan that started later. */
     private final Instant started;
-    private boolean loaded;
     private boolean loading;
     private boolean roundRunning;
     private boolean reconcileDue;
     private Set<String> heard = new LinkedHashSet<>();
-    private Map<String, List<Endpoint>> endpoints = new HashMap<>();
-    /**
-     * The endpoints each change heard before the load came back leaves its org with: the load's listing may have
-     * been read before the change (the dispatchers of a node share one, read a second after the first asked).
-     */
-    private final Map<String, List<Endpoint>> changedBeforeLoaded = new LinkedHashMap<>();
+    /** Loaded with the pending deliveries: until then the dispatcher delivers nothing. */
+    private final KnownEndpoints endpoints = new KnownEndpoints();
     /** Endpoint id to event id to its delivery. */
     private final Map<String, Map<String, Pending>> pending = new HashMap<>();
     private final Set<String> inFlight = new HashSet<>();
@@ -159,19 +153,18 @@ final class Dispatcher {
             return round();
           })
           .onMessage(EndpointsChanged.class, changed -> {
-            if (loaded) changed(changed.orgId(), changed.endpoints());
-            else changedBeforeLoaded.put(changed.orgId(), List.copyOf(changed.endpoints()));
+            endpoints.changed(changed.orgId(), changed.endpoints());
             // Events since the org's offset may have waited for an endpoint: look now.
             if (!changed.orgId().equals(WebhookEndpoints.ALL_ORGS)) heard.add(changed.orgId());
             return round();
           })
           .onMessage(Replayed.class, replayed -> {
             replayed.deliveries().forEach(this::add);
-            if (loaded) deliverDue();
+            if (endpoints.loaded()) deliverDue();
             return Behaviors.same();
           })
           .onMessage(Tick.class, tick -> {
-            if (!loaded) {
+            if (!endpoints.loaded()) {
               load();
               return Behaviors.same();
             }
@@ -194,12 +187,8 @@ final class Dispatcher {
         log.warn("webhook dispatcher of slice {} could not load its deliveries; tries again: {}", slice, done.failure().toString());
         return Behaviors.same(); // the next tick loads again
       }
-      if (loaded) return Behaviors.same();
-      loaded = true;
-      endpoints = new HashMap<>(done.endpoints());
-      // A change heard while the listing was read is as new as the load's or newer (a later one is heard later).
-      changedBeforeLoaded.forEach(this::changed);
-      changedBeforeLoaded.clear();
+      if (endpoints.loaded()) return Behaviors.same();
+      endpoints.load(done.endpoints());
       for (Pending p : done.pending()) {
         add(p);
         if (p.failingSince() != null) failingSince.merge(p.endpointId(), p.failingSince(), (a, b) -> a.isBefore(b) ? a : b);
@@ -207,11 +196,6 @@ final class Dispatcher {
       if (!done.pending().isEmpty()) log.info("webhook dispatcher of slice {} took up {} pending deliveries", slice, done.pending().size());
       deliverDue();
       return round();
-    }
-
-    private void changed(String orgId, List<Endpoint> now) {
-      if (now.isEmpty()) endpoints.remove(orgId);
-      else endpoints.put(orgId, List.copyOf(now));
     }
 
     private void add(Pending p) {
@@ -225,23 +209,9 @@ final class Dispatcher {
       if (ofEndpoint.isEmpty()) pending.remove(p.endpointId());
     }
 
-    /** Each org's endpoints: its own, then the operator's. */
-    private Map<String, List<Outbox.Owned>> endpointsOf(Set<String> orgs) {
-      List<Outbox.Owned> everyOrgs = endpoints.getOrDefault(WebhookEndpoints.ALL_ORGS, List.of()).stream()
-          .map(e -> new Outbox.Owned(WebhookEndpoints.ALL_ORGS, e)).toList();
-      Map<String, List<Outbox.Owned>> byOrg = new LinkedHashMap<>();
-      for (String orgId : orgs) {
-        List<Outbox.Owned> owned = new ArrayList<>();
-        endpoints.getOrDefault(orgId, List.of()).forEach(e -> owned.add(new Outbox.Owned(orgId, e)));
-        owned.addAll(everyOrgs);
-        byOrg.put(orgId, owned);
-      }
-      return byOrg;
-    }
-
     /** Catches up the orgs heard of, or else a few for the reconciliation; one round at a time. */
     private Behavior<Command> round() {
-      if (!loaded || roundRunning) return Behaviors.same();
+      if (!endpoints.loaded() || roundRunning) return Behaviors.same();
       Set<String> orgs;
       if (!heard.isEmpty()) {
         orgs = heard;
@@ -259,8 +229,7 @@ final class Dispatcher {
       Map<String, Integer> counts = new HashMap<>();
       pending.forEach((endpointId, events) -> counts.put(endpointId, events.size()));
       CompletionStage<RoundDone> done = orgs.thenCompose(chosen -> {
-        Map<String, List<Outbox.Owned>> withEndpoints = endpointsOf(chosen);
-        return outbox.catchUp(withEndpoints, counts).thenApply(written -> new RoundDone(chosen, written, null));
+        return outbox.catchUp(endpoints.of(chosen), counts).thenApply(written -> new RoundDone(chosen, written, null));
       });
       context.pipeToSelf(done, (result, failure) -> failure == null ? result : new RoundDone(named, List.of(), failure));
     }
@@ -276,8 +245,8 @@ final class Dispatcher {
         pass = CompletableFuture.completedFuture(toCheck);
       } else if (passStarted == null || !now.isBefore(passStarted.plus(settings.reconcileEvery()))) {
         passStarted = now;
-        pass = endpoints.containsKey(WebhookEndpoints.ALL_ORGS) ? node.orgs(slice, now.minus(settings.reconcileEvery()), now)
-            : CompletableFuture.completedFuture(endpoints.keySet().stream().sorted().toList());
+        pass = endpoints.operatorHasOne() ? node.orgs(slice, now.minus(settings.reconcileEvery()), now)
+            : CompletableFuture.completedFuture(endpoints.orgs());
       } else {
         return CompletableFuture.completedFuture(List.of());
       }
@@ -304,11 +273,6 @@ final class Dispatcher {
       return round();
     }
 
-    private Endpoint endpoint(String endpointOrg, String endpointId) {
-      return endpoints.getOrDefault(endpointOrg, List.of()).stream()
-          .filter(e -> e.endpointId().equals(endpointId)).findFirst().orElse(null);
-    }
-
     /** Starts every due delivery an endpoint has room for; sets the timer for the next one due. */
     private void deliverDue() {
       Instant now = clock.instant();
@@ -332,7 +296,7 @@ final class Dispatcher {
     }
 
     private void attempt(Pending p, Instant now) {
-      Endpoint endpoint = endpoint(p.endpointOrg(), p.endpointId());
+      Endpoint endpoint = endpoints.find(p.endpointOrg(), p.endpointId());
       if (endpoint == null || !endpoint.enabled()) {
         remove(p);
         drop(p, endpoint == null ? "the endpoint was deleted" : "the endpoint is disabled", now);

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -77,6 +78,9 @@ public final class OrgAccount
   /** A chunk of requests still in memory was written to the request table ahead (or {@code failure}). */
   record WrittenAhead(List<Forgotten> chunk, Throwable failure) implements Command {}
 
+  /** The requests replay pushed out of memory are in the request table (or {@code failure}). */
+  record KeptAfterReplay(Throwable failure) implements Command {}
+
   private static final Object TICK = "tick";
   private static final Logger log = LoggerFactory.getLogger(OrgAccount.class);
 
@@ -102,6 +106,14 @@ public final class OrgAccount
   private final KeptAhead keptAhead;
   /** A batch waits on the request table: every other command is stashed until it is decided. */
   private boolean awaitingTable;
+  /** Until recovery completes, every event applied is replayed from the journal. */
+  private boolean recovering = true;
+  /**
+   * Requests replay pushed out of memory while inside their window, by id. The node that persisted those events
+   * may have remembered more (a larger max-entries: before a restart, or on another node of the cluster), and so
+   * never written them to the request table: they are written before the account takes its first command.
+   */
+  private final Map<String, Forgotten> pushedOutInReplay = new LinkedHashMap<>();
 
   private OrgAccount(
       String orgId,
@@ -202,6 +214,7 @@ public final class OrgAccount
         .onCommand(Recalled.class, this::recalled)
         .onCommand(Spilled.class, this::spilled)
         .onCommand(WrittenAhead.class, this::writtenAhead)
+        .onCommand(KeptAfterReplay.class, this::keptAfterReplay)
         .build();
   }
 
@@ -241,8 +254,9 @@ public final class OrgAccount
 
   /**
    * Requests the batch pushes out of memory while inside their window go to the request table
-   * before its events are persisted: replay pushes out the same ones, and they are there. Usually
-   * they were written ahead ({@link KeptAhead}) and the batch is persisted at once.
+   * before its events are persisted: replay pushes out the same ones, and they are there (a node
+   * with a smaller memory pushes out more, and writes those when it recovers). Usually they were
+   * written ahead ({@link KeptAhead}) and the batch is persisted at once.
    */
   private ReplyEffect<OrgEvent, AccountState> decide(AccountState state, Execute command, Map<String, Remembered> recalled) {
     Instant now = clock.instant();
@@ -281,6 +295,32 @@ public final class OrgAccount
           orgId, written.failure().toString());
     }
     return Effect().noReply();
+  }
+
+  /**
+   * What replay pushed out of memory goes to the request table before anything else is done: with a memory as
+   * large as the one that persisted the events it is there already (a row written twice holds the same outcome),
+   * with a smaller one it may not be, and a retry would find it nowhere and be applied again.
+   */
+  private void keepPushedOutInReplay() {
+    if (pushedOutInReplay.isEmpty()) return;
+    List<Forgotten> pushedOut = List.copyOf(pushedOutInReplay.values());
+    pushedOutInReplay.clear();
+    awaitingTable = true;
+    metrics.requestsSpilled(pushedOut.size());
+    context.pipeToSelf(requestTable.keep(orgId, pushedOut, clock.instant(), settings.retention().window()),
+        (done, failure) -> new KeptAfterReplay(failure));
+  }
+
+  private ReplyEffect<OrgEvent, AccountState> keptAfterReplay(AccountState state, KeptAfterReplay kept) {
+    if (kept.failure() != null) {
+      // Its commands wait in the stash; their batches fail as answers lost, and callers retry them.
+      log.warn("org {}: requests replay pushed out of memory could not be written to the request table ({}); the"
+          + " account stops and recovers again with its next command", orgId, kept.failure().toString());
+      return Effect().none().thenStop().thenNoReply();
+    }
+    awaitingTable = false;
+    return Effect().noReply().thenUnstashAll();
   }
 
   /** The oldest requests of a nearly full memory go to the request table while the account goes on. */
@@ -368,7 +408,14 @@ public final class OrgAccount
   public EventHandler<AccountState, OrgEvent> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onAnyEvent((state, event) -> decided.apply(state, event, settings.retention()));
+        .onAnyEvent((state, event) -> {
+          AccountState after = decided.apply(state, event, settings.retention());
+          if (recovering) {
+            after.memory().spilledSince(state.memory(), clock.instant(), settings.retention().window())
+                .forEach(request -> pushedOutInReplay.put(request.requestId(), request));
+          }
+          return after;
+        });
   }
 
   @Override
@@ -376,6 +423,8 @@ public final class OrgAccount
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           metrics.accountStarted();
+          recovering = false;
+          keepPushedOutInReplay();
           armTimer(state);
         })
         .onSignal(PostStop.instance(), state -> metrics.accountStopped())

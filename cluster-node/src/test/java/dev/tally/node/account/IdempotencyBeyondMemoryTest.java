@@ -143,6 +143,34 @@ class IdempotencyBeyondMemoryTest extends AccountTestBase {
   }
 
   @Test
+  void aRequestRememberedByALargerMemoryKeepsItsOutcomeWhenTheAccountRecoversWithASmallerOne() {
+    // Remembered with twice the memory, below its write-ahead mark: nothing is in the table.
+    settings = new AccountSettings(new Retention(Duration.ofHours(24), 2 * MAX_ENTRIES), 50, 2, TestTerms.TERMS);
+    String orgId = "org-shrunk-" + UUID.randomUUID();
+    var larger = unopened(orgId);
+    done(larger, new Operation.CreateOrg(nextId(), orgId, "Shrunk", "payg"));
+    done(larger, purchase(100 * MICROS_PER_CREDIT));
+    Operation.Charge first = charge(MICROS_PER_CREDIT);
+    Done original = done(larger, first);
+    chargeOthers(larger, MAX_ENTRIES);
+    assertEquals(MAX_ENTRIES + 2, larger.getState().memory().requests().size(), "the purchase, the first charge and the others");
+    assertTrue(rowsOf(orgId).isEmpty(), "nothing written to the table yet");
+
+    // The org's next node (or this one, restarted) remembers half as many: replay pushes the oldest out.
+    settings = new AccountSettings(new Retention(Duration.ofHours(24), MAX_ENTRIES), 50, 2, TestTerms.TERMS);
+    List<Object> journal = larger.persistenceTestKit().persistedInStorage(OrgAccount.persistenceId(orgId).id());
+    var smaller = unopened(orgId);
+    smaller.initialize(journal.toArray()); // the same journal, replayed
+    assertNull(smaller.getState().memory().request(first.requestId()), "replay pushed the first request out of memory");
+
+    var retry = execute(smaller, first);
+    assertTrue(retry.events().isEmpty(), "a retry changes nothing: charged once, not twice");
+    assertEquals(original.result(), assertInstanceOf(Done.class, retry.reply().outcomes().get(0)).result());
+    assertEquals(100 * MICROS_PER_CREDIT - (MAX_ENTRIES + 1) * MICROS_PER_CREDIT, balance(smaller).available());
+    assertTrue(rowsOf(orgId).contains(first.requestId()), "the account wrote it to the table when it recovered");
+  }
+
+  @Test
   void aRetryInTheBatchThatPushesItOutOfMemoryGetsItsFirstOutcome() {
     var account = org(purchase(100 * MICROS_PER_CREDIT));
     Operation.Charge first = charge(MICROS_PER_CREDIT);

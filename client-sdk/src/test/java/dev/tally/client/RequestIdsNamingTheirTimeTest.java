@@ -44,7 +44,7 @@ class RequestIdsNamingTheirTimeTest {
     ChargeRequest first = ChargeRequest.newBuilder()
         .setOrgId(orgId).setRequestId(ProtoMapping.newRequestId()).setAmount(Credits.of(1)).build();
     ChargeResponse original;
-    try (NodeProcess node = start(); TallyClient tally = client(node)) {
+    try (NodeProcess node = start(SETTINGS); TallyClient tally = client(node)) {
       tally.accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setPlan(Orgs.PLAN).build());
       tally.accounts().grantCredits(GrantCreditsRequest.newBuilder()
           .setOrgId(orgId).setKind(GrantKind.PURCHASE).setAmount(Credits.of(10_000)).build());
@@ -59,11 +59,42 @@ class RequestIdsNamingTheirTimeTest {
       node.kill();
     }
 
-    try (NodeProcess restarted = start(); TallyClient tally = client(restarted)) {
+    try (NodeProcess restarted = start(SETTINGS); TallyClient tally = client(restarted)) {
       assertEquals(firstOutcome(original), firstOutcome(tally.charge(first)), "after the kill, the retry still gets it");
       chargeInWaves(tally, orgId, 2);
       assertEquals(1, lookups(restarted), "the retry read the table; the fresh calls after the recovery did not");
       assertEquals(Credits.of(10_000 - 1 - 10 * WAVE), tally.balance(orgId).getBalance().getAvailable(), "charged once");
+    }
+  }
+
+  /**
+   * A node that remembers fewer request ids per org than the one that served it (a lowered max-entries after a
+   * restart, or another setting on another node during a rolling change): the org's replay pushes requests out of
+   * memory that the first node never wrote to the request table. Its recovery writes them, so a retry of one is
+   * still charged once.
+   */
+  @Test
+  void aRetryIsChargedOnceWhenItsOrgRecoversOnANodeThatRemembersFewerIds() throws Exception {
+    String orgId = "shrunk-" + UUID.randomUUID();
+    ChargeRequest first = ChargeRequest.newBuilder()
+        .setOrgId(orgId).setRequestId(ProtoMapping.newRequestId()).setAmount(Credits.of(1)).build();
+    ChargeResponse original;
+    try (NodeProcess node = start(SETTINGS); TallyClient tally = client(node)) {
+      tally.accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setPlan(Orgs.PLAN).build());
+      tally.accounts().grantCredits(GrantCreditsRequest.newBuilder()
+          .setOrgId(orgId).setKind(GrantKind.PURCHASE).setAmount(Credits.of(10_000)).build());
+      original = tally.charge(first);
+      chargeInWaves(tally, orgId, 1);
+      assertEquals(0, spilled(node), "below three quarters of its memory: nothing in the request table");
+      node.kill();
+    }
+
+    int fewer = 100; // the least a node takes: as many as one batch of the group commit holds
+    try (NodeProcess smaller = start(Map.of("TALLY_IDEMPOTENCY_MAX_ENTRIES", Integer.toString(fewer)));
+        TallyClient tally = client(smaller)) {
+      assertEquals(firstOutcome(original), firstOutcome(tally.charge(first)), "the retry gets the first outcome");
+      assertEquals(Credits.of(10_000 - 1 - WAVE), tally.balance(orgId).getBalance().getAvailable(), "charged once");
+      assertTrue(spilled(smaller) >= WAVE + 1 - fewer, "its recovery wrote what replay pushed out: " + spilled(smaller));
     }
   }
 
@@ -88,8 +119,8 @@ class RequestIdsNamingTheirTimeTest {
     return answer.toBuilder().clearBalance().build();
   }
 
-  static NodeProcess start() throws Exception {
-    return NodeProcess.start(TestCassandra.server(), SETTINGS, NodeProcess.testJvmOptions(), Paths.get("target", "nodes"));
+  static NodeProcess start(Map<String, String> settings) throws Exception {
+    return NodeProcess.start(TestCassandra.server(), settings, NodeProcess.testJvmOptions(), Paths.get("target", "nodes"));
   }
 
   static TallyClient client(NodeProcess node) {

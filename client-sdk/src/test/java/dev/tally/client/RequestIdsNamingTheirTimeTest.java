@@ -41,13 +41,10 @@ class RequestIdsNamingTheirTimeTest {
   @Test
   void aBusyOrgsFreshCallsSkipTheRequestTableAndARetryBeyondMemoryIsChargedOnceAlsoAfterAKill() throws Exception {
     String orgId = "busy-" + UUID.randomUUID();
-    ChargeRequest first = ChargeRequest.newBuilder()
-        .setOrgId(orgId).setRequestId(ProtoMapping.newRequestId()).setAmount(Credits.of(1)).build();
+    ChargeRequest first = oneCredit(orgId);
     ChargeResponse original;
     try (NodeProcess node = start(SETTINGS); TallyClient tally = client(node)) {
-      tally.accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setPlan(Orgs.PLAN).build());
-      tally.accounts().grantCredits(GrantCreditsRequest.newBuilder()
-          .setOrgId(orgId).setKind(GrantKind.PURCHASE).setAmount(Credits.of(10_000)).build());
+      openWithTenThousandCredits(tally, orgId);
       original = tally.charge(first);
       chargeInWaves(tally, orgId, 8);
 
@@ -76,13 +73,10 @@ class RequestIdsNamingTheirTimeTest {
   @Test
   void aRetryIsChargedOnceWhenItsOrgRecoversOnANodeThatRemembersFewerIds() throws Exception {
     String orgId = "shrunk-" + UUID.randomUUID();
-    ChargeRequest first = ChargeRequest.newBuilder()
-        .setOrgId(orgId).setRequestId(ProtoMapping.newRequestId()).setAmount(Credits.of(1)).build();
+    ChargeRequest first = oneCredit(orgId);
     ChargeResponse original;
     try (NodeProcess node = start(SETTINGS); TallyClient tally = client(node)) {
-      tally.accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setPlan(Orgs.PLAN).build());
-      tally.accounts().grantCredits(GrantCreditsRequest.newBuilder()
-          .setOrgId(orgId).setKind(GrantKind.PURCHASE).setAmount(Credits.of(10_000)).build());
+      openWithTenThousandCredits(tally, orgId);
       original = tally.charge(first);
       chargeInWaves(tally, orgId, 1);
       assertEquals(0, spilled(node), "below three quarters of its memory: nothing in the request table");
@@ -112,6 +106,17 @@ class RequestIdsNamingTheirTimeTest {
       }
       CompletableFuture.allOf(charges.toArray(CompletableFuture[]::new)).join();
     }
+  }
+
+  /** A one-credit charge with an id the SDK would make: a UUIDv7 naming the time now. */
+  static ChargeRequest oneCredit(String orgId) {
+    return ChargeRequest.newBuilder().setOrgId(orgId).setRequestId(ProtoMapping.newRequestId()).setAmount(Credits.of(1)).build();
+  }
+
+  static void openWithTenThousandCredits(TallyClient tally, String orgId) {
+    tally.accounts().createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setPlan(Orgs.PLAN).build());
+    tally.accounts().grantCredits(GrantCreditsRequest.newBuilder()
+        .setOrgId(orgId).setKind(GrantKind.PURCHASE).setAmount(Credits.of(10_000)).build());
   }
 
   /** What a charge's answer says of the charge itself; the balance beside it is the current one. */

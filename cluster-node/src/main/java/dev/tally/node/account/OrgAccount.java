@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -271,11 +272,19 @@ public final class OrgAccount
     List<Forgotten> spilled = keptAhead.notKept(
         handled.after().memory().spilledSince(state.memory(), now, settings.retention().window()));
     if (spilled.isEmpty()) return persist(command, handled);
-    awaitingTable = true;
-    metrics.requestsSpilled(spilled.size());
-    context.pipeToSelf(requestTable.keep(orgId, spilled, now, settings.retention().window()),
-        (done, failure) -> new Spilled(command, handled, failure));
+    keepFirst(spilled, now, failure -> new Spilled(command, handled, failure));
     return Effect().noReply();
+  }
+
+  /**
+   * Writes requests that left memory to the request table; every command waits in the stash until {@code then}
+   * (told the write's failure, or null) says what follows.
+   */
+  private void keepFirst(List<Forgotten> requests, Instant now, Function<Throwable, Command> then) {
+    awaitingTable = true;
+    metrics.requestsSpilled(requests.size());
+    context.pipeToSelf(requestTable.keep(orgId, requests, now, settings.retention().window()),
+        (done, failure) -> then.apply(failure));
   }
 
   private ReplyEffect<OrgEvent, AccountState> spilled(AccountState state, Spilled spilled) {
@@ -306,10 +315,7 @@ public final class OrgAccount
     if (pushedOutInReplay.isEmpty()) return;
     List<Forgotten> pushedOut = List.copyOf(pushedOutInReplay.values());
     pushedOutInReplay.clear();
-    awaitingTable = true;
-    metrics.requestsSpilled(pushedOut.size());
-    context.pipeToSelf(requestTable.keep(orgId, pushedOut, clock.instant(), settings.retention().window()),
-        (done, failure) -> new KeptAfterReplay(failure));
+    keepFirst(pushedOut, clock.instant(), KeptAfterReplay::new);
   }
 
   private ReplyEffect<OrgEvent, AccountState> keptAfterReplay(AccountState state, KeptAfterReplay kept) {

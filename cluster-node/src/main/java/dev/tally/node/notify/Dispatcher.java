@@ -228,9 +228,8 @@ final class Dispatcher {
       roundRunning = true;
       Map<String, Integer> counts = new HashMap<>();
       pending.forEach((endpointId, events) -> counts.put(endpointId, events.size()));
-      CompletionStage<RoundDone> done = orgs.thenCompose(chosen -> {
-        return outbox.catchUp(endpoints.of(chosen), counts).thenApply(written -> new RoundDone(chosen, written, null));
-      });
+      CompletionStage<RoundDone> done = orgs.thenCompose(chosen ->
+          outbox.catchUp(endpoints.of(chosen), counts).thenApply(written -> new RoundDone(chosen, written, null)));
       context.pipeToSelf(done, (result, failure) -> failure == null ? result : new RoundDone(named, List.of(), failure));
     }
 

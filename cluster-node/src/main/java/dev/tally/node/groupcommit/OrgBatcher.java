@@ -361,12 +361,14 @@ public final class OrgBatcher {
     answer.whenCompleteAsync((outcomes, failure) -> {
       lane.out = null;
       if (failure == null) answeredIn.record(System.nanoTime() - sentAt, TimeUnit.NANOSECONDS);
+      // The next batch leaves before the callers are answered: answering runs each call's response
+      // inline, and the org's journal would wait for all of them.
+      if (entityMayStillWork(failure)) awaitEntity(lane);
+      else useSlot(nextInLine(lane));
       for (int i = 0; i < batch.size(); i++) {
         if (failure != null) batch.get(i).outcome().completeExceptionally(failure);
         else batch.get(i).outcome().complete(outcomes.outcomes().get(i));
       }
-      if (entityMayStillWork(failure)) awaitEntity(lane);
-      else useSlot(nextInLine(lane));
     }, replies);
   }
 

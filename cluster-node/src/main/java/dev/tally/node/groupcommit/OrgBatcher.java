@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,8 +33,15 @@ import scala.concurrent.ExecutionContextExecutor;
  * time; operations arriving meanwhile queue up and leave together as the next batch, the moment
  * the previous one is answered. An idle org's operation leaves at once: nothing waits on a timer.
  *
- * <p>The node has a fixed number of batch slots ({@link Limits#maxInFlight}): every batch holds
- * one until its entity answers, and orgs that have work but no slot wait for one in arrival order;
+ * <p>A batch ahead: when a whole batch ({@link Limits#maxBatch} operations) waits while one is out,
+ * it leaves at once, and waits in the entity, which takes it up the moment the write before it
+ * ends (the entity still writes one batch at a time). A busy org's journal then goes from one
+ * write to the next without waiting for an answer's round trip to the node and the next batch's
+ * way to the entity. At most two batches are out per org; an org that never fills a batch sends as
+ * before, and none goes ahead while other orgs wait for a slot.
+ *
+ * <p>The node has a fixed number of batch slots ({@link Limits#maxInFlight}): an org's batches out
+ * hold one until its entity answers them, and orgs that have work but no slot wait for one in arrival order;
  * an org with more work goes to the back of that line, so a busy org cannot crowd out the others.
  * This bounds the journal writes (and recoveries) the node asks of Cassandra at once: without it,
  * 10,000 orgs under overload had 10,000 batches out, Cassandra's driver ran out of requests on
@@ -117,33 +125,33 @@ public final class OrgBatcher {
   /** One operation waiting for its org, with the gRPC context of the call that asked for it, since {@code arrived} (nanoTime). */
   private record Pending(Operation operation, CompletableFuture<Outcome> outcome, Context caller, long arrived) {}
 
-  /** The operations waiting for one org, and whether the org has (or waits for) a batch slot. */
+  /**
+   * The operations waiting for one org, whether the org has (or waits for) a batch slot, and its
+   * batches out. Its fields are guarded by its lock, but for those marked volatile.
+   */
   private static final class Lane {
     final String orgId;
     final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     boolean scheduled;
     boolean retired;
-    /** Fails the batch in flight if it turns out never to have reached the org's entity. */
-    volatile CompletableFuture<Outcomes> undelivered;
-    /** The batch in flight, while it is unanswered; null when none is. */
-    volatile Out out;
+    /** Batches taken to be sent and not yet answered: at most two (one {@linkplain #sendAhead ahead}). */
+    int out;
+    /** A batch timed out while its entity may still work on it: nothing more leaves until a probe is answered. */
+    boolean stuck;
+    /** The batches out, as far as they have left; read by the probe round. */
+    final Set<Out> unanswered = ConcurrentHashMap.newKeySet();
+    /** Whether a probe sent behind the batches out is out. */
+    volatile boolean probing;
+    /** Fails the probe of a stuck org if it turns out never to have reached the org's entity. */
+    volatile CompletableFuture<Outcomes> probeUndelivered;
 
     Lane(String orgId) {
       this.orgId = orgId;
     }
   }
 
-  /** A batch out to its entity: its answer (failed directly when found lost), and whether a probe sent behind it is out. */
-  private static final class Out {
-    final long sentAt;
-    final CompletableFuture<Outcomes> answer;
-    volatile boolean probing;
-
-    Out(CompletableFuture<Outcomes> answer, long sentAt) {
-      this.answer = answer;
-      this.sentAt = sentAt;
-    }
-  }
+  /** A batch out to its entity: its answer, failed directly when found lost or undelivered. */
+  private record Out(CompletableFuture<Outcomes> answer, CompletableFuture<Outcomes> undelivered, long sentAt) {}
 
   /**
    * How long a batch goes unanswered before a probe is sent behind it, and how long a probe is waited
@@ -169,6 +177,8 @@ public final class OrgBatcher {
   private final Counter answersLost;
   private final ExecutionContextExecutor replies;
   private final ArrayDeque<Lane> waitingForSlot = new ArrayDeque<>();
+  /** How many orgs wait for a slot, as of the last change to the line; read without its lock. */
+  private volatile int orgsInLine;
   private int freeSlots;
   private final AtomicInteger waiting = new AtomicInteger();
   /** Fails, when a node is lost, every batch sent before; then replaced for the batches sent after. */
@@ -225,11 +235,17 @@ public final class OrgBatcher {
     lost.completeExceptionally(new NodeLost("node " + node + " was downed and removed while the batch was out"));
   }
 
-  /** The org's batch in flight could not be delivered to its entity (a dead letter): it fails now with {@link NodeLost}. */
+  /**
+   * What the node sent the org's entity could not be delivered (a dead letter): its batches out (or the probe of
+   * a stuck org) fail now with {@link NodeLost}.
+   */
   public void undelivered(String orgId) {
     Lane lane = lanes.get(orgId);
-    CompletableFuture<Outcomes> inFlight = lane == null ? null : lane.undelivered;
-    if (inFlight != null) inFlight.completeExceptionally(new NodeLost("the batch for org " + orgId + " was not delivered"));
+    if (lane == null) return;
+    NodeLost lost = new NodeLost("the batch for org " + orgId + " was not delivered");
+    for (Out out : lane.unanswered) out.undelivered().completeExceptionally(lost);
+    CompletableFuture<Outcomes> probe = lane.probeUndelivered;
+    if (probe != null) probe.completeExceptionally(lost);
   }
 
   /** Hands one operation to its org's entity, batched with whatever else is waiting for that org. */
@@ -238,6 +254,7 @@ public final class OrgBatcher {
     while (true) {
       Lane lane = lanes.computeIfAbsent(orgId, Lane::new);
       boolean needsSlot;
+      List<Pending> gone;
       synchronized (lane) {
         if (lane.retired) continue; // dropped between lookup and lock: take the org's new lane
         Backpressure refusal = refusal(lane, operation);
@@ -249,8 +266,10 @@ public final class OrgBatcher {
         waiting.incrementAndGet();
         needsSlot = !lane.scheduled;
         lane.scheduled = true;
+        gone = needsSlot ? List.of() : sendAhead(lane);
       }
       if (needsSlot) schedule(lane);
+      dropAbandoned(gone);
       return pending.outcome();
     }
   }
@@ -279,6 +298,7 @@ public final class OrgBatcher {
     synchronized (waitingForSlot) {
       if (freeSlots == 0) {
         waitingForSlot.add(lane);
+        orgsInLine = waitingForSlot.size();
         return;
       }
       freeSlots--;
@@ -287,38 +307,29 @@ public final class OrgBatcher {
   }
 
   /**
-   * With a slot in hand, sends the lane's next batch; when the lane has nothing (left) to send, the
-   * slot goes to the next org in line, or back to the free ones.
+   * With a slot in hand and nothing out, sends the lane's next batch; when the lane has nothing (left) to send,
+   * the slot goes to the next org in line, or back to the free ones.
    */
   private void useSlot(Lane lane) {
     while (lane != null) {
-      List<Pending> taken = takeNext(lane);
-      if (taken.isEmpty()) {
+      Sent sent = null;
+      synchronized (lane) {
+        if (lane.waiting.isEmpty()) {
+          // An idle org's lane is dropped so the map stays as small as the set of busy orgs.
+          lane.scheduled = false;
+          lane.retired = true;
+          lanes.remove(lane.orgId, lane);
+        } else {
+          sent = sendNext(lane);
+        }
+      }
+      if (sent == null) {
         lane = passSlot();
         continue;
       }
-      List<Pending> wanted = withoutAbandoned(taken);
-      if (!wanted.isEmpty()) {
-        send(lane, wanted);
-        return;
-      }
+      dropAbandoned(sent.gone());
+      if (sent.left()) return;
       // every caller of that batch went away; look at the lane again
-    }
-  }
-
-  /** The lane's next batch; when nothing waits, the lane is retired and the batch empty. */
-  private List<Pending> takeNext(Lane lane) {
-    synchronized (lane) {
-      List<Pending> batch = new ArrayList<>(Math.min(limits.maxBatch(), lane.waiting.size()));
-      while (batch.size() < limits.maxBatch() && !lane.waiting.isEmpty()) batch.add(lane.waiting.poll());
-      waiting.addAndGet(-batch.size());
-      if (batch.isEmpty()) {
-        // An idle org's lane is dropped so the map stays as small as the set of busy orgs.
-        lane.scheduled = false;
-        lane.retired = true;
-        lanes.remove(lane.orgId, lane);
-      }
-      return batch;
     }
   }
 
@@ -326,45 +337,73 @@ public final class OrgBatcher {
     synchronized (waitingForSlot) {
       Lane next = waitingForSlot.poll();
       if (next == null) freeSlots++;
+      orgsInLine = waitingForSlot.size();
       return next;
     }
   }
 
-  private static List<Pending> withoutAbandoned(List<Pending> batch) {
-    List<Pending> wanted = new ArrayList<>(batch.size());
-    for (Pending pending : batch) {
-      if (pending.caller().isCancelled()) {
-        pending.outcome().completeExceptionally(Status.CANCELLED
-            .withDescription("the caller went away before its operation reached the org's account")
-            .asRuntimeException());
-      } else {
-        wanted.add(pending);
-      }
+  /** What {@link #sendNext} did: whether a batch left, and the operations whose callers went away meanwhile. */
+  private record Sent(boolean left, List<Pending> gone) {}
+
+  /**
+   * Sends up to a batch of the lane's waiting operations whose callers still wait, counted out; the others are
+   * returned, to be answered once the lock is let go. With the lane's lock held: batches leave in the order taken.
+   */
+  private Sent sendNext(Lane lane) {
+    List<Pending> batch = new ArrayList<>(Math.min(limits.maxBatch(), lane.waiting.size()));
+    List<Pending> gone = new ArrayList<>(0);
+    while (batch.size() < limits.maxBatch() && !lane.waiting.isEmpty()) {
+      Pending next = lane.waiting.poll();
+      waiting.decrementAndGet();
+      if (next.caller().isCancelled()) gone.add(next);
+      else batch.add(next);
     }
-    return wanted;
+    if (batch.isEmpty()) return new Sent(false, gone);
+    lane.out++;
+    send(lane, batch);
+    return new Sent(true, gone);
   }
 
+  /**
+   * While one batch is out, a whole batch waiting leaves ahead (the class comment), unless the lane is stuck or
+   * other orgs wait for a slot (the lane then passes its slot on once its batch is answered). With the lane's lock
+   * held; returns the operations whose callers went away.
+   */
+  private List<Pending> sendAhead(Lane lane) {
+    if (lane.out != 1 || lane.stuck || lane.waiting.size() < limits.maxBatch() || orgsInLine > 0) return List.of();
+    return sendNext(lane).gone();
+  }
+
+  /** An operation whose caller went away while it waited is answered, not sent. */
+  private static void dropAbandoned(List<Pending> gone) {
+    for (Pending pending : gone) {
+      pending.outcome().completeExceptionally(Status.CANCELLED
+          .withDescription("the caller went away before its operation reached the org's account")
+          .asRuntimeException());
+    }
+  }
+
+  /** Sends a batch counted out of the lane; its answer goes to its callers. With the lane's lock held. */
   private void send(Lane lane, List<Pending> batch) {
     batchSizes.record(batch.size());
     long sentAt = System.nanoTime();
     for (Pending pending : batch) queuedFor.record(sentAt - pending.arrived(), TimeUnit.NANOSECONDS);
     List<Operation> operations = batch.stream().map(Pending::operation).toList();
     CompletableFuture<Outcomes> undelivered = new CompletableFuture<>();
-    lane.undelivered = undelivered;
     CompletableFuture<Outcomes> answer = sharding
         .entityRefFor(OrgAccount.ENTITY_TYPE, lane.orgId)
         .<Outcomes>ask(replyTo -> new Execute(operations, replyTo), entityTimeout)
         .applyToEither(nodeLost, answered -> answered)
         .applyToEither(undelivered, answered -> answered)
         .toCompletableFuture();
-    lane.out = new Out(answer, sentAt);
+    Out out = new Out(answer, undelivered, sentAt);
+    lane.unanswered.add(out);
     answer.whenCompleteAsync((outcomes, failure) -> {
-      lane.out = null;
+      lane.unanswered.remove(out);
       if (failure == null) answeredIn.record(System.nanoTime() - sentAt, TimeUnit.NANOSECONDS);
-      // The next batch leaves before the callers are answered: answering runs each call's response
+      // What leaves next leaves before the callers are answered: answering runs each call's response
       // inline, and the org's journal would wait for all of them.
-      if (entityMayStillWork(failure)) awaitEntity(lane);
-      else useSlot(nextInLine(lane));
+      answered(lane, entityMayStillWork(failure));
       for (int i = 0; i < batch.size(); i++) {
         if (failure != null) batch.get(i).outcome().completeExceptionally(failure);
         else batch.get(i).outcome().complete(outcomes.outcomes().get(i));
@@ -373,25 +412,47 @@ public final class OrgBatcher {
   }
 
   /**
-   * Sends a probe behind each batch unanswered for the probe timeout (one probe at a time); when the
-   * entity answers it and the batch's answer has still not come shortly after, the batch is lost.
+   * One of the lane's batches was answered (or failed; {@code timedOut}: its entity may still work on it). With
+   * one still out, a whole batch waiting goes ahead; with none, the lane goes on.
+   */
+  private void answered(Lane lane, boolean timedOut) {
+    boolean idle;
+    boolean stuck;
+    List<Pending> gone;
+    synchronized (lane) {
+      if (timedOut) lane.stuck = true;
+      idle = --lane.out == 0;
+      stuck = lane.stuck;
+      gone = idle ? List.of() : sendAhead(lane);
+    }
+    dropAbandoned(gone);
+    if (!idle) return;
+    if (stuck) awaitEntity(lane);
+    else useSlot(nextInLine(lane));
+  }
+
+  /**
+   * Sends a probe behind each org's batches out once one of them is unanswered for the probe timeout (one probe
+   * at a time); when the entity answers it, each of those batches whose answer has still not come shortly after
+   * is lost.
    */
   private void probeBehindUnanswered() {
     long now = System.nanoTime();
     for (Lane lane : lanes.values()) {
-      Out out = lane.out;
-      if (out == null || out.probing || out.answer.isDone() || now - out.sentAt < probeTimeout.toNanos()) continue;
-      out.probing = true;
+      if (lane.probing) continue;
+      List<Out> behind = lane.unanswered.stream().filter(out -> !out.answer().isDone()).toList();
+      if (behind.stream().noneMatch(out -> now - out.sentAt() >= probeTimeout.toNanos())) continue;
+      lane.probing = true;
       sharding
           .entityRefFor(OrgAccount.ENTITY_TYPE, lane.orgId)
           .<Outcomes>ask(Probe::new, probeTimeout)
           .whenComplete((answered, failure) -> {
-            if (failure != null) {
-              out.probing = false; // the entity is busy (or restarting): asked again at the next round
-              return;
-            }
+            lane.probing = false; // on a failure the entity is busy (or restarting): asked again at the next round
+            if (failure != null) return;
             scheduler.scheduleOnce(ANSWER_IN_TRANSIT, () -> {
-              if (out.answer.completeExceptionally(new AnswerLost(lane.orgId))) answersLost.increment();
+              for (Out out : behind) {
+                if (out.answer().completeExceptionally(new AnswerLost(lane.orgId))) answersLost.increment();
+              }
             }, replies);
           });
     }
@@ -400,15 +461,22 @@ public final class OrgBatcher {
   /** The lane keeps its slot until the entity answers a probe: then it has finished what it was sent. */
   private void awaitEntity(Lane lane) {
     CompletableFuture<Outcomes> undelivered = new CompletableFuture<>();
-    lane.undelivered = undelivered;
+    lane.probeUndelivered = undelivered;
     sharding
         .entityRefFor(OrgAccount.ENTITY_TYPE, lane.orgId)
         .<Outcomes>ask(Probe::new, probeTimeout)
         .applyToEither(nodeLost, answered -> answered)
         .applyToEither(undelivered, answered -> answered)
         .whenCompleteAsync((answered, failure) -> {
-          if (entityMayStillWork(failure)) awaitEntity(lane);
-          else useSlot(nextInLine(lane));
+          if (entityMayStillWork(failure)) {
+            awaitEntity(lane);
+            return;
+          }
+          lane.probeUndelivered = null;
+          synchronized (lane) {
+            lane.stuck = false;
+          }
+          useSlot(nextInLine(lane));
         }, replies);
   }
 
@@ -434,7 +502,9 @@ public final class OrgBatcher {
     synchronized (waitingForSlot) {
       if (waitingForSlot.isEmpty()) return lane;
       waitingForSlot.add(lane);
-      return waitingForSlot.poll();
+      Lane next = waitingForSlot.poll();
+      orgsInLine = waitingForSlot.size();
+      return next;
     }
   }
 

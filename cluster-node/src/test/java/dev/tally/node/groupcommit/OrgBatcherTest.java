@@ -12,6 +12,7 @@ import dev.tally.node.account.OrgAccount;
 import dev.tally.node.account.OrgAccount.Execute;
 import dev.tally.node.account.OrgAccount.Outcomes;
 import dev.tally.node.account.Outcome;
+import dev.tally.testkit.Eventually;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -374,6 +375,119 @@ class OrgBatcherTest {
     Execute busy = entity.expectMessageClass(Execute.class);
     assertEquals(List.of(charge(1), charge(3)), busy.operations());
     busy.replyTo().tell(answers(busy));
+  }
+
+  @Test
+  void aWholeBatchWaitingWhileOneIsOutLeavesAheadAndAThirdWaitsForAnAnswer() {
+    OrgBatcher small = batcher(new OrgBatcher.Limits(3, 1000, 100_000, 100));
+    CompletableFuture<Outcome> first = small.submit("ahead-org", charge(0));
+    Execute one = entity.expectMessageClass(Execute.class);
+    List<CompletableFuture<Outcome>> rest = new ArrayList<>();
+    rest.add(small.submit("ahead-org", charge(1)));
+    rest.add(small.submit("ahead-org", charge(2)));
+    entity.expectNoMessage(Duration.ofMillis(200)); // two of three: not a whole batch, it waits for the answer
+    rest.add(small.submit("ahead-org", charge(3)));
+    Execute two = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of(charge(1), charge(2), charge(3)), two.operations(), "a whole batch leaves while the first is out");
+    for (int i = 4; i <= 6; i++) rest.add(small.submit("ahead-org", charge(i)));
+    entity.expectNoMessage(Duration.ofMillis(200)); // two out: the next whole batch waits
+
+    one.replyTo().tell(answers(one));
+    Execute three = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of(charge(4), charge(5), charge(6)), three.operations(), "one out again: the whole batch goes ahead");
+    two.replyTo().tell(answers(two));
+    three.replyTo().tell(answers(three));
+    assertEquals("op-0", rejectionOf(first.join()));
+    for (int i = 0; i < 6; i++) assertEquals("op-" + (i + 1), rejectionOf(rest.get(i).join()));
+  }
+
+  @Test
+  void noBatchGoesAheadWhileAnotherOrgWaitsForASlot() {
+    OrgBatcher oneSlot = batcher(new OrgBatcher.Limits(2, 1000, 100_000, 1));
+    oneSlot.submit("hot-org", charge(0));
+    Execute hot = entity.expectMessageClass(Execute.class);
+    oneSlot.submit("patient-org", charge(1));
+    oneSlot.submit("hot-org", charge(2));
+    oneSlot.submit("hot-org", charge(3));
+    entity.expectNoMessage(Duration.ofMillis(200)); // a whole batch waits, but so does another org
+
+    hot.replyTo().tell(answers(hot));
+    Execute patient = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of(charge(1)), patient.operations(), "the org in line gets the slot");
+    patient.replyTo().tell(answers(patient));
+    Execute hotAgain = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of(charge(2), charge(3)), hotAgain.operations());
+    hotAgain.replyTo().tell(answers(hotAgain));
+  }
+
+  @Test
+  void aProbeAnsweredBehindTwoBatchesOutThatWereNotFailsBoth() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    OrgBatcher own = batcher(new OrgBatcher.Limits(2, 1000, 100_000, 100), Duration.ofSeconds(30), Duration.ofMillis(300), registry);
+    CompletableFuture<Outcome> first = own.submit("twice-lost", charge(0));
+    entity.expectMessageClass(Execute.class); // neither batch is answered: the entity started again after a failed write
+    CompletableFuture<Outcome> second = own.submit("twice-lost", charge(1));
+    own.submit("twice-lost", charge(2));
+    assertEquals(List.of(charge(1), charge(2)), entity.expectMessageClass(Execute.class).operations());
+
+    OrgAccount.Probe probe = entity.expectMessageClass(OrgAccount.Probe.class);
+    probe.replyTo().tell(new Outcomes(List.of()));
+
+    for (CompletableFuture<Outcome> lost : List.of(first, second)) {
+      ExecutionException failure = assertThrows(ExecutionException.class, () -> lost.get(5, TimeUnit.SECONDS));
+      assertInstanceOf(OrgBatcher.AnswerLost.class, failure.getCause());
+    }
+    // counted just after each answer fails, which the callers may hear first
+    Eventually.await("both answers counted lost", Duration.ofSeconds(5),
+        () -> registry.counter("tally.group.commit.answers.lost").count() == 2.0);
+    CompletableFuture<Outcome> next = own.submit("twice-lost", charge(3));
+    Execute alone = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of(charge(3)), alone.operations(), "the org's next operation leaves at once, alone");
+    alone.replyTo().tell(answers(alone));
+    assertEquals("op-3", rejectionOf(next.join()));
+  }
+
+  @Test
+  void bothBatchesOutFailWhenWhatWasSentCameBackUndelivered() {
+    OrgBatcher own = batcher(new OrgBatcher.Limits(2, 1000, 100_000, 100));
+    CompletableFuture<Outcome> first = own.submit("moved-twice", charge(0));
+    entity.expectMessageClass(Execute.class);
+    CompletableFuture<Outcome> second = own.submit("moved-twice", charge(1));
+    own.submit("moved-twice", charge(2));
+    entity.expectMessageClass(Execute.class);
+
+    own.undelivered("moved-twice");
+
+    for (CompletableFuture<Outcome> lost : List.of(first, second)) {
+      CompletionException failure = assertThrows(CompletionException.class, lost::join);
+      assertInstanceOf(OrgBatcher.NodeLost.class, failure.getCause());
+    }
+    CompletableFuture<Outcome> next = own.submit("moved-twice", charge(3));
+    Execute alone = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of(charge(3)), alone.operations());
+    alone.replyTo().tell(answers(alone));
+    assertEquals("op-3", rejectionOf(next.join()));
+  }
+
+  @Test
+  void whileABatchOutTimedOutNoBatchGoesAheadAndTheOrgWaitsForAProbeOnceBothAreDone() {
+    OrgBatcher own = batcher(new OrgBatcher.Limits(2, 1000, 100_000, 100), Duration.ofMillis(300));
+    CompletableFuture<Outcome> first = own.submit("slow-twice", charge(0));
+    entity.expectMessageClass(Execute.class); // the entity works on both past the timeout
+    CompletableFuture<Outcome> second = own.submit("slow-twice", charge(1));
+    own.submit("slow-twice", charge(2));
+    entity.expectMessageClass(Execute.class);
+    assertThrows(CompletionException.class, first::join);
+    assertThrows(CompletionException.class, second::join);
+    CompletableFuture<Outcome> third = own.submit("slow-twice", charge(3));
+    own.submit("slow-twice", charge(4)); // a whole batch, held back
+
+    OrgAccount.Probe probe = entity.expectMessageClass(OrgAccount.Probe.class); // not an Execute: nothing goes ahead
+    probe.replyTo().tell(new Outcomes(List.of()));
+    Execute next = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of(charge(3), charge(4)), next.operations());
+    next.replyTo().tell(answers(next));
+    assertEquals("op-3", rejectionOf(third.join()));
   }
 
   private static Operation charge(int n) {

@@ -69,10 +69,13 @@ final class KeptAhead {
     if (writing || kept.size() >= chunk || memory.requests().size() < startAt) return List.of();
     Instant cutoff = now.minus(window);
     List<Forgotten> next = new ArrayList<>(chunk);
-    for (Map.Entry<String, Remembered> entry : memory.requests().oldestFirst()) {
+    // The kept requests lead the order: walked past by key alone, each looked up only if not kept.
+    for (String requestId : memory.requests().keysOldestFirst()) {
       if (next.size() == chunk) break;
-      if (kept.containsKey(entry.getKey()) || entry.getValue().at().isBefore(cutoff)) continue;
-      next.add(new Forgotten(entry.getKey(), entry.getValue()));
+      if (kept.containsKey(requestId)) continue;
+      Remembered request = memory.request(requestId);
+      if (request.at().isBefore(cutoff)) continue;
+      next.add(new Forgotten(requestId, request));
     }
     writing = !next.isEmpty();
     return next;

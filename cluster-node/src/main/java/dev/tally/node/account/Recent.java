@@ -1,7 +1,6 @@
 package dev.tally.node.account;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.pcollections.AmortizedPQueue;
@@ -95,22 +94,9 @@ final class Recent<V> {
     return dropped;
   }
 
-  /** The entries oldest first, read as the walk goes (stopping early reads no more). */
-  Iterable<Map.Entry<String, V>> oldestFirst() {
-    return () -> new Iterator<>() {
-      private final Iterator<String> keys = oldestFirst.iterator();
-
-      @Override
-      public boolean hasNext() {
-        return keys.hasNext();
-      }
-
-      @Override
-      public Map.Entry<String, V> next() {
-        String key = keys.next();
-        return Map.entry(key, byKey.apply(key));
-      }
-    };
+  /** The keys oldest first, read as the walk goes (stopping early reads no more; no entry is looked up). */
+  Iterable<String> keysOldestFirst() {
+    return oldestFirst::iterator;
   }
 
   /** Every entry, oldest first. */

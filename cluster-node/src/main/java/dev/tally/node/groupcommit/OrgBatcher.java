@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -134,12 +133,10 @@ public final class OrgBatcher {
     final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     boolean scheduled;
     boolean retired;
-    /** Batches taken to be sent and not yet answered: at most two (one {@linkplain #sendAhead ahead}). */
-    int out;
+    /** The batches out and not yet answered: at most two (one {@linkplain #sendAhead ahead}). */
+    final List<Out> out = new ArrayList<>(2);
     /** A batch timed out while its entity may still work on it: nothing more leaves until a probe is answered. */
     boolean stuck;
-    /** The batches out, as far as they have left; read by the probe round. */
-    final Set<Out> unanswered = ConcurrentHashMap.newKeySet();
     /** Whether a probe sent behind the batches out is out. */
     volatile boolean probing;
     /** Fails the probe of a stuck org if it turns out never to have reached the org's entity. */
@@ -220,7 +217,7 @@ public final class OrgBatcher {
     this.answersLost = Counter.builder("tally.group.commit.answers.lost")
         .description("Batches whose account started again without answering them (a failed journal write); their callers retry")
         .register(registry);
-    Gauge.builder("tally.group.commit.orgs.waiting", this, OrgBatcher::orgsWaitingForSlot)
+    Gauge.builder("tally.group.commit.orgs.waiting", this, batcher -> batcher.orgsInLine)
         .description("Orgs with operations to send that wait for one of the node's batch slots")
         .register(registry);
     if (probeTimeout.compareTo(entityTimeout) < 0) {
@@ -243,7 +240,7 @@ public final class OrgBatcher {
     Lane lane = lanes.get(orgId);
     if (lane == null) return;
     NodeLost lost = new NodeLost("the batch for org " + orgId + " was not delivered");
-    for (Out out : lane.unanswered) out.undelivered().completeExceptionally(lost);
+    for (Out out : outOf(lane)) out.undelivered().completeExceptionally(lost);
     CompletableFuture<Outcomes> probe = lane.probeUndelivered;
     if (probe != null) probe.completeExceptionally(lost);
   }
@@ -359,7 +356,6 @@ public final class OrgBatcher {
       else batch.add(next);
     }
     if (batch.isEmpty()) return new Sent(false, gone);
-    lane.out++;
     send(lane, batch);
     return new Sent(true, gone);
   }
@@ -370,7 +366,7 @@ public final class OrgBatcher {
    * held; returns the operations whose callers went away.
    */
   private List<Pending> sendAhead(Lane lane) {
-    if (lane.out != 1 || lane.stuck || lane.waiting.size() < limits.maxBatch() || orgsInLine > 0) return List.of();
+    if (lane.out.size() != 1 || lane.stuck || lane.waiting.size() < limits.maxBatch() || orgsInLine > 0) return List.of();
     return sendNext(lane).gone();
   }
 
@@ -383,7 +379,7 @@ public final class OrgBatcher {
     }
   }
 
-  /** Sends a batch counted out of the lane; its answer goes to its callers. With the lane's lock held. */
+  /** Sends a batch taken from the lane, counted among its batches out; its answer goes to its callers. With the lane's lock held. */
   private void send(Lane lane, List<Pending> batch) {
     batchSizes.record(batch.size());
     long sentAt = System.nanoTime();
@@ -397,13 +393,12 @@ public final class OrgBatcher {
         .applyToEither(undelivered, answered -> answered)
         .toCompletableFuture();
     Out out = new Out(answer, undelivered, sentAt);
-    lane.unanswered.add(out);
+    lane.out.add(out);
     answer.whenCompleteAsync((outcomes, failure) -> {
-      lane.unanswered.remove(out);
       if (failure == null) answeredIn.record(System.nanoTime() - sentAt, TimeUnit.NANOSECONDS);
       // What leaves next leaves before the callers are answered: answering runs each call's response
       // inline, and the org's journal would wait for all of them.
-      answered(lane, entityMayStillWork(failure));
+      answered(lane, out, entityMayStillWork(failure));
       for (int i = 0; i < batch.size(); i++) {
         if (failure != null) batch.get(i).outcome().completeExceptionally(failure);
         else batch.get(i).outcome().complete(outcomes.outcomes().get(i));
@@ -415,13 +410,14 @@ public final class OrgBatcher {
    * One of the lane's batches was answered (or failed; {@code timedOut}: its entity may still work on it). With
    * one still out, a whole batch waiting goes ahead; with none, the lane goes on.
    */
-  private void answered(Lane lane, boolean timedOut) {
+  private void answered(Lane lane, Out out, boolean timedOut) {
     boolean idle;
     boolean stuck;
     List<Pending> gone;
     synchronized (lane) {
       if (timedOut) lane.stuck = true;
-      idle = --lane.out == 0;
+      lane.out.remove(out);
+      idle = lane.out.isEmpty();
       stuck = lane.stuck;
       gone = idle ? List.of() : sendAhead(lane);
     }
@@ -429,6 +425,13 @@ public final class OrgBatcher {
     if (!idle) return;
     if (stuck) awaitEntity(lane);
     else useSlot(nextInLine(lane));
+  }
+
+  /** The lane's batches out, as they are now. */
+  private static List<Out> outOf(Lane lane) {
+    synchronized (lane) {
+      return List.copyOf(lane.out);
+    }
   }
 
   /**
@@ -440,7 +443,7 @@ public final class OrgBatcher {
     long now = System.nanoTime();
     for (Lane lane : lanes.values()) {
       if (lane.probing) continue;
-      List<Out> behind = lane.unanswered.stream().filter(out -> !out.answer().isDone()).toList();
+      List<Out> behind = outOf(lane).stream().filter(out -> !out.answer().isDone()).toList();
       if (behind.stream().noneMatch(out -> now - out.sentAt() >= probeTimeout.toNanos())) continue;
       lane.probing = true;
       sharding
@@ -505,12 +508,6 @@ public final class OrgBatcher {
       Lane next = waitingForSlot.poll();
       orgsInLine = waitingForSlot.size();
       return next;
-    }
-  }
-
-  private double orgsWaitingForSlot() {
-    synchronized (waitingForSlot) {
-      return waitingForSlot.size();
     }
   }
 }

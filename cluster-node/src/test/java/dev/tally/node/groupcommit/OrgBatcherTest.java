@@ -406,61 +406,43 @@ class OrgBatcherTest {
   void aProbeAnsweredBehindTwoBatchesOutThatWereNotFailsBoth() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     OrgBatcher own = batcher(new OrgBatcher.Limits(2, 1000, 100_000, 100), Duration.ofSeconds(30), Duration.ofMillis(300), registry);
-    CompletableFuture<Outcome> first = own.submit("twice-lost", charge(0));
-    entity.expectMessageClass(Execute.class); // neither batch is answered: the entity started again after a failed write
-    CompletableFuture<Outcome> second = own.submit("twice-lost", charge(1));
-    own.submit("twice-lost", charge(2));
-    assertEquals(List.of(charge(1), charge(2)), entity.expectMessageClass(Execute.class).operations());
+    // neither batch is answered: the entity started again after a failed write
+    List<CompletableFuture<Outcome>> out = twoBatchesOut(own, "twice-lost");
 
     OrgAccount.Probe probe = entity.expectMessageClass(OrgAccount.Probe.class);
     probe.replyTo().tell(new Outcomes(List.of()));
 
-    for (CompletableFuture<Outcome> lost : List.of(first, second)) {
+    for (CompletableFuture<Outcome> lost : out) {
       ExecutionException failure = assertThrows(ExecutionException.class, () -> lost.get(5, TimeUnit.SECONDS));
       assertInstanceOf(OrgBatcher.AnswerLost.class, failure.getCause());
     }
     // counted just after each answer fails, which the callers may hear first
     Eventually.await("both answers counted lost", Duration.ofSeconds(5),
         () -> registry.counter("tally.group.commit.answers.lost").count() == 2.0);
-    CompletableFuture<Outcome> next = own.submit("twice-lost", charge(3));
-    Execute alone = entity.expectMessageClass(Execute.class);
-    assertEquals(List.of(charge(3)), alone.operations(), "the org's next operation leaves at once, alone");
-    alone.replyTo().tell(answers(alone));
-    assertEquals("op-3", rejectionOf(next.join()));
+    nextLeavesAlone(own, "twice-lost");
   }
 
   @Test
   void bothBatchesOutFailWhenWhatWasSentCameBackUndelivered() {
     OrgBatcher own = batcher(new OrgBatcher.Limits(2, 1000, 100_000, 100));
-    CompletableFuture<Outcome> first = own.submit("moved-twice", charge(0));
-    entity.expectMessageClass(Execute.class);
-    CompletableFuture<Outcome> second = own.submit("moved-twice", charge(1));
-    own.submit("moved-twice", charge(2));
-    entity.expectMessageClass(Execute.class);
+    List<CompletableFuture<Outcome>> out = twoBatchesOut(own, "moved-twice");
 
     own.undelivered("moved-twice");
 
-    for (CompletableFuture<Outcome> lost : List.of(first, second)) {
+    for (CompletableFuture<Outcome> lost : out) {
       CompletionException failure = assertThrows(CompletionException.class, lost::join);
       assertInstanceOf(OrgBatcher.NodeLost.class, failure.getCause());
     }
-    CompletableFuture<Outcome> next = own.submit("moved-twice", charge(3));
-    Execute alone = entity.expectMessageClass(Execute.class);
-    assertEquals(List.of(charge(3)), alone.operations());
-    alone.replyTo().tell(answers(alone));
-    assertEquals("op-3", rejectionOf(next.join()));
+    nextLeavesAlone(own, "moved-twice");
   }
 
   @Test
   void whileABatchOutTimedOutNoBatchGoesAheadAndTheOrgWaitsForAProbeOnceBothAreDone() {
     OrgBatcher own = batcher(new OrgBatcher.Limits(2, 1000, 100_000, 100), Duration.ofMillis(300));
-    CompletableFuture<Outcome> first = own.submit("slow-twice", charge(0));
-    entity.expectMessageClass(Execute.class); // the entity works on both past the timeout
-    CompletableFuture<Outcome> second = own.submit("slow-twice", charge(1));
-    own.submit("slow-twice", charge(2));
-    entity.expectMessageClass(Execute.class);
-    assertThrows(CompletionException.class, first::join);
-    assertThrows(CompletionException.class, second::join);
+    // the entity works on both past the timeout
+    for (CompletableFuture<Outcome> timedOut : twoBatchesOut(own, "slow-twice")) {
+      assertThrows(CompletionException.class, timedOut::join);
+    }
     CompletableFuture<Outcome> third = own.submit("slow-twice", charge(3));
     own.submit("slow-twice", charge(4)); // a whole batch, held back
 
@@ -470,6 +452,28 @@ class OrgBatcherTest {
     assertEquals(List.of(charge(3), charge(4)), next.operations());
     next.replyTo().tell(answers(next));
     assertEquals("op-3", rejectionOf(third.join()));
+  }
+
+  /**
+   * Two batches of the org out, neither answered, from a batcher of batches of two: charge 0 alone, then charges 1
+   * and 2 ahead of its answer. The callers of charges 0 and 1, one of each batch.
+   */
+  private List<CompletableFuture<Outcome>> twoBatchesOut(OrgBatcher batchesOfTwo, String orgId) {
+    CompletableFuture<Outcome> first = batchesOfTwo.submit(orgId, charge(0));
+    assertEquals(List.of(charge(0)), entity.expectMessageClass(Execute.class).operations());
+    CompletableFuture<Outcome> second = batchesOfTwo.submit(orgId, charge(1));
+    batchesOfTwo.submit(orgId, charge(2));
+    assertEquals(List.of(charge(1), charge(2)), entity.expectMessageClass(Execute.class).operations());
+    return List.of(first, second);
+  }
+
+  /** Once the org's batches out are done with, its next operation (charge 3) leaves at once, alone, and is answered. */
+  private void nextLeavesAlone(OrgBatcher batcher, String orgId) {
+    CompletableFuture<Outcome> next = batcher.submit(orgId, charge(3));
+    Execute alone = entity.expectMessageClass(Execute.class);
+    assertEquals(List.of(charge(3)), alone.operations(), "the org's next operation leaves at once, alone");
+    alone.replyTo().tell(answers(alone));
+    assertEquals("op-3", rejectionOf(next.join()));
   }
 
   private static Operation charge(int n) {

@@ -29,6 +29,7 @@ public record NodeSettings(
     Duration entityTimeout,
     OrgBatcher.Limits groupCommit,
     AccountSettings account,
+    long requestMemoryEntries,
     Authentication.Settings auth,
     CassandraSessions.Settings cassandra,
     PackageCatalog packages,
@@ -38,6 +39,12 @@ public record NodeSettings(
 
   static final String UNBIND_TIMEOUT = "pekko.coordinated-shutdown.phases.service-unbind.timeout";
   static final String PASSIVATE_AFTER = "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
+
+  /**
+   * What one remembered request id or resolution costs the heap, for the node's budget when none is configured: the
+   * memory section of BENCHMARKS.md measures a pair's (two requests and a resolution) at under 1 KB.
+   */
+  static final int BYTES_PER_REMEMBERED = 400;
 
   static final String ARTERY_TRANSPORT = "pekko.remote.artery.transport";
   static final String ARTERY_TLS = "pekko.remote.artery.ssl.config-ssl-engine";
@@ -81,6 +88,14 @@ public record NodeSettings(
       throw new IllegalArgumentException("tally.idempotency.max-entries (TALLY_IDEMPOTENCY_MAX_ENTRIES) must be at least "
           + "tally.group-commit.max-batch (" + tally.getInt("group-commit.max-batch") + ")");
     }
+    long nodeMaxEntries = tally.getLong("idempotency.node-max-entries");
+    if (nodeMaxEntries < 0) {
+      throw new IllegalArgumentException("tally.idempotency.node-max-entries (TALLY_IDEMPOTENCY_NODE_MAX_ENTRIES) must not be negative");
+    }
+    // Unset: a quarter of the heap.
+    long requestMemoryEntries = nodeMaxEntries > 0
+        ? nodeMaxEntries
+        : Math.max(1, Runtime.getRuntime().maxMemory() / 4 / BYTES_PER_REMEMBERED);
     Authentication.Settings auth = new Authentication.Settings(
         tally.getString("auth.bootstrap-admin-key-sha256").trim(),
         tally.getDuration("auth.key-cache-ttl"),
@@ -116,6 +131,7 @@ public record NodeSettings(
             tally.getInt("snapshot.keep"),
             new Terms(plans, PriceBook.from(tally.getConfig("pricing"))),
             tally.getDuration("grant-expiry-notice")),
+        requestMemoryEntries,
         auth,
         new CassandraSessions.Settings(
             tally.getString("cassandra.username"),

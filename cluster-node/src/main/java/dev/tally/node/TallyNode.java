@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import dev.tally.node.account.Operation;
 import dev.tally.node.account.OrgAccount;
 import dev.tally.node.account.OrgAccount.AlertNotice;
+import dev.tally.node.account.RequestMemoryBudget;
 import dev.tally.node.account.RequestOutcomeTable;
 import dev.tally.node.api.AccountsService;
 import dev.tally.node.api.HandlerFailures;
@@ -79,15 +80,23 @@ public final class TallyNode {
   private static final Logger log = LoggerFactory.getLogger(TallyNode.class);
   /** The org a starting node reads to warm up; it is never created. */
   static final String WARM_UP_ORG = "tally-warm-up";
+
+  /**
+   * An org that has not written for this long counts as idle to the request memory's budget, which the node checks
+   * as often: above the budget, the idle orgs holding most are asked to leave memory.
+   */
+  static final Duration IDLE_AFTER = Duration.ofSeconds(5);
   /** The largest request the node reads: every Tally request is far smaller; bigger ones only cost memory. */
   public static final int MAX_REQUEST_BYTES = 64 * 1024;
 
   private final ActorSystem<Void> system;
   private final Server server;
+  private final int metricsPort;
 
-  private TallyNode(ActorSystem<Void> system, Server server) {
+  private TallyNode(ActorSystem<Void> system, Server server, int metricsPort) {
     this.system = system;
     this.server = server;
+    this.metricsPort = metricsPort;
   }
 
   /**
@@ -115,6 +124,12 @@ public final class TallyNode {
         system.systemActorOf(Topic.create(AlertNotice.class, "tally-alerts"), "tally-alerts", Props.empty());
     ClusterSharding sharding = ClusterSharding.get(system);
     RequestOutcomeTable requestTable = RequestOutcomeTable.of(system.classicSystem());
+    // The node's bound on what its orgs remember in all; idle orgs above it are asked to leave memory.
+    RequestMemoryBudget memoryBudget =
+        new RequestMemoryBudget(settings.requestMemoryEntries(), settings.groupCommit().maxBatch());
+    metrics.requestMemory(memoryBudget);
+    system.scheduler().scheduleWithFixedDelay(IDLE_AFTER, IDLE_AFTER,
+        () -> memoryBudget.askIdleToLeave(System.nanoTime() - IDLE_AFTER.toNanos()), system.executionContext());
     // The read side: each org account tells it of its writes; each slice's reader runs on one node.
     ChangeFeed feed = settings.readSide().enabled()
         ? ReadSide.start(system, settings.readSide(), clock, metrics::readSideApplied)
@@ -134,7 +149,7 @@ public final class TallyNode {
     sharding.init(Entity.of(
         OrgAccount.ENTITY_TYPE,
         entity -> OrgAccount.create(entity.getEntityId(), settings.account(), clock, alerts, written, metrics,
-            self -> entity.getShard().tell(new ClusterSharding.Passivate<>(self)), requestTable)));
+            self -> entity.getShard().tell(new ClusterSharding.Passivate<>(self)), requestTable, memoryBudget)));
 
     OrgBatcher batcher = new OrgBatcher(sharding, system.scheduler(), settings.entityTimeout(), OrgBatcher.PROBE_AFTER,
         settings.groupCommit(), metrics.registry(), system.executionContext());
@@ -208,7 +223,7 @@ public final class TallyNode {
     });
     log.info("Tally gRPC listening on {}:{}, metrics on {}:{}/metrics", settings.grpcHost(), server.getPort(),
         settings.metricsHost(), metrics.port());
-    return new TallyNode(system, server);
+    return new TallyNode(system, server, metrics.port());
   }
 
   /**
@@ -297,6 +312,11 @@ public final class TallyNode {
 
   public int grpcPort() {
     return server.getPort();
+  }
+
+  /** Where {@code /metrics} is served. */
+  public int metricsPort() {
+    return metricsPort;
   }
 
   public ActorSystem<Void> system() {

@@ -22,4 +22,11 @@ public record AccountSettings(
   public AccountSettings(Retention retention, int snapshotEveryEvents, int snapshotsKept, Terms terms) {
     this(retention, snapshotEveryEvents, snapshotsKept, terms, EXPIRY_NOTICE);
   }
+
+  /** These settings with each org remembering at most {@code maxEntries} request ids (and resolutions). */
+  public AccountSettings remembering(int maxEntries) {
+    if (maxEntries == retention.maxEntries()) return this;
+    return new AccountSettings(
+        new Retention(retention.window(), maxEntries), snapshotEveryEvents, snapshotsKept, terms, expiryNotice);
+  }
 }

@@ -19,23 +19,17 @@ import java.util.Map;
  *
  * <p>Not persisted: an account that starts again knows of no row and writes ahead anew (a row
  * written twice holds the same outcome). At most two chunks are held, and a chunk is at most a
- * quarter of max-entries: an org whose memory stays below three quarters full writes no row.
+ * quarter of max-entries: an org whose memory stays below three quarters full writes no row. The
+ * max-entries is the one the org decides with at the time (the node's budget may lower it).
  */
 final class KeptAhead {
 
   /** Most requests written ahead in one go: the table writes them in unlogged batches of its own size. */
   static final int MAX_CHUNK = 1_000;
 
-  private final int chunk;
-  private final int startAt;
   /** Requests still in memory whose rows are written, with the outcome each row holds. */
   private final Map<String, Remembered> kept = new HashMap<>();
   private boolean writing;
-
-  KeptAhead(int maxEntries) {
-    this.chunk = chunkOf(maxEntries);
-    this.startAt = writesFrom(maxEntries);
-  }
 
   static int chunkOf(int maxEntries) {
     return Math.max(1, Math.min(MAX_CHUNK, maxEntries / 4));
@@ -62,11 +56,12 @@ final class KeptAhead {
 
   /**
    * The next chunk to write ahead, or none: only when no chunk is being written, fewer than a chunk
-   * are kept and {@code memory} is nearly full. The oldest requests not yet kept that are still
-   * inside the window; those older will leave memory for their age and need no row.
+   * are kept and {@code memory} is nearly full for {@code maxEntries}. The oldest requests not yet
+   * kept that are still inside the window; those older will leave memory for their age and need no row.
    */
-  List<Forgotten> nextChunk(RequestMemory memory, Instant now, Duration window) {
-    if (writing || kept.size() >= chunk || memory.requests().size() < startAt) return List.of();
+  List<Forgotten> nextChunk(RequestMemory memory, Instant now, Duration window, int maxEntries) {
+    int chunk = chunkOf(maxEntries);
+    if (writing || kept.size() >= chunk || memory.requests().size() < writesFrom(maxEntries)) return List.of();
     Instant cutoff = now.minus(window);
     List<Forgotten> next = new ArrayList<>(chunk);
     // The kept requests lead the order: walked past by key alone, each looked up only if not kept.

@@ -82,6 +82,14 @@ public final class OrgAccount
   /** The requests replay pushed out of memory are in the request table (or {@code failure}). */
   record KeptAfterReplay(Throwable failure) implements Command {}
 
+  /**
+   * The node holds more request memory than its budget: the account leaves memory unless it has an open hold (which
+   * must expire on time) or a batch under way. Sent by {@link RequestMemoryBudget} only.
+   */
+  record LeaveIfIdle() implements Command {}
+
+  private static final LeaveIfIdle LEAVE_IF_IDLE = new LeaveIfIdle();
+
   private static final Object TICK = "tick";
   private static final Logger log = LoggerFactory.getLogger(OrgAccount.class);
 
@@ -104,7 +112,10 @@ public final class OrgAccount
   private final RequestOutcomeTable requestTable;
   private final ActorContext<Command> context;
   private final DecidedBatch decided = new DecidedBatch();
-  private final KeptAhead keptAhead;
+  private final KeptAhead keptAhead = new KeptAhead();
+  private final RequestMemoryBudget budget;
+  /** How much the account remembers while it replays its journal: what the node's budget allowed when it started. */
+  private final RequestMemory.Retention replayRetention;
   /** A batch waits on the request table: every other command is stashed until it is decided. */
   private boolean awaitingTable;
   /** Until recovery completes, every event applied is replayed from the journal. */
@@ -126,6 +137,7 @@ public final class OrgAccount
       AccountMetrics metrics,
       Runnable passivate,
       RequestOutcomeTable requestTable,
+      RequestMemoryBudget budget,
       ActorContext<Command> context) {
     super(persistenceId(orgId), AFTER_JOURNAL_FAILURE);
     this.orgId = orgId;
@@ -139,7 +151,8 @@ public final class OrgAccount
     this.passivate = passivate;
     this.requestTable = requestTable;
     this.context = context;
-    this.keptAhead = new KeptAhead(settings.retention().maxEntries());
+    this.budget = budget;
+    this.replayRetention = settingsNow().retention();
   }
 
   /**
@@ -156,10 +169,14 @@ public final class OrgAccount
       AccountMetrics metrics,
       Consumer<ActorRef<Command>> passivate,
       RequestOutcomeTable requestTable) {
-    return create(orgId, settings, clock, alerts, Written.NOBODY, metrics, passivate, requestTable);
+    return create(orgId, settings, clock, alerts, Written.NOBODY, metrics, passivate, requestTable,
+        RequestMemoryBudget.unbounded());
   }
 
-  /** @param written told the org's last sequence number after each write (the read side) */
+  /**
+   * @param written told the org's last sequence number after each write (the read side)
+   * @param budget the node's bound on what its orgs remember in all
+   */
   public static Behavior<Command> create(
       String orgId,
       AccountSettings settings,
@@ -168,12 +185,13 @@ public final class OrgAccount
       Written written,
       AccountMetrics metrics,
       Consumer<ActorRef<Command>> passivate,
-      RequestOutcomeTable requestTable) {
+      RequestOutcomeTable requestTable,
+      RequestMemoryBudget budget) {
     // Whatever the account or Pekko logs for it carries the org's id.
     return Behaviors.withMdc(Command.class, Map.of("orgId", orgId),
         Behaviors.setup(context -> Behaviors.withTimers(timers -> new OrgAccount(
             orgId, settings, clock, timers, alerts, written, metrics, () -> passivate.accept(context.getSelf()),
-            requestTable, context))));
+            requestTable, budget, context))));
   }
 
   /**
@@ -216,6 +234,7 @@ public final class OrgAccount
         .onCommand(Spilled.class, this::spilled)
         .onCommand(WrittenAhead.class, this::writtenAhead)
         .onCommand(KeptAfterReplay.class, this::keptAfterReplay)
+        .onCommand(LeaveIfIdle.class, this::leaveIfIdle)
         .build();
   }
 
@@ -262,7 +281,7 @@ public final class OrgAccount
   private ReplyEffect<OrgEvent, AccountState> decide(AccountState state, Execute command, Map<String, Remembered> recalled) {
     Instant now = clock.instant();
     Handled handled = AccountState.handle(
-        state, command.operations(), now, settings, rateLimits, ReservationIds.RANDOM, recalled);
+        state, command.operations(), now, settingsNow(), rateLimits, ReservationIds.RANDOM, recalled);
     if (handled.after() instanceof AccountState.Unopened) {
       // No such org: asking for one must not keep an entity in memory, whatever ids callers try.
       passivate.run();
@@ -333,7 +352,7 @@ public final class OrgAccount
   private void writeAhead(AccountState state) {
     Instant now = clock.instant();
     Duration window = settings.retention().window();
-    List<Forgotten> chunk = keptAhead.nextChunk(state.memory(), now, window);
+    List<Forgotten> chunk = keptAhead.nextChunk(state.memory(), now, window, settingsNow().retention().maxEntries());
     if (chunk.isEmpty()) return;
     context.pipeToSelf(requestTable.keep(orgId, chunk, now, window), (done, failure) -> new WrittenAhead(chunk, failure));
   }
@@ -374,7 +393,7 @@ public final class OrgAccount
 
   private ReplyEffect<OrgEvent, AccountState> fallDue(AccountState state, Tick tick) {
     if (awaitingTable) return Effect().stash();
-    Handled handled = AccountState.handle(state, List.of(), clock.instant(), settings, rateLimits, ReservationIds.RANDOM);
+    Handled handled = AccountState.handle(state, List.of(), clock.instant(), settingsNow(), rateLimits, ReservationIds.RANDOM);
     if (handled.events().isEmpty()) return Effect().none().thenRun(this::armTimer).thenNoReply();
     decided.expect(handled);
     long writeStarted = System.nanoTime();
@@ -398,6 +417,30 @@ public final class OrgAccount
     if (expired > 0) metrics.reservationsExpired(expired);
     armTimer(state);
     writeAhead(state);
+    tellBudget(state);
+  }
+
+  /**
+   * The account's settings for its next batch: the request memory it decides with is what the node's budget allows
+   * now (see {@link RequestMemoryBudget}).
+   */
+  private AccountSettings settingsNow() {
+    return settings.remembering(budget.maxEntries(settings.retention().maxEntries()));
+  }
+
+  private void tellBudget(AccountState state) {
+    RequestMemory memory = state.memory();
+    ActorRef<Command> self = context.getSelf();
+    budget.holds(orgId, memory.requests().size() + memory.resolved().size(), System.nanoTime(),
+        () -> self.tell(LEAVE_IF_IDLE));
+  }
+
+  /** An org with an open hold stays: its holds expire on time (rule 4); it trims its memory with its next write. */
+  private ReplyEffect<OrgEvent, AccountState> leaveIfIdle(AccountState state, LeaveIfIdle leave) {
+    boolean holdsOpen = state instanceof OpenAccount account && account.reservations().size() > 0;
+    if (holdsOpen) budget.stays(orgId);
+    else if (!awaitingTable) passivate.run();
+    return Effect().noReply();
   }
 
   /** Rule 4: holds expire on time while the org is in memory; after a restart, recovery re-arms this. */
@@ -415,7 +458,7 @@ public final class OrgAccount
     return newEventHandlerBuilder()
         .forAnyState()
         .onAnyEvent((state, event) -> {
-          AccountState after = decided.apply(state, event, settings.retention());
+          AccountState after = decided.apply(state, event, replayRetention);
           if (recovering) {
             after.memory().spilledSince(state.memory(), clock.instant(), settings.retention().window())
                 .forEach(request -> pushedOutInReplay.put(request.requestId(), request));
@@ -432,8 +475,12 @@ public final class OrgAccount
           recovering = false;
           keepPushedOutInReplay();
           armTimer(state);
+          tellBudget(state);
         })
-        .onSignal(PostStop.instance(), state -> metrics.accountStopped())
+        .onSignal(PostStop.instance(), state -> {
+          metrics.accountStopped();
+          budget.left(orgId);
+        })
         .onSignal(SnapshotFailed.class, (state, failed) -> {
           metrics.snapshotFailed();
           log.warn("org {}: the snapshot at event {} could not be saved ({}); recovery replays the events since the last saved one",

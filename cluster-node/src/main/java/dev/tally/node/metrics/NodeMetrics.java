@@ -2,6 +2,7 @@ package dev.tally.node.metrics;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.tally.node.account.AccountMetrics;
+import dev.tally.node.account.RequestMemoryBudget;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -75,6 +76,17 @@ public final class NodeMetrics implements AccountMetrics {
         .register(registry);
     Gauge.builder("tally.accounts.in.memory", accountsInMemory, AtomicInteger::get)
         .description("Org accounts in memory on this node")
+        .register(registry);
+  }
+
+  /** What the node's orgs remember in all, against the node's budget for it. */
+  public void requestMemory(RequestMemoryBudget budget) {
+    Gauge.builder("tally.request.memory.entries", budget, RequestMemoryBudget::held)
+        .description("Request ids and resolved reservations the orgs in memory remember, in all")
+        .register(registry);
+    Gauge.builder("tally.request.memory.budget", budget, RequestMemoryBudget::entries)
+        .description("How many request ids and resolutions the node's orgs may remember in all"
+            + " (tally.idempotency.node-max-entries); above it they remember less")
         .register(registry);
   }
 

@@ -59,6 +59,8 @@ abstract class AccountTestBase {
   AccountMetrics metrics;
   /** No Cassandra by default: an org that reached for its request table would answer Unavailable. */
   RequestOutcomeTable requestTable;
+  /** The node's bound on what its orgs remember: none unless a test sets one. */
+  RequestMemoryBudget budget;
   TestProbe<Topic.Command<AlertNotice>> alerts;
 
   @BeforeEach
@@ -67,6 +69,7 @@ abstract class AccountTestBase {
     settings = new AccountSettings(new Retention(Duration.ofHours(24), 1000), 50, 2, TestTerms.TERMS);
     metrics = AccountMetrics.NONE;
     requestTable = tableWithout(new IllegalStateException("this test has no Cassandra"));
+    budget = RequestMemoryBudget.unbounded();
     alerts = testKit.createTestProbe();
   }
 
@@ -88,7 +91,8 @@ abstract class AccountTestBase {
   EventSourcedBehaviorTestKit<OrgAccount.Command, OrgEvent, AccountState> unopened(String orgId) {
     return EventSourcedBehaviorTestKit.create(
         testKit.system(),
-        OrgAccount.create(orgId, settings, clock, alerts.getRef(), metrics, passivations::add, requestTable),
+        OrgAccount.create(orgId, settings, clock, alerts.getRef(), Written.NOBODY, metrics, passivations::add, requestTable,
+            budget),
         EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
   }
 

@@ -115,6 +115,36 @@ class IdempotencyBeyondMemoryTest extends AccountTestBase {
   }
 
   @Test
+  void aboveTheNodesBudgetAnOrgRemembersItsShareAndARetryOfWhatThatPushedOutGetsItsFirstOutcome() {
+    budget = new RequestMemoryBudget(8, 2);
+    budget.holds("another-org", 100, 0, () -> {}); // the node is over its budget: 8 over two orgs, 4 each
+    var account = org(purchase(100 * MICROS_PER_CREDIT));
+    Operation.Charge first = charge(MICROS_PER_CREDIT);
+    Done original = done(account, first);
+    chargeOthers(account, 4);
+    assertEquals(4, account.getState().memory().requests().size(), "its share, not its max-entries of " + MAX_ENTRIES);
+    assertNull(account.getState().memory().request(first.requestId()), "the first request left memory");
+    assertEquals(100 + 4, budget.held(), "the org told the node what it holds");
+
+    var retry = execute(account, first);
+    assertTrue(retry.events().isEmpty(), "a retry changes nothing");
+    assertEquals(original.result(), assertInstanceOf(Done.class, retry.reply().outcomes().get(0)).result());
+    assertEquals(95 * MICROS_PER_CREDIT, balance(account).available(), "charged once, not twice");
+  }
+
+  @Test
+  void anOrgAskedToLeaveMemoryLeavesOnlyWithoutAnOpenHold() {
+    var account = org(purchase(100 * MICROS_PER_CREDIT));
+    String hold = reserve(account, MICROS_PER_CREDIT);
+    account.runCommand(new OrgAccount.LeaveIfIdle());
+    assertTrue(passivations.isEmpty(), "its hold must expire on time, so it stays");
+
+    done(account, new Operation.Release(nextId(), hold));
+    account.runCommand(new OrgAccount.LeaveIfIdle());
+    assertEquals(1, passivations.size(), "no hold open: it leaves, and remembers again when it recovers");
+  }
+
+  @Test
   void theSameIdWithOtherContentIsRefusedAfterItLeftMemory() {
     var account = org(purchase(100 * MICROS_PER_CREDIT));
     Operation.Charge first = charge(MICROS_PER_CREDIT);

@@ -91,6 +91,11 @@ public final class InProcessNode implements AutoCloseable {
     return AccountsGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES);
   }
 
+  /** Where the node serves {@code /metrics}. */
+  public int metricsPort() {
+    return node.metricsPort();
+  }
+
   /** The clock the node's accounts read. */
   public MutableClock clock() {
     return clock;

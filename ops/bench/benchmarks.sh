@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates BENCHMARKS.md at the repository root: builds tally-bench, starts PostgreSQL (ops/postgres.sh),
-# runs every measurement (`tally-bench suite`: Tally vs PostgreSQL, group commit, memory, recovery; more than two
-# hours — the 2026-12-05 run had not finished after 2 h 11 min — or about 17 minutes with --quick) on Cassandras (one
+# runs every measurement (`tally-bench suite`: Tally vs PostgreSQL, group commit, memory, recovery; about two
+# hours — the 2026-12-06 afternoon run took 2 h 1 min — or about 17 minutes with --quick) on Cassandras (one
 # per section) and nodes of its own, and writes the page from the results: the machine, the commands, the tables, and
 # ops/bench/findings.md (the hand-written reading of the numbers).
 #
@@ -105,7 +105,7 @@ PostgreSQL through JDBC.
 ## Commands
 
 \`\`\`sh
-ops/bench/benchmarks.sh                       # this page: every measurement below (over 2 h; --quick for a smoke run)
+ops/bench/benchmarks.sh                       # this page: every measurement below (about 2 h; --quick for a smoke run)
 ops/bench.sh                                  # Tally vs PostgreSQL: 10,000 Zipf orgs, open loop at 5,000 pairs/s, 60 s each
 ops/bench.sh --hot                            # the same for one hot org taking all traffic
 ops/bench.sh --hot --concurrency 256          # closed loop: the most each system does

@@ -114,6 +114,8 @@ public final class OrgAccount
   private final DecidedBatch decided = new DecidedBatch();
   private final KeptAhead keptAhead = new KeptAhead();
   private final RequestMemoryBudget budget;
+  /** How the node's budget asks this account to leave memory. */
+  private final Runnable askToLeave;
   /** How much the account remembers while it replays its journal: what the node's budget allowed when it started. */
   private final RequestMemory.Retention replayRetention;
   /** A batch waits on the request table: every other command is stashed until it is decided. */
@@ -152,6 +154,8 @@ public final class OrgAccount
     this.requestTable = requestTable;
     this.context = context;
     this.budget = budget;
+    ActorRef<Command> self = context.getSelf();
+    this.askToLeave = () -> self.tell(LEAVE_IF_IDLE);
     this.replayRetention = settingsNow().retention();
   }
 
@@ -430,9 +434,7 @@ public final class OrgAccount
 
   private void tellBudget(AccountState state) {
     RequestMemory memory = state.memory();
-    ActorRef<Command> self = context.getSelf();
-    budget.holds(orgId, memory.requests().size() + memory.resolved().size(), System.nanoTime(),
-        () -> self.tell(LEAVE_IF_IDLE));
+    budget.holds(orgId, memory.requests().size() + memory.resolved().size(), System.nanoTime(), askToLeave);
   }
 
   /** An org with an open hold stays: its holds expire on time (rule 4); it trims its memory with its next write. */

@@ -2,10 +2,10 @@ package dev.tally.node.it;
 
 import static dev.tally.v1.Credits.MICROS_PER_CREDIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
+import dev.tally.testkit.Eventually;
 import dev.tally.testkit.NodeProcess;
 import dev.tally.testkit.TestCassandra;
 import dev.tally.v1.AccountsGrpc;
@@ -16,6 +16,9 @@ import dev.tally.v1.GetBalanceRequest;
 import dev.tally.v1.GrantCreditsRequest;
 import dev.tally.v1.GrantKind;
 import dev.tally.v1.MeteringGrpc;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -93,14 +96,8 @@ class RequestMemoryBudgetOverGrpcTest {
     Futures.allAsList(others).get(2, TimeUnit.MINUTES);
 
     // Orgs that write keep their share; those idle for a few seconds with more are asked to leave memory.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    double held = gauge("tally_request_memory_entries");
-    while (held > NODE_MAX_ENTRIES && System.nanoTime() < deadline) {
-      Thread.sleep(500);
-      held = gauge("tally_request_memory_entries");
-    }
-    double last = held;
-    assertTrue(last <= NODE_MAX_ENTRIES, () -> last + " request ids and resolutions remembered, over the budget");
+    Eventually.await("the node's orgs remembering no more than its budget", Duration.ofSeconds(30),
+        () -> gauge("tally_request_memory_entries") <= NODE_MAX_ENTRIES);
     assertEquals(NODE_MAX_ENTRIES, gauge("tally_request_memory_budget"));
 
     long afterAll = (1000 - 1 - CHARGES_PER_ORG) * MICROS_PER_CREDIT;
@@ -112,8 +109,14 @@ class RequestMemoryBudgetOverGrpcTest {
     }
   }
 
-  double gauge(String name) throws Exception {
-    return NodeProcess.httpBody(node.metricsPort(), "/metrics").lines()
+  double gauge(String name) {
+    String metrics;
+    try {
+      metrics = NodeProcess.httpBody(node.metricsPort(), "/metrics");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return metrics.lines()
         .filter(line -> line.startsWith(name + " "))
         .mapToDouble(line -> Double.parseDouble(line.substring(name.length()).trim()))
         .findFirst()

@@ -69,9 +69,12 @@ final class Suite {
 
   record SweepRow(Variant variant, Measurement measurement) {}
 
-  /** Heap of one node after a full GC: idle, with {@code orgs} orgs, and after one more pair for each of them. */
-  record Memory(int orgs, double accountsInMemory, long idleHeapKb, long heapKb, long heapKbAfterOneMorePairEach,
-      long failures, double seconds, String jcmdGcHeapInfo) {
+  /**
+   * Heap of one node after a full GC: idle, with {@code orgs} orgs, and after one more pair for each of them; with
+   * the org accounts and remembered requests the node's gauges count at that point.
+   */
+  record Memory(Variant variant, int orgs, double accountsInMemory, double requestEntries, long idleHeapKb, long heapKb,
+      long heapKbAfterOneMorePairEach, long failures, double seconds, String jcmdGcHeapInfo) {
     @JsonProperty
     double perOrgBytes() {
       return (heapKb - idleHeapKb) * 1024.0 / orgs;
@@ -347,10 +350,34 @@ final class Suite {
 
   // ---- 3. Memory ----------------------------------------------------------------------------------------------------
 
+  /**
+   * The node as shipped, then with a node-wide request-memory budget of one entry per org, below the four to six
+   * each org's requests take: the heap then stays near what the budget allows, whatever the orgs did.
+   */
   private void memory(LocalTally local, int orgs) throws Exception {
-    local.startNode(Map.of(), List.of(MEMORY_HEAP, COMMON_POOL));
+    List<Memory> rows = section("memory", "Memory: orgs resident on one node (`" + MEMORY_HEAP + "`, `" + COMMON_POOL
+            + "` to create them faster)", "node settings", "orgs created (create, grant, reserve, commit each):",
+        "org accounts in memory (node gauge):", "requests remembered (node gauge):", "heap used after full GC:",
+        "of which the idle node:", "per org:", "one more reserve+commit per org adds, per pair (request memory):",
+        "failed ops:", "time to create and operate:");
+    for (Variant variant : List.of(new Variant("as shipped", Map.of()),
+        new Variant("request-memory budget " + count(orgs) + " entries",
+            Map.of("TALLY_IDEMPOTENCY_NODE_MAX_ENTRIES", Integer.toString(orgs))))) {
+      Memory result = memory(local, orgs, variant);
+      System.out.println("memory: " + result);
+      rows.add(result);
+      row(variant.name(), count(orgs), count(result.accountsInMemory()), count(result.requestEntries()),
+          String.format(Locale.ROOT, "%.0f MiB", result.heapKb() / 1024.0),
+          String.format(Locale.ROOT, "%.0f MiB", result.idleHeapKb() / 1024.0), count(result.perOrgBytes()) + " bytes",
+          count(result.perPairBytes()) + " bytes", Long.toString(result.failures()),
+          String.format(Locale.ROOT, "%.0f s", result.seconds()));
+    }
+    md.append('\n');
+  }
+
+  private Memory memory(LocalTally local, int orgs, Variant variant) throws Exception {
+    local.startNode(variant.settings(), List.of(MEMORY_HEAP, COMMON_POOL));
     Workload workload = new Workload(orgs, 0, 0, 0, 1_000, TallyBench.orgPrefix());
-    Memory result;
     try (TallyTarget target = new TallyTarget(local.grpcAddress(), local.apiKey())) {
       // What an idle node weighs, one org in memory so that sharding is up: subtracted below.
       target.prepare(List.of(workload.orgPrefix() + "-first"), Measurement.CREDITS_EACH);
@@ -361,20 +388,11 @@ final class Suite {
       long failures = onePairEach(target, workload.orgIds());
       double seconds = (System.nanoTime() - start) / 1e9;
       String heap = local.heapAfterFullGc();
-      double accounts = NodeMetrics.scrape(local.metricsPort()).get("tally_accounts_in_memory");
+      NodeMetrics gauges = NodeMetrics.scrape(local.metricsPort());
       failures += onePairEach(target, workload.orgIds());
-      result = new Memory(orgs, accounts, idleKb, usedKb(heap), usedKb(local.heapAfterFullGc()), failures, seconds, heap);
+      return new Memory(variant, orgs, gauges.get("tally_accounts_in_memory"), gauges.get("tally_request_memory_entries"),
+          idleKb, usedKb(heap), usedKb(local.heapAfterFullGc()), failures, seconds, heap);
     }
-    System.out.println("memory: " + result);
-    section("memory", "Memory: orgs resident on one node (`" + MEMORY_HEAP + "`, `" + COMMON_POOL + "` to create them faster)",
-        "orgs created (create, grant, reserve, commit each):", "org accounts in memory (node gauge):",
-        "heap used after full GC:", "of which the idle node:", "per org:",
-        "one more reserve+commit per org adds, per pair (request memory):", "failed ops:", "time to create and operate:")
-        .add(result);
-    row(count(orgs), count(result.accountsInMemory()), String.format(Locale.ROOT, "%.0f MiB", result.heapKb() / 1024.0),
-        String.format(Locale.ROOT, "%.0f MiB", result.idleHeapKb() / 1024.0), count(result.perOrgBytes()) + " bytes",
-        count(result.perPairBytes()) + " bytes", Long.toString(result.failures()), String.format(Locale.ROOT, "%.0f s", result.seconds()));
-    md.append('\n');
   }
 
   /** One reserve+commit pair for each org, at most {@link #CLOSED_CONCURRENCY} at once; returns how many failed. */

@@ -33,6 +33,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
@@ -73,8 +74,17 @@ public final class RequestOutcomeTable {
   private static final JavaType RESULT = TypeFactory.defaultInstance().constructType(Result.class);
   private static final JavaType CHUNK = TypeFactory.defaultInstance().constructType(new TypeReference<List<Kept>>() {});
 
+  /**
+   * The batches the node's accounts write to the table at once, together. They share the journal's connection, whose
+   * 1,024 requests at once are all Cassandra takes from it: beyond that a request fails at once ("no connection was
+   * available"). A recovery may write thousands of batches (the requests its replay pushed out, a batch per second
+   * they name): issued at once, they would leave the journal's own writes no room, and the org's recovery would fail.
+   */
+  private static final int WRITES_IN_FLIGHT = 64;
+
   private final Supplier<CompletionStage<CqlSession>> sessions;
   private final ObjectMapper cbor;
+  private final InFlightLimit inFlight = new InFlightLimit(WRITES_IN_FLIGHT, ForkJoinPool.commonPool());
 
   /**
    * @param sessions where the table is, asked on every use (a session that could not be opened is tried again)
@@ -123,7 +133,7 @@ public final class RequestOutcomeTable {
           List<BatchableStatement<?>> rows = new ArrayList<>();
           second.forEach((hundredth, requests) -> rows.add(chunk(statement, orgId, hundredth, requests, now, window)));
           BatchStatement batch = BatchStatement.newInstance(BatchType.UNLOGGED).setExecutionProfileName(PROFILE).addAll(rows);
-          seconds.add(session.thenCompose(s -> s.executeAsync(batch)).toCompletableFuture());
+          seconds.add(inFlight.run(() -> session.thenCompose(s -> s.executeAsync(batch))));
         }
         return CompletableFuture.allOf(seconds.toArray(CompletableFuture[]::new));
       }).toCompletableFuture());
@@ -168,7 +178,7 @@ public final class RequestOutcomeTable {
   private CompletionStage<Done> keepEach(
       CompletionStage<CqlSession> session, String orgId, List<Forgotten> forgotten, Instant now, Duration window) {
     return prepared(session, INSERT).thenCompose(statement -> {
-      List<CompletableFuture<AsyncResultSet>> writes = new ArrayList<>();
+      List<CompletableFuture<AsyncResultSet>> batches = new ArrayList<>();
       for (int from = 0; from < forgotten.size(); from += ROWS_PER_BATCH) {
         List<BatchableStatement<?>> rows = new ArrayList<>(ROWS_PER_BATCH);
         for (Forgotten request : forgotten.subList(from, Math.min(forgotten.size(), from + ROWS_PER_BATCH))) {
@@ -177,9 +187,9 @@ public final class RequestOutcomeTable {
               ByteBuffer.wrap(bytes(outcome.result())), outcome.at(), secondsLeft(outcome.at(), now, window)));
         }
         BatchStatement batch = BatchStatement.newInstance(BatchType.UNLOGGED).setExecutionProfileName(PROFILE).addAll(rows);
-        writes.add(session.thenCompose(s -> s.executeAsync(batch)).toCompletableFuture());
+        batches.add(inFlight.run(() -> session.thenCompose(s -> s.executeAsync(batch))));
       }
-      return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+      return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new));
     }).thenApply(written -> Done.getInstance());
   }
 

@@ -124,6 +124,30 @@ class RequestOutcomeTableTest {
         "rows belong to their org");
   }
 
+  /**
+   * What a recovery writes when its replay pushed out an org's requests of many seconds: a batch per second named,
+   * more than the 1,024 requests the driver's connection takes at once. Issued all at once, those beyond failed
+   * ("no connection was available") and the recovery with them.
+   */
+  @Test
+  void requestsNamingThousandsOfSecondsAreAllKeptThroughOneConnection() throws Exception {
+    Instant now = Instant.parse("2026-12-06T18:00:00Z");
+    List<Forgotten> forgotten = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      Instant made = now.minusSeconds(10_000).plusSeconds(3 * i); // a request every three seconds: a batch each
+      forgotten.add(new Forgotten(SpilledRequestsTest.uuidV7(made, UUID.randomUUID()), new Remembered(i, charged(i), made)));
+    }
+    table.keep("org-seconds", forgotten, now, WINDOW).toCompletableFuture().get(2, TimeUnit.MINUTES);
+
+    assertEquals(3_000, session.execute("SELECT * FROM tally.request_outcome_chunks WHERE org_id = 'org-seconds' ALLOW FILTERING")
+        .all().size(), "every second's row written");
+    Set<String> asked = Set.of(forgotten.get(0).requestId(), forgotten.get(1_777).requestId(), forgotten.get(2_999).requestId());
+    assertEquals(Map.of(forgotten.get(0).requestId(), forgotten.get(0).outcome(),
+            forgotten.get(1_777).requestId(), forgotten.get(1_777).outcome(),
+            forgotten.get(2_999).requestId(), forgotten.get(2_999).outcome()),
+        table.find("org-seconds", asked, now, WINDOW).toCompletableFuture().get(1, TimeUnit.MINUTES));
+  }
+
   @Test
   void aChunkLivesUntilTheWindowOfItsLastRequestEndsAndNoRequestIsFoundBeyondItsOwn() throws Exception {
     Instant now = Instant.now();

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * Where the machine's CPU went during a run, from /proc: cores used by each group of our processes (load generator,
@@ -30,17 +31,21 @@ final class CpuUsage {
   /** The groups whose JIT compiler threads are counted apart too. */
   private static final List<String> COMPILED = List.of("node", "cassandra");
 
-  private final Map<String, Supplier<List<Long>>> groups = new LinkedHashMap<>();
+  /** How a group is found (its processes now) and counted. */
+  private record Group(Supplier<List<Long>> pids, ToLongFunction<Long> ticks) {}
+
+  private final Map<String, Group> groups = new LinkedHashMap<>();
   private Map<String, Long> startTicks;
   private long[] startMachine;
   private long startNanos;
   private String loadBefore;
 
   CpuUsage(Measurement.Probes probes) {
-    groups.put("loadGenerator", () -> List.of(ProcessHandle.current().pid()));
-    groups.put("node", probes.nodePids());
-    groups.put("cassandra", probes.cassandraPids());
-    groups.put("postgres", CpuUsage::postgresPids);
+    // The load generator starts and reaps the node and Cassandra: their time must not count as its own.
+    groups.put("loadGenerator", new Group(() -> List.of(ProcessHandle.current().pid()), CpuUsage::processTicks));
+    groups.put("node", new Group(probes.nodePids(), CpuUsage::processTicks));
+    groups.put("cassandra", new Group(probes.cassandraPids(), CpuUsage::processTicks));
+    groups.put("postgres", new Group(CpuUsage::postgresPids, CpuUsage::withReapedChildren));
   }
 
   void start() {
@@ -75,9 +80,9 @@ final class CpuUsage {
 
   private Map<String, Long> groupTicks() {
     Map<String, Long> ticks = new LinkedHashMap<>();
-    groups.forEach((name, pids) -> ticks.put(name, pids.get().stream().mapToLong(CpuUsage::processTicks).sum()));
+    groups.forEach((name, group) -> ticks.put(name, group.pids().get().stream().mapToLong(group.ticks()).sum()));
     for (String group : COMPILED) {
-      ticks.put(group + ".jit", groups.get(group).get().stream().mapToLong(CpuUsage::compilerTicks).sum());
+      ticks.put(group + ".jit", groups.get(group).pids().get().stream().mapToLong(CpuUsage::compilerTicks).sum());
     }
     return ticks;
   }
@@ -96,6 +101,23 @@ final class CpuUsage {
           return 0;
         }
       }).sum();
+    } catch (IOException | RuntimeException gone) {
+      return 0;
+    }
+  }
+
+  /**
+   * A process's own CPU time and that of the children it has reaped, in ticks; 0 once it is gone. PostgreSQL's
+   * backends and autovacuum workers come and go within a run, and the postmaster reaps them: a worker that ended
+   * in the window took its time out of the group's sum (all it ever used, before the window too) while the machine's
+   * busy ticks kept it, so it showed as *others*. Counting the postmaster's reaped children keeps the sum whole: an
+   * exiting process's time moves into them.
+   */
+  static long withReapedChildren(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
     } catch (IOException | RuntimeException gone) {
       return 0;
     }

@@ -1,12 +1,14 @@
 package dev.tally.node.account;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -46,7 +48,7 @@ class InFlightLimitTest {
     CompletableFuture<String> thrown = limit.run(() -> {
       throw new IllegalStateException("could not even start");
     });
-    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> failed.get(1, TimeUnit.SECONDS));
+    ExecutionException e = assertThrows(ExecutionException.class, () -> failed.get(1, TimeUnit.SECONDS));
     assertEquals("down", e.getCause().getMessage());
     assertTrue(thrown.isCompletedExceptionally());
     assertEquals("next", limit.run(() -> CompletableFuture.completedFuture("next")).get(1, TimeUnit.SECONDS));
@@ -56,7 +58,7 @@ class InFlightLimitTest {
   void workThatCompletesAtOnceDoesNotStartTheNextInsideItsOwnStack() throws Exception {
     // A queue of 100,000 behind one unfinished piece of work, each completing at once when started: started in the
     // completion that freed the place, they would nest 100,000 deep.
-    InFlightLimit limit = new InFlightLimit(1, java.util.concurrent.ForkJoinPool.commonPool());
+    InFlightLimit limit = new InFlightLimit(1, ForkJoinPool.commonPool());
     CompletableFuture<Integer> first = new CompletableFuture<>();
     limit.run(() -> first);
     AtomicInteger done = new AtomicInteger();

@@ -92,11 +92,8 @@ final class CpuUsage {
     try (var threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
       return threads.mapToLong(thread -> {
         try {
-          String stat = Files.readString(thread.resolve("stat"));
-          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-          if (!name.matches("C\\d CompilerThre.*")) return 0;
-          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+          Stat stat = Stat.of(thread.resolve("stat"));
+          return stat.name().matches("C\\d CompilerThre.*") ? stat.ownTicks() : 0;
         } catch (IOException | RuntimeException gone) {
           return 0;
         }
@@ -115,11 +112,32 @@ final class CpuUsage {
    */
   static long withReapedChildren(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+      Stat stat = Stat.of(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.ownTicks() + stat.reapedChildrenTicks();
     } catch (IOException | RuntimeException gone) {
       return 0;
+    }
+  }
+
+  /**
+   * One process's or thread's line of /proc: its command name, in parentheses that the name may itself contain, and
+   * the fields after it, counted from the state (field 3 of proc(5)).
+   */
+  private record Stat(String name, String[] fields) {
+    static Stat of(Path file) throws IOException {
+      String line = Files.readString(file);
+      int nameEnd = line.lastIndexOf(')');
+      return new Stat(line.substring(line.indexOf('(') + 1, nameEnd), line.substring(nameEnd + 2).split(" "));
+    }
+
+    /** utime + stime. */
+    long ownTicks() {
+      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** cutime + cstime: what the children it has waited for used. */
+    long reapedChildrenTicks() {
+      return Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
     }
   }
 

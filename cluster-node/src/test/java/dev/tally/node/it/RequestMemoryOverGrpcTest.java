@@ -33,17 +33,17 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The node-wide bound on the request memory, as a node under many orgs keeps it: the orgs remember no more than
- * the node's budget in all once they are done, and a retry of a request any of them let go is still charged once.
+ * Rule 6 at any rate, as a client meets it: a one-step Charge retried after its org let the request go from memory
+ * is still charged once, whether the org let it go for its own bound (100 requests here) or for the node's (1,000
+ * in all, which the orgs of the second test hold ~1,900 of before they are asked to let go).
  */
 @ExtendWith(TestCassandra.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RequestMemoryBudgetOverGrpcTest {
+class RequestMemoryOverGrpcTest {
 
-  static final int ORGS = 30;
-  static final int CHARGES_PER_ORG = 60;
-  /** Each org alone would remember every one of its requests; all of them together, ~1,900. */
+  static final int ORG_MAX_ENTRIES = 100;
   static final int NODE_MAX_ENTRIES = 1_000;
+  static final long GRANTED = 1000 * MICROS_PER_CREDIT;
 
   InProcessNode node;
   MeteringGrpc.MeteringBlockingStub metering;
@@ -53,10 +53,10 @@ class RequestMemoryBudgetOverGrpcTest {
   @BeforeAll
   void start() throws Exception {
     node = InProcessNode.start(TestCassandra.server(), Instant.now(), """
-        tally.idempotency.max-entries = 100
+        tally.idempotency.max-entries = %d
         tally.idempotency.node-max-entries = %d
         tally.group-commit.max-batch = 10
-        """.formatted(NODE_MAX_ENTRIES));
+        """.formatted(ORG_MAX_ENTRIES, NODE_MAX_ENTRIES));
     metering = node.metering().withDeadlineAfter(1, TimeUnit.MINUTES);
     meteringAsync = MeteringGrpc.newFutureStub(node.channel());
     accounts = node.accounts().withDeadlineAfter(1, TimeUnit.MINUTES);
@@ -67,31 +67,38 @@ class RequestMemoryBudgetOverGrpcTest {
     node.close();
   }
 
-  static String id() {
-    return UUID.randomUUID().toString();
-  }
+  @Test
+  void aChargeRetriedAfterMoreThanItsOrgKeepsOtherRequestsIsChargedOnce() throws Exception {
+    String orgId = fundedOrg();
+    ChargeRequest first = charge(orgId);
+    ChargeResponse original = metering.charge(first);
 
-  ChargeRequest charge(String orgId) {
-    return ChargeRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(MICROS_PER_CREDIT).build();
+    // Sent at once, so they reach the org in batches, several of them pushing requests out of memory.
+    List<ListenableFuture<ChargeResponse>> others = new ArrayList<>();
+    for (int i = 0; i < 3 * ORG_MAX_ENTRIES; i++) others.add(chargeAsync(orgId));
+    Futures.allAsList(others).get(2, TimeUnit.MINUTES);
+    long afterOthers = GRANTED - (1 + 3 * ORG_MAX_ENTRIES) * MICROS_PER_CREDIT;
+    assertEquals(afterOthers, balance(orgId));
+
+    ChargeResponse retry = metering.charge(first);
+    assertEquals(original.getCharged(), retry.getCharged());
+    assertEquals(original.getDrawsList(), retry.getDrawsList());
+    assertEquals(afterOthers, retry.getBalance().getAvailable(), "the retry charged nothing");
+    assertEquals(afterOthers, balance(orgId));
   }
 
   @Test
   void manyOrgsRememberNoMoreThanTheNodesBudgetAndARetryOfWhatTheyLetGoIsChargedOnce() throws Exception {
+    int orgs = 30;
+    int chargesPerOrg = 60; // each org alone keeps all of its requests
     Map<ChargeRequest, ChargeResponse> firsts = new LinkedHashMap<>();
-    for (int i = 0; i < ORGS; i++) {
-      String orgId = "org-" + id();
-      accounts.createOrg(CreateOrgRequest.newBuilder()
-          .setOrgId(orgId).setRequestId(id()).setDisplayName("Org " + i).setPlan("payg").build());
-      accounts.grantCredits(GrantCreditsRequest.newBuilder()
-          .setOrgId(orgId).setRequestId(id()).setKind(GrantKind.PURCHASE).setAmount(1000 * MICROS_PER_CREDIT).build());
-      ChargeRequest first = charge(orgId);
+    for (int i = 0; i < orgs; i++) {
+      ChargeRequest first = charge(fundedOrg());
       firsts.put(first, metering.charge(first));
     }
     List<ListenableFuture<ChargeResponse>> others = new ArrayList<>();
-    for (int round = 0; round < CHARGES_PER_ORG; round++) {
-      for (ChargeRequest first : firsts.keySet()) {
-        others.add(meteringAsync.withDeadlineAfter(1, TimeUnit.MINUTES).charge(charge(first.getOrgId())));
-      }
+    for (int round = 0; round < chargesPerOrg; round++) {
+      for (ChargeRequest first : firsts.keySet()) others.add(chargeAsync(first.getOrgId()));
     }
     Futures.allAsList(others).get(2, TimeUnit.MINUTES);
 
@@ -100,13 +107,38 @@ class RequestMemoryBudgetOverGrpcTest {
         () -> gauge("tally_request_memory_entries") <= NODE_MAX_ENTRIES);
     assertEquals(NODE_MAX_ENTRIES, gauge("tally_request_memory_budget"));
 
-    long afterAll = (1000 - 1 - CHARGES_PER_ORG) * MICROS_PER_CREDIT;
+    long afterAll = GRANTED - (1 + chargesPerOrg) * MICROS_PER_CREDIT;
     for (Map.Entry<ChargeRequest, ChargeResponse> first : firsts.entrySet()) {
       ChargeResponse retry = metering.charge(first.getKey());
       assertEquals(first.getValue().getCharged(), retry.getCharged());
       assertEquals(first.getValue().getDrawsList(), retry.getDrawsList());
       assertEquals(afterAll, balance(first.getKey().getOrgId()), "the retry charged nothing");
     }
+  }
+
+  static String id() {
+    return UUID.randomUUID().toString();
+  }
+
+  /** A new pay-as-you-go org holding {@link #GRANTED} purchased micro-credits. */
+  String fundedOrg() {
+    String orgId = "org-" + id();
+    accounts.createOrg(CreateOrgRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setPlan("payg").build());
+    accounts.grantCredits(GrantCreditsRequest.newBuilder()
+        .setOrgId(orgId).setRequestId(id()).setKind(GrantKind.PURCHASE).setAmount(GRANTED).build());
+    return orgId;
+  }
+
+  static ChargeRequest charge(String orgId) {
+    return ChargeRequest.newBuilder().setOrgId(orgId).setRequestId(id()).setAmount(MICROS_PER_CREDIT).build();
+  }
+
+  ListenableFuture<ChargeResponse> chargeAsync(String orgId) {
+    return meteringAsync.withDeadlineAfter(1, TimeUnit.MINUTES).charge(charge(orgId));
+  }
+
+  long balance(String orgId) {
+    return metering.getBalance(GetBalanceRequest.newBuilder().setOrgId(orgId).build()).getBalance().getAvailable();
   }
 
   double gauge(String name) {
@@ -121,9 +153,5 @@ class RequestMemoryBudgetOverGrpcTest {
         .mapToDouble(line -> Double.parseDouble(line.substring(name.length()).trim()))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no " + name));
-  }
-
-  long balance(String orgId) {
-    return metering.getBalance(GetBalanceRequest.newBuilder().setOrgId(orgId).build()).getBalance().getAvailable();
   }
 }
